@@ -1,0 +1,31 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "apictl",
+    products: [
+        .executable(name: "apictl", targets: ["apictl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "APICtlCore",
+            dependencies: [
+                "CCurl",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        .target(name: "APICtlCLI", dependencies: ["APICtlCore"]),
+        .executableTarget(name: "apictl", dependencies: ["APICtlCLI"]),
+        .testTarget(name: "APICtlCoreTests", dependencies: ["APICtlCore"]),
+        .testTarget(name: "APICtlCLITests", dependencies: ["APICtlCLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

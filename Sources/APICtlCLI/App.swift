@@ -1,0 +1,57 @@
+import APICtlCore
+
+/// The root of the command tree and the dispatcher: parse, then run the
+/// chosen command with what it needs, and turn any failure into one stderr
+/// line and its exit code.
+public enum App {
+    public static let commandTree = CommandSpec(
+        name: "apictl",
+        summary: "a client for token-authenticated HTTP APIs",
+        discussion: """
+        Log in to an API, keep its keys safe, and make authenticated requests from a
+        shell or a CI job. Tokens come from APICTL_TOKEN, the profile's token_env,
+        or the credential store; never from the command line.
+        """,
+        subcommands: [
+            ProfileCommand.spec,
+            RequestCommand.spec,
+            WhoamiCommand.spec,
+        ],
+        examples: [
+            "apictl profile add dzdesk --preset dzdesk",
+            "DZDESK_TOKEN=... apictl request GET /me -p dzdesk",
+            "apictl request POST /requests -f title=Broken -F priority=2",
+        ]
+    )
+
+    public static let parser = ArgumentParser(root: commandTree, globalOptions: GlobalOptions.specs)
+
+    public static func main(arguments: [String], context: CommandContext) -> Int32 {
+        let parsed: ParsedCommand
+        do {
+            parsed = try parser.parse(arguments)
+        } catch {
+            context.stderr.write(error.line + "\n")
+            return error.exitCode.rawValue
+        }
+        context.globals = GlobalOptions(parsed: parsed, environment: context.environment,
+                                        stdoutIsTerminal: context.stdout.isTerminal)
+        if parsed.versionRequested {
+            context.stdout.write("apictl \(APICtlVersion.current)\n")
+            return 0
+        }
+        guard !parsed.helpRequested, let run = parsed.spec.run else {
+            context.stdout.write(HelpFormatter.render(parsed.spec, path: parsed.path, globals: GlobalOptions.specs))
+            return 0
+        }
+        do {
+            return try run(parsed, context)
+        } catch let error as APICtlError {
+            context.stderr.write(error.line + "\n")
+            return error.exitCode.rawValue
+        } catch {
+            context.stderr.write("apictl: \(error)\n")
+            return ExitCode.httpError.rawValue
+        }
+    }
+}

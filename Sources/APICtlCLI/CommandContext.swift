@@ -1,0 +1,95 @@
+import APICtlCore
+import Foundation
+
+/// Writes bytes to a file descriptor; stdout and stderr are two of these.
+public final class OutputStream: @unchecked Sendable {
+    let fd: Int32
+    public let isTerminal: Bool
+
+    public init(fd: Int32, isTerminal: Bool) {
+        self.fd = fd
+        self.isTerminal = isTerminal
+    }
+
+    public func write(_ text: String) { write(Array(text.utf8)) }
+
+    public func write(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { write($0) }
+    }
+
+    public func write(_ buffer: UnsafeRawBufferPointer) {
+        var offset = 0
+        while offset < buffer.count {
+            let n = Glibc.write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            offset += n
+        }
+    }
+}
+
+/// The global options every command understands.
+public struct GlobalOptions: Sendable {
+    public var profile: String?
+    public var environment: String?
+    public var configPath: String?
+    public var verbose: Bool
+    public var color: Bool
+
+    static let specs: [OptionSpec] = [
+        .value("profile", "p", "NAME", help: "Profile to use", completion: .profiles, env: "APICTL_PROFILE"),
+        .value("env", "e", "ENV", help: "Environment within the profile (e.g. sandbox, production)",
+               completion: .environments, env: "APICTL_ENV"),
+        .value("config", nil, "PATH", help: "Config file", completion: .files, env: "APICTL_CONFIG"),
+        .flag("verbose", "v", help: "Show request and response headers on stderr, secrets redacted"),
+        .flag("no-color", nil, help: "Never colour output", env: "NO_COLOR"),
+        .flag("help", "h", help: "Show help for a command"),
+        .flag("version", nil, help: "Print apictl's version"),
+    ]
+
+    init(parsed: ParsedCommand, environment: [String: String], stdoutIsTerminal: Bool) {
+        profile = parsed.value("profile") ?? environment["APICTL_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
+        self.environment = parsed.value("env") ?? environment["APICTL_ENV"].flatMap { $0.isEmpty ? nil : $0 }
+        configPath = parsed.value("config")
+        verbose = parsed.flag("verbose")
+        color = stdoutIsTerminal && !parsed.flag("no-color") && environment["NO_COLOR"].map(\.isEmpty) ?? true
+            && environment["TERM"] != "dumb"
+    }
+}
+
+/// Everything a command is handed: it reads no process state of its own, so
+/// every command can run against fakes in unit tests and real parts in integration tests.
+public final class CommandContext: @unchecked Sendable {
+    public let environment: [String: String]
+    public let stdout: OutputStream
+    public let stderr: OutputStream
+    public let stdinIsTerminal: Bool
+    public let readStandardInput: @Sendable () -> [UInt8]
+    public let now: @Sendable () -> Date
+    public let makeTransport: @Sendable () throws(TransportError) -> Transport
+    public internal(set) var globals: GlobalOptions
+
+    public init(environment: [String: String], stdout: OutputStream, stderr: OutputStream, stdinIsTerminal: Bool,
+                readStandardInput: @escaping @Sendable () -> [UInt8], now: @escaping @Sendable () -> Date,
+                makeTransport: @escaping @Sendable () throws(TransportError) -> Transport) {
+        self.environment = environment
+        self.stdout = stdout
+        self.stderr = stderr
+        self.stdinIsTerminal = stdinIsTerminal
+        self.readStandardInput = readStandardInput
+        self.now = now
+        self.makeTransport = makeTransport
+        self.globals = GlobalOptions(parsed: ParsedCommand(path: [], spec: CommandSpec(name: "", summary: "")),
+                                     environment: environment, stdoutIsTerminal: stdout.isTerminal)
+    }
+
+    public var configLocation: ConfigLocation {
+        ConfigLocation.resolve(explicitPath: globals.configPath, environment: environment)
+    }
+
+    public var configStore: ConfigStore { ConfigStore(path: configLocation.configFile) }
+
+    public func warn(_ message: String) { stderr.write("apictl: \(message)\n") }
+}

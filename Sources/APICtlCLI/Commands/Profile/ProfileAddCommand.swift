@@ -1,0 +1,129 @@
+import APICtlCore
+
+/// `apictl profile add NAME`: creates (or with --force replaces) a profile.
+enum ProfileAddCommand {
+    static let spec = CommandSpec(
+        name: "add",
+        summary: "Add a profile, from a preset or from scratch",
+        discussion: "Presets: " + Preset.all.map { "\($0.name) (\($0.summary))" }.joined(separator: "; ") + ".",
+        options: [
+            .value("preset", nil, "NAME", help: "Start from a built-in description of a seed API",
+                   completion: .choices(Preset.all.map(\.name))),
+            .value("base-url", nil, "URL", help: "Base URL; may hold {var} placeholders"),
+            .value("auth", nil, "SCHEME", help: "How the key is sent: token, bearer, basic, oauth2, header:NAME, query:NAME",
+                   completion: .choices(["token", "bearer", "basic", "oauth2", "header:", "query:"])),
+            .value("token-env", nil, "VAR", help: "Environment variable a CI job may put the token in"),
+            .value("whoami", nil, "PATH", help: "Path that identifies the caller (used by login and whoami)"),
+            .value("env-url", nil, "ENV=URL", help: "Add an environment with its own base URL", repeatable: true),
+            .value("default-env", nil, "ENV", help: "Environment used when -e is not given"),
+            .value("var", nil, "KEY=VALUE", help: "Value for a {KEY} placeholder", repeatable: true),
+            .value("header", "H", "'NAME: VALUE'", help: "Non-secret header sent with every request", repeatable: true),
+            .value("ca-cert", nil, "FILE", help: "PEM bundle of a private CA", completion: .files),
+            .flag("force", nil, help: "Replace a profile of the same name"),
+            .flag("default", nil, help: "Make it the default profile"),
+        ],
+        arguments: [ArgumentSpec("NAME", help: "Name of the new profile")],
+        examples: [
+            "apictl profile add dzdesk --preset dzdesk",
+            "apictl profile add acme --preset datadocks --var subdomain=toronto-acme",
+            "apictl profile add pdns --preset pocketdns --env-url sandbox=https://api.sandbox.pocketdns.com",
+            "apictl profile add internal --base-url https://api.internal/v2 --auth header:X-API-Key",
+        ],
+        run: run
+    )
+
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
+        let name = parsed.arguments[0]
+        try ProfileCommand.checkName(name)
+        var profile: ProfileConfig
+        if let presetName = parsed.value("preset") {
+            guard let preset = Preset.named(presetName) else { throw APICtlError.usage("unknown preset '\(presetName)'") }
+            profile = preset.profile
+        } else {
+            guard parsed.value("base-url") != nil || !parsed.all("env-url").isEmpty else {
+                throw APICtlError.usage("a new profile needs --base-url, --env-url or --preset",
+                                        hint: "e.g. 'apictl profile add \(name) --preset dzdesk'")
+            }
+            profile = ProfileConfig(auth: "bearer")
+        }
+        if let auth = parsed.value("auth") {
+            guard AuthScheme(configValue: auth) != nil else {
+                throw APICtlError.usage("--auth does not take '\(auth)'", hint: "choose one of \(AuthScheme.configChoices.joined(separator: ", "))")
+            }
+            profile.auth = auth
+        }
+        if let url = parsed.value("base-url") {
+            if profile.environments != nil && parsed.all("env-url").isEmpty {
+                // A preset with environments given one URL: it replaces the default environment's.
+                let env = parsed.value("default-env") ?? profile.defaultEnv ?? "default"
+                profile.environments?[env] = EnvironmentConfig(baseURL: url)
+            } else {
+                profile.baseURL = url
+            }
+        }
+        if !parsed.all("env-url").isEmpty {
+            var environments = profile.environments ?? [:]
+            for pair in parsed.all("env-url") {
+                let (env, url) = try keyValue(pair, option: "--env-url", example: "sandbox=https://api.sandbox.example.com")
+                try ProfileCommand.checkName(env)
+                environments[env] = EnvironmentConfig(baseURL: url, tokenEnv: profile.environments?[env]?.tokenEnv)
+            }
+            profile.environments = environments
+            profile.baseURL = nil
+            if let current = profile.defaultEnv, environments[current] == nil { profile.defaultEnv = nil }
+        }
+        if let env = parsed.value("default-env") { profile.defaultEnv = env }
+        if let tokenEnv = parsed.value("token-env") {
+            guard tokenEnv.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }), !tokenEnv.isEmpty else {
+                throw APICtlError.usage("--token-env '\(tokenEnv)' is not an environment variable name")
+            }
+            profile.tokenEnv = tokenEnv
+        }
+        if let whoami = parsed.value("whoami") { profile.whoami = whoami }
+        if let ca = parsed.value("ca-cert") { profile.caCert = ca }
+        for pair in parsed.all("var") {
+            let (key, value) = try keyValue(pair, option: "--var", example: "subdomain=toronto-acme")
+            profile.vars = (profile.vars ?? [:]).merging([key: value]) { $1 }
+        }
+        for raw in parsed.all("header") {
+            guard let colon = raw.firstIndex(of: ":"), colon != raw.startIndex else {
+                throw APICtlError.usage("header '\(raw)' has no colon", hint: "write it as -H 'Name: value'")
+            }
+            let headerName = raw[..<colon].trimmingCharacters(in: .whitespaces)
+            if ["authorization", "cookie", "proxy-authorization"].contains(headerName.lowercased())
+                || headerName.lowercased() == AuthScheme(configValue: profile.auth)?.headerName?.lowercased() {
+                throw APICtlError.usage("'\(headerName)' carries a secret, which the config file never holds",
+                                        hint: "store the key with 'apictl login -p \(name)' or pass it through \(profile.tokenEnv ?? "APICTL_TOKEN")")
+            }
+            profile.headers = (profile.headers ?? [:]).merging([headerName: raw[raw.index(after: colon)...].trimmingCharacters(in: .whitespaces)]) { $1 }
+        }
+
+        let store = context.configStore
+        var config = try store.load()
+        if config.profiles[name] != nil && !parsed.flag("force") {
+            throw APICtlError.config("profile '\(name)' already exists in \(store.path)", hint: "pass --force to replace it")
+        }
+        if let env = profile.defaultEnv, profile.environments?[env] == nil {
+            throw APICtlError.usage("--default-env \(env) names no environment of this profile")
+        }
+        // Fails now, with the missing {var} named, rather than at the first request.
+        let resolved = try ResolvedProfile.resolve(name: name, config: profile, requestedEnvironment: nil, configPath: store.path)
+        config.profiles[name] = profile
+        let becomesDefault = parsed.flag("default") || config.defaultProfile == nil
+        if becomesDefault { config.defaultProfile = name }
+        try store.save(config)
+        var message = "added profile '\(name)' (\(profile.auth), \(resolved.baseURL)"
+        if let env = resolved.environment { message += ", environment \(env)" }
+        message += ")"
+        if becomesDefault { message += "; it is the default profile" }
+        context.stderr.write(message + "\n")
+        return 0
+    }
+
+    static func keyValue(_ pair: String, option: String, example: String) throws(APICtlError) -> (String, String) {
+        guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+            throw .usage("\(option) '\(pair)' is not KEY=VALUE", hint: "e.g. \(option) \(example)")
+        }
+        return (String(pair[..<equals]), String(pair[pair.index(after: equals)...]))
+    }
+}

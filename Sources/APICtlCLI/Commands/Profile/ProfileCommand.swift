@@ -1,0 +1,33 @@
+import APICtlCore
+
+/// `apictl profile ...`: the group node; each subcommand lives in its own file.
+enum ProfileCommand {
+    static let spec = CommandSpec(
+        name: "profile",
+        summary: "Manage API profiles in the config file",
+        discussion: "A profile names an API: its base URL (or environments), auth scheme, whoami path and\nthe environment variable a CI job may put its token in. Profiles never hold secrets.",
+        subcommands: [ProfileAddCommand.spec, ProfileListCommand.spec, ProfileShowCommand.spec,
+                      ProfileRemoveCommand.spec, ProfileUseCommand.spec]
+    )
+
+    /// A profile name is used in file names, keyring attributes and shell completion.
+    static func checkName(_ name: String) throws(APICtlError) {
+        guard !name.isEmpty, name.count <= 64,
+              name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }),
+              !name.hasPrefix("-"), !name.hasPrefix(".") else {
+            throw .usage("profile name '\(name)' is not valid", hint: "use letters, digits, '-', '_' and '.'")
+        }
+    }
+
+    /// Loads the config, requiring the profile to exist.
+    static func load(_ name: String, _ context: CommandContext) throws(APICtlError) -> (ConfigFile, ProfileConfig) {
+        let store = context.configStore
+        let config = try store.load()
+        guard let profile = config.profiles[name] else {
+            let hint = suggestion(name, among: Array(config.profiles.keys)).map { "did you mean '\($0)'?" }
+                ?? "see 'apictl profile list'"
+            throw .config("unknown profile '\(name)' in \(store.path)", hint: hint)
+        }
+        return (config, profile)
+    }
+}

@@ -1,0 +1,91 @@
+import APICtlCore
+import Foundation
+
+/// `apictl whoami`: asks the API who the credential belongs to, and says where
+/// the credential came from, its scopes, its expiry and the last rate-limit figures.
+enum WhoamiCommand {
+    static let spec = CommandSpec(
+        name: "whoami",
+        summary: "Show who the credential belongs to, its scopes, expiry and source",
+        options: [.flag("json", nil, help: "Print JSON")],
+        examples: ["apictl whoami -p dzdesk", "apictl whoami --json | jq -r .identity.email"],
+        run: run
+    )
+
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
+        let session = try Session.open(context, profileRequired: true)
+        guard let profile = session.profile else { return ExitCode.configuration.rawValue }
+        guard let path = profile.whoamiPath else {
+            throw APICtlError.config("profile '\(profile.name)' has no whoami path",
+                                     hint: "set one with 'apictl profile add \(profile.name) --force --whoami /me' (plus its other options)")
+        }
+        guard let credential = session.credential else {
+            throw APICtlError.auth("no credential for profile '\(profile.name)'",
+                                   hint: "set APICTL_TOKEN\(profile.tokenEnv.map { " or \($0)" } ?? "")")
+        }
+        let request = try RequestBuilder.build(RequestDescription(method: "GET", target: path), profile: profile,
+                                               input: .files(readStandardInput: context.readStandardInput))
+        let response = try session.client.fetch(request)
+        guard response.head.isSuccess else {
+            throw HTTPFailure.error(for: response, context: session.failureContext)
+        }
+        let now = context.now()
+        let identity = Identity.from(response.body)
+        let claims = JWT.decode(credential.credential.token)
+        let scopes = identity.map(\.scopes).flatMap { $0.isEmpty ? nil : $0 } ?? claims?.scopes ?? credential.credential.scopes ?? []
+        let expiry = claims?.expiresAt ?? credential.credential.expiresAt
+        let limits = RateLimitStatus.parse(response.headers, now: now)
+
+        if parsed.flag("json") {
+            var out: [String: Any] = ["profile": profile.name, "base_url": profile.baseURL,
+                                      "credential_source": credential.source.description, "scopes": scopes]
+            if let env = profile.environment { out["environment"] = env }
+            if let body = try? JSONSerialization.jsonObject(with: Data(response.body)) { out["response"] = body }
+            if let identity {
+                var d: [String: Any] = [:]
+                d["id"] = identity.id; d["name"] = identity.name; d["email"] = identity.email; d["role"] = identity.role
+                out["identity"] = d
+            }
+            if let expiry { out["expires_at"] = ISO8601DateFormatter().string(from: expiry) }
+            if !limits.isEmpty {
+                var d: [String: Any] = [:]
+                d["limit"] = limits.limit; d["remaining"] = limits.remaining
+                d["reset_at"] = limits.resetAt.map { ISO8601DateFormatter().string(from: $0) }
+                out["rate_limit"] = d
+            }
+            context.stdout.write(JSONOutput.render(out))
+            return 0
+        }
+        var lines: [(String, String)] = []
+        lines.append(("profile", profile.name + (profile.environment.map { " (environment \($0))" } ?? "")))
+        lines.append(("base URL", profile.baseURL))
+        if let identity {
+            var who = identity.id ?? identity.name ?? "?"
+            if let name = identity.name, identity.id != nil { who += " (\(name))" }
+            if let email = identity.email { who += " <\(email)>" }
+            if let role = identity.role { who += ", role \(role)" }
+            lines.append(("identity", who))
+        } else if let subject = claims?.subject {
+            lines.append(("identity", subject + " (from the JWT)"))
+        }
+        lines.append(("credential", credential.source.description))
+        lines.append(("scopes", scopes.isEmpty ? "(not reported)" : scopes.joined(separator: " ")))
+        if let expiry {
+            let delta = expiry.timeIntervalSince(now)
+            let when = delta >= 0 ? "in \(humanDuration(delta))" : "EXPIRED \(humanDuration(delta)) ago"
+            lines.append(("expires", "\(ISO8601DateFormatter().string(from: expiry)) (\(when))"))
+        } else {
+            lines.append(("expires", "not known"))
+        }
+        if !limits.isEmpty {
+            var text = "\(limits.remaining.map(String.init) ?? "?")/\(limits.limit.map(String.init) ?? "?") remaining"
+            if let reset = limits.resetAt { text += ", resets in \(humanDuration(reset.timeIntervalSince(now)))" }
+            lines.append(("rate limit", text))
+        }
+        let width = (lines.map(\.0.count).max() ?? 0) + 2
+        for (key, value) in lines {
+            context.stdout.write(key + ":" + String(repeating: " ", count: width - key.count) + value + "\n")
+        }
+        return 0
+    }
+}

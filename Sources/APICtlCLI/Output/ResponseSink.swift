@@ -1,0 +1,108 @@
+import APICtlCore
+import Foundation
+
+/// Where a response body goes: straight to stdout when piped (untouched, so
+/// `| jq` works), buffered for pretty-printing on a terminal, or streamed to a
+/// file that only takes its final name once the whole body has arrived.
+final class ResponseSink: ResponseConsumer {
+    enum Destination { case stdout(pretty: Bool), file(String) }
+
+    let destination: Destination
+    let stdout: OutputStream
+    /// `-i`: the status line and headers go to stdout ahead of the body.
+    let includeHead: Bool
+    let color: Bool
+    private(set) var head: HTTPResponseHead?
+    /// Error bodies are always kept, for decoding; success bodies only when pretty-printing.
+    private(set) var buffered: [UInt8] = []
+    private var streaming = false
+    private var file: FileOutput?
+
+    init(destination: Destination, stdout: OutputStream, includeHead: Bool = false, color: Bool = false) {
+        self.destination = destination
+        self.stdout = stdout
+        self.includeHead = includeHead
+        self.color = color
+    }
+
+    func begin(_ head: HTTPResponseHead) throws {
+        self.head = head
+        buffered.removeAll()
+        if includeHead { stdout.write(ResponsePrinter.statusAndHeaders(head, color: color)) }
+        guard head.isSuccess else { streaming = false; return }
+        switch destination {
+        case .stdout(let pretty):
+            streaming = !pretty
+        case .file(let path):
+            file = try FileOutput(finalPath: path)
+            streaming = true
+        }
+    }
+
+    func append(_ chunk: UnsafeRawBufferPointer) throws {
+        if let file {
+            try file.write(chunk)
+        } else if streaming {
+            stdout.write(chunk)
+        } else if buffered.count < 64 << 20 {
+            buffered.append(contentsOf: chunk)
+        }
+    }
+
+    /// Gives the file its final name; call only after the whole transfer succeeded.
+    func finish() throws(APICtlError) {
+        guard let file else { return }
+        self.file = nil
+        try file.commit()
+    }
+
+    /// Removes a partial download.
+    func abandon() {
+        file?.discard()
+        file = nil
+    }
+}
+
+/// A download in progress: written to a hidden temp file beside the target.
+final class FileOutput {
+    let finalPath: String
+    let tempPath: String
+    private let fd: Int32
+
+    init(finalPath: String) throws {
+        self.finalPath = finalPath
+        let directory = (finalPath as NSString).deletingLastPathComponent
+        let name = (finalPath as NSString).lastPathComponent
+        tempPath = (directory.isEmpty ? "" : directory + "/") + ".\(name).apictl-\(getpid()).part"
+        fd = open(tempPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw APICtlError(.httpError, "cannot write \(finalPath): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    func write(_ chunk: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < chunk.count {
+            let n = Glibc.write(fd, chunk.baseAddress.map { $0 + offset }, chunk.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw APICtlError(.httpError, "cannot write \(finalPath): \(String(cString: strerror(errno)))")
+            }
+            offset += n
+        }
+    }
+
+    func commit() throws(APICtlError) {
+        close(fd)
+        guard rename(tempPath, finalPath) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(tempPath)
+            throw APICtlError(.httpError, "cannot write \(finalPath): \(reason)")
+        }
+    }
+
+    func discard() {
+        close(fd)
+        unlink(tempPath)
+    }
+}

@@ -1,0 +1,79 @@
+/// What a value can be completed with; the completion scripts read this.
+public enum ValueCompletion: Sendable, Equatable {
+    case none
+    case choices([String])
+    case files
+    case profiles
+    case environments
+}
+
+/// One option in the command tree. A nil `valueName` makes it a flag.
+public struct OptionSpec: Sendable {
+    public let long: String
+    public let short: Character?
+    public let valueName: String?
+    public let help: String
+    public let repeatable: Bool
+    public let completion: ValueCompletion
+    /// An environment variable that sets the same thing, shown in help.
+    public let env: String?
+
+    public static func flag(_ long: String, _ short: Character? = nil, help: String, env: String? = nil) -> OptionSpec {
+        OptionSpec(long: long, short: short, valueName: nil, help: help, repeatable: false, completion: .none, env: env)
+    }
+
+    public static func value(_ long: String, _ short: Character? = nil, _ valueName: String, help: String,
+                             repeatable: Bool = false, completion: ValueCompletion = .none, env: String? = nil) -> OptionSpec {
+        OptionSpec(long: long, short: short, valueName: valueName, help: help, repeatable: repeatable,
+                   completion: completion, env: env)
+    }
+
+    public var takesValue: Bool { valueName != nil }
+    public var choices: [String]? { if case .choices(let c) = completion { return c } else { return nil } }
+}
+
+public struct ArgumentSpec: Sendable {
+    public let name: String
+    public let help: String
+    public let optional: Bool
+    public let repeating: Bool
+    public let completion: ValueCompletion
+
+    public init(_ name: String, help: String, optional: Bool = false, repeating: Bool = false, completion: ValueCompletion = .none) {
+        self.name = name
+        self.help = help
+        self.optional = optional
+        self.repeating = repeating
+        self.completion = completion
+    }
+}
+
+/// What runs a leaf command once its arguments are parsed.
+public typealias CommandRunner = @Sendable (ParsedCommand, CommandContext) throws -> Int32
+
+/// A node of the command tree: the single source for parsing, `--help` and completion.
+public struct CommandSpec: Sendable {
+    public let name: String
+    public let summary: String
+    public let discussion: String?
+    public let options: [OptionSpec]
+    public let arguments: [ArgumentSpec]
+    public let subcommands: [CommandSpec]
+    public let examples: [String]
+    public let run: CommandRunner?
+
+    public init(name: String, summary: String, discussion: String? = nil, options: [OptionSpec] = [],
+                arguments: [ArgumentSpec] = [], subcommands: [CommandSpec] = [], examples: [String] = [],
+                run: CommandRunner? = nil) {
+        self.name = name
+        self.summary = summary
+        self.discussion = discussion
+        self.options = options
+        self.arguments = arguments
+        self.subcommands = subcommands
+        self.examples = examples
+        self.run = run
+    }
+
+    public func subcommand(_ name: String) -> CommandSpec? { subcommands.first { $0.name == name } }
+}

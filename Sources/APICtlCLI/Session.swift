@@ -1,0 +1,58 @@
+import APICtlCore
+import Foundation
+
+/// What an API-calling command needs, assembled once from the context: the
+/// config, the selected profile, the credential and a client wired for `-v`.
+struct Session {
+    let config: ConfigFile
+    let profile: ResolvedProfile?
+    let credential: ResolvedCredential?
+    let client: APIClient
+    let context: CommandContext
+
+    static func open(_ context: CommandContext, profileRequired: Bool) throws(APICtlError) -> Session {
+        let location = context.configLocation
+        let config = try ConfigStore(path: location.configFile).load()
+        let profile = profileRequired
+            ? try ProfileSelection.require(config: config, requested: context.globals.profile,
+                                           environment: context.globals.environment, configPath: location.configFile)
+            : try ProfileSelection.resolve(config: config, requested: context.globals.profile,
+                                           environment: context.globals.environment, configPath: location.configFile)
+        let credential = EnvironmentCredentials.resolve(profile: profile, environment: context.environment)
+        let transport: Transport
+        do {
+            transport = try context.makeTransport()
+        } catch {
+            throw APICtlError(.network, "could not start the HTTP client: \(error.detail)")
+        }
+        let client = APIClient(transport: transport, profile: profile, credential: credential)
+        if context.globals.verbose {
+            let stderr = context.stderr
+            client.observer = { event in stderr.write(VerboseLog.lines(for: event)) }
+        }
+        return Session(config: config, profile: profile, credential: credential, client: client, context: context)
+    }
+
+    var failureContext: FailureContext {
+        FailureContext(profile: profile, credential: credential, now: context.now())
+    }
+}
+
+/// `-v` output, curl-style: `>` for what was sent, `<` for what came back.
+enum VerboseLog {
+    static func lines(for event: WireEvent) -> String {
+        switch event {
+        case .request(let method, let url, let headers, let bodyBytes):
+            var out = "> \(method) \(url)\n"
+            for (name, value) in headers { out += "> \(name): \(value)\n" }
+            if bodyBytes > 0 { out += "> (body: \(bodyBytes) bytes)\n" }
+            return out + ">\n"
+        case .response(let head, let headers):
+            var out = "< \(head.httpVersion) \(head.status)\(head.reason.isEmpty ? "" : " " + head.reason)\n"
+            for (name, value) in headers { out += "< \(name): \(value)\n" }
+            return out + "<\n"
+        case .redirect(_, let to, let dropped):
+            return "* following redirect to \(to)\(dropped ? " (another origin: credentials dropped)" : "")\n"
+        }
+    }
+}

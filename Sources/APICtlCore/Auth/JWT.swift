@@ -1,0 +1,46 @@
+import Foundation
+
+/// The claims apictl reads from a JWT. The signature is not checked: only the
+/// API can do that; we read `exp` to warn before the API says 401.
+public struct JWTClaims: Sendable, Equatable {
+    public var subject: String?
+    public var name: String?
+    public var email: String?
+    public var issuedAt: Date?
+    public var expiresAt: Date?
+    public var scopes: [String]
+}
+
+public enum JWT {
+    public static func decode(_ token: String) -> JWTClaims? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let payload = base64URLDecode(parts[1]),
+              let object = try? JSONSerialization.jsonObject(with: payload) as? [String: Any] else { return nil }
+        func date(_ key: String) -> Date? { (object[key] as? NSNumber).map { Date(timeIntervalSince1970: $0.doubleValue) } }
+        var scopes: [String] = []
+        if let list = object["scope"] as? [String] ?? object["scopes"] as? [String] {
+            scopes = list
+        } else if let text = object["scope"] as? String ?? object["scp"] as? String {
+            scopes = text.split(separator: " ").map(String.init)
+        }
+        return JWTClaims(subject: object["sub"] as? String, name: object["name"] as? String,
+                         email: object["email"] as? String, issuedAt: date("iat"), expiresAt: date("exp"), scopes: scopes)
+    }
+
+    static func base64URLDecode(_ text: Substring) -> Data? {
+        var s = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while s.count % 4 != 0 { s += "=" }
+        return Data(base64Encoded: s)
+    }
+}
+
+/// "3h", "2d", "45m": for hints like "token expired 3h ago".
+public func humanDuration(_ seconds: TimeInterval) -> String {
+    let s = Int(abs(seconds))
+    switch s {
+    case ..<60: return "\(s)s"
+    case ..<3600: return "\(s / 60)m"
+    case ..<86400: return "\(s / 3600)h"
+    default: return "\(s / 86400)d"
+    }
+}

@@ -1,0 +1,44 @@
+/// Built-in descriptions of the five seed APIs, so `profile add NAME --preset X`
+/// gives a working profile with only the base URL (or a var) to adjust.
+public struct Preset: Sendable {
+    public let name: String
+    public let summary: String
+    public let profile: ProfileConfig
+    /// Vars the user must supply, with what they mean.
+    public let requiredVars: [(name: String, meaning: String)]
+
+    public static let all: [Preset] = [
+        Preset(name: "datadocks", summary: "DataDocks: Authorization: Token, one subdomain per location",
+               profile: ProfileConfig(preset: "datadocks", auth: "token",
+                                      baseURL: "https://{subdomain}.datadocks.com/api/v1",
+                                      tokenEnv: "DATADOCKS_API_TOKEN", whoami: "/appointments",
+                                      headers: ["Accept": "application/json"]),
+               requiredVars: [("subdomain", "your location's subdomain, e.g. toronto-acme")]),
+        Preset(name: "techdocs", summary: "TechDocs: Bearer API keys and JWTs, refresh endpoint",
+               profile: ProfileConfig(preset: "techdocs", auth: "bearer", baseURL: "https://api.techdocs.com/v1",
+                                      tokenEnv: "TECHDOCS_API_KEY", whoami: "/users/me",
+                                      headers: ["Accept": "application/json"]),
+               requiredVars: []),
+        Preset(name: "datasets", summary: "Datasets API: JWT Bearer, company-scoped paths",
+               profile: ProfileConfig(preset: "datasets", auth: "bearer", baseURL: "https://{host}/api/v1",
+                                      tokenEnv: "DATASETS_API_TOKEN", whoami: "/companies/{company_id}/datasets/",
+                                      headers: ["Accept": "application/json"]),
+               requiredVars: [("host", "the API host"), ("company_id", "your company id, shown beside your API keys")]),
+        Preset(name: "pocketdns", summary: "PocketDNS: Bearer, separate sandbox and production keys",
+               profile: ProfileConfig(preset: "pocketdns", auth: "bearer", tokenEnv: "POCKETDNS_API_KEY",
+                                      whoami: "/api/v1/users/me", defaultEnv: "sandbox",
+                                      environments: [
+                                          "sandbox": EnvironmentConfig(baseURL: "https://api.sandbox.pocketdns.com"),
+                                          "production": EnvironmentConfig(baseURL: "https://api.pocketdns.com"),
+                                      ],
+                                      headers: ["Accept": "application/json"]),
+               requiredVars: []),
+        Preset(name: "dzdesk", summary: "DZDESK: scoped, expiring Bearer keys, X-RateLimit headers",
+               profile: ProfileConfig(preset: "dzdesk", auth: "bearer", baseURL: "https://api.dzdesk.com/v1",
+                                      tokenEnv: "DZDESK_TOKEN", whoami: "/me",
+                                      headers: ["Accept": "application/json"]),
+               requiredVars: []),
+    ]
+
+    public static func named(_ name: String) -> Preset? { all.first { $0.name == name } }
+}

@@ -1,0 +1,115 @@
+/// A profile with its environment chosen and its templates filled: everything
+/// a request needs to know about where it goes and how it authenticates.
+public struct ResolvedProfile: Sendable {
+    public var name: String
+    public var environment: String?
+    public var baseURL: String
+    public var base: URLParts
+    public var auth: AuthScheme
+    /// Environment variables that may hold this profile's token, most specific first.
+    public var tokenEnv: String?
+    public var whoamiPath: String?
+    public var vars: [String: String]
+    public var headers: [(String, String)]
+    public var caCert: String?
+
+    /// Picks the environment (`-e`, `APICTL_ENV`, the profile's default, or its
+    /// only one) and expands `{var}` placeholders in the base URL.
+    public static func resolve(name: String, config: ProfileConfig, requestedEnvironment: String?,
+                               configPath: String) throws(APICtlError) -> ResolvedProfile {
+        guard let auth = AuthScheme(configValue: config.auth) else {
+            throw .config("profile '\(name)' has an unknown auth scheme '\(config.auth)'")
+        }
+        var baseTemplate = config.baseURL
+        var tokenEnv = config.tokenEnv
+        var environment: String?
+        let environments = config.environments ?? [:]
+        if environments.isEmpty {
+            if let requested = requestedEnvironment {
+                throw .config("profile '\(name)' has no environments, so -e \(requested) does not apply",
+                              hint: "add one with 'apictl profile add \(name) --env-url \(requested)=URL'")
+            }
+        } else {
+            let names = environments.keys.sorted()
+            let chosen = requestedEnvironment ?? config.defaultEnv ?? (names.count == 1 ? names[0] : nil)
+            guard let chosen else {
+                throw .config("profile '\(name)' has environments \(names.joined(separator: ", ")); pick one with -e")
+            }
+            guard let env = environments[chosen] else {
+                throw .config("profile '\(name)' has no environment '\(chosen)'",
+                              hint: suggestion(chosen, among: names).map { "did you mean '\($0)'?" } ?? "it has \(names.joined(separator: ", "))")
+            }
+            environment = chosen
+            baseTemplate = env.baseURL
+            tokenEnv = env.tokenEnv ?? tokenEnv
+        }
+        guard let baseTemplate else { throw .config("profile '\(name)' has no base_url") }
+        let vars = config.vars ?? [:]
+        let baseURL = try Template.expand(baseTemplate, vars: vars, profile: name)
+        guard let base = URLParts.parse(baseURL) else {
+            throw .config("profile '\(name)' has an invalid base URL '\(baseURL)' in \(configPath)",
+                          hint: "it must start with https:// (or http:// for loopback)")
+        }
+        return ResolvedProfile(name: name, environment: environment, baseURL: baseURL, base: base, auth: auth,
+                               tokenEnv: tokenEnv, whoamiPath: config.whoami, vars: vars,
+                               headers: (config.headers ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+                               caCert: config.caCert)
+    }
+
+    /// The absolute URL for a path relative to the base URL, or a full URL as given.
+    public func url(for pathOrURL: String) throws(APICtlError) -> String {
+        let expanded = try Template.expand(pathOrURL, vars: vars, profile: name)
+        if expanded.contains("://") { return expanded }
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        return expanded.hasPrefix("/") ? base + expanded : base + "/" + expanded
+    }
+}
+
+/// `{name}` placeholders, as in DataDocks' per-location subdomain.
+public enum Template {
+    public static func expand(_ text: String, vars: [String: String], profile: String) throws(APICtlError) -> String {
+        guard text.contains("{") else { return text }
+        var out = ""
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "{") {
+            out += rest[..<open]
+            guard let close = rest[open...].firstIndex(of: "}") else {
+                out += rest[open...]
+                return out
+            }
+            let name = String(rest[rest.index(after: open)..<close])
+            guard let value = vars[name] else {
+                throw .config("'\(text)' needs a value for {\(name)}",
+                              hint: "set it with 'apictl profile add \(profile) --var \(name)=VALUE'")
+            }
+            out += value
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
+    }
+}
+
+/// The closest candidate by edit distance, for "did you mean" hints.
+public func suggestion(_ word: String, among candidates: [String]) -> String? {
+    let scored = candidates.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }
+    guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+    let limit = max(2, word.count / 3)
+    if best.1 <= limit { return best.0 }
+    return candidates.first { $0.hasPrefix(word) && !word.isEmpty }
+}
+
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    for i in 1...a.count {
+        var current = [i] + Array(repeating: 0, count: b.count)
+        for j in 1...b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return previous[b.count]
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+/// One stored credential per (profile, environment). `token` is the secret;
+/// everything else is metadata that `whoami` and `token list` may show.
+public struct Credential: Codable, Sendable, Equatable {
+    public var token: String
+    public var tokenID: String?
+    /// "api_key", "jwt", "oauth2"
+    public var kind: String
+    public var refreshToken: String?
+    public var expiresAt: Date?
+    public var scopes: [String]?
+    public var createdAt: Date?
+
+    public init(token: String, tokenID: String? = nil, kind: String = "api_key", refreshToken: String? = nil,
+                expiresAt: Date? = nil, scopes: [String]? = nil, createdAt: Date? = nil) {
+        self.token = token
+        self.tokenID = tokenID
+        self.kind = kind
+        self.refreshToken = refreshToken
+        self.expiresAt = expiresAt
+        self.scopes = scopes
+        self.createdAt = createdAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case token, kind, scopes
+        case tokenID = "token_id"
+        case refreshToken = "refresh_token"
+        case expiresAt = "expires_at"
+        case createdAt = "created_at"
+    }
+}
+
+/// Where a credential came from: `whoami` and `doctor` always say.
+public enum CredentialSource: Sendable, Equatable, CustomStringConvertible {
+    case environment(variable: String)
+    case keyring
+    case file(path: String)
+
+    public var description: String {
+        switch self {
+        case .environment(let variable): return "environment variable \(variable)"
+        case .keyring: return "keyring (Secret Service)"
+        case .file(let path): return "encrypted file \(path)"
+        }
+    }
+}
+
+public struct ResolvedCredential: Sendable {
+    public var credential: Credential
+    public var source: CredentialSource
+
+    public init(credential: Credential, source: CredentialSource) {
+        self.credential = credential
+        self.source = source
+    }
+}
+
+/// The read-only credential source: `APICTL_TOKEN`, then the profile's `token_env`.
+/// Nothing from here is ever stored.
+public enum EnvironmentCredentials {
+    public static func resolve(profile: ResolvedProfile?, environment: [String: String]) -> ResolvedCredential? {
+        var names = ["APICTL_TOKEN"]
+        if let tokenEnv = profile?.tokenEnv { names.append(tokenEnv) }
+        for name in names {
+            if let value = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty {
+                return ResolvedCredential(credential: Credential(token: value, kind: JWT.decode(value) != nil ? "jwt" : "api_key"),
+                                          source: .environment(variable: name))
+            }
+        }
+        return nil
+    }
+}

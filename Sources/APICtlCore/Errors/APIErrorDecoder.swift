@@ -1,0 +1,71 @@
+import Foundation
+
+/// What an API said went wrong, pulled out of whichever error shape it uses.
+public struct APIErrorDetail: Sendable, Equatable {
+    public var code: String?
+    public var message: String?
+}
+
+/// Reads the error bodies of the five seed APIs, RFC 7807 problem+json and
+/// OAuth 2.0 (RFC 6749 §5.2) into one code and message.
+public enum APIErrorDecoder {
+    public static func decode(_ body: [UInt8]) -> APIErrorDetail? {
+        guard !body.isEmpty,
+              let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
+        return decode(object)
+    }
+
+    static func decode(_ object: [String: Any]) -> APIErrorDetail? {
+        // TechDocs {"error":{"code","message","status"}}, DZDESK {"success":false,"error":{"code","message"}}
+        if let error = object["error"] as? [String: Any] {
+            return APIErrorDetail(code: text(error["code"]) ?? text(error["type"]),
+                                  message: text(error["message"]) ?? text(error["detail"]))
+        }
+        // Datasets {"type":"client_error","errors":[{"code","detail","attr","extra"}]}
+        if let errors = object["errors"] as? [[String: Any]], let first = errors.first {
+            var message = text(first["detail"]) ?? text(first["message"]) ?? text(first["title"])
+            if let attr = text(first["attr"]), let m = message { message = "\(attr): \(m)" }
+            if errors.count > 1, let m = message { message = "\(m) (+\(errors.count - 1) more)" }
+            return APIErrorDetail(code: text(first["code"]), message: message)
+        }
+        if let errors = object["errors"] as? [String], let first = errors.first {
+            return APIErrorDetail(code: nil, message: errors.count > 1 ? "\(first) (+\(errors.count - 1) more)" : first)
+        }
+        // OAuth 2.0 {"error":"invalid_grant","error_description":"..."}
+        if let code = object["error"] as? String, let description = text(object["error_description"]) {
+            return APIErrorDetail(code: code, message: description)
+        }
+        // DataDocks {"error":"Unauthorized","message":"..."}
+        if let error = object["error"] as? String, let message = text(object["message"]) {
+            return APIErrorDetail(code: error, message: message)
+        }
+        // PocketDNS {"error":"Invalid API key"}
+        if let message = object["error"] as? String {
+            return APIErrorDetail(code: nil, message: message)
+        }
+        // RFC 7807 {"type","title","status","detail"}
+        if object["title"] != nil || object["detail"] != nil {
+            let title = text(object["title"])
+            let detail = text(object["detail"])
+            let type = text(object["type"]).flatMap { $0 == "about:blank" ? nil : $0 }
+            let message = [title, detail].compactMap { $0 }.joined(separator: ": ")
+            return APIErrorDetail(code: type.map(lastPathComponent), message: message.isEmpty ? nil : message)
+        }
+        if let message = text(object["message"]) {
+            return APIErrorDetail(code: text(object["code"]), message: message)
+        }
+        return nil
+    }
+
+    private static func text(_ value: Any?) -> String? {
+        switch value {
+        case let s as String where !s.isEmpty: return s
+        case let n as NSNumber: return n.stringValue
+        default: return nil
+        }
+    }
+
+    private static func lastPathComponent(_ uri: String) -> String {
+        uri.split(separator: "/").last.map(String.init) ?? uri
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+
+/// What is known about a request when it fails, so the error can carry a hint
+/// the user can act on.
+public struct FailureContext: Sendable {
+    public var profile: ResolvedProfile?
+    public var credential: ResolvedCredential?
+    public var now: Date
+
+    public init(profile: ResolvedProfile?, credential: ResolvedCredential?, now: Date) {
+        self.profile = profile
+        self.credential = credential
+        self.now = now
+    }
+}
+
+/// Turns a non-2xx response into the one stderr line and its exit code.
+public enum HTTPFailure {
+    public static func error(for response: HTTPResponse, context: FailureContext) -> APICtlError {
+        let status = response.status
+        let detail = APIErrorDecoder.decode(response.body)
+        var message = "\(status)"
+        if let code = detail?.code { message += " \(code)" }
+        if let text = detail?.message {
+            message += ": " + oneLine(text)
+        } else {
+            let reason = response.head.reason.isEmpty ? standardReason(status) : response.head.reason
+            message += " \(reason)"
+            if !response.body.isEmpty, !looksLikeJSON(response.body) {
+                let type = response.headers["Content-Type"]?.split(separator: ";").first.map(String.init) ?? "an unknown type"
+                message += " (the server sent \(type), not JSON)"
+            }
+        }
+        let redactor = Redactor(secrets: [context.credential?.credential.token].compactMap { $0 })
+        return APICtlError(ExitCode.forStatus(status), redactor.text(message),
+                           hint: hint(status: status, response: response, context: context).map(redactor.text))
+    }
+
+    static func hint(status: Int, response: HTTPResponse, context: FailureContext) -> String? {
+        let login = context.profile.map { "run 'apictl login -p \($0.name)'" } ?? "select a profile with -p"
+        switch status {
+        case 401:
+            guard let credential = context.credential else {
+                return "no credential was sent; \(login) or set APICTL_TOKEN"
+            }
+            if let exp = JWT.decode(credential.credential.token)?.expiresAt ?? credential.credential.expiresAt, exp < context.now {
+                return "token expired \(humanDuration(context.now.timeIntervalSince(exp))) ago; \(login)"
+            }
+            var hint = "the token from \(credential.source) was rejected"
+            if let env = context.profile?.environment { hint += "; check that it is a key for the '\(env)' environment" }
+            if case .environment = credential.source { return hint }
+            return hint + "; \(login)"
+        case 403:
+            var hint = "the credential lacks permission for this request; check its scopes"
+            if let scopes = context.credential.flatMap({ JWT.decode($0.credential.token)?.scopes }), !scopes.isEmpty {
+                hint += " (it has \(scopes.joined(separator: " ")))"
+            }
+            return hint
+        case 404:
+            return context.profile.map { "check the path; the base URL is \($0.baseURL)" }
+        case 429:
+            let limits = RateLimitStatus.parse(response.headers, now: context.now)
+            if let wait = limits.waitHint(now: context.now) { return "rate limited; try again in \(Int(wait.rounded(.up)))s" }
+            return "rate limited; wait and try again"
+        case 500..<600:
+            return "the server failed; try again later"
+        default:
+            return nil
+        }
+    }
+
+    static func looksLikeJSON(_ body: [UInt8]) -> Bool {
+        (try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])) != nil
+    }
+
+    static func oneLine(_ text: String) -> String {
+        let flat = text.split(whereSeparator: { $0.isNewline }).joined(separator: " ")
+        return flat.count > 300 ? String(flat.prefix(300)) + "…" : flat
+    }
+
+    static func standardReason(_ status: Int) -> String {
+        switch status {
+        case 400: return "Bad Request"
+        case 401: return "Unauthorized"
+        case 403: return "Forbidden"
+        case 404: return "Not Found"
+        case 405: return "Method Not Allowed"
+        case 409: return "Conflict"
+        case 422: return "Unprocessable Entity"
+        case 429: return "Too Many Requests"
+        case 500: return "Internal Server Error"
+        case 502: return "Bad Gateway"
+        case 503: return "Service Unavailable"
+        case 504: return "Gateway Timeout"
+        default: return "HTTP error"
+        }
+    }
+}

@@ -1,0 +1,125 @@
+/// What the client did on the wire, for `-v`. Values are already redacted.
+public enum WireEvent: Sendable {
+    case request(method: String, url: String, headers: [(String, String)], bodyBytes: Int)
+    case response(HTTPResponseHead, redactedHeaders: [(String, String)])
+    case redirect(from: String, to: String, credentialsDropped: Bool)
+}
+
+/// Sends requests for one profile: attaches the credential only to the
+/// profile's own origin, follows redirects itself so that every credential
+/// (Authorization, a custom key header, cookies, a key in the query) is dropped
+/// when a redirect leaves that origin.
+public final class APIClient {
+    public let transport: Transport
+    public let profile: ResolvedProfile?
+    public let credential: ResolvedCredential?
+    public let redactor: Redactor
+    public var maxRedirects = 10
+    public var observer: (@Sendable (WireEvent) -> Void)?
+
+    public init(transport: Transport, profile: ResolvedProfile?, credential: ResolvedCredential?) {
+        self.transport = transport
+        self.profile = profile
+        self.credential = credential
+        self.redactor = Redactor(secrets: [credential?.credential.token, credential?.credential.refreshToken].compactMap { $0 },
+                                 auth: profile?.auth)
+    }
+
+    /// Sends `request` (URL absolute, no credential yet); the final response's
+    /// body goes to `consumer`, intermediate redirect bodies are discarded.
+    public func send(_ request: HTTPRequest, to consumer: ResponseConsumer) throws(APICtlError) -> HTTPResponseHead {
+        var current = request
+        var userHeadersTrusted = true
+        for _ in 0...maxRedirects {
+            let outgoing = try authorize(current, keepUserCredentials: userHeadersTrusted)
+            report(outgoing)
+            let hop = RedirectAwareConsumer(final: consumer)
+            let head: HTTPResponseHead
+            do {
+                head = try transport.send(outgoing, to: hop)
+            } catch {
+                throw APICtlError.network(error, url: redactor.url(outgoing.url))
+            }
+            observer?(.response(head, redactedHeaders: head.headers.map { ($0.name, redactor.header($0.name, $0.value)) }))
+            guard head.isRedirect, let location = head.headers["Location"] else { return head }
+            guard let from = URLParts.parse(current.url), let next = from.resolve(location), let nextParts = URLParts.parse(next) else {
+                throw APICtlError(.httpError, "the server redirected to an invalid location '\(redactor.text(location))'")
+            }
+            let leaves = nextParts.origin != from.origin
+            if leaves { userHeadersTrusted = false }
+            observer?(.redirect(from: redactor.url(current.url), to: redactor.url(next), credentialsDropped: leaves))
+            current.url = next
+            if head.status == 303 || ((head.status == 301 || head.status == 302) && current.method == "POST") {
+                current.method = current.method == "HEAD" ? "HEAD" : "GET"
+                current.body = nil
+                current.headers.remove("Content-Type")
+                current.headers.remove("Content-Length")
+            }
+        }
+        throw APICtlError(.httpError, "too many redirects (more than \(maxRedirects))")
+    }
+
+    /// Convenience for small responses.
+    public func fetch(_ request: HTTPRequest) throws(APICtlError) -> HTTPResponse {
+        let buffer = BufferingConsumer()
+        let head = try send(request, to: buffer)
+        return HTTPResponse(head: head, body: buffer.body)
+    }
+
+    /// Attaches the profile's headers and the credential when the URL is on the
+    /// profile's origin; strips user-given credentials once a redirect left it.
+    func authorize(_ request: HTTPRequest, keepUserCredentials: Bool) throws(APICtlError) -> HTTPRequest {
+        var out = request
+        guard let target = URLParts.parse(request.url) else {
+            throw APICtlError.usage("invalid URL '\(redactor.url(request.url))'", hint: "use a path like /v1/me or a full http(s):// URL")
+        }
+        if !keepUserCredentials {
+            for name in ["Authorization", "Proxy-Authorization", "Cookie"] { out.headers.remove(name) }
+            if let name = profile?.auth.headerName { out.headers.remove(name) }
+        }
+        guard let profile, target.origin == profile.base.origin else { return out }
+        for (name, value) in profile.headers where !out.headers.contains(name) { out.headers.add(name, value) }
+        if out.caCertPath == nil { out.caCertPath = profile.caCert }
+        guard let credential, !out.headers.contains(profile.auth.headerName ?? "") else { return out }
+        if target.scheme == "http" && !target.isLoopback {
+            throw APICtlError.config("refusing to send a credential over plain http to \(target.host)",
+                                     hint: "use an https:// base URL for profile '\(profile.name)'")
+        }
+        let secret = credential.credential.token
+        switch profile.auth {
+        case .query(let name):
+            let separator = out.url.contains("?") ? "&" : "?"
+            out.url += separator + PercentEncoding.encodeQueryComponent(name) + "=" + PercentEncoding.encodeQueryComponent(secret)
+        default:
+            if let header = profile.auth.headerName, let value = profile.auth.headerValue(for: secret) {
+                out.headers.add(header, value)
+            }
+        }
+        return out
+    }
+
+    private func report(_ request: HTTPRequest) {
+        guard let observer else { return }
+        observer(.request(method: request.method, url: redactor.url(request.url),
+                          headers: request.headers.map { ($0.name, redactor.header($0.name, $0.value)) },
+                          bodyBytes: request.body?.count ?? 0))
+    }
+}
+
+/// Passes a response through to the caller's consumer unless it is a redirect
+/// the client is about to follow, whose body nobody wants.
+private final class RedirectAwareConsumer: ResponseConsumer {
+    let final: ResponseConsumer
+    var discarding = false
+
+    init(final: ResponseConsumer) { self.final = final }
+
+    func begin(_ head: HTTPResponseHead) throws {
+        discarding = head.isRedirect && head.headers["Location"] != nil
+        if !discarding { try final.begin(head) }
+    }
+
+    func append(_ chunk: UnsafeRawBufferPointer) throws {
+        if !discarding { try final.append(chunk) }
+    }
+}

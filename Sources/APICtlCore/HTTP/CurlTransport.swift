@@ -1,0 +1,169 @@
+import CCurl
+
+/// libcurl behind the `Transport` protocol. One easy handle is kept for the
+/// life of the transport so that consecutive requests (pagination, retries,
+/// rotate's create/verify/revoke) reuse one connection.
+public final class CurlTransport: Transport {
+    private let handle: UnsafeMutableRawPointer
+    public private(set) var lastNewConnections = 0
+    private static let userAgent = "apictl/\(APICtlVersion.current)"
+
+    public init() throws(TransportError) {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+        guard let handle = curl_easy_init() else { throw .other("libcurl could not start") }
+        self.handle = handle
+    }
+
+    deinit { curl_easy_cleanup(handle) }
+
+    public func send(_ request: HTTPRequest, to consumer: ResponseConsumer) throws(TransportError) -> HTTPResponseHead {
+        curl_easy_reset(handle)
+        let state = TransferState(consumer: consumer)
+        let unmanaged = Unmanaged.passRetained(state)
+        defer { unmanaged.release() }
+        var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(headerList) }
+
+        let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errorPointer in
+            apictl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorPointer.baseAddress)
+            apictl_setopt_string(handle, CURLOPT_URL, request.url)
+            apictl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
+            apictl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+            apictl_setopt_string(handle, CURLOPT_USERAGENT, Self.userAgent)
+            apictl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, 10_000)
+            if let timeout = request.timeout {
+                apictl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, Int(timeout * 1000)))
+            }
+            if let ca = request.caCertPath { apictl_setopt_string(handle, CURLOPT_CAINFO, ca) }
+            configureMethod(request)
+            for field in request.headers {
+                headerList = curl_slist_append(headerList, "\(field.name): \(field.value)")
+            }
+            // libcurl adds these on its own; an explicit empty value removes them.
+            if !request.headers.contains("Expect") { headerList = curl_slist_append(headerList, "Expect:") }
+            apictl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
+            apictl_setopt_pointer(handle, CURLOPT_HEADERDATA, unmanaged.toOpaque())
+            apictl_setopt_data_fn(handle, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
+            apictl_setopt_pointer(handle, CURLOPT_WRITEDATA, unmanaged.toOpaque())
+            apictl_setopt_data_fn(handle, CURLOPT_WRITEFUNCTION, curlWriteCallback)
+            if let body = request.body {
+                apictl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+                return body.withUnsafeBufferPointer { bytes in
+                    apictl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafePointer(bitPattern: 1)))
+                    return curl_easy_perform(handle)
+                }
+            }
+            return curl_easy_perform(handle)
+        }
+
+        var connects = 0
+        apictl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connects)
+        lastNewConnections = connects
+        if let consumerError = state.consumerError { throw .consumer(String(describing: consumerError)) }
+        guard code == CURLE_OK else {
+            let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw Self.transportError(code, detail: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
+        }
+        // A body-less response (HEAD, 204) never triggers the write callback.
+        state.beginIfNeeded()
+        if let error = state.consumerError { throw .consumer(String(describing: error)) }
+        guard let head = state.head else { throw .protocolFailure("the server closed the connection without a response") }
+        return head
+    }
+
+    private func configureMethod(_ request: HTTPRequest) {
+        switch request.method {
+        case "GET" where request.body == nil:
+            apictl_setopt_long(handle, CURLOPT_HTTPGET, 1)
+        case "HEAD":
+            apictl_setopt_long(handle, CURLOPT_NOBODY, 1)
+        default:
+            if request.body == nil, request.method != "GET" {
+                // POST/PUT/... with no body still needs Content-Length: 0.
+                apictl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, 0)
+                apictl_setopt_string(handle, CURLOPT_POSTFIELDS, "")
+            }
+            apictl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
+        }
+    }
+
+    private static func transportError(_ code: CURLcode, detail: String) -> TransportError {
+        switch code {
+        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL: return .invalidURL(detail)
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: return .resolve(detail)
+        case CURLE_COULDNT_CONNECT: return .connect(detail)
+        case CURLE_OPERATION_TIMEDOUT: return .timeout(detail)
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM,
+             CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+            return .tls(detail)
+        case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE,
+             CURLE_WEIRD_SERVER_REPLY, CURLE_HTTP2, CURLE_HTTP2_STREAM, CURLE_BAD_CONTENT_ENCODING:
+            return .protocolFailure(detail)
+        default: return .other(detail)
+        }
+    }
+}
+
+/// Per-transfer state reached from libcurl's callbacks through their userdata pointer.
+private final class TransferState {
+    let consumer: ResponseConsumer
+    var head: HTTPResponseHead?
+    var pendingStatus: (version: String, status: Int, reason: String)?
+    var pendingHeaders = HTTPHeaders()
+    var begun = false
+    var consumerError: Error?
+
+    init(consumer: ResponseConsumer) { self.consumer = consumer }
+
+    func headerLine(_ line: UnsafeRawBufferPointer) {
+        var bytes = Array(line)
+        while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
+        let text = String(decoding: bytes, as: UTF8.self)
+        if text.hasPrefix("HTTP/") {
+            let parts = text.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+            let status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            pendingStatus = (String(parts.first ?? "HTTP/1.1"), status, parts.count > 2 ? String(parts[2]) : "")
+            pendingHeaders = HTTPHeaders()
+        } else if text.isEmpty {
+            // End of one header block; 1xx blocks are followed by the real one.
+            if let status = pendingStatus, !(100..<200).contains(status.status) {
+                head = HTTPResponseHead(status: status.status, reason: status.reason,
+                                        httpVersion: status.version, headers: pendingHeaders)
+            }
+        } else if let colon = text.firstIndex(of: ":") {
+            let name = String(text[..<colon])
+            let value = text[text.index(after: colon)...].drop { $0 == " " || $0 == "\t" }
+            pendingHeaders.add(name, String(value))
+        }
+    }
+
+    func beginIfNeeded() {
+        guard !begun, let head, consumerError == nil else { return }
+        begun = true
+        do { try consumer.begin(head) } catch { consumerError = error }
+    }
+}
+
+private let curlHeaderCallback: apictl_curl_data_fn = { data, size, count, userdata in
+    guard let data, let userdata else { return 0 }
+    let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
+    let length = size * count
+    state.headerLine(UnsafeRawBufferPointer(start: data, count: length))
+    return length
+}
+
+private let curlWriteCallback: apictl_curl_data_fn = { data, size, count, userdata in
+    guard let data, let userdata else { return 0 }
+    let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
+    let length = size * count
+    do {
+        state.beginIfNeeded()
+        if state.consumerError != nil { return 0 }
+        try state.consumer.append(UnsafeRawBufferPointer(start: data, count: length))
+    } catch {
+        state.consumerError = error
+        return 0
+    }
+    return length
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+/// Hides secrets in anything apictl shows about a request: header values that
+/// carry credentials and any occurrence of the token itself.
+public struct Redactor: Sendable {
+    public static let mask = "[REDACTED]"
+    private var secrets: [String]
+    private var secretHeaders: Set<String>
+    private var secretQueryKeys: Set<String>
+
+    public init(secrets: [String] = [], auth: AuthScheme? = nil) {
+        self.secrets = secrets.filter { $0.count >= 4 }
+        var headers: Set<String> = ["authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"]
+        var query: Set<String> = ["access_token", "api_key", "apikey", "token"]
+        if let name = auth?.headerName { headers.insert(name.lowercased()) }
+        if case .query(let name)? = auth { query.insert(name.lowercased()) }
+        self.secretHeaders = headers
+        self.secretQueryKeys = query
+    }
+
+    public func header(_ name: String, _ value: String) -> String {
+        let lower = name.lowercased()
+        if secretHeaders.contains(lower) {
+            // Keep the scheme word: "Bearer [REDACTED]" tells the reader what was sent.
+            if lower.hasSuffix("authorization"), let space = value.firstIndex(of: " ") {
+                return String(value[..<space]) + " " + Self.mask
+            }
+            return Self.mask
+        }
+        return text(value)
+    }
+
+    public func url(_ url: String) -> String {
+        guard let q = url.firstIndex(of: "?") else { return text(url) }
+        let query = url[url.index(after: q)...].split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
+            let key = pair.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+            return secretQueryKeys.contains(key.lowercased()) ? "\(key)=\(Self.mask)" : String(pair)
+        }
+        return text(String(url[...q]) + query.joined(separator: "&"))
+    }
+
+    public func text(_ value: String) -> String {
+        var out = value
+        for secret in secrets where out.contains(secret) {
+            out = out.replacingOccurrences(of: secret, with: Self.mask)
+        }
+        return out
+    }
+}

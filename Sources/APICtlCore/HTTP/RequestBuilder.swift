@@ -1,0 +1,173 @@
+import Foundation
+
+/// The request as the user described it on the command line, before it is
+/// turned into bytes. Kept free of argv so the core can be tested directly.
+public struct RequestDescription: Sendable {
+    public var method: String
+    public var target: String
+    public var headers: [String] = []
+    /// `-d`: raw text, `@file`, or `@-` for stdin.
+    public var data: String?
+    /// `-f k=v`: always a JSON string.
+    public var stringFields: [String] = []
+    /// `-F k=v`: a number, true/false/null, a JSON literal, or `@file` (its text).
+    public var typedFields: [String] = []
+    public var query: [String] = []
+    public var timeout: Double?
+
+    public init(method: String, target: String) {
+        self.method = method
+        self.target = target
+    }
+}
+
+/// Reads what `@file` and `@-` name; handed in so the core never touches stdin itself.
+public struct InputSource: Sendable {
+    public var readFile: @Sendable (String) throws(APICtlError) -> [UInt8]
+    public var readStandardInput: @Sendable () -> [UInt8]
+
+    public init(readFile: @escaping @Sendable (String) throws(APICtlError) -> [UInt8],
+                readStandardInput: @escaping @Sendable () -> [UInt8]) {
+        self.readFile = readFile
+        self.readStandardInput = readStandardInput
+    }
+
+    public static func files(readStandardInput: @escaping @Sendable () -> [UInt8]) -> InputSource {
+        InputSource(readFile: { path throws(APICtlError) in
+            guard let data = FileManager.default.contents(atPath: path) else {
+                let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
+                throw .usage("file '\(path)' \(reason)")
+            }
+            return Array(data)
+        }, readStandardInput: readStandardInput)
+    }
+}
+
+public enum RequestBuilder {
+    public static let methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+    public static func build(_ description: RequestDescription, profile: ResolvedProfile?,
+                             input: InputSource) throws(APICtlError) -> HTTPRequest {
+        let method = description.method.uppercased()
+        guard methods.contains(method) else {
+            throw .usage("unknown HTTP method '\(description.method)'", hint: "use one of \(methods.joined(separator: ", "))")
+        }
+        var url: String
+        if let profile {
+            url = try profile.url(for: description.target)
+        } else if description.target.contains("://") {
+            url = description.target
+        } else {
+            throw .config("no profile selected, so '\(description.target)' has no base URL",
+                          hint: "pass -p NAME, set APICTL_PROFILE, or 'apictl profile use NAME'")
+        }
+        guard URLParts.parse(url) != nil else {
+            throw .usage("invalid URL '\(url)'", hint: "use a path like /v1/me or a full http(s):// URL")
+        }
+
+        var headers = HTTPHeaders()
+        for raw in description.headers {
+            guard let colon = raw.firstIndex(of: ":"), colon != raw.startIndex else {
+                throw .usage("header '\(raw)' has no colon", hint: "write it as -H 'Name: value'")
+            }
+            let name = raw[..<colon].trimmingCharacters(in: .whitespaces)
+            guard name.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0 != ":" }) else {
+                throw .usage("header name '\(name)' is not valid")
+            }
+            let value = raw[raw.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            guard !value.contains(where: { $0 == "\r" || $0 == "\n" }) else {
+                throw .usage("header '\(name)' has a line break in its value")
+            }
+            headers.add(name, value)
+        }
+
+        var fields: [(String, String)] = []  // name, JSON text
+        for raw in description.stringFields {
+            let (key, value) = try split(raw, option: "-f")
+            fields.append((key, jsonString(value)))
+        }
+        for raw in description.typedFields {
+            let (key, value) = try split(raw, option: "-F")
+            fields.append((key, try typedValue(key: key, value, input: input)))
+        }
+
+        var queryPairs: [(String, String)] = []
+        for raw in description.query {
+            let (key, value) = try split(raw, option: "--query")
+            queryPairs.append((key, value))
+        }
+
+        var body: [UInt8]?
+        if let data = description.data {
+            guard fields.isEmpty else { throw .usage("-d cannot be combined with -f or -F", hint: "send either raw data or fields") }
+            if data == "@-" {
+                body = input.readStandardInput()
+            } else if data.hasPrefix("@") {
+                body = try input.readFile(String(data.dropFirst()))
+            } else {
+                body = Array(data.utf8)
+            }
+            if !headers.contains("Content-Type") {
+                headers.add("Content-Type", "application/json")
+            }
+        } else if !fields.isEmpty {
+            if method == "GET" || method == "HEAD" {
+                // As gh does: fields of a GET become its query.
+                for (key, json) in fields { queryPairs.append((key, queryText(json))) }
+            } else {
+                body = Array(("{" + fields.map { "\(jsonString($0.0)):\($0.1)" }.joined(separator: ",") + "}").utf8)
+                if !headers.contains("Content-Type") { headers.add("Content-Type", "application/json") }
+            }
+        }
+        if !queryPairs.isEmpty {
+            url += (url.contains("?") ? "&" : "?") + PercentEncoding.formEncode(queryPairs)
+        }
+        if !headers.contains("Accept") { headers.add("Accept", "application/json, */*;q=0.5") }
+        return HTTPRequest(method: method, url: url, headers: headers, body: body, timeout: description.timeout)
+    }
+
+    static func split(_ raw: String, option: String) throws(APICtlError) -> (String, String) {
+        guard let equals = raw.firstIndex(of: "="), equals != raw.startIndex else {
+            throw .usage("\(option) '\(raw)' is not key=value", hint: "e.g. \(option) title=Broken")
+        }
+        return (String(raw[..<equals]), String(raw[raw.index(after: equals)...]))
+    }
+
+    static func typedValue(key: String, _ value: String, input: InputSource) throws(APICtlError) -> String {
+        if value.hasPrefix("@") {
+            let bytes = try input.readFile(String(value.dropFirst()))
+            return jsonString(String(decoding: bytes, as: UTF8.self))
+        }
+        if let first = value.first, "-0123456789tfn[{\"".contains(first),
+           (try? JSONSerialization.jsonObject(with: Data(value.utf8), options: [.fragmentsAllowed])) != nil {
+            return value
+        }
+        throw .usage("-F \(key)=\(value): not a number, true, false, null, JSON or @file",
+                     hint: "use -f \(key)=\(value) to send it as a string")
+    }
+
+    /// A JSON value as it should read in a query string: strings unquoted.
+    static func queryText(_ json: String) -> String {
+        if json.hasPrefix("\""), let s = try? JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed]) as? String {
+            return s
+        }
+        return json
+    }
+
+    public static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                out += "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,28 @@
+/// Sends one request, without following redirects: following them is the
+/// client's job, because only the client knows which headers are credentials.
+public protocol Transport: AnyObject {
+    func send(_ request: HTTPRequest, to consumer: ResponseConsumer) throws(TransportError) -> HTTPResponseHead
+    /// How many new connections the last `send` opened (0 when one was reused).
+    var lastNewConnections: Int { get }
+}
+
+public enum TransportError: Error, Equatable, Sendable {
+    case invalidURL(String)
+    case resolve(String)
+    case connect(String)
+    case timeout(String)
+    case tls(String)
+    /// The connection broke or the server sent something that is not HTTP.
+    case protocolFailure(String)
+    /// The consumer refused the body (disk full, closed pipe); its own error is kept.
+    case consumer(String)
+    case other(String)
+
+    public var detail: String {
+        switch self {
+        case .invalidURL(let s), .resolve(let s), .connect(let s), .timeout(let s), .tls(let s),
+             .protocolFailure(let s), .consumer(let s), .other(let s):
+            return s
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+
+/// The few parts of an absolute http(s) URL that security decisions depend on.
+/// Hand-parsed so that the rule "credentials go only to the profile's origin"
+/// does not hinge on a general URL library's leniency.
+public struct URLParts: Sendable, Equatable {
+    public var scheme: String
+    public var host: String
+    public var port: Int
+    /// Path, query and fragment as written, starting with "/" (or empty).
+    public var rest: String
+
+    public struct Origin: Sendable, Equatable, CustomStringConvertible {
+        public var scheme: String
+        public var host: String
+        public var port: Int
+        public var description: String {
+            let defaultPort = scheme == "https" ? 443 : 80
+            return port == defaultPort ? "\(scheme)://\(host)" : "\(scheme)://\(host):\(port)"
+        }
+    }
+
+    public var origin: Origin { Origin(scheme: scheme, host: host, port: port) }
+
+    public var path: String {
+        let end = rest.firstIndex { $0 == "?" || $0 == "#" } ?? rest.endIndex
+        return String(rest[..<end])
+    }
+
+    /// Loopback hosts are the only ones plain http may carry a credential to.
+    public var isLoopback: Bool {
+        if host == "localhost" || host == "[::1]" || host.hasPrefix("127.") { return true }
+        return host.hasSuffix(".localhost")
+    }
+
+    public static func parse(_ text: String) -> URLParts? {
+        guard let schemeEnd = text.range(of: "://") else { return nil }
+        let scheme = text[..<schemeEnd.lowerBound].lowercased()
+        guard scheme == "http" || scheme == "https" else { return nil }
+        let afterScheme = text[schemeEnd.upperBound...]
+        let authorityEnd = afterScheme.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? afterScheme.endIndex
+        var authority = afterScheme[..<authorityEnd]
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        var host = Substring(authority)
+        var port = scheme == "https" ? 443 : 80
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { return nil }
+            host = authority[...close]
+            let after = authority[authority.index(after: close)...]
+            if after.hasPrefix(":") {
+                guard let p = Int(after.dropFirst()), (1...65535).contains(p) else { return nil }
+                port = p
+            } else if !after.isEmpty { return nil }
+        } else if let colon = authority.lastIndex(of: ":") {
+            host = authority[..<colon]
+            let portText = authority[authority.index(after: colon)...]
+            if !portText.isEmpty {
+                guard let p = Int(portText), (1...65535).contains(p) else { return nil }
+                port = p
+            }
+        }
+        guard !host.isEmpty, !host.contains(where: { $0 == " " || $0 == "\t" || $0 == "\n" }) else { return nil }
+        return URLParts(scheme: scheme, host: host.lowercased(), port: port, rest: String(afterScheme[authorityEnd...]))
+    }
+
+    /// Resolves a redirect's Location against this URL.
+    public func resolve(_ location: String) -> String? {
+        if URLParts.parse(location) != nil { return location }
+        let originText = "\(scheme)://\(host):\(port)"
+        if location.hasPrefix("//") { return "\(scheme):\(location)" }
+        if location.hasPrefix("/") { return originText + location }
+        let currentPath = path
+        let directory = currentPath.lastIndex(of: "/").map { String(currentPath[...$0]) } ?? "/"
+        return originText + directory + location
+    }
+}
+
+/// Percent-encoding for query components (RFC 3986 unreserved characters pass).
+public enum PercentEncoding {
+    public static func encodeQueryComponent(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                 UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return out
+    }
+
+    public static func formEncode(_ pairs: [(String, String)]) -> String {
+        pairs.map { encodeQueryComponent($0.0) + "=" + encodeQueryComponent($0.1) }.joined(separator: "&")
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int, with pad: Character = "0") -> String {
+        count >= width ? self : String(repeating: pad, count: width - count) + self
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+
+/// What a response said about rate limits, whichever header family it used:
+/// `X-RateLimit-*` (reset as epoch seconds or as seconds from now),
+/// `Retry-After` (seconds or HTTP date), or IETF `RateLimit` / `RateLimit-Policy`.
+public struct RateLimitStatus: Sendable, Equatable {
+    public var limit: Int?
+    public var remaining: Int?
+    public var resetAt: Date?
+    public var retryAfter: TimeInterval?
+
+    public var isEmpty: Bool { limit == nil && remaining == nil && resetAt == nil && retryAfter == nil }
+
+    /// Epoch values below this are read as "seconds from now" (deltas).
+    static let epochThreshold: Double = 1_000_000_000
+
+    public static func parse(_ headers: HTTPHeaders, now: Date) -> RateLimitStatus {
+        var status = RateLimitStatus()
+        status.limit = headers["X-RateLimit-Limit"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        status.remaining = headers["X-RateLimit-Remaining"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        if let reset = headers["X-RateLimit-Reset"].flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }) {
+            status.resetAt = reset >= epochThreshold ? Date(timeIntervalSince1970: reset) : now.addingTimeInterval(reset)
+        }
+        if let ietf = headers["RateLimit"] {
+            // draft-ietf-httpapi-ratelimit-headers: `"default";r=0;t=30` or `limit=10, remaining=0, reset=30`
+            let params = parameters(ietf)
+            if let r = params["r"] ?? params["remaining"], let v = Int(r) { status.remaining = v }
+            if let t = params["t"] ?? params["reset"], let v = Double(t) { status.resetAt = now.addingTimeInterval(v) }
+            if let l = params["limit"], let v = Int(l) { status.limit = v }
+        }
+        if status.limit == nil, let policy = headers["RateLimit-Policy"] {
+            let params = parameters(policy)
+            if let q = params["q"], let v = Int(q) { status.limit = v }
+        }
+        if let retry = headers["Retry-After"]?.trimmingCharacters(in: .whitespaces) {
+            if let seconds = Double(retry) {
+                status.retryAfter = max(0, seconds)
+            } else if let date = httpDate(retry) {
+                status.retryAfter = max(0, date.timeIntervalSince(now))
+            }
+        }
+        return status
+    }
+
+    /// Seconds the server asked us to wait, if it said.
+    public func waitHint(now: Date) -> TimeInterval? {
+        if let retryAfter { return retryAfter }
+        if let resetAt { return max(0, resetAt.timeIntervalSince(now)) }
+        return nil
+    }
+
+    private static func parameters(_ value: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for part in value.split(whereSeparator: { $0 == ";" || $0 == "," }) {
+            let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if kv.count == 2 { out[kv[0].lowercased()] = kv[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+        }
+        return out
+    }
+
+    static func httpDate(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter.date(from: text)
+    }
+}
