@@ -1,7 +1,10 @@
 /// What a value can be completed with; the completion scripts read this.
 public enum ValueCompletion: Sendable, Equatable {
     case none
+    /// The only values accepted.
     case choices([String])
+    /// Offered by completion, but other values are accepted too (e.g. header:NAME).
+    case suggestions([String])
     case files
     case profiles
     case environments

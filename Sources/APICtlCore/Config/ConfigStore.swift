@@ -16,8 +16,9 @@ public struct ConfigStore: Sendable {
             }
             return ConfigFile()
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw .config("config file \(path) is not UTF-8 text")
+        // toml++ reads a C string: a NUL would silently end the file early.
+        guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
+            throw .config("config file \(path) is not UTF-8 text without NUL bytes")
         }
         let config: ConfigFile
         do {
@@ -56,7 +57,10 @@ public struct ConfigStore: Sendable {
         case .valueNotFound(let type, let context):
             return "\(path(context.codingPath)): expected \(typeName(type))"
         case .keyNotFound(let key, let context):
-            return "\(path(context.codingPath + [key])): missing"
+            // TOMLKit reports a value of the wrong type as a missing key, sometimes with the key twice.
+            var keys = context.codingPath
+            if keys.last?.stringValue != key.stringValue { keys.append(key) }
+            return "\(path(keys)): missing or not a string"
         case .dataCorrupted(let context):
             return "\(path(context.codingPath)): \(context.debugDescription)"
         @unknown default:

@@ -69,6 +69,12 @@ public final class APIClient {
     /// Attaches the profile's headers and the credential when the URL is on the
     /// profile's origin; strips user-given credentials once a redirect left it.
     func authorize(_ request: HTTPRequest, keepUserCredentials: Bool) throws(APICtlError) -> HTTPRequest {
+        var out = try attachCredential(request, keepUserCredentials: keepUserCredentials)
+        if !out.headers.contains("Accept") { out.headers.add("Accept", "application/json, */*;q=0.5") }
+        return out
+    }
+
+    private func attachCredential(_ request: HTTPRequest, keepUserCredentials: Bool) throws(APICtlError) -> HTTPRequest {
         var out = request
         guard let target = URLParts.parse(request.url) else {
             throw APICtlError.usage("invalid URL '\(redactor.url(request.url))'", hint: "use a path like /v1/me or a full http(s):// URL")

@@ -122,7 +122,6 @@ public enum RequestBuilder {
         if !queryPairs.isEmpty {
             url += (url.contains("?") ? "&" : "?") + PercentEncoding.formEncode(queryPairs)
         }
-        if !headers.contains("Accept") { headers.add("Accept", "application/json, */*;q=0.5") }
         return HTTPRequest(method: method, url: url, headers: headers, body: body, timeout: description.timeout)
     }
 

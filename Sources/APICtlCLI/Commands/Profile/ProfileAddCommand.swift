@@ -11,7 +11,7 @@ enum ProfileAddCommand {
                    completion: .choices(Preset.all.map(\.name))),
             .value("base-url", nil, "URL", help: "Base URL; may hold {var} placeholders"),
             .value("auth", nil, "SCHEME", help: "How the key is sent: token, bearer, basic, oauth2, header:NAME, query:NAME",
-                   completion: .choices(["token", "bearer", "basic", "oauth2", "header:", "query:"])),
+                   completion: .suggestions(["token", "bearer", "basic", "oauth2", "header:", "query:"])),
             .value("token-env", nil, "VAR", help: "Environment variable a CI job may put the token in"),
             .value("whoami", nil, "PATH", help: "Path that identifies the caller (used by login and whoami)"),
             .value("env-url", nil, "ENV=URL", help: "Add an environment with its own base URL", repeatable: true),

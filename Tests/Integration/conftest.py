@@ -1,0 +1,153 @@
+"""Fixtures that run the built apictl binary against real servers.
+
+Every test gets its own HOME / XDG folders and an environment stripped of the
+caller's APICTL_* variables, so nothing leaks between tests or from the developer.
+"""
+import json
+import os
+import pty
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+APICTL = os.environ.get("APICTL_BIN") or str(ROOT / ".build/debug/apictl")
+SERVERS = ROOT / "Tests/Servers"
+
+
+class Result:
+    def __init__(self, code, out, err):
+        self.code, self.out, self.err = code, out, err
+
+    def __repr__(self):
+        return f"Result(code={self.code}, out={self.out[:500]!r}, err={self.err[:500]!r})"
+
+
+class RefServer:
+    """The reference API server, started once per test session."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="refserver-")
+        port_file = os.path.join(self.dir, "port")
+        self.process = subprocess.Popen([sys.executable, str(SERVERS / "refserver.py"), "--port-file", port_file],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.time() + 10
+        while not os.path.exists(port_file):
+            if self.process.poll() is not None or time.time() > deadline:
+                raise RuntimeError("reference server did not start: " + self.process.stderr.read().decode())
+            time.sleep(0.02)
+        self.port = int(Path(port_file).read_text())
+        self.origin = f"http://127.0.0.1:{self.port}"
+
+    def url(self, api, path="", host="127.0.0.1"):
+        return f"http://{host}:{self.port}/{api}{path}"
+
+    def admin(self, path, payload=None, method=None):
+        data = json.dumps(payload).encode() if payload is not None else None
+        request = urllib.request.Request(self.origin + "/_admin" + path, data=data, method=method or ("POST" if data else "GET"),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return json.loads(response.read())
+
+    def key(self, api, **kw):
+        return self.admin("/keys", dict(kw, api=api))["token"]
+
+    def fault(self, **kw):
+        self.admin("/faults", kw)
+
+    def log(self):
+        return self.admin("/log")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(5)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def refserver():
+    server = RefServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def ref(refserver):
+    refserver.admin("/reset", {})
+    return refserver
+
+
+class Apictl:
+    """Runs the binary with an isolated environment."""
+
+    def __init__(self, home):
+        self.home = Path(home)
+        self.env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(self.home),
+            "XDG_CONFIG_HOME": str(self.home / "config"),
+            "XDG_DATA_HOME": str(self.home / "data"),
+            "XDG_RUNTIME_DIR": str(self.home / "run"),
+            "LANG": "C.UTF-8",
+        }
+        (self.home / "run").mkdir(mode=0o700)
+
+    @property
+    def config_path(self):
+        return self.home / "config/apictl/config.toml"
+
+    def run(self, *args, env=None, input=None, timeout=30):
+        full_env = dict(self.env, **(env or {}))
+        proc = subprocess.run([APICTL, *args], env=full_env, input=input if isinstance(input, (bytes, type(None))) else input.encode(),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+        return Result(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
+
+    def run_tty(self, *args, env=None, timeout=30):
+        """Runs with stdout, stderr and stdin on a pseudo-terminal; returns what the terminal showed."""
+        full_env = dict(self.env, TERM="xterm-256color", **(env or {}))
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execve(APICTL, [APICTL, *args], full_env)
+        chunks, deadline = [], time.time() + timeout
+        while True:
+            if time.time() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                break
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if not ready:
+                continue
+            try:
+                data = os.read(fd, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+        text = b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
+        return Result(os.waitstatus_to_exitcode(status), text, "")
+
+
+@pytest.fixture
+def apictl(tmp_path):
+    return Apictl(tmp_path)
+
+
+def assert_one_line_error(result, code, *fragments):
+    """A failure is one stderr line starting 'apictl:' with the documented exit code."""
+    assert result.code == code, result
+    lines = [line for line in result.err.splitlines() if line.strip()]
+    assert len(lines) == 1, result
+    assert lines[0].startswith("apictl: "), result
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, result)
+    assert "Fatal error" not in result.err and "Swift runtime" not in result.err

@@ -1,0 +1,86 @@
+"""The parser and help, driven through the real binary."""
+import re
+
+import pytest
+
+from conftest import assert_one_line_error
+
+
+def command_names(help_text):
+    section = help_text.split("Commands:\n", 1)[1].split("\n\n", 1)[0]
+    return [line.split()[0] for line in section.splitlines() if line.strip()]
+
+
+def all_commands(apictl, path=()):
+    result = apictl.run(*path, "--help")
+    assert result.code == 0, result
+    yield path, result.out
+    if "Commands:\n" in result.out:
+        for name in command_names(result.out):
+            yield from all_commands(apictl, (*path, name))
+
+
+def test_every_command_has_help_with_usage_and_documented_options(apictl):
+    seen = list(all_commands(apictl))
+    paths = {" ".join(p) for p, _ in seen}
+    assert {"", "profile", "profile add", "profile list", "request", "whoami"} <= paths
+    for path, text in seen:
+        assert text.startswith("apictl"), (path, text)
+        assert "Usage:\n  apictl" in text, path
+        assert "--profile NAME" in text and "--help" in text, path
+        # every option line carries a description
+        for line in text.splitlines():
+            if re.match(r"^\s+(-\w, )?--[\w-]+", line):
+                assert len(line.split("  ")) > 1 and line.strip().split("  ")[-1].strip(), (path, line)
+
+
+def test_bare_command_and_groups_show_help(apictl):
+    assert apictl.run().code == 0
+    result = apictl.run("profile")
+    assert result.code == 0 and "Commands:" in result.out and "add" in result.out
+
+
+def test_version(apictl):
+    result = apictl.run("--version")
+    assert result.code == 0 and re.fullmatch(r"apictl \d+\.\d+\.\d+\n", result.out)
+
+
+def test_unknown_command_suggests_closest(apictl):
+    assert_one_line_error(apictl.run("reqest"), 2, "unknown command 'reqest'", "did you mean 'request'?")
+    assert_one_line_error(apictl.run("profile", "lst"), 2, "did you mean 'list'?")
+
+
+def test_unknown_option_suggests_closest(apictl):
+    assert_one_line_error(apictl.run("request", "GET", "/x", "--timout", "3"), 2, "unknown option '--timout'", "'--timeout'")
+    assert_one_line_error(apictl.run("request", "GET", "/x", "-Z"), 2, "unknown option '-Z'")
+
+
+def test_missing_value_and_arguments(apictl):
+    assert_one_line_error(apictl.run("request", "GET", "/x", "--timeout"), 2, "--timeout needs a value")
+    assert_one_line_error(apictl.run("request", "GET"), 2, "needs PATH", "usage:")
+    assert_one_line_error(apictl.run("profile", "use", "a", "b"), 2, "unexpected argument 'b'")
+
+
+def test_bad_values_are_usage_errors(apictl):
+    assert_one_line_error(apictl.run("request", "GET", "/x", "--timeout", "soon"), 2, "--timeout takes a number")
+    assert_one_line_error(apictl.run("request", "FETCH", "/x"), 2, "METHOD cannot be 'FETCH'")
+    assert_one_line_error(apictl.run("profile", "add", "x", "--preset", "dzdsk"), 2, "did you mean 'dzdesk'?")
+    assert_one_line_error(apictl.run("--no-color=yes"), 2, "is a flag and takes no value")
+
+
+def test_option_spellings(apictl, ref):
+    """--opt=value, --opt value, -ovalue, combined short flags, -- and repeatable options."""
+    apictl.run("profile", "add", "dz", "--preset", "dzdesk", f"--base-url={ref.url('dzdesk', '/v1')}")
+    token = ref.key("dzdesk")
+    env = {"DZDESK_TOKEN": token}
+    url = ref.url("_test", "/echo")
+    result = apictl.run("request", "GET", url, "-HX-One: 1", "--header", "X-Two: 2", "-ivH", "X-Three: 3",
+                        "--query=a=1", "--query", "b=2", env=env)
+    assert result.code == 0, result
+    assert result.out.startswith("HTTP/1.1 200")
+    assert '"X-One": "1"' in result.out and '"X-Two": "2"' in result.out and '"X-Three": "3"' in result.out
+    assert '"query": "a=1&b=2"' in result.out
+    assert "> GET" in result.err  # -v from the -ivH cluster
+    # after --, a dash-led word is a positional, not an option
+    result = apictl.run("request", "GET", "--", "-notanoption", env=env)
+    assert result.code == 1 and "404" in result.err

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what building, testing, the demo and the benchmark need, and only
+# what is missing, so a second run costs a second. Debian packages and PyPI only.
+set -euo pipefail
+
+APT_PACKAGES=(libcurl4-openssl-dev libsecret-1-dev gnome-keyring libsecret-tools dbus curl zsh tmux hyperfine httpie python3-pip)
+PIP_PACKAGES=(pytest httpbin gunicorn)
+
+missing=()
+for package in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+# python3-pip is only needed when no pip comes with the python3 on PATH.
+if python3 -m pip --version >/dev/null 2>&1; then
+  missing=("${missing[@]/python3-pip}")
+fi
+read -r -a missing <<<"${missing[*]}"
+if ((${#missing[@]})); then
+  echo "install-deps: apt-get install ${missing[*]}" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+read -r -a pip_missing <<<"$(python3 - "${PIP_PACKAGES[@]}" <<'PY'
+import importlib.metadata, sys
+missing = []
+for name in sys.argv[1:]:
+    try:
+        importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        missing.append(name)
+print(" ".join(missing))
+PY
+)"
+if ((${#pip_missing[@]})); then
+  echo "install-deps: pip install ${pip_missing[*]}" >&2
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore "${pip_missing[@]}"
+fi

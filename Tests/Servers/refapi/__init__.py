@@ -1,0 +1,1 @@
+"""Reference implementations of the five seed APIs, for apictl's tests and demo."""

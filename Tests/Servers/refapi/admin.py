@@ -1,0 +1,92 @@
+"""Endpoints for tests: mint keys, inject faults, set rate limits, read the
+request log; and a few misbehaving endpoints (redirects, HTML, garbage)."""
+import time
+from urllib.parse import quote
+
+from .core import Response
+
+
+def register(router, state):
+    @router.route("_admin", "POST", "/keys")
+    def create_key(request):
+        body = request.json() or {}
+        api = body.get("api")
+        if api == "datasets" or body.get("jwt"):
+            lifetime = int(body.get("expires_in", 3600))
+            if api == "datasets":
+                token = router.datasets_mint(body.get("company", "42"), lifetime, body.get("user", "user_123"))
+            else:
+                token = router.techdocs_issue(body.get("user", "user_123"), body.get("scopes", []), lifetime)["access_token"]
+            key = state.add_key(api, token, **{k: v for k, v in body.items() if k in ("name", "scopes", "user", "company")},
+                                expires_at=time.time() + lifetime)
+        else:
+            expires_in = body.get("expires_in")
+            key = state.add_key(api, body.get("token"), expires_at=(time.time() + float(expires_in)) if expires_in is not None else None,
+                                **{k: v for k, v in body.items() if k in ("name", "scopes", "env", "location", "company", "user", "email")})
+        return Response.json(201, {"token": key.token, "id": key.id})
+
+    @router.route("_admin", "POST", "/faults")
+    def add_fault(request):
+        fault = request.json() or {}
+        fault.setdefault("count", 1)
+        with state.lock:
+            state.faults.append(fault)
+        return Response.json(201, {"ok": True})
+
+    @router.route("_admin", "POST", "/ratelimit")
+    def set_limit(request):
+        body = request.json() or {}
+        with state.lock:
+            state.limits[body["api"]] = (body.get("limit"), body.get("window", 60))
+            state.windows = {k: v for k, v in state.windows.items() if k[0] != body["api"]}
+        return Response.json(200, {"ok": True})
+
+    @router.route("_admin", "POST", "/reset")
+    def reset(request):
+        state.reset()
+        for module_register in router.on_reset:
+            module_register()
+        return Response.json(200, {"ok": True})
+
+    @router.route("_admin", "GET", "/log")
+    def log(request):
+        with state.lock:
+            entries = list(state.log)
+        return Response.json(200, entries[int(request.arg("since", "0")):])
+
+    @router.route("_test", "GET", "/redirect")
+    def redirect(request):
+        status = int(request.arg("status", "302"))
+        return Response(status, b"", [("Location", request.arg("to", "/"))])
+
+    @router.route("_test", "POST", "/redirect")
+    def redirect_post(request):
+        return redirect(request)
+
+    @router.route("_test", "GET", "/echo")
+    def echo(request):
+        return Response.json(200, {"headers": dict(request.headers.items()), "query": request.target.partition("?")[2]})
+
+    @router.route("_test", "GET", "/html")
+    def html(request):
+        status = int(request.arg("status", "200"))
+        return Response(status, b"<html><body><h1>Bad Gateway</h1></body></html>", content_type="text/html")
+
+    @router.route("_test", "GET", "/garbage")
+    def garbage(request):
+        status = int(request.arg("status", "200"))
+        return Response(status, b"{not json at all", content_type="application/json")
+
+    @router.route("_test", "GET", "/problem")
+    def problem(request):
+        return Response.json(403, {"type": "https://example.com/probs/out-of-credit", "title": "You do not have enough credit.",
+                                   "detail": "Your current balance is 30, but that costs 50.", "status": 403},
+                             content_type="application/problem+json")
+
+    @router.route("_test", "GET", "/bytes/(?P<count>[0-9]+)")
+    def blob(request, count):
+        return Response(200, b"a" * int(count), content_type="application/octet-stream")
+
+    @router.route("_test", "GET", "/self-redirect")
+    def self_redirect(request):
+        return Response(302, b"", [("Location", "/_test/self-redirect?" + quote(request.arg("n", "")))])

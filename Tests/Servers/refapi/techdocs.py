@@ -1,0 +1,65 @@
+"""TechDocs (seed 001): Bearer API keys and JWTs, refresh endpoint,
+{"error":{"code","message","status"}}."""
+import secrets
+import time
+
+from .core import Response, make_jwt, verify_jwt
+
+API = "techdocs"
+
+
+def register(router, state):
+    refresh_tokens = {}
+
+    @router.error_shape(API)
+    def error(status, code, message):
+        return Response.json(status, {"error": {"code": code, "message": message, "status": status}})
+
+    def caller(request):
+        token = request.bearer()
+        if not token:
+            return None, error(401, "INVALID_TOKEN", "The provided authentication token is invalid")
+        key = state.key(API, token)
+        if key and not key.revoked and not key.expired():
+            return {"sub": key.user, "name": "John Doe", "email": key.email, "scope": key.scopes}, None
+        claims = verify_jwt(token)
+        if claims and claims.get("aud") == API:
+            if claims.get("exp", 0) <= time.time():
+                return None, error(401, "INVALID_TOKEN", "The provided authentication token has expired")
+            return claims, None
+        return None, error(401, "INVALID_TOKEN", "The provided authentication token is invalid")
+
+    def issue(sub, scopes, lifetime=3600):
+        now = int(time.time())
+        access = make_jwt({"sub": sub, "name": "John Doe", "email": "john@example.com", "iat": now,
+                           "exp": now + lifetime, "scope": scopes, "aud": API})
+        refresh = "rt_" + secrets.token_urlsafe(24)
+        refresh_tokens[refresh] = (sub, scopes)
+        return {"access_token": access, "token_type": "Bearer", "expires_in": lifetime, "refresh_token": refresh}
+
+    router.techdocs_issue = issue  # admin uses it to mint JWT sessions
+
+    @router.route(API, "GET", "/v1/users/me")
+    def me(request):
+        claims, failure = caller(request)
+        if failure:
+            return failure
+        return Response.json(200, {"id": claims["sub"], "name": claims.get("name"), "email": claims.get("email"),
+                                   "scopes": claims.get("scope", [])})
+
+    @router.route(API, "GET", "/v1/users")
+    def users(request):
+        claims, failure = caller(request)
+        if failure:
+            return failure
+        if "read_profile" not in claims.get("scope", []) and "read:users" not in claims.get("scope", []):
+            return error(403, "INSUFFICIENT_SCOPE", "The token lacks the read:users scope")
+        return Response.json(200, {"users": [{"id": claims["sub"], "name": claims.get("name")}]})
+
+    @router.route(API, "POST", "/v1/auth/refresh")
+    def refresh(request):
+        body = request.json() or {}
+        entry = refresh_tokens.pop(body.get("refresh_token") if isinstance(body, dict) else None, None)
+        if entry is None:
+            return error(401, "INVALID_TOKEN", "The refresh token is invalid or was already used")
+        return Response.json(200, issue(*entry))
