@@ -59,7 +59,7 @@ public struct ResolvedProfile: Sendable {
     /// The absolute URL for a path relative to the base URL, or a full URL as given.
     public func url(for pathOrURL: String) throws(APICtlError) -> String {
         let expanded = try Template.expand(pathOrURL, vars: vars, profile: name)
-        if expanded.contains("://") { return expanded }
+        if URLParts.isAbsolute(expanded) { return expanded }
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         return expanded.hasPrefix("/") ? base + expanded : base + "/" + expanded

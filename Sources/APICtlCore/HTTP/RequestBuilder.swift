@@ -55,7 +55,7 @@ public enum RequestBuilder {
         var url: String
         if let profile {
             url = try profile.url(for: description.target)
-        } else if description.target.contains("://") {
+        } else if URLParts.isAbsolute(description.target) {
             url = description.target
         } else {
             throw .config("no profile selected, so '\(description.target)' has no base URL",

@@ -33,6 +33,12 @@ public struct URLParts: Sendable, Equatable {
         return host.hasSuffix(".localhost")
     }
 
+    /// True for "http://..." and "https://..."; a path whose query holds a URL is not absolute.
+    public static func isAbsolute(_ text: String) -> Bool {
+        let lower = text.prefix(8).lowercased()
+        return lower.hasPrefix("http://") || lower.hasPrefix("https://")
+    }
+
     public static func parse(_ text: String) -> URLParts? {
         guard let schemeEnd = text.range(of: "://") else { return nil }
         let scheme = text[..<schemeEnd.lowerBound].lowercased()

@@ -1,0 +1,99 @@
+@testable import APICtlCore
+import Foundation
+import XCTest
+
+final class APIErrorDecoderTests: XCTestCase {
+    func decode(_ json: String) -> APIErrorDetail? { APIErrorDecoder.decode(Array(json.utf8)) }
+
+    func testSeedShapes() {
+        XCTAssertEqual(decode(#"{"error":{"code":"INVALID_TOKEN","message":"bad","status":401}}"#), .init(code: "INVALID_TOKEN", message: "bad"))
+        XCTAssertEqual(decode(#"{"type":"client_error","errors":[{"code":"invalid_token","detail":"expired","attr":null,"extra":null}]}"#),
+                       .init(code: "invalid_token", message: "expired"))
+        XCTAssertEqual(decode(#"{"error":"Invalid API key"}"#), .init(code: nil, message: "Invalid API key"))
+        XCTAssertEqual(decode(#"{"success":false,"error":{"code":"FORBIDDEN","message":"no"}}"#), .init(code: "FORBIDDEN", message: "no"))
+        XCTAssertEqual(decode(#"{"error":"Unauthorized","message":"Invalid or missing token"}"#), .init(code: "Unauthorized", message: "Invalid or missing token"))
+    }
+
+    func testProblemJSONAndOAuth() {
+        XCTAssertEqual(decode(#"{"type":"https://x/probs/out-of-credit","title":"No credit","detail":"30 < 50","status":403}"#),
+                       .init(code: "out-of-credit", message: "No credit: 30 < 50"))
+        XCTAssertEqual(decode(#"{"type":"about:blank","title":"Not Found","status":404}"#), .init(code: nil, message: "Not Found"))
+        XCTAssertEqual(decode(#"{"error":"invalid_grant","error_description":"expired code"}"#), .init(code: "invalid_grant", message: "expired code"))
+    }
+
+    func testNotAnErrorShape() {
+        XCTAssertNil(decode("<html>"))
+        XCTAssertNil(decode("[1,2]"))
+        XCTAssertNil(decode(#"{"data":1}"#))
+    }
+}
+
+final class JSONPrettyPrinterTests: XCTestCase {
+    func pretty(_ s: String, color: Bool = false) -> String? {
+        JSONPrettyPrinter(color: color).format(Array(s.utf8)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    func testKeepsKeyOrderAndNumberSpelling() {
+        XCTAssertEqual(pretty(#"{"z":1.50,"a":[true,null,{}],"m":"x\"y"}"#),
+                       "{\n  \"z\": 1.50,\n  \"a\": [\n    true,\n    null,\n    {}\n  ],\n  \"m\": \"x\\\"y\"\n}\n")
+    }
+
+    func testRejectsInvalid() {
+        for bad in ["{", "{\"a\":}", "[1,]", "tru", "01", "\"\u{01}\"", "{} {}", "", "1.", "\"\\x\""] {
+            XCTAssertNil(pretty(bad), bad)
+        }
+    }
+
+    func testColours() throws {
+        let out = try XCTUnwrap(pretty(#"{"k":"v"}"#, color: true))
+        XCTAssertTrue(out.contains("\u{1B}[34;1m\"k\"\u{1B}[0m"))
+        XCTAssertTrue(out.contains("\u{1B}[32m\"v\"\u{1B}[0m"))
+    }
+}
+
+final class RateLimitTests: XCTestCase {
+    let now = Date(timeIntervalSince1970: 1_700_000_000)
+
+    func testXRateLimitEpochAndDelta() {
+        var headers = HTTPHeaders()
+        headers.add("X-RateLimit-Limit", "60")
+        headers.add("X-RateLimit-Remaining", "0")
+        headers.add("X-RateLimit-Reset", "1700000030")
+        let epoch = RateLimitStatus.parse(headers, now: now)
+        XCTAssertEqual(epoch.limit, 60)
+        XCTAssertEqual(epoch.waitHint(now: now), 30)
+        headers.set("X-RateLimit-Reset", "12")
+        XCTAssertEqual(RateLimitStatus.parse(headers, now: now).waitHint(now: now), 12)
+    }
+
+    func testRetryAfterSecondsAndDate() {
+        var headers = HTTPHeaders()
+        headers.add("Retry-After", "5")
+        XCTAssertEqual(RateLimitStatus.parse(headers, now: now).retryAfter, 5)
+        headers.set("Retry-After", "Tue, 14 Nov 2023 22:13:40 GMT")  // now + 20 s
+        XCTAssertEqual(RateLimitStatus.parse(headers, now: now).retryAfter, 20)
+    }
+
+    func testIETFHeaders() {
+        var headers = HTTPHeaders()
+        headers.add("RateLimit", #""default";r=3;t=9"#)
+        headers.add("RateLimit-Policy", #""default";q=100;w=60"#)
+        let status = RateLimitStatus.parse(headers, now: now)
+        XCTAssertEqual(status.remaining, 3)
+        XCTAssertEqual(status.limit, 100)
+        XCTAssertEqual(status.waitHint(now: now), 9)
+    }
+}
+
+final class JWTTests: XCTestCase {
+    func testDecodesClaims() throws {
+        let payload = Data(#"{"sub":"user_123","exp":1516242622,"scope":["read_profile","write_data"]}"#.utf8)
+            .base64EncodedString().replacingOccurrences(of: "=", with: "")
+        let claims = try XCTUnwrap(JWT.decode("eyJhbGciOiJIUzI1NiJ9.\(payload).sig"))
+        XCTAssertEqual(claims.subject, "user_123")
+        XCTAssertEqual(claims.expiresAt, Date(timeIntervalSince1970: 1516242622))
+        XCTAssertEqual(claims.scopes, ["read_profile", "write_data"])
+        XCTAssertNil(JWT.decode("not.a.jwt"))
+        XCTAssertNil(JWT.decode("plain-api-key"))
+    }
+}

@@ -1,0 +1,133 @@
+"""Every seed's error shape decoded into one actionable line, exit codes, and bad input."""
+import socket
+
+import pytest
+
+from conftest import assert_one_line_error
+
+
+def profile(apictl, ref, name, api, path, preset=None, auth=None, host="127.0.0.1"):
+    args = ["profile", "add", name, "--base-url", ref.url(api, path, host=host)]
+    args += ["--preset", preset] if preset else ["--auth", auth or "bearer"]
+    assert apictl.run(*args).code == 0
+
+
+@pytest.mark.parametrize("api, path, preset, target, expected", [
+    # seed 001: {"error":{"code","message","status"}}
+    ("techdocs", "/v1", "techdocs", "/users/me", "401 INVALID_TOKEN: The provided authentication token is invalid"),
+    # seed 002: {"type","errors":[{"code","detail","attr","extra"}]}
+    ("datasets", "/api/v1", "datasets", "/companies/1/datasets/", "401 invalid_token: The provided token is expired or invalid."),
+    # seed 003: {"error":"Invalid API key"}
+    ("pocketdns", "", "pocketdns", "/api/v1/users/me", "401: Invalid API key"),
+    # seed 004: {"success":false,"error":{"code","message"}}
+    ("dzdesk", "/v1", "dzdesk", "/me", "401 UNAUTHORIZED: Invalid or missing token"),
+])
+def test_seed_error_shapes(apictl, ref, api, path, preset, target, expected):
+    args = ["profile", "add", "p", "--preset", preset, "--base-url", ref.url(api, path)]
+    if preset == "datasets":
+        args += ["--var", "company_id=1"]
+    assert apictl.run(*args).code == 0
+    result = apictl.run("request", "GET", target, env={"APICTL_TOKEN": "not-a-valid-token"})
+    assert_one_line_error(result, 4, expected, "was rejected")
+    assert "not-a-valid-token" not in result.err
+
+
+def test_datadocks_shape_and_403(apictl, ref):
+    apictl.run("profile", "add", "dd", "--preset", "datadocks",
+               "--base-url", f"http://{{subdomain}}.localhost:{ref.port}/datadocks/api/v1", "--var", "subdomain=acme")
+    readonly = ref.key("datadocks", location="acme", scopes=[])
+    result = apictl.run("request", "POST", "/appointments", "-d", "{}", env={"DATADOCKS_API_TOKEN": readonly})
+    assert_one_line_error(result, 5, "403 Forbidden: Token doesn't have permission", "check its scopes")
+
+
+def test_problem_json(apictl, ref):
+    profile(apictl, ref, "t", "_test", "")
+    result = apictl.run("request", "GET", "/problem", env={"APICTL_TOKEN": "x" * 8})
+    assert_one_line_error(result, 5, "403 out-of-credit: You do not have enough credit.: Your current balance is 30")
+
+
+def test_missing_credential_hint(apictl, ref):
+    profile(apictl, ref, "dz", "dzdesk", "/v1", preset="dzdesk")
+    assert_one_line_error(apictl.run("request", "GET", "/me"), 4, "no credential was sent", "apictl login -p dz")
+
+
+def test_scope_missing_is_permission_error(apictl, ref):
+    profile(apictl, ref, "dz", "dzdesk", "/v1", preset="dzdesk")
+    key = ref.key("dzdesk", scopes=["requests:read"])
+    result = apictl.run("request", "POST", "/requests", "-f", "title=x", env={"DZDESK_TOKEN": key})
+    assert_one_line_error(result, 5, "403 FORBIDDEN: Insufficient permissions: needs requests:write")
+
+
+@pytest.mark.parametrize("status, code, exit_code", [
+    (404, "NOT_FOUND", 1), (409, "CONFLICT", 1), (429, "RATE_LIMITED", 6), (500, "SERVER_ERROR", 7), (503, "UNAVAILABLE", 7),
+])
+def test_status_to_exit_code(apictl, ref, status, code, exit_code):
+    profile(apictl, ref, "dz", "dzdesk", "/v1", preset="dzdesk")
+    key = ref.key("dzdesk")
+    ref.fault(api="dzdesk", path="/v1/me", status=status, code=code, message="injected", headers={"Retry-After": "7"})
+    result = apictl.run("request", "GET", "/me", env={"DZDESK_TOKEN": key})
+    assert_one_line_error(result, exit_code, f"{status} {code}: injected")
+    if status == 429:
+        assert "try again in 7s" in result.err
+
+
+def test_rate_limit_runs_out_with_x_ratelimit_headers(apictl, ref):
+    profile(apictl, ref, "dz", "dzdesk", "/v1", preset="dzdesk")
+    ref.admin("/ratelimit", {"api": "dzdesk", "limit": 2, "window": 60})
+    env = {"DZDESK_TOKEN": ref.key("dzdesk")}
+    assert apictl.run("request", "GET", "/me", env=env).code == 0
+    assert apictl.run("request", "GET", "/me", env=env).code == 0
+    assert_one_line_error(apictl.run("request", "GET", "/me", env=env), 6, "429 RATE_LIMITED", "try again in")
+
+
+def test_html_instead_of_json(apictl, ref):
+    profile(apictl, ref, "t", "_test", "")
+    result = apictl.run("request", "GET", "/html?status=502", env={"APICTL_TOKEN": "tok12345"})
+    assert_one_line_error(result, 7, "502 Bad Gateway (the server sent text/html, not JSON)")
+    ok = apictl.run("request", "GET", "/html", env={"APICTL_TOKEN": "tok12345"})
+    assert ok.code == 0 and ok.out.startswith("<html>")
+
+
+def test_garbage_instead_of_json(apictl, ref):
+    profile(apictl, ref, "t", "_test", "")
+    result = apictl.run("request", "GET", "/garbage?status=500", env={"APICTL_TOKEN": "tok12345"})
+    assert_one_line_error(result, 7, "500 Internal Server Error")
+    tty = apictl.run_tty("request", "GET", "/garbage", env={"APICTL_TOKEN": "tok12345"})
+    assert tty.code == 0 and "{not json at all" in tty.out and "not valid JSON; printed as received" in tty.out
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_unreachable_port(apictl):
+    apictl.run("profile", "add", "gone", "--base-url", f"http://127.0.0.1:{free_port()}/v1")
+    assert_one_line_error(apictl.run("request", "GET", "/me", env={"APICTL_TOKEN": "tok12345"}), 8, "could not connect")
+
+
+def test_connection_dropped(apictl, ref):
+    profile(apictl, ref, "dz", "dzdesk", "/v1", preset="dzdesk")
+    ref.fault(api="dzdesk", path="/v1/me", drop="before")
+    assert_one_line_error(apictl.run("request", "GET", "/me", env={"DZDESK_TOKEN": "tok12345"}), 8, "connection to")
+
+
+@pytest.mark.parametrize("args, code, fragment", [
+    (["request", "GET", "http://"], 2, "invalid URL"),
+    (["request", "GET", "https://exa mple.com/x"], 2, "invalid URL"),
+    (["request", "GET", "/x", "-H", "NoColonHere"], 2, "has no colon"),
+    (["request", "POST", "/x", "-d", "@/nonexistent/body.json"], 2, "'/nonexistent/body.json' does not exist"),
+    (["request", "POST", "/x", "-F", "count=lots"], 2, "-F count=lots: not a number"),
+    (["request", "POST", "/x", "-F", "noequals"], 2, "is not key=value"),
+    (["request", "POST", "/x", "-d", "{}", "-f", "a=b"], 2, "cannot be combined"),
+    (["request", "GET", "/x", "--timeout", "-1"], 2, "--timeout takes a number"),
+    (["request", "GET", "/x", "=novalue"], 2, "cannot read item"),
+])
+def test_bad_input(apictl, ref, args, code, fragment):
+    profile(apictl, ref, "dz", "dzdesk", "/v1", preset="dzdesk")
+    assert_one_line_error(apictl.run(*args, env={"DZDESK_TOKEN": "tok12345"}), code, fragment)
+
+
+def test_no_profile_relative_path(apictl):
+    assert_one_line_error(apictl.run("request", "GET", "/me"), 3, "no profile selected")
