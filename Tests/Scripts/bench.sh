@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Times `apictl request GET` (token from the environment) against the curl
+# binary and httpie on the same loopback server, in one hyperfine run, and
+# prints the ratios. A benchmark, not a test: nothing here passes or fails.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+apictl=${APICTL_BIN:-$root/.build/release/apictl}
+runs=${BENCH_RUNS:-40}
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+  local status=$?
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+  exit "$status"
+}
+trap cleanup EXIT
+export XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" HOME="$work"
+unset APICTL_TOKEN APICTL_PROFILE APICTL_ENV APICTL_CONFIG
+
+python3 "$root/Tests/Servers/refserver.py" --port-file "$work/port" >/dev/null &
+server_pid=$!
+for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.05; done
+base="http://127.0.0.1:$(cat "$work/port")/dzdesk/v1"
+curl -fsS -X POST "${base%/dzdesk/v1}/_admin/ratelimit" -d '{"api":"dzdesk","limit":null}' >/dev/null
+token=$(curl -fsS -X POST "${base%/dzdesk/v1}/_admin/keys" -d '{"api":"dzdesk","scopes":["requests:read"]}' |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+
+"$apictl" profile add dz --preset dzdesk --base-url "$base" 2>/dev/null
+# Keep the key out of every command line: curl reads the header from a file,
+# httpie from a session file, apictl from the environment.
+umask 077
+printf 'Authorization: Bearer %s\n' "$token" > "$work/curl-headers"
+printf '{"headers": {"Authorization": "Bearer %s"}}\n' "$token" > "$work/httpie-session.json"
+export DZDESK_TOKEN=$token
+
+hyperfine --style basic --warmup 5 --runs "$runs" --export-json "$work/bench.json" -N \
+  --command-name apictl "$apictl request GET /me" \
+  --command-name curl "curl -sS -H @$work/curl-headers -H 'Accept: application/json' $base/me" \
+  --command-name httpie "http --ignore-stdin --session-read-only=$work/httpie-session.json GET $base/me" >&2
+
+python3 - "$work/bench.json" <<'PY'
+import json, sys
+results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+curl = results["curl"]["median"]
+print("\nmedian wall time, loopback GET /me, token from the environment")
+for name in ("apictl", "curl", "httpie"):
+    r = results[name]
+    print(f"  {name:7s} {r['median'] * 1000:7.1f} ms   {r['median'] / curl:5.2f}x curl")
+print(f"\napictl / curl = {results['apictl']['median'] / curl:.2f}  (target: at most 1.10)")
+PY
