@@ -13,9 +13,14 @@ public enum App {
         or the credential store; never from the command line.
         """,
         subcommands: [
-            ProfileCommand.spec,
-            RequestCommand.spec,
+            LoginCommand.spec,
+            LogoutCommand.spec,
             WhoamiCommand.spec,
+            RequestCommand.spec,
+            TokenCommand.spec,
+            ProfileCommand.spec,
+            CredentialsCommand.spec,
+            DoctorCommand.spec,
         ],
         examples: [
             "apictl profile add dzdesk --preset dzdesk",

@@ -92,4 +92,11 @@ public final class CommandContext: @unchecked Sendable {
     public var configStore: ConfigStore { ConfigStore(path: configLocation.configFile) }
 
     public func warn(_ message: String) { stderr.write("apictl: \(message)\n") }
+
+    /// The credential store chosen by APICTL_CREDENTIAL_STORE or the config.
+    func openStore(config: ConfigFile) throws(APICtlError) -> StoreSelection {
+        try StoreSelection.open(choice: try StoreSelection.choice(config: config, environment: environment),
+                                environment: environment, dataDirectory: configLocation.dataDirectory,
+                                passphrase: TerminalInput.passphrase(environment: environment))
+    }
 }

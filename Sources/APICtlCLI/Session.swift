@@ -18,7 +18,9 @@ struct Session {
                                            environment: context.globals.environment, configPath: location.configFile)
             : try ProfileSelection.resolve(config: config, requested: context.globals.profile,
                                            environment: context.globals.environment, configPath: location.configFile)
-        let credential = EnvironmentCredentials.resolve(profile: profile, environment: context.environment)
+        let credential = try CredentialResolver.resolve(profile: profile, environment: context.environment) { () throws(APICtlError) in
+            try context.openStore(config: config)
+        }
         let transport: Transport
         do {
             transport = try context.makeTransport()

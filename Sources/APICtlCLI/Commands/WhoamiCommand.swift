@@ -21,7 +21,7 @@ enum WhoamiCommand {
         }
         guard let credential = session.credential else {
             throw APICtlError.auth("no credential for profile '\(profile.name)'",
-                                   hint: "set APICTL_TOKEN\(profile.tokenEnv.map { " or \($0)" } ?? "")")
+                                   hint: "run 'apictl login -p \(profile.name)' or set APICTL_TOKEN\(profile.tokenEnv.map { " or \($0)" } ?? "")")
         }
         let request = try RequestBuilder.build(RequestDescription(method: "GET", target: path), profile: profile,
                                                input: .files(readStandardInput: context.readStandardInput))

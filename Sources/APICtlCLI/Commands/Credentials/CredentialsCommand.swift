@@ -1,0 +1,10 @@
+import APICtlCore
+
+/// `apictl credentials ...`: the group node.
+enum CredentialsCommand {
+    static let spec = CommandSpec(
+        name: "credentials",
+        summary: "Manage the credential stores",
+        subcommands: [CredentialsMigrateCommand.spec]
+    )
+}

@@ -1,0 +1,47 @@
+import APICtlCore
+
+/// `apictl credentials migrate --to keyring|file`: moves every stored
+/// credential into one store, so switching `credential_store` loses nothing.
+enum CredentialsMigrateCommand {
+    static let spec = CommandSpec(
+        name: "migrate",
+        summary: "Move every stored credential into the keyring or the encrypted file",
+        discussion: "Each credential is written to the target and checked there before it is removed from the source.",
+        options: [.value("to", nil, "STORE", help: "Where the credentials go", completion: .choices(["keyring", "file"]))],
+        examples: ["apictl credentials migrate --to file", "apictl credentials migrate --to keyring"],
+        run: run
+    )
+
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
+        guard let target = parsed.value("to").flatMap(CredentialStoreChoice.init(rawValue:)) else {
+            throw APICtlError.usage("say where to move credentials with --to keyring or --to file")
+        }
+        let config = try context.configStore.load()
+        let passphrase = TerminalInput.passphrase(environment: context.environment)
+        let open = { (choice: CredentialStoreChoice) throws(APICtlError) -> CredentialStore in
+            try StoreSelection.open(choice: choice, environment: context.environment,
+                                    dataDirectory: context.configLocation.dataDirectory, passphrase: passphrase).store
+        }
+        let destination = try open(target)
+        let origin = try open(target == .keyring ? .file : .keyring)
+        if let file = origin as? EncryptedFileStore, !file.exists {
+            context.stderr.write("nothing to move: \(origin.source) does not exist\n")
+            return 0
+        }
+        var moved = 0
+        for key in try origin.keys() {
+            guard let credential = try origin.load(key) else { continue }
+            try destination.save(credential, for: key)
+            guard try destination.load(key) == credential else {
+                throw APICtlError.store("the credential for \(key) did not read back from the \(destination.source); it was left in the \(origin.source)")
+            }
+            _ = try origin.delete(key)
+            moved += 1
+        }
+        context.stderr.write("moved \(moved) credential\(moved == 1 ? "" : "s") from the \(origin.source) to the \(destination.source)\n")
+        if config.credentialStore != target.rawValue {
+            context.stderr.write("set credential_store = \"\(target.rawValue)\" in the config (or APICTL_CREDENTIAL_STORE) to keep using it\n")
+        }
+        return 0
+    }
+}

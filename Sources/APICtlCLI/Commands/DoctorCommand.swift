@@ -1,0 +1,111 @@
+import APICtlCore
+import Foundation
+
+/// `apictl doctor`: what is configured, which credential store works and why
+/// not, where each profile's credential comes from, and whether each base URL
+/// answers. Exits with the code of the first problem it found.
+enum DoctorCommand {
+    static let spec = CommandSpec(
+        name: "doctor",
+        summary: "Diagnose the config, the credential stores and connectivity",
+        options: [.flag("offline", nil, help: "Skip the connectivity checks")],
+        run: run
+    )
+
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
+        var problems: [ExitCode] = []
+        func line(_ label: String, _ value: String, ok: Bool = true) {
+            let mark = ok ? "ok " : "!! "
+            context.stdout.write("\(mark)\(label):" + String(repeating: " ", count: max(1, 14 - label.count)) + value + "\n")
+        }
+        let location = context.configLocation
+        let config: ConfigFile
+        do {
+            config = try ConfigStore(path: location.configFile).load()
+            let exists = FileManager.default.fileExists(atPath: location.configFile)
+            line("config", "\(location.configFile) (\(exists ? "\(config.profiles.count) profile(s)" : "not created yet"))")
+        } catch {
+            line("config", error.message, ok: false)
+            return ExitCode.configuration.rawValue
+        }
+
+        let keyring = KeyringProbe.check(environment: context.environment)
+        line("keyring", keyring.explanation, ok: keyring.isUsable || keyring.allowsFallback)
+        let file = EncryptedFileStore(directory: location.dataDirectory, passphrase: TerminalInput.passphrase(environment: context.environment))
+        let passphraseSet = !(context.environment["APICTL_PASSPHRASE"] ?? "").isEmpty || !(context.environment["APICTL_PASSPHRASE_FILE"] ?? "").isEmpty
+        if file.exists {
+            if passphraseSet {
+                do { line("file", "\(file.path): \(try file.keys().count) credential(s)") } catch {
+                    line("file", "\(file.path): \(error.message)", ok: false)
+                    problems.append(.credentialStore)
+                }
+            } else {
+                line("file", "\(file.path) (set APICTL_PASSPHRASE or APICTL_PASSPHRASE_FILE to check it)")
+            }
+        } else {
+            line("file", "\(file.path) (not created yet)")
+        }
+
+        var selection: StoreSelection?
+        do {
+            let choice = try StoreSelection.choice(config: config, environment: context.environment)
+            selection = try context.openStore(config: config)
+            let why = selection?.fallbackReason != nil ? " (no keyring, so the file)" : ""
+            line("store", "\(choice.rawValue) -> \(selection?.store.source.description ?? "?")\(why)")
+        } catch {
+            line("store", error.message, ok: false)
+            problems.append(error.exitCode)
+        }
+
+        let transport = parsed.flag("offline") ? nil : try? context.makeTransport()
+        for name in config.profiles.keys.sorted() {
+            guard let profileConfig = config.profiles[name] else { continue }
+            let environments = (profileConfig.environments ?? [:]).keys.sorted()
+            for environment in environments.isEmpty ? [nil] : environments.map(Optional.some) {
+                let label = environment.map { "\(name) -e \($0)" } ?? name
+                do {
+                    let profile = try ResolvedProfile.resolve(name: name, config: profileConfig, requestedEnvironment: environment,
+                                                              configPath: location.configFile)
+                    var parts: [String] = []
+                    var ok = true
+                    if let credential = EnvironmentCredentials.resolve(profile: profile, environment: context.environment) {
+                        parts.append("credential from \(credential.source)")
+                    } else if let store = selection?.store {
+                        let key = CredentialKey(profile: name, environment: profile.environment)
+                        if let fileStore = store as? EncryptedFileStore, !fileStore.exists || !passphraseSet {
+                            parts.append(fileStore.exists ? "credential: file not checked (no passphrase set)" : "no credential")
+                        } else {
+                            do { parts.append(try store.load(key) != nil ? "credential in the \(store.source)" : "no credential") } catch {
+                                parts.append(error.message)
+                                ok = false
+                                problems.append(error.exitCode)
+                            }
+                        }
+                    }
+                    if let transport {
+                        let reach = connectivity(profile, transport: transport)
+                        parts.append(reach.text)
+                        if !reach.ok { ok = false; problems.append(.network) }
+                    }
+                    line(label, parts.joined(separator: "; "), ok: ok)
+                } catch {
+                    line(label, error.message, ok: false)
+                    problems.append(error.exitCode)
+                }
+            }
+        }
+        return problems.first?.rawValue ?? 0
+    }
+
+    static func connectivity(_ profile: ResolvedProfile, transport: Transport) -> (ok: Bool, text: String) {
+        let started = Date()
+        let request = HTTPRequest(method: "HEAD", url: profile.baseURL, timeout: 5, caCertPath: profile.caCert)
+        do {
+            let head = try transport.send(request, to: BufferingConsumer(limit: 0))
+            let ms = Int(Date().timeIntervalSince(started) * 1000)
+            return (true, "\(profile.base.origin) answers (HTTP \(head.status), \(ms) ms)")
+        } catch {
+            return (false, APICtlError.network(error, url: profile.baseURL).message)
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import APICtlCore
+import Foundation
+
+/// `apictl login`: takes a key (no-echo prompt, or stdin with --with-token),
+/// checks it against the profile's whoami path, and only then stores it.
+enum LoginCommand {
+    static let spec = CommandSpec(
+        name: "login",
+        summary: "Store a credential for a profile, after checking it with the API",
+        discussion: """
+        The key is read from a no-echo prompt on the terminal, or from stdin with
+        --with-token; never from the command line. It is verified against the
+        profile's whoami path and refused if the API rejects it. It is stored in the
+        keyring or the encrypted file (credential_store / APICTL_CREDENTIAL_STORE).
+        """,
+        options: [
+            .flag("with-token", nil, help: "Read the key from stdin"),
+            .flag("no-verify", nil, help: "Store the key without asking the API first"),
+        ],
+        examples: ["apictl login -p dzdesk", "echo \"$KEY\" | apictl login -p dzdesk --with-token"],
+        run: run
+    )
+
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
+        let location = context.configLocation
+        let config = try ConfigStore(path: location.configFile).load()
+        let profile = try ProfileSelection.require(config: config, requested: context.globals.profile,
+                                                   environment: context.globals.environment, configPath: location.configFile)
+        let token = try readToken(parsed, context, profile: profile)
+        var credential = Credential(token: token, kind: JWT.decode(token) != nil ? "jwt" : "api_key", createdAt: context.now())
+        let claims = JWT.decode(token)
+        credential.expiresAt = claims?.expiresAt
+        credential.scopes = claims.flatMap { $0.scopes.isEmpty ? nil : $0.scopes }
+        var who: String?
+        if !parsed.flag("no-verify") {
+            let identity = try verify(credential, profile: profile, context)
+            who = identity?.id ?? identity?.email
+            if let scopes = identity?.scopes, !scopes.isEmpty { credential.scopes = scopes }
+        }
+        let selection = try context.openStore(config: config)
+        if let reason = selection.fallbackReason {
+            context.stderr.write("apictl: no keyring: \(reason); using the encrypted file instead\n")
+        }
+        try selection.store.save(credential, for: CredentialKey(profile: profile.name, environment: profile.environment))
+        var message = "Logged in to \(profile.name)"
+        if let env = profile.environment { message += " (\(env))" }
+        if let who { message += " as \(who)" }
+        context.stderr.write(message + "; key stored in the \(selection.store.source)\n")
+        return 0
+    }
+
+    static func readToken(_ parsed: ParsedCommand, _ context: CommandContext, profile: ResolvedProfile) throws(APICtlError) -> String {
+        let raw: String
+        if parsed.flag("with-token") {
+            if context.stdinIsTerminal {
+                throw .usage("--with-token reads the key from stdin, which is a terminal", hint: "pipe it in: echo \"$KEY\" | apictl login --with-token")
+            }
+            raw = String(decoding: context.readStandardInput(), as: UTF8.self)
+        } else {
+            guard let typed = TerminalInput.readSecret(prompt: "Paste the API key for \(profile.name): ") else {
+                throw .usage("no terminal to prompt on", hint: "pipe the key in with --with-token")
+            }
+            raw = typed
+        }
+        let token = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !token.isEmpty else { throw .usage("no key was given", hint: "echo \"$KEY\" | apictl login -p \(profile.name) --with-token") }
+        guard !token.contains(where: \.isNewline) else { throw .usage("the key has a line break in it; give just the key") }
+        if let scheme = ["Bearer ", "Token ", "Basic "].first(where: { token.hasPrefix($0) }) {
+            throw .usage("give just the key, without '\(scheme.trimmingCharacters(in: .whitespaces))'; the profile's auth scheme adds it")
+        }
+        return token
+    }
+
+    static func verify(_ credential: Credential, profile: ResolvedProfile, _ context: CommandContext) throws(APICtlError) -> Identity? {
+        guard let path = profile.whoamiPath else {
+            throw .config("profile '\(profile.name)' has no whoami path to check the key with",
+                          hint: "set one with 'profile add --whoami PATH', or pass --no-verify")
+        }
+        let transport: Transport
+        do { transport = try context.makeTransport() } catch { throw APICtlError(.network, "could not start the HTTP client: \(error.detail)") }
+        let resolved = ResolvedCredential(credential: credential, source: .environment(variable: "login"))
+        let client = APIClient(transport: transport, profile: profile, credential: resolved)
+        let request = try RequestBuilder.build(RequestDescription(method: "GET", target: path), profile: profile,
+                                               input: .files(readStandardInput: { [] }))
+        let response = try client.fetch(request)
+        guard response.head.isSuccess else {
+            var error = HTTPFailure.error(for: response, context: FailureContext(profile: profile, credential: nil, now: context.now()))
+            error.hint = "the API rejected this key, so it was not stored"
+            throw error
+        }
+        return Identity.from(response.body)
+    }
+}

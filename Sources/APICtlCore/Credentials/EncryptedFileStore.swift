@@ -1,0 +1,204 @@
+import Crypto
+import _CryptoExtras
+import Foundation
+
+/// Every credential in one file, encrypted with AES-256-GCM under a key
+/// derived by scrypt from a passphrase. Layout (the first 48 bytes are the
+/// header, authenticated as associated data):
+///
+///     0  "APICTL\0" magic, 1 version byte
+///     8  log2(N), r, p, 0          scrypt parameters
+///    12  salt (16)
+///    28  key check (8): HMAC-SHA256(key, "apictl key check"), tells a wrong
+///        passphrase apart from a damaged file
+///    36  nonce (12)
+///    48  ciphertext, then the 16-byte tag
+///
+/// Writes take an exclusive lock, go to a temp file, are fsynced and renamed,
+/// so concurrent apictl processes never lose each other's credentials.
+public final class EncryptedFileStore: CredentialStore {
+    public let path: String
+    public var source: CredentialSource { .file(path: path) }
+    private let passphrase: @Sendable () throws(APICtlError) -> [UInt8]
+    private var derived: (salt: [UInt8], key: SymmetricKey)?
+
+    static let magic = Array("APICTL\0".utf8) + [1]
+    static let headerSize = 48
+    static let scryptLog2N: UInt8 = 15, scryptR: UInt8 = 8, scryptP: UInt8 = 1
+
+    public init(directory: String, passphrase: @escaping @Sendable () throws(APICtlError) -> [UInt8]) {
+        path = directory + "/credentials.enc"
+        self.passphrase = passphrase
+    }
+
+    public var exists: Bool { FileManager.default.fileExists(atPath: path) }
+
+    public func load(_ key: CredentialKey) throws(APICtlError) -> Credential? {
+        guard let contents = try readFile() else { return nil }
+        return try decrypt(contents)[key.storageName]
+    }
+
+    public func keys() throws(APICtlError) -> [CredentialKey] {
+        guard let contents = try readFile() else { return [] }
+        return try decrypt(contents).keys.compactMap(CredentialKey.init(storageName:)).sorted()
+    }
+
+    public func save(_ credential: Credential, for key: CredentialKey) throws(APICtlError) {
+        try update { $0[key.storageName] = credential }
+    }
+
+    public func delete(_ key: CredentialKey) throws(APICtlError) -> Bool {
+        var removed = false
+        try update { removed = $0.removeValue(forKey: key.storageName) != nil }
+        return removed
+    }
+
+    /// Read-modify-write under the lock. The slow scrypt runs before the lock
+    /// when the salt is already known, so concurrent writers mostly overlap it.
+    private func update(_ change: (inout [String: Credential]) -> Void) throws(APICtlError) {
+        let directory = (path as NSString).deletingLastPathComponent
+        do { try AtomicFile.makeDirectory(directory, mode: 0o700) } catch {
+            throw .store("cannot create \(directory): \(error.localizedDescription)")
+        }
+        if let early = try? readFile(), early.count >= Self.headerSize { _ = try key(forHeader: Array(early[0..<Self.headerSize])) }
+        let lock = try FileLock(path: path + ".lock")
+        defer { lock.unlock() }
+        var records: [String: Credential] = [:]
+        if let contents = try readFile() { records = try decrypt(contents) }
+        change(&records)
+        let plaintext: [UInt8]
+        do {
+            let encoder = JSONEncoder()
+            encoder.dateEncodingStrategy = .iso8601
+            encoder.outputFormatting = [.sortedKeys]
+            plaintext = Array(try encoder.encode(StoredFile(version: 1, credentials: records)))
+        } catch { throw .store("could not encode credentials: \(error)") }
+        let sealed = try encrypt(plaintext)
+        do { try AtomicFile.write(sealed, to: path, mode: 0o600) } catch {
+            throw .store("could not write \(path): \(error.localizedDescription)")
+        }
+    }
+
+    private struct StoredFile: Codable {
+        var version: Int
+        var credentials: [String: Credential]
+    }
+
+    /// The file's bytes, or nil when there is none. Refuses a file others can read.
+    private func readFile() throws(APICtlError) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw .store("cannot read \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .store("cannot read \(path): \(String(cString: strerror(errno)))") }
+        if info.st_uid != geteuid() {
+            throw .store("\(path) belongs to another user (uid \(info.st_uid)); refusing to use it")
+        }
+        if info.st_mode & 0o077 != 0 {
+            let mode = String(info.st_mode & 0o777, radix: 8)
+            throw .store("\(path) can be read by other users (mode \(mode)); refusing to use it", hint: "run 'chmod 600 \(path)'")
+        }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; throw .store("cannot read \(path): \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
+            bytes += buffer[0..<n]
+        }
+        return bytes
+    }
+
+    private func decrypt(_ contents: [UInt8]) throws(APICtlError) -> [String: Credential] {
+        let corrupt = APICtlError.store("\(path) is damaged (truncated or not an apictl credential file); it was left as it is",
+                                        hint: "restore it from a backup, or move it away and log in again")
+        guard contents.count >= Self.headerSize + 16, Array(contents[0..<8]) == Self.magic else { throw corrupt }
+        let header = Array(contents[0..<Self.headerSize])
+        let key = try key(forHeader: header)
+        do {
+            let nonce = try AES.GCM.Nonce(data: header[36..<48])
+            let body = contents[Self.headerSize...]
+            let box = try AES.GCM.SealedBox(nonce: nonce, ciphertext: body.dropLast(16), tag: body.suffix(16))
+            let plaintext = try AES.GCM.open(box, using: key, authenticating: header)
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            return try decoder.decode(StoredFile.self, from: plaintext).credentials
+        } catch {
+            throw .store("\(path) failed its integrity check: it was modified or damaged; it was left as it is",
+                         hint: "restore it from a backup, or move it away and log in again")
+        }
+    }
+
+    private func encrypt(_ plaintext: [UInt8]) throws(APICtlError) -> [UInt8] {
+        var header = Self.magic + [Self.scryptLog2N, Self.scryptR, Self.scryptP, 0]
+        let salt = derived?.salt ?? (0..<16).map { _ in UInt8.random(in: 0...255) }
+        let key = try key(salt: salt)
+        header += salt + Self.keyCheck(key) + Array(AES.GCM.Nonce())
+        do {
+            let box = try AES.GCM.seal(plaintext, using: key, nonce: AES.GCM.Nonce(data: header[36..<48]), authenticating: header)
+            return header + Array(box.ciphertext) + Array(box.tag)
+        } catch { throw .store("could not encrypt credentials: \(error)") }
+    }
+
+    /// The key for an existing header, checking the passphrase against its key check.
+    private func key(forHeader header: [UInt8]) throws(APICtlError) -> SymmetricKey {
+        guard header[8] == Self.scryptLog2N, header[9] == Self.scryptR, header[10] == Self.scryptP else {
+            throw .store("\(path) uses scrypt parameters this apictl does not know; it was left as it is")
+        }
+        let key = try key(salt: Array(header[12..<28]))
+        guard Self.keyCheck(key) == Array(header[28..<36]) else {
+            derived = nil
+            throw .store("wrong passphrase for \(path)", hint: "check APICTL_PASSPHRASE or APICTL_PASSPHRASE_FILE")
+        }
+        return key
+    }
+
+    private func key(salt: [UInt8]) throws(APICtlError) -> SymmetricKey {
+        if let derived, derived.salt == salt { return derived.key }
+        let secret = try passphrase()
+        guard !secret.isEmpty else { throw .store("the passphrase for \(path) is empty") }
+        do {
+            let key = try KDF.Scrypt.deriveKey(from: secret, salt: salt, outputByteCount: 32,
+                                               rounds: 1 << Int(Self.scryptLog2N), blockSize: Int(Self.scryptR),
+                                               parallelism: Int(Self.scryptP), maxMemory: 64 << 20)
+            derived = (salt, key)
+            return key
+        } catch { throw .store("could not derive the file key: \(error)") }
+    }
+
+    static func keyCheck(_ key: SymmetricKey) -> [UInt8] {
+        Array(HMAC<SHA256>.authenticationCode(for: Array("apictl key check".utf8), using: key).prefix(8))
+    }
+}
+
+extension CredentialKey {
+    /// "profile\u{1F}environment": the unit separator cannot appear in a name.
+    var storageName: String { profile + "\u{1F}" + environment }
+
+    init?(storageName: String) {
+        let parts = storageName.split(separator: "\u{1F}", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { return nil }
+        self.init(profile: parts[0], environment: parts[1])
+    }
+}
+
+/// An exclusive flock(2) on a side file, held for a read-modify-write.
+final class FileLock {
+    private let fd: Int32
+
+    init(path: String) throws(APICtlError) {
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .store("cannot lock \(path): \(String(cString: strerror(errno)))") }
+        while flock(fd, LOCK_EX) != 0 {
+            if errno != EINTR { close(fd); throw .store("cannot lock \(path): \(String(cString: strerror(errno)))") }
+        }
+    }
+
+    func unlock() {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}

@@ -1,0 +1,62 @@
+/// The credential store in use: an explicit, visible choice. `auto` takes the
+/// keyring when it answers and the encrypted file only when there is no
+/// keyring at all (no bus, no Secret Service); a locked or hung keyring is an
+/// error, so credentials never silently split between two stores.
+public struct StoreSelection {
+    public let store: CredentialStore
+    public let choice: CredentialStoreChoice
+    public let keyringStatus: KeyringStatus?
+    /// Set when `auto` chose the file because no keyring answered.
+    public var fallbackReason: String? {
+        guard choice == .auto, store is EncryptedFileStore, let status = keyringStatus else { return nil }
+        return status.explanation
+    }
+
+    /// `APICTL_CREDENTIAL_STORE`, then the config's `credential_store`, then auto.
+    public static func choice(config: ConfigFile, environment: [String: String]) throws(APICtlError) -> CredentialStoreChoice {
+        if let value = environment["APICTL_CREDENTIAL_STORE"], !value.isEmpty {
+            guard let choice = CredentialStoreChoice(rawValue: value) else {
+                throw .config("APICTL_CREDENTIAL_STORE=\(value) is not one of auto, keyring, file")
+            }
+            return choice
+        }
+        return config.credentialStore.flatMap(CredentialStoreChoice.init(rawValue:)) ?? .auto
+    }
+
+    public static func open(choice: CredentialStoreChoice, environment: [String: String], dataDirectory: String,
+                            passphrase: @escaping @Sendable () throws(APICtlError) -> [UInt8]) throws(APICtlError) -> StoreSelection {
+        let file = { EncryptedFileStore(directory: dataDirectory, passphrase: passphrase) }
+        switch choice {
+        case .file:
+            return StoreSelection(store: file(), choice: choice, keyringStatus: nil)
+        case .keyring:
+            let status = KeyringProbe.check(environment: environment)
+            guard status.isUsable else {
+                throw .store("the keyring cannot be used: \(status.explanation)",
+                             hint: "or choose the encrypted file: credential_store = \"file\" or APICTL_CREDENTIAL_STORE=file")
+            }
+            return StoreSelection(store: KeyringStore(), choice: choice, keyringStatus: status)
+        case .auto:
+            let status = KeyringProbe.check(environment: environment)
+            if status.isUsable { return StoreSelection(store: KeyringStore(), choice: choice, keyringStatus: status) }
+            guard status.allowsFallback else {
+                throw .store(status.explanation, hint: "or choose the encrypted file explicitly: APICTL_CREDENTIAL_STORE=file")
+            }
+            return StoreSelection(store: file(), choice: choice, keyringStatus: status)
+        }
+    }
+}
+
+/// Finds the credential for a request: `APICTL_TOKEN`, then the profile's
+/// `token_env`, then the store (opened only when the environment has none).
+public enum CredentialResolver {
+    public static func resolve(profile: ResolvedProfile?, environment: [String: String],
+                               openStore: () throws(APICtlError) -> StoreSelection) throws(APICtlError) -> ResolvedCredential? {
+        if let fromEnvironment = EnvironmentCredentials.resolve(profile: profile, environment: environment) { return fromEnvironment }
+        guard let profile else { return nil }
+        let selection = try openStore()
+        if let file = selection.store as? EncryptedFileStore, !file.exists { return nil }
+        let key = CredentialKey(profile: profile.name, environment: profile.environment)
+        return try selection.store.load(key).map { ResolvedCredential(credential: $0, source: selection.store.source) }
+    }
+}

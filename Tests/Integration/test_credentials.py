@@ -1,0 +1,303 @@
+"""The credential stores, login / logout / whoami / token print / doctor, with a
+real gnome-keyring under dbus-run-session, with no bus, and with a bus but no
+Secret Service."""
+import concurrent.futures
+import hashlib
+import json
+import os
+import signal
+import time
+
+import pytest
+
+from conftest import assert_one_line_error
+from keyring import SessionBus
+
+PASS = {"APICTL_PASSPHRASE": "correct horse battery staple"}
+
+
+@pytest.fixture(scope="module")
+def bus():
+    session = SessionBus(with_keyring=True)
+    yield session
+    session.stop()
+
+
+@pytest.fixture
+def dz(apictl, ref):
+    assert apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1")).code == 0
+    return ref.key("dzdesk", scopes=["requests:read"])
+
+
+def lookup(bus, profile, environment="default"):
+    return bus.run("secret-tool", "lookup", "profile", profile, "environment", environment)
+
+
+# --- the keyring -------------------------------------------------------------
+
+def test_login_stores_in_keyring_readable_by_secret_tool(apictl, ref, bus, dz):
+    apictl.env.update(bus.env)
+    result = apictl.run("login", "--with-token", input=dz + "\n")
+    assert result.code == 0, result
+    assert "key stored in the keyring (Secret Service)" in result.err and "as user_123" in result.err
+    assert dz not in result.err + result.out
+    record = json.loads(lookup(bus, "dz").stdout)
+    assert record["token"] == dz and record["scopes"] == ["requests:read"] and record["kind"] == "api_key"
+    # it is used for requests, and whoami says where it came from
+    assert apictl.run("request", "GET", "/me").code == 0
+    who = apictl.run("whoami")
+    assert "credential:  keyring (Secret Service)" in who.out and dz not in who.out
+    assert apictl.run("token", "print").out == dz + "\n"
+    # logout removes it
+    out = apictl.run("logout")
+    assert out.code == 0 and "removed its key from the keyring" in out.err
+    assert lookup(bus, "dz").stdout == ""
+    assert_one_line_error(apictl.run("logout"), 4, "no stored credential for dz")
+    assert_one_line_error(apictl.run("token", "print"), 4, "no credential for profile 'dz'")
+
+
+def test_environments_are_separate_items(apictl, ref, bus):
+    apictl.env.update(bus.env)
+    apictl.run("profile", "add", "pdns", "--preset", "pocketdns",
+               "--env-url", f"sandbox={ref.url('pocketdns', host='sandbox.localhost')}",
+               "--env-url", f"production={ref.url('pocketdns', host='api.localhost')}")
+    sandbox, production = ref.key("pocketdns", env="sandbox"), ref.key("pocketdns", env="production")
+    assert apictl.run("login", "-p", "pdns", "--with-token", input=sandbox).code == 0
+    # a production key is refused for the sandbox: the API rejects it and nothing is stored
+    refused = apictl.run("login", "-p", "pdns", "-e", "sandbox", "--with-token", input=production)
+    assert_one_line_error(refused, 4, "401: Invalid API key", "not stored")
+    assert apictl.run("login", "-p", "pdns", "-e", "production", "--with-token", input=production).code == 0
+    assert json.loads(lookup(bus, "pdns", "sandbox").stdout)["token"] == sandbox
+    assert json.loads(lookup(bus, "pdns", "production").stdout)["token"] == production
+    assert apictl.run("token", "print", "-p", "pdns", "-e", "production").out.strip() == production
+
+
+def test_rejected_key_is_not_stored(apictl, ref, bus, dz):
+    apictl.env.update(bus.env)
+    result = apictl.run("login", "-p", "dz", "--with-token", input="not-a-real-key")
+    assert_one_line_error(result, 4, "401 UNAUTHORIZED", "the API rejected this key, so it was not stored")
+    assert lookup(bus, "dz").stdout == ""
+    assert apictl.run("login", "-p", "dz", "--with-token", "--no-verify", input="not-a-real-key").code == 0
+    assert json.loads(lookup(bus, "dz").stdout)["token"] == "not-a-real-key"
+    apictl.run("logout", "-p", "dz")
+
+
+def test_login_input_errors(apictl, ref, bus, dz):
+    apictl.env.update(bus.env)
+    started = time.time()
+    assert_one_line_error(apictl.run("login", "--with-token", input=""), 2, "no key was given")
+    assert time.time() - started < 2
+    assert_one_line_error(apictl.run("login", input=""), 2, "no terminal to prompt on", "--with-token")
+    assert_one_line_error(apictl.run("login", "--with-token", input="Bearer abc"), 2, "without 'Bearer'")
+
+
+def test_prompt_reads_without_echo(apictl, ref, bus, dz):
+    """On a terminal, login prompts and the typed key is not echoed."""
+    import pty
+    full_env = dict(apictl.env, **bus.env)
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(os.environ.get("APICTL_BIN"), ["apictl", "login"], full_env)
+    screen = b""
+    while b"Paste the API key" not in screen:
+        screen += os.read(fd, 1024)
+    os.write(fd, dz.encode() + b"\n")
+    try:
+        while True:
+            chunk = os.read(fd, 1024)
+            if not chunk:
+                break
+            screen += chunk
+    except OSError:
+        pass
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert dz.encode() not in screen and b"key stored in the keyring" in screen
+    apictl.run("logout")
+
+
+def test_resolution_order(apictl, ref, bus, dz):
+    apictl.env.update(bus.env)
+    assert apictl.run("login", "--with-token", input=dz).code == 0
+    assert apictl.run("token", "print").out.strip() == dz
+    assert apictl.run("token", "print", env={"DZDESK_TOKEN": "from-token-env"}).out.strip() == "from-token-env"
+    assert apictl.run("token", "print", env={"DZDESK_TOKEN": "from-token-env", "APICTL_TOKEN": "from-apictl"}).out.strip() == "from-apictl"
+    who = apictl.run("whoami", "--json", env={"DZDESK_TOKEN": dz})
+    assert json.loads(who.out)["credential_source"] == "environment variable DZDESK_TOKEN"
+    apictl.run("logout")
+
+
+def test_locked_keyring_is_reported_as_locked(apictl, ref, dz):
+    session = SessionBus(with_keyring=True)
+    try:
+        apictl.env.update(session.env)
+        assert apictl.run("login", "--with-token", "--no-verify", input="k" * 20).code == 0
+        assert session.lock().returncode == 0
+        assert_one_line_error(apictl.run("token", "print"), 9, "locked")
+        assert_one_line_error(apictl.run("request", "GET", "/me"), 9, "locked")
+        assert_one_line_error(apictl.run("login", "--with-token", "--no-verify", input="k" * 20), 9, "locked")
+        assert "!! store" in apictl.run("doctor", "--offline").out
+    finally:
+        session.stop()
+
+
+def test_hung_keyring_answers_within_a_second(apictl, ref, dz):
+    session = SessionBus(with_keyring=True)
+    try:
+        apictl.env.update(session.env)
+        pid = session.daemon_pid()
+        assert pid
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            for store in ("auto", "keyring"):
+                started = time.time()
+                result = apictl.run("token", "print", env={"APICTL_CREDENTIAL_STORE": store})
+                assert time.time() - started < 1.5   # process start-up included
+                assert_one_line_error(result, 9, "not responding")
+        finally:
+            os.kill(pid, signal.SIGCONT)
+    finally:
+        session.stop()
+
+
+def test_no_bus(apictl, ref, dz):
+    started = time.time()
+    result = apictl.run("token", "print", env={"APICTL_CREDENTIAL_STORE": "keyring"})
+    assert time.time() - started < 1
+    assert_one_line_error(result, 9, "no D-Bus session bus")
+    # auto falls back to the encrypted file, and says so at login
+    login = apictl.run("login", "--with-token", input=dz, env=PASS)
+    assert login.code == 0, login
+    assert "no keyring: no D-Bus session bus" in login.err and "encrypted file" in login.err
+    assert apictl.run("token", "print", env=PASS).out.strip() == dz
+    assert "credential:  encrypted file" in apictl.run("whoami", env=PASS).out
+
+
+def test_bus_without_secret_service(apictl, ref, dz):
+    session = SessionBus(with_keyring=False)
+    try:
+        apictl.env.update(session.env)
+        assert_one_line_error(apictl.run("token", "print", env={"APICTL_CREDENTIAL_STORE": "keyring"}), 9, "no Secret Service")
+        login = apictl.run("login", "--with-token", input=dz, env=PASS)
+        assert login.code == 0 and "no keyring: the session bus has no Secret Service" in login.err
+        doctor = apictl.run("doctor", "--offline", env=PASS)
+        assert "no Secret Service" in doctor.out and "auto -> encrypted file" in doctor.out
+    finally:
+        session.stop()
+
+
+# --- the encrypted file -----------------------------------------------------------
+
+@pytest.fixture
+def filestore(apictl, dz):
+    apictl.env.update(PASS, APICTL_CREDENTIAL_STORE="file")
+    assert apictl.run("login", "--with-token", input=dz).code == 0
+    return apictl.home / "data/apictl/credentials.enc"
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_file_is_private_and_encrypted(apictl, filestore, dz):
+    assert oct(filestore.stat().st_mode & 0o777) == "0o600"
+    assert oct(filestore.parent.stat().st_mode & 0o777) == "0o700"
+    data = filestore.read_bytes()
+    assert data.startswith(b"APICTL\x00\x01")
+    assert dz.encode() not in data and b"token" not in data
+    assert apictl.run("token", "print").out.strip() == dz
+
+
+def test_passphrase_file(apictl, filestore, dz, tmp_path):
+    secret_file = tmp_path / "pass"
+    secret_file.write_text(PASS["APICTL_PASSPHRASE"] + "\n")
+    env = {"APICTL_PASSPHRASE": "", "APICTL_PASSPHRASE_FILE": str(secret_file)}
+    assert apictl.run("token", "print", env=env).out.strip() == dz
+
+
+def test_wrong_passphrase_leaves_file_intact(apictl, filestore):
+    before = digest(filestore)
+    assert_one_line_error(apictl.run("token", "print", env={"APICTL_PASSPHRASE": "wrong"}), 9, "wrong passphrase")
+    assert_one_line_error(apictl.run("login", "--with-token", "--no-verify", input="x" * 10, env={"APICTL_PASSPHRASE": "wrong"}),
+                          9, "wrong passphrase")
+    assert digest(filestore) == before
+
+
+def test_no_passphrase_and_no_terminal_fails_at_once(apictl, filestore):
+    started = time.time()
+    result = apictl.run("token", "print", env={"APICTL_PASSPHRASE": ""})
+    assert time.time() - started < 1
+    assert_one_line_error(result, 9, "needs a passphrase", "APICTL_PASSPHRASE")
+
+
+def test_truncated_file(apictl, filestore):
+    filestore.write_bytes(filestore.read_bytes()[:30])
+    before = digest(filestore)
+    assert_one_line_error(apictl.run("token", "print"), 9, "is damaged")
+    assert digest(filestore) == before
+
+
+def test_flipped_byte(apictl, filestore):
+    data = bytearray(filestore.read_bytes())
+    data[60] ^= 0x01
+    filestore.write_bytes(bytes(data))
+    before = digest(filestore)
+    assert_one_line_error(apictl.run("token", "print"), 9, "failed its integrity check")
+    assert_one_line_error(apictl.run("login", "--with-token", "--no-verify", input="y" * 10), 9, "integrity")
+    assert digest(filestore) == before
+
+
+def test_wrong_permissions(apictl, filestore):
+    filestore.chmod(0o644)
+    before = digest(filestore)
+    assert_one_line_error(apictl.run("token", "print"), 9, "can be read by other users (mode 644)", "chmod 600")
+    assert digest(filestore) == before
+
+
+def test_concurrent_logins_lose_nothing(apictl, ref):
+    apictl.env.update(PASS, APICTL_CREDENTIAL_STORE="file")
+    base = ref.url("dzdesk", "/v1")
+    for i in range(20):
+        assert apictl.run("profile", "add", f"p{i}", "--preset", "dzdesk", "--base-url", base).code == 0
+    tokens = {f"p{i}": f"token-{i:02d}-{os.urandom(6).hex()}" for i in range(20)}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(lambda item: apictl.run("login", "-p", item[0], "--with-token", "--no-verify",
+                                                         input=item[1], timeout=120), tokens.items()))
+    assert all(r.code == 0 for r in results), [r for r in results if r.code]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        printed = dict(pool.map(lambda name: (name, apictl.run("token", "print", "-p", name, timeout=120).out.strip()), tokens))
+    assert printed == tokens
+
+
+# --- moving between stores, and doctor ----------------------------------------------
+
+@pytest.fixture
+def own_bus():
+    session = SessionBus(with_keyring=True)
+    yield session
+    session.stop()
+
+
+def test_migrate_between_keyring_and_file(apictl, ref, own_bus, dz):
+    bus = own_bus
+    apictl.env.update(bus.env, **PASS)
+    assert apictl.run("login", "--with-token", input=dz).code == 0
+    moved = apictl.run("credentials", "migrate", "--to", "file")
+    assert moved.code == 0 and "moved 1 credential from the keyring" in moved.err
+    assert lookup(bus, "dz").stdout == ""
+    assert apictl.run("token", "print", env={"APICTL_CREDENTIAL_STORE": "file"}).out.strip() == dz
+    back = apictl.run("credentials", "migrate", "--to", "keyring")
+    assert back.code == 0 and "moved 1 credential" in back.err
+    assert json.loads(lookup(bus, "dz").stdout)["token"] == dz
+    apictl.run("logout")
+
+
+def test_doctor_reports_sources_and_connectivity(apictl, ref, dz):
+    apictl.run("profile", "add", "dead", "--base-url", "http://127.0.0.1:9/v1")
+    result = apictl.run("doctor", env=dict(PASS, DZDESK_TOKEN=dz))
+    assert "ok config:" in result.out
+    assert "ok keyring:" in result.out and "no D-Bus session bus" in result.out
+    assert "ok dz:" in result.out and "credential from environment variable DZDESK_TOKEN" in result.out and "answers (HTTP" in result.out
+    assert "!! dead:" in result.out and "could not connect" in result.out
+    assert result.code == 8
+    assert dz not in result.out
