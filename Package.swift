@@ -16,11 +16,8 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
-        .systemLibrary(
-            name: "CLibSecret",
-            pkgConfig: "libsecret-1",
-            providers: [.apt(["libsecret-1-dev"])]
-        ),
+        // libsecret is opened with dlopen on first use (see keyring.c), so it is not linked.
+        .target(name: "CLibSecret", linkerSettings: [.linkedLibrary("dl")]),
         .target(
             name: "APICtlCore",
             dependencies: [

@@ -3,6 +3,13 @@
 # binary and httpie on the same loopback server, in one hyperfine run, and
 # prints the ratios. A benchmark, not a test: nothing here passes or fails.
 set -euo pipefail
+# The keyring case needs a Secret Service: run on a private session bus with
+# an unlocked gnome-keyring, as the tests do.
+if [ -z "${APICTL_BENCH_BUS:-}" ]; then
+  export APICTL_BENCH_BUS=1 XDG_DATA_HOME
+  XDG_DATA_HOME=$(mktemp -d)
+  exec dbus-run-session -- bash -c 'printf %s bench | gnome-keyring-daemon --unlock --replace --components=secrets >/dev/null 2>&1; exec "$0" "$@"' "$0" "$@"
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 apictl=${APICTL_BIN:-$root/.build/release/apictl}
@@ -28,6 +35,13 @@ token=$(curl -fsS -X POST "${base%/dzdesk/v1}/_admin/keys" -d '{"api":"dzdesk","
   python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 
 "$apictl" profile add dz --preset dzdesk --base-url "$base" 2>/dev/null
+# Store cases: a profile whose token_env is unset, so the token must come from the store.
+export APICTL_PASSPHRASE=bench-passphrase
+for store in keyring file; do
+  printf 'credential_store = "%s"\n' "$store" > "$work/$store.toml"
+  "$apictl" --config "$work/$store.toml" profile add dz --preset dzdesk --base-url "$base" --token-env APICTL_BENCH_UNSET 2>/dev/null
+  printf '%s' "$token" | "$apictl" --config "$work/$store.toml" login -p dz --with-token 2>/dev/null
+done
 # Keep the key out of every command line: curl reads the header from a file,
 # httpie from a session file, apictl from the environment.
 umask 077
@@ -37,6 +51,8 @@ export DZDESK_TOKEN=$token
 
 hyperfine --style basic --warmup 5 --runs "$runs" --export-json "$work/bench.json" -N \
   --command-name apictl "$apictl request GET /me" \
+  --command-name apictl-keyring "$apictl --config $work/keyring.toml request GET /me" \
+  --command-name apictl-file "$apictl --config $work/file.toml request GET /me" \
   --command-name curl "curl -sS -H @$work/curl-headers -H 'Accept: application/json' $base/me" \
   --command-name httpie "http --ignore-stdin --session-read-only=$work/httpie-session.json GET $base/me" >&2
 
@@ -45,8 +61,10 @@ import json, sys
 results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
 curl = results["curl"]["median"]
 print("\nmedian wall time, loopback GET /me, token from the environment")
-for name in ("apictl", "curl", "httpie"):
+for name in ("apictl", "apictl-keyring", "apictl-file", "curl", "httpie"):
     r = results[name]
-    print(f"  {name:7s} {r['median'] * 1000:7.1f} ms   {r['median'] / curl:5.2f}x curl")
+    print(f"  {name:15s} {r['median'] * 1000:7.1f} ms   {r['median'] / curl:5.2f}x curl")
 print(f"\napictl / curl = {results['apictl']['median'] / curl:.2f}  (target: at most 1.10)")
+print(f"keyring lookup adds {(results['apictl-keyring']['median'] - results['apictl']['median']) * 1000:.1f} ms; "
+      f"the encrypted file adds {(results['apictl-file']['median'] - results['apictl']['median']) * 1000:.1f} ms (one scrypt per process)")
 PY

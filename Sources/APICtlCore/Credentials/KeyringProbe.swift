@@ -7,6 +7,8 @@ public enum KeyringStatus: Sendable, Equatable {
     case available
     case noBus(String)
     case noService
+    /// libsecret itself is not installed.
+    case noLibrary(String)
     case locked
     case unresponsive(String)
     case failed(String)
@@ -17,7 +19,7 @@ public enum KeyringStatus: Sendable, Equatable {
     /// no keyring at all. A locked or hung keyring is reported, not bypassed.
     public var allowsFallback: Bool {
         switch self {
-        case .noBus, .noService: return true
+        case .noBus, .noService, .noLibrary: return true
         default: return false
         }
     }
@@ -27,6 +29,7 @@ public enum KeyringStatus: Sendable, Equatable {
         case .available: return "the Secret Service keyring is available"
         case .noBus(let why): return "no D-Bus session bus (\(why))"
         case .noService: return "the session bus has no Secret Service (org.freedesktop.secrets); is gnome-keyring or KeePassXC running?"
+        case .noLibrary(let why): return "no keyring support: \(why)"
         case .locked: return "the keyring's default collection is locked; unlock it (e.g. log in to the desktop, or 'gnome-keyring-daemon --unlock')"
         case .unresponsive(let why): return "the Secret Service is not responding (\(why))"
         case .failed(let why): return "the keyring failed: \(why)"
@@ -51,28 +54,28 @@ public enum KeyringProbe {
         guard let address = busAddress(environment: environment) else {
             return .noBus("DBUS_SESSION_BUS_ADDRESS is not set and there is no $XDG_RUNTIME_DIR/bus")
         }
-        var error: UnsafeMutablePointer<GError>?
+        if let missing = apictl_keyring_load() { return .noLibrary(String(cString: missing)) }
+        var status = apictl_status()
         let cancel = Deadline(milliseconds: Int(callTimeoutMilliseconds))
-        guard let bus = apictl_bus_connect(address, cancel.cancellable, &error) else {
-            cancel.finish()
-            return .noBus("cannot connect to \(address): \(GLibError.take(&error).message)")
-        }
+        let bus = apictl_bus_connect(address, cancel.cancellable, &status)
         cancel.finish()
-        defer { g_object_unref(UnsafeMutableRawPointer(bus)) }
-        let owned = apictl_bus_name_has_owner(bus, "org.freedesktop.secrets", callTimeoutMilliseconds, &error)
-        if owned < 0 { return .unresponsive("the bus did not answer: \(GLibError.take(&error).message)") }
+        guard let bus, status.failed == 0 else {
+            return .noBus("cannot connect to \(address): \(GLibError(status).message)")
+        }
+        defer { apictl_object_unref(bus) }
+        let owned = apictl_bus_name_has_owner(bus, "org.freedesktop.secrets", callTimeoutMilliseconds, &status)
+        if owned < 0 { return .unresponsive("the bus did not answer: \(GLibError(status).message)") }
         if owned == 0 {
-            let activatable = apictl_bus_name_activatable(bus, "org.freedesktop.secrets", callTimeoutMilliseconds, &error)
-            if activatable < 0 { return .unresponsive("the bus did not answer: \(GLibError.take(&error).message)") }
+            let activatable = apictl_bus_name_activatable(bus, "org.freedesktop.secrets", callTimeoutMilliseconds, &status)
+            if activatable < 0 { return .unresponsive("the bus did not answer: \(GLibError(status).message)") }
             // An activatable service is started by the first libsecret call.
             return activatable == 1 ? .available : .noService
         }
-        let locked = apictl_default_collection_locked(bus, callTimeoutMilliseconds, &error)
-        switch locked {
+        switch apictl_default_collection_locked(bus, callTimeoutMilliseconds, &status) {
         case 0: return .available
         case 1: return .locked
         default:
-            let failure = GLibError.take(&error)
+            let failure = GLibError(status)
             if failure.isTimeout { return .unresponsive("no answer within \(callTimeoutMilliseconds) ms") }
             if failure.message.contains("does not exist") || failure.message.contains("No such") {
                 return .failed("there is no default keyring collection: \(failure.message)")
@@ -82,37 +85,34 @@ public enum KeyringProbe {
     }
 }
 
-/// A GError's domain, code and message, taken out and freed.
+/// A GError's domain, code and message, as copied out by the shim.
 struct GLibError: Sendable {
     var domain: String
     var code: Int32
     var message: String
 
-    static func take(_ error: inout UnsafeMutablePointer<GError>?) -> GLibError {
-        guard let e = error else { return GLibError(domain: "", code: 0, message: "unknown error") }
-        let domain = g_quark_to_string(e.pointee.domain).map { String(cString: $0) } ?? ""
-        let result = GLibError(domain: domain, code: e.pointee.code, message: e.pointee.message.map { String(cString: $0) } ?? "unknown error")
-        g_error_free(e)
-        error = nil
-        return result
+    init(_ status: apictl_status) {
+        var status = status
+        domain = withUnsafeBytes(of: &status.domain) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        message = withUnsafeBytes(of: &status.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        code = status.code
     }
 
     var isTimeout: Bool { domain == "g-io-error-quark" && (code == 24 || code == 19) }
-    var isCancelled: Bool { domain == "g-io-error-quark" && code == 19 }
 }
 
 /// A GCancellable that cancels itself after a delay, bounding a blocking GIO call.
 final class Deadline: @unchecked Sendable {
-    let cancellable: UnsafeMutablePointer<GCancellable>
+    let cancellable: UnsafeMutableRawPointer?
     private let lock = NSLock()
     private var finished = false
 
     init(milliseconds: Int) {
-        cancellable = g_cancellable_new()
+        cancellable = apictl_cancellable_new()
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { [self] in
             lock.lock()
             defer { lock.unlock() }
-            if !finished { g_cancellable_cancel(cancellable) }
+            if !finished { apictl_cancellable_cancel(cancellable) }
         }
     }
 
@@ -122,5 +122,5 @@ final class Deadline: @unchecked Sendable {
         lock.unlock()
     }
 
-    deinit { g_object_unref(UnsafeMutableRawPointer(cancellable)) }
+    deinit { apictl_object_unref(cancellable) }
 }

@@ -11,54 +11,57 @@ public final class KeyringStore: CredentialStore {
     public init() {}
 
     public func load(_ key: CredentialKey) throws(APICtlError) -> Credential? {
-        var error: UnsafeMutablePointer<GError>?
+        try Self.loadLibrary()
+        var status = apictl_status()
         let deadline = Deadline(milliseconds: Self.operationTimeoutMilliseconds)
-        let secret = apictl_secret_lookup(key.profile, key.environment, deadline.cancellable, &error)
+        let secret = apictl_secret_lookup(key.profile, key.environment, deadline.cancellable, &status)
         deadline.finish()
-        if error != nil { throw Self.failure(GLibError.take(&error), doing: "read the credential for \(key)") }
+        defer { apictl_secret_free(secret) }
+        if status.failed != 0 { throw Self.failure(GLibError(status), doing: "read the credential for \(key)") }
         guard let secret else { return nil }
-        defer { secret_password_free(secret) }
         return try CredentialRecord.decode(Array(String(cString: secret).utf8), what: "the keyring item for \(key)")
     }
 
     public func save(_ credential: Credential, for key: CredentialKey) throws(APICtlError) {
-        let json = try CredentialRecord.encode(credential)
-        var error: UnsafeMutablePointer<GError>?
+        try Self.loadLibrary()
+        let json = String(decoding: try CredentialRecord.encode(credential), as: UTF8.self)
+        var status = apictl_status()
         let deadline = Deadline(milliseconds: Self.operationTimeoutMilliseconds)
-        let ok = apictl_secret_store(key.profile, key.environment, "apictl: \(key)", String(decoding: json, as: UTF8.self),
-                                     deadline.cancellable, &error)
+        let ok = apictl_secret_store(key.profile, key.environment, "apictl: \(key)", json, deadline.cancellable, &status)
         deadline.finish()
-        if ok == 0 || error != nil { throw Self.failure(GLibError.take(&error), doing: "store the credential for \(key)") }
+        if ok == 0 || status.failed != 0 { throw Self.failure(GLibError(status), doing: "store the credential for \(key)") }
     }
 
     public func delete(_ key: CredentialKey) throws(APICtlError) -> Bool {
-        var error: UnsafeMutablePointer<GError>?
+        try Self.loadLibrary()
+        var status = apictl_status()
         let deadline = Deadline(milliseconds: Self.operationTimeoutMilliseconds)
-        let removed = apictl_secret_clear(key.profile, key.environment, deadline.cancellable, &error)
+        let removed = apictl_secret_clear(key.profile, key.environment, deadline.cancellable, &status)
         deadline.finish()
-        if error != nil { throw Self.failure(GLibError.take(&error), doing: "remove the credential for \(key)") }
+        if status.failed != 0 { throw Self.failure(GLibError(status), doing: "remove the credential for \(key)") }
         return removed != 0
     }
 
     public func keys() throws(APICtlError) -> [CredentialKey] {
-        var error: UnsafeMutablePointer<GError>?
+        try Self.loadLibrary()
+        final class Collected { var keys: [CredentialKey] = [] }
+        let collected = Collected()
+        var status = apictl_status()
         let deadline = Deadline(milliseconds: Self.operationTimeoutMilliseconds)
-        let list = apictl_secret_search_all(deadline.cancellable, &error)
-        deadline.finish()
-        if error != nil { throw Self.failure(GLibError.take(&error), doing: "list credentials") }
-        defer { apictl_list_free(list) }
-        var out: [CredentialKey] = []
-        var node = list
-        while let current = node {
-            var holder: OpaquePointer?
-            let profile = apictl_retrievable_attribute(apictl_list_item(current), "profile", &holder).map { String(cString: $0) }
-            if let holder { g_hash_table_unref(holder) }
-            let environment = apictl_retrievable_attribute(apictl_list_item(current), "environment", &holder).map { String(cString: $0) }
-            if let holder { g_hash_table_unref(holder) }
-            if let profile { out.append(CredentialKey(profile: profile, environment: environment)) }
-            node = current.pointee.next
+        withExtendedLifetime(collected) {
+            _ = apictl_secret_search_all({ profile, environment, context in
+                guard let profile, let context else { return }
+                let box = Unmanaged<Collected>.fromOpaque(context).takeUnretainedValue()
+                box.keys.append(CredentialKey(profile: String(cString: profile), environment: environment.map { String(cString: $0) }))
+            }, Unmanaged.passUnretained(collected).toOpaque(), deadline.cancellable, &status)
         }
-        return out.sorted()
+        deadline.finish()
+        if status.failed != 0 { throw Self.failure(GLibError(status), doing: "list credentials") }
+        return collected.keys.sorted()
+    }
+
+    static func loadLibrary() throws(APICtlError) {
+        if let missing = apictl_keyring_load() { throw .store("the keyring cannot be used: \(String(cString: missing))") }
     }
 
     static func failure(_ error: GLibError, doing what: String) -> APICtlError {

@@ -1,0 +1,189 @@
+#include "CLibSecret.h"
+#include <dlfcn.h>
+#include <stddef.h>
+#include <string.h>
+
+/* The stable parts of GLib's ABI this file relies on. */
+typedef struct { unsigned int domain; int code; char *message; } GError;
+typedef struct GList { void *data; struct GList *next; struct GList *prev; } GList;
+enum { SECRET_SCHEMA_DONT_MATCH_NAME = 1 << 1, SECRET_SEARCH_ALL = 1 << 1, NO_AUTO_START = 1,
+       CONNECTION_AUTH_CLIENT = 1, CONNECTION_MESSAGE_BUS = 8 };
+
+static struct {
+    int loaded;
+    void *(*schema_new)(const char *, int, ...);
+    int (*store_sync)(const void *, const char *, const char *, const char *, void *, GError **, ...);
+    char *(*lookup_sync)(const void *, void *, GError **, ...);
+    int (*clear_sync)(const void *, void *, GError **, ...);
+    GList *(*search_sync)(const void *, int, void *, GError **, ...);
+    void *(*retrievable_get_attributes)(void *);
+    void (*password_free)(char *);
+    void *(*hash_table_lookup)(void *, const void *);
+    void (*hash_table_unref)(void *);
+    void (*list_free_full)(GList *, void (*)(void *));
+    void (*object_unref)(void *);
+    void *(*cancellable_new)(void);
+    void (*cancellable_cancel)(void *);
+    void (*error_free)(GError *);
+    const char *(*quark_to_string)(unsigned int);
+    void *(*connection_new_for_address_sync)(const char *, int, void *, void *, GError **);
+    void *(*connection_call_sync)(void *, const char *, const char *, const char *, const char *, void *,
+                                  const void *, int, int, void *, GError **);
+    void *(*variant_new)(const char *, ...);
+    void (*variant_get)(void *, const char *, ...);
+    void (*variant_unref)(void *);
+    int (*variant_is_of_type)(void *, const void *);
+    int (*variant_get_boolean)(void *);
+    int (*variant_iter_next)(void *, const char *, ...);
+    void (*variant_iter_free)(void *);
+} lib;
+
+static void *schema;
+
+const char *apictl_keyring_load(void) {
+    if (lib.loaded) return NULL;
+    void *h = dlopen("libsecret-1.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (!h) return "libsecret (libsecret-1.so.0) is not installed";
+#define LOAD(field, symbol) if (!(*(void **)&lib.field = dlsym(h, symbol))) return "libsecret lacks " symbol;
+    LOAD(schema_new, "secret_schema_new")
+    LOAD(store_sync, "secret_password_store_sync")
+    LOAD(lookup_sync, "secret_password_lookup_sync")
+    LOAD(clear_sync, "secret_password_clear_sync")
+    LOAD(search_sync, "secret_password_search_sync")
+    LOAD(retrievable_get_attributes, "secret_retrievable_get_attributes")
+    LOAD(password_free, "secret_password_free")
+    LOAD(hash_table_lookup, "g_hash_table_lookup")
+    LOAD(hash_table_unref, "g_hash_table_unref")
+    LOAD(list_free_full, "g_list_free_full")
+    LOAD(object_unref, "g_object_unref")
+    LOAD(cancellable_new, "g_cancellable_new")
+    LOAD(cancellable_cancel, "g_cancellable_cancel")
+    LOAD(error_free, "g_error_free")
+    LOAD(quark_to_string, "g_quark_to_string")
+    LOAD(connection_new_for_address_sync, "g_dbus_connection_new_for_address_sync")
+    LOAD(connection_call_sync, "g_dbus_connection_call_sync")
+    LOAD(variant_new, "g_variant_new")
+    LOAD(variant_get, "g_variant_get")
+    LOAD(variant_unref, "g_variant_unref")
+    LOAD(variant_is_of_type, "g_variant_is_of_type")
+    LOAD(variant_get_boolean, "g_variant_get_boolean")
+    LOAD(variant_iter_next, "g_variant_iter_next")
+    LOAD(variant_iter_free, "g_variant_iter_free")
+#undef LOAD
+    /* One schema for every item; readable with `secret-tool lookup profile P environment E`. */
+    schema = lib.schema_new("dev.apictl.Credential", SECRET_SCHEMA_DONT_MATCH_NAME,
+                            "profile", 0, "environment", 0, "application", 0, NULL);
+    lib.loaded = 1;
+    return NULL;
+}
+
+static void take(GError *error, apictl_status *status) {
+    status->failed = error != NULL;
+    if (!error) return;
+    status->code = error->code;
+    const char *domain = lib.quark_to_string(error->domain);
+    strncpy(status->domain, domain ? domain : "", sizeof status->domain - 1);
+    strncpy(status->message, error->message ? error->message : "unknown error", sizeof status->message - 1);
+    lib.error_free(error);
+}
+
+void *apictl_cancellable_new(void) { return lib.cancellable_new(); }
+void apictl_cancellable_cancel(void *c) { lib.cancellable_cancel(c); }
+void apictl_object_unref(void *o) { if (o) lib.object_unref(o); }
+
+void *apictl_bus_connect(const char *address, void *cancellable, apictl_status *status) {
+    GError *error = NULL;
+    void *bus = lib.connection_new_for_address_sync(address, CONNECTION_AUTH_CLIENT | CONNECTION_MESSAGE_BUS, NULL,
+                                                    cancellable, &error);
+    take(error, status);
+    return bus;
+}
+
+static void *bus_call(void *bus, const char *destination, const char *path, const char *interface, const char *method,
+                      void *parameters, const char *reply_type, int timeout_ms, apictl_status *status) {
+    GError *error = NULL;
+    void *reply = lib.connection_call_sync(bus, destination, path, interface, method, parameters, reply_type,
+                                           NO_AUTO_START, timeout_ms, NULL, &error);
+    take(error, status);
+    return reply;
+}
+
+int apictl_bus_name_has_owner(void *bus, const char *name, int timeout_ms, apictl_status *status) {
+    void *reply = bus_call(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner",
+                           lib.variant_new("(s)", name), "(b)", timeout_ms, status);
+    if (!reply) return -1;
+    int owned = 0;
+    lib.variant_get(reply, "(b)", &owned);
+    lib.variant_unref(reply);
+    return owned ? 1 : 0;
+}
+
+int apictl_bus_name_activatable(void *bus, const char *name, int timeout_ms, apictl_status *status) {
+    void *reply = bus_call(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                           "ListActivatableNames", NULL, "(as)", timeout_ms, status);
+    if (!reply) return -1;
+    void *iter = NULL;
+    const char *each = NULL;
+    int found = 0;
+    lib.variant_get(reply, "(as)", &iter);
+    while (lib.variant_iter_next(iter, "&s", &each)) {
+        if (each && strcmp(each, name) == 0) found = 1;
+    }
+    lib.variant_iter_free(iter);
+    lib.variant_unref(reply);
+    return found;
+}
+
+int apictl_default_collection_locked(void *bus, int timeout_ms, apictl_status *status) {
+    void *reply = bus_call(bus, "org.freedesktop.secrets", "/org/freedesktop/secrets/aliases/default",
+                           "org.freedesktop.DBus.Properties", "Get",
+                           lib.variant_new("(ss)", "org.freedesktop.Secret.Collection", "Locked"), "(v)", timeout_ms, status);
+    if (!reply) return -1;
+    void *inner = NULL;
+    lib.variant_get(reply, "(v)", &inner);
+    int locked = lib.variant_is_of_type(inner, "b") ? (lib.variant_get_boolean(inner) ? 1 : 0) : -1;
+    lib.variant_unref(inner);
+    lib.variant_unref(reply);
+    return locked;
+}
+
+int apictl_secret_store(const char *profile, const char *environment, const char *label, const char *secret,
+                        void *cancellable, apictl_status *status) {
+    GError *error = NULL;
+    int ok = lib.store_sync(schema, "default", label, secret, cancellable, &error,
+                            "profile", profile, "environment", environment, "application", "apictl", NULL);
+    take(error, status);
+    return ok;
+}
+
+char *apictl_secret_lookup(const char *profile, const char *environment, void *cancellable, apictl_status *status) {
+    GError *error = NULL;
+    char *secret = lib.lookup_sync(schema, cancellable, &error,
+                                   "profile", profile, "environment", environment, "application", "apictl", NULL);
+    take(error, status);
+    return secret;
+}
+
+void apictl_secret_free(char *secret) { if (secret) lib.password_free(secret); }
+
+int apictl_secret_clear(const char *profile, const char *environment, void *cancellable, apictl_status *status) {
+    GError *error = NULL;
+    int removed = lib.clear_sync(schema, cancellable, &error,
+                                 "profile", profile, "environment", environment, "application", "apictl", NULL);
+    take(error, status);
+    return removed;
+}
+
+int apictl_secret_search_all(apictl_item_fn each, void *context, void *cancellable, apictl_status *status) {
+    GError *error = NULL;
+    GList *items = lib.search_sync(schema, SECRET_SEARCH_ALL, cancellable, &error, "application", "apictl", NULL);
+    take(error, status);
+    if (status->failed) return 0;
+    for (GList *node = items; node; node = node->next) {
+        void *attributes = lib.retrievable_get_attributes(node->data);
+        each(lib.hash_table_lookup(attributes, "profile"), lib.hash_table_lookup(attributes, "environment"), context);
+        lib.hash_table_unref(attributes);
+    }
+    lib.list_free_full(items, lib.object_unref);
+    return 1;
+}
