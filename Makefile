@@ -5,7 +5,7 @@ DESTDIR ?=
 DEBUG_BIN   := .build/debug/apictl
 RELEASE_BIN := .build/release/apictl
 
-.PHONY: all deps build release test unit-test integration-test demo bench clean
+.PHONY: all deps build release test unit-test integration-test demo bench install uninstall generated clean
 
 all: build
 
@@ -32,6 +32,28 @@ demo: build
 
 bench: release
 	APICTL_BIN=$(CURDIR)/$(RELEASE_BIN) Tests/Scripts/bench.sh
+
+# Standard locations: bash-completion's and zsh's site-functions directories.
+BINDIR     = $(DESTDIR)$(PREFIX)/bin
+BASHCOMPDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+MANDIR     = $(DESTDIR)$(PREFIX)/share/man/man1
+
+install: release
+	install -d $(BINDIR) $(BASHCOMPDIR) $(ZSHCOMPDIR) $(MANDIR)
+	install -m 0755 $(RELEASE_BIN) $(BINDIR)/apictl
+	install -m 0644 completions/apictl.bash $(BASHCOMPDIR)/apictl
+	install -m 0644 completions/_apictl $(ZSHCOMPDIR)/_apictl
+	install -m 0644 docs/apictl.1 $(MANDIR)/apictl.1
+
+uninstall:
+	rm -f $(BINDIR)/apictl $(BASHCOMPDIR)/apictl $(ZSHCOMPDIR)/_apictl $(MANDIR)/apictl.1
+
+# Regenerates the committed completion scripts and man page from the command tree.
+generated: build
+	$(DEBUG_BIN) completion bash > completions/apictl.bash
+	$(DEBUG_BIN) completion zsh > completions/_apictl
+	$(DEBUG_BIN) __man > docs/apictl.1
 
 clean:
 	rm -rf .build

@@ -21,6 +21,7 @@ public enum App {
             ProfileCommand.spec,
             CredentialsCommand.spec,
             DoctorCommand.spec,
+            CompletionCommand.spec,
         ],
         examples: [
             "apictl profile add dzdesk --preset dzdesk",
@@ -32,6 +33,13 @@ public enum App {
     public static let parser = ArgumentParser(root: commandTree, globalOptions: GlobalOptions.specs)
 
     public static func main(arguments: [String], context: CommandContext) -> Int32 {
+        if arguments.first == "__complete" {
+            return CompletionCommand.answer(Array(arguments.dropFirst()), context: context)
+        }
+        if arguments == ["__man"] {
+            context.stdout.write(ManPage.render())
+            return 0
+        }
         let parsed: ParsedCommand
         do {
             parsed = try parser.parse(arguments)

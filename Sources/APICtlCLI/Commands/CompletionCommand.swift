@@ -1,0 +1,38 @@
+import APICtlCore
+
+/// `apictl completion bash|zsh` prints the script; the hidden `__complete`
+/// answers it.
+enum CompletionCommand {
+    static let spec = CommandSpec(
+        name: "completion",
+        summary: "Print the shell completion script for bash or zsh",
+        discussion: """
+        bash:  source <(apictl completion bash)     or install it as
+               /usr/share/bash-completion/completions/apictl
+        zsh:   apictl completion zsh > "${fpath[1]}/_apictl"   then restart zsh
+        """,
+        arguments: [ArgumentSpec("SHELL", help: "bash or zsh", completion: .choices(["bash", "zsh"]))],
+        run: run
+    )
+
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
+        context.stdout.write((parsed.arguments[0] == "bash" ? CompletionScripts.bash : CompletionScripts.zsh) + "\n")
+        return 0
+    }
+
+    /// The hidden `apictl __complete WORD...`: never fails, never prints to stderr.
+    static func answer(_ words: [String], context: CommandContext) -> Int32 {
+        let completer = Completer(parser: App.parser) {
+            var explicit: String?
+            if let i = words.firstIndex(of: "--config"), i + 1 < words.count { explicit = words[i + 1] }
+            return try? ConfigStore(path: ConfigLocation.resolve(explicitPath: explicit, environment: context.environment).configFile).load()
+        }
+        switch completer.complete(words.isEmpty ? [""] : words) {
+        case .files:
+            context.stdout.write(":files\n")
+        case .words(let list):
+            context.stdout.write(list.map { "\($0.0)\t\($0.1)\n" }.joined())
+        }
+        return 0
+    }
+}

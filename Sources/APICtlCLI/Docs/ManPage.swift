@@ -1,0 +1,93 @@
+import APICtlCore
+import Foundation
+
+/// apictl(1) in roff, from the command tree: `apictl __man > docs/apictl.1`.
+enum ManPage {
+    static func render() -> String {
+        var out = """
+        .TH APICTL 1 "" "apictl \(APICtlVersion.current)" "User Commands"
+        .SH NAME
+        apictl \\- \(escape(App.commandTree.summary))
+        .SH SYNOPSIS
+        .B apictl
+        \\fICOMMAND\\fR [\\fIOPTIONS\\fR]
+        .SH DESCRIPTION
+        \(escape(App.commandTree.discussion ?? ""))
+
+        """
+        out += ".SH COMMANDS\n"
+        for (path, spec) in leaves(App.commandTree, path: []) {
+            out += ".SS \"\(escape(HelpFormatter.usageLine(spec, path: path)))\"\n\(escape(spec.summary)).\n"
+            if let discussion = spec.discussion { out += ".PP\n\(escape(discussion))\n" }
+            for argument in spec.arguments { out += ".TP\n\\fI\(escape(argument.name))\\fR\n\(escape(argument.help))\n" }
+            for each in spec.options { out += option(each) }
+        }
+        out += ".SH GLOBAL OPTIONS\n" + GlobalOptions.specs.map(option).joined()
+        out += """
+        .SH ENVIRONMENT
+        .TP
+        .B APICTL_TOKEN
+        Token for the request; overrides the profile's token_env and the store. Never stored.
+        .TP
+        .B APICTL_PROFILE, APICTL_ENV, APICTL_CONFIG
+        As \\-\\-profile, \\-\\-env and \\-\\-config.
+        .TP
+        .B APICTL_CREDENTIAL_STORE
+        auto, keyring or file; overrides credential_store in the config.
+        .TP
+        .B APICTL_PASSPHRASE, APICTL_PASSPHRASE_FILE
+        Passphrase of the encrypted credential file.
+        .TP
+        .B NO_COLOR
+        Turns colour off.
+        .SH FILES
+        .TP
+        .I $XDG_CONFIG_HOME/apictl/config.toml
+        Profiles. Holds no secrets.
+        .TP
+        .I $XDG_DATA_HOME/apictl/credentials.enc
+        The encrypted credential file (AES\\-256\\-GCM, scrypt), mode 0600.
+        .SH EXIT STATUS
+
+        """
+        for code in ExitCode.allCases {
+            out += ".TP\n.B \(code.rawValue)\n\(exitMeaning(code))\n"
+        }
+        out += ".SH SEE ALSO\ncurl(1), secret\\-tool(1)\n"
+        return out
+    }
+
+    static func leaves(_ spec: CommandSpec, path: [String]) -> [([String], CommandSpec)] {
+        if spec.subcommands.isEmpty { return [(path, spec)] }
+        return spec.subcommands.flatMap { leaves($0, path: path + [$0.name]) }
+    }
+
+    static func option(_ option: OptionSpec) -> String {
+        var head = option.short.map { "\\fB\\-\($0)\\fR, " } ?? ""
+        head += "\\fB\\-\\-\(escape(option.long))\\fR"
+        if let value = option.valueName { head += " \\fI\(escape(value))\\fR" }
+        return ".TP\n\(head)\n\(escape(HelpFormatter.optionRow(option).1))\n"
+    }
+
+    static func exitMeaning(_ code: ExitCode) -> String {
+        switch code {
+        case .success: return "Success."
+        case .httpError: return "Another HTTP error (4xx not listed below)."
+        case .usage: return "Usage error."
+        case .configuration: return "Configuration error (unknown profile, bad config)."
+        case .authentication: return "Authentication: no credential, 401, expired token."
+        case .permission: return "Permission: 403 or a missing scope."
+        case .rateLimited: return "Rate limited (429) after retries."
+        case .serverError: return "Server error (5xx) after retries."
+        case .network: return "Network, TLS or timeout."
+        case .credentialStore: return "Credential store: locked, unavailable, wrong passphrase, corrupt."
+        case .interrupted: return "Interrupted."
+        }
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\e").replacingOccurrences(of: "-", with: "\\-")
+            .split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.hasPrefix(".") || $0.hasPrefix("'") ? "\\&" + $0 : String($0) }.joined(separator: "\n")
+    }
+}

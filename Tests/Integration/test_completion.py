@@ -1,0 +1,138 @@
+"""Tab completion in real bash and zsh, driven under tmux; and the committed
+scripts and man page must match what the binary generates."""
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from conftest import APICTL, ROOT
+
+
+def test_committed_scripts_match_the_binary(apictl):
+    for shell, path in (("bash", "completions/apictl.bash"), ("zsh", "completions/_apictl")):
+        generated = apictl.run("completion", shell)
+        assert generated.code == 0
+        assert (ROOT / path).read_text() == generated.out, f"{path} is stale: run 'make generated'"
+    assert (ROOT / "docs/apictl.1").read_text() == apictl.run("__man").out, "docs/apictl.1 is stale: run 'make generated'"
+
+
+def test_complete_protocol(apictl):
+    apictl.run("profile", "add", "dz", "--preset", "dzdesk")
+    assert "request\tMake an authenticated request" in apictl.run("__complete", "").out
+    assert apictl.run("__complete", "request", "GET", "/x", "-o", "").out == ":files\n"
+    assert apictl.run("__complete", "request", "GET", "/x", "-d", "@").out == ":files\n"
+    assert apictl.run("__complete", "--profile=d").out.startswith("--profile=dz\t")
+    assert apictl.run("__complete", "profile", "add", "x", "--auth", "he").out.startswith("header:")
+    assert apictl.run("__complete", "--nonsense", "zz").code == 0
+
+
+class Terminal:
+    """A shell in a tmux pane: type keys, read the screen."""
+
+    def __init__(self, shell_cmd, env, home):
+        self.session = "apictl-" + uuid.uuid4().hex[:8]
+        self.env = env
+        subprocess.run(["tmux", "new-session", "-d", "-s", self.session, "-x", "200", "-y", "50", shell_cmd],
+                       env=env, check=True, cwd=home)
+
+    def send(self, *keys):
+        subprocess.run(["tmux", "send-keys", "-t", self.session, *keys], check=True, env=self.env)
+
+    def screen(self):
+        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.session], capture_output=True, text=True,
+                              env=self.env).stdout
+
+    def wait_for(self, *texts, timeout=10):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            screen = self.screen()
+            if all(t in screen for t in texts):
+                return screen
+            time.sleep(0.05)
+        raise AssertionError(f"never saw {texts} on screen:\n{self.screen()}")
+
+    def clear(self):
+        self.send("C-c")
+        self.send("clear", "Enter")
+        time.sleep(0.2)
+
+    def close(self):
+        subprocess.run(["tmux", "kill-session", "-t", self.session], env=self.env)
+
+
+@pytest.fixture
+def shells_env(apictl, tmp_path):
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    os.symlink(APICTL, bindir / "apictl")
+    env = dict(apictl.env, PATH=f"{bindir}:{apictl.env['PATH']}", TERM="xterm", TMUX_TMPDIR=str(tmp_path),
+               PS1="$ ", PROMPT="$ ")
+    apictl.run("profile", "add", "dzdesk", "--preset", "dzdesk")
+    apictl.run("profile", "add", "pocket", "--preset", "pocketdns")
+    apictl.run("profile", "add", "staging-api", "--base-url", "https://staging.example.com")
+    (tmp_path / "upload-body.json").write_text("{}")
+    return env
+
+
+@pytest.fixture(params=["bash", "zsh"])
+def terminal(request, shells_env, tmp_path):
+    if request.param == "bash":
+        rc = tmp_path / "bashrc"
+        rc.write_text(f"PS1='$ '\nbind 'set show-all-if-ambiguous on'\nbind 'set completion-query-items 0'\n"
+                      f"bind 'set page-completions off'\nsource {ROOT}/completions/apictl.bash\n")
+        command = f"bash --noprofile --rcfile {rc} -i"
+    else:
+        (tmp_path / "zdot").mkdir()
+        (tmp_path / "zdot/.zshrc").write_text(f"PROMPT='$ '\nfpath=({ROOT}/completions $fpath)\nautoload -U compinit\n"
+                                              f"compinit -u -d {tmp_path}/zcompdump\nzstyle ':completion:*' list-prompt ''\n"
+                                              "unsetopt beep\n")
+        shells_env = dict(shells_env, ZDOTDIR=str(tmp_path / "zdot"))
+        command = "zsh -i"
+    term = Terminal(command, shells_env, tmp_path)
+    term.wait_for("$")
+    yield term
+    term.close()
+
+
+def tab(term, typed, *expected):
+    term.clear()
+    term.send(typed)
+    term.send("Tab")
+    if len(expected) > 1 or typed.endswith(" "):
+        term.send("Tab")
+    return term.wait_for(*expected)
+
+
+def test_command_list(terminal):
+    tab(terminal, "apictl ", "login", "logout", "whoami", "request", "token", "profile", "doctor", "completion")
+
+
+def test_subcommands(terminal):
+    tab(terminal, "apictl profile ", "add", "list", "show", "remove", "use")
+
+
+def test_single_match_completes_inline(terminal):
+    screen = tab(terminal, "apictl tok", "$ apictl token")
+    assert "apictl tok\n" not in screen
+
+
+def test_request_options(terminal):
+    tab(terminal, "apictl request -", "--header", "--typed-field", "--output", "--timeout", "--profile")
+
+
+def test_profile_names_from_config(terminal):
+    tab(terminal, "apictl -p ", "dzdesk", "pocket", "staging-api")
+
+
+def test_environment_names_of_that_profile(terminal):
+    tab(terminal, "apictl -p pocket --env ", "sandbox", "production")
+
+
+def test_choices_and_files(terminal):
+    tab(terminal, "apictl request ", "GET", "POST", "DELETE")
+    tab(terminal, "apictl request POST /x -o upload-b", "upload-body.json")
+    tab(terminal, "apictl request POST /x -d @upload-b", "@upload-body.json")
