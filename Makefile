@@ -39,9 +39,11 @@ BASHCOMPDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 MANDIR     = $(DESTDIR)$(PREFIX)/share/man/man1
 
-install: release
+# INSTALL_BIN lets the tests install the binary they just built, without a release build.
+INSTALL_BIN ?= $(RELEASE_BIN)
+install: $(if $(filter $(RELEASE_BIN),$(INSTALL_BIN)),release)
 	install -d $(BINDIR) $(BASHCOMPDIR) $(ZSHCOMPDIR) $(MANDIR)
-	install -m 0755 $(RELEASE_BIN) $(BINDIR)/apictl
+	install -m 0755 $(INSTALL_BIN) $(BINDIR)/apictl
 	install -m 0644 completions/apictl.bash $(BASHCOMPDIR)/apictl
 	install -m 0644 completions/_apictl $(ZSHCOMPDIR)/_apictl
 	install -m 0644 docs/apictl.1 $(MANDIR)/apictl.1

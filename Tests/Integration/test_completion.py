@@ -136,3 +136,27 @@ def test_choices_and_files(terminal):
     tab(terminal, "apictl request ", "GET", "POST", "DELETE")
     tab(terminal, "apictl request POST /x -o upload-b", "upload-body.json")
     tab(terminal, "apictl request POST /x -d @upload-b", "@upload-body.json")
+
+
+def test_make_install_and_uninstall(tmp_path):
+    destdir = tmp_path / "stage"
+    args = ["make", "-s", "-C", str(ROOT), f"DESTDIR={destdir}", "PREFIX=/usr/local", f"INSTALL_BIN={APICTL}"]
+    subprocess.run(args + ["install"], check=True, capture_output=True)
+    prefix = destdir / "usr/local"
+    installed = {
+        "bin/apictl": 0o755,
+        "share/bash-completion/completions/apictl": 0o644,
+        "share/zsh/site-functions/_apictl": 0o644,
+        "share/man/man1/apictl.1": 0o644,
+    }
+    for path, mode in installed.items():
+        assert (prefix / path).exists(), path
+        assert (prefix / path).stat().st_mode & 0o777 == mode, path
+    version = subprocess.run([prefix / "bin/apictl", "--version"], capture_output=True, text=True)
+    assert version.stdout.startswith("apictl ")
+    man = subprocess.run(["man", "-l", str(prefix / "share/man/man1/apictl.1")], capture_output=True, text=True,
+                         env=dict(os.environ, MANWIDTH="100", MAN_KEEP_FORMATTING="0"))
+    text = __import__("re").sub(".\x08", "", man.stdout)   # drop overstrike bold
+    assert "EXIT STATUS" in text and "apictl request METHOD PATH" in text
+    subprocess.run(args + ["uninstall"], check=True, capture_output=True)
+    assert not any((prefix / path).exists() for path in installed)
