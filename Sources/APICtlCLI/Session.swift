@@ -28,10 +28,12 @@ struct Session {
             throw APICtlError(.network, "could not start the HTTP client: \(error.detail)")
         }
         let client = APIClient(transport: transport, profile: profile, credential: credential)
+        let stderr = context.stderr
         if context.globals.verbose {
-            let stderr = context.stderr
             client.observer = { event in stderr.write(VerboseLog.lines(for: event)) }
         }
+        client.onRetry = { notice in stderr.write(RetryOptions.describe(notice)) }
+        client.now = context.now
         return Session(config: config, profile: profile, credential: credential, client: client, context: context)
     }
 
@@ -52,7 +54,14 @@ enum VerboseLog {
         case .response(let head, let headers):
             var out = "< \(head.httpVersion) \(head.status)\(head.reason.isEmpty ? "" : " " + head.reason)\n"
             for (name, value) in headers { out += "< \(name): \(value)\n" }
-            return out + "<\n"
+            out += "<\n"
+            let limits = RateLimitStatus.parse(head.headers, now: Date())
+            if let remaining = limits.remaining {
+                out += "* rate limit: \(remaining)/\(limits.limit.map(String.init) ?? "?") remaining"
+                if let reset = limits.resetAt { out += ", resets in \(humanDuration(reset.timeIntervalSinceNow))" }
+                out += "\n"
+            }
+            return out
         case .redirect(_, let to, let dropped):
             return "* following redirect to \(to)\(dropped ? " (another origin: credentials dropped)" : "")\n"
         }

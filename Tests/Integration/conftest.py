@@ -151,3 +151,37 @@ def assert_one_line_error(result, code, *fragments):
     for fragment in fragments:
         assert fragment in lines[0], (fragment, result)
     assert "Fatal error" not in result.err and "Swift runtime" not in result.err
+
+
+class Httpbin:
+    """httpbin served by gunicorn on a free loopback port."""
+
+    def __init__(self):
+        import socket
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{self.port}", "-w", "2",
+                                         "--log-level", "warning", "httpbin:app"],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 20
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/get", timeout=1).read()
+                break
+            except OSError:
+                if self.process.poll() is not None or time.time() > deadline:
+                    raise RuntimeError("httpbin did not start")
+                time.sleep(0.1)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(5)
+
+
+@pytest.fixture(scope="session")
+def httpbin():
+    server = Httpbin()
+    yield server
+    server.stop()

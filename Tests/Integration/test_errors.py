@@ -65,7 +65,7 @@ def test_status_to_exit_code(apictl, ref, status, code, exit_code):
     profile(apictl, ref, "dz", "dzdesk", "/v1", preset="dzdesk")
     key = ref.key("dzdesk")
     ref.fault(api="dzdesk", path="/v1/me", status=status, code=code, message="injected", headers={"Retry-After": "7"})
-    result = apictl.run("request", "GET", "/me", env={"DZDESK_TOKEN": key})
+    result = apictl.run("request", "GET", "/me", "--no-retry", env={"DZDESK_TOKEN": key})
     assert_one_line_error(result, exit_code, f"{status} {code}: injected")
     if status == 429:
         assert "try again in 7s" in result.err
@@ -77,12 +77,12 @@ def test_rate_limit_runs_out_with_x_ratelimit_headers(apictl, ref):
     env = {"DZDESK_TOKEN": ref.key("dzdesk")}
     assert apictl.run("request", "GET", "/me", env=env).code == 0
     assert apictl.run("request", "GET", "/me", env=env).code == 0
-    assert_one_line_error(apictl.run("request", "GET", "/me", env=env), 6, "429 RATE_LIMITED", "try again in")
+    assert_one_line_error(apictl.run("request", "GET", "/me", "--no-retry", env=env), 6, "429 RATE_LIMITED", "try again in")
 
 
 def test_html_instead_of_json(apictl, ref):
     profile(apictl, ref, "t", "_test", "")
-    result = apictl.run("request", "GET", "/html?status=502", env={"APICTL_TOKEN": "tok12345"})
+    result = apictl.run("request", "GET", "/html?status=502", "--no-retry", env={"APICTL_TOKEN": "tok12345"})
     assert_one_line_error(result, 7, "502 Bad Gateway (the server sent text/html, not JSON)")
     ok = apictl.run("request", "GET", "/html", env={"APICTL_TOKEN": "tok12345"})
     assert ok.code == 0 and ok.out.startswith("<html>")
@@ -90,7 +90,7 @@ def test_html_instead_of_json(apictl, ref):
 
 def test_garbage_instead_of_json(apictl, ref):
     profile(apictl, ref, "t", "_test", "")
-    result = apictl.run("request", "GET", "/garbage?status=500", env={"APICTL_TOKEN": "tok12345"})
+    result = apictl.run("request", "GET", "/garbage?status=500", "--no-retry", env={"APICTL_TOKEN": "tok12345"})
     assert_one_line_error(result, 7, "500 Internal Server Error")
     tty = apictl.run_tty("request", "GET", "/garbage", env={"APICTL_TOKEN": "tok12345"})
     assert tty.code == 0 and "{not json at all" in tty.out and "not valid JSON; printed as received" in tty.out
@@ -104,13 +104,13 @@ def free_port():
 
 def test_unreachable_port(apictl):
     apictl.run("profile", "add", "gone", "--base-url", f"http://127.0.0.1:{free_port()}/v1")
-    assert_one_line_error(apictl.run("request", "GET", "/me", env={"APICTL_TOKEN": "tok12345"}), 8, "could not connect")
+    assert_one_line_error(apictl.run("request", "GET", "/me", "--no-retry", env={"APICTL_TOKEN": "tok12345"}), 8, "could not connect")
 
 
 def test_connection_dropped(apictl, ref):
     profile(apictl, ref, "dz", "dzdesk", "/v1", preset="dzdesk")
     ref.fault(api="dzdesk", path="/v1/me", drop="before")
-    assert_one_line_error(apictl.run("request", "GET", "/me", env={"DZDESK_TOKEN": "tok12345"}), 8, "connection to")
+    assert_one_line_error(apictl.run("request", "GET", "/me", "--no-retry", env={"DZDESK_TOKEN": "tok12345"}), 8, "connection to")
 
 
 @pytest.mark.parametrize("args, code, fragment", [

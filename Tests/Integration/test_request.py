@@ -199,7 +199,7 @@ def test_plain_http_credential_only_to_loopback(apictl):
 
 def test_timeout(apictl, ref, dz):
     ref.fault(api="dzdesk", path="/v1/me", delay=2)
-    assert_one_line_error(apictl.run("request", "GET", "/me", "--timeout", "0.3", env=dz), 8, "timed out")
+    assert_one_line_error(apictl.run("request", "GET", "/me", "--timeout", "0.3", "--no-retry", env=dz), 8, "timed out")
 
 
 def test_head_request(apictl, ref, dz):

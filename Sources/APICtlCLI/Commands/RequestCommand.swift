@@ -25,7 +25,9 @@ enum RequestCommand {
                    completion: .files),
             .value("timeout", nil, "SECONDS", help: "Give up on the request after SECONDS"),
             .flag("raw", nil, help: "Never pretty-print the body"),
-        ],
+            .flag("paginate", nil, help: "Fetch every page and print one merged JSON array"),
+            .flag("ndjson", nil, help: "With --paginate: print one item per line as pages arrive"),
+        ] + RetryOptions.specs,
         arguments: [
             ArgumentSpec("METHOD", help: "HTTP method: \(RequestBuilder.methods.joined(separator: ", "))",
                          completion: .choices(RequestBuilder.methods)),
@@ -37,6 +39,7 @@ enum RequestCommand {
             "apictl request POST /requests -f title=Broken -F priority=2",
             "apictl request GET /requests --query status=open | jq '.data'",
             "apictl request PUT /items/7 -d @item.json",
+            "apictl request GET /requests --paginate --ndjson | jq -r .title",
         ],
         run: run
     )
@@ -46,6 +49,9 @@ enum RequestCommand {
         var include: Bool
         var output: String?
         var raw: Bool
+        var paginate: Bool
+        var ndjson: Bool
+        var retry: RetryPolicy
 
         init(_ parsed: ParsedCommand) throws(APICtlError) {
             var description = RequestDescription(method: parsed.arguments[0], target: parsed.arguments[1])
@@ -61,6 +67,11 @@ enum RequestCommand {
             include = parsed.flag("include")
             output = parsed.value("output")
             raw = parsed.flag("raw")
+            paginate = parsed.flag("paginate")
+            ndjson = parsed.flag("ndjson")
+            retry = try RetryOptions.policy(parsed)
+            if ndjson && !paginate { throw .usage("--ndjson goes with --paginate") }
+            if paginate && output != nil { throw .usage("--paginate cannot be combined with -o", hint: "redirect stdout instead") }
         }
 
         /// httpie's shorthand: the earliest separator wins, the longest at that spot.
@@ -89,18 +100,29 @@ enum RequestCommand {
     static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
         let options = try Options(parsed)
         let session = try Session.open(context, profileRequired: false)
+        session.client.retryPolicy = options.retry
         let request = try RequestBuilder.build(options.description, profile: session.profile,
                                                input: .files(readStandardInput: context.readStandardInput))
+        if options.paginate { return try paginate(request, options, session, context) }
         let pretty = context.stdout.isTerminal && !options.raw
         let sink = ResponseSink(destination: options.output.map { .file($0) } ?? .stdout(pretty: pretty), stdout: context.stdout,
                                 includeHead: options.include, color: context.globals.color)
+        var cleanup: InterruptCleanup?
+        if let output = options.output {
+            cleanup = InterruptCleanup(removing: FileOutput.tempPath(for: output))
+            if context.stderr.isTerminal { sink.progress = ProgressBar(out: context.stderr) }
+        }
+        defer { cleanup?.cancel() }
         let head: HTTPResponseHead
         do {
             head = try session.client.send(request, to: sink)
-            try sink.finish()
+            if head.isSuccess { try sink.finish() } else { sink.abandon() }
         } catch {
             sink.abandon()
             throw error
+        }
+        if options.include && !sink.headPrinted {
+            context.stdout.write(ResponsePrinter.statusAndHeaders(head, color: context.globals.color))
         }
         if options.output == nil && (!head.isSuccess || pretty) {
             ResponsePrinter.body(sink.buffered, head: head, pretty: pretty, color: context.globals.color,
@@ -108,6 +130,39 @@ enum RequestCommand {
         }
         guard head.isSuccess || (300..<400).contains(head.status) else {
             throw HTTPFailure.error(for: HTTPResponse(head: head, body: sink.buffered), context: session.failureContext)
+        }
+        return 0
+    }
+
+    /// `--paginate`: one merged JSON array (streamed when piped), or one item per line with --ndjson.
+    static func paginate(_ request: HTTPRequest, _ options: Options, _ session: Session, _ context: CommandContext) throws -> Int32 {
+        let pretty = context.stdout.isTerminal && !options.raw && !options.ndjson
+        let paginator = Paginator(client: session.client, config: session.profile?.pagination, failureContext: session.failureContext)
+        var collected: [UInt8] = []
+        var count = 0
+        func emit(_ bytes: [UInt8]) { if pretty { collected += bytes } else { context.stdout.write(bytes) } }
+        do {
+            try paginator.run(request) { body, items in
+                for range in items {
+                    if options.ndjson {
+                        context.stdout.write(RawJSON.minified(body[range]) + [0x0A])
+                    } else {
+                        emit(Array((count == 0 ? "[\n" : ",\n").utf8) + body[range])
+                    }
+                    count += 1
+                }
+            }
+        } catch {
+            if !options.ndjson && count > 0 && !pretty { context.stdout.write("\n]\n") }
+            throw error
+        }
+        if !options.ndjson {
+            emit(Array((count == 0 ? "[]\n" : "\n]\n").utf8))
+            if pretty, let formatted = JSONPrettyPrinter(color: context.globals.color).format(collected) {
+                context.stdout.write(formatted)
+            } else if pretty {
+                context.stdout.write(collected)
+            }
         }
         return 0
     }

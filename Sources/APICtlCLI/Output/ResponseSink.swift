@@ -17,6 +17,10 @@ final class ResponseSink: ResponseConsumer {
     private(set) var buffered: [UInt8] = []
     private var streaming = false
     private var file: FileOutput?
+    /// Bytes of this attempt already written to stdout: once any are, it cannot be retried.
+    private var streamedBytes = 0
+    private(set) var headPrinted = false
+    var progress: ProgressBar?
 
     init(destination: Destination, stdout: OutputStream, includeHead: Bool = false, color: Bool = false) {
         self.destination = destination
@@ -28,22 +32,38 @@ final class ResponseSink: ResponseConsumer {
     func begin(_ head: HTTPResponseHead) throws {
         self.head = head
         buffered.removeAll()
-        if includeHead { stdout.write(ResponsePrinter.statusAndHeaders(head, color: color)) }
         guard head.isSuccess else { streaming = false; return }
+        // Only a success is final for sure; the head of a retried 429 must not be shown.
+        if includeHead {
+            stdout.write(ResponsePrinter.statusAndHeaders(head, color: color))
+            headPrinted = true
+        }
         switch destination {
         case .stdout(let pretty):
             streaming = !pretty
         case .file(let path):
             file = try FileOutput(finalPath: path)
             streaming = true
+            progress?.start(total: head.headers["Content-Length"].flatMap { Int64($0) })
         }
+    }
+
+    func restart() -> Bool {
+        guard streamedBytes == 0 || file != nil else { return false }
+        file?.discard()
+        file = nil
+        buffered.removeAll()
+        streamedBytes = 0
+        return true
     }
 
     func append(_ chunk: UnsafeRawBufferPointer) throws {
         if let file {
             try file.write(chunk)
+            progress?.advance(chunk.count)
         } else if streaming {
             stdout.write(chunk)
+            streamedBytes += chunk.count
         } else if buffered.count < 64 << 20 {
             buffered.append(contentsOf: chunk)
         }
@@ -53,11 +73,13 @@ final class ResponseSink: ResponseConsumer {
     func finish() throws(APICtlError) {
         guard let file else { return }
         self.file = nil
+        progress?.finish()
         try file.commit()
     }
 
     /// Removes a partial download.
     func abandon() {
+        progress?.finish()
         file?.discard()
         file = nil
     }
@@ -69,11 +91,16 @@ final class FileOutput {
     let tempPath: String
     private let fd: Int32
 
-    init(finalPath: String) throws {
-        self.finalPath = finalPath
+    /// Hidden, beside the target, named for this process: known before the download starts.
+    static func tempPath(for finalPath: String) -> String {
         let directory = (finalPath as NSString).deletingLastPathComponent
         let name = (finalPath as NSString).lastPathComponent
-        tempPath = (directory.isEmpty ? "" : directory + "/") + ".\(name).apictl-\(getpid()).part"
+        return (directory.isEmpty ? "" : directory + "/") + ".\(name).apictl-\(getpid()).part"
+    }
+
+    init(finalPath: String) throws {
+        self.finalPath = finalPath
+        tempPath = Self.tempPath(for: finalPath)
         fd = open(tempPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw APICtlError(.httpError, "cannot write \(finalPath): \(String(cString: strerror(errno)))")

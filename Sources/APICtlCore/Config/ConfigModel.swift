@@ -40,10 +40,12 @@ public struct ProfileConfig: Codable, Sendable, Equatable {
     /// Non-secret headers sent with every request (e.g. Accept).
     public var headers: [String: String]?
     public var caCert: String?
+    public var pagination: PaginationConfig?
 
     public init(preset: String? = nil, auth: String, baseURL: String? = nil, tokenEnv: String? = nil,
                 whoami: String? = nil, defaultEnv: String? = nil, environments: [String: EnvironmentConfig]? = nil,
-                vars: [String: String]? = nil, headers: [String: String]? = nil, caCert: String? = nil) {
+                vars: [String: String]? = nil, headers: [String: String]? = nil, caCert: String? = nil,
+                pagination: PaginationConfig? = nil) {
         self.preset = preset
         self.auth = auth
         self.baseURL = baseURL
@@ -54,10 +56,11 @@ public struct ProfileConfig: Codable, Sendable, Equatable {
         self.vars = vars
         self.headers = headers
         self.caCert = caCert
+        self.pagination = pagination
     }
 
     enum CodingKeys: String, CodingKey {
-        case preset, auth, whoami, environments, vars, headers
+        case preset, auth, whoami, environments, vars, headers, pagination
         case baseURL = "base_url"
         case tokenEnv = "token_env"
         case defaultEnv = "default_env"
@@ -78,5 +81,36 @@ public struct EnvironmentConfig: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case baseURL = "base_url"
         case tokenEnv = "token_env"
+    }
+}
+
+/// How an API's list endpoints page. `Link: rel="next"` is always honoured;
+/// these describe the body-based styles.
+public struct PaginationConfig: Codable, Sendable, Equatable {
+    /// JSON pointer to the array of items in a page ("" or absent: found by looking).
+    public var items: String?
+    /// JSON pointer to the next page's URL in the body (e.g. "/next").
+    public var nextURL: String?
+    /// JSON pointer to the next cursor in the body, sent back in `cursorParam`.
+    public var nextCursor: String?
+    public var cursorParam: String?
+    /// Page-number style: this query parameter counts up until a page is empty.
+    public var pageParam: String?
+
+    public init(items: String? = nil, nextURL: String? = nil, nextCursor: String? = nil, cursorParam: String? = nil,
+                pageParam: String? = nil) {
+        self.items = items
+        self.nextURL = nextURL
+        self.nextCursor = nextCursor
+        self.cursorParam = cursorParam
+        self.pageParam = pageParam
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case items
+        case nextURL = "next_url"
+        case nextCursor = "next_cursor"
+        case cursorParam = "cursor_param"
+        case pageParam = "page_param"
     }
 }

@@ -12,6 +12,7 @@ public struct ResolvedProfile: Sendable {
     public var vars: [String: String]
     public var headers: [(String, String)]
     public var caCert: String?
+    public var pagination: PaginationConfig?
 
     /// Picks the environment (`-e`, `APICTL_ENV`, the profile's default, or its
     /// only one) and expands `{var}` placeholders in the base URL.
@@ -53,7 +54,7 @@ public struct ResolvedProfile: Sendable {
         return ResolvedProfile(name: name, environment: environment, baseURL: baseURL, base: base, auth: auth,
                                tokenEnv: tokenEnv, whoamiPath: config.whoami, vars: vars,
                                headers: (config.headers ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
-                               caCert: config.caCert)
+                               caCert: config.caCert, pagination: config.pagination)
     }
 
     /// The absolute URL for a path relative to the base URL, or a full URL as given.

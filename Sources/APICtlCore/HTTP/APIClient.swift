@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the client did on the wire, for `-v`. Values are already redacted.
 public enum WireEvent: Sendable {
     case request(method: String, url: String, headers: [(String, String)], bodyBytes: Int)
@@ -16,6 +18,16 @@ public final class APIClient {
     public let redactor: Redactor
     public var maxRedirects = 10
     public var observer: (@Sendable (WireEvent) -> Void)?
+    public var retryPolicy = RetryPolicy()
+    /// Told before each wait; the CLI prints it.
+    public var onRetry: (@Sendable (RetryNotice) -> Void)?
+    /// Blocks for the given seconds; handed in so tests can fake time.
+    public var sleep: @Sendable (Double) -> Void = { seconds in
+        if seconds > 0 { usleep(useconds_t(min(seconds, 3600) * 1_000_000)) }
+    }
+    public var now: @Sendable () -> Date = { Date() }
+    /// The rate-limit figures of the last response that had any.
+    public private(set) var lastRateLimit: RateLimitStatus?
 
     public init(transport: Transport, profile: ResolvedProfile?, credential: ResolvedCredential?) {
         self.transport = transport
@@ -25,25 +37,71 @@ public final class APIClient {
                                  auth: profile?.auth)
     }
 
-    /// Sends `request` (URL absolute, no credential yet); the final response's
-    /// body goes to `consumer`, intermediate redirect bodies are discarded.
+    /// Sends `request`, retrying what the policy allows: 429 always (the server did
+    /// not act on it), 5xx and network failures for idempotent methods. Waits as
+    /// the server says (Retry-After, X-RateLimit-Reset, RateLimit) or backs off,
+    /// never longer in total than the policy's maxWait.
     public func send(_ request: HTTPRequest, to consumer: ResponseConsumer) throws(APICtlError) -> HTTPResponseHead {
+        var waited = 0.0
+        var attempt = 0
+        while true {
+            let outcome: Result<HTTPResponseHead, APICtlError>
+            var reason: String?
+            var hint: (seconds: Double, basis: String)?
+            do {
+                let head = try sendFollowingRedirects(request, to: consumer)
+                outcome = .success(head)
+                let limits = RateLimitStatus.parse(head.headers, now: now())
+                if !limits.isEmpty { lastRateLimit = limits }
+                reason = retryPolicy.reason(status: head.status, method: request.method)
+                if reason != nil { hint = Self.serverWait(limits, now: now()) }
+            } catch {
+                outcome = .failure(error.apiError)
+                if let transport = error.transport { reason = retryPolicy.reason(for: transport, method: request.method) }
+            }
+            guard let reason, attempt < retryPolicy.maxRetries, consumer.restart() else { return try outcome.get() }
+            let wait = hint ?? (retryPolicy.backoff(attempt: attempt), "backoff")
+            if waited + wait.seconds > retryPolicy.maxWait {
+                if case .success = outcome, hint != nil {
+                    onRetry?(RetryNotice(reason: "\(reason): the server asks for \(Int(wait.seconds.rounded(.up)))s, more than --max-wait allows",
+                                         seconds: -1, basis: wait.basis, attempt: attempt + 1, of: retryPolicy.maxRetries))
+                }
+                return try outcome.get()
+            }
+            attempt += 1
+            onRetry?(RetryNotice(reason: reason, seconds: wait.seconds, basis: wait.basis, attempt: attempt, of: retryPolicy.maxRetries))
+            sleep(wait.seconds)
+            waited += wait.seconds
+        }
+    }
+
+    /// How long the server asked us to wait, and which header said so.
+    static func serverWait(_ limits: RateLimitStatus, now: Date) -> (Double, String)? {
+        if let retryAfter = limits.retryAfter { return (retryAfter, "Retry-After") }
+        if let reset = limits.resetAt, limits.remaining == 0 || limits.remaining == nil {
+            return (max(0, reset.timeIntervalSince(now)), "rate-limit reset")
+        }
+        return nil
+    }
+
+    private func sendFollowingRedirects(_ request: HTTPRequest, to consumer: ResponseConsumer) throws(SendError) -> HTTPResponseHead {
         var current = request
         var userHeadersTrusted = true
         for _ in 0...maxRedirects {
-            let outgoing = try authorize(current, keepUserCredentials: userHeadersTrusted)
+            let outgoing: HTTPRequest
+            do { outgoing = try authorize(current, keepUserCredentials: userHeadersTrusted) } catch { throw SendError(apiError: error) }
             report(outgoing)
             let hop = RedirectAwareConsumer(final: consumer)
             let head: HTTPResponseHead
             do {
                 head = try transport.send(outgoing, to: hop)
             } catch {
-                throw APICtlError.network(error, url: redactor.url(outgoing.url))
+                throw SendError(apiError: APICtlError.network(error, url: redactor.url(outgoing.url)), transport: error)
             }
             observer?(.response(head, redactedHeaders: head.headers.map { ($0.name, redactor.header($0.name, $0.value)) }))
             guard head.isRedirect, let location = head.headers["Location"] else { return head }
             guard let from = URLParts.parse(current.url), let next = from.resolve(location), let nextParts = URLParts.parse(next) else {
-                throw APICtlError(.httpError, "the server redirected to an invalid location '\(redactor.text(location))'")
+                throw SendError(apiError: APICtlError(.httpError, "the server redirected to an invalid location '\(redactor.text(location))'"))
             }
             let leaves = nextParts.origin != from.origin
             if leaves { userHeadersTrusted = false }
@@ -56,7 +114,13 @@ public final class APIClient {
                 current.headers.remove("Content-Length")
             }
         }
-        throw APICtlError(.httpError, "too many redirects (more than \(maxRedirects))")
+        throw SendError(apiError: APICtlError(.httpError, "too many redirects (more than \(maxRedirects))"))
+    }
+
+    /// A failed attempt: what to tell the user, and the transport failure behind it, if any.
+    struct SendError: Error {
+        var apiError: APICtlError
+        var transport: TransportError?
     }
 
     /// Convenience for small responses.
@@ -124,6 +188,8 @@ private final class RedirectAwareConsumer: ResponseConsumer {
         discarding = head.isRedirect && head.headers["Location"] != nil
         if !discarding { try final.begin(head) }
     }
+
+    func restart() -> Bool { final.restart() }
 
     func append(_ chunk: UnsafeRawBufferPointer) throws {
         if !discarding { try final.append(chunk) }

@@ -58,6 +58,9 @@ public struct HTTPResponse: Sendable {
 public protocol ResponseConsumer: AnyObject {
     func begin(_ head: HTTPResponseHead) throws
     func append(_ chunk: UnsafeRawBufferPointer) throws
+    /// Forgets a failed attempt so the request can be sent again; false when
+    /// that is impossible (part of a body already went to stdout).
+    func restart() -> Bool
 }
 
 /// Keeps the whole body in memory.
@@ -80,4 +83,10 @@ public final class BufferingConsumer: ResponseConsumer {
     }
 
     public var response: HTTPResponse? { head.map { HTTPResponse(head: $0, body: body) } }
+
+    public func restart() -> Bool {
+        head = nil
+        body.removeAll()
+        return true
+    }
 }

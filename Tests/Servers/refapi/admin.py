@@ -85,7 +85,38 @@ def register(router, state):
 
     @router.route("_test", "GET", "/bytes/(?P<count>[0-9]+)")
     def blob(request, count):
-        return Response(200, b"a" * int(count), content_type="application/octet-stream")
+        count = int(count)
+        if count <= 1 << 20:
+            return Response(200, b"a" * count, content_type="application/octet-stream")
+        chunk = b"a" * (256 << 10)
+
+        def chunks():
+            left = count
+            while left > 0:
+                yield chunk[:min(left, len(chunk))]
+                left -= len(chunk)
+        return Response(200, content_type="application/octet-stream", stream=(count, chunks()))
+
+    @router.route("_test", "GET", "/slow-bytes/(?P<count>[0-9]+)")
+    def slow_blob(request, count):
+        """COUNT bytes in 64 KiB chunks, DELAY seconds apart: a download to interrupt."""
+        count, delay = int(count), float(request.arg("delay", "0.1"))
+
+        def chunks():
+            left = count
+            while left > 0:
+                yield b"s" * min(left, 65536)
+                left -= 65536
+                time.sleep(delay)
+        return Response(200, content_type="application/octet-stream", stream=(count, chunks()))
+
+    @router.route("_admin", "POST", "/seed")
+    def seed(request):
+        """Puts N generated items in an API's list: {"api", "owner", "count"}."""
+        body = request.json() or {}
+        items = [{"id": f"item_{i}", "title": f"Item {i}", "n": i} for i in range(1, int(body.get("count", 10)) + 1)]
+        state.data[(body["api"], body.get("owner", "user_123"))] = items
+        return Response.json(200, {"count": len(items)})
 
     @router.route("_test", "GET", "/self-redirect")
     def self_redirect(request):

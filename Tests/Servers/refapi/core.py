@@ -27,11 +27,13 @@ JWT_SECRET = b"apictl-reference-server"
 
 
 class Response:
-    def __init__(self, status, body=b"", headers=None, content_type="application/json"):
+    def __init__(self, status, body=b"", headers=None, content_type="application/json", stream=None):
         self.status = status
         self.body = body if isinstance(body, bytes) else body.encode()
         self.headers = list(headers or [])
         self.content_type = content_type
+        # (length, iterator of chunks): a large body written piece by piece
+        self.stream = stream
 
     @classmethod
     def json(cls, status, obj, headers=None, content_type="application/json"):
@@ -248,6 +250,7 @@ def make_handler(router, state):
             request.subpath = "/" + segments[2] if len(segments) > 2 else "/"
             with state.lock:
                 state.log.append({"method": request.method, "host": request.host, "path": request.path,
+                                  "peer": self.client_address[1],
                                   "query": request.target.partition("?")[2],
                                   "headers": {k: v for k, v in self.headers.items()},
                                   "body": body.decode("utf-8", "replace")})
@@ -283,12 +286,18 @@ def make_handler(router, state):
         def send(self, response, head_only=False):
             lines = [f"HTTP/1.1 {response.status} {REASONS.get(response.status, 'Status')}"]
             names = {name.lower() for name, _ in response.headers}
-            if response.body and "content-type" not in names:
+            if (response.body or response.stream) and "content-type" not in names:
                 lines.append(f"Content-Type: {response.content_type}")
-            lines.append(f"Content-Length: {len(response.body)}")
+            length = response.stream[0] if response.stream else len(response.body)
+            lines.append(f"Content-Length: {length}")
             lines.extend(f"{name}: {value}" for name, value in response.headers)
-            payload = ("\r\n".join(lines) + "\r\n\r\n").encode() + (b"" if head_only else response.body)
-            self.wfile.write(payload)
+            head = ("\r\n".join(lines) + "\r\n\r\n").encode()
+            if response.stream and not head_only:
+                self.wfile.write(head)
+                for chunk in response.stream[1]:
+                    self.wfile.write(chunk)
+                return
+            self.wfile.write(head + (b"" if head_only else response.body))
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = handle_one
 

@@ -27,7 +27,12 @@ def register(router, state):
         key, failure = authorized(request)
         if failure:
             return failure
-        return Response.json(200, {"appointments": state.data[(API, key.location)], "location": key.location})
+        items = state.data[(API, key.location)]
+        try:
+            page, per_page = max(1, int(request.arg("page", "1"))), max(1, int(request.arg("per_page", "25")))
+        except ValueError:
+            return error(400, "Bad Request", "page and per_page must be numbers")
+        return Response.json(200, {"appointments": items[(page - 1) * per_page: page * per_page], "location": key.location})
 
     @router.route(API, "POST", "/api/v1/appointments")
     def create(request):

@@ -41,6 +41,10 @@ def register(router, state):
             return invalid()
         if str(claims.get("company_id")) != company:
             return error(403, "permission_denied", "You do not have permission to perform this action.")
-        return Response.json(200, {"count": 2, "next": None, "previous": None, "results": [
-            {"id": 1, "name": "sales-2026", "company_id": company},
-            {"id": 2, "name": "inventory", "company_id": company}]})
+        items = state.data[(API, company)] or [{"id": 1, "name": "sales-2026", "company_id": company},
+                                               {"id": 2, "name": "inventory", "company_id": company}]
+        offset, limit = int(request.arg("offset", "0")), int(request.arg("limit", "100"))
+        base = f"http://{request.headers.get('Host')}{request.path}"
+        next_url = f"{base}?offset={offset + limit}&limit={limit}" if offset + limit < len(items) else None
+        return Response.json(200, {"count": len(items), "next": next_url, "previous": None,
+                                   "results": items[offset:offset + limit]})

@@ -54,7 +54,12 @@ def register(router, state):
             return failure
         if "read_profile" not in claims.get("scope", []) and "read:users" not in claims.get("scope", []):
             return error(403, "INSUFFICIENT_SCOPE", "The token lacks the read:users scope")
-        return Response.json(200, {"users": [{"id": claims["sub"], "name": claims.get("name")}]})
+        items = state.data[(API, claims["sub"])] or [{"id": claims["sub"], "name": claims.get("name")}]
+        start = int(request.arg("cursor", "0") or 0)
+        limit = int(request.arg("limit", "10"))
+        page = items[start:start + limit]
+        next_cursor = str(start + limit) if start + limit < len(items) else None
+        return Response.json(200, {"users": page, "meta": {"next_cursor": next_cursor}})
 
     @router.route(API, "POST", "/v1/auth/refresh")
     def refresh(request):

@@ -1,0 +1,57 @@
+import APICtlCore
+import Foundation
+
+/// The retry options every API-calling command shares, and what they mean for the policy.
+enum RetryOptions {
+    static let specs: [OptionSpec] = [
+        .value("retry", nil, "N", help: "Retry up to N times on 429, and on 5xx or network failure for idempotent methods (default 3)"),
+        .flag("no-retry", nil, help: "Never retry"),
+        .flag("retry-all", nil, help: "Also retry 5xx and network failures of POST and PATCH"),
+        .value("max-wait", nil, "SECONDS", help: "Wait at most this long in all, for retries and rate limits (default 60)"),
+    ]
+
+    static func policy(_ parsed: ParsedCommand) throws(APICtlError) -> RetryPolicy {
+        var policy = RetryPolicy()
+        if let retries = parsed.value("retry") {
+            guard let n = Int(retries), (0...100).contains(n) else { throw .usage("--retry takes a whole number from 0 to 100, not '\(retries)'") }
+            policy.maxRetries = n
+        }
+        if parsed.flag("no-retry") { policy.maxRetries = 0 }
+        policy.retryAll = parsed.flag("retry-all")
+        if let wait = try parsed.number("max-wait") { policy.maxWait = wait }
+        return policy
+    }
+
+    /// What the user sees on stderr before each wait.
+    static func describe(_ notice: RetryNotice) -> String {
+        if notice.seconds < 0 { return "apictl: \(notice.reason); giving up\n" }
+        let seconds = notice.seconds < 10 ? String(format: "%.1f", notice.seconds) : String(Int(notice.seconds.rounded(.up)))
+        let retry = notice.of > 0 ? ", then retry \(notice.attempt) of \(notice.of)" : ", then the next page"
+        return "apictl: \(notice.reason); waiting \(seconds)s (\(notice.basis))\(retry)\n"
+    }
+}
+
+/// Removes a partial download and exits 130 on Ctrl-C or SIGTERM, so no half
+/// file is ever left under any name.
+final class InterruptCleanup {
+    private var sources: [DispatchSourceSignal] = []
+
+    init(removing path: String) {
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                unlink(path)
+                _exit(ExitCode.interrupted.rawValue)
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func cancel() {
+        sources.forEach { $0.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+}

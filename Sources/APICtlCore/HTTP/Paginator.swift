@@ -1,0 +1,110 @@
+import Foundation
+
+/// Walks a list endpoint page by page over the client's one connection:
+/// `Link: rel="next"` first, then the profile's next-URL, cursor or page-number
+/// style. When the rate limit's remaining count reaches 0 it waits for the
+/// reset instead of running into 429s.
+public struct Paginator {
+    public let client: APIClient
+    public let config: PaginationConfig
+    public let failureContext: FailureContext
+    public var maxPages = 10_000
+
+    public init(client: APIClient, config: PaginationConfig?, failureContext: FailureContext) {
+        self.client = client
+        self.config = config ?? PaginationConfig()
+        self.failureContext = failureContext
+    }
+
+    /// Calls `onPage` with each page's body and the byte ranges of its items.
+    public func run(_ first: HTTPRequest, onPage: ([UInt8], [Range<Int>]) -> Void) throws(APICtlError) {
+        var request = first
+        var seen: Set<String> = []
+        var page = Int(Self.queryValue(first.url, config.pageParam ?? "") ?? "") ?? 1
+        for number in 1...maxPages {
+            seen.insert(request.url)
+            let response = try client.fetch(request)
+            guard response.head.isSuccess else { throw HTTPFailure.error(for: response, context: failureContext) }
+            guard let items = Self.items(response.body, pointer: config.items) else {
+                throw APICtlError(.httpError, "page \(number) has no list of items to merge",
+                                  hint: "set pagination.items to the JSON pointer of the list (e.g. \"/data\") in the profile")
+            }
+            onPage(response.body, items)
+            guard let next = nextURL(after: request, response: response, items: items.count, page: &page),
+                  !seen.contains(next) else { return }
+            try waitForRateLimit()
+            request.url = next
+            request.body = nil
+        }
+    }
+
+    func nextURL(after request: HTTPRequest, response: HTTPResponse, items: Int, page: inout Int) -> String? {
+        let current = URLParts.parse(request.url)
+        for link in response.headers.values("Link") {
+            if let target = Self.nextLink(link) { return current?.resolve(target) ?? target }
+        }
+        if let pointer = config.nextURL, let target = RawJSON.scalar(response.body, at: pointer), !target.isEmpty {
+            return current?.resolve(target) ?? target
+        }
+        if let pointer = config.nextCursor, let cursor = RawJSON.scalar(response.body, at: pointer), !cursor.isEmpty {
+            return Self.settingQuery(request.url, config.cursorParam ?? "cursor", cursor)
+        }
+        if let parameter = config.pageParam, items > 0 {
+            page += 1
+            return Self.settingQuery(request.url, parameter, String(page))
+        }
+        return nil
+    }
+
+    /// Waits out an exhausted rate limit before the next page, within --max-wait.
+    func waitForRateLimit() throws(APICtlError) {
+        guard let limits = client.lastRateLimit, limits.remaining == 0, let reset = limits.resetAt else { return }
+        let seconds = max(0, reset.timeIntervalSince(client.now())) + 0.05
+        guard seconds <= client.retryPolicy.maxWait else {
+            throw APICtlError(.rateLimited, "the rate limit is used up until \(ISO8601DateFormatter().string(from: reset))",
+                              hint: "that is \(Int(seconds))s away, more than --max-wait \(Int(client.retryPolicy.maxWait))s")
+        }
+        client.onRetry?(RetryNotice(reason: "rate limit used up (\(limits.limit.map(String.init) ?? "?") requests)", seconds: seconds,
+                                    basis: "X-RateLimit-Reset", attempt: 0, of: 0))
+        client.sleep(seconds)
+    }
+
+    /// The items of a page: at the pointer, else the page itself if it is an
+    /// array, else the first of data/items/results that is one.
+    static func items(_ body: [UInt8], pointer: String?) -> [Range<Int>]? {
+        if let pointer, !pointer.isEmpty { return RawJSON.elements(body, at: pointer) }
+        if let root = RawJSON.elements(body, at: nil) { return root }
+        for guess in ["/data", "/items", "/results"] {
+            if let found = RawJSON.elements(body, at: guess) { return found }
+        }
+        return nil
+    }
+
+    /// The rel="next" target of one Link header value (RFC 8288).
+    static func nextLink(_ header: String) -> String? {
+        for part in header.split(separator: ",") {
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let target = pieces.first, target.hasPrefix("<"), target.hasSuffix(">") else { continue }
+            let rels = pieces.dropFirst().filter { $0.lowercased().hasPrefix("rel=") }
+                .flatMap { $0.dropFirst(4).trimmingCharacters(in: CharacterSet(charactersIn: "\"")).split(separator: " ") }
+            if rels.contains(where: { $0.lowercased() == "next" }) { return String(target.dropFirst().dropLast()) }
+        }
+        return nil
+    }
+
+    static func queryValue(_ url: String, _ name: String) -> String? {
+        guard !name.isEmpty, let q = url.firstIndex(of: "?") else { return nil }
+        for pair in url[url.index(after: q)...].split(separator: "&") where pair.hasPrefix(name + "=") {
+            return String(pair.dropFirst(name.count + 1)).removingPercentEncoding
+        }
+        return nil
+    }
+
+    static func settingQuery(_ url: String, _ name: String, _ value: String) -> String {
+        let encoded = PercentEncoding.encodeQueryComponent(name) + "=" + PercentEncoding.encodeQueryComponent(value)
+        guard let q = url.firstIndex(of: "?") else { return url + "?" + encoded }
+        var pairs = url[url.index(after: q)...].split(separator: "&").map(String.init).filter { !$0.hasPrefix(name + "=") }
+        pairs.append(encoded)
+        return String(url[..<q]) + "?" + pairs.joined(separator: "&")
+    }
+}

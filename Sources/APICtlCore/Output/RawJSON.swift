@@ -1,0 +1,153 @@
+import Foundation
+
+/// Finds values inside JSON text by JSON pointer (RFC 6901) and returns their
+/// exact bytes, so paginated items are passed on as the server wrote them.
+public enum RawJSON {
+    /// Byte ranges of the elements of the array at `pointer` ("" or nil: the root).
+    public static func elements(_ bytes: [UInt8], at pointer: String?) -> [Range<Int>]? {
+        var scanner = Scanner(bytes: bytes)
+        guard let range = scanner.find(tokens(pointer)), bytes[range.lowerBound] == UInt8(ascii: "[") else { return nil }
+        var inner = Scanner(bytes: bytes, index: range.lowerBound + 1)
+        var out: [Range<Int>] = []
+        inner.space()
+        if inner.peek == UInt8(ascii: "]") { return [] }
+        while true {
+            inner.space()
+            let start = inner.index
+            guard inner.skipValue() else { return nil }
+            out.append(start..<inner.index)
+            inner.space()
+            guard let next = inner.peek else { return nil }
+            inner.index += 1
+            if next == UInt8(ascii: "]") { return out }
+            guard next == UInt8(ascii: ",") else { return nil }
+        }
+    }
+
+    /// The value at `pointer` as text: a string unquoted, a number as written; nil for null or absent.
+    public static func scalar(_ bytes: [UInt8], at pointer: String) -> String? {
+        var scanner = Scanner(bytes: bytes)
+        guard let range = scanner.find(tokens(pointer)) else { return nil }
+        let text = Array(bytes[range])
+        if text.first == UInt8(ascii: "\"") {
+            return (try? JSONSerialization.jsonObject(with: Data(text), options: [.fragmentsAllowed])) as? String
+        }
+        let word = String(decoding: text, as: UTF8.self)
+        return word == "null" || word.hasPrefix("{") || word.hasPrefix("[") ? nil : word
+    }
+
+    static func tokens(_ pointer: String?) -> [String] {
+        guard let pointer, !pointer.isEmpty else { return [] }
+        return pointer.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+            .map { $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~") }
+    }
+
+    struct Scanner {
+        let bytes: [UInt8]
+        var index = 0
+
+        var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+        mutating func space() {
+            while let b = peek, b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { index += 1 }
+        }
+
+        /// The range of the value the tokens lead to, from the current position.
+        mutating func find(_ tokens: [String]) -> Range<Int>? {
+            space()
+            let start = index
+            guard let token = tokens.first else {
+                guard skipValue() else { return nil }
+                return start..<index
+            }
+            if peek == UInt8(ascii: "{") {
+                index += 1
+                while true {
+                    space()
+                    if peek == UInt8(ascii: "}") { return nil }
+                    let keyStart = index
+                    guard skipString() else { return nil }
+                    let key = (try? JSONSerialization.jsonObject(with: Data(bytes[keyStart..<index]), options: [.fragmentsAllowed])) as? String
+                    space()
+                    guard peek == UInt8(ascii: ":") else { return nil }
+                    index += 1
+                    if key == token { return find(Array(tokens.dropFirst())) }
+                    space()
+                    guard skipValue() else { return nil }
+                    space()
+                    guard peek == UInt8(ascii: ",") else { return nil }
+                    index += 1
+                }
+            }
+            if peek == UInt8(ascii: "["), let wanted = Int(token) {
+                index += 1
+                var position = 0
+                while true {
+                    space()
+                    if peek == UInt8(ascii: "]") { return nil }
+                    if position == wanted { return find(Array(tokens.dropFirst())) }
+                    guard skipValue() else { return nil }
+                    space()
+                    guard peek == UInt8(ascii: ",") else { return nil }
+                    index += 1
+                    position += 1
+                }
+            }
+            return nil
+        }
+
+        mutating func skipString() -> Bool {
+            guard peek == UInt8(ascii: "\"") else { return false }
+            index += 1
+            while let b = peek {
+                index += 1
+                if b == UInt8(ascii: "\\") { index += 1 } else if b == UInt8(ascii: "\"") { return true }
+            }
+            return false
+        }
+
+        mutating func skipValue() -> Bool {
+            space()
+            guard let b = peek else { return false }
+            switch b {
+            case UInt8(ascii: "\""):
+                return skipString()
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                var depth = 0
+                while let c = peek {
+                    if c == UInt8(ascii: "\"") { guard skipString() else { return false }; continue }
+                    index += 1
+                    if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") { depth += 1 }
+                    if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") { depth -= 1; if depth == 0 { return true } }
+                }
+                return false
+            default:
+                let start = index
+                while let c = peek, c != UInt8(ascii: ","), c != UInt8(ascii: "}"), c != UInt8(ascii: "]"),
+                      c != 0x20, c != 0x0A, c != 0x0D, c != 0x09 { index += 1 }
+                return index > start
+            }
+        }
+    }
+}
+
+extension RawJSON {
+    /// The same JSON on one line: whitespace outside strings removed (for --ndjson).
+    public static func minified(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var inString = false, escaped = false
+        for b in bytes {
+            if inString {
+                out.append(b)
+                if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
+            } else if b == UInt8(ascii: "\"") {
+                inString = true
+                out.append(b)
+            } else if b != 0x20 && b != 0x0A && b != 0x0D && b != 0x09 {
+                out.append(b)
+            }
+        }
+        return out
+    }
+}

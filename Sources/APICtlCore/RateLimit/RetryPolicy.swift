@@ -1,0 +1,51 @@
+import Foundation
+
+/// When to try a request again, and how long to wait first.
+public struct RetryPolicy: Sendable {
+    /// Retries after the first attempt; 0 disables retrying.
+    public var maxRetries: Int = 3
+    /// The most time spent waiting across all retries of one request, in seconds.
+    public var maxWait: Double = 60
+    /// Retry 5xx and network failures for non-idempotent methods too.
+    public var retryAll = false
+    /// First backoff step in seconds; doubles each attempt, with full jitter.
+    public var baseDelay: Double = 0.5
+
+    public init() {}
+
+    public static let idempotentMethods: Set<String> = ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]
+
+    /// Why a response or failure may be retried, or nil when it must not be.
+    public func reason(status: Int, method: String) -> String? {
+        if status == 429 { return "rate limited (429)" }
+        guard [408, 500, 502, 503, 504].contains(status) else { return nil }
+        return mayRetryUnsafe(method) ? "server error (\(status))" : nil
+    }
+
+    public func reason(for error: TransportError, method: String) -> String? {
+        switch error {
+        case .connect, .timeout, .protocolFailure:
+            return mayRetryUnsafe(method) ? "network failure" : nil
+        default:
+            return nil
+        }
+    }
+
+    private func mayRetryUnsafe(_ method: String) -> Bool { retryAll || Self.idempotentMethods.contains(method) }
+
+    /// Exponential backoff with full jitter: uniform in [0, base * 2^attempt].
+    public func backoff(attempt: Int) -> Double {
+        let ceiling = baseDelay * pow(2, Double(min(attempt, 10)))
+        return Double.random(in: 0...ceiling)
+    }
+}
+
+/// A wait the client is about to make, reported so the CLI can say so on stderr.
+public struct RetryNotice: Sendable {
+    public var reason: String
+    public var seconds: Double
+    /// "Retry-After", "X-RateLimit-Reset", "RateLimit" or "backoff".
+    public var basis: String
+    public var attempt: Int
+    public var of: Int
+}

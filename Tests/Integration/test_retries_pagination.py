@@ -1,0 +1,214 @@
+"""Rate limits, retries, pagination and downloads, against the reference server and httpbin."""
+import email.utils
+import json
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import APICTL
+
+
+@pytest.fixture
+def dz(apictl, ref):
+    apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1"))
+    return {"DZDESK_TOKEN": ref.key("dzdesk", scopes=["requests:read", "requests:write"])}
+
+
+def timed(apictl, *args, **kw):
+    started = time.time()
+    result = apictl.run(*args, **kw)
+    return result, time.time() - started
+
+
+def last_line(result):
+    return [line for line in result.err.splitlines() if line.strip()][-1]
+
+
+@pytest.mark.parametrize("headers, basis", [
+    ({"Retry-After": "1"}, "Retry-After"),
+    ({"Retry-After": "HTTP-DATE"}, "Retry-After"),
+    ({"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "EPOCH"}, "rate-limit reset"),
+    ({"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1"}, "rate-limit reset"),
+    ({"RateLimit": '"default";r=0;t=1', "RateLimit-Policy": '"default";q=60;w=60'}, "rate-limit reset"),
+])
+def test_429_waits_as_told_then_succeeds(apictl, ref, dz, headers, basis):
+    headers = {k: v.replace("EPOCH", str(int(time.time()) + 2)) for k, v in headers.items()}
+    if headers.get("Retry-After") == "HTTP-DATE":
+        headers["Retry-After"] = email.utils.formatdate(time.time() + 2, usegmt=True)
+    ref.fault(api="dzdesk", path="/v1/me", status=429, code="RATE_LIMITED", message="slow down", headers=headers)
+    result, elapsed = timed(apictl, "request", "GET", "/me", env=dz)
+    assert result.code == 0, result
+    assert f"rate limited (429); waiting" in result.err and f"({basis}), then retry 1 of 3" in result.err
+    assert 0.5 <= elapsed < 5
+    assert json.loads(result.out)["success"] is True
+
+
+def test_429_without_advice_backs_off(apictl, ref, dz):
+    ref.fault(api="dzdesk", path="/v1/me", status=429, count=2)
+    result = apictl.run("request", "GET", "/me", env=dz)
+    assert result.code == 0 and result.err.count("(backoff)") == 2
+
+
+def test_429_gives_up_with_exit_6(apictl, ref, dz):
+    ref.fault(api="dzdesk", path="/v1/me", status=429, code="RATE_LIMITED", message="slow down", count=10,
+              headers={"Retry-After": "0"})
+    result = apictl.run("request", "GET", "/me", "--retry", "2", env=dz)
+    assert result.code == 6
+    assert "retry 2 of 2" in result.err and "retry 3" not in result.err
+    assert last_line(result).startswith("apictl: 429 RATE_LIMITED: slow down")
+
+
+def test_max_wait_and_no_retry(apictl, ref, dz):
+    ref.fault(api="dzdesk", path="/v1/me", status=429, headers={"Retry-After": "30"}, count=5)
+    result, elapsed = timed(apictl, "request", "GET", "/me", "--max-wait", "2", env=dz)
+    assert result.code == 6 and elapsed < 2
+    assert "the server asks for 30s, more than --max-wait allows" in result.err
+    result, elapsed = timed(apictl, "request", "GET", "/me", "--no-retry", env=dz)
+    assert result.code == 6 and "waiting" not in result.err and elapsed < 1
+
+
+def test_503_retried_for_get_only(apictl, ref, dz):
+    ref.fault(api="dzdesk", path="/v1/me", status=503, headers={"Retry-After": "0"})
+    result = apictl.run("request", "GET", "/me", env=dz)
+    assert result.code == 0 and "server error (503)" in result.err
+    ref.fault(api="dzdesk", method="POST", path="/v1/requests", status=503, headers={"Retry-After": "0"})
+    result = apictl.run("request", "POST", "/requests", "-f", "title=x", env=dz)
+    assert result.code == 7 and "waiting" not in result.err
+    ref.fault(api="dzdesk", method="POST", path="/v1/requests", status=503, headers={"Retry-After": "0"})
+    result = apictl.run("request", "POST", "/requests", "-f", "title=x", "--retry-all", env=dz)
+    assert result.code == 0 and "server error (503)" in result.err
+
+
+def test_5xx_exhausted_exits_7(apictl, ref, dz):
+    ref.fault(api="dzdesk", path="/v1/me", status=502, count=10, headers={"Retry-After": "0"})
+    result = apictl.run("request", "GET", "/me", "--retry", "1", env=dz)
+    assert result.code == 7 and "retry 1 of 1" in result.err
+
+
+def test_dropped_connection_retried_for_get_not_post(apictl, ref, dz):
+    ref.fault(api="dzdesk", path="/v1/me", drop="before")
+    result = apictl.run("request", "GET", "/me", env=dz)
+    assert result.code == 0 and "network failure" in result.err
+    ref.fault(api="dzdesk", method="POST", path="/v1/requests", drop="before")
+    result = apictl.run("request", "POST", "/requests", "-f", "title=x", env=dz)
+    assert result.code == 8 and "waiting" not in result.err
+
+
+def test_me_dropped_mid_body_then_retried(apictl, ref, dz, tmp_path):
+    ref.fault(api="dzdesk", path="/v1/me", drop="mid-body")
+    target = tmp_path / "me.json"
+    result = apictl.run("request", "GET", "/me", "-o", str(target), env=dz)
+    assert result.code == 0, result
+    assert "network failure" in result.err
+    assert json.loads(target.read_text())["success"] is True
+    assert not [n for n in os.listdir(tmp_path) if n.endswith(".part")]
+
+
+def test_paginate_30_pages_waits_for_rate_limit_over_one_connection(apictl, ref, dz):
+    ref.admin("/seed", {"api": "dzdesk", "count": 30})
+    ref.admin("/ratelimit", {"api": "dzdesk", "limit": 12, "window": 2})
+    start = len(ref.log())
+    result = apictl.run("request", "GET", "/requests", "--query", "per_page=1", "--paginate", env=dz)
+    assert result.code == 0, result
+    items = json.loads(result.out)
+    assert [item["n"] for item in items] == list(range(1, 31))
+    assert "rate limit used up (12 requests); waiting" in result.err
+    pages = [e for e in ref.log()[start:] if e["path"].endswith("/requests")]
+    assert len(pages) == 30
+    assert len({e["peer"] for e in pages}) == 1, "all pages over one connection"
+
+
+def test_paginate_ndjson(apictl, ref, dz):
+    ref.admin("/seed", {"api": "dzdesk", "count": 7})
+    result = apictl.run("request", "GET", "/requests", "--query", "per_page=3", "--paginate", "--ndjson", env=dz)
+    lines = result.out.splitlines()
+    assert result.code == 0 and len(lines) == 7
+    assert [json.loads(line)["id"] for line in lines] == [f"item_{i}" for i in range(1, 8)]
+    assert lines[0] == '{"id":"item_1","title":"Item 1","n":1}'
+
+
+def test_paginate_cursor_style(apictl, ref):
+    apictl.run("profile", "add", "td", "--preset", "techdocs", "--base-url", ref.url("techdocs", "/v1"))
+    token = ref.key("techdocs", jwt=True, scopes=["read_profile"], user="user_9")
+    ref.admin("/seed", {"api": "techdocs", "owner": "user_9", "count": 25})
+    result = apictl.run("request", "GET", "/users", "--paginate", env={"TECHDOCS_API_KEY": token})
+    assert result.code == 0, result
+    assert [u["n"] for u in json.loads(result.out)] == list(range(1, 26))
+
+
+def test_paginate_page_number_style(apictl, ref):
+    base = f"http://{{subdomain}}.localhost:{ref.port}/datadocks/api/v1"
+    apictl.run("profile", "add", "dd", "--preset", "datadocks", "--base-url", base, "--var", "subdomain=acme")
+    token = ref.key("datadocks", location="acme")
+    ref.admin("/seed", {"api": "datadocks", "owner": "acme", "count": 60})
+    result = apictl.run("request", "GET", "/appointments", "--paginate", env={"DATADOCKS_API_TOKEN": token})
+    assert result.code == 0, result
+    assert len(json.loads(result.out)) == 60
+
+
+def test_paginate_next_url_style(apictl, ref):
+    apictl.run("profile", "add", "ds", "--preset", "datasets", "--base-url", ref.url("datasets", "/api/v1"),
+               "--var", "company_id=42")
+    token = ref.key("datasets", company="42")
+    ref.admin("/seed", {"api": "datasets", "owner": "42", "count": 250})
+    result = apictl.run("request", "GET", "/companies/{company_id}/datasets/", "--paginate", env={"DATASETS_API_TOKEN": token})
+    assert result.code == 0, result
+    assert len(json.loads(result.out)) == 250
+
+
+def test_paginate_on_a_terminal_is_one_pretty_array(apictl, ref, dz):
+    ref.admin("/seed", {"api": "dzdesk", "count": 3})
+    result = apictl.run_tty("request", "GET", "/requests", "--query", "per_page=2", "--paginate", "--no-color", env=dz)
+    assert result.code == 0 and result.out.startswith('[\n  {\n    "id": "item_1"')
+
+
+def test_progress_bar_only_on_a_terminal(apictl, ref, dz, tmp_path):
+    target = tmp_path / "big.bin"
+    tty = apictl.run_tty("request", "GET", ref.url("_test", "/slow-bytes/1000000?delay=0.02"), "-o", str(target), env=dz)
+    assert tty.code == 0 and target.stat().st_size == 1000000
+    assert "100% " in tty.out and "976.6 KiB / 976.6 KiB" in tty.out and ("KiB/s" in tty.out or "MiB/s" in tty.out)
+    piped = apictl.run("request", "GET", ref.url("_test", "/bytes/1000000"), "-o", str(target), env=dz)
+    assert piped.code == 0 and piped.err == ""
+
+
+def test_interrupted_download_leaves_no_file(apictl, ref, dz, tmp_path):
+    target = tmp_path / "partial.bin"
+    env = dict(apictl.env, **dz)
+    process = subprocess.Popen([APICTL, "request", "GET", ref.url("_test", "/slow-bytes/10000000?delay=0.05"), "-o", str(target)],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 10
+    while not [n for n in os.listdir(tmp_path) if n.endswith(".part")] and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(10) == 130
+    assert not target.exists()
+    assert not [n for n in os.listdir(tmp_path) if n.endswith(".part")]
+
+
+def test_verbose_and_whoami_show_rate_limit(apictl, ref, dz):
+    result = apictl.run("request", "GET", "/me", "-v", env=dz)
+    assert "* rate limit: 59/60 remaining, resets in" in result.err
+    who = json.loads(apictl.run("whoami", "--json", env=dz).out)
+    assert who["rate_limit"]["limit"] == 60 and who["rate_limit"]["remaining"] == 58
+
+
+# --- httpbin ----------------------------------------------------------------------------
+
+def test_httpbin_429_and_503(apictl, httpbin):
+    result = apictl.run("request", "GET", f"{httpbin.url}/status/429", "--retry", "1")
+    assert result.code == 6 and "(backoff), then retry 1 of 1" in result.err
+    result = apictl.run("request", "GET", f"{httpbin.url}/status/503", "--retry", "2")
+    assert result.code == 7 and "retry 2 of 2" in result.err
+
+
+def test_httpbin_stream_bytes(apictl, httpbin, tmp_path):
+    target = tmp_path / "stream.bin"
+    url = f"{httpbin.url}/stream-bytes/102400?seed=7&chunk_size=4096"
+    result = apictl.run("request", "GET", url, "-o", str(target))
+    assert result.code == 0
+    import urllib.request
+    assert target.read_bytes() == urllib.request.urlopen(url).read()   # same seed, same bytes
