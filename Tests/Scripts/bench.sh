@@ -56,6 +56,41 @@ hyperfine --style basic --warmup 5 --runs "$runs" --export-json "$work/bench.jso
   --command-name curl "curl -sS -H @$work/curl-headers -H 'Accept: application/json' $base/me" \
   --command-name httpie "http --ignore-stdin --session-read-only=$work/httpie-session.json GET $base/me" >&2
 
+# 20 pages: apictl --paginate against one curl process given the 20 URLs.
+origin=${base%/dzdesk/v1}
+curl -fsS -X POST "$origin/_admin/seed" -d '{"api":"dzdesk","count":20}' >/dev/null
+urls=$(for i in $(seq 20); do printf '%s/requests?page=%d&per_page=1 ' "$base" "$i"; done)
+hyperfine --style basic --warmup 3 --runs "$runs" --export-json "$work/pages.json" -N \
+  --command-name apictl-paginate "$apictl request GET /requests --query per_page=1 --paginate" \
+  --command-name curl-20-urls "curl -sS -H @$work/curl-headers $urls" >&2
+
+# A 200 MiB download to a file, and peak memory at 20 and 200 MiB.
+size=$((200 << 20))
+hyperfine --style basic --warmup 1 --runs 5 --export-json "$work/download.json" -N \
+  --command-name apictl-o "$apictl request GET $origin/_test/bytes/$size -o $work/apictl.bin" \
+  --command-name curl-o "curl -sS -o $work/curl.bin $origin/_test/bytes/$size" >&2
+
+python3 - "$work" "$apictl" "$origin" <<'PY'
+import json, os, subprocess, sys
+work, apictl, origin = sys.argv[1:]
+def peak_rss(argv):
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+    _, _, usage = os.wait4(child.pid, 0)
+    return usage.ru_maxrss / 1024
+print("\npeak RSS (MiB) of a download to a file")
+for mib in (20, 200):
+    url = f"{origin}/_test/bytes/{mib << 20}"
+    a = peak_rss([apictl, "request", "GET", url, "-o", f"{work}/a.bin"])
+    c = peak_rss(["curl", "-sS", "-o", f"{work}/c.bin", url])
+    print(f"  {mib:4d} MiB body: apictl {a:5.1f}   curl {c:5.1f}")
+for name in ("pages", "download"):
+    results = {r["command"]: r["median"] for r in json.load(open(f"{work}/{name}.json"))["results"]}
+    (a, c) = results.values()
+    label = {"pages": "20 pages --paginate vs one curl with 20 URLs (target 1.3x)",
+             "download": "200 MiB -o vs curl -o (target 1.1x)"}[name]
+    print(f"{label}: apictl {a * 1000:.0f} ms, curl {c * 1000:.0f} ms, ratio {a / c:.2f}")
+PY
+
 python3 - "$work/bench.json" <<'PY'
 import json, sys
 results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}

@@ -1,0 +1,119 @@
+@testable import APICtlCore
+import Foundation
+import XCTest
+
+final class RawJSONTests: XCTestCase {
+    let page = Array(#"{"meta": {"next": "c2", "n": 3, "none": null}, "data": [ {"b":1,"a":"x, y"} , [1,2], "s", 2.50 ]}"#.utf8)
+
+    func testElementsKeepExactBytes() throws {
+        let ranges = try XCTUnwrap(RawJSON.elements(page, at: "/data"))
+        XCTAssertEqual(ranges.map { String(decoding: page[$0], as: UTF8.self) }, [#"{"b":1,"a":"x, y"}"#, "[1,2]", "\"s\"", "2.50"])
+        XCTAssertEqual(RawJSON.elements(Array("[]".utf8), at: nil), [])
+        XCTAssertNil(RawJSON.elements(page, at: "/meta"))
+        XCTAssertNil(RawJSON.elements(page, at: "/missing"))
+    }
+
+    func testScalars() {
+        XCTAssertEqual(RawJSON.scalar(page, at: "/meta/next"), "c2")
+        XCTAssertEqual(RawJSON.scalar(page, at: "/meta/n"), "3")
+        XCTAssertNil(RawJSON.scalar(page, at: "/meta/none"))
+        XCTAssertEqual(RawJSON.scalar(page, at: "/data/2"), "s")
+    }
+
+    func testMinified() {
+        XCTAssertEqual(String(decoding: RawJSON.minified(ArraySlice(Array("{ \"a b\" : [1, 2] }".utf8))), as: UTF8.self), #"{"a b":[1,2]}"#)
+    }
+}
+
+final class PaginatorTests: XCTestCase {
+    func testLinkHeader() {
+        XCTAssertEqual(Paginator.nextLink(#"<https://a/x?page=2>; rel="next", <https://a/x?page=9>; rel="last""#), "https://a/x?page=2")
+        XCTAssertEqual(Paginator.nextLink(#"<https://a/x?page=9>; rel="last""#), nil)
+        XCTAssertEqual(Paginator.nextLink(#"</p/3>; rel="prev next""#), "/p/3")
+    }
+
+    func testSettingQuery() {
+        XCTAssertEqual(Paginator.settingQuery("https://h/x?page=1&q=a", "page", "2"), "https://h/x?q=a&page=2")
+        XCTAssertEqual(Paginator.settingQuery("https://h/x", "cursor", "a b"), "https://h/x?cursor=a%20b")
+    }
+}
+
+final class RetryPolicyTests: XCTestCase {
+    func testWhatIsRetried() {
+        let policy = RetryPolicy()
+        XCTAssertNotNil(policy.reason(status: 429, method: "POST"))
+        XCTAssertNotNil(policy.reason(status: 503, method: "GET"))
+        XCTAssertNil(policy.reason(status: 503, method: "POST"))
+        XCTAssertNil(policy.reason(status: 404, method: "GET"))
+        XCTAssertNotNil(policy.reason(for: .connect("x"), method: "PUT"))
+        XCTAssertNil(policy.reason(for: .tls("x"), method: "GET"))
+        var all = RetryPolicy()
+        all.retryAll = true
+        XCTAssertNotNil(all.reason(status: 503, method: "POST"))
+    }
+
+    func testBackoffIsBoundedAndJittered() {
+        let policy = RetryPolicy()
+        let samples = (0..<200).map { _ in policy.backoff(attempt: 3) }
+        XCTAssertTrue(samples.allSatisfy { $0 >= 0 && $0 <= 4.0 })
+        XCTAssertGreaterThan(Set(samples).count, 100)
+    }
+}
+
+/// The client's retry loop against a scripted transport, with time faked.
+final class RetryLoopTests: XCTestCase {
+    final class ScriptedTransport: Transport {
+        var responses: [(Int, [String: String])]
+        var sent = 0
+        var lastNewConnections = 0
+        init(_ responses: [(Int, [String: String])]) { self.responses = responses }
+
+        func send(_ request: HTTPRequest, to consumer: ResponseConsumer) throws(TransportError) -> HTTPResponseHead {
+            let (status, fields) = responses[min(sent, responses.count - 1)]
+            sent += 1
+            var headers = HTTPHeaders()
+            for (k, v) in fields { headers.add(k, v) }
+            let head = HTTPResponseHead(status: status, headers: headers)
+            try? consumer.begin(head)
+            return head
+        }
+    }
+
+    final class Waits: @unchecked Sendable { var seconds: [Double] = [] }
+
+    func client(_ transport: Transport, waits: Waits) -> APIClient {
+        let client = APIClient(transport: transport, profile: nil, credential: nil)
+        client.sleep = { waits.seconds.append($0) }
+        client.now = { Date(timeIntervalSince1970: 1_700_000_000) }
+        return client
+    }
+
+    func testRetryAfterThenSuccess() throws {
+        let waits = Waits()
+        let transport = ScriptedTransport([(429, ["Retry-After": "7"]), (200, [:])])
+        let head = try client(transport, waits: waits).send(HTTPRequest(method: "GET", url: "http://h/x"), to: BufferingConsumer())
+        XCTAssertEqual(head.status, 200)
+        XCTAssertEqual(waits.seconds, [7])
+    }
+
+    func testMaxWaitStopsEarly() throws {
+        let waits = Waits()
+        let transport = ScriptedTransport([(429, ["Retry-After": "100"])])
+        let c = client(transport, waits: waits)
+        c.retryPolicy.maxWait = 10
+        let head = try c.send(HTTPRequest(method: "GET", url: "http://h/x"), to: BufferingConsumer())
+        XCTAssertEqual(head.status, 429)
+        XCTAssertEqual(transport.sent, 1)
+        XCTAssertEqual(waits.seconds, [])
+    }
+
+    func testGivesUpAfterMaxRetries() throws {
+        let waits = Waits()
+        let transport = ScriptedTransport([(503, ["Retry-After": "1"])])
+        let c = client(transport, waits: waits)
+        c.retryPolicy.maxRetries = 2
+        XCTAssertEqual(try c.send(HTTPRequest(method: "GET", url: "http://h/x"), to: BufferingConsumer()).status, 503)
+        XCTAssertEqual(transport.sent, 3)
+        XCTAssertEqual(waits.seconds, [1, 1])
+    }
+}
