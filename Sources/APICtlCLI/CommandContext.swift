@@ -93,6 +93,18 @@ public final class CommandContext: @unchecked Sendable {
 
     public func warn(_ message: String) { stderr.write("apictl: \(message)\n") }
 
+    /// The config and the profile -p / APICTL_PROFILE / default_profile selects, with its environment chosen.
+    func selectProfile(required: Bool) throws(APICtlError) -> (ConfigFile, ResolvedProfile?) {
+        let location = configLocation
+        let config = try ConfigStore(path: location.configFile).load()
+        let profile = required
+            ? try ProfileSelection.require(config: config, requested: globals.profile, environment: globals.environment,
+                                           configPath: location.configFile)
+            : try ProfileSelection.resolve(config: config, requested: globals.profile, environment: globals.environment,
+                                           configPath: location.configFile)
+        return (config, profile)
+    }
+
     /// The credential store chosen by APICTL_CREDENTIAL_STORE or the config.
     func openStore(config: ConfigFile) throws(APICtlError) -> StoreSelection {
         try StoreSelection.open(choice: try StoreSelection.choice(config: config, environment: environment),

@@ -11,13 +11,7 @@ struct Session {
     let context: CommandContext
 
     static func open(_ context: CommandContext, profileRequired: Bool) throws(APICtlError) -> Session {
-        let location = context.configLocation
-        let config = try ConfigStore(path: location.configFile).load()
-        let profile = profileRequired
-            ? try ProfileSelection.require(config: config, requested: context.globals.profile,
-                                           environment: context.globals.environment, configPath: location.configFile)
-            : try ProfileSelection.resolve(config: config, requested: context.globals.profile,
-                                           environment: context.globals.environment, configPath: location.configFile)
+        let (config, profile) = try context.selectProfile(required: profileRequired)
         let credential = try CredentialResolver.resolve(profile: profile, environment: context.environment) { () throws(APICtlError) in
             try context.openStore(config: config)
         }

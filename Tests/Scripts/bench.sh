@@ -14,24 +14,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 apictl=${APICTL_BIN:-$root/.build/release/apictl}
 runs=${BENCH_RUNS:-40}
-work=$(mktemp -d)
-server_pid=""
-cleanup() {
-  local status=$?
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-  exit "$status"
-}
-trap cleanup EXIT
+source "$here/refserver.sh"
 export XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" HOME="$work"
 unset APICTL_TOKEN APICTL_PROFILE APICTL_ENV APICTL_CONFIG
-
-python3 "$root/Tests/Servers/refserver.py" --port-file "$work/port" >/dev/null &
-server_pid=$!
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.05; done
-base="http://127.0.0.1:$(cat "$work/port")/dzdesk/v1"
-curl -fsS -X POST "${base%/dzdesk/v1}/_admin/ratelimit" -d '{"api":"dzdesk","limit":null}' >/dev/null
-token=$(curl -fsS -X POST "${base%/dzdesk/v1}/_admin/keys" -d '{"api":"dzdesk","scopes":["requests:read"]}' |
+base="$origin/dzdesk/v1"
+curl -fsS -X POST "$origin/_admin/ratelimit" -d '{"api":"dzdesk","limit":null}' >/dev/null
+token=$(curl -fsS -X POST "$origin/_admin/keys" -d '{"api":"dzdesk","scopes":["requests:read"]}' |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 
 "$apictl" profile add dz --preset dzdesk --base-url "$base" 2>/dev/null
@@ -57,7 +45,7 @@ hyperfine --style basic --warmup 5 --runs "$runs" --export-json "$work/bench.jso
   --command-name httpie "http --ignore-stdin --session-read-only=$work/httpie-session.json GET $base/me" >&2
 
 # 20 pages: apictl --paginate against one curl process given the 20 URLs.
-origin=${base%/dzdesk/v1}
+
 curl -fsS -X POST "$origin/_admin/seed" -d '{"api":"dzdesk","count":20}' >/dev/null
 urls=$(for i in $(seq 20); do printf '%s/requests?page=%d&per_page=1 ' "$base" "$i"; done)
 hyperfine --style basic --warmup 3 --runs "$runs" --export-json "$work/pages.json" -N \

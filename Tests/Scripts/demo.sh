@@ -6,24 +6,10 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 apictl=${APICTL_BIN:-$root/.build/debug/apictl}
-work=$(mktemp -d)
-server_pid=""
-cleanup() {
-  local status=$?
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-  exit "$status"
-}
-trap cleanup EXIT
-
+source "$here/refserver.sh"
 export XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
 unset APICTL_TOKEN APICTL_PROFILE APICTL_ENV APICTL_CONFIG
-
-python3 "$root/Tests/Servers/refserver.py" --port-file "$work/port" >/dev/null &
-server_pid=$!
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.05; done
-port=$(cat "$work/port")
-base="http://127.0.0.1:$port"
+base=$origin
 
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 run() { step "$@"; "$@" || echo "(exit code $?)"; }

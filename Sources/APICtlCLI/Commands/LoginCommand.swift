@@ -22,10 +22,8 @@ enum LoginCommand {
     )
 
     static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
-        let location = context.configLocation
-        let config = try ConfigStore(path: location.configFile).load()
-        let profile = try ProfileSelection.require(config: config, requested: context.globals.profile,
-                                                   environment: context.globals.environment, configPath: location.configFile)
+        let (config, selected) = try context.selectProfile(required: true)
+        guard let profile = selected else { return ExitCode.configuration.rawValue }
         let token = try readToken(parsed, context, profile: profile)
         var credential = Credential(token: token, kind: JWT.decode(token) != nil ? "jwt" : "api_key", createdAt: context.now())
         let claims = JWT.decode(token)

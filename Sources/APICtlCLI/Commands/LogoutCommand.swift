@@ -10,10 +10,8 @@ enum LogoutCommand {
     )
 
     static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
-        let location = context.configLocation
-        let config = try ConfigStore(path: location.configFile).load()
-        let profile = try ProfileSelection.require(config: config, requested: context.globals.profile,
-                                                   environment: context.globals.environment, configPath: location.configFile)
+        let (config, selected) = try context.selectProfile(required: true)
+        guard let profile = selected else { return ExitCode.configuration.rawValue }
         let selection = try context.openStore(config: config)
         let key = CredentialKey(profile: profile.name, environment: profile.environment)
         if let file = selection.store as? EncryptedFileStore, !file.exists {
