@@ -131,3 +131,50 @@ def test_bad_input(apictl, ref, args, code, fragment):
 
 def test_no_profile_relative_path(apictl):
     assert_one_line_error(apictl.run("request", "GET", "/me"), 3, "no profile selected")
+
+
+def jwt(claims):
+    import base64
+    import json as _json
+    def b64(data):
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+    return f"{b64(b'{}')}.{b64(_json.dumps(claims).encode())}.sig"
+
+
+@pytest.mark.parametrize("headers", [
+    {"Retry-After": "1e300"}, {"Retry-After": "inf"}, {"Retry-After": "nan"}, {"Retry-After": "-5"},
+    {"X-RateLimit-Reset": "1e300", "X-RateLimit-Remaining": "0"}, {"X-RateLimit-Reset": "-inf"},
+    {"RateLimit": "r=0;t=1e400"}, {"Retry-After": "Mon, 99 Foo 1900 99:99:99 GMT"},
+])
+def test_hostile_rate_limit_headers_never_trap(apictl, ref, headers):
+    profile(apictl, ref, "dz", "dzdesk", "/v1", preset="dzdesk")
+    ref.fault(api="dzdesk", path="/v1/me", status=429, code="RATE_LIMITED", message="x", headers=headers, count=10)
+    result = apictl.run("request", "GET", "/me", "--max-wait", "1", "--retry", "1", env={"DZDESK_TOKEN": "tok12345"})
+    assert result.code == 6, result
+    assert "Fatal error" not in result.err and last_err_line(result).startswith("apictl: 429")
+
+
+def last_err_line(result):
+    return [line for line in result.err.splitlines() if line.strip()][-1]
+
+
+@pytest.mark.parametrize("claims", [{"exp": 1e300}, {"exp": -1e300}, {"exp": "soon"}, {"exp": 2 ** 70}, {"scope": 7}])
+def test_hostile_jwt_claims_never_trap(apictl, ref, claims):
+    profile(apictl, ref, "dz", "dzdesk", "/v1", preset="dzdesk")
+    result = apictl.run("request", "GET", "/me", env={"DZDESK_TOKEN": jwt(claims)})
+    assert_one_line_error(result, 4, "401 UNAUTHORIZED")
+    who = apictl.run("whoami", env={"DZDESK_TOKEN": jwt(claims)})
+    assert who.code == 4 and "Fatal error" not in who.err
+
+
+@pytest.mark.parametrize("args", [
+    ["--timeout", "1e300"], ["--timeout", "inf"], ["--max-wait", "1e308"], ["--retry", "99999999999999999999"],
+    ["--retry", "-1"], ["-H", "X-Ünïcode: ✓"], ["--query", "k=%00&x=\u202e"], ["-f", "=v"],
+])
+def test_odd_arguments_never_trap(apictl, ref, args):
+    profile(apictl, ref, "dz", "dzdesk", "/v1", preset="dzdesk")
+    result = apictl.run("request", "GET", "/me", *args, env={"DZDESK_TOKEN": ref.key("dzdesk")})
+    assert result.code in (0, 2), result
+    assert "Fatal error" not in result.err and "Illegal instruction" not in result.err
+    if result.code == 2:
+        assert_one_line_error(result, 2)

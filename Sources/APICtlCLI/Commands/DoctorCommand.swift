@@ -102,7 +102,7 @@ enum DoctorCommand {
         let request = HTTPRequest(method: "HEAD", url: profile.baseURL, timeout: 5, caCertPath: profile.caCert)
         do {
             let head = try transport.send(request, to: BufferingConsumer(limit: 0))
-            let ms = Int(Date().timeIntervalSince(started) * 1000)
+            let ms = (Date().timeIntervalSince(started) * 1000).saturatingInt
             return (true, "\(profile.base.origin) answers (HTTP \(head.status), \(ms) ms)")
         } catch {
             return (false, APICtlError.network(error, url: profile.baseURL).message)

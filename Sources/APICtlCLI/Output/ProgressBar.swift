@@ -41,10 +41,10 @@ final class ProgressBar {
         if let total, total > 0 {
             let fraction = min(1, Double(received) / Double(total))
             let width = 24
-            let filled = Int(fraction * Double(width))
+            let filled = (fraction * Double(width)).saturatingInt
             line = "  [" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "] "
-                + String(format: "%3d%% ", Int(fraction * 100)) + "\(Self.size(Double(received))) / \(Self.size(Double(total)))"
-            if rate > 0, received < total { line += "  ETA \(Int((Double(total - received) / rate).rounded(.up)))s" }
+                + String(format: "%3d%% ", (fraction * 100).saturatingInt) + "\(Self.size(Double(received))) / \(Self.size(Double(total)))"
+            if rate > 0, received < total { line += "  ETA \((Double(total - received) / rate).rounded(.up).saturatingInt)s" }
         }
         line += "  \(Self.size(rate))/s"
         out.write("\r\u{1B}[K" + line)
@@ -55,6 +55,6 @@ final class ProgressBar {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
         var value = bytes, unit = 0
         while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
-        return unit == 0 ? "\(Int(value)) B" : String(format: "%.1f", value) + " " + units[unit]
+        return unit == 0 ? "\(value.saturatingInt) B" : String(format: "%.1f", value) + " " + units[unit]
     }
 }

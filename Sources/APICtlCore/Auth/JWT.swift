@@ -16,7 +16,11 @@ public enum JWT {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let payload = base64URLDecode(parts[1]),
               let object = try? JSONSerialization.jsonObject(with: payload) as? [String: Any] else { return nil }
-        func date(_ key: String) -> Date? { (object[key] as? NSNumber).map { Date(timeIntervalSince1970: $0.doubleValue) } }
+        // A claim outside years 1970-5000 is not a date anyone meant; ignoring it keeps formatting sane.
+        func date(_ key: String) -> Date? {
+            guard let seconds = (object[key] as? NSNumber)?.doubleValue, seconds.isFinite, (0...1e11).contains(seconds) else { return nil }
+            return Date(timeIntervalSince1970: seconds)
+        }
         var scopes: [String] = []
         if let list = object["scope"] as? [String] ?? object["scopes"] as? [String] {
             scopes = list
@@ -36,7 +40,7 @@ public enum JWT {
 
 /// "3h", "2d", "45m": for hints like "token expired 3h ago".
 public func humanDuration(_ seconds: TimeInterval) -> String {
-    let s = Int(abs(seconds))
+    let s = abs(seconds).saturatingInt
     switch s {
     case ..<60: return "\(s)s"
     case ..<3600: return "\(s / 60)m"

@@ -60,7 +60,7 @@ public enum HTTPFailure {
             return context.profile.map { "check the path; the base URL is \($0.baseURL)" }
         case 429:
             let limits = RateLimitStatus.parse(response.headers, now: context.now)
-            if let wait = limits.waitHint(now: context.now) { return "rate limited; try again in \(Int(wait.rounded(.up)))s" }
+            if let wait = limits.waitHint(now: context.now) { return "rate limited; try again in \(wait.rounded(.up).saturatingInt)s" }
             return "rate limited; wait and try again"
         case 500..<600:
             return "the server failed; try again later"

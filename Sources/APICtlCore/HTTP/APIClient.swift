@@ -23,7 +23,7 @@ public final class APIClient {
     public var onRetry: (@Sendable (RetryNotice) -> Void)?
     /// Blocks for the given seconds; handed in so tests can fake time.
     public var sleep: @Sendable (Double) -> Void = { seconds in
-        if seconds > 0 { usleep(useconds_t(min(seconds, 3600) * 1_000_000)) }
+        if seconds.isFinite, seconds > 0 { usleep(useconds_t(min(seconds, 3600) * 1_000_000)) }
     }
     public var now: @Sendable () -> Date = { Date() }
     /// The rate-limit figures of the last response that had any.
@@ -63,7 +63,7 @@ public final class APIClient {
             let wait = hint ?? (retryPolicy.backoff(attempt: attempt), "backoff")
             if waited + wait.seconds > retryPolicy.maxWait {
                 if case .success = outcome, hint != nil {
-                    onRetry?(RetryNotice(reason: "\(reason): the server asks for \(Int(wait.seconds.rounded(.up)))s, more than --max-wait allows",
+                    onRetry?(RetryNotice(reason: "\(reason): the server asks for \(wait.seconds.rounded(.up).saturatingInt)s, more than --max-wait allows",
                                          seconds: -1, basis: wait.basis, attempt: attempt + 1, of: retryPolicy.maxRetries))
                 }
                 return try outcome.get()

@@ -35,7 +35,7 @@ public final class CurlTransport: Transport {
             // Larger reads mean fewer callbacks and write(2)s for big bodies; memory stays flat.
             apictl_setopt_long(handle, CURLOPT_BUFFERSIZE, 512 << 10)
             if let timeout = request.timeout {
-                apictl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, Int(timeout * 1000)))
+                apictl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, min(timeout * 1000, 1e12).saturatingInt))
             }
             if let ca = request.caCertPath { apictl_setopt_string(handle, CURLOPT_CAINFO, ca) }
             configureMethod(request)

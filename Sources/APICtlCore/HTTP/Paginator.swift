@@ -62,7 +62,7 @@ public struct Paginator {
         let seconds = max(0, reset.timeIntervalSince(client.now())) + 0.05
         guard seconds <= client.retryPolicy.maxWait else {
             throw APICtlError(.rateLimited, "the rate limit is used up until \(ISO8601DateFormatter().string(from: reset))",
-                              hint: "that is \(Int(seconds))s away, more than --max-wait \(Int(client.retryPolicy.maxWait))s")
+                              hint: "that is \(seconds.saturatingInt)s away, more than --max-wait \(client.retryPolicy.maxWait.saturatingInt)s")
         }
         client.onRetry?(RetryNotice(reason: "rate limit used up (\(limits.limit.map(String.init) ?? "?") requests)", seconds: seconds,
                                     basis: "X-RateLimit-Reset", attempt: 0, of: 0))

@@ -18,14 +18,15 @@ public struct RateLimitStatus: Sendable, Equatable {
         var status = RateLimitStatus()
         status.limit = headers["X-RateLimit-Limit"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         status.remaining = headers["X-RateLimit-Remaining"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        if let reset = headers["X-RateLimit-Reset"].flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }) {
+        if let reset = headers["X-RateLimit-Reset"].flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }),
+           reset.isFinite, reset >= 0, reset < 1e11 {
             status.resetAt = reset >= epochThreshold ? Date(timeIntervalSince1970: reset) : now.addingTimeInterval(reset)
         }
         if let ietf = headers["RateLimit"] {
             // draft-ietf-httpapi-ratelimit-headers: `"default";r=0;t=30` or `limit=10, remaining=0, reset=30`
             let params = parameters(ietf)
             if let r = params["r"] ?? params["remaining"], let v = Int(r) { status.remaining = v }
-            if let t = params["t"] ?? params["reset"], let v = Double(t) { status.resetAt = now.addingTimeInterval(v) }
+            if let t = params["t"] ?? params["reset"], let v = Double(t), v.isFinite { status.resetAt = now.addingTimeInterval(v) }
             if let l = params["limit"], let v = Int(l) { status.limit = v }
         }
         if status.limit == nil, let policy = headers["RateLimit-Policy"] {
@@ -33,7 +34,7 @@ public struct RateLimitStatus: Sendable, Equatable {
             if let q = params["q"], let v = Int(q) { status.limit = v }
         }
         if let retry = headers["Retry-After"]?.trimmingCharacters(in: .whitespaces) {
-            if let seconds = Double(retry) {
+            if let seconds = Double(retry), seconds.isFinite {
                 status.retryAfter = max(0, seconds)
             } else if let date = httpDate(retry) {
                 status.retryAfter = max(0, date.timeIntervalSince(now))
