@@ -26,7 +26,8 @@ run "$apictl" profile add dzdesk --preset dzdesk --base-url "$base/dzdesk/v1"
 run "$apictl" profile list
 run "$apictl" whoami
 run "$apictl" request POST /requests -f title="Printer on fire" -F priority=1
-run "$apictl" request GET /requests
+run "$apictl" request POST /requests -f title="Badge reader offline" -F priority=2
+run "$apictl" request GET /requests --query per_page=1 --paginate --ndjson   # every page, one item a line
 step "$apictl" request GET /me -v "2>&1 | grep Authorization    # the key never shows"
 "$apictl" request GET /me -v 2>&1 >/dev/null | grep Authorization
 echo
