@@ -6,8 +6,7 @@
 /* The stable parts of GLib's ABI this file relies on. */
 typedef struct { unsigned int domain; int code; char *message; } GError;
 typedef struct GList { void *data; struct GList *next; struct GList *prev; } GList;
-enum { SECRET_SCHEMA_DONT_MATCH_NAME = 1 << 1, SECRET_SEARCH_ALL = 1 << 1, NO_AUTO_START = 1,
-       CONNECTION_AUTH_CLIENT = 1, CONNECTION_MESSAGE_BUS = 8 };
+enum { SECRET_SCHEMA_DONT_MATCH_NAME = 1 << 1, SECRET_SEARCH_ALL = 1 << 1, NO_AUTO_START = 1 };
 
 static struct {
     int loaded;
@@ -26,7 +25,7 @@ static struct {
     void (*cancellable_cancel)(void *);
     void (*error_free)(GError *);
     const char *(*quark_to_string)(unsigned int);
-    void *(*connection_new_for_address_sync)(const char *, int, void *, void *, GError **);
+    void *(*bus_get_sync)(int, void *, GError **);
     void *(*connection_call_sync)(void *, const char *, const char *, const char *, const char *, void *,
                                   const void *, int, int, void *, GError **);
     void *(*variant_new)(const char *, ...);
@@ -60,7 +59,7 @@ const char *apictl_keyring_load(void) {
     LOAD(cancellable_cancel, "g_cancellable_cancel")
     LOAD(error_free, "g_error_free")
     LOAD(quark_to_string, "g_quark_to_string")
-    LOAD(connection_new_for_address_sync, "g_dbus_connection_new_for_address_sync")
+    LOAD(bus_get_sync, "g_bus_get_sync")
     LOAD(connection_call_sync, "g_dbus_connection_call_sync")
     LOAD(variant_new, "g_variant_new")
     LOAD(variant_get, "g_variant_get")
@@ -92,11 +91,15 @@ void apictl_cancellable_cancel(void *c) { lib.cancellable_cancel(c); }
 void apictl_object_unref(void *o) { if (o) lib.object_unref(o); }
 
 void *apictl_bus_connect(const char *address, void *cancellable, apictl_status *status) {
+    (void)address;
+    /* The shared session connection, which libsecret then reuses: one handshake, not two.
+       Only called once the caller has found a bus address, so GIO never autolaunches one. */
+    static void *shared;
+    if (shared) return shared;
     GError *error = NULL;
-    void *bus = lib.connection_new_for_address_sync(address, CONNECTION_AUTH_CLIENT | CONNECTION_MESSAGE_BUS, NULL,
-                                                    cancellable, &error);
+    shared = lib.bus_get_sync(2 /* G_BUS_TYPE_SESSION */, cancellable, &error);
     take(error, status);
-    return bus;
+    return shared;
 }
 
 static void *bus_call(void *bus, const char *destination, const char *path, const char *interface, const char *method,

@@ -62,7 +62,6 @@ public enum KeyringProbe {
         guard let bus, status.failed == 0 else {
             return .noBus("cannot connect to \(address): \(GLibError(status).message)")
         }
-        defer { apictl_object_unref(bus) }
         let owned = apictl_bus_name_has_owner(bus, "org.freedesktop.secrets", callTimeoutMilliseconds, &status)
         if owned < 0 { return .unresponsive("the bus did not answer: \(GLibError(status).message)") }
         if owned == 0 {

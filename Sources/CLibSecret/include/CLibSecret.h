@@ -19,7 +19,8 @@ void *apictl_cancellable_new(void);
 void apictl_cancellable_cancel(void *cancellable);
 void apictl_object_unref(void *object);
 
-/// Connects to the session bus at ADDRESS without ever autolaunching one.
+/// The shared session bus connection (kept for the process; do not unref). Call only
+/// after finding a bus address (ADDRESS), so that GIO never autolaunches one.
 void *apictl_bus_connect(const char *address, void *cancellable, apictl_status *status);
 /// 1 owned, 0 not, -1 error. Never auto-starts the service.
 int apictl_bus_name_has_owner(void *bus, const char *name, int timeout_ms, apictl_status *status);
