@@ -205,3 +205,16 @@ def test_timeout(apictl, ref, dz):
 def test_head_request(apictl, ref, dz):
     result = apictl.run("request", "HEAD", "/me", "-i", env=dz)
     assert result.code == 0 and result.out.startswith("HTTP/1.1 200")
+
+
+def test_whoami_decodes_jwt_expiry_and_scopes(apictl, ref):
+    apictl.run("profile", "add", "td", "--preset", "techdocs", "--base-url", ref.url("techdocs", "/v1"))
+    token = ref.key("techdocs", jwt=True, scopes=["read_profile", "write_data"], expires_in=3 * 3600)
+    result = apictl.run("whoami", "-p", "td", env={"TECHDOCS_API_KEY": token})
+    assert result.code == 0, result
+    assert "credential:  environment variable TECHDOCS_API_KEY" in result.out
+    assert "scopes:      read_profile write_data" in result.out
+    assert "(in 2h)" in result.out or "(in 3h)" in result.out
+    data = json.loads(apictl.run("whoami", "-p", "td", "--json", env={"TECHDOCS_API_KEY": token}).out)
+    assert data["expires_at"].endswith("Z") and data["scopes"] == ["read_profile", "write_data"]
+    assert token not in result.out
