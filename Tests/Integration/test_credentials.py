@@ -301,3 +301,9 @@ def test_doctor_reports_sources_and_connectivity(apictl, ref, dz):
     assert "!! dead:" in result.out and "could not connect" in result.out
     assert result.code == 8
     assert dz not in result.out
+
+
+def test_logout_without_a_file_asks_nothing_and_creates_nothing(apictl, dz):
+    result = apictl.run("logout", env={"APICTL_CREDENTIAL_STORE": "file", "APICTL_PASSPHRASE": ""})
+    assert_one_line_error(result, 4, "no stored credential for dz")
+    assert not (apictl.home / "data/apictl/credentials.enc").exists()

@@ -14,9 +14,6 @@ enum LogoutCommand {
         guard let profile = selected else { return ExitCode.configuration.rawValue }
         let selection = try context.openStore(config: config)
         let key = CredentialKey(profile: profile.name, environment: profile.environment)
-        if let file = selection.store as? EncryptedFileStore, !file.exists {
-            throw APICtlError.auth("no stored credential for \(key) in the \(selection.store.source)")
-        }
         guard try selection.store.delete(key) else {
             throw APICtlError.auth("no stored credential for \(key) in the \(selection.store.source)")
         }

@@ -44,18 +44,25 @@ public final class EncryptedFileStore: CredentialStore {
     }
 
     public func save(_ credential: Credential, for key: CredentialKey) throws(APICtlError) {
-        try update { $0[key.storageName] = credential }
+        try update { $0[key.storageName] = credential; return true }
     }
 
+    /// Removing from a file that does not exist removes nothing: no passphrase is
+    /// asked for and no empty file is created.
     public func delete(_ key: CredentialKey) throws(APICtlError) -> Bool {
+        guard exists else { return false }
         var removed = false
-        try update { removed = $0.removeValue(forKey: key.storageName) != nil }
+        try update { records in
+            removed = records.removeValue(forKey: key.storageName) != nil
+            return removed
+        }
         return removed
     }
 
-    /// Read-modify-write under the lock. The slow scrypt runs before the lock
+    /// Read-modify-write under the lock; `change` says whether anything changed,
+    /// and the file is rewritten only then. The slow scrypt runs before the lock
     /// when the salt is already known, so concurrent writers mostly overlap it.
-    private func update(_ change: (inout [String: Credential]) -> Void) throws(APICtlError) {
+    private func update(_ change: (inout [String: Credential]) -> Bool) throws(APICtlError) {
         let directory = (path as NSString).deletingLastPathComponent
         do { try AtomicFile.makeDirectory(directory, mode: 0o700) } catch {
             throw .store("cannot create \(directory): \(error.localizedDescription)")
@@ -65,7 +72,7 @@ public final class EncryptedFileStore: CredentialStore {
         defer { lock.unlock() }
         var records: [String: Credential] = [:]
         if let contents = try readFile() { records = try decrypt(contents) }
-        change(&records)
+        guard change(&records) else { return }
         let plaintext: [UInt8]
         do {
             let encoder = JSONEncoder()

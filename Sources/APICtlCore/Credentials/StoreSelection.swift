@@ -55,7 +55,6 @@ public enum CredentialResolver {
         if let fromEnvironment = EnvironmentCredentials.resolve(profile: profile, environment: environment) { return fromEnvironment }
         guard let profile else { return nil }
         let selection = try openStore()
-        if let file = selection.store as? EncryptedFileStore, !file.exists { return nil }
         let key = CredentialKey(profile: profile.name, environment: profile.environment)
         return try selection.store.load(key).map { ResolvedCredential(credential: $0, source: selection.store.source) }
     }
