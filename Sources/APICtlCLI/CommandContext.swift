@@ -93,6 +93,11 @@ public final class CommandContext: @unchecked Sendable {
 
     public func warn(_ message: String) { stderr.write("apictl: \(message)\n") }
 
+    /// A transport, with libcurl's rare start-up failure turned into a user-facing error.
+    func openTransport() throws(APICtlError) -> Transport {
+        do { return try makeTransport() } catch { throw APICtlError(.network, "could not start the HTTP client: \(error.detail)") }
+    }
+
     /// The config and the profile -p / APICTL_PROFILE / default_profile selects, with its environment chosen.
     func selectProfile(required: Bool) throws(APICtlError) -> (ConfigFile, ResolvedProfile?) {
         let location = configLocation

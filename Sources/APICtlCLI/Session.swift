@@ -15,13 +15,7 @@ struct Session {
         let credential = try CredentialResolver.resolve(profile: profile, environment: context.environment) { () throws(APICtlError) in
             try context.openStore(config: config)
         }
-        let transport: Transport
-        do {
-            transport = try context.makeTransport()
-        } catch {
-            throw APICtlError(.network, "could not start the HTTP client: \(error.detail)")
-        }
-        let client = APIClient(transport: transport, profile: profile, credential: credential)
+        let client = APIClient(transport: try context.openTransport(), profile: profile, credential: credential)
         let stderr = context.stderr
         if context.globals.verbose {
             client.observer = { event in stderr.write(VerboseLog.lines(for: event)) }

@@ -74,10 +74,8 @@ enum LoginCommand {
             throw .config("profile '\(profile.name)' has no whoami path to check the key with",
                           hint: "set one with 'profile add --whoami PATH', or pass --no-verify")
         }
-        let transport: Transport
-        do { transport = try context.makeTransport() } catch { throw APICtlError(.network, "could not start the HTTP client: \(error.detail)") }
         let resolved = ResolvedCredential(credential: credential, source: .environment(variable: "login"))
-        let client = APIClient(transport: transport, profile: profile, credential: resolved)
+        let client = APIClient(transport: try context.openTransport(), profile: profile, credential: resolved)
         let request = try RequestBuilder.build(RequestDescription(method: "GET", target: path), profile: profile,
                                                input: .files(readStandardInput: { [] }))
         let response = try client.fetch(request)
