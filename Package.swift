@@ -1,6 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Members of a module are visible only where it is imported: TOMLKit and
+// swift-crypto import Foundation, and without this its String extensions leak
+// into our files and link Foundation and ICU into the binary (docs/development.md).
+let strictImports: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
+
 let package = Package(
     name: "apictl",
     products: [
@@ -26,10 +31,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
-            ]
+            ],
+            swiftSettings: strictImports
         ),
-        .target(name: "APICtlCLI", dependencies: ["APICtlCore"]),
-        .executableTarget(name: "apictl", dependencies: ["APICtlCLI"]),
+        .target(name: "APICtlCLI", dependencies: ["APICtlCore"], swiftSettings: strictImports),
+        .executableTarget(name: "apictl", dependencies: ["APICtlCLI"], swiftSettings: strictImports),
         .testTarget(name: "APICtlCoreTests", dependencies: ["APICtlCore"]),
         .testTarget(name: "APICtlCLITests", dependencies: ["APICtlCLI"]),
     ],

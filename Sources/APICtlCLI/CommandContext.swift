@@ -1,5 +1,6 @@
 import APICtlCore
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Writes bytes to a file descriptor; stdout and stderr are two of these.
 public final class OutputStream: @unchecked Sendable {

@@ -1,5 +1,6 @@
 import APICtlCore
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The retry options every API-calling command shares, and what they mean for the policy.
 enum RetryOptions {
@@ -25,33 +26,33 @@ enum RetryOptions {
     /// What the user sees on stderr before each wait.
     static func describe(_ notice: RetryNotice) -> String {
         if notice.seconds < 0 { return "apictl: \(notice.reason); giving up\n" }
-        let seconds = notice.seconds < 10 ? String(format: "%.1f", notice.seconds) : String(notice.seconds.rounded(.up).saturatingInt)
+        let seconds = notice.seconds < 10 ? notice.seconds.oneDecimal : String(notice.seconds.rounded(.up).saturatingInt)
         let retry = notice.of > 0 ? ", then retry \(notice.attempt) of \(notice.of)" : ", then the next page"
         return "apictl: \(notice.reason); waiting \(seconds)s (\(notice.basis))\(retry)\n"
     }
 }
 
-/// Removes a partial download and exits 130 on Ctrl-C or SIGTERM, so no half
-/// file is ever left under any name.
-final class InterruptCleanup {
-    private var sources: [DispatchSourceSignal] = []
+/// The partial download's path as a C string, so the signal handler can use it without allocating.
+nonisolated(unsafe) private var partialDownloadPath: UnsafeMutablePointer<CChar>?
 
+/// Removes a partial download and exits 130 on Ctrl-C or SIGTERM, so no half
+/// file is ever left under any name. The handler only calls unlink and _exit,
+/// which are async-signal-safe.
+final class InterruptCleanup {
     init(removing path: String) {
+        partialDownloadPath = strdup(path)
         for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler {
-                unlink(path)
+            signal(signalNumber) { _ in
+                if let path = partialDownloadPath { unlink(path) }
                 _exit(ExitCode.interrupted.rawValue)
             }
-            source.resume()
-            sources.append(source)
         }
     }
 
     func cancel() {
-        sources.forEach { $0.cancel() }
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
+        free(partialDownloadPath)
+        partialDownloadPath = nil
     }
 }

@@ -1,5 +1,5 @@
 import APICtlCore
-import Foundation
+import FoundationEssentials
 
 /// What an API-calling command needs, assembled once from the context: the
 /// config, the selected profile, the credential and a client wired for `-v`.

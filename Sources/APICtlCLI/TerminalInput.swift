@@ -1,5 +1,6 @@
 import APICtlCore
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Reads secrets from the controlling terminal with echo off, as ssh and gpg
 /// do, so a prompt works even when stdin is a pipe. No terminal: an error, at once.
@@ -31,7 +32,7 @@ enum TerminalInput {
         return { () throws(APICtlError) -> [UInt8] in
             if let value = environment["APICTL_PASSPHRASE"], !value.isEmpty { return Array(value.utf8) }
             if let file = environment["APICTL_PASSPHRASE_FILE"], !file.isEmpty {
-                guard var data = FileManager.default.contents(atPath: file).map(Array.init) else {
+                guard var data = FileBytes.contents(of: file) else {
                     throw .store("cannot read APICTL_PASSPHRASE_FILE \(file)")
                 }
                 while let last = data.last, last == 0x0A || last == 0x0D { data.removeLast() }

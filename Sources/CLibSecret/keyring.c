@@ -1,7 +1,11 @@
 #include "CLibSecret.h"
 #include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* The stable parts of GLib's ABI this file relies on. */
 typedef struct { unsigned int domain; int code; char *message; } GError;
@@ -86,8 +90,60 @@ static void take(GError *error, apictl_status *status) {
     lib.error_free(error);
 }
 
-void *apictl_cancellable_new(void) { return lib.cancellable_new(); }
-void apictl_cancellable_cancel(void *c) { lib.cancellable_cancel(c); }
+struct apictl_deadline {
+    void *cancellable;
+    pthread_t timer;
+    pthread_mutex_t mutex;
+    pthread_cond_t finished_changed;
+    int finished;
+    int timed;
+    struct timespec due;
+};
+
+/* Waits until the deadline or finish(), whichever is first; cancels on the deadline. */
+static void *deadline_timer(void *arg) {
+    apictl_deadline *d = arg;
+    pthread_mutex_lock(&d->mutex);
+    int rc = 0;
+    while (!d->finished && rc != ETIMEDOUT) rc = pthread_cond_timedwait(&d->finished_changed, &d->mutex, &d->due);
+    if (!d->finished) lib.cancellable_cancel(d->cancellable);
+    pthread_mutex_unlock(&d->mutex);
+    return NULL;
+}
+
+apictl_deadline *apictl_deadline_start(int timeout_ms) {
+    apictl_deadline *d = calloc(1, sizeof *d);
+    if (!d) return NULL;
+    d->cancellable = lib.cancellable_new();
+    pthread_mutex_init(&d->mutex, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&d->finished_changed, &attr);
+    pthread_condattr_destroy(&attr);
+    clock_gettime(CLOCK_MONOTONIC, &d->due);
+    d->due.tv_sec += timeout_ms / 1000;
+    d->due.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (d->due.tv_nsec >= 1000000000L) { d->due.tv_sec += 1; d->due.tv_nsec -= 1000000000L; }
+    /* Without a timer thread the call still runs, only unbounded. */
+    d->timed = pthread_create(&d->timer, NULL, deadline_timer, d) == 0;
+    return d;
+}
+
+void *apictl_deadline_cancellable(apictl_deadline *d) { return d ? d->cancellable : NULL; }
+
+void apictl_deadline_finish(apictl_deadline *d) {
+    if (!d) return;
+    pthread_mutex_lock(&d->mutex);
+    d->finished = 1;
+    pthread_cond_signal(&d->finished_changed);
+    pthread_mutex_unlock(&d->mutex);
+    if (d->timed) pthread_join(d->timer, NULL);
+    pthread_cond_destroy(&d->finished_changed);
+    pthread_mutex_destroy(&d->mutex);
+    if (d->cancellable) lib.object_unref(d->cancellable);
+    free(d);
+}
 void apictl_object_unref(void *o) { if (o) lib.object_unref(o); }
 
 void *apictl_bus_connect(const char *address, void *cancellable, apictl_status *status) {

@@ -1,6 +1,7 @@
 import APICtlCLI
 import APICtlCore
-import Foundation
+import FoundationEssentials
+import Glibc
 
 // The only place that touches process state: argv, the environment, the
 // terminal and the clock are read here and handed down.
@@ -10,7 +11,7 @@ let context = CommandContext(
     stdout: OutputStream(fd: STDOUT_FILENO, isTerminal: isatty(STDOUT_FILENO) == 1),
     stderr: OutputStream(fd: STDERR_FILENO, isTerminal: isatty(STDERR_FILENO) == 1),
     stdinIsTerminal: isatty(STDIN_FILENO) == 1,
-    readStandardInput: { Array(FileHandle.standardInput.readDataToEndOfFile()) },
+    readStandardInput: { FileBytes.readAll(STDIN_FILENO) ?? [] },
     now: { Date() },
     makeTransport: { () throws(TransportError) -> Transport in try CurlTransport() }
 )

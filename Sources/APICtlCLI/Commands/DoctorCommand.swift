@@ -1,5 +1,5 @@
 import APICtlCore
-import Foundation
+import FoundationEssentials
 
 /// `apictl doctor`: what is configured, which credential store works and why
 /// not, where each profile's credential comes from, and whether each base URL
@@ -22,7 +22,7 @@ enum DoctorCommand {
         let config: ConfigFile
         do {
             config = try ConfigStore(path: location.configFile).load()
-            let exists = FileManager.default.fileExists(atPath: location.configFile)
+            let exists = FileBytes.isDirectory(location.configFile) != nil
             line("config", "\(location.configFile) (\(exists ? "\(config.profiles.count) profile(s)" : "not created yet"))")
         } catch {
             line("config", error.message, ok: false)

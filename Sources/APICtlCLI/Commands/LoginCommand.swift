@@ -1,5 +1,5 @@
 import APICtlCore
-import Foundation
+import FoundationEssentials
 
 /// `apictl login`: takes a key (no-echo prompt, or stdin with --with-token),
 /// checks it against the profile's whoami path, and only then stores it.
@@ -60,11 +60,11 @@ enum LoginCommand {
             }
             raw = typed
         }
-        let token = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = raw.trimmingWhitespace()
         guard !token.isEmpty else { throw .usage("no key was given", hint: "echo \"$KEY\" | apictl login -p \(profile.name) --with-token") }
         guard !token.contains(where: \.isNewline) else { throw .usage("the key has a line break in it; give just the key") }
         if let scheme = ["Bearer ", "Token ", "Basic "].first(where: { token.hasPrefix($0) }) {
-            throw .usage("give just the key, without '\(scheme.trimmingCharacters(in: .whitespaces))'; the profile's auth scheme adds it")
+            throw .usage("give just the key, without '\(scheme.trimmingSpaces())'; the profile's auth scheme adds it")
         }
         return token
     }

@@ -1,5 +1,5 @@
 import APICtlCore
-import Foundation
+import FoundationEssentials
 
 /// `apictl request METHOD PATH [ITEM...]`: one authenticated request.
 enum RequestCommand {
@@ -79,7 +79,7 @@ enum RequestCommand {
             let separators = ["==", ":=", "=", ":"]
             var best: (String.Index, String)?
             for separator in separators {
-                guard let range = item.range(of: separator) else { continue }
+                guard let range = item.firstRange(ofText: separator) else { continue }
                 if let current = best, current.0 <= range.lowerBound { continue }
                 best = (range.lowerBound, separator)
             }

@@ -1,5 +1,5 @@
 import APICtlCore
-import Foundation
+import FoundationEssentials
 
 /// `apictl whoami`: asks the API who the credential belongs to, and says where
 /// the credential came from, its scopes, its expiry and the last rate-limit figures.
@@ -37,23 +37,20 @@ enum WhoamiCommand {
         let limits = RateLimitStatus.parse(response.headers, now: now)
 
         if parsed.flag("json") {
-            var out: [String: Any] = ["profile": profile.name, "base_url": profile.baseURL,
-                                      "credential_source": credential.source.description, "scopes": scopes]
-            if let env = profile.environment { out["environment"] = env }
-            if let body = try? JSONSerialization.jsonObject(with: Data(response.body)) { out["response"] = body }
+            var out: [String: JSONValue] = ["profile": .string(profile.name), "base_url": .string(profile.baseURL),
+                                            "credential_source": .string(credential.source.description), "scopes": JSONValue(scopes)]
+            if let env = profile.environment { out["environment"] = .string(env) }
+            if let body = JSONValue(parsing: response.body) { out["response"] = body }
             if let identity {
-                var d: [String: Any] = [:]
-                d["id"] = identity.id; d["name"] = identity.name; d["email"] = identity.email; d["role"] = identity.role
-                out["identity"] = d
+                out["identity"] = .object(["id": JSONValue(identity.id), "name": JSONValue(identity.name),
+                                           "email": JSONValue(identity.email), "role": JSONValue(identity.role)])
             }
-            if let expiry { out["expires_at"] = ISO8601DateFormatter().string(from: expiry) }
+            if let expiry { out["expires_at"] = .string(Timestamp.iso8601(expiry)) }
             if !limits.isEmpty {
-                var d: [String: Any] = [:]
-                d["limit"] = limits.limit; d["remaining"] = limits.remaining
-                d["reset_at"] = limits.resetAt.map { ISO8601DateFormatter().string(from: $0) }
-                out["rate_limit"] = d
+                out["rate_limit"] = .object(["limit": JSONValue(limits.limit), "remaining": JSONValue(limits.remaining),
+                                             "reset_at": JSONValue(limits.resetAt.map(Timestamp.iso8601))])
             }
-            context.stdout.write(JSONOutput.render(out))
+            context.stdout.write(JSONOutput.render(.object(out)))
             return 0
         }
         var lines: [(String, String)] = []
@@ -73,7 +70,7 @@ enum WhoamiCommand {
         if let expiry {
             let delta = expiry.timeIntervalSince(now)
             let when = delta >= 0 ? "in \(humanDuration(delta))" : "EXPIRED \(humanDuration(delta)) ago"
-            lines.append(("expires", "\(ISO8601DateFormatter().string(from: expiry)) (\(when))"))
+            lines.append(("expires", "\(Timestamp.iso8601(expiry)) (\(when))"))
         } else {
             lines.append(("expires", "not known"))
         }

@@ -1,5 +1,5 @@
 import APICtlCore
-import Foundation
+import FoundationEssentials
 
 /// apictl(1) in roff, from the command tree: `apictl __man > docs/apictl.1`.
 enum ManPage {
@@ -86,7 +86,7 @@ enum ManPage {
     }
 
     static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\e").replacingOccurrences(of: "-", with: "\\-")
+        text.replacingAll("\\", with: "\\e").replacingAll("-", with: "\\-")
             .split(separator: "\n", omittingEmptySubsequences: false)
             .map { $0.hasPrefix(".") || $0.hasPrefix("'") ? "\\&" + $0 : String($0) }.joined(separator: "\n")
     }

@@ -1,4 +1,5 @@
-import Foundation
+import APICtlCore
+import FoundationEssentials
 
 /// A one-line download progress display on stderr (a terminal only): bytes so
 /// far, the total when known, rate and ETA; redrawn at most ten times a second.
@@ -43,7 +44,7 @@ final class ProgressBar {
             let width = 24
             let filled = (fraction * Double(width)).saturatingInt
             line = "  [" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "] "
-                + String(format: "%3d%% ", (fraction * 100).saturatingInt) + "\(Self.size(Double(received))) / \(Self.size(Double(total)))"
+                + String((fraction * 100).saturatingInt).leftPadded(to: 3, with: " ") + "% " + "\(Self.size(Double(received))) / \(Self.size(Double(total)))"
             if rate > 0, received < total { line += "  ETA \((Double(total - received) / rate).rounded(.up).saturatingInt)s" }
         }
         line += "  \(Self.size(rate))/s"
@@ -55,6 +56,6 @@ final class ProgressBar {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
         var value = bytes, unit = 0
         while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
-        return unit == 0 ? "\(value.saturatingInt) B" : String(format: "%.1f", value) + " " + units[unit]
+        return unit == 0 ? "\(value.saturatingInt) B" : value.oneDecimal + " " + units[unit]
     }
 }

@@ -1,5 +1,6 @@
 import APICtlCore
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Where a response body goes: straight to stdout when piped (untouched, so
 /// `| jq` works), buffered for pretty-printing on a terminal, or streamed to a
@@ -93,8 +94,8 @@ final class FileOutput {
 
     /// Hidden, beside the target, named for this process: known before the download starts.
     static func tempPath(for finalPath: String) -> String {
-        let directory = (finalPath as NSString).deletingLastPathComponent
-        let name = (finalPath as NSString).lastPathComponent
+        let directory = PathText.directory(of: finalPath)
+        let name = PathText.lastComponent(of: finalPath)
         return (directory.isEmpty ? "" : directory + "/") + ".\(name).apictl-\(getpid()).part"
     }
 

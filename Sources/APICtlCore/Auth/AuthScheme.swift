@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How a credential travels in a request.
 public enum AuthScheme: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The claims apictl reads from a JWT. The signature is not checked: only the
 /// API can do that; we read `exp` to warn before the API says 401.
@@ -15,24 +15,24 @@ public enum JWT {
     public static func decode(_ token: String) -> JWTClaims? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let payload = base64URLDecode(parts[1]),
-              let object = try? JSONSerialization.jsonObject(with: payload) as? [String: Any] else { return nil }
+              let claims = JSONValue(parsing: payload), case .object(let object) = claims else { return nil }
         // A claim outside years 1970-5000 is not a date anyone meant; ignoring it keeps formatting sane.
         func date(_ key: String) -> Date? {
-            guard let seconds = (object[key] as? NSNumber)?.doubleValue, seconds.isFinite, (0...1e11).contains(seconds) else { return nil }
+            guard let seconds = object[key]?.doubleValue, seconds.isFinite, (0...1e11).contains(seconds) else { return nil }
             return Date(timeIntervalSince1970: seconds)
         }
         var scopes: [String] = []
-        if let list = object["scope"] as? [String] ?? object["scopes"] as? [String] {
+        if let list = object["scope"]?.stringArray ?? object["scopes"]?.stringArray {
             scopes = list
-        } else if let text = object["scope"] as? String ?? object["scp"] as? String {
+        } else if let text = object["scope"]?.stringValue ?? object["scp"]?.stringValue {
             scopes = text.split(separator: " ").map(String.init)
         }
-        return JWTClaims(subject: object["sub"] as? String, name: object["name"] as? String,
-                         email: object["email"] as? String, issuedAt: date("iat"), expiresAt: date("exp"), scopes: scopes)
+        return JWTClaims(subject: object["sub"]?.stringValue, name: object["name"]?.stringValue,
+                         email: object["email"]?.stringValue, issuedAt: date("iat"), expiresAt: date("exp"), scopes: scopes)
     }
 
     static func base64URLDecode(_ text: Substring) -> Data? {
-        var s = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        var s = String(text).replacingAll("-", with: "+").replacingAll("_", with: "/")
         while s.count % 4 != 0 { s += "=" }
         return Data(base64Encoded: s)
     }

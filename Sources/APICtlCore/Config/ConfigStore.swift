@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import TOMLKit
 
 /// Reads and writes the config file. A missing file is an empty config; a
@@ -9,15 +10,14 @@ public struct ConfigStore: Sendable {
     public init(path: String) { self.path = path }
 
     public func load() throws(APICtlError) -> ConfigFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-                throw .config("cannot read config file \(path)\(isDirectory.boolValue ? ": it is a directory" : "")")
+        guard let data = FileBytes.contents(of: path) else {
+            if let isDirectory = FileBytes.isDirectory(path) {
+                throw .config("cannot read config file \(path)\(isDirectory ? ": it is a directory" : "")")
             }
             return ConfigFile()
         }
         // toml++ reads a C string: a NUL would silently end the file early.
-        guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
+        guard !data.contains(0), let text = String(validating: data, as: UTF8.self) else {
             throw .config("config file \(path) is not UTF-8 text without NUL bytes")
         }
         let config: ConfigFile
@@ -45,7 +45,7 @@ public struct ConfigStore: Sendable {
             try AtomicFile.write(Array(("# apictl configuration. It holds no secrets: keys live in the credential store.\n" + text + "\n").utf8),
                                  to: path, mode: 0o644)
         } catch {
-            throw .config("could not write config file \(path): \(error.localizedDescription)")
+            throw .config("could not write config file \(path): \(error.message)")
         }
     }
 

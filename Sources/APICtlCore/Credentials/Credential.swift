@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One stored credential per (profile, environment). `token` is the secret;
 /// everything else is metadata that `whoami` and `token list` may show.
@@ -64,7 +64,7 @@ public enum EnvironmentCredentials {
         var names = ["APICTL_TOKEN"]
         if let tokenEnv = profile?.tokenEnv { names.append(tokenEnv) }
         for name in names {
-            if let value = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty {
+            if let value = environment[name]?.trimmingWhitespace(), !value.isEmpty {
                 return ResolvedCredential(credential: Credential(token: value, kind: JWT.decode(value) != nil ? "jwt" : "api_key"),
                                           source: .environment(variable: name))
             }

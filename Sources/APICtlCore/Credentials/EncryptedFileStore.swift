@@ -1,6 +1,7 @@
 import Crypto
 import _CryptoExtras
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Every credential in one file, encrypted with AES-256-GCM under a key
 /// derived by scrypt from a passphrase. Layout (the first 48 bytes are the
@@ -31,7 +32,7 @@ public final class EncryptedFileStore: CredentialStore {
         self.passphrase = passphrase
     }
 
-    public var exists: Bool { FileManager.default.fileExists(atPath: path) }
+    public var exists: Bool { FileBytes.isDirectory(path) != nil }
 
     public func load(_ key: CredentialKey) throws(APICtlError) -> Credential? {
         guard let contents = try readFile() else { return nil }
@@ -63,9 +64,9 @@ public final class EncryptedFileStore: CredentialStore {
     /// and the file is rewritten only then. The slow scrypt runs before the lock
     /// when the salt is already known, so concurrent writers mostly overlap it.
     private func update(_ change: (inout [String: Credential]) -> Bool) throws(APICtlError) {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = PathText.directory(of: path)
         do { try AtomicFile.makeDirectory(directory, mode: 0o700) } catch {
-            throw .store("cannot create \(directory): \(error.localizedDescription)")
+            throw .store("cannot create \(directory): \(error.message)")
         }
         if let early = try? readFile(), early.count >= Self.headerSize { _ = try key(forHeader: Array(early[0..<Self.headerSize])) }
         let lock = try FileLock(path: path + ".lock")
@@ -82,7 +83,7 @@ public final class EncryptedFileStore: CredentialStore {
         } catch { throw .store("could not encode credentials: \(error)") }
         let sealed = try encrypt(plaintext)
         do { try AtomicFile.write(sealed, to: path, mode: 0o600) } catch {
-            throw .store("could not write \(path): \(error.localizedDescription)")
+            throw .store("could not write \(path): \(error.message)")
         }
     }
 
@@ -108,14 +109,7 @@ public final class EncryptedFileStore: CredentialStore {
             let mode = String(info.st_mode & 0o777, radix: 8)
             throw .store("\(path) can be read by other users (mode \(mode)); refusing to use it", hint: "run 'chmod 600 \(path)'")
         }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; throw .store("cannot read \(path): \(String(cString: strerror(errno)))") }
-            if n == 0 { break }
-            bytes += buffer[0..<n]
-        }
+        guard let bytes = FileBytes.readAll(fd) else { throw .store("cannot read \(path): \(String(cString: strerror(errno)))") }
         return bytes
     }
 

@@ -1,5 +1,6 @@
 import CLibSecret
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Whether the Secret Service can be used, and if not, exactly why. Each case
 /// is answered in well under a second, without autolaunching a bus.
@@ -100,26 +101,20 @@ struct GLibError: Sendable {
     var isTimeout: Bool { domain == "g-io-error-quark" && (code == 24 || code == 19) }
 }
 
-/// A GCancellable that cancels itself after a delay, bounding a blocking GIO call.
-final class Deadline: @unchecked Sendable {
-    let cancellable: UnsafeMutableRawPointer?
-    private let lock = NSLock()
-    private var finished = false
+/// Bounds a blocking GIO call: its cancellable is cancelled when the time runs out.
+final class Deadline {
+    private var deadline: OpaquePointer?
 
     init(milliseconds: Int) {
-        cancellable = apictl_cancellable_new()
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { [self] in
-            lock.lock()
-            defer { lock.unlock() }
-            if !finished { apictl_cancellable_cancel(cancellable) }
-        }
+        deadline = apictl_deadline_start(Int32(clamping: milliseconds))
     }
+
+    var cancellable: UnsafeMutableRawPointer? { apictl_deadline_cancellable(deadline) }
 
     func finish() {
-        lock.lock()
-        finished = true
-        lock.unlock()
+        apictl_deadline_finish(deadline)
+        deadline = nil
     }
 
-    deinit { apictl_object_unref(cancellable) }
+    deinit { apictl_deadline_finish(deadline) }
 }

@@ -1,5 +1,5 @@
 import CLibSecret
-import Foundation
+import FoundationEssentials
 
 /// Credentials in the Secret Service (gnome-keyring, KeePassXC) through
 /// libsecret. Items carry the non-secret attributes `profile` and

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What an API said went wrong, pulled out of whichever error shape it uses.
 public struct APIErrorDetail: Sendable, Equatable {
@@ -11,36 +11,36 @@ public struct APIErrorDetail: Sendable, Equatable {
 public enum APIErrorDecoder {
     public static func decode(_ body: [UInt8]) -> APIErrorDetail? {
         guard !body.isEmpty,
-              let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
+              let object = JSONValue(parsing: body)?.objectValue else { return nil }
         return decode(object)
     }
 
-    static func decode(_ object: [String: Any]) -> APIErrorDetail? {
+    static func decode(_ object: [String: JSONValue]) -> APIErrorDetail? {
         // TechDocs {"error":{"code","message","status"}}, DZDESK {"success":false,"error":{"code","message"}}
-        if let error = object["error"] as? [String: Any] {
+        if let error = object["error"]?.objectValue {
             return APIErrorDetail(code: text(error["code"]) ?? text(error["type"]),
                                   message: text(error["message"]) ?? text(error["detail"]))
         }
         // Datasets {"type":"client_error","errors":[{"code","detail","attr","extra"}]}
-        if let errors = object["errors"] as? [[String: Any]], let first = errors.first {
+        if let errors = object["errors"]?.arrayValue, let first = errors.first?.objectValue {
             var message = text(first["detail"]) ?? text(first["message"]) ?? text(first["title"])
             if let attr = text(first["attr"]), let m = message { message = "\(attr): \(m)" }
             if errors.count > 1, let m = message { message = "\(m) (+\(errors.count - 1) more)" }
             return APIErrorDetail(code: text(first["code"]), message: message)
         }
-        if let errors = object["errors"] as? [String], let first = errors.first {
+        if let errors = object["errors"]?.stringArray, let first = errors.first {
             return APIErrorDetail(code: nil, message: errors.count > 1 ? "\(first) (+\(errors.count - 1) more)" : first)
         }
         // OAuth 2.0 {"error":"invalid_grant","error_description":"..."}
-        if let code = object["error"] as? String, let description = text(object["error_description"]) {
+        if let code = object["error"]?.stringValue, let description = text(object["error_description"]) {
             return APIErrorDetail(code: code, message: description)
         }
         // DataDocks {"error":"Unauthorized","message":"..."}
-        if let error = object["error"] as? String, let message = text(object["message"]) {
+        if let error = object["error"]?.stringValue, let message = text(object["message"]) {
             return APIErrorDetail(code: error, message: message)
         }
         // PocketDNS {"error":"Invalid API key"}
-        if let message = object["error"] as? String {
+        if let message = object["error"]?.stringValue {
             return APIErrorDetail(code: nil, message: message)
         }
         // RFC 7807 {"type","title","status","detail"}
@@ -57,13 +57,7 @@ public enum APIErrorDecoder {
         return nil
     }
 
-    private static func text(_ value: Any?) -> String? {
-        switch value {
-        case let s as String where !s.isEmpty: return s
-        case let n as NSNumber: return n.stringValue
-        default: return nil
-        }
-    }
+    private static func text(_ value: JSONValue?) -> String? { value?.text }
 
     private static func lastPathComponent(_ uri: String) -> String {
         uri.split(separator: "/").last.map(String.init) ?? uri

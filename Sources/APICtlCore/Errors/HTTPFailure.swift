@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What is known about a request when it fails, so the error can carry a hint
 /// the user can act on.
@@ -70,7 +70,7 @@ public enum HTTPFailure {
     }
 
     static func looksLikeJSON(_ body: [UInt8]) -> Bool {
-        (try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])) != nil
+        JSONValue(parsing: body) != nil
     }
 
     static func oneLine(_ text: String) -> String {

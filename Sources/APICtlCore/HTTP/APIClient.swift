@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// What the client did on the wire, for `-v`. Values are already redacted.
 public enum WireEvent: Sendable {

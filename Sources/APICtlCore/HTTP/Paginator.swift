@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Walks a list endpoint page by page over the client's one connection:
 /// `Link: rel="next"` first, then the profile's next-URL, cursor or page-number
@@ -61,7 +61,7 @@ public struct Paginator {
         guard let limits = client.lastRateLimit, limits.remaining == 0, let reset = limits.resetAt else { return }
         let seconds = max(0, reset.timeIntervalSince(client.now())) + 0.05
         guard seconds <= client.retryPolicy.maxWait else {
-            throw APICtlError(.rateLimited, "the rate limit is used up until \(ISO8601DateFormatter().string(from: reset))",
+            throw APICtlError(.rateLimited, "the rate limit is used up until \(Timestamp.iso8601(reset))",
                               hint: "that is \(seconds.saturatingInt)s away, more than --max-wait \(client.retryPolicy.maxWait.saturatingInt)s")
         }
         client.onRetry?(RetryNotice(reason: "rate limit used up (\(limits.limit.map(String.init) ?? "?") requests)", seconds: seconds,
@@ -83,10 +83,10 @@ public struct Paginator {
     /// The rel="next" target of one Link header value (RFC 8288).
     static func nextLink(_ header: String) -> String? {
         for part in header.split(separator: ",") {
-            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            let pieces = part.split(separator: ";").map { $0.trimmingSpaces() }
             guard let target = pieces.first, target.hasPrefix("<"), target.hasSuffix(">") else { continue }
             let rels = pieces.dropFirst().filter { $0.lowercased().hasPrefix("rel=") }
-                .flatMap { $0.dropFirst(4).trimmingCharacters(in: CharacterSet(charactersIn: "\"")).split(separator: " ") }
+                .flatMap { $0.dropFirst(4).trimming { $0 == "\"" }.split(separator: " ") }
             if rels.contains(where: { $0.lowercased() == "next" }) { return String(target.dropFirst().dropLast()) }
         }
         return nil
@@ -95,7 +95,7 @@ public struct Paginator {
     static func queryValue(_ url: String, _ name: String) -> String? {
         guard !name.isEmpty, let q = url.firstIndex(of: "?") else { return nil }
         for pair in url[url.index(after: q)...].split(separator: "&") where pair.hasPrefix(name + "=") {
-            return String(pair.dropFirst(name.count + 1)).removingPercentEncoding
+            return PercentEncoding.decode(pair.dropFirst(name.count + 1))
         }
         return nil
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Hides secrets in anything apictl shows about a request: header values that
 /// carry credentials and any occurrence of the token itself.
@@ -42,7 +42,7 @@ public struct Redactor: Sendable {
     public func text(_ value: String) -> String {
         var out = value
         for secret in secrets where out.contains(secret) {
-            out = out.replacingOccurrences(of: secret, with: Self.mask)
+            out = out.replacingAll(secret, with: Self.mask)
         }
         return out
     }

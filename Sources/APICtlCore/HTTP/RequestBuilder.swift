@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The request as the user described it on the command line, before it is
 /// turned into bytes. Kept free of argv so the core can be tested directly.
@@ -34,11 +34,11 @@ public struct InputSource: Sendable {
 
     public static func files(readStandardInput: @escaping @Sendable () -> [UInt8]) -> InputSource {
         InputSource(readFile: { path throws(APICtlError) in
-            guard let data = FileManager.default.contents(atPath: path) else {
-                let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
+            guard let bytes = FileBytes.contents(of: path) else {
+                let reason = FileBytes.isDirectory(path) == nil ? "does not exist" : "cannot be read"
                 throw .usage("file '\(path)' \(reason)")
             }
-            return Array(data)
+            return bytes
         }, readStandardInput: readStandardInput)
     }
 }
@@ -70,11 +70,11 @@ public enum RequestBuilder {
             guard let colon = raw.firstIndex(of: ":"), colon != raw.startIndex else {
                 throw .usage("header '\(raw)' has no colon", hint: "write it as -H 'Name: value'")
             }
-            let name = raw[..<colon].trimmingCharacters(in: .whitespaces)
+            let name = raw[..<colon].trimmingSpaces()
             guard name.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0 != ":" }) else {
                 throw .usage("header name '\(name)' is not valid")
             }
-            let value = raw[raw.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            let value = raw[raw.index(after: colon)...].trimmingSpaces()
             guard !value.contains(where: { $0 == "\r" || $0 == "\n" }) else {
                 throw .usage("header '\(name)' has a line break in its value")
             }
@@ -84,7 +84,7 @@ public enum RequestBuilder {
         var fields: [(String, String)] = []  // name, JSON text
         for raw in description.stringFields {
             let (key, value) = try split(raw, option: "-f")
-            fields.append((key, jsonString(value)))
+            fields.append((key, JSONValue.quoted(value)))
         }
         for raw in description.typedFields {
             let (key, value) = try split(raw, option: "-F")
@@ -115,7 +115,7 @@ public enum RequestBuilder {
                 // As gh does: fields of a GET become its query.
                 for (key, json) in fields { queryPairs.append((key, queryText(json))) }
             } else {
-                body = Array(("{" + fields.map { "\(jsonString($0.0)):\($0.1)" }.joined(separator: ",") + "}").utf8)
+                body = Array(("{" + fields.map { "\(JSONValue.quoted($0.0)):\($0.1)" }.joined(separator: ",") + "}").utf8)
                 if !headers.contains("Content-Type") { headers.add("Content-Type", "application/json") }
             }
         }
@@ -135,10 +135,10 @@ public enum RequestBuilder {
     static func typedValue(key: String, _ value: String, input: InputSource) throws(APICtlError) -> String {
         if value.hasPrefix("@") {
             let bytes = try input.readFile(String(value.dropFirst()))
-            return jsonString(String(decoding: bytes, as: UTF8.self))
+            return JSONValue.quoted(String(decoding: bytes, as: UTF8.self))
         }
         if let first = value.first, "-0123456789tfn[{\"".contains(first),
-           (try? JSONSerialization.jsonObject(with: Data(value.utf8), options: [.fragmentsAllowed])) != nil {
+           JSONValue(parsing: value.utf8) != nil {
             return value
         }
         throw .usage("-F \(key)=\(value): not a number, true, false, null, JSON or @file",
@@ -147,26 +147,9 @@ public enum RequestBuilder {
 
     /// A JSON value as it should read in a query string: strings unquoted.
     static func queryText(_ json: String) -> String {
-        if json.hasPrefix("\""), let s = try? JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed]) as? String {
+        if json.hasPrefix("\""), let s = JSONValue(parsing: json.utf8)?.stringValue {
             return s
         }
         return json
-    }
-
-    public static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Finds values inside JSON text by JSON pointer (RFC 6901) and returns their
 /// exact bytes, so paginated items are passed on as the server wrote them.
@@ -30,7 +30,7 @@ public enum RawJSON {
         guard let range = scanner.find(tokens(pointer)) else { return nil }
         let text = Array(bytes[range])
         if text.first == UInt8(ascii: "\"") {
-            return (try? JSONSerialization.jsonObject(with: Data(text), options: [.fragmentsAllowed])) as? String
+            return JSONValue(parsing: text)?.stringValue
         }
         let word = String(decoding: text, as: UTF8.self)
         return word == "null" || word.hasPrefix("{") || word.hasPrefix("[") ? nil : word
@@ -39,7 +39,7 @@ public enum RawJSON {
     static func tokens(_ pointer: String?) -> [String] {
         guard let pointer, !pointer.isEmpty else { return [] }
         return pointer.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
-            .map { $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~") }
+            .map { String($0).replacingAll("~1", with: "/").replacingAll("~0", with: "~") }
     }
 
     struct Scanner {
@@ -67,7 +67,7 @@ public enum RawJSON {
                     if peek == UInt8(ascii: "}") { return nil }
                     let keyStart = index
                     guard skipString() else { return nil }
-                    let key = (try? JSONSerialization.jsonObject(with: Data(bytes[keyStart..<index]), options: [.fragmentsAllowed])) as? String
+                    let key = JSONValue(parsing: bytes[keyStart..<index])?.stringValue
                     space()
                     guard peek == UInt8(ascii: ":") else { return nil }
                     index += 1

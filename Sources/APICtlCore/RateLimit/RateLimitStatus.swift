@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What a response said about rate limits, whichever header family it used:
 /// `X-RateLimit-*` (reset as epoch seconds or as seconds from now),
@@ -16,9 +16,9 @@ public struct RateLimitStatus: Sendable, Equatable {
 
     public static func parse(_ headers: HTTPHeaders, now: Date) -> RateLimitStatus {
         var status = RateLimitStatus()
-        status.limit = headers["X-RateLimit-Limit"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        status.remaining = headers["X-RateLimit-Remaining"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        if let reset = headers["X-RateLimit-Reset"].flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }),
+        status.limit = headers["X-RateLimit-Limit"].flatMap { Int($0.trimmingSpaces()) }
+        status.remaining = headers["X-RateLimit-Remaining"].flatMap { Int($0.trimmingSpaces()) }
+        if let reset = headers["X-RateLimit-Reset"].flatMap({ Double($0.trimmingSpaces()) }),
            reset.isFinite, reset >= 0, reset < 1e11 {
             status.resetAt = reset >= epochThreshold ? Date(timeIntervalSince1970: reset) : now.addingTimeInterval(reset)
         }
@@ -33,10 +33,10 @@ public struct RateLimitStatus: Sendable, Equatable {
             let params = parameters(policy)
             if let q = params["q"], let v = Int(q) { status.limit = v }
         }
-        if let retry = headers["Retry-After"]?.trimmingCharacters(in: .whitespaces) {
+        if let retry = headers["Retry-After"]?.trimmingSpaces() {
             if let seconds = Double(retry), seconds.isFinite {
                 status.retryAfter = max(0, seconds)
-            } else if let date = httpDate(retry) {
+            } else if let date = Timestamp.httpDate(retry) {
                 status.retryAfter = max(0, date.timeIntervalSince(now))
             }
         }
@@ -53,17 +53,9 @@ public struct RateLimitStatus: Sendable, Equatable {
     private static func parameters(_ value: String) -> [String: String] {
         var out: [String: String] = [:]
         for part in value.split(whereSeparator: { $0 == ";" || $0 == "," }) {
-            let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            if kv.count == 2 { out[kv[0].lowercased()] = kv[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+            let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingSpaces() }
+            if kv.count == 2 { out[kv[0].lowercased()] = kv[1].trimming { $0 == "\"" } }
         }
         return out
-    }
-
-    static func httpDate(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: text)
     }
 }

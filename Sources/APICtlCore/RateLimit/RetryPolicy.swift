@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// When to try a request again, and how long to wait first.
 public struct RetryPolicy: Sendable {

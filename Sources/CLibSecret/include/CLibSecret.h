@@ -15,8 +15,12 @@ typedef struct {
 /// Loads libsecret; NULL on success, else a static message.
 const char *apictl_keyring_load(void);
 
-void *apictl_cancellable_new(void);
-void apictl_cancellable_cancel(void *cancellable);
+/// A GCancellable that a timer thread cancels after TIMEOUT_MS unless finished first,
+/// bounding a blocking GIO call. Finish frees it.
+typedef struct apictl_deadline apictl_deadline;
+apictl_deadline *apictl_deadline_start(int timeout_ms);
+void *apictl_deadline_cancellable(apictl_deadline *deadline);
+void apictl_deadline_finish(apictl_deadline *deadline);
 void apictl_object_unref(void *object);
 
 /// The shared session bus connection (kept for the process; do not unref). Call only

@@ -89,13 +89,13 @@ enum ProfileAddCommand {
             guard let colon = raw.firstIndex(of: ":"), colon != raw.startIndex else {
                 throw APICtlError.usage("header '\(raw)' has no colon", hint: "write it as -H 'Name: value'")
             }
-            let headerName = raw[..<colon].trimmingCharacters(in: .whitespaces)
+            let headerName = raw[..<colon].trimmingSpaces()
             if ["authorization", "cookie", "proxy-authorization"].contains(headerName.lowercased())
                 || headerName.lowercased() == AuthScheme(configValue: profile.auth)?.headerName?.lowercased() {
                 throw APICtlError.usage("'\(headerName)' carries a secret, which the config file never holds",
                                         hint: "store the key with 'apictl login -p \(name)' or pass it through \(profile.tokenEnv ?? "APICTL_TOKEN")")
             }
-            profile.headers = (profile.headers ?? [:]).merging([headerName: raw[raw.index(after: colon)...].trimmingCharacters(in: .whitespaces)]) { $1 }
+            profile.headers = (profile.headers ?? [:]).merging([headerName: raw[raw.index(after: colon)...].trimmingSpaces()]) { $1 }
         }
 
         let store = context.configStore

@@ -13,14 +13,14 @@ enum ProfileListCommand {
         let config = try context.configStore.load()
         let names = config.profiles.keys.sorted()
         if parsed.flag("json") {
-            let rows: [[String: Any]] = names.compactMap { name in
+            let rows: [JSONValue] = names.compactMap { name in
                 guard let p = config.profiles[name] else { return nil }
-                var row: [String: Any] = ["name": name, "auth": p.auth, "default": name == config.defaultProfile]
-                if let url = p.baseURL { row["base_url"] = url }
-                if let envs = p.environments { row["environments"] = envs.mapValues { $0.baseURL } }
-                return row
+                var row: [String: JSONValue] = ["name": .string(name), "auth": .string(p.auth), "default": .bool(name == config.defaultProfile)]
+                if let url = p.baseURL { row["base_url"] = .string(url) }
+                if let envs = p.environments { row["environments"] = .object(envs.mapValues { .string($0.baseURL) }) }
+                return .object(row)
             }
-            context.stdout.write(JSONOutput.render(rows))
+            context.stdout.write(JSONOutput.render(.array(rows)))
             return 0
         }
         guard !names.isEmpty else {

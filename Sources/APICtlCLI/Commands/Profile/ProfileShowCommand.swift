@@ -16,40 +16,44 @@ enum ProfileShowCommand {
             throw APICtlError.config("no profile selected", hint: "name one: 'apictl profile show NAME'")
         }
         let (_, profile) = try ProfileCommand.load(name, context)
-        var fields: [(String, Any)] = [("name", name), ("auth", profile.auth)]
-        if let v = profile.preset { fields.append(("preset", v)) }
-        if let v = profile.baseURL { fields.append(("base_url", v)) }
+        var fields: [(String, JSONValue)] = [("name", .string(name)), ("auth", .string(profile.auth))]
+        if let v = profile.preset { fields.append(("preset", .string(v))) }
+        if let v = profile.baseURL { fields.append(("base_url", .string(v))) }
         if let envs = profile.environments {
-            fields.append(("environments", envs.mapValues { env -> [String: String] in
-                var d = ["base_url": env.baseURL]
-                if let t = env.tokenEnv { d["token_env"] = t }
-                return d
-            }))
+            fields.append(("environments", .object(envs.mapValues { env in
+                var d: [String: JSONValue] = ["base_url": .string(env.baseURL)]
+                if let t = env.tokenEnv { d["token_env"] = .string(t) }
+                return .object(d)
+            })))
         }
-        if let v = profile.defaultEnv { fields.append(("default_env", v)) }
-        if let v = profile.tokenEnv { fields.append(("token_env", v)) }
-        if let v = profile.whoami { fields.append(("whoami", v)) }
-        if let v = profile.vars { fields.append(("vars", v)) }
-        if let v = profile.headers { fields.append(("headers", v)) }
-        if let v = profile.caCert { fields.append(("ca_cert", v)) }
-        fields.append(("default", name == config.defaultProfile))
+        if let v = profile.defaultEnv { fields.append(("default_env", .string(v))) }
+        if let v = profile.tokenEnv { fields.append(("token_env", .string(v))) }
+        if let v = profile.whoami { fields.append(("whoami", .string(v))) }
+        if let v = profile.vars { fields.append(("vars", .object(v.mapValues(JSONValue.string)))) }
+        if let v = profile.headers { fields.append(("headers", .object(v.mapValues(JSONValue.string)))) }
+        if let v = profile.caCert { fields.append(("ca_cert", .string(v))) }
+        fields.append(("default", .bool(name == config.defaultProfile)))
         if parsed.flag("json") {
-            context.stdout.write(JSONOutput.render(Dictionary(fields, uniquingKeysWith: { $1 })))
+            context.stdout.write(JSONOutput.render(.object(Dictionary(fields, uniquingKeysWith: { $1 }))))
             return 0
         }
         for (key, value) in fields {
             switch value {
-            case let dict as [String: String]:
+            case .object(let members):
                 context.stdout.write("\(key):\n")
-                for k in dict.keys.sorted() { context.stdout.write("  \(k) = \(dict[k] ?? "")\n") }
-            case let envs as [String: [String: String]]:
-                context.stdout.write("\(key):\n")
-                for env in envs.keys.sorted() {
-                    let d = envs[env] ?? [:]
-                    context.stdout.write("  \(env): \(d["base_url"] ?? "")\(d["token_env"].map { " (token_env \($0))" } ?? "")\n")
+                for k in members.keys.sorted() {
+                    guard let member = members[k] else { continue }
+                    if let env = member.objectValue {
+                        let tokenEnv = env["token_env"]?.stringValue.map { " (token_env \($0))" } ?? ""
+                        context.stdout.write("  \(k): \(env["base_url"]?.stringValue ?? "")\(tokenEnv)\n")
+                    } else {
+                        context.stdout.write("  \(k) = \(member.stringValue ?? "")\n")
+                    }
                 }
+            case .bool(let b):
+                context.stdout.write("\(key): \(b)\n")
             default:
-                context.stdout.write("\(key): \(value)\n")
+                context.stdout.write("\(key): \(value.stringValue ?? "")\n")
             }
         }
         return 0

@@ -1,0 +1,45 @@
+import Glibc
+
+public enum FileBytes {
+    /// Everything up to end of file; nil on a read error, with errno set.
+    /// Reads in chunks the size of the file where it has one, so a small config
+    /// file never costs a large zeroed buffer (each fresh page is a page fault).
+    public static func readAll(_ fd: Int32) -> [UInt8]? {
+        var info = stat()
+        let sizeHint = fstat(fd, &info) == 0 && info.st_size > 0 ? Int(clamping: info.st_size) : 0
+        var bytes: [UInt8] = []
+        var chunk = min(max(sizeHint + 1, 4096), 1 << 20)
+        while true {
+            let start = bytes.count
+            bytes.append(contentsOf: repeatElement(0, count: chunk))
+            let n = bytes.withUnsafeMutableBytes { buffer in
+                Glibc.read(fd, buffer.baseAddress.map { $0 + start }, chunk)
+            }
+            if n < 0 {
+                let error = errno
+                bytes.removeLast(chunk)
+                if error == EINTR { continue }
+                errno = error
+                return nil
+            }
+            bytes.removeLast(chunk - n)
+            if n == 0 { return bytes }
+            chunk = min(chunk * 2, 1 << 20)
+        }
+    }
+
+    /// true for a directory, false for anything else, nil when nothing is there.
+    public static func isDirectory(_ path: String) -> Bool? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return info.st_mode & S_IFMT == S_IFDIR
+    }
+
+    /// The file's bytes; nil when it cannot be opened or read, with errno set.
+    public static func contents(of path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        return readAll(fd)
+    }
+}

@@ -1,0 +1,62 @@
+extension StringProtocol {
+    /// Without leading and trailing spaces and tabs: how header values and
+    /// `key: value` arguments are read (RFC 9110 §5.5 optional whitespace).
+    public func trimmingSpaces() -> String {
+        trimming { $0 == " " || $0 == "\t" }
+    }
+
+    /// Without leading and trailing whitespace, newlines included: for a pasted key.
+    public func trimmingWhitespace() -> String {
+        trimming(\.isWhitespace)
+    }
+
+    /// Without leading and trailing characters that match.
+    public func trimming(_ drop: (Character) -> Bool) -> String {
+        guard let first = firstIndex(where: { !drop($0) }), let last = lastIndex(where: { !drop($0) }) else { return "" }
+        return String(self[first...last])
+    }
+}
+
+extension String {
+    /// Padded on the left to `width` characters: "7" becomes "07", or "  7" with spaces.
+    public func leftPadded(to width: Int, with pad: Character = "0") -> String {
+        count >= width ? self : String(repeating: pad, count: width - count) + self
+    }
+}
+
+extension String {
+    /// Where `target` first occurs, matched byte for byte as UTF-8 (no Unicode
+    /// equivalence), as Foundation's literal `range(of:)` did.
+    public func firstRange(ofText target: String) -> Range<String.Index>? {
+        let needle = Array(target.utf8)
+        guard let first = needle.first else { return nil }
+        var start = utf8.startIndex
+        while let candidate = utf8[start...].firstIndex(of: first) {
+            var position = candidate
+            var matched = true
+            for byte in needle {
+                guard position != utf8.endIndex, utf8[position] == byte else { matched = false; break }
+                position = utf8.index(after: position)
+            }
+            if matched { return candidate..<position }
+            start = utf8.index(after: candidate)
+        }
+        return nil
+    }
+
+    public func containsText(_ target: String) -> Bool {
+        firstRange(ofText: target) != nil
+    }
+
+    /// Every occurrence of `target` replaced, left to right.
+    public func replacingAll(_ target: String, with replacement: String) -> String {
+        var out = ""
+        var rest = self
+        while let range = rest.firstRange(ofText: target) {
+            out += rest[..<range.lowerBound]
+            out += replacement
+            rest = String(rest[range.upperBound...])
+        }
+        return out + rest
+    }
+}
