@@ -21,7 +21,7 @@ enum ResponsePrinter {
         if pretty {
             if body.last != 0x0A { out.write("\n") }
             let type = head.headers["Content-Type"] ?? ""
-            if head.isSuccess, type.contains("json") {
+            if head.isSuccess, type.containsText("json") {
                 warn("the response says it is JSON but is not valid JSON; printed as received")
             }
         }

@@ -77,7 +77,7 @@ public enum KeyringProbe {
         default:
             let failure = GLibError(status)
             if failure.isTimeout { return .unresponsive("no answer within \(callTimeoutMilliseconds) ms") }
-            if failure.message.contains("does not exist") || failure.message.contains("No such") {
+            if failure.message.containsText("does not exist") || failure.message.containsText("No such") {
                 return .failed("there is no default keyring collection: \(failure.message)")
             }
             return .failed(failure.message)

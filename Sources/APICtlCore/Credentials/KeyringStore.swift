@@ -68,7 +68,7 @@ public final class KeyringStore: CredentialStore {
         if error.isTimeout {
             return .store("could not \(what): the Secret Service did not answer within \(operationTimeoutMilliseconds) ms")
         }
-        if error.domain == "secret-error-quark" && error.code == 2 || error.message.lowercased().contains("locked") {
+        if error.domain == "secret-error-quark" && error.code == 2 || error.message.lowercased().containsText("locked") {
             return .store("could not \(what): the keyring is locked", hint: KeyringStatus.locked.explanation)
         }
         return .store("could not \(what): \(error.message)")

@@ -41,7 +41,7 @@ public struct Redactor: Sendable {
 
     public func text(_ value: String) -> String {
         var out = value
-        for secret in secrets where out.contains(secret) {
+        for secret in secrets where out.containsText(secret) {
             out = out.replacingAll(secret, with: Self.mask)
         }
         return out
