@@ -1,4 +1,6 @@
 """`apictl request` against each seed API's contract, output modes, and security rules."""
+import base64
+import datetime
 import json
 import os
 
@@ -216,5 +218,9 @@ def test_whoami_decodes_jwt_expiry_and_scopes(apictl, ref):
     assert "scopes:      read_profile write_data" in result.out
     assert "(in 2h)" in result.out or "(in 3h)" in result.out
     data = json.loads(apictl.run("whoami", "-p", "td", "--json", env={"TECHDOCS_API_KEY": token}).out)
-    assert data["expires_at"].endswith("Z") and data["scopes"] == ["read_profile", "write_data"]
+    payload = token.split(".")[1]
+    exp = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["exp"]
+    assert data["expires_at"] == datetime.datetime.fromtimestamp(exp, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert data["scopes"] == ["read_profile", "write_data"]
+    assert data["expires_at"] in result.out, "the text form shows the same UTC time"
     assert token not in result.out
