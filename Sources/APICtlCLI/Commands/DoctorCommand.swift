@@ -22,7 +22,7 @@ enum DoctorCommand {
         let config: ConfigFile
         do {
             config = try ConfigStore(path: location.configFile).load()
-            let exists = FileBytes.isDirectory(location.configFile) != nil
+            let exists = FileBytes.exists(location.configFile)
             line("config", "\(location.configFile) (\(exists ? "\(config.profiles.count) profile(s)" : "not created yet"))")
         } catch {
             line("config", error.message, ok: false)

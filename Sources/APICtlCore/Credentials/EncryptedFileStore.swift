@@ -32,7 +32,7 @@ public final class EncryptedFileStore: CredentialStore {
         self.passphrase = passphrase
     }
 
-    public var exists: Bool { FileBytes.isDirectory(path) != nil }
+    public var exists: Bool { FileBytes.exists(path) }
 
     public func load(_ key: CredentialKey) throws(APICtlError) -> Credential? {
         guard let contents = try readFile() else { return nil }

@@ -35,7 +35,7 @@ public struct InputSource: Sendable {
     public static func files(readStandardInput: @escaping @Sendable () -> [UInt8]) -> InputSource {
         InputSource(readFile: { path throws(APICtlError) in
             guard let bytes = FileBytes.contents(of: path) else {
-                let reason = FileBytes.isDirectory(path) == nil ? "does not exist" : "cannot be read"
+                let reason = FileBytes.exists(path) ? "cannot be read" : "does not exist"
                 throw .usage("file '\(path)' \(reason)")
             }
             return bytes

@@ -28,6 +28,9 @@ public enum FileBytes {
         }
     }
 
+    /// Whether anything (file, directory, socket...) is at `path`.
+    public static func exists(_ path: String) -> Bool { isDirectory(path) != nil }
+
     /// true for a directory, false for anything else, nil when nothing is there.
     public static func isDirectory(_ path: String) -> Bool? {
         var info = stat()
