@@ -9,14 +9,3 @@ extension Double {
         return Int(self)
     }
 }
-
-extension Double {
-    /// "12.3": one decimal place, rounded half away from zero, for waits and sizes
-    /// (what `String(format: "%.1f")` gave, without linking Foundation's formatter).
-    public var oneDecimal: String {
-        let tenths = (self * 10).rounded().saturatingInt
-        let sign = tenths < 0 ? "-" : ""
-        let magnitude = tenths.magnitude
-        return "\(sign)\(magnitude / 10).\(magnitude % 10)"
-    }
-}
