@@ -22,8 +22,10 @@ release: deps
 unit-test: build
 	$(SWIFT) test --disable-swift-testing
 
-integration-test: build
-	APICTL_BIN=$(CURDIR)/$(DEBUG_BIN) python3 -m pytest -q Tests/Integration
+# The integration suite runs the release binary: it is what `make install` ships,
+# and start-up code such as Sources/CProcessStart only takes effect in it.
+integration-test: release
+	APICTL_BIN=$(CURDIR)/$(RELEASE_BIN) python3 -m pytest -q Tests/Integration
 
 test: unit-test integration-test
 

@@ -35,7 +35,9 @@ let package = Package(
             swiftSettings: strictImports
         ),
         .target(name: "APICtlCLI", dependencies: ["APICtlCore"], swiftSettings: strictImports),
-        .executableTarget(name: "apictl", dependencies: ["APICtlCLI"], swiftSettings: strictImports),
+        // Supplies the Swift runtime's argv hook so start-up skips a /proc/self/maps scan (process_start.c).
+        .target(name: "CProcessStart"),
+        .executableTarget(name: "apictl", dependencies: ["APICtlCLI", "CProcessStart"], swiftSettings: strictImports),
         .testTarget(name: "APICtlCoreTests", dependencies: ["APICtlCore"]),
         .testTarget(name: "APICtlCLITests", dependencies: ["APICtlCLI"]),
     ],

@@ -1,0 +1,38 @@
+/*
+ * The Swift runtime asks `_swift_stdlib_getUnsafeArgvArgc` for argv when
+ * `CommandLine.arguments` is first used. On Linux its own definition sits in an
+ * object with a static constructor that opens /proc/self/maps and parses every
+ * line of it, in every process, to find the stack and walk back from `environ`.
+ * With libcurl's dozens of libraries mapped, that is one of the larger single
+ * costs of apictl's start-up.
+ *
+ * glibc already hands argc and argv to every `.init_array` function, so we keep
+ * them from there and define the hook ourselves. The static linker then has no
+ * reason to pull the runtime's object in, and its constructor never runs. If it
+ * were pulled in anyway the link would fail on the duplicate symbol, not
+ * misbehave.
+ */
+#include <stddef.h>
+
+static int captured_argc;
+static char **captured_argv;
+
+static void capture_arguments(int argc, char **argv, char **envp) {
+    (void)envp;
+    captured_argc = argc;
+    captured_argv = argv;
+}
+
+__attribute__((used, section(".init_array")))
+static void (*const capture_arguments_entry)(int, char **, char **) = capture_arguments;
+
+__attribute__((swiftcall, visibility("default")))
+char **_swift_stdlib_getUnsafeArgvArgc(int *outArgLen) {
+    static char *no_arguments[] = { NULL };
+    if (captured_argv == NULL) {
+        *outArgLen = 0;
+        return no_arguments;
+    }
+    *outArgLen = captured_argc;
+    return captured_argv;
+}
