@@ -91,7 +91,7 @@ def test_malformed_config_names_file_and_line(apictl):
 
 
 @pytest.mark.parametrize("text, fragment", [
-    ('[profiles.a]\nauth = 7\nbase_url = "https://x"\n', "profiles.a.auth: missing or not a string"),
+    ('[profiles.a]\nauth = 7\nbase_url = "https://x"\n', "profiles.a.auth: expected a string, found an integer"),
     ('[profiles.a]\nauth = "magic"\nbase_url = "https://x"\n', "is not one of"),
     ('[profiles.a]\nauth = "bearer"\n', "neither base_url nor environments"),
     ('default_profile = "b"\n[profiles.a]\nauth = "bearer"\nbase_url = "https://x"\n', "names no profile"),

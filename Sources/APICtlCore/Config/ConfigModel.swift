@@ -1,6 +1,6 @@
 /// The config file as stored. It never holds a secret: only names of the
 /// environment variables a secret may come from.
-public struct ConfigFile: Codable, Sendable, Equatable {
+public struct ConfigFile: Sendable, Equatable {
     public var defaultProfile: String?
     public var credentialStore: String?
     public var profiles: [String: ProfileConfig]
@@ -10,22 +10,9 @@ public struct ConfigFile: Codable, Sendable, Equatable {
         self.credentialStore = credentialStore
         self.profiles = profiles
     }
-
-    enum CodingKeys: String, CodingKey {
-        case defaultProfile = "default_profile"
-        case credentialStore = "credential_store"
-        case profiles
-    }
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        defaultProfile = try c.decodeIfPresent(String.self, forKey: .defaultProfile)
-        credentialStore = try c.decodeIfPresent(String.self, forKey: .credentialStore)
-        profiles = try c.decodeIfPresent([String: ProfileConfig].self, forKey: .profiles) ?? [:]
-    }
 }
 
-public struct ProfileConfig: Codable, Sendable, Equatable {
+public struct ProfileConfig: Sendable, Equatable {
     /// The built-in description this profile was made from, for `profile show`.
     public var preset: String?
     /// token | bearer | basic | oauth2 | header:NAME | query:NAME
@@ -58,17 +45,9 @@ public struct ProfileConfig: Codable, Sendable, Equatable {
         self.caCert = caCert
         self.pagination = pagination
     }
-
-    enum CodingKeys: String, CodingKey {
-        case preset, auth, whoami, environments, vars, headers, pagination
-        case baseURL = "base_url"
-        case tokenEnv = "token_env"
-        case defaultEnv = "default_env"
-        case caCert = "ca_cert"
-    }
 }
 
-public struct EnvironmentConfig: Codable, Sendable, Equatable {
+public struct EnvironmentConfig: Sendable, Equatable {
     public var baseURL: String
     /// Overrides the profile's token_env, so sandbox and production keys never mix.
     public var tokenEnv: String?
@@ -77,16 +56,11 @@ public struct EnvironmentConfig: Codable, Sendable, Equatable {
         self.baseURL = baseURL
         self.tokenEnv = tokenEnv
     }
-
-    enum CodingKeys: String, CodingKey {
-        case baseURL = "base_url"
-        case tokenEnv = "token_env"
-    }
 }
 
 /// How an API's list endpoints page. `Link: rel="next"` is always honoured;
 /// these describe the body-based styles.
-public struct PaginationConfig: Codable, Sendable, Equatable {
+public struct PaginationConfig: Sendable, Equatable {
     /// JSON pointer to the array of items in a page ("" or absent: found by looking).
     public var items: String?
     /// JSON pointer to the next page's URL in the body (e.g. "/next").
@@ -104,13 +78,5 @@ public struct PaginationConfig: Codable, Sendable, Equatable {
         self.nextCursor = nextCursor
         self.cursorParam = cursorParam
         self.pageParam = pageParam
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case items
-        case nextURL = "next_url"
-        case nextCursor = "next_cursor"
-        case cursorParam = "cursor_param"
-        case pageParam = "page_param"
     }
 }

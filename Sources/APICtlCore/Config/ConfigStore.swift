@@ -20,60 +20,31 @@ public struct ConfigStore: Sendable {
         guard !data.contains(0), let text = String(validating: data, as: UTF8.self) else {
             throw .config("config file \(path) is not UTF-8 text without NUL bytes")
         }
-        let config: ConfigFile
+        let table: TOMLTable
         do {
-            config = try TOMLDecoder().decode(ConfigFile.self, from: text)
+            table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
             throw .config("config file \(path), line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
-        } catch let error as DecodingError {
-            throw .config("config file \(path): \(Self.describe(error))")
         } catch {
             throw .config("config file \(path): \(error)")
+        }
+        let config: ConfigFile
+        do {
+            config = try ConfigTOML.decode(table)
+        } catch {
+            throw .config("config file \(path): \(error.message)")
         }
         try ConfigValidator.validate(config, path: path)
         return config
     }
 
     public func save(_ config: ConfigFile) throws(APICtlError) {
-        let text: String
-        do {
-            text = try TOMLEncoder().encode(config)
-        } catch {
-            throw .config("could not write config file \(path): \(error)")
-        }
+        let text = ConfigTOML.encode(config)
         do {
             try AtomicFile.write(Array(("# apictl configuration. It holds no secrets: keys live in the credential store.\n" + text + "\n").utf8),
                                  to: path, mode: 0o644)
         } catch {
             throw .config("could not write config file \(path): \(error.message)")
-        }
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        func path(_ keys: [CodingKey]) -> String { keys.map(\.stringValue).joined(separator: ".") }
-        switch error {
-        case .typeMismatch(let type, let context):
-            return "\(path(context.codingPath)): expected \(typeName(type))"
-        case .valueNotFound(let type, let context):
-            return "\(path(context.codingPath)): expected \(typeName(type))"
-        case .keyNotFound(let key, let context):
-            // TOMLKit reports a value of the wrong type as a missing key, sometimes with the key twice.
-            var keys = context.codingPath
-            if keys.last?.stringValue != key.stringValue { keys.append(key) }
-            return "\(path(keys)): missing or not a string"
-        case .dataCorrupted(let context):
-            return "\(path(context.codingPath)): \(context.debugDescription)"
-        @unknown default:
-            return "\(error)"
-        }
-    }
-
-    private static func typeName(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: return "a string"
-        case is Int.Type: return "an integer"
-        case is Bool.Type: return "true or false"
-        default: return "a table"
         }
     }
 }

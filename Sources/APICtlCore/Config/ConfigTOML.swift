@@ -1,0 +1,168 @@
+import TOMLKit
+
+/// Maps the config file to and from TOMLKit's tables by hand. The Codable route
+/// was the costliest step of every command's start-up: the generic decoder
+/// resolves types and protocol conformances at run time, about a millisecond,
+/// while reading a handful of keys from a table takes microseconds. It also lets
+/// an error name the exact key and what was found there.
+enum ConfigTOML {
+    /// A value of the wrong shape, named by its dotted path ("profiles.a.auth").
+    struct ShapeError: Error {
+        let message: String
+    }
+
+    static func decode(_ root: TOMLTable) throws(ShapeError) -> ConfigFile {
+        let file = TableReader(table: root, path: "")
+        var profiles: [String: ProfileConfig] = [:]
+        for (name, profile) in try file.tables("profiles") ?? [] {
+            profiles[name] = try decodeProfile(profile)
+        }
+        return ConfigFile(defaultProfile: try file.string("default_profile"),
+                          credentialStore: try file.string("credential_store"),
+                          profiles: profiles)
+    }
+
+    /// TOML text in the form TOMLKit's encoder wrote before: keys sorted, one
+    /// `[profiles.NAME]` table per profile, sub-tables for headers and the like.
+    static func encode(_ config: ConfigFile) -> String {
+        let root = TOMLTable()
+        root["default_profile"] = config.defaultProfile
+        root["credential_store"] = config.credentialStore
+        let profiles = TOMLTable()
+        for (name, profile) in config.profiles {
+            profiles[name] = encodeProfile(profile)
+        }
+        root["profiles"] = profiles
+        return root.convert(to: .toml, options: [.allowLiteralStrings, .allowMultilineStrings])
+    }
+
+    private static func decodeProfile(_ profile: TableReader) throws(ShapeError) -> ProfileConfig {
+        var environments: [String: EnvironmentConfig]?
+        if let tables = try profile.tables("environments") {
+            var decoded: [String: EnvironmentConfig] = [:]
+            for (name, environment) in tables {
+                decoded[name] = EnvironmentConfig(baseURL: try environment.requiredString("base_url"),
+                                                  tokenEnv: try environment.string("token_env"))
+            }
+            environments = decoded
+        }
+        var pagination: PaginationConfig?
+        if let table = try profile.table("pagination") {
+            pagination = PaginationConfig(items: try table.string("items"), nextURL: try table.string("next_url"),
+                                          nextCursor: try table.string("next_cursor"),
+                                          cursorParam: try table.string("cursor_param"),
+                                          pageParam: try table.string("page_param"))
+        }
+        return ProfileConfig(preset: try profile.string("preset"), auth: try profile.requiredString("auth"),
+                             baseURL: try profile.string("base_url"), tokenEnv: try profile.string("token_env"),
+                             whoami: try profile.string("whoami"), defaultEnv: try profile.string("default_env"),
+                             environments: environments, vars: try profile.strings("vars"),
+                             headers: try profile.strings("headers"), caCert: try profile.string("ca_cert"),
+                             pagination: pagination)
+    }
+
+    private static func encodeProfile(_ profile: ProfileConfig) -> TOMLTable {
+        let table = TOMLTable()
+        table["preset"] = profile.preset
+        table["auth"] = profile.auth
+        table["base_url"] = profile.baseURL
+        table["token_env"] = profile.tokenEnv
+        table["whoami"] = profile.whoami
+        table["default_env"] = profile.defaultEnv
+        table["ca_cert"] = profile.caCert
+        if let environments = profile.environments {
+            let environmentTables = TOMLTable()
+            for (name, environment) in environments {
+                let environmentTable = TOMLTable()
+                environmentTable["base_url"] = environment.baseURL
+                environmentTable["token_env"] = environment.tokenEnv
+                environmentTables[name] = environmentTable
+            }
+            table["environments"] = environmentTables
+        }
+        table["vars"] = profile.vars.map(stringTable)
+        table["headers"] = profile.headers.map(stringTable)
+        if let pagination = profile.pagination {
+            let paginationTable = TOMLTable()
+            paginationTable["items"] = pagination.items
+            paginationTable["next_url"] = pagination.nextURL
+            paginationTable["next_cursor"] = pagination.nextCursor
+            paginationTable["cursor_param"] = pagination.cursorParam
+            paginationTable["page_param"] = pagination.pageParam
+            table["pagination"] = paginationTable
+        }
+        return table
+    }
+
+    private static func stringTable(_ values: [String: String]) -> TOMLTable {
+        let table = TOMLTable()
+        for (key, value) in values { table[key] = value }
+        return table
+    }
+}
+
+/// Typed reads from one table, each failure naming the key's full path.
+private struct TableReader {
+    let table: TOMLTable
+    let path: String
+
+    func string(_ key: String) throws(ConfigTOML.ShapeError) -> String? {
+        guard let value = table[key] else { return nil }
+        guard let string = value.string else { throw mismatch(key, expected: "a string", found: value) }
+        return string
+    }
+
+    func requiredString(_ key: String) throws(ConfigTOML.ShapeError) -> String {
+        guard let string = try string(key) else {
+            throw ConfigTOML.ShapeError(message: "\(qualified(key)): missing; it must be a string")
+        }
+        return string
+    }
+
+    func table(_ key: String) throws(ConfigTOML.ShapeError) -> TableReader? {
+        guard let value = table[key] else { return nil }
+        guard let table = value.table else { throw mismatch(key, expected: "a table", found: value) }
+        return TableReader(table: table, path: qualified(key))
+    }
+
+    /// A table whose every value is itself a table, such as `[profiles.NAME]`.
+    func tables(_ key: String) throws(ConfigTOML.ShapeError) -> [(String, TableReader)]? {
+        guard let outer = try table(key) else { return nil }
+        var entries: [(String, TableReader)] = []
+        for name in outer.table.keys {
+            guard let inner = try outer.table(name) else { continue }
+            entries.append((name, inner))
+        }
+        return entries
+    }
+
+    /// A table of strings, such as `headers` or `vars`.
+    func strings(_ key: String) throws(ConfigTOML.ShapeError) -> [String: String]? {
+        guard let outer = try table(key) else { return nil }
+        var values: [String: String] = [:]
+        for name in outer.table.keys {
+            values[name] = try outer.string(name)
+        }
+        return values
+    }
+
+    private func qualified(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
+
+    private func mismatch(_ key: String, expected: String, found value: TOMLValueConvertible) -> ConfigTOML.ShapeError {
+        ConfigTOML.ShapeError(message: "\(qualified(key)): expected \(expected), found \(Self.describe(value.type))")
+    }
+
+    private static func describe(_ type: TOMLType) -> String {
+        switch type {
+        case .table: return "a table"
+        case .array: return "an array"
+        case .string: return "a string"
+        case .int: return "an integer"
+        case .double: return "a number"
+        case .bool: return "true or false"
+        case .date: return "a date"
+        case .time: return "a time"
+        case .dateTime: return "a date-time"
+        }
+    }
+}

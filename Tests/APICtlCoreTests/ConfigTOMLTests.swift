@@ -1,0 +1,70 @@
+@testable import APICtlCore
+import Foundation
+import TOMLKit
+import XCTest
+
+/// The config file is read and written by hand rather than through Codable;
+/// these pin that every field survives a round trip and that a value of the
+/// wrong shape is named by its full path.
+final class ConfigTOMLTests: XCTestCase {
+    private func decode(_ text: String) throws -> ConfigFile {
+        try ConfigTOML.decode(TOMLTable(string: text))
+    }
+
+    func testEveryFieldRoundTrips() throws {
+        let profile = ProfileConfig(
+            preset: "pocketdns", auth: "header:X-Api-Key", baseURL: "https://{host}/v1", tokenEnv: "KEY",
+            whoami: "/me", defaultEnv: "sandbox",
+            environments: ["sandbox": EnvironmentConfig(baseURL: "https://sandbox.example", tokenEnv: "SANDBOX_KEY"),
+                           "production": EnvironmentConfig(baseURL: "https://example")],
+            vars: ["host": "api.example"], headers: ["Accept": "application/json", "X-Trace": "a'b\"c"],
+            caCert: "/etc/ca.pem",
+            pagination: PaginationConfig(items: "/data", nextURL: "/next", nextCursor: "/meta/cursor",
+                                         cursorParam: "cursor", pageParam: "page"))
+        let config = ConfigFile(defaultProfile: "p", credentialStore: "file",
+                                profiles: ["p": profile, "q": ProfileConfig(auth: "bearer", baseURL: "https://q")])
+        XCTAssertEqual(try decode(ConfigTOML.encode(config)), config)
+    }
+
+    func testAbsentOptionalsStayAbsent() throws {
+        let config = try decode("[profiles.a]\nauth = 'bearer'\nbase_url = 'https://x'\n")
+        XCTAssertEqual(config, ConfigFile(profiles: ["a": ProfileConfig(auth: "bearer", baseURL: "https://x")]))
+        XCTAssertEqual(try decode(""), ConfigFile())
+    }
+
+    func testWrittenTextIsSortedTables() {
+        let text = ConfigTOML.encode(ConfigFile(defaultProfile: "a", profiles: [
+            "a": ProfileConfig(auth: "bearer", baseURL: "https://x", headers: ["Accept": "application/json"]),
+        ]))
+        XCTAssertEqual(text, """
+            default_profile = 'a'
+
+            [profiles.a]
+            auth = 'bearer'
+            base_url = 'https://x'
+
+            [profiles.a.headers]
+            Accept = 'application/json'
+            """)
+    }
+
+    func testWrongShapesNameTheirPath() {
+        let cases: [(String, String)] = [
+            ("default_profile = 1", "default_profile: expected a string, found an integer"),
+            ("profiles = 'x'", "profiles: expected a table, found a string"),
+            ("[profiles]\na = 1", "profiles.a: expected a table, found an integer"),
+            ("[profiles.a]\nbase_url = 'https://x'", "profiles.a.auth: missing; it must be a string"),
+            ("[profiles.a]\nauth = true", "profiles.a.auth: expected a string, found true or false"),
+            ("[profiles.a]\nauth = 'bearer'\n[profiles.a.headers]\nAccept = ['json']",
+             "profiles.a.headers.Accept: expected a string, found an array"),
+            ("[profiles.a]\nauth = 'bearer'\n[profiles.a.environments.prod]\ntoken_env = 'K'",
+             "profiles.a.environments.prod.base_url: missing; it must be a string"),
+            ("[profiles.a]\nauth = 'bearer'\npagination = 3", "profiles.a.pagination: expected a table, found an integer"),
+        ]
+        for (text, message) in cases {
+            XCTAssertThrowsError(try decode(text), text) { error in
+                XCTAssertEqual((error as? ConfigTOML.ShapeError)?.message, message, text)
+            }
+        }
+    }
+}
