@@ -15,9 +15,19 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# Release builds link the Swift standard library statically: faster start-up.
+# Release builds link the Swift standard library, libstdc++ and libgcc statically:
+# every shared library loaded at start-up costs symbol lookups and page faults.
+# The toolchain asks for -lstdc++ by name, so STATIC_CXX, searched first, holds
+# only the static archive.
+CLANG      ?= $(dir $(realpath $(shell command -v $(SWIFT))))clang
+STATIC_CXX := .build/static-cxx
 release: deps
-	$(SWIFT) build -c release --static-swift-stdlib
+	@mkdir -p $(STATIC_CXX)
+	@archive=$$($(CLANG) -print-file-name=libstdc++.a); \
+	  [ -f "$$archive" ] || { echo "release: no libstdc++.a found by $(CLANG) (apt-get install libstdc++-12-dev)" >&2; exit 1; }; \
+	  ln -sf "$$archive" $(STATIC_CXX)/libstdc++.a
+	$(SWIFT) build -c release --static-swift-stdlib \
+	  -Xswiftc -L$(CURDIR)/$(STATIC_CXX) -Xswiftc -Xclang-linker -Xswiftc -static-libgcc
 
 unit-test: build
 	$(SWIFT) test --disable-swift-testing
