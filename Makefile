@@ -15,10 +15,12 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# Release builds link the Swift standard library, libstdc++ and libgcc statically:
-# every shared library loaded at start-up costs symbol lookups and page faults.
-# The toolchain asks for -lstdc++ by name, so STATIC_CXX, searched first, holds
-# only the static archive.
+# Release builds are tuned for start-up, most of a request's time (docs/development.md):
+# - the Swift standard library, libstdc++ and libgcc are linked statically: every
+#   shared library loaded costs symbol lookups and page faults. The toolchain asks
+#   for -lstdc++ by name, so STATIC_CXX, searched first, holds only the archive.
+# - concrete generic types get direct metadata accessors instead of mangled names
+#   resolved at run time, which look up protocol conformances by scanning them all.
 CLANG      ?= $(dir $(realpath $(shell command -v $(SWIFT))))clang
 STATIC_CXX := .build/static-cxx
 release: deps
@@ -27,7 +29,8 @@ release: deps
 	  [ -f "$$archive" ] || { echo "release: no libstdc++.a found by $(CLANG) (apt-get install libstdc++-12-dev)" >&2; exit 1; }; \
 	  ln -sf "$$archive" $(STATIC_CXX)/libstdc++.a
 	$(SWIFT) build -c release --static-swift-stdlib \
-	  -Xswiftc -L$(CURDIR)/$(STATIC_CXX) -Xswiftc -Xclang-linker -Xswiftc -static-libgcc
+	  -Xswiftc -L$(CURDIR)/$(STATIC_CXX) -Xswiftc -Xclang-linker -Xswiftc -static-libgcc \
+	  -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
 
 unit-test: build
 	$(SWIFT) test --disable-swift-testing
