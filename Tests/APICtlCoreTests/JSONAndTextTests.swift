@@ -112,3 +112,16 @@ final class TextTests: XCTestCase {
         XCTAssertNil(PercentEncoding.decode("%FF"))
     }
 }
+
+/// apictl's `joined(separator:)` for [String] shadows the standard library's
+/// (start-up cost); it must give the same text.
+final class JoinedTests: XCTestCase {
+    func testMatchesTheStandardLibrary() {
+        for parts in [[], [""], ["a"], ["a", "b"], ["", "", ""], ["é", "日本", "🙂"]] as [[String]] {
+            for separator in ["", ", ", "\n"] {
+                XCTAssertEqual(parts.joined(separator: separator), parts.lazy.map { $0 }.joined(separator: separator))
+            }
+        }
+        XCTAssertEqual(["x", "y"].joined(), "xy")
+    }
+}
