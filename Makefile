@@ -21,6 +21,8 @@ build: deps
 #   for -lstdc++ by name, so STATIC_CXX, searched first, holds only the archive.
 # - concrete generic types get direct metadata accessors instead of mangled names
 #   resolved at run time, which look up protocol conformances by scanning them all.
+# - no symbols are exported: the runtime calls dladdr() at start-up, which walks
+#   the exported symbol table, and the toolchain's default exports ~9000 of them.
 CLANG      ?= $(dir $(realpath $(shell command -v $(SWIFT))))clang
 STATIC_CXX := .build/static-cxx
 release: deps
@@ -30,7 +32,8 @@ release: deps
 	  ln -sf "$$archive" $(STATIC_CXX)/libstdc++.a
 	$(SWIFT) build -c release --static-swift-stdlib \
 	  -Xswiftc -L$(CURDIR)/$(STATIC_CXX) -Xswiftc -Xclang-linker -Xswiftc -static-libgcc \
-	  -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
+	  -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors \
+	  -Xlinker --no-export-dynamic
 
 unit-test: build
 	$(SWIFT) test --disable-swift-testing
