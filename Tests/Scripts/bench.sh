@@ -37,11 +37,13 @@ printf 'Authorization: Bearer %s\n' "$token" > "$work/curl-headers"
 printf '{"headers": {"Authorization": "Bearer %s"}}\n' "$token" > "$work/httpie-session.json"
 export DZDESK_TOKEN=$token
 
+apictl_me="$apictl request GET /me"
+curl_me="curl -sS -H @$work/curl-headers -H 'Accept: application/json' $base/me"
 hyperfine --style basic --warmup 5 --runs "$runs" --export-json "$work/bench.json" -N \
-  --command-name apictl "$apictl request GET /me" \
+  --command-name apictl "$apictl_me" \
   --command-name apictl-keyring "$apictl --config $work/keyring.toml request GET /me" \
   --command-name apictl-file "$apictl --config $work/file.toml request GET /me" \
-  --command-name curl "curl -sS -H @$work/curl-headers -H 'Accept: application/json' $base/me" \
+  --command-name curl "$curl_me" \
   --command-name httpie "http --ignore-stdin --session-read-only=$work/httpie-session.json GET $base/me" >&2
 
 # hyperfine times each command as one block, so on a busy machine drift lands on
@@ -50,8 +52,7 @@ hyperfine --style basic --warmup 5 --runs "$runs" --export-json "$work/bench.jso
 # side's median is taken over all its runs.
 rounds=${BENCH_ROUNDS:-8}
 for round in $(seq "$rounds"); do
-  pair=(--command-name apictl "$apictl request GET /me"
-        --command-name curl "curl -sS -H @$work/curl-headers -H 'Accept: application/json' $base/me")
+  pair=(--command-name apictl "$apictl_me" --command-name curl "$curl_me")
   ((round % 2)) || pair=("${pair[@]:3:3}" "${pair[@]:0:3}")
   hyperfine --style none --warmup 2 --runs 10 --export-json "$work/round-$round.json" -N "${pair[@]}" >&2
 done
