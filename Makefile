@@ -34,7 +34,7 @@ release: deps
 	@archive=$$($(CLANG) -print-file-name=libstdc++.a); \
 	  [ -f "$$archive" ] || { echo "release: no libstdc++.a found by $(CLANG) (apt-get install libstdc++-12-dev)" >&2; exit 1; }; \
 	  ln -sf "$$archive" $(STATIC_CXX)/libstdc++.a
-	$(SWIFT) build -c release --static-swift-stdlib \
+	$(SWIFT) build -c release --static-swift-stdlib --disable-local-rpath \
 	  -Xswiftc -L$(CURDIR)/$(STATIC_CXX) -Xswiftc -Xclang-linker -Xswiftc -static-libgcc \
 	  -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors \
 	  -Xlinker --no-export-dynamic \
