@@ -1,9 +1,11 @@
 """The parser and help, driven through the real binary."""
 import re
+import shutil
+import subprocess
 
 import pytest
 
-from conftest import assert_one_line_error
+from conftest import APICTL, assert_one_line_error
 
 
 def command_names(help_text):
@@ -43,6 +45,16 @@ def test_bare_command_and_groups_show_help(apictl):
 def test_version(apictl):
     result = apictl.run("--version")
     assert result.code == 0 and re.fullmatch(r"apictl \d+\.\d+\.\d+\n", result.out)
+
+
+def test_libraries_beside_the_binary_are_not_loaded(apictl, tmp_path):
+    """An installed apictl must not pick up a libcurl.so.4 someone drops in its
+    directory (SwiftPM gives executables an $ORIGIN run path; release builds drop it)."""
+    binary = tmp_path / "apictl"
+    shutil.copy2(APICTL, binary)
+    (tmp_path / "libcurl.so.4").write_bytes(b"not a library")
+    result = subprocess.run([str(binary), "--version"], env=apictl.env, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0 and result.stdout.startswith("apictl "), result.stderr
 
 
 def test_unknown_command_suggests_closest(apictl):
