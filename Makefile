@@ -27,8 +27,17 @@ build: deps
 #   the loader to read). TOMLKit and swift-crypto ask to autolink full Foundation;
 #   gold never needed it, but lld would take members from it first, so those
 #   requests are dropped: a link that did need Foundation now fails loudly.
+# - libcurl's heaviest dependencies are named right after libc (which keeps its
+#   place), so the loader finds their symbols near the front of the search order
+#   instead of after twenty other libraries. Most of the ~9000 symbol lookups at start-up bind a library to
+#   itself (libcrypto alone: 4000); the order is by those counts (LD_DEBUG=bindings,
+#   Debian 12). Only libraries this machine's libcurl already loads are named, so
+#   nothing new is loaded, and no symbol changes which library it binds to.
 CLANG      ?= $(dir $(realpath $(shell command -v $(SWIFT))))clang
 STATIC_CXX := .build/static-cxx
+LOOKUP_ORDER := libc libcrypto libgnutls libnettle libunistring libldap libhogweed libssl liblber libgmp
+CURL_DEPS     = $(shell ldd $(shell $(CLANG) -print-file-name=libcurl.so) 2>/dev/null | awk '$$2 == "=>" {print $$1}')
+LOOKUP_FIRST  = $(foreach stem,$(LOOKUP_ORDER),$(filter $(stem).so.% $(stem)-%,$(CURL_DEPS)))
 release: deps
 	@mkdir -p $(STATIC_CXX)
 	@archive=$$($(CLANG) -print-file-name=libstdc++.a); \
@@ -40,7 +49,8 @@ release: deps
 	  -Xlinker --no-export-dynamic \
 	  $(foreach library,Foundation CoreFoundation FoundationInternationalization _FoundationICU,\
 	    -Xswiftc -Xfrontend -Xswiftc -disable-autolink-library -Xswiftc -Xfrontend -Xswiftc $(library)) \
-	  -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs
+	  -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs \
+	  -Xlinker --push-state -Xlinker --no-as-needed $(foreach library,$(LOOKUP_FIRST),-Xlinker -l:$(library)) -Xlinker --pop-state
 
 unit-test: build
 	$(SWIFT) test --disable-swift-testing
