@@ -29,16 +29,24 @@ build: deps
 #   requests are dropped: a link that did need Foundation now fails loudly.
 # - libcurl's heaviest dependencies are named right after libc (which keeps its
 #   place), so the loader finds their symbols near the front of the search order
-#   instead of after twenty other libraries. Most of the ~9000 symbol lookups at start-up bind a library to
-#   itself (libcrypto alone: 4000); the order is by those counts (LD_DEBUG=bindings,
-#   Debian 12). Only libraries this machine's libcurl already loads are named, so
-#   nothing new is loaded, and no symbol changes which library it binds to.
+#   instead of after twenty other libraries. Most of the ~9000 symbol lookups at
+#   start-up bind a library to itself (libcrypto alone: 4000); the order is by
+#   those counts (LD_DEBUG=bindings, Debian 12). Only libraries this machine's
+#   libcurl already loads are named, so nothing new is loaded, and no symbol
+#   changes which library it binds to.
+# - the functions and .bss variables a run touches come first in their sections
+#   ($(STARTUP_ORDER), written by Tests/Scripts/startup-order.sh from valgrind
+#   traces), so a run faults in fewer pages of apictl. A stale list costs speed only.
 CLANG      ?= $(dir $(realpath $(shell command -v $(SWIFT))))clang
 STATIC_CXX := .build/static-cxx
+STARTUP_ORDER := Sources/apictl/startup-order.txt
 LOOKUP_ORDER := libc libcrypto libgnutls libnettle libunistring libldap libhogweed libssl liblber libgmp
 CURL_DEPS     = $(shell ldd $(shell $(CLANG) -print-file-name=libcurl.so) 2>/dev/null | awk '$$2 == "=>" {print $$1}')
 LOOKUP_FIRST  = $(foreach stem,$(LOOKUP_ORDER),$(filter $(stem).so.% $(stem)-%,$(CURL_DEPS)))
+
 release: deps
+	@# SwiftPM relinks when objects or flags change, not when the order file does.
+	@[ ! -e $(RELEASE_BIN) ] || [ $(RELEASE_BIN) -nt $(STARTUP_ORDER) ] || rm -f $(RELEASE_BIN)
 	@mkdir -p $(STATIC_CXX)
 	@archive=$$($(CLANG) -print-file-name=libstdc++.a); \
 	  [ -f "$$archive" ] || { echo "release: no libstdc++.a found by $(CLANG) (apt-get install libstdc++-12-dev)" >&2; exit 1; }; \
@@ -50,7 +58,8 @@ release: deps
 	  $(foreach library,Foundation CoreFoundation FoundationInternationalization _FoundationICU,\
 	    -Xswiftc -Xfrontend -Xswiftc -disable-autolink-library -Xswiftc -Xfrontend -Xswiftc $(library)) \
 	  -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs \
-	  -Xlinker --push-state -Xlinker --no-as-needed $(foreach library,$(LOOKUP_FIRST),-Xlinker -l:$(library)) -Xlinker --pop-state
+	  -Xlinker --push-state -Xlinker --no-as-needed $(foreach library,$(LOOKUP_FIRST),-Xlinker -l:$(library)) -Xlinker --pop-state \
+	  -Xlinker --symbol-ordering-file=$(CURDIR)/$(STARTUP_ORDER) -Xlinker --no-warn-symbol-ordering
 
 unit-test: build
 	$(SWIFT) test --disable-swift-testing

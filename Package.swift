@@ -37,7 +37,9 @@ let package = Package(
         .target(name: "APICtlCLI", dependencies: ["APICtlCore"], swiftSettings: strictImports),
         // Supplies the Swift runtime's argv hook so start-up skips a /proc/self/maps scan (process_start.c).
         .target(name: "CProcessStart"),
-        .executableTarget(name: "apictl", dependencies: ["APICtlCLI", "CProcessStart"], swiftSettings: strictImports),
+        // startup-order.txt is for the release link (Makefile), not a source.
+        .executableTarget(name: "apictl", dependencies: ["APICtlCLI", "CProcessStart"], exclude: ["startup-order.txt"],
+                          swiftSettings: strictImports),
         .testTarget(name: "APICtlCoreTests", dependencies: ["APICtlCore"]),
         .testTarget(name: "APICtlCLITests", dependencies: ["APICtlCLI"]),
     ],
