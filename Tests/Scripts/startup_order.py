@@ -19,7 +19,7 @@ VALGRIND_PIE_BASE = 0x108000
 
 
 def executed_functions(callgrind_files, binary):
-    """Names of the binary's functions, in the order the files first mention them."""
+    """Names of the binary's functions that ran."""
     names, seen = [], set()
     for path in callgrind_files:
         objects, functions, current = {}, {}, None
@@ -51,7 +51,7 @@ def symbols(binary, types):
 
 
 def touched_bss(trace, binary):
-    """Names of the binary's .bss variables, in the order the trace first touches them."""
+    """Names of the binary's .bss variables that the run touched."""
     rows = symbols(binary, "bB")
     starts = [row[0] for row in rows]
     low, high = rows[0][0], rows[-1][0] + rows[-1][1]
@@ -84,8 +84,9 @@ def main():
     binary, out, callgrind_files = sys.argv[1], sys.argv[2], sys.argv[3:]
     functions = executed_functions(callgrind_files, binary)
     variables = touched_bss(sys.stdin, binary)
+    # Sorted: any order of the set packs the same pages, and a sorted list diffs well.
     with open(out, "w") as file:
-        file.write("\n".join(functions + variables) + "\n")
+        file.write("\n".join(sorted(functions) + sorted(variables)) + "\n")
     print("%s: %d functions, %d .bss variables" % (out, len(functions), len(variables)))
 
 
