@@ -15,6 +15,19 @@ final class ArgumentParserTests: XCTestCase {
         XCTAssertEqual(parsed.arguments, ["GET", "/x"])
     }
 
+    /// Children are named up front so parsing builds only the path it takes; a name
+    /// that differed from its spec would parse one command and run another.
+    func testEveryChildIsNamedAsItsSpec() {
+        func check(_ spec: CommandSpec, path: String) {
+            for child in spec.children {
+                XCTAssertEqual(child.name, child.spec.name, "under '\(path)'")
+                check(child.spec, path: path + " " + child.name)
+            }
+        }
+        check(App.commandTree, path: "apictl")
+        XCTAssertEqual(App.commandTree.subcommandNames.count, 9)
+    }
+
     func testDoubleDash() throws {
         let parsed = try parser.parse(["request", "GET", "--", "-v"])
         XCTAssertEqual(parsed.arguments, ["GET", "-v"])

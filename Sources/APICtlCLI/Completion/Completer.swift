@@ -34,7 +34,7 @@ struct Completer {
             let word = previous[index]
             index += 1
             if onlyPositionals || !word.hasPrefix("-") || word == "-" {
-                if !spec.subcommands.isEmpty && positionals == 0 && spec.arguments.isEmpty, let sub = spec.subcommand(word) {
+                if spec.hasSubcommands && positionals == 0 && spec.arguments.isEmpty, let sub = spec.subcommand(word) {
                     spec = sub
                 } else {
                     positionals += 1
@@ -70,7 +70,7 @@ struct Completer {
             let options = parser.options(for: spec).map { ("--\($0.long)", $0.help) }
             return .words(options.filter { $0.0.hasPrefix(current) })
         }
-        if !spec.subcommands.isEmpty && positionals == 0 && spec.arguments.isEmpty {
+        if spec.hasSubcommands && positionals == 0 && spec.arguments.isEmpty {
             return .words(spec.subcommands.map { ($0.name, $0.summary) }.filter { $0.0.hasPrefix(current) })
         }
         if current.hasPrefix("@") { return .files }

@@ -58,7 +58,7 @@ enum ManPage {
     }
 
     static func leaves(_ spec: CommandSpec, path: [String]) -> [([String], CommandSpec)] {
-        if spec.subcommands.isEmpty { return [(path, spec)] }
+        if !spec.hasSubcommands { return [(path, spec)] }
         return spec.subcommands.flatMap { leaves($0, path: path + [$0.name]) }
     }
 

@@ -94,9 +94,9 @@ public struct ArgumentParser: Sendable {
     }
 
     private func positional(_ arg: String, into parsed: inout ParsedCommand) throws(APICtlError) {
-        if !parsed.spec.subcommands.isEmpty && parsed.arguments.isEmpty && parsed.spec.arguments.isEmpty {
+        if parsed.spec.hasSubcommands && parsed.arguments.isEmpty && parsed.spec.arguments.isEmpty {
             guard let sub = parsed.spec.subcommand(arg) else {
-                let names = parsed.spec.subcommands.map(\.name)
+                let names = parsed.spec.subcommandNames
                 let hint = suggestion(arg, among: names).map { "did you mean '\($0)'?" }
                     ?? "run '\(parsed.commandLine) --help' to see them"
                 throw .usage("unknown command '\(arg)' for '\(parsed.commandLine)'", hint: hint)

@@ -2,7 +2,7 @@
 public enum HelpFormatter {
     public static func usageLine(_ spec: CommandSpec, path: [String]) -> String {
         var parts = ["apictl"] + path
-        if !spec.subcommands.isEmpty && spec.run == nil {
+        if spec.hasSubcommands && spec.run == nil {
             parts.append("<command>")
         }
         for argument in spec.arguments {
@@ -17,7 +17,7 @@ public enum HelpFormatter {
         var out = path.isEmpty ? "apictl: \(spec.summary)\n" : "\((["apictl"] + path).joined(separator: " ")): \(spec.summary)\n"
         out += "\nUsage:\n  \(usageLine(spec, path: path))\n"
         if let discussion = spec.discussion { out += "\n" + discussion + "\n" }
-        if !spec.subcommands.isEmpty {
+        if spec.hasSubcommands {
             out += "\nCommands:\n"
             out += table(spec.subcommands.map { ($0.name, $0.summary) })
         }
@@ -32,7 +32,7 @@ public enum HelpFormatter {
         if !spec.examples.isEmpty {
             out += "\nExamples:\n" + spec.examples.map { "  $ \($0)\n" }.joined()
         }
-        if !spec.subcommands.isEmpty {
+        if spec.hasSubcommands {
             out += "\nRun '\((["apictl"] + path).joined(separator: " ")) <command> --help' for a command's options.\n"
         }
         if path.isEmpty {

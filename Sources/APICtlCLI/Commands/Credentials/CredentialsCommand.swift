@@ -5,6 +5,8 @@ enum CredentialsCommand {
     static let spec = CommandSpec(
         name: "credentials",
         summary: "Manage the credential stores",
-        subcommands: [CredentialsMigrateCommand.spec]
+        subcommands: [
+            .init("migrate") { CredentialsMigrateCommand.spec },
+        ]
     )
 }

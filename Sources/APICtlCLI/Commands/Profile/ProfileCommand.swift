@@ -6,8 +6,13 @@ enum ProfileCommand {
         name: "profile",
         summary: "Manage API profiles in the config file",
         discussion: "A profile names an API: its base URL (or environments), auth scheme, whoami path and\nthe environment variable a CI job may put its token in. Profiles never hold secrets.",
-        subcommands: [ProfileAddCommand.spec, ProfileListCommand.spec, ProfileShowCommand.spec,
-                      ProfileRemoveCommand.spec, ProfileUseCommand.spec]
+        subcommands: [
+            .init("add") { ProfileAddCommand.spec },
+            .init("list") { ProfileListCommand.spec },
+            .init("show") { ProfileShowCommand.spec },
+            .init("remove") { ProfileRemoveCommand.spec },
+            .init("use") { ProfileUseCommand.spec },
+        ]
     )
 
     /// A profile name is used in file names, keyring attributes and shell completion.

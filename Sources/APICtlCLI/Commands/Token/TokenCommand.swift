@@ -5,6 +5,8 @@ enum TokenCommand {
     static let spec = CommandSpec(
         name: "token",
         summary: "Work with a profile's token",
-        subcommands: [TokenPrintCommand.spec]
+        subcommands: [
+            .init("print") { TokenPrintCommand.spec },
+        ]
     )
 }
