@@ -49,8 +49,9 @@ hyperfine --style basic --warmup 5 --runs "$runs" --export-json "$work/bench.jso
 # hyperfine times each command as one block, so on a busy machine drift lands on
 # whichever block ran at the wrong moment (curl alone swings 10 to 15 ms here).
 # For the headline ratio, short rounds alternate apictl and curl, and each
-# side's median is taken over all its runs.
-rounds=${BENCH_ROUNDS:-8}
+# side's median is taken over all its runs. With 8 rounds the same binaries
+# came out anywhere from 1.02 to 1.12; 16 rounds (3 s more) narrow that.
+rounds=${BENCH_ROUNDS:-16}
 for round in $(seq "$rounds"); do
   pair=(--command-name apictl "$apictl_me" --command-name curl "$curl_me")
   ((round % 2)) || pair=("${pair[@]:3:3}" "${pair[@]:0:3}")
