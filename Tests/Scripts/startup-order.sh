@@ -22,8 +22,7 @@ DZDESK_TOKEN=$(curl -fsS -X POST "$origin/_admin/keys" -d '{"api":"dzdesk","scop
   python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 "$apictl" profile add dz --preset dzdesk --base-url "$origin/dzdesk/v1" >/dev/null
 
-# The request first: its functions lead the list. Then what a shell runs on every
-# <Tab>, and the commands people type most.
+# A request, what a shell runs on every <Tab>, and the commands people type most.
 runs=("request GET /me" "__complete request G" "__complete profile use d" "--help" "profile list")
 traces=()
 for index in "${!runs[@]}"; do
