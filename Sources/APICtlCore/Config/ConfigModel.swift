@@ -28,11 +28,18 @@ public struct ProfileConfig: Sendable, Equatable {
     public var headers: [String: String]?
     public var caCert: String?
     public var pagination: PaginationConfig?
+    /// `[profiles.NAME.oauth]`: how an oauth2 profile obtains and refreshes its token.
+    public var oauth: OAuthConfig?
+    /// `[profiles.NAME.tokens]`: the API's own key-management endpoints.
+    public var tokens: TokensConfig?
+    /// JSON pointer to the key's id in the whoami response, so rotate knows which key to revoke.
+    public var whoamiKeyID: String?
 
     public init(preset: String? = nil, auth: String, baseURL: String? = nil, tokenEnv: String? = nil,
                 whoami: String? = nil, defaultEnv: String? = nil, environments: [String: EnvironmentConfig]? = nil,
                 vars: [String: String]? = nil, headers: [String: String]? = nil, caCert: String? = nil,
-                pagination: PaginationConfig? = nil) {
+                pagination: PaginationConfig? = nil, oauth: OAuthConfig? = nil, tokens: TokensConfig? = nil,
+                whoamiKeyID: String? = nil) {
         self.preset = preset
         self.auth = auth
         self.baseURL = baseURL
@@ -44,6 +51,9 @@ public struct ProfileConfig: Sendable, Equatable {
         self.headers = headers
         self.caCert = caCert
         self.pagination = pagination
+        self.oauth = oauth
+        self.tokens = tokens
+        self.whoamiKeyID = whoamiKeyID
     }
 }
 

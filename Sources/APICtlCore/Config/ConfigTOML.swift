@@ -5,10 +5,10 @@ import TOMLKit
 /// resolves types and protocol conformances at run time, about a millisecond,
 /// while reading a handful of keys from a table takes microseconds. It also lets
 /// an error name the exact key and what was found there.
-enum ConfigTOML {
+public enum ConfigTOML {
     /// A value of the wrong shape, named by its dotted path ("profiles.a.auth").
-    struct ShapeError: Error {
-        let message: String
+    public struct ShapeError: Error {
+        public let message: String
     }
 
     static func decode(_ root: TOMLTable) throws(ShapeError) -> ConfigFile {
@@ -58,7 +58,9 @@ enum ConfigTOML {
                              whoami: try profile.string("whoami"), defaultEnv: try profile.string("default_env"),
                              environments: environments, vars: try profile.strings("vars"),
                              headers: try profile.strings("headers"), caCert: try profile.string("ca_cert"),
-                             pagination: pagination)
+                             pagination: pagination, oauth: try profile.table("oauth").map(decodeOAuth),
+                             tokens: try profile.table("tokens").map(decodeTokens),
+                             whoamiKeyID: try profile.string("whoami_key_id"))
     }
 
     private static func encodeProfile(_ profile: ProfileConfig) -> TOMLTable {
@@ -91,10 +93,13 @@ enum ConfigTOML {
             paginationTable["page_param"] = pagination.pageParam
             table["pagination"] = paginationTable
         }
+        table["oauth"] = profile.oauth.map(encodeOAuth)
+        table["tokens"] = profile.tokens.map(encodeTokens)
+        table["whoami_key_id"] = profile.whoamiKeyID
         return table
     }
 
-    private static func stringTable(_ values: [String: String]) -> TOMLTable {
+    static func stringTable(_ values: [String: String]) -> TOMLTable {
         let table = TOMLTable()
         for (key, value) in values { table[key] = value }
         return table
@@ -102,7 +107,7 @@ enum ConfigTOML {
 }
 
 /// Typed reads from one table, each failure naming the key's full path.
-private struct TableReader {
+struct TableReader {
     let table: TOMLTable
     let path: String
 
@@ -146,9 +151,9 @@ private struct TableReader {
         return values
     }
 
-    private func qualified(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
+    func qualified(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
 
-    private func mismatch(_ key: String, expected: String, found value: TOMLValueConvertible) -> ConfigTOML.ShapeError {
+    func mismatch(_ key: String, expected: String, found value: TOMLValueConvertible) -> ConfigTOML.ShapeError {
         ConfigTOML.ShapeError(message: "\(qualified(key)): expected \(expected), found \(Self.describe(value.type))")
     }
 

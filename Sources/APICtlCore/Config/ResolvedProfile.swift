@@ -13,6 +13,9 @@ public struct ResolvedProfile: Sendable {
     public var headers: [(String, String)]
     public var caCert: String?
     public var pagination: PaginationConfig?
+    public var oauth: OAuthConfig?
+    public var tokens: TokensConfig?
+    public var whoamiKeyID: String?
 
     /// Picks the environment (`-e`, `APICTL_ENV`, the profile's default, or its
     /// only one) and expands `{var}` placeholders in the base URL.
@@ -54,7 +57,8 @@ public struct ResolvedProfile: Sendable {
         return ResolvedProfile(name: name, environment: environment, baseURL: baseURL, base: base, auth: auth,
                                tokenEnv: tokenEnv, whoamiPath: config.whoami, vars: vars,
                                headers: (config.headers ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
-                               caCert: config.caCert, pagination: config.pagination)
+                               caCert: config.caCert, pagination: config.pagination, oauth: config.oauth,
+                               tokens: config.tokens, whoamiKeyID: config.whoamiKeyID)
     }
 
     /// The absolute URL for a path relative to the base URL, or a full URL as given.

@@ -1,0 +1,153 @@
+import TOMLKit
+
+/// The `[oauth]` and `[tokens]` tables of a profile, read and written key by key
+/// like the rest of the file (ConfigTOML.swift says why not Codable).
+extension ConfigTOML {
+    static func decodeOAuth(_ table: TableReader) throws(ShapeError) -> OAuthConfig {
+        OAuthConfig(issuer: try table.string("issuer"), authorizeURL: try table.string("authorize_url"),
+                    tokenURL: try table.string("token_url"),
+                    deviceAuthorizationURL: try table.string("device_authorization_url"),
+                    revocationURL: try table.string("revocation_url"), refreshURL: try table.string("refresh_url"),
+                    clientID: try table.string("client_id"), clientSecretEnv: try table.string("client_secret_env"),
+                    clientAuth: try table.choice("client_auth", among: ["basic", "post", "none"]),
+                    tokenRequest: try table.choice("token_request", among: ["form", "json"]),
+                    scopes: try table.stringList("scopes"), redirectPort: try table.port("redirect_port"),
+                    redirectPath: try table.string("redirect_path"),
+                    redirectHost: try table.choice("redirect_host", among: ["127.0.0.1", "localhost"]))
+    }
+
+    static func encodeOAuth(_ oauth: OAuthConfig) -> TOMLTable {
+        let table = TOMLTable()
+        table["issuer"] = oauth.issuer
+        table["authorize_url"] = oauth.authorizeURL
+        table["token_url"] = oauth.tokenURL
+        table["device_authorization_url"] = oauth.deviceAuthorizationURL
+        table["revocation_url"] = oauth.revocationURL
+        table["refresh_url"] = oauth.refreshURL
+        table["client_id"] = oauth.clientID
+        table["client_secret_env"] = oauth.clientSecretEnv
+        table["client_auth"] = oauth.clientAuth
+        table["token_request"] = oauth.tokenRequest
+        table["scopes"] = oauth.scopes.map { TOMLArray($0) }
+        table["redirect_port"] = oauth.redirectPort
+        table["redirect_path"] = oauth.redirectPath
+        table["redirect_host"] = oauth.redirectHost
+        return table
+    }
+
+    static func decodeTokens(_ table: TableReader) throws(ShapeError) -> TokensConfig {
+        TokensConfig(create: try table.string("create"), list: try table.string("list"), revoke: try table.string("revoke"),
+                     createBody: try table.jsonTable("create_body"), key: try table.string("key"),
+                     id: try table.string("id"), expiresAt: try table.string("expires_at"),
+                     listItems: try table.string("list_items"), itemID: try table.string("item_id"),
+                     itemName: try table.string("item_name"), itemScopes: try table.string("item_scopes"),
+                     itemCreatedAt: try table.string("item_created_at"), itemExpiresAt: try table.string("item_expires_at"),
+                     rotateAfter: try table.string("rotate_after"))
+    }
+
+    static func encodeTokens(_ tokens: TokensConfig) -> TOMLTable {
+        let table = TOMLTable()
+        table["create"] = tokens.create
+        table["list"] = tokens.list
+        table["revoke"] = tokens.revoke
+        if let body = tokens.createBody {
+            let bodyTable = TOMLTable()
+            for (name, value) in body { bodyTable[name] = tomlValue(value) }
+            table["create_body"] = bodyTable
+        }
+        table["key"] = tokens.key
+        table["id"] = tokens.id
+        table["expires_at"] = tokens.expiresAt
+        table["list_items"] = tokens.listItems
+        table["item_id"] = tokens.itemID
+        table["item_name"] = tokens.itemName
+        table["item_scopes"] = tokens.itemScopes
+        table["item_created_at"] = tokens.itemCreatedAt
+        table["item_expires_at"] = tokens.itemExpiresAt
+        table["rotate_after"] = tokens.rotateAfter
+        return table
+    }
+
+    private static func tomlValue(_ value: JSONValue) -> TOMLValueConvertible? {
+        switch value {
+        case .null: return nil
+        case .bool(let flag): return flag
+        case .number(let text): return Int(text) ?? Double(text)
+        case .string(let text): return text
+        case .array(let items): return TOMLArray(items.compactMap(tomlValue))
+        case .object(let members):
+            let table = TOMLTable()
+            for (name, member) in members { table[name] = tomlValue(member) }
+            return table
+        }
+    }
+}
+
+extension TableReader {
+    func stringList(_ key: String) throws(ConfigTOML.ShapeError) -> [String]? {
+        guard let value = table[key] else { return nil }
+        guard let array = value.array else { throw mismatch(key, expected: "an array of strings", found: value) }
+        var strings: [String] = []
+        for item in array {
+            guard let string = item.string else { throw mismatch(key, expected: "an array of strings", found: value) }
+            strings.append(string)
+        }
+        return strings
+    }
+
+    func choice(_ key: String, among choices: [String]) throws(ConfigTOML.ShapeError) -> String? {
+        guard let text = try string(key) else { return nil }
+        guard choices.contains(text) else {
+            throw ConfigTOML.ShapeError(message: "\(qualified(key)): '\(text)' is not one of \(choices.joined(separator: ", "))")
+        }
+        return text
+    }
+
+    func port(_ key: String) throws(ConfigTOML.ShapeError) -> Int? {
+        guard let value = table[key] else { return nil }
+        guard let number = value.int, (0...65535).contains(number) else {
+            throw ConfigTOML.ShapeError(message: "\(qualified(key)): expected a port number from 0 to 65535")
+        }
+        return number
+    }
+
+    /// A table of plain values, kept as JSON for a request body.
+    func jsonTable(_ key: String) throws(ConfigTOML.ShapeError) -> [String: JSONValue]? {
+        guard let outer = try table(key) else { return nil }
+        var members: [String: JSONValue] = [:]
+        for name in outer.table.keys {
+            guard let value = outer.table[name] else { continue }
+            members[name] = try Self.json(value, path: outer.qualified(name))
+        }
+        return members
+    }
+
+    private static func json(_ value: TOMLValueConvertible, path: String) throws(ConfigTOML.ShapeError) -> JSONValue {
+        if let text = value.string { return .string(text) }
+        if let flag = value.bool { return .bool(flag) }
+        if let number = value.int { return .number(String(number)) }
+        if let number = value.double, number.isFinite { return .number(String(number)) }
+        if let array = value.array {
+            var items: [JSONValue] = []
+            for item in array { items.append(try json(item, path: path)) }
+            return .array(items)
+        }
+        if let table = value.table {
+            var members: [String: JSONValue] = [:]
+            for name in table.keys {
+                if let member = table[name] { members[name] = try json(member, path: path + "." + name) }
+            }
+            return .object(members)
+        }
+        throw ConfigTOML.ShapeError(message: "\(path): dates and times cannot go in a JSON body")
+    }
+}
+
+extension ConfigTOML {
+    /// For `profile add --tokens-from FILE`: a `[tokens]` table, or its keys at the top.
+    public static func decodeTokensFile(_ text: String) throws(ShapeError) -> TokensConfig {
+        let table: TOMLTable
+        do { table = try TOMLTable(string: text) } catch { throw ShapeError(message: "not valid TOML: \(error)") }
+        return try decodeTokens(TableReader(table: table["tokens"]?.table ?? table, path: "tokens"))
+    }
+}

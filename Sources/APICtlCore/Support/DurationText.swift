@@ -1,0 +1,24 @@
+/// Durations as users write them: "90d", "12h", "30m", "45s", or bare seconds.
+public enum DurationText {
+    /// Ten years: a longer key lifetime or cache is a typo, not a wish.
+    public static let longest: Double = 3650 * 86400
+
+    /// Seconds, or nil when `text` is not a duration from 1 s to ten years.
+    public static func seconds(_ text: String) -> Double? {
+        var digits = Substring(text.trimmingSpaces())
+        var unit = 1.0
+        switch digits.last {
+        case "s": unit = 1
+        case "m": unit = 60
+        case "h": unit = 3600
+        case "d": unit = 86400
+        case "w": unit = 7 * 86400
+        default: break
+        }
+        if digits.last?.isLetter == true { digits = digits.dropLast() }
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), digits.count <= 12,
+              let count = Double(digits) else { return nil }
+        let seconds = count * unit
+        return seconds >= 1 && seconds <= longest ? seconds : nil
+    }
+}
