@@ -4,9 +4,12 @@ import time
 from urllib.parse import quote
 
 from .core import Response
+from .oauth import register_admin
 
 
 def register(router, state):
+    register_admin(router)
+
     @router.route("_admin", "POST", "/keys")
     def create_key(request):
         body = request.json() or {}

@@ -3,6 +3,7 @@ X-RateLimit-* on every authenticated response and 429 until the reset."""
 import time
 
 from .core import Response
+from .oauth import register_provider
 
 API = "dzdesk"
 DEFAULT_LIMIT = (60, 60)
@@ -10,6 +11,11 @@ DEFAULT_LIMIT = (60, 60)
 
 def register(router, state):
     state.limits.setdefault(API, DEFAULT_LIMIT)
+
+    def issue_access(sub, scopes, lifetime):
+        return state.add_key(API, None, scopes=scopes, user=sub, name="oauth", expires_at=time.time() + lifetime).token
+
+    register_provider(router, state, API, issue_access)
 
     @router.error_shape(API)
     def error(status, code, message):
@@ -52,7 +58,8 @@ def register(router, state):
         key, failure = authorized(request)
         if failure:
             return failure
-        return with_rate(request, ok({"id": key.user, "email": key.email, "role": "agent", "scopes": key.scopes}))
+        return with_rate(request, ok({"id": key.user, "email": key.email, "role": "agent", "scopes": key.scopes,
+                                      "key_id": key.id}))
 
     @router.route(API, "GET", "/v1/requests")
     def list_requests(request):
@@ -98,3 +105,47 @@ def register(router, state):
             if item["id"] == item_id:
                 return with_rate(request, ok(item))
         return with_rate(request, error(404, "NOT_FOUND", f"Request {item_id} not found"))
+
+    # --- API keys (create / list / revoke): named, scoped, expiring keys -------
+
+    @router.route(API, "POST", "/v1/api-keys")
+    def create_key(request):
+        key, failure = authorized(request)
+        if failure:
+            return failure
+        body = request.json()
+        if not isinstance(body, dict) or not isinstance(body.get("name"), str) or not body["name"]:
+            return with_rate(request, error(422, "VALIDATION_ERROR", "name is required"))
+        scopes = body.get("scopes", key.scopes)
+        if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
+            return with_rate(request, error(422, "VALIDATION_ERROR", "scopes must be an array of strings"))
+        if "admin" not in key.scopes and not set(scopes) <= set(key.scopes):
+            return with_rate(request, error(403, "FORBIDDEN", "A key cannot grant scopes its creator lacks"))
+        expires_in = body.get("expires_in")
+        if expires_in is not None and (not isinstance(expires_in, int) or isinstance(expires_in, bool) or expires_in <= 0):
+            return with_rate(request, error(422, "VALIDATION_ERROR", "expires_in must be a positive integer"))
+        new = state.add_key(API, None, name=body["name"], scopes=scopes, user=key.user, email=key.email,
+                            expires_at=time.time() + expires_in if expires_in else None)
+        return with_rate(request, ok(dict(new.public(), key=new.token), 201))
+
+    @router.route(API, "GET", "/v1/api-keys")
+    def list_keys(request):
+        key, failure = authorized(request)
+        if failure:
+            return failure
+        with state.lock:
+            mine = [k.public() for k in state.keys.values()
+                    if k.api == API and k.user == key.user and not k.revoked and k.name != "oauth"]
+        return with_rate(request, ok(sorted(mine, key=lambda k: k["created_at"])))
+
+    @router.route(API, "DELETE", "/v1/api-keys/(?P<key_id>[^/]+)")
+    def revoke_key(request, key_id):
+        key, failure = authorized(request)
+        if failure:
+            return failure
+        with state.lock:
+            target = next((k for k in state.keys.values() if k.api == API and k.id == key_id and k.user == key.user), None)
+        if target is None or target.revoked:
+            return with_rate(request, error(404, "NOT_FOUND", f"API key {key_id} not found"))
+        target.revoked = True
+        return with_rate(request, ok({"id": key_id, "revoked": True}))
