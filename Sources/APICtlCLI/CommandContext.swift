@@ -111,6 +111,24 @@ public final class CommandContext: @unchecked Sendable {
         return (config, profile)
     }
 
+    /// A client for the profile, wired for `-v` and retry notices on stderr.
+    func makeClient(transport: Transport, profile: ResolvedProfile?, credential: ResolvedCredential?) -> APIClient {
+        let client = APIClient(transport: transport, profile: profile, credential: credential)
+        let stderr = self.stderr
+        if globals.verbose {
+            client.observer = { event in stderr.write(VerboseLog.lines(for: event)) }
+        }
+        client.onRetry = { notice in stderr.write(RetryOptions.describe(notice)) }
+        client.now = now
+        return client
+    }
+
+    /// Refresh locks and rotation journals of the profile's selected environment.
+    func stateFiles(for profile: ResolvedProfile) -> ProfileStateFiles {
+        ProfileStateFiles(dataDirectory: configLocation.dataDirectory,
+                          key: CredentialKey(profile: profile.name, environment: profile.environment))
+    }
+
     /// The credential store chosen by APICTL_CREDENTIAL_STORE or the config.
     func openStore(config: ConfigFile) throws(APICtlError) -> StoreSelection {
         try StoreSelection.open(choice: try StoreSelection.choice(config: config, environment: environment),

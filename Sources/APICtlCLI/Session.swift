@@ -6,23 +6,62 @@ import FoundationEssentials
 struct Session {
     let config: ConfigFile
     let profile: ResolvedProfile?
-    let credential: ResolvedCredential?
     let client: APIClient
     let context: CommandContext
+    /// The store the credential came from; nil when it came from the environment.
+    let store: StoreSelection?
+    /// Renews a stored OAuth 2.0 credential; nil for every other kind.
+    let refresher: CredentialRefresher?
+
+    /// The credential in use: it changes when a refresh replaced it.
+    var credential: ResolvedCredential? { client.credential }
 
     static func open(_ context: CommandContext, profileRequired: Bool) throws(APICtlError) -> Session {
         let (config, profile) = try context.selectProfile(required: profileRequired)
+        var store: StoreSelection?
         let credential = try CredentialResolver.resolve(profile: profile, environment: context.environment) { () throws(APICtlError) in
-            try context.openStore(config: config)
+            let opened = try context.openStore(config: config)
+            store = opened
+            return opened
         }
-        let client = APIClient(transport: try context.openTransport(), profile: profile, credential: credential)
-        let stderr = context.stderr
-        if context.globals.verbose {
-            client.observer = { event in stderr.write(VerboseLog.lines(for: event)) }
+        let transport = try context.openTransport()
+        let client = context.makeClient(transport: transport, profile: profile, credential: credential)
+        if let profile, let store, credential != nil, profile.tokens != nil,
+           FileBytes.exists(context.stateFiles(for: profile).rotationJournal) {
+            try recoverRotation(profile: profile, store: store, client: client, context)
         }
-        client.onRetry = { notice in stderr.write(RetryOptions.describe(notice)) }
-        client.now = context.now
-        return Session(config: config, profile: profile, credential: credential, client: client, context: context)
+        var renewal: CredentialRefresher?
+        if let profile, let store, let credential, credential.credential.kind == "oauth2", profile.oauth != nil {
+            let renewer = refresher(for: profile, store: store, transport: transport, context)
+            if CredentialRefresher.isDue(credential.credential, now: context.now()) {
+                client.use(ResolvedCredential(credential: try renewer.refresh(credential.credential, force: false),
+                                              source: credential.source))
+            }
+            client.reauthorize = { rejected throws(APICtlError) in
+                ResolvedCredential(credential: try renewer.refresh(rejected.credential, force: true), source: rejected.source)
+            }
+            renewal = renewer
+        }
+        return Session(config: config, profile: profile, client: client, context: context, store: store, refresher: renewal)
+    }
+
+    /// A rotation that a crash interrupted is finished or rolled back before anything else uses the profile.
+    static func recoverRotation(profile: ResolvedProfile, store: StoreSelection, client: APIClient,
+                                _ context: CommandContext) throws(APICtlError) {
+        let rotation = KeyRotation(api: try TokenAPI(client: client, profile: profile), store: store.store,
+                                   files: context.stateFiles(for: profile), now: context.now, report: { _ in })
+        guard let message = try rotation.recover() else { return }
+        context.warn(message)
+        if let stored = try store.store.load(CredentialKey(profile: profile.name, environment: profile.environment)) {
+            client.use(ResolvedCredential(credential: stored, source: store.store.source))
+        }
+    }
+
+    static func refresher(for profile: ResolvedProfile, store: StoreSelection, transport: Transport,
+                          _ context: CommandContext) -> CredentialRefresher {
+        CredentialRefresher(store: store.store, profile: profile, files: context.stateFiles(for: profile),
+                            http: context.makeClient(transport: transport, profile: nil, credential: nil),
+                            environment: context.environment, now: context.now)
     }
 
     var failureContext: FailureContext {

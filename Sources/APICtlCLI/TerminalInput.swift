@@ -26,6 +26,20 @@ enum TerminalInput {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// A yes/no question on the terminal; nil when there is no terminal to ask on.
+    static func confirm(_ question: String) -> Bool? {
+        let fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        let prompt = question + " [y/N] "
+        _ = prompt.withCString { Glibc.write(fd, $0, strlen($0)) }
+        var bytes: [UInt8] = []
+        var byte: UInt8 = 0
+        while Glibc.read(fd, &byte, 1) == 1, byte != 0x0A, byte != 0x0D { bytes.append(byte) }
+        let answer = String(decoding: bytes, as: UTF8.self).trimmingWhitespace().lowercased()
+        return answer == "y" || answer == "yes"
+    }
+
     /// The passphrase of the encrypted credential file: `APICTL_PASSPHRASE`,
     /// `APICTL_PASSPHRASE_FILE`, or a no-echo prompt on the terminal.
     static func passphrase(environment: [String: String]) -> @Sendable () throws(APICtlError) -> [UInt8] {

@@ -1,11 +1,18 @@
 import APICtlCore
 
-/// `apictl logout`: forgets the stored credential of a profile (and environment).
+/// `apictl logout`: forgets the stored credential of a profile (and environment);
+/// with --revoke it first revokes it at the API: an OAuth 2.0 token at the
+/// provider's revocation endpoint (RFC 7009), an API key at the profile's
+/// tokens.revoke endpoint. A failed revocation keeps the local copy unless --force.
 enum LogoutCommand {
     static let spec = CommandSpec(
         name: "logout",
         summary: "Remove a profile's stored credential",
-        examples: ["apictl logout -p dzdesk", "apictl logout -p pocketdns -e production"],
+        options: [
+            .flag("revoke", nil, help: "Revoke the credential at the API first"),
+            .flag("force", nil, help: "With --revoke: remove the local copy even when revoking fails"),
+        ],
+        examples: ["apictl logout -p dzdesk", "apictl logout -p pocketdns -e production", "apictl logout -p techdocs --revoke"],
         run: run
     )
 
@@ -14,6 +21,21 @@ enum LogoutCommand {
         guard let profile = selected else { return ExitCode.configuration.rawValue }
         let selection = try context.openStore(config: config)
         let key = CredentialKey(profile: profile.name, environment: profile.environment)
+        if parsed.flag("revoke") {
+            guard let stored = try selection.store.load(key) else {
+                throw APICtlError.auth("no stored credential for \(key) in the \(selection.store.source)")
+            }
+            do {
+                try revoke(stored, from: selection.store.source, profile: profile, context)
+            } catch {
+                guard parsed.flag("force") else {
+                    var kept = error
+                    kept.hint = "the local copy was kept; pass --force to remove it anyway"
+                    throw kept
+                }
+                context.warn("\(error.message); removing the local copy anyway (--force)")
+            }
+        }
         guard try selection.store.delete(key) else {
             throw APICtlError.auth("no stored credential for \(key) in the \(selection.store.source)")
         }
@@ -22,5 +44,42 @@ enum LogoutCommand {
             context.stderr.write("apictl: note: \(variable) is still set and will be used\n")
         }
         return 0
+    }
+
+    static func revoke(_ stored: Credential, from source: CredentialSource, profile: ResolvedProfile, _ context: CommandContext) throws(APICtlError) {
+        let transport = try context.openTransport()
+        if stored.kind == "oauth2", profile.oauth != nil {
+            let http = context.makeClient(transport: transport, profile: nil, credential: nil)
+            let endpoints = try OAuthEndpoints.resolve(profile, http: http)
+            guard let url = endpoints.revocationURL else {
+                throw APICtlError.config("profile '\(profile.name)' has no oauth.revocation_url to revoke at")
+            }
+            let identity = try OAuthEndpoints.identity(profile, environment: context.environment, storedSecret: stored.clientSecret)
+            let client = OAuthClient(http: http, identity: identity, caCert: profile.caCert)
+            var tokens: [(String, String)] = []
+            if let refresh = stored.refreshToken { tokens.append((refresh, "refresh_token")) }
+            tokens.append((stored.token, "access_token"))
+            for (token, hint) in tokens {
+                let response: HTTPResponse
+                do { response = try client.revoke(token, hint: hint, url: url) } catch {
+                    throw error.apiError(doing: "revoking the \(hint.replacingAll("_", with: " "))", profile: profile.name)
+                }
+                guard response.head.isSuccess else {
+                    throw OAuthClient.failure(response).apiError(doing: "revoking the \(hint.replacingAll("_", with: " "))", profile: profile.name)
+                }
+                // RFC 7009 servers answer 200 for unknown tokens too: report what was said, not "revoked".
+                context.stderr.write("the provider answered \(response.status) to the revocation of the \(hint.replacingAll("_", with: " "))\n")
+            }
+            return
+        }
+        guard profile.tokens?.revoke != nil, let id = stored.tokenID else {
+            throw APICtlError.config("cannot revoke the key of '\(profile.name)' at the API: "
+                                     + (profile.tokens?.revoke == nil ? "the profile has no tokens.revoke endpoint" : "its id is not known"),
+                                     hint: "revoke it in the API's dashboard")
+        }
+        let client = context.makeClient(transport: transport, profile: profile,
+                                        credential: ResolvedCredential(credential: stored, source: source))
+        try TokenAPI(client: client, profile: profile).revoke(id: id)
+        context.stderr.write("revoked key \(id) at the API\n")
     }
 }

@@ -35,17 +35,28 @@ enum WhoamiCommand {
         let scopes = identity.map(\.scopes).flatMap { $0.isEmpty ? nil : $0 } ?? claims?.scopes ?? credential.credential.scopes ?? []
         let expiry = claims?.expiresAt ?? credential.credential.expiresAt
         let limits = RateLimitStatus.parse(response.headers, now: now)
+        let flags = KeyAge.flags(createdAt: credential.credential.createdAt, expiresAt: expiry, profile: profile, now: now)
+        if flags.contains("rotate") {
+            context.warn("this key is older than \(humanDuration(KeyAge.rotateAfter(profile))); rotate it with 'apictl token rotate -p \(profile.name)'")
+        }
+        // An OAuth 2.0 token renews itself; only a key needs a person to replace it.
+        if flags.contains("expiring"), let expiry, expiry > now, credential.credential.kind != "oauth2" {
+            context.warn("this key expires in \(humanDuration(expiry.timeIntervalSince(now))); replace it with 'apictl token rotate -p \(profile.name)'")
+        }
 
         if parsed.flag("json") {
             var out: [String: JSONValue] = ["profile": .string(profile.name), "base_url": .string(profile.baseURL),
-                                            "credential_source": .string(credential.source.description), "scopes": JSONValue(scopes)]
+                                            "credential_source": .string(credential.source.description), "scopes": JSONValue(scopes),
+                                            "source": .string(sourceName(credential.source))]
             if let env = profile.environment { out["environment"] = .string(env) }
             if let body = JSONValue(parsing: response.body) { out["response"] = body }
             if let identity {
                 out["identity"] = .object(["id": JSONValue(identity.id), "name": JSONValue(identity.name),
                                            "email": JSONValue(identity.email), "role": JSONValue(identity.role)])
             }
-            if let expiry { out["expires_at"] = .string(Timestamp.iso8601(expiry)) }
+            out["expires_at"] = JSONValue(expiry.map(Timestamp.iso8601))
+            out["expires_in"] = JSONValue(expiry.map { $0.timeIntervalSince(now).rounded(.down).saturatingInt })
+            out["key_id"] = JSONValue(credential.credential.tokenID)
             if !limits.isEmpty {
                 out["rate_limit"] = .object(["limit": JSONValue(limits.limit), "remaining": JSONValue(limits.remaining),
                                              "reset_at": JSONValue(limits.resetAt.map(Timestamp.iso8601))])
@@ -84,5 +95,14 @@ enum WhoamiCommand {
             context.stdout.write(key + ":" + String(repeating: " ", count: width - key.count) + value + "\n")
         }
         return 0
+    }
+
+    /// "keyring", "file" or "environment": the short name scripts match on.
+    static func sourceName(_ source: CredentialSource) -> String {
+        switch source {
+        case .environment: return "environment"
+        case .keyring: return "keyring"
+        case .file: return "file"
+        }
     }
 }

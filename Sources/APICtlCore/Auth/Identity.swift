@@ -8,6 +8,8 @@ public struct Identity: Sendable, Equatable {
     public var email: String?
     public var role: String?
     public var scopes: [String]
+    /// The key's id at the API, when the profile's `whoami_key_id` points at it.
+    public var keyID: String? = nil
 
     public static func from(_ body: [UInt8]) -> Identity? {
         guard var subject = JSONValue(parsing: body) else { return nil }

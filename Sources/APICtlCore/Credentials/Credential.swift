@@ -11,6 +11,14 @@ public struct Credential: Codable, Sendable, Equatable {
     public var expiresAt: Date?
     public var scopes: [String]?
     public var createdAt: Date?
+    /// The key's name at the API, for `token list` and the name of a rotated key.
+    public var name: String?
+    /// The OAuth 2.0 token endpoint this token came from, so a refresh goes back there.
+    public var tokenURL: String?
+    /// A confidential client's secret, asked once at login (never in the config file).
+    public var clientSecret: String?
+    /// "authorization_code", "device_code", "client_credentials": how to get a new token.
+    public var grant: String?
 
     public init(token: String, tokenID: String? = nil, kind: String = "api_key", refreshToken: String? = nil,
                 expiresAt: Date? = nil, scopes: [String]? = nil, createdAt: Date? = nil) {
@@ -29,6 +37,9 @@ public struct Credential: Codable, Sendable, Equatable {
         case refreshToken = "refresh_token"
         case expiresAt = "expires_at"
         case createdAt = "created_at"
+        case name, grant
+        case tokenURL = "token_url"
+        case clientSecret = "client_secret"
     }
 }
 

@@ -15,8 +15,11 @@ public enum WireEvent: Sendable {
 public final class APIClient {
     public let transport: Transport
     public let profile: ResolvedProfile?
-    public let credential: ResolvedCredential?
-    public let redactor: Redactor
+    public private(set) var credential: ResolvedCredential?
+    public private(set) var redactor: Redactor
+    /// Asked once per request when the API answers 401 to a credential that can be
+    /// renewed (an OAuth 2.0 refresh); a credential it returns is used for one retry.
+    public var reauthorize: ((ResolvedCredential) throws(APICtlError) -> ResolvedCredential?)?
     public var maxRedirects = 10
     public var observer: (@Sendable (WireEvent) -> Void)?
     public var retryPolicy = RetryPolicy()
@@ -34,8 +37,21 @@ public final class APIClient {
         self.transport = transport
         self.profile = profile
         self.credential = credential
-        self.redactor = Redactor(secrets: [credential?.credential.token, credential?.credential.refreshToken].compactMap { $0 },
-                                 auth: profile?.auth)
+        self.redactor = Self.redactor(for: credential, profile: profile)
+    }
+
+    private static func redactor(for credential: ResolvedCredential?, profile: ResolvedProfile?) -> Redactor {
+        Redactor(secrets: [credential?.credential.token, credential?.credential.refreshToken,
+                           credential?.credential.clientSecret].compactMap { $0 },
+                 auth: profile?.auth)
+    }
+
+    /// Uses `replacement` from now on (a refreshed token), and hides it in output too.
+    public func use(_ replacement: ResolvedCredential) {
+        var secrets = [replacement.credential.token, replacement.credential.refreshToken].compactMap { $0 }
+        if let old = credential { secrets += [old.credential.token, old.credential.refreshToken].compactMap { $0 } }
+        credential = replacement
+        redactor = Redactor(secrets: secrets + [replacement.credential.clientSecret].compactMap { $0 }, auth: profile?.auth)
     }
 
     /// Sends `request`, retrying what the policy allows: 429 always (the server did
@@ -45,6 +61,7 @@ public final class APIClient {
     public func send(_ request: HTTPRequest, to consumer: ResponseConsumer) throws(APICtlError) -> HTTPResponseHead {
         var waited = 0.0
         var attempt = 0
+        var reauthorized = false
         while true {
             let outcome: Result<HTTPResponseHead, APICtlError>
             var reason: String?
@@ -59,6 +76,14 @@ public final class APIClient {
             } catch {
                 outcome = .failure(error.apiError)
                 if let transport = error.transport { reason = retryPolicy.reason(for: transport, method: request.method) }
+            }
+            if case .success(let head) = outcome, head.status == 401, !reauthorized, let reauthorize,
+               let current = credential, consumer.restart() {
+                reauthorized = true
+                if let replacement = try reauthorize(current) {
+                    use(replacement)
+                    continue
+                }
             }
             guard let reason, attempt < retryPolicy.maxRetries, consumer.restart() else { return try outcome.get() }
             let wait = hint ?? (retryPolicy.backoff(attempt: attempt), "backoff")

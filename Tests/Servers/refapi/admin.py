@@ -28,6 +28,26 @@ def register(router, state):
                                 **{k: v for k, v in body.items() if k in ("name", "scopes", "env", "location", "company", "user", "email")})
         return Response.json(201, {"token": key.token, "id": key.id})
 
+    @router.route("_admin", "POST", "/keys/revoke")
+    def revoke_key(request):
+        """Makes a token invalid at once, as an admin revoking it in a dashboard would."""
+        body = request.json() or {}
+        with state.lock:
+            key = state.keys.get(body.get("token", ""))
+        if key is None:
+            return Response.json(404, {"found": False})
+        key.revoked = True
+        return Response.json(200, {"found": True, "id": key.id})
+
+    @router.route("_admin", "GET", "/keys/state")
+    def key_state(request):
+        """Whether a key id is still valid: for tests that check a revoke happened."""
+        with state.lock:
+            key = next((k for k in state.keys.values() if k.id == request.arg("id")), None)
+        if key is None:
+            return Response.json(404, {"found": False})
+        return Response.json(200, {"found": True, "revoked": key.revoked, "name": key.name})
+
     @router.route("_admin", "POST", "/faults")
     def add_fault(request):
         fault = request.json() or {}

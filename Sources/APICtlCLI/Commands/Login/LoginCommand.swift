@@ -12,28 +12,49 @@ enum LoginCommand {
         --with-token; never from the command line. It is verified against the
         profile's whoami path and refused if the API rejects it. It is stored in the
         keyring or the encrypted file (credential_store / APICTL_CREDENTIAL_STORE).
+        On an oauth2 profile, login runs an OAuth 2.0 flow instead: the browser
+        (authorization code with PKCE, redirected to a listener on 127.0.0.1; the
+        default), --device, or --client-credentials. The token renews itself.
         """,
         options: [
             .flag("with-token", nil, help: "Read the key from stdin"),
             .flag("no-verify", nil, help: "Store the key without asking the API first"),
+            .value("key-id", nil, "ID", help: "The key's id at the API, so 'token rotate' can revoke it later"),
+            .flag("web", nil, help: "OAuth 2.0: log in through the browser (the default)"),
+            .flag("device", nil, help: "OAuth 2.0: the device flow; approve on any device with a browser"),
+            .flag("client-credentials", nil, help: "OAuth 2.0: log in as the client itself (client_credentials)"),
+            .flag("no-browser", nil, help: "Print the login URL instead of opening it; paste the redirect URL or code on stdin"),
+            .value("timeout", nil, "SECONDS", help: "OAuth 2.0: give up waiting for the browser or approval (default 300)"),
+            .value("scope", nil, "SCOPE", help: "OAuth 2.0: ask for this scope instead of the profile's", repeatable: true),
+            .flag("client-secret-stdin", nil, help: "OAuth 2.0: read the client secret from stdin"),
+            .flag("no-wait", nil, help: "With --device: print the pending login as JSON and exit"),
+            .flag("complete", nil, help: "With --device: finish a --no-wait login from its JSON on stdin"),
         ],
-        examples: ["apictl login -p dzdesk", "echo \"$KEY\" | apictl login -p dzdesk --with-token"],
+        examples: ["apictl login -p dzdesk", "echo \"$KEY\" | apictl login -p dzdesk --with-token",
+                   "apictl login -p techdocs --device",
+                   "apictl login -p ci-bot --client-credentials --client-secret-stdin < secret.txt"],
         run: run
     )
 
     static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
         let (config, selected) = try context.selectProfile(required: true)
         guard let profile = selected else { return ExitCode.configuration.rawValue }
+        let flowRequested = parsed.flag("web") || parsed.flag("device") || parsed.flag("client-credentials")
+        if (profile.auth == .oauth2 || flowRequested) && !parsed.flag("with-token") {
+            return try OAuthLogin.run(parsed, context, configFile: config, profile: profile)
+        }
         let token = try readToken(parsed, context, profile: profile)
         var credential = Credential(token: token, kind: JWT.decode(token) != nil ? "jwt" : "api_key", createdAt: context.now())
         let claims = JWT.decode(token)
         credential.expiresAt = claims?.expiresAt
         credential.scopes = claims.flatMap { $0.scopes.isEmpty ? nil : $0.scopes }
+        credential.tokenID = parsed.value("key-id")
         var who: String?
         if !parsed.flag("no-verify") {
             let identity = try verify(credential, profile: profile, context)
             who = identity?.id ?? identity?.email
             if let scopes = identity?.scopes, !scopes.isEmpty { credential.scopes = scopes }
+            if credential.tokenID == nil { credential.tokenID = identity?.keyID }
         }
         let selection = try context.openStore(config: config)
         if let reason = selection.fallbackReason {
@@ -69,6 +90,7 @@ enum LoginCommand {
         return token
     }
 
+    /// Asks whoami with `credential`; the identity, with the key's id when `whoami_key_id` points at it.
     static func verify(_ credential: Credential, profile: ResolvedProfile, _ context: CommandContext) throws(APICtlError) -> Identity? {
         guard let path = profile.whoamiPath else {
             throw .config("profile '\(profile.name)' has no whoami path to check the key with",
@@ -84,6 +106,10 @@ enum LoginCommand {
             error.hint = "the API rejected this key, so it was not stored"
             throw error
         }
-        return Identity.from(response.body)
+        var identity = Identity.from(response.body)
+        if let pointer = profile.whoamiKeyID {
+            identity?.keyID = JSONValue(parsing: response.body)?.at(pointer: pointer)?.text
+        }
+        return identity
     }
 }

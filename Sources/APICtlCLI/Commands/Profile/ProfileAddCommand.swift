@@ -19,6 +19,22 @@ enum ProfileAddCommand {
             .value("var", nil, "KEY=VALUE", help: "Value for a {KEY} placeholder", repeatable: true),
             .value("header", "H", "'NAME: VALUE'", help: "Non-secret header sent with every request", repeatable: true),
             .value("ca-cert", nil, "FILE", help: "PEM bundle of a private CA", completion: .files),
+            .value("whoami-key-id", nil, "POINTER", help: "JSON pointer to the key's id in the whoami response"),
+            .value("oauth-issuer", nil, "URL", help: "OAuth 2.0 issuer; its discovery document gives the endpoints"),
+            .value("oauth-client-id", nil, "ID", help: "OAuth 2.0 client id registered for apictl"),
+            .value("oauth-client-auth", nil, "METHOD", help: "How the client authenticates: basic, post or none",
+                   completion: .choices(["basic", "post", "none"])),
+            .value("oauth-client-secret-env", nil, "VAR", help: "Environment variable holding the client secret"),
+            .value("oauth-token-request", nil, "FORMAT", help: "Token requests as form (RFC 6749) or json",
+                   completion: .choices(["form", "json"])),
+            .value("oauth-scope", nil, "SCOPE", help: "Scope to ask for at login", repeatable: true),
+            .value("oauth-authorize-url", nil, "URL", help: "Authorization endpoint"),
+            .value("oauth-token-url", nil, "URL", help: "Token endpoint"),
+            .value("oauth-device-url", nil, "URL", help: "Device authorization endpoint (RFC 8628)"),
+            .value("oauth-revocation-url", nil, "URL", help: "Revocation endpoint (RFC 7009)"),
+            .value("oauth-refresh-url", nil, "URL", help: "The API's own refresh endpoint (JSON {refresh_token}); a path is under the base URL"),
+            .value("oauth-redirect-port", nil, "PORT", help: "Fixed loopback port for the redirect (0: any free port)"),
+            .value("tokens-from", nil, "FILE", help: "TOML file with a [tokens] table: the API's key endpoints", completion: .files),
             .flag("force", nil, help: "Replace a profile of the same name"),
             .flag("default", nil, help: "Make it the default profile"),
         ],
@@ -80,6 +96,11 @@ enum ProfileAddCommand {
             profile.tokenEnv = tokenEnv
         }
         if let whoami = parsed.value("whoami") { profile.whoami = whoami }
+        if let pointer = parsed.value("whoami-key-id") {
+            guard JSONPointer.tokens(pointer) != nil else { throw APICtlError.usage("--whoami-key-id '\(pointer)' is not a JSON pointer such as /data/key_id") }
+            profile.whoamiKeyID = pointer
+        }
+        try ProfileAuthOptions.apply(parsed, to: &profile)
         if let ca = parsed.value("ca-cert") { profile.caCert = ca }
         for pair in parsed.all("var") {
             let (key, value) = try keyValue(pair, option: "--var", example: "subdomain=toronto-acme")

@@ -6,7 +6,37 @@ enum TokenCommand {
         name: "token",
         summary: "Work with a profile's token",
         subcommands: [
+            .init("create") { TokenCreateCommand.spec },
+            .init("list") { TokenListCommand.spec },
+            .init("rotate") { TokenRotateCommand.spec },
+            .init("revoke") { TokenRevokeCommand.spec },
+            .init("refresh") { TokenRefreshCommand.spec },
             .init("print") { TokenPrintCommand.spec },
         ]
     )
+}
+
+extension TokenCommand {
+    /// The expiry option of create and rotate, checked: 1 s to ten years.
+    static func expiresIn(_ parsed: ParsedCommand) throws(APICtlError) -> Double? {
+        guard let text = parsed.value("expires-in") else { return nil }
+        guard let seconds = DurationText.seconds(text) else {
+            throw .usage("--expires-in takes a duration from 1s to 3650d such as 90d, 12h, 30m or 3600, not '\(text)'")
+        }
+        return seconds
+    }
+
+    /// The credential a token command acts with, or a clear "log in first".
+    static func requireCredential(_ session: Session) throws(APICtlError) -> ResolvedCredential {
+        guard let credential = session.credential else {
+            let name = session.profile?.name ?? "?"
+            throw APICtlError.auth("no credential for profile '\(name)'", hint: "run 'apictl login -p \(name)' or set APICTL_TOKEN")
+        }
+        return credential
+    }
+
+    static func describe(_ scopes: [String]?) -> String {
+        guard let scopes, !scopes.isEmpty else { return "-" }
+        return scopes.joined(separator: ",")
+    }
 }

@@ -1,0 +1,140 @@
+import APICtlCore
+import FoundationEssentials
+import Glibc
+
+/// `apictl login` on an oauth2 profile: the authorization-code flow with PKCE
+/// through a loopback redirect (the default), the device flow, or client
+/// credentials. The token is verified against whoami, then stored with its
+/// refresh token, expiry, scopes and the token endpoint it came from.
+enum OAuthLogin {
+    enum Flow { case web, device, clientCredentials }
+
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext, configFile: ConfigFile,
+                    profile: ResolvedProfile) throws(APICtlError) -> Int32 {
+        let flows = [parsed.flag("web"), parsed.flag("device"), parsed.flag("client-credentials")].filter { $0 }.count
+        guard flows <= 1 else { throw .usage("choose one of --web, --device and --client-credentials") }
+        let flow: Flow = parsed.flag("device") ? .device : parsed.flag("client-credentials") ? .clientCredentials : .web
+        if parsed.flag("no-wait") || parsed.flag("complete"), flow != .device {
+            throw .usage("--no-wait and --complete go with --device")
+        }
+        let timeout = try parsed.number("timeout") ?? 300
+        guard timeout > 0 else { throw .usage("--timeout must be more than 0") }
+        let config = try OAuthEndpoints.config(profile)
+        let http = context.makeClient(transport: try context.openTransport(), profile: nil, credential: nil)
+        let endpoints = try OAuthEndpoints.resolve(profile, http: http)
+        guard let tokenURL = endpoints.tokenURL else {
+            throw .config("profile '\(profile.name)' has no oauth.token_url (and no issuer that names one)")
+        }
+        let (secret, secretToStore) = try clientSecret(parsed, context, profile: profile, config: config,
+                                                        required: flow == .clientCredentials)
+        var identity = try OAuthEndpoints.identity(profile, environment: context.environment, storedSecret: secret)
+        if identity.clientSecret == nil, identity.method != .none, let secret { identity.clientSecret = secret }
+        let client = OAuthClient(http: http, identity: identity, caCert: profile.caCert)
+        let scopes = parsed.all("scope").isEmpty ? endpoints.scopes : parsed.all("scope")
+        let action = "the login to '\(profile.name)'"
+
+        let grant: TokenGrant
+        do throws(TokenEndpointError) {
+            switch flow {
+            case .web:
+                guard let authorizeURL = endpoints.authorizeURL else {
+                    throw TokenEndpointError.failed(.config("profile '\(profile.name)' has no oauth.authorize_url (and no issuer that names one)",
+                                                            hint: "or log in with --device or --client-credentials"))
+                }
+                grant = try webLogin(parsed, context, client: client, config: config, authorizeURL: authorizeURL,
+                                     tokenURL: tokenURL, scopes: scopes, timeout: timeout)
+            case .device:
+                guard let deviceURL = endpoints.deviceAuthorizationURL else {
+                    throw TokenEndpointError.failed(.config("profile '\(profile.name)' has no oauth.device_authorization_url"))
+                }
+                guard let deviceGrant = try DeviceLogin.run(parsed, context, client: client, deviceURL: deviceURL,
+                                                            tokenURL: tokenURL, scopes: scopes, timeout: timeout) else { return 0 }
+                grant = deviceGrant
+            case .clientCredentials:
+                grant = try client.clientCredentials(scopes: scopes, tokenURL: tokenURL)
+            }
+        } catch {
+            throw error.apiError(doing: action, profile: profile.name)
+        }
+
+        var credential = grant.credential(receivedAt: context.now(), replacing: nil, requestedScopes: scopes)
+        credential.tokenURL = tokenURL
+        credential.clientSecret = secretToStore
+        credential.grant = flow == .clientCredentials ? "client_credentials" : flow == .device ? "device_code" : "authorization_code"
+        var who: String?
+        if !parsed.flag("no-verify"), profile.whoamiPath != nil {
+            let identity = try LoginCommand.verify(credential, profile: profile, context)
+            who = identity?.id ?? identity?.email
+        }
+        let selection = try context.openStore(config: configFile)
+        if let reason = selection.fallbackReason {
+            context.stderr.write("apictl: no keyring: \(reason); using the encrypted file instead\n")
+        }
+        try selection.store.save(credential, for: CredentialKey(profile: profile.name, environment: profile.environment))
+        var message = "Logged in to \(profile.name)"
+        if let env = profile.environment { message += " (\(env))" }
+        if let who { message += " as \(who)" }
+        message += "; token stored in the \(selection.store.source)"
+        if let expiry = credential.expiresAt { message += "; it expires in \(humanDuration(expiry.timeIntervalSince(context.now())))" }
+        if credential.refreshToken != nil { message += " and renews itself" }
+        context.stderr.write(message + "\n")
+        return 0
+    }
+
+    /// The client secret: `client_secret_env` (never stored), stdin with
+    /// --client-secret-stdin, or a no-echo prompt; the last two are kept in the store.
+    static func clientSecret(_ parsed: ParsedCommand, _ context: CommandContext, profile: ResolvedProfile,
+                             config: OAuthConfig, required: Bool) throws(APICtlError) -> (String?, String?) {
+        if let name = config.clientSecretEnv, let value = context.environment[name], !value.isEmpty { return (value, nil) }
+        let wanted = required || config.clientAuth == "basic" || config.clientAuth == "post" || parsed.flag("client-secret-stdin")
+        guard wanted else { return (nil, nil) }
+        if parsed.flag("client-secret-stdin") {
+            guard !context.stdinIsTerminal else { throw .usage("--client-secret-stdin reads the secret from stdin, which is a terminal") }
+            let secret = String(decoding: context.readStandardInput(), as: UTF8.self).trimmingWhitespace()
+            guard !secret.isEmpty else { throw .usage("no client secret came on stdin") }
+            return (secret, secret)
+        }
+        guard let typed = TerminalInput.readSecret(prompt: "Client secret for \(profile.name): ")?.trimmingWhitespace(), !typed.isEmpty else {
+            throw .usage("profile '\(profile.name)' needs a client secret and there is no terminal to ask on",
+                         hint: "set \(config.clientSecretEnv ?? "oauth.client_secret_env") or pass --client-secret-stdin")
+        }
+        return (typed, typed)
+    }
+
+    /// Authorization code + PKCE (S256) + state through a loopback redirect (RFC 8252).
+    static func webLogin(_ parsed: ParsedCommand, _ context: CommandContext, client: OAuthClient, config: OAuthConfig,
+                         authorizeURL: String, tokenURL: String, scopes: [String],
+                         timeout: Double) throws(TokenEndpointError) -> TokenGrant {
+        let receiver: LoopbackReceiver
+        do {
+            // Bound before the browser opens, so the redirect cannot race the listener.
+            receiver = try LoopbackReceiver(host: config.redirectHost ?? "127.0.0.1", port: config.redirectPort ?? 0,
+                                            path: config.redirectPath ?? "/callback")
+        } catch { throw .failed(error) }
+        let pkce = PKCE()
+        let state = RandomText.urlSafe(byteCount: 16)
+        var query: [(String, String)] = [("response_type", "code"), ("client_id", client.identity.clientID),
+                                         ("redirect_uri", receiver.redirectURI)]
+        if !scopes.isEmpty { query.append(("scope", scopes.joined(separator: " "))) }
+        query += [("state", state), ("code_challenge", pkce.challenge), ("code_challenge_method", "S256")]
+        let url = authorizeURL + (authorizeURL.contains("?") ? "&" : "?") + PercentEncoding.formEncode(query)
+        let noBrowser = parsed.flag("no-browser")
+        if !noBrowser, let opener = BrowserLauncher.open(url, environment: context.environment) {
+            context.stderr.write("Opening the login page with \(opener); if nothing opens, visit:\n\(url)\n")
+        } else {
+            context.stderr.write("Open this URL in a browser to log in:\n\(url)\n")
+            if noBrowser { context.stderr.write("Then paste the URL you are redirected to (or the code) here:\n") }
+        }
+        let pasteFD: Int32? = noBrowser ? STDIN_FILENO : nil
+        do {
+            let code = try receiver.waitForCode(state: state, deadline: context.now().addingTimeInterval(timeout), pasteFD: pasteFD)
+            return try client.exchangeCode(code, verifier: pkce.verifier, redirectURI: receiver.redirectURI, tokenURL: tokenURL)
+        } catch let error as TokenEndpointError {
+            throw error
+        } catch let error as APICtlError {
+            throw .failed(error)
+        } catch {
+            throw .failed(APICtlError.auth("\(error)"))
+        }
+    }
+}

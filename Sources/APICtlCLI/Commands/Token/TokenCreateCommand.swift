@@ -1,0 +1,61 @@
+import APICtlCore
+import FoundationEssentials
+
+/// `apictl token create`: a new key through the API's create endpoint, printed
+/// once on stdout (and nothing else there), or with --store verified and kept
+/// in place of the current credential (seed 002: a short-living token buys a
+/// long-living one).
+enum TokenCreateCommand {
+    static let spec = CommandSpec(
+        name: "create",
+        summary: "Create a key at the API and print it once",
+        discussion: """
+        The key goes to stdout, its id, scopes and expiry to stderr. With --store it is
+        checked against whoami and stored in place of the current credential, and only
+        its id is printed. The profile's [tokens] table says where the endpoint is.
+        """,
+        options: [
+            .value("name", nil, "NAME", help: "Name of the new key"),
+            .value("scope", nil, "SCOPE", help: "Scope of the new key (default: the API's choice)", repeatable: true),
+            .value("expires-in", nil, "DURATION", help: "Lifetime: 90d, 12h, 30m or seconds"),
+            .flag("store", nil, help: "Verify the new key and store it in place of the current one"),
+        ],
+        examples: ["apictl token create --name ci --scope requests:read --expires-in 30d",
+                   "apictl token create -p datasets --name backend --expires-in 90d --store"],
+        run: run
+    )
+
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
+        guard let name = parsed.value("name"), !name.trimmingWhitespace().isEmpty else {
+            throw APICtlError.usage("token create needs --name", hint: "e.g. apictl token create --name ci --expires-in 30d")
+        }
+        let expiresIn = try TokenCommand.expiresIn(parsed)
+        let session = try Session.open(context, profileRequired: true)
+        guard let profile = session.profile else { return ExitCode.configuration.rawValue }
+        let current = try TokenCommand.requireCredential(session)
+        let api = try TokenAPI(client: session.client, profile: profile)
+        let issued = try api.create(name: name, scopes: parsed.all("scope"), expiresIn: expiresIn, now: context.now())
+        var about = "created key \(issued.id ?? "(no id given)") '\(issued.name)', scopes \(TokenCommand.describe(issued.scopes))"
+        about += issued.expiresAt.map { ", expires \(Timestamp.iso8601($0))" } ?? ", no expiry given"
+        guard parsed.flag("store") else {
+            context.stdout.write(issued.key + "\n")
+            context.stderr.write(about + "; the key is shown only this once\n")
+            return 0
+        }
+        var fresh = Credential(token: issued.key, tokenID: issued.id, kind: JWT.decode(issued.key) != nil ? "jwt" : "api_key",
+                               expiresAt: issued.expiresAt ?? JWT.decode(issued.key)?.expiresAt,
+                               scopes: issued.scopes.isEmpty ? nil : issued.scopes, createdAt: context.now())
+        fresh.name = issued.name
+        do {
+            _ = try LoginCommand.verify(fresh, profile: profile, context)
+            let selection = try session.store ?? context.openStore(config: session.config)
+            try selection.store.save(fresh, for: CredentialKey(profile: profile.name, environment: profile.environment))
+            context.stderr.write(about + "; stored in the \(selection.store.source) in place of the \(current.source) credential\n")
+        } catch {
+            if let id = issued.id { try? api.revoke(id: id) }
+            throw error
+        }
+        context.stdout.write((issued.id ?? "") + "\n")
+        return 0
+    }
+}

@@ -1,0 +1,65 @@
+import APICtlCore
+import FoundationEssentials
+
+/// `apictl token list`: the API's keys merged with the stored one, with age,
+/// expiry, which key is in use, and flags for keys due for rotation or expiring.
+enum TokenListCommand {
+    static let spec = CommandSpec(
+        name: "list",
+        summary: "List the API's keys and the stored one, flagging old and expiring keys",
+        discussion: "A key older than the profile's tokens.rotate_after (default 90d) is flagged 'rotate'; one that expires within 7 days, 'expiring'.",
+        options: [.flag("json", nil, help: "Print a JSON array")],
+        examples: ["apictl token list -p dzdesk", "apictl token list --json | jq -r '.[] | select(.flags | index(\"rotate\")) | .id'"],
+        run: run
+    )
+
+    struct Row {
+        var key: ListedKey
+        var inUse: Bool
+        var flags: [String]
+        var ageDays: Int?
+    }
+
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
+        let session = try Session.open(context, profileRequired: true)
+        guard let profile = session.profile else { return ExitCode.configuration.rawValue }
+        let current = try TokenCommand.requireCredential(session)
+        let api = try TokenAPI(client: session.client, profile: profile)
+        var keys = api.canList ? try api.list() : []
+        let local = current.credential
+        if !keys.contains(where: { $0.id == local.tokenID && local.tokenID != nil }) {
+            keys.append(ListedKey(id: local.tokenID ?? "(in use)", name: local.name, scopes: local.scopes,
+                                  createdAt: local.createdAt, expiresAt: local.expiresAt))
+        }
+        let rows = keys.map { key in row(key, inUse: key.id == (local.tokenID ?? "(in use)"), profile: profile, now: context.now()) }
+        if parsed.flag("json") {
+            context.stdout.write(JSONOutput.render(.array(rows.map(json))))
+            return 0
+        }
+        let header = ["ID", "NAME", "SCOPES", "CREATED", "EXPIRES", "AGE", "IN USE", "FLAGS"]
+        let table = [header] + rows.map { row in
+            [row.key.id, row.key.name ?? "-", TokenCommand.describe(row.key.scopes),
+             row.key.createdAt.map(Timestamp.iso8601) ?? "-", row.key.expiresAt.map(Timestamp.iso8601) ?? "never",
+             row.ageDays.map { "\($0)d" } ?? "-", row.inUse ? "yes" : "", row.flags.joined(separator: ",")]
+        }
+        let widths = header.indices.map { column in table.map { $0[column].count }.max() ?? 0 }
+        for line in table {
+            let cells = line.enumerated().map { $1 + String(repeating: " ", count: widths[$0] - $1.count) }
+            context.stdout.write(cells.joined(separator: "  ").trimming { $0 == " " } + "\n")
+        }
+        if !api.canList { context.stderr.write("apictl: profile '\(profile.name)' has no tokens.list endpoint; only the stored key is shown\n") }
+        return 0
+    }
+
+    static func row(_ key: ListedKey, inUse: Bool, profile: ResolvedProfile, now: Date) -> Row {
+        Row(key: key, inUse: inUse, flags: KeyAge.flags(createdAt: key.createdAt, expiresAt: key.expiresAt, profile: profile, now: now),
+            ageDays: key.createdAt.map { max(0, now.timeIntervalSince($0) / 86400).saturatingInt })
+    }
+
+    static func json(_ row: Row) -> JSONValue {
+        .object(["id": .string(row.key.id), "name": JSONValue(row.key.name), "scopes": row.key.scopes.map(JSONValue.init) ?? .null,
+                 "created_at": JSONValue(row.key.createdAt.map(Timestamp.iso8601)),
+                 "expires_at": JSONValue(row.key.expiresAt.map(Timestamp.iso8601)), "age_days": JSONValue(row.ageDays),
+                 "in_use": .bool(row.inUse), "flags": JSONValue(row.flags)])
+    }
+}

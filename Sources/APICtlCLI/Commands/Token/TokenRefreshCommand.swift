@@ -1,0 +1,44 @@
+import APICtlCore
+import FoundationEssentials
+
+/// `apictl token refresh`: renews the stored OAuth 2.0 token now, through the
+/// refresh grant (or the API's own refresh endpoint), under the same
+/// cross-process lock as the automatic refresh before a request.
+enum TokenRefreshCommand {
+    static let spec = CommandSpec(
+        name: "refresh",
+        summary: "Renew the stored OAuth 2.0 token now",
+        discussion: """
+        Requests renew an expiring token by themselves; this does it on demand. The
+        refresh goes to the profile's oauth.refresh_url when set, else its token
+        endpoint. A rotated refresh token is stored before the new access token is used.
+        """,
+        examples: ["apictl token refresh -p techdocs"],
+        run: run
+    )
+
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
+        let (config, selected) = try context.selectProfile(required: true)
+        guard let profile = selected else { return ExitCode.configuration.rawValue }
+        if let variable = EnvironmentCredentials.resolve(profile: profile, environment: context.environment)?.source {
+            throw APICtlError.auth("the token comes from the \(variable), which apictl cannot renew",
+                                   hint: "unset it to refresh the stored token")
+        }
+        let selection = try context.openStore(config: config)
+        let key = CredentialKey(profile: profile.name, environment: profile.environment)
+        guard let stored = try selection.store.load(key) else {
+            throw APICtlError.auth("no stored credential for \(key)", hint: "run 'apictl login -p \(profile.name)'")
+        }
+        guard profile.oauth != nil, stored.kind == "oauth2" else {
+            throw APICtlError.auth("the stored credential of \(key) is an API key, not an OAuth 2.0 token; it has nothing to refresh",
+                                   hint: "to replace a key, use 'apictl token rotate -p \(profile.name)'")
+        }
+        let refresher = Session.refresher(for: profile, store: selection, transport: try context.openTransport(), context)
+        let fresh = try refresher.refresh(stored, force: true)
+        var message = "Refreshed the token of \(key)"
+        if let expiry = fresh.expiresAt { message += "; it expires in \(humanDuration(expiry.timeIntervalSince(context.now())))" }
+        if fresh.refreshToken != stored.refreshToken && fresh.refreshToken != nil { message += " (the refresh token was rotated)" }
+        context.stderr.write(message + "\n")
+        return 0
+    }
+}

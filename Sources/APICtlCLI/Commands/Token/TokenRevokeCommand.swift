@@ -1,0 +1,40 @@
+import APICtlCore
+
+/// `apictl token revoke [ID]`: revokes a key at the API; revoking the key in
+/// use asks first (or needs --yes without a terminal), then removes the local copy.
+enum TokenRevokeCommand {
+    static let spec = CommandSpec(
+        name: "revoke",
+        summary: "Revoke a key at the API (the stored one when no ID is given)",
+        options: [.flag("yes", "y", help: "Do not ask before revoking the key in use")],
+        arguments: [ArgumentSpec("ID", help: "The key's id at the API", optional: true)],
+        examples: ["apictl token revoke key_1234 -p dzdesk", "apictl token revoke --yes"],
+        run: run
+    )
+
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
+        let session = try Session.open(context, profileRequired: true)
+        guard let profile = session.profile else { return ExitCode.configuration.rawValue }
+        let current = try TokenCommand.requireCredential(session)
+        let api = try TokenAPI(client: session.client, profile: profile)
+        guard let id = parsed.arguments.first ?? current.credential.tokenID else {
+            throw APICtlError.usage("the stored key has no known id; name the key to revoke",
+                                    hint: "see the ids with 'apictl token list -p \(profile.name)'")
+        }
+        let inUse = id == current.credential.tokenID
+        if inUse && !parsed.flag("yes") {
+            guard context.stdinIsTerminal, let yes = TerminalInput.confirm("Revoke \(id), the key \(profile.name) uses now?") else {
+                throw APICtlError.usage("\(id) is the key in use; pass --yes to revoke it without a terminal to confirm on")
+            }
+            guard yes else { context.stderr.write("nothing revoked\n"); return 0 }
+        }
+        try api.revoke(id: id)
+        var message = "revoked \(id) at the API"
+        if inUse, let store = session.store, !TokenRotateCommand.isEnvironment(current.source) {
+            _ = try store.store.delete(CredentialKey(profile: profile.name, environment: profile.environment))
+            message += " and removed it from the \(store.store.source)"
+        }
+        context.stderr.write(message + "\n")
+        return 0
+    }
+}

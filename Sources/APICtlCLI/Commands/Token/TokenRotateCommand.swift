@@ -1,0 +1,73 @@
+import APICtlCore
+import FoundationEssentials
+
+/// `apictl token rotate`: create -> verify -> store -> revoke old, each step on
+/// stderr, journalled so that a crash at any step is finished or rolled back by
+/// the next command on the profile. Whatever fails, a working key stays stored.
+enum TokenRotateCommand {
+    static let spec = CommandSpec(
+        name: "rotate",
+        summary: "Replace the stored key with a new one, then revoke the old",
+        discussion: """
+        The new key is named after --name (or the old key's name) plus the date and a
+        short suffix. It is verified against whoami before it is stored; only then is
+        the old key revoked. Without a known id for the old key (login --key-id, the
+        profile's whoami_key_id, or --old-id) the old key is left for you to revoke.
+        """,
+        options: [
+            .value("expires-in", nil, "DURATION", help: "Lifetime of the new key: 90d, 12h, 30m or seconds"),
+            .value("name", nil, "NAME", help: "Base name of the new key"),
+            .value("old-id", nil, "ID", help: "The id at the API of the key being replaced"),
+        ],
+        examples: ["apictl token rotate -p dzdesk --expires-in 90d"],
+        run: run
+    )
+
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
+        let expiresIn = try TokenCommand.expiresIn(parsed)
+        let session = try Session.open(context, profileRequired: true)
+        guard let profile = session.profile else { return ExitCode.configuration.rawValue }
+        let current = try TokenCommand.requireCredential(session)
+        guard let store = session.store, !isEnvironment(current.source) else {
+            throw APICtlError.config("the key comes from the \(current.source); there is no stored key to replace",
+                                     hint: "create one with 'apictl token create', put it where \(current.source) is set, then revoke the old one")
+        }
+        guard profile.whoamiPath != nil else {
+            throw APICtlError.config("profile '\(profile.name)' has no whoami path to check the new key with")
+        }
+        let oldID = parsed.value("old-id") ?? current.credential.tokenID
+        let base = parsed.value("name") ?? current.credential.name.map(baseName) ?? "apictl-\(profile.name)"
+        let name = "\(base)-\(Timestamp.iso8601(context.now()).prefix(10))-\(RandomText.suffix(length: 4))"
+        let rotation = KeyRotation(api: try TokenAPI(client: session.client, profile: profile), store: store.store,
+                                   files: context.stateFiles(for: profile), now: context.now,
+                                   report: { context.stderr.write("rotate: \($0)\n") })
+        let outcome = try rotation.rotate(current: current.credential, oldID: oldID, name: name, expiresIn: expiresIn) { fresh throws(APICtlError) in
+            _ = try LoginCommand.verify(fresh, profile: profile, context)
+        }
+        let newID = outcome.newKey.tokenID ?? "(no id given)"
+        if let left = outcome.oldKeyLeft {
+            let reason = outcome.oldRevokeError?.message ?? "unknown"
+            throw APICtlError(.httpError, "the new key \(newID) is stored and works, but revoking the old key \(left) failed: \(reason)",
+                              hint: "finish with 'apictl token revoke \(left) -p \(profile.name)'")
+        }
+        if outcome.oldIDUnknown {
+            context.warn("the old key has no known id, so it was not revoked; revoke it by hand at the API (next time: login --key-id or --old-id)")
+        }
+        context.stderr.write("rotated \(profile.name): the new key \(newID) is stored in the \(store.store.source)"
+                             + (oldID.map { "; the old key \($0) was revoked" } ?? "") + "\n")
+        return 0
+    }
+
+    /// "deploy-2026-01-01-ab12" back to "deploy", so names do not grow with every rotation.
+    static func baseName(_ name: String) -> String {
+        let parts = name.split(separator: "-")
+        guard parts.count > 4, parts[parts.count - 1].count == 4, parts[parts.count - 4].count == 4,
+              Int(parts[parts.count - 4]) != nil else { return name }
+        return parts.dropLast(4).joined(separator: "-")
+    }
+
+    static func isEnvironment(_ source: CredentialSource) -> Bool {
+        if case .environment = source { return true }
+        return false
+    }
+}

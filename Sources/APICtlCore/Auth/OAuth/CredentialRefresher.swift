@@ -1,0 +1,82 @@
+import FoundationEssentials
+
+/// Refreshes a stored OAuth 2.0 credential so that N processes holding the same
+/// expired token cause exactly one refresh: the whole read -> refresh -> write
+/// runs under a per-profile lock, on the copy re-read inside it. The new record
+/// (with the rotated refresh token) is stored before the new access token is used.
+public final class CredentialRefresher {
+    let store: CredentialStore
+    let profile: ResolvedProfile
+    let files: ProfileStateFiles
+    let http: APIClient
+    let environment: [String: String]
+    let now: @Sendable () -> Date
+
+    /// Refresh this long before the expiry, so a request never leaves with a token about to die.
+    public static let margin: TimeInterval = 60
+
+    public init(store: CredentialStore, profile: ResolvedProfile, files: ProfileStateFiles, http: APIClient,
+                environment: [String: String], now: @escaping @Sendable () -> Date) {
+        self.store = store
+        self.profile = profile
+        self.files = files
+        self.http = http
+        self.environment = environment
+        self.now = now
+    }
+
+    /// True for an OAuth 2.0 token that expires within the margin.
+    public static func isDue(_ credential: Credential, now: Date) -> Bool {
+        guard credential.kind == "oauth2", let expiry = credential.expiresAt else { return false }
+        return expiry.timeIntervalSince(now) < margin
+    }
+
+    /// A credential fit to use in place of `current`: the stored one when a peer
+    /// already refreshed, else a new one from the provider. `force`: the API
+    /// rejected `current`, so refresh even if its expiry says it is fine.
+    public func refresh(_ current: Credential, force: Bool) throws(APICtlError) -> Credential {
+        let lock = try files.lock(files.refreshLock)
+        defer { lock.unlock() }
+        let stored = try store.load(files.key) ?? current
+        if stored.token != current.token && !Self.isDue(stored, now: now()) { return stored }
+        if !force && !Self.isDue(stored, now: now()) { return stored }
+        let fresh: Credential
+        do {
+            fresh = try obtain(replacing: stored)
+        } catch {
+            // A peer outside this lock may have used the refresh token first.
+            if error.code == "invalid_grant", let again = try store.load(files.key), again.token != stored.token {
+                return again
+            }
+            throw error.apiError(doing: "refreshing the token of '\(profile.name)'", profile: profile.name)
+        }
+        try store.save(fresh, for: files.key)
+        return fresh
+    }
+
+    private func obtain(replacing stored: Credential) throws(TokenEndpointError) -> Credential {
+        let endpoints: OAuthEndpoints
+        let identity: OAuthClientIdentity
+        do {
+            // A stored token endpoint means no discovery round trip on refresh.
+            endpoints = try OAuthEndpoints.resolve(profile, http: http, needsDiscovery: stored.tokenURL == nil)
+            identity = try OAuthEndpoints.identity(profile, environment: environment, storedSecret: stored.clientSecret)
+        } catch { throw .failed(error) }
+        let client = OAuthClient(http: http, identity: identity, caCert: profile.caCert)
+        let received = now()
+        if let refreshToken = stored.refreshToken {
+            let own = endpoints.refreshURL
+            guard let url = own ?? stored.tokenURL ?? endpoints.tokenURL else {
+                throw .failed(.config("profile '\(profile.name)' has no oauth.token_url or refresh_url to refresh at"))
+            }
+            let grant = try client.refresh(refreshToken, tokenURL: url, ownEndpoint: own != nil)
+            return grant.credential(receivedAt: received, replacing: stored, requestedScopes: nil)
+        }
+        if stored.grant == "client_credentials", let url = stored.tokenURL ?? endpoints.tokenURL {
+            let grant = try client.clientCredentials(scopes: stored.scopes ?? endpoints.scopes, tokenURL: url)
+            return grant.credential(receivedAt: received, replacing: stored, requestedScopes: nil)
+        }
+        throw .failed(.auth("the token of '\(profile.name)' expired and there is no refresh token to renew it",
+                            hint: "run 'apictl login -p \(profile.name)'"))
+    }
+}

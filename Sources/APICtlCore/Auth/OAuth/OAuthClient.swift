@@ -1,0 +1,182 @@
+import FoundationEssentials
+
+/// How this client proves who it is to the token endpoint (RFC 6749 2.3).
+public struct OAuthClientIdentity: Sendable {
+    public enum Method: String, Sendable { case basic, post, none }
+
+    public var clientID: String
+    public var clientSecret: String?
+    public var method: Method
+    /// Token requests as JSON (seed 001) rather than form-encoded.
+    public var json: Bool
+
+    public init(clientID: String, clientSecret: String?, method: Method, json: Bool) {
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.method = method
+        self.json = json
+    }
+}
+
+/// A token endpoint that did not hand out a token, told apart the way callers
+/// must act on it: a definite rejection, a pending device grant, a failing
+/// server, or an answer that could not be read.
+public enum TokenEndpointError: Error, Sendable {
+    case rejected(code: String, description: String?, status: Int)
+    case server(status: Int)
+    case failed(APICtlError)
+
+    public var code: String? { if case .rejected(let code, _, _) = self { return code } else { return nil } }
+
+    /// The one line for the user. Network failures keep their exit code 8 and 5xx
+    /// gives 7, so a script can tell "try later" from "log in again".
+    public func apiError(doing action: String, profile: String) -> APICtlError {
+        let login = "run 'apictl login -p \(profile)'"
+        switch self {
+        case .rejected(let code, let description, let status):
+            var message = "\(action) was refused (\(status) \(code)"
+            if let description, !description.isEmpty { message += ": \(HTTPFailure.oneLine(description))" }
+            return APICtlError(.authentication, message + ")", hint: login)
+        case .server(let status):
+            return APICtlError(.serverError, "\(action) failed: the token endpoint answered \(status)",
+                               hint: "the stored credential was kept; try again later")
+        case .failed(var error):
+            if error.exitCode == .network { error.hint = "the stored credential was kept; check the network and try again" }
+            error.message = "\(action) failed: " + error.message
+            return error
+        }
+    }
+}
+
+/// What a device authorization endpoint answers (RFC 8628 3.2).
+public struct DeviceAuthorization: Sendable, Equatable {
+    public var deviceCode: String
+    public var userCode: String
+    public var verificationURI: String
+    public var verificationURIComplete: String?
+    /// Seconds between polls; 5 when the server does not say.
+    public var interval: Double
+    public var expiresIn: Double
+
+    public init(deviceCode: String, userCode: String, verificationURI: String, verificationURIComplete: String?,
+                interval: Double, expiresIn: Double) {
+        self.deviceCode = deviceCode
+        self.userCode = userCode
+        self.verificationURI = verificationURI
+        self.verificationURIComplete = verificationURIComplete
+        self.interval = interval
+        self.expiresIn = expiresIn
+    }
+}
+
+/// Talks to an authorization server's endpoints. Every request asks for JSON
+/// (GitHub answers form-encoded otherwise) and carries no API credential.
+public final class OAuthClient {
+    let http: APIClient
+    public let identity: OAuthClientIdentity
+    let caCert: String?
+
+    public init(http: APIClient, identity: OAuthClientIdentity, caCert: String?) {
+        self.http = http
+        self.identity = identity
+        self.caCert = caCert
+    }
+
+    public func exchangeCode(_ code: String, verifier: String, redirectURI: String, tokenURL: String) throws(TokenEndpointError) -> TokenGrant {
+        try grant(tokenURL, [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI),
+                             ("code_verifier", verifier)])
+    }
+
+    /// The refresh grant at the token endpoint, or seed 001's own endpoint, which takes just the refresh token as JSON.
+    public func refresh(_ refreshToken: String, tokenURL: String, ownEndpoint: Bool) throws(TokenEndpointError) -> TokenGrant {
+        if ownEndpoint {
+            let response = try post(tokenURL, [("refresh_token", refreshToken)], json: true, authenticate: false)
+            return try Self.readGrant(response, from: tokenURL)
+        }
+        return try grant(tokenURL, [("grant_type", "refresh_token"), ("refresh_token", refreshToken)])
+    }
+
+    public func clientCredentials(scopes: [String], tokenURL: String) throws(TokenEndpointError) -> TokenGrant {
+        try grant(tokenURL, [("grant_type", "client_credentials")] + Self.scope(scopes))
+    }
+
+    public func startDevice(_ url: String, scopes: [String]) throws(TokenEndpointError) -> DeviceAuthorization {
+        let response = try post(url, Self.scope(scopes), json: identity.json, authenticate: true)
+        guard response.head.isSuccess else { throw Self.failure(response) }
+        guard let object = JSONValue(parsing: response.body)?.objectValue,
+              let deviceCode = object["device_code"]?.stringValue, let userCode = object["user_code"]?.stringValue,
+              let uri = object["verification_uri"]?.stringValue ?? object["verification_url"]?.stringValue else {
+            throw .failed(APICtlError(.authentication, "the device authorization endpoint \(url) answered without a device_code, user_code and verification_uri"))
+        }
+        let interval = object["interval"]?.doubleValue.flatMap { $0.isFinite && $0 >= 0 && $0 <= 300 ? $0 : nil } ?? 5
+        let expiresIn = object["expires_in"]?.doubleValue.flatMap { $0.isFinite && $0 > 0 && $0 <= 86400 ? $0 : nil } ?? 900
+        return DeviceAuthorization(deviceCode: deviceCode, userCode: userCode, verificationURI: uri,
+                                   verificationURIComplete: object["verification_uri_complete"]?.stringValue,
+                                   interval: interval, expiresIn: expiresIn)
+    }
+
+    /// One poll: a grant, or `.rejected` with authorization_pending / slow_down / expired_token / access_denied.
+    public func pollDevice(_ deviceCode: String, tokenURL: String) throws(TokenEndpointError) -> TokenGrant {
+        try grant(tokenURL, [("grant_type", "urn:ietf:params:oauth:grant-type:device_code"), ("device_code", deviceCode)])
+    }
+
+    /// RFC 7009. The status is returned as the server gave it: a 200 proves
+    /// nothing (servers answer 200 for unknown tokens too).
+    public func revoke(_ token: String, hint: String, url: String) throws(TokenEndpointError) -> HTTPResponse {
+        try post(url, [("token", token), ("token_type_hint", hint)], json: identity.json, authenticate: true)
+    }
+
+    private func grant(_ url: String, _ parameters: [(String, String)]) throws(TokenEndpointError) -> TokenGrant {
+        try Self.readGrant(try post(url, parameters, json: identity.json, authenticate: true), from: url)
+    }
+
+    static func readGrant(_ response: HTTPResponse, from url: String) throws(TokenEndpointError) -> TokenGrant {
+        guard response.head.isSuccess else { throw failure(response) }
+        do { return try TokenGrant.parse(response.body, from: url) } catch { throw .failed(error) }
+    }
+
+    /// RFC 6749 5.2 errors, and the seeds' own shapes for an API's refresh endpoint.
+    public static func failure(_ response: HTTPResponse) -> TokenEndpointError {
+        if response.status >= 500 { return .server(status: response.status) }
+        let object = JSONValue(parsing: response.body)?.objectValue
+        if let code = object?["error"]?.stringValue {
+            return .rejected(code: code, description: object?["error_description"]?.stringValue, status: response.status)
+        }
+        let decoded = APIErrorDecoder.decode(response.body)
+        return .rejected(code: decoded?.code ?? (response.status == 401 ? "unauthorized" : "invalid_request"),
+                         description: decoded?.message, status: response.status)
+    }
+
+    private static func scope(_ scopes: [String]) -> [(String, String)] {
+        scopes.isEmpty ? [] : [("scope", scopes.joined(separator: " "))]
+    }
+
+    private func post(_ url: String, _ parameters: [(String, String)], json: Bool,
+                      authenticate: Bool) throws(TokenEndpointError) -> HTTPResponse {
+        var fields = parameters
+        var headers = HTTPHeaders()
+        headers.add("Accept", "application/json")
+        if authenticate {
+            switch identity.method {
+            case .basic where identity.clientSecret != nil:
+                let pair = PercentEncoding.encodeQueryComponent(identity.clientID) + ":"
+                    + PercentEncoding.encodeQueryComponent(identity.clientSecret ?? "")
+                headers.add("Authorization", "Basic " + Data(pair.utf8).base64EncodedString())
+            case .post where identity.clientSecret != nil:
+                fields += [("client_id", identity.clientID), ("client_secret", identity.clientSecret ?? "")]
+            default:
+                fields.append(("client_id", identity.clientID))
+            }
+        }
+        let body: String
+        if json {
+            headers.add("Content-Type", "application/json")
+            body = JSONValue.object(Dictionary(fields.map { ($0.0, JSONValue.string($0.1)) }) { $1 }).rendered()
+        } else {
+            headers.add("Content-Type", "application/x-www-form-urlencoded")
+            body = PercentEncoding.formEncode(fields)
+        }
+        let request = HTTPRequest(method: "POST", url: url, headers: headers, body: Array(body.utf8), timeout: 30, caCertPath: caCert)
+        do { return try http.fetch(request) } catch { throw .failed(error) }
+    }
+}

@@ -1,0 +1,45 @@
+/// Files apictl keeps per (profile, environment) beside the credential store's
+/// data: refresh locks and rotation journals. None holds a secret; the folders
+/// are 0700 and the files 0600 all the same.
+public struct ProfileStateFiles: Sendable {
+    public let dataDirectory: String
+    public let key: CredentialKey
+
+    public init(dataDirectory: String, key: CredentialKey) {
+        self.dataDirectory = dataDirectory
+        self.key = key
+    }
+
+    /// Taken around read -> refresh -> write, so concurrent processes refresh once.
+    /// A dedicated file: the credential file's own lock is taken inside it.
+    public var refreshLock: String { dataDirectory + "/locks/" + fileStem + ".refresh.lock" }
+    public var rotationLock: String { dataDirectory + "/locks/" + fileStem + ".rotate.lock" }
+    public var rotationJournal: String { dataDirectory + "/rotations/" + fileStem + ".json" }
+
+    /// Profile and environment names are [A-Za-z0-9._-]; anything else is hex-escaped all the same.
+    var fileStem: String {
+        func safe(_ text: String) -> String {
+            var out = ""
+            for byte in text.utf8 {
+                let scalar = Unicode.Scalar(byte)
+                if (scalar.properties.isASCIIHexDigit || ("g"..."z").contains(scalar) || ("G"..."Z").contains(scalar)
+                    || scalar == "-" || scalar == "_") {
+                    out.unicodeScalars.append(scalar)
+                } else {
+                    out += "%" + String(byte, radix: 16).leftPadded(to: 2)
+                }
+            }
+            return out
+        }
+        return safe(key.profile) + "." + safe(key.environment)
+    }
+
+    /// Takes an exclusive lock on `path`, creating its folder 0700 first.
+    func lock(_ path: String) throws(APICtlError) -> FileLock {
+        let directory = PathText.directory(of: path)
+        do { try AtomicFile.makeDirectory(directory, mode: 0o700) } catch {
+            throw .store("cannot create \(directory): \(error.message)")
+        }
+        return try FileLock(path: path)
+    }
+}

@@ -1,0 +1,147 @@
+import FoundationEssentials
+import Glibc
+
+/// Create -> verify -> store -> revoke old, so the user is never left without a
+/// working stored key. A journal (0600, no secret in it) records the step; after
+/// a crash, `recover` finishes the rotation (the new key was stored: revoke the
+/// old) or rolls it back (it was not: revoke the new one, found by id or name).
+public final class KeyRotation {
+    public struct Journal: Codable, Sendable, Equatable {
+        /// "creating", "created" or "stored"
+        public var step: String
+        public var newName: String
+        public var newID: String?
+        public var oldID: String?
+
+        enum CodingKeys: String, CodingKey {
+            case step
+            case newName = "new_name"
+            case newID = "new_id"
+            case oldID = "old_id"
+        }
+    }
+
+    public struct Outcome: Sendable {
+        public var newKey: Credential
+        /// Set when the old key is still valid at the API and must be revoked by hand.
+        public var oldKeyLeft: String?
+        public var oldRevokeError: APICtlError?
+        /// True when no id was known for the old key, so it was not revoked.
+        public var oldIDUnknown: Bool
+    }
+
+    let api: TokenAPI
+    let store: CredentialStore
+    let files: ProfileStateFiles
+    let now: @Sendable () -> Date
+    /// Says what each step did (stderr in the CLI).
+    let report: (String) -> Void
+
+    public init(api: TokenAPI, store: CredentialStore, files: ProfileStateFiles, now: @escaping @Sendable () -> Date,
+                report: @escaping (String) -> Void) {
+        self.api = api
+        self.store = store
+        self.files = files
+        self.now = now
+        self.report = report
+    }
+
+    /// `verify` asks the API who the new key belongs to and throws when it is refused.
+    public func rotate(current: Credential, oldID: String?, name: String, expiresIn: Double?,
+                       verify: (Credential) throws(APICtlError) -> Void) throws(APICtlError) -> Outcome {
+        let lock = try files.lock(files.rotationLock)
+        defer { lock.unlock() }
+        var journal = Journal(step: "creating", newName: name, newID: nil, oldID: oldID)
+        try write(journal)
+        report("creating key '\(name)'")
+        let issued: IssuedKey
+        do {
+            issued = try api.create(name: name, scopes: current.scopes ?? [], expiresIn: expiresIn, now: now())
+        } catch {
+            _ = try? rollBack(journal)
+            throw error
+        }
+        journal.step = "created"
+        journal.newID = issued.id
+        try write(journal)
+        var fresh = Credential(token: issued.key, tokenID: issued.id, kind: JWT.decode(issued.key) != nil ? "jwt" : "api_key",
+                               expiresAt: issued.expiresAt, scopes: issued.scopes.isEmpty ? current.scopes : issued.scopes,
+                               createdAt: now())
+        fresh.name = name
+        do {
+            report("verifying the new key\(issued.id.map { " \($0)" } ?? "")")
+            try verify(fresh)
+            report("storing the new key in the \(store.source)")
+            try store.save(fresh, for: files.key)
+        } catch {
+            report("rolling back: revoking the new key; the old key stays stored")
+            _ = try? rollBack(journal)
+            throw error
+        }
+        journal.step = "stored"
+        try write(journal)
+        var outcome = Outcome(newKey: fresh, oldKeyLeft: nil, oldRevokeError: nil, oldIDUnknown: oldID == nil)
+        if let oldID {
+            report("revoking the old key \(oldID)")
+            do {
+                try TokenAPI(client: APIClient(transport: api.client.transport, profile: api.profile,
+                                               credential: ResolvedCredential(credential: fresh, source: store.source)),
+                             profile: api.profile).revoke(id: oldID)
+            } catch {
+                outcome.oldKeyLeft = oldID
+                outcome.oldRevokeError = error
+            }
+        }
+        removeJournal()
+        return outcome
+    }
+
+    /// Finishes or rolls back a rotation a crash interrupted; what it did, or nil when there was none.
+    public func recover() throws(APICtlError) -> String? {
+        guard FileBytes.exists(files.rotationJournal) else { return nil }
+        let lock = try files.lock(files.rotationLock)
+        defer { lock.unlock() }
+        guard let bytes = FileBytes.contents(of: files.rotationJournal) else { return nil }
+        guard let journal = try? JSONDecoder().decode(Journal.self, from: Data(bytes)) else {
+            removeJournal()
+            return "an interrupted rotation left an unreadable journal; it was removed (check 'apictl token list' for a stray key)"
+        }
+        if journal.step == "stored" {
+            if let oldID = journal.oldID {
+                do { try api.revoke(id: oldID) } catch {
+                    return "an interrupted rotation stored its new key, but revoking the old key \(oldID) failed: \(error.message); "
+                        + "finish with 'apictl token revoke \(oldID) -p \(files.key.profile)'"
+                }
+            }
+            removeJournal()
+            return "finished an interrupted rotation: the new key \(journal.newID ?? "") is stored"
+                + (journal.oldID.map { " and the old key \($0) was revoked" } ?? "")
+        }
+        let revoked = try rollBack(journal)
+        return "rolled back an interrupted rotation: the old key stays stored"
+            + (revoked.map { "; the half-made key \($0) was revoked" } ?? "; no half-made key was found at the API")
+    }
+
+    /// Revokes the new key (by id, else by its unique name in the list); the id revoked, if any.
+    @discardableResult
+    private func rollBack(_ journal: Journal) throws(APICtlError) -> String? {
+        defer { removeJournal() }
+        var id = journal.newID
+        if id == nil, api.canList {
+            id = try api.list().first { $0.name == journal.newName }?.id
+        }
+        guard let id else { return nil }
+        try api.revoke(id: id)
+        return id
+    }
+
+    private func write(_ journal: Journal) throws(APICtlError) {
+        let bytes: Data
+        do { bytes = try JSONEncoder().encode(journal) } catch { throw .store("could not write the rotation journal: \(error)") }
+        do { try AtomicFile.write(Array(bytes), to: files.rotationJournal, mode: 0o600) } catch {
+            throw .store("could not write the rotation journal \(files.rotationJournal): \(error.message)")
+        }
+    }
+
+    private func removeJournal() { _ = unlink(files.rotationJournal) }
+}

@@ -1,0 +1,144 @@
+import FoundationEssentials
+
+/// A key the API just created: the secret, shown once, and what it says about it.
+public struct IssuedKey: Sendable {
+    public var key: String
+    public var id: String?
+    public var name: String
+    public var scopes: [String]
+    public var expiresAt: Date?
+}
+
+/// One key as the API lists it.
+public struct ListedKey: Sendable, Equatable {
+    public var id: String
+    public var name: String?
+    public var scopes: [String]?
+    public var createdAt: Date?
+    public var expiresAt: Date?
+
+    public init(id: String, name: String?, scopes: [String]?, createdAt: Date?, expiresAt: Date?) {
+        self.id = id
+        self.name = name
+        self.scopes = scopes
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+}
+
+/// A profile's key-management endpoints (`[profiles.NAME.tokens]`), called with
+/// whatever credential the client carries.
+public struct TokenAPI {
+    public let client: APIClient
+    public let profile: ResolvedProfile
+    public let config: TokensConfig
+
+    public init(client: APIClient, profile: ResolvedProfile) throws(APICtlError) {
+        guard let config = profile.tokens else {
+            throw APICtlError.config("profile '\(profile.name)' has no [profiles.\(profile.name).tokens] table",
+                                     hint: "describe its key endpoints there (docs/tokens.md), or use a preset that has them")
+        }
+        for (name, pointer) in [("key", config.key), ("id", config.id), ("expires_at", config.expiresAt),
+                                ("list_items", config.listItems), ("item_id", config.itemID), ("item_name", config.itemName),
+                                ("item_scopes", config.itemScopes), ("item_created_at", config.itemCreatedAt),
+                                ("item_expires_at", config.itemExpiresAt)] {
+            if let pointer, JSONPointer.tokens(pointer) == nil {
+                throw APICtlError.config("tokens.\(name) of profile '\(profile.name)' is not a JSON pointer: '\(pointer)'",
+                                         hint: "a pointer looks like /data/key")
+            }
+        }
+        self.client = client
+        self.profile = profile
+        self.config = config
+    }
+
+    public var canList: Bool { config.list != nil }
+    public var canRevoke: Bool { config.revoke != nil }
+
+    public func create(name: String, scopes: [String], expiresIn: Double?, now: Date) throws(APICtlError) -> IssuedKey {
+        let (method, path) = try endpoint(config.create, "create")
+        let values: [String: JSONValue] = [
+            "{name}": .string(name),
+            "{scopes}": scopes.isEmpty ? .null : JSONValue(scopes),
+            "{expires_in}": expiresIn.map { .number(String(Int($0))) } ?? .null,
+            "{expires_at}": expiresIn.map { .string(Timestamp.iso8601(now.addingTimeInterval($0))) } ?? .null,
+        ]
+        let template = config.createBody ?? ["name": "{name}", "scopes": "{scopes}", "expires_in": "{expires_in}"]
+        let body = Self.fill(.object(template), with: values) ?? .object([:])
+        let response = try call(method, path, body: body)
+        guard let document = JSONValue(parsing: response.body) else {
+            throw APICtlError(.httpError, "the create call answered \(response.status) without a JSON body; no key was stored")
+        }
+        let id = document.at(pointer: config.id ?? "/id")?.text
+        guard let key = document.at(pointer: config.key ?? "/key")?.stringValue, !key.isEmpty else {
+            throw APICtlError(.httpError, "the create response has no key at \(config.key ?? "/key")\(id.map { " (the API named it \($0))" } ?? "")",
+                              hint: "check tokens.key in the profile; nothing was stored")
+        }
+        let expiry = document.at(pointer: config.expiresAt ?? "/expires_at").flatMap(Timestamp.parse)
+            ?? expiresIn.map { now.addingTimeInterval($0) }
+        // The granted scopes sit beside the id, when the API says which it granted.
+        let idPointer = config.id ?? "/id"
+        let granted = document.at(pointer: String(idPointer[..<(idPointer.lastIndex(of: "/") ?? idPointer.startIndex)]) + "/scopes")?.stringArray
+        return IssuedKey(key: key, id: id, name: name, scopes: granted ?? scopes, expiresAt: expiry)
+    }
+
+    public func list() throws(APICtlError) -> [ListedKey] {
+        let (method, path) = try endpoint(config.list, "list")
+        let response = try call(method, path, body: nil)
+        guard let items = JSONValue(parsing: response.body)?.at(pointer: config.listItems ?? "")?.arrayValue else {
+            throw APICtlError(.httpError, "the list response has no array at '\(config.listItems ?? "")'",
+                              hint: "check tokens.list_items in the profile")
+        }
+        return items.compactMap { item in
+            guard let id = item.at(pointer: config.itemID ?? "/id")?.text else { return nil }
+            return ListedKey(id: id, name: item.at(pointer: config.itemName ?? "/name")?.stringValue,
+                             scopes: item.at(pointer: config.itemScopes ?? "/scopes")?.stringArray,
+                             createdAt: item.at(pointer: config.itemCreatedAt ?? "/created_at").flatMap(Timestamp.parse),
+                             expiresAt: item.at(pointer: config.itemExpiresAt ?? "/expires_at").flatMap(Timestamp.parse))
+        }
+    }
+
+    public func revoke(id: String) throws(APICtlError) {
+        let (method, template) = try endpoint(config.revoke, "revoke")
+        _ = try call(method, template.replacingAll("{id}", with: PercentEncoding.encodeQueryComponent(id)), body: nil)
+    }
+
+    /// Placeholders replaced by typed values; a field whose placeholder has no value is left out.
+    static func fill(_ value: JSONValue, with values: [String: JSONValue]) -> JSONValue? {
+        switch value {
+        case .string(let text) where values[text] != nil:
+            let replacement = values[text] ?? .null
+            return replacement == .null ? nil : replacement
+        case .object(let members):
+            return .object(members.compactMapValues { fill($0, with: values) })
+        case .array(let items):
+            return .array(items.compactMap { fill($0, with: values) })
+        default:
+            return value
+        }
+    }
+
+    private func endpoint(_ text: String?, _ name: String) throws(APICtlError) -> (String, String) {
+        guard let text else {
+            throw APICtlError.config("profile '\(profile.name)' has no tokens.\(name) endpoint",
+                                     hint: "set it as \"METHOD PATH\", e.g. tokens.\(name) = \"\(name == "revoke" ? "DELETE /api-keys/{id}" : name == "list" ? "GET /api-keys" : "POST /api-keys")\"")
+        }
+        let parts = text.split(separator: " ", maxSplits: 1).map { String($0).trimmingSpaces() }
+        guard parts.count == 2, RequestBuilder.methods.contains(parts[0].uppercased()), !parts[1].isEmpty else {
+            throw APICtlError.config("tokens.\(name) of profile '\(profile.name)' is not \"METHOD PATH\": '\(text)'")
+        }
+        return (parts[0].uppercased(), parts[1])
+    }
+
+    private func call(_ method: String, _ path: String, body: JSONValue?) throws(APICtlError) -> HTTPResponse {
+        var headers = HTTPHeaders()
+        if body != nil { headers.add("Content-Type", "application/json") }
+        let request = HTTPRequest(method: method, url: try profile.url(for: path), headers: headers,
+                                  body: body.map { Array($0.rendered().utf8) }, timeout: 60)
+        let response = try client.fetch(request)
+        guard response.head.isSuccess else {
+            throw HTTPFailure.error(for: response, context: FailureContext(profile: profile, credential: client.credential, now: client.now()))
+        }
+        return response
+    }
+}
