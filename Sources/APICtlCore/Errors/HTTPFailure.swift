@@ -32,8 +32,11 @@ public enum HTTPFailure {
             }
         }
         let redactor = Redactor(secrets: [context.credential?.credential.token].compactMap { $0 })
-        return APICtlError(ExitCode.forStatus(status), redactor.text(message),
-                           hint: hint(status: status, response: response, context: context).map(redactor.text))
+        // Some providers (oidc-provider-mock among them) answer a revoked token with
+        // 400 and an OAuth error code instead of 401: it is still "log in again".
+        let refusedToken = status == 400 && ["access_denied", "invalid_token"].contains(detail?.code ?? "")
+        return APICtlError(refusedToken ? .authentication : ExitCode.forStatus(status), redactor.text(message),
+                           hint: hint(status: refusedToken ? 401 : status, response: response, context: context).map(redactor.text))
     }
 
     static func hint(status: Int, response: HTTPResponse, context: FailureContext) -> String? {

@@ -6,16 +6,12 @@ public enum DurationText {
     /// Seconds, or nil when `text` is not a duration from 1 s to ten years.
     public static func seconds(_ text: String) -> Double? {
         var digits = Substring(text.trimmingSpaces())
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400]
         var unit = 1.0
-        switch digits.last {
-        case "s": unit = 1
-        case "m": unit = 60
-        case "h": unit = 3600
-        case "d": unit = 86400
-        case "w": unit = 7 * 86400
-        default: break
+        if let last = digits.last, let scale = units[last] {
+            unit = scale
+            digits = digits.dropLast()
         }
-        if digits.last?.isLetter == true { digits = digits.dropLast() }
         guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), digits.count <= 12,
               let count = Double(digits) else { return nil }
         let seconds = count * unit

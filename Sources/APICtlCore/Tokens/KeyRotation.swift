@@ -108,7 +108,7 @@ public final class KeyRotation {
         }
         if journal.step == "stored" {
             if let oldID = journal.oldID {
-                do { try api.revoke(id: oldID) } catch {
+                do { try api.revoke(id: oldID, goneIsFine: true) } catch {
                     return "an interrupted rotation stored its new key, but revoking the old key \(oldID) failed: \(error.message); "
                         + "finish with 'apictl token revoke \(oldID) -p \(files.key.profile)'"
                 }
@@ -131,7 +131,7 @@ public final class KeyRotation {
             id = try api.list().first { $0.name == journal.newName }?.id
         }
         guard let id else { return nil }
-        try api.revoke(id: id)
+        try api.revoke(id: id, goneIsFine: true)
         return id
     }
 

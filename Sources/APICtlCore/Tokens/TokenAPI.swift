@@ -98,9 +98,12 @@ public struct TokenAPI {
         }
     }
 
-    public func revoke(id: String) throws(APICtlError) {
+    /// `goneIsFine`: a key the API no longer knows (404) counts as revoked, for
+    /// recovery, where the interrupted process may have revoked it already.
+    public func revoke(id: String, goneIsFine: Bool = false) throws(APICtlError) {
         let (method, template) = try endpoint(config.revoke, "revoke")
-        _ = try call(method, template.replacingAll("{id}", with: PercentEncoding.encodeQueryComponent(id)), body: nil)
+        _ = try call(method, template.replacingAll("{id}", with: PercentEncoding.encodeQueryComponent(id)), body: nil,
+                     accepting: goneIsFine ? [404, 410] : [])
     }
 
     /// Placeholders replaced by typed values; a field whose placeholder has no value is left out.
@@ -130,13 +133,14 @@ public struct TokenAPI {
         return (parts[0].uppercased(), parts[1])
     }
 
-    private func call(_ method: String, _ path: String, body: JSONValue?) throws(APICtlError) -> HTTPResponse {
+    private func call(_ method: String, _ path: String, body: JSONValue?,
+                      accepting extra: Set<Int> = []) throws(APICtlError) -> HTTPResponse {
         var headers = HTTPHeaders()
         if body != nil { headers.add("Content-Type", "application/json") }
         let request = HTTPRequest(method: method, url: try profile.url(for: path), headers: headers,
                                   body: body.map { Array($0.rendered().utf8) }, timeout: 60)
         let response = try client.fetch(request)
-        guard response.head.isSuccess else {
+        guard response.head.isSuccess || extra.contains(response.status) else {
             throw HTTPFailure.error(for: response, context: FailureContext(profile: profile, credential: client.credential, now: client.now()))
         }
         return response

@@ -271,8 +271,11 @@ def make_handler(router, state):
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
                 if fault.get("status"):
-                    response = router.error(request.api, int(fault["status"]), fault.get("code", "INJECTED"),
-                                            fault.get("message", "Injected failure"))
+                    if "body" in fault:  # a raw answer, such as an empty 200
+                        response = Response(int(fault["status"]), fault["body"])
+                    else:
+                        response = router.error(request.api, int(fault["status"]), fault.get("code", "INJECTED"),
+                                                fault.get("message", "Injected failure"))
                     for name, value in (fault.get("headers") or {}).items():
                         response.header(name, value)
                     self.send(response)

@@ -27,7 +27,8 @@ enum TokenListCommand {
         let api = try TokenAPI(client: session.client, profile: profile)
         var keys = api.canList ? try api.list() : []
         let local = current.credential
-        if !keys.contains(where: { $0.id == local.tokenID && local.tokenID != nil }) {
+        // A key from the environment is nothing stored here: only a stored key adds a row of its own.
+        if !TokenRotateCommand.isEnvironment(current.source), !keys.contains(where: { $0.id == local.tokenID && local.tokenID != nil }) {
             keys.append(ListedKey(id: local.tokenID ?? "(in use)", name: local.name, scopes: local.scopes,
                                   createdAt: local.createdAt, expiresAt: local.expiresAt))
         }

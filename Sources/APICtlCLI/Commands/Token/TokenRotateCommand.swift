@@ -36,9 +36,13 @@ enum TokenRotateCommand {
             throw APICtlError.config("profile '\(profile.name)' has no whoami path to check the new key with")
         }
         let oldID = parsed.value("old-id") ?? current.credential.tokenID
-        let base = parsed.value("name") ?? current.credential.name.map(baseName) ?? "apictl-\(profile.name)"
+        let api = try TokenAPI(client: session.client, profile: profile)
+        // A key stored by login has no name of its own; the API's list knows it.
+        var oldName = current.credential.name
+        if oldName == nil, let oldID, api.canList { oldName = try api.list().first { $0.id == oldID }?.name }
+        let base = parsed.value("name") ?? oldName.map(baseName) ?? "apictl-\(profile.name)"
         let name = "\(base)-\(Timestamp.iso8601(context.now()).prefix(10))-\(RandomText.suffix(length: 4))"
-        let rotation = KeyRotation(api: try TokenAPI(client: session.client, profile: profile), store: store.store,
+        let rotation = KeyRotation(api: api, store: store.store,
                                    files: context.stateFiles(for: profile), now: context.now,
                                    report: { context.stderr.write("rotate: \($0)\n") })
         let outcome = try rotation.rotate(current: current.credential, oldID: oldID, name: name, expiresIn: expiresIn) { fresh throws(APICtlError) in
