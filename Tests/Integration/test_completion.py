@@ -115,6 +115,14 @@ def test_subcommands(terminal):
     tab(terminal, "apictl profile ", "add", "list", "show", "remove", "use")
 
 
+def test_token_subcommands(terminal):
+    tab(terminal, "apictl token ", "create", "list", "rotate", "revoke", "refresh", "print")
+
+
+def test_login_oauth_options(terminal):
+    tab(terminal, "apictl login --no-", "--no-browser", "--no-verify", "--no-wait")
+
+
 def test_single_match_completes_inline(terminal):
     screen = tab(terminal, "apictl tok", "$ apictl token")
     assert "apictl tok\n" not in screen

@@ -33,5 +33,30 @@ step "$apictl" request GET /me -v "2>&1 | grep Authorization    # the key never 
 echo
 echo "An error, decoded from DZDESK's error shape into one line, with its exit code:"
 DZDESK_TOKEN=not-a-real-key run "$apictl" request GET /me
+unset DZDESK_TOKEN
+
+echo
+echo "OAuth 2.0 (the DZDESK guide's code flow): apictl opens \$BROWSER on the provider's"
+echo "login page; here a headless browser approves it and follows the redirect back to"
+echo "apictl's listener on 127.0.0.1. Credentials go to the encrypted file (no keyring here)."
+export APICTL_CREDENTIAL_STORE=file APICTL_PASSPHRASE=demo-passphrase
+export BROWSER="python3 $root/Tests/Integration/fake_browser.py"
+run "$apictl" profile add dz-oauth --preset dzdesk --auth oauth2 --base-url "$base/dzdesk/v1" \
+  --oauth-issuer "$base/dzdesk/oauth" --oauth-client-id cli-app
+run "$apictl" login -p dz-oauth
+run "$apictl" whoami -p dz-oauth
+run "$apictl" token refresh -p dz-oauth          # the refresh grant; the rotated refresh token is stored first
+run "$apictl" request GET /me -p dz-oauth
+
+echo
+echo "A stored API key over its life: list it, rotate it (create -> verify -> store -> revoke old)."
+KEY=$(curl -fsS -X POST "$base/_admin/keys" -H 'Content-Type: application/json' \
+  -d '{"api":"dzdesk","name":"laptop","scopes":["requests:read"]}' |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+step "$apictl" login -p dzdesk --with-token "<<< \$KEY"
+"$apictl" login -p dzdesk --with-token <<<"$KEY" || echo "(exit code $?)"
+run "$apictl" token list -p dzdesk
+run "$apictl" token rotate -p dzdesk --expires-in 90d
+run "$apictl" token list -p dzdesk
 echo
 echo "Done: server stopped, temporary config removed."
