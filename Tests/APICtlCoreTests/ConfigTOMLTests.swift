@@ -26,6 +26,28 @@ final class ConfigTOMLTests: XCTestCase {
         XCTAssertEqual(try decode(ConfigTOML.encode(config)), config)
     }
 
+    func testOAuthAndTokensTablesRoundTrip() throws {
+        let oauth = OAuthConfig(issuer: "https://auth", authorizeURL: "https://auth/a", tokenURL: "https://auth/t",
+                                deviceAuthorizationURL: "https://auth/d", revocationURL: "https://auth/r",
+                                refreshURL: "/auth/refresh", clientID: "cli", clientSecretEnv: "SECRET", clientAuth: "post",
+                                tokenRequest: "json", scopes: ["a", "b"], redirectPort: 8400, redirectPath: "/cb",
+                                redirectHost: "localhost")
+        let tokens = TokensConfig(create: "POST /k", list: "GET /k", revoke: "DELETE /k/{id}",
+                                  createBody: ["name": "{name}", "ttl": "{expires_in}", "kind": "private", "n": .number("2"),
+                                               "flag": .bool(true)],
+                                  key: "/data/key", id: "/data/id", expiresAt: "/data/exp", listItems: "/data",
+                                  itemID: "/id", itemName: "/name", itemScopes: "/scopes", itemCreatedAt: "/c",
+                                  itemExpiresAt: "/e", rotateAfter: "30d")
+        let config = ConfigFile(profiles: ["p": ProfileConfig(auth: "oauth2", baseURL: "https://x", oauth: oauth, tokens: tokens,
+                                                               whoamiKeyID: "/data/key_id")])
+        XCTAssertEqual(try decode(ConfigTOML.encode(config)), config)
+        XCTAssertThrowsError(try decode("[profiles.a]\nauth = 'oauth2'\n[profiles.a.oauth]\nclient_auth = 'magic'\n")) { error in
+            XCTAssertTrue((error as? ConfigTOML.ShapeError)?.message.contains("profiles.a.oauth.client_auth") == true)
+        }
+        XCTAssertThrowsError(try decode("[profiles.a]\nauth = 'oauth2'\n[profiles.a.oauth]\nredirect_port = 70000\n"))
+        XCTAssertThrowsError(try decode("[profiles.a]\nauth = 'oauth2'\n[profiles.a.oauth]\nscopes = 'a b'\n"))
+    }
+
     func testAbsentOptionalsStayAbsent() throws {
         let config = try decode("[profiles.a]\nauth = 'bearer'\nbase_url = 'https://x'\n")
         XCTAssertEqual(config, ConfigFile(profiles: ["a": ProfileConfig(auth: "bearer", baseURL: "https://x")]))

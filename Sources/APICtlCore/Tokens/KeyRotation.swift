@@ -84,9 +84,9 @@ public final class KeyRotation {
         if let oldID {
             report("revoking the old key \(oldID)")
             do {
-                try TokenAPI(client: APIClient(transport: api.client.transport, profile: api.profile,
-                                               credential: ResolvedCredential(credential: fresh, source: store.source)),
-                             profile: api.profile).revoke(id: oldID)
+                // The new key is the one stored now: it revokes its predecessor.
+                api.client.use(ResolvedCredential(credential: fresh, source: store.source))
+                try api.revoke(id: oldID)
             } catch {
                 outcome.oldKeyLeft = oldID
                 outcome.oldRevokeError = error

@@ -8,7 +8,7 @@ import Glibc
 /// and finishes, so an agent or CI job can hand the approval to a person.
 enum DeviceLogin {
     /// The grant, or nil when `--no-wait` printed the pending authorization.
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext, client: OAuthClient, deviceURL: String,
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext, profile: String, client: OAuthClient, deviceURL: String,
                     tokenURL: String, scopes: [String], timeout: Double) throws(TokenEndpointError) -> TokenGrant? {
         let device: DeviceAuthorization
         if parsed.flag("complete") {
@@ -25,7 +25,7 @@ enum DeviceLogin {
                 ])
                 context.stdout.write(JSONOutput.render(out))
                 context.stderr.write("Enter code \(device.userCode) at \(device.verificationURI), then run "
-                                     + "'apictl login -p \(parsed.value("profile") ?? "NAME") --device --complete' with this JSON on stdin\n")
+                                     + "'apictl login -p \(profile) --device --complete' with this JSON on stdin\n")
                 return nil
             }
             context.stderr.write("First copy your one-time code: \(device.userCode)\n")

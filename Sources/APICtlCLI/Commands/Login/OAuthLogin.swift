@@ -27,8 +27,7 @@ enum OAuthLogin {
         }
         let (secret, secretToStore) = try clientSecret(parsed, context, profile: profile, config: config,
                                                         required: flow == .clientCredentials)
-        var identity = try OAuthEndpoints.identity(profile, environment: context.environment, storedSecret: secret)
-        if identity.clientSecret == nil, identity.method != .none, let secret { identity.clientSecret = secret }
+        let identity = try OAuthEndpoints.identity(profile, environment: context.environment, storedSecret: secret)
         let client = OAuthClient(http: http, identity: identity, caCert: profile.caCert)
         let scopes = parsed.all("scope").isEmpty ? endpoints.scopes : parsed.all("scope")
         let action = "the login to '\(profile.name)'"
@@ -47,7 +46,7 @@ enum OAuthLogin {
                 guard let deviceURL = endpoints.deviceAuthorizationURL else {
                     throw TokenEndpointError.failed(.config("profile '\(profile.name)' has no oauth.device_authorization_url"))
                 }
-                guard let deviceGrant = try DeviceLogin.run(parsed, context, client: client, deviceURL: deviceURL,
+                guard let deviceGrant = try DeviceLogin.run(parsed, context, profile: profile.name, client: client, deviceURL: deviceURL,
                                                             tokenURL: tokenURL, scopes: scopes, timeout: timeout) else { return 0 }
                 grant = deviceGrant
             case .clientCredentials:
