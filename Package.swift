@@ -23,11 +23,14 @@ let package = Package(
         ),
         // libsecret is opened with dlopen on first use (see keyring.c), so it is not linked.
         .target(name: "CLibSecret", linkerSettings: [.linkedLibrary("dl")]),
+        // The kernel key retention service through raw system calls (kernel_keyring.c).
+        .target(name: "CKernelKeyring"),
         .target(
             name: "APICtlCore",
             dependencies: [
                 "CCurl",
                 "CLibSecret",
+                "CKernelKeyring",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "TOMLKit", package: "TOMLKit"),

@@ -133,6 +133,7 @@ public final class CommandContext: @unchecked Sendable {
     func openStore(config: ConfigFile) throws(APICtlError) -> StoreSelection {
         try StoreSelection.open(choice: try StoreSelection.choice(config: config, environment: environment),
                                 environment: environment, dataDirectory: configLocation.dataDirectory,
-                                passphrase: TerminalInput.passphrase(environment: environment))
+                                passphrase: TerminalInput.passphrase(environment: environment),
+                                passphraseCache: try DerivedKeyCache.lifetime(config: config, environment: environment))
     }
 }

@@ -97,6 +97,8 @@ class Apictl:
             "XDG_DATA_HOME": str(self.home / "data"),
             "XDG_RUNTIME_DIR": str(self.home / "run"),
             "LANG": "C.UTF-8",
+            # Kernel keys outlive the process: only the cache's own tests (which lock it after) turn it on.
+            "APICTL_PASSPHRASE_CACHE": "0",
         }
         (self.home / "run").mkdir(mode=0o700)
 

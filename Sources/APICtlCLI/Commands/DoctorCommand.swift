@@ -31,8 +31,12 @@ enum DoctorCommand {
 
         let keyring = KeyringProbe.check(environment: context.environment)
         line("keyring", keyring.explanation, ok: keyring.isUsable || keyring.allowsFallback)
-        let file = EncryptedFileStore(directory: location.dataDirectory, passphrase: TerminalInput.passphrase(environment: context.environment))
+        let cacheLifetime = (try? DerivedKeyCache.lifetime(config: config, environment: context.environment)) ?? 0
+        let file = EncryptedFileStore(directory: location.dataDirectory, passphrase: TerminalInput.passphrase(environment: context.environment),
+                                      cacheLifetime: cacheLifetime, consultCache: (context.environment["APICTL_PASSPHRASE"] ?? "").isEmpty)
+        // A cached key opens the file as well as a passphrase does, without a prompt.
         let passphraseSet = !(context.environment["APICTL_PASSPHRASE"] ?? "").isEmpty || !(context.environment["APICTL_PASSPHRASE_FILE"] ?? "").isEmpty
+            || file.cache?.isHeld == true
         if file.exists {
             if passphraseSet {
                 do { line("file", "\(file.path): \(try file.keys().count) credential(s)") } catch {
@@ -44,6 +48,21 @@ enum DoctorCommand {
             }
         } else {
             line("file", "\(file.path) (not created yet)")
+        }
+        do {
+            let lifetime = try DerivedKeyCache.lifetime(config: config, environment: context.environment)
+            if lifetime == 0 {
+                line("key cache", "off (passphrase_cache = 0)")
+            } else if let reason = DerivedKeyCache.unavailableReason() {
+                line("key cache", "off: \(reason); the passphrase is asked by every process", ok: false)
+            } else {
+                let cached = DerivedKeyCache(filePath: file.path, lifetime: lifetime, consult: true).isHeld
+                line("key cache", "kernel user keyring, kept for \(humanDuration(lifetime)) after the passphrase is given"
+                     + (cached ? "; a key is cached now ('apictl credentials lock' forgets it)" : "; nothing cached now"))
+            }
+        } catch {
+            line("key cache", error.message, ok: false)
+            problems.append(error.exitCode)
         }
 
         var selection: StoreSelection?

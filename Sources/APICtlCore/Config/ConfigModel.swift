@@ -3,11 +3,15 @@
 public struct ConfigFile: Sendable, Equatable {
     public var defaultProfile: String?
     public var credentialStore: String?
+    /// How long the encrypted file's derived key stays in the kernel keyring ("15m"; "0": off).
+    public var passphraseCache: String?
     public var profiles: [String: ProfileConfig]
 
-    public init(defaultProfile: String? = nil, credentialStore: String? = nil, profiles: [String: ProfileConfig] = [:]) {
+    public init(defaultProfile: String? = nil, credentialStore: String? = nil, passphraseCache: String? = nil,
+                profiles: [String: ProfileConfig] = [:]) {
         self.defaultProfile = defaultProfile
         self.credentialStore = credentialStore
+        self.passphraseCache = passphraseCache
         self.profiles = profiles
     }
 }

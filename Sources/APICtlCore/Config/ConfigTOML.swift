@@ -19,6 +19,7 @@ public enum ConfigTOML {
         }
         return ConfigFile(defaultProfile: try file.string("default_profile"),
                           credentialStore: try file.string("credential_store"),
+                          passphraseCache: try file.durationText("passphrase_cache"),
                           profiles: profiles)
     }
 
@@ -28,6 +29,7 @@ public enum ConfigTOML {
         let root = TOMLTable()
         root["default_profile"] = config.defaultProfile
         root["credential_store"] = config.credentialStore
+        root["passphrase_cache"] = config.passphraseCache
         let profiles = TOMLTable()
         for (name, profile) in config.profiles {
             profiles[name] = encodeProfile(profile)
@@ -115,6 +117,14 @@ struct TableReader {
         guard let value = table[key] else { return nil }
         guard let string = value.string else { throw mismatch(key, expected: "a string", found: value) }
         return string
+    }
+
+    /// A duration written as "15m" or as a bare number of seconds.
+    func durationText(_ key: String) throws(ConfigTOML.ShapeError) -> String? {
+        guard let value = table[key] else { return nil }
+        if let number = value.int { return String(number) }
+        guard let text = value.string else { throw mismatch(key, expected: "a duration such as \"15m\" or seconds", found: value) }
+        return text
     }
 
     func requiredString(_ key: String) throws(ConfigTOML.ShapeError) -> String {

@@ -22,14 +22,19 @@ public final class EncryptedFileStore: CredentialStore {
     public var source: CredentialSource { .file(path: path) }
     private let passphrase: @Sendable () throws(APICtlError) -> [UInt8]
     private var derived: (salt: [UInt8], key: SymmetricKey)?
+    /// The kernel-keyring copy of the derived key; nil when `passphrase_cache` is 0.
+    public let cache: DerivedKeyCache?
 
     static let magic = Array("APICTL\0".utf8) + [1]
     static let headerSize = 48
     static let scryptLog2N: UInt8 = 15, scryptR: UInt8 = 8, scryptP: UInt8 = 1
 
-    public init(directory: String, passphrase: @escaping @Sendable () throws(APICtlError) -> [UInt8]) {
+    /// `cacheLifetime` 0 keeps the derived key in this process only.
+    public init(directory: String, passphrase: @escaping @Sendable () throws(APICtlError) -> [UInt8],
+                cacheLifetime: TimeInterval = 0, consultCache: Bool = true) {
         path = directory + "/credentials.enc"
         self.passphrase = passphrase
+        cache = cacheLifetime > 0 ? DerivedKeyCache(filePath: path, lifetime: cacheLifetime, consult: consultCache) : nil
     }
 
     public var exists: Bool { FileBytes.exists(path) }
@@ -74,22 +79,35 @@ public final class EncryptedFileStore: CredentialStore {
         var records: [String: Credential] = [:]
         if let contents = try readFile() { records = try decrypt(contents) }
         guard change(&records) else { return }
-        let plaintext: [UInt8]
-        do {
-            let encoder = JSONEncoder()
-            encoder.dateEncodingStrategy = .iso8601
-            encoder.outputFormatting = [.sortedKeys]
-            plaintext = Array(try encoder.encode(StoredFile(version: 1, credentials: records)))
-        } catch { throw .store("could not encode credentials: \(error)") }
+        try write(records)
+    }
+
+    /// Re-encrypts every credential under a key from `newPassphrase` and a new salt,
+    /// under the same lock and atomic write as every other change. The old cached
+    /// key is dropped; the new one is cached in its place.
+    public func rekey(to newPassphrase: [UInt8]) throws(APICtlError) {
+        guard !newPassphrase.isEmpty else { throw .store("the new passphrase is empty") }
+        let lock = try FileLock(path: path + ".lock")
+        defer { lock.unlock() }
+        guard let contents = try readFile() else {
+            throw .store("there is no encrypted credential file at \(path) to re-key")
+        }
+        let records = try decrypt(contents)
+        let salt = (0..<16).map { _ in UInt8.random(in: 0...255) }
+        derived = (salt, try Self.derive(newPassphrase, salt: salt))
+        try write(records)
+        cache?.forget()
+        if let derived { cache?.store(salt: salt, key: derived.key.withUnsafeBytes { Array($0) }) }
+    }
+
+    private func write(_ records: [String: Credential]) throws(APICtlError) {
+        // {"credentials": {"profile\u001fenv": record, ...}, "version": 1}
+        let plaintext = CredentialRecord.bytes(.object(["version": 1,
+                                                        "credentials": .object(records.mapValues(CredentialRecord.json))]))
         let sealed = try encrypt(plaintext)
         do { try AtomicFile.write(sealed, to: path, mode: 0o600) } catch {
             throw .store("could not write \(path): \(error.message)")
         }
-    }
-
-    private struct StoredFile: Codable {
-        var version: Int
-        var credentials: [String: Credential]
     }
 
     /// The file's bytes, or nil when there is none. Refuses a file others can read.
@@ -124,9 +142,13 @@ public final class EncryptedFileStore: CredentialStore {
             let body = contents[Self.headerSize...]
             let box = try AES.GCM.SealedBox(nonce: nonce, ciphertext: body.dropLast(16), tag: body.suffix(16))
             let plaintext = try AES.GCM.open(box, using: key, authenticating: header)
-            let decoder = JSONDecoder()
-            decoder.dateDecodingStrategy = .iso8601
-            return try decoder.decode(StoredFile.self, from: plaintext).credentials
+            guard let entries = JSONValue(parsing: plaintext)?["credentials"]?.objectValue else { throw FileFormatError() }
+            var records: [String: Credential] = [:]
+            for (name, entry) in entries {
+                guard let credential = CredentialRecord.credential(entry) else { throw FileFormatError() }
+                records[name] = credential
+            }
+            return records
         } catch {
             throw .store("\(path) failed its integrity check: it was modified or damaged; it was left as it is",
                          hint: "restore it from a backup, or move it away and log in again")
@@ -135,8 +157,10 @@ public final class EncryptedFileStore: CredentialStore {
 
     private func encrypt(_ plaintext: [UInt8]) throws(APICtlError) -> [UInt8] {
         var header = Self.magic + [Self.scryptLog2N, Self.scryptR, Self.scryptP, 0]
+        let newFile = derived == nil
         let salt = derived?.salt ?? (0..<16).map { _ in UInt8.random(in: 0...255) }
         let key = try key(salt: salt)
+        if newFile { cache?.store(salt: salt, key: key.withUnsafeBytes { Array($0) }) }
         header += salt + Self.keyCheck(key) + Array(AES.GCM.Nonce())
         do {
             let box = try AES.GCM.seal(plaintext, using: key, nonce: AES.GCM.Nonce(data: header[36..<48]), authenticating: header)
@@ -144,16 +168,30 @@ public final class EncryptedFileStore: CredentialStore {
         } catch { throw .store("could not encrypt credentials: \(error)") }
     }
 
-    /// The key for an existing header, checking the passphrase against its key check.
+    /// The key for an existing header, checking it against the header's key check:
+    /// this process's copy, else the kernel-keyring cache, else the passphrase.
     private func key(forHeader header: [UInt8]) throws(APICtlError) -> SymmetricKey {
         guard header[8] == Self.scryptLog2N, header[9] == Self.scryptR, header[10] == Self.scryptP else {
             throw .store("\(path) uses scrypt parameters this apictl does not know; it was left as it is")
         }
-        let key = try key(salt: Array(header[12..<28]))
-        guard Self.keyCheck(key) == Array(header[28..<36]) else {
+        let salt = Array(header[12..<28])
+        let check = Array(header[28..<36])
+        if let derived, derived.salt == salt, Self.keyCheck(derived.key) == check { return derived.key }
+        if let cache, cache.consult, let cached = cache.load(salt: salt) {
+            let key = SymmetricKey(data: cached)
+            if Self.keyCheck(key) == check {
+                derived = (salt, key)
+                return key
+            }
+            cache.forget()   // the file was re-keyed or replaced since: ask again
+        }
+        derived = nil
+        let key = try key(salt: salt)
+        guard Self.keyCheck(key) == check else {
             derived = nil
             throw .store("wrong passphrase for \(path)", hint: "check APICTL_PASSPHRASE or APICTL_PASSPHRASE_FILE")
         }
+        cache?.store(salt: salt, key: key.withUnsafeBytes { Array($0) })
         return key
     }
 
@@ -161,14 +199,21 @@ public final class EncryptedFileStore: CredentialStore {
         if let derived, derived.salt == salt { return derived.key }
         let secret = try passphrase()
         guard !secret.isEmpty else { throw .store("the passphrase for \(path) is empty") }
+        let key = try Self.derive(secret, salt: salt)
+        derived = (salt, key)
+        return key
+    }
+
+    private static func derive(_ secret: [UInt8], salt: [UInt8]) throws(APICtlError) -> SymmetricKey {
         do {
-            let key = try KDF.Scrypt.deriveKey(from: secret, salt: salt, outputByteCount: 32,
-                                               rounds: 1 << Int(Self.scryptLog2N), blockSize: Int(Self.scryptR),
-                                               parallelism: Int(Self.scryptP), maxMemory: 64 << 20)
-            derived = (salt, key)
-            return key
+            return try KDF.Scrypt.deriveKey(from: secret, salt: salt, outputByteCount: 32,
+                                            rounds: 1 << Int(scryptLog2N), blockSize: Int(scryptR),
+                                            parallelism: Int(scryptP), maxMemory: 64 << 20)
         } catch { throw .store("could not derive the file key: \(error)") }
     }
+
+    /// Decrypted, but not the layout this apictl writes.
+    private struct FileFormatError: Error {}
 
     static func keyCheck(_ key: SymmetricKey) -> [UInt8] {
         Array(HMAC<SHA256>.authenticationCode(for: Array("apictl key check".utf8), using: key).prefix(8))

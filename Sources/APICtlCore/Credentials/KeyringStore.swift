@@ -24,7 +24,7 @@ public final class KeyringStore: CredentialStore {
 
     public func save(_ credential: Credential, for key: CredentialKey) throws(APICtlError) {
         try Self.loadLibrary()
-        let json = String(decoding: try CredentialRecord.encode(credential), as: UTF8.self)
+        let json = String(decoding: CredentialRecord.encode(credential), as: UTF8.self)
         var status = apictl_status()
         let deadline = Deadline(milliseconds: Self.operationTimeoutMilliseconds)
         let ok = apictl_secret_store(key.profile, key.environment, "apictl: \(key)", json, deadline.cancellable, &status)
@@ -72,23 +72,5 @@ public final class KeyringStore: CredentialStore {
             return .store("could not \(what): the keyring is locked", hint: KeyringStatus.locked.explanation)
         }
         return .store("could not \(what): \(error.message)")
-    }
-}
-
-/// The JSON form of a credential inside a store.
-enum CredentialRecord {
-    static func encode(_ credential: Credential) throws(APICtlError) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys]
-        do { return Array(try encoder.encode(credential)) } catch { throw .store("could not encode a credential: \(error)") }
-    }
-
-    static func decode(_ bytes: [UInt8], what: String) throws(APICtlError) -> Credential {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        do { return try decoder.decode(Credential.self, from: Data(bytes)) } catch {
-            throw .store("\(what) is not an apictl credential record", hint: "remove it with 'apictl logout' and log in again")
-        }
     }
 }

@@ -23,9 +23,14 @@ public struct StoreSelection {
         return config.credentialStore.flatMap(CredentialStoreChoice.init(rawValue:)) ?? .auto
     }
 
+    /// `passphraseCache`: seconds the file's derived key stays in the kernel keyring (0: off).
     public static func open(choice: CredentialStoreChoice, environment: [String: String], dataDirectory: String,
-                            passphrase: @escaping @Sendable () throws(APICtlError) -> [UInt8]) throws(APICtlError) -> StoreSelection {
-        let file = { EncryptedFileStore(directory: dataDirectory, passphrase: passphrase) }
+                            passphrase: @escaping @Sendable () throws(APICtlError) -> [UInt8],
+                            passphraseCache: Double = 0) throws(APICtlError) -> StoreSelection {
+        // A passphrase set outright wins over a cached key (it may be a new one).
+        let consult = (environment["APICTL_PASSPHRASE"] ?? "").isEmpty
+        let file = { EncryptedFileStore(directory: dataDirectory, passphrase: passphrase, cacheLifetime: passphraseCache,
+                                        consultCache: consult) }
         switch choice {
         case .file:
             return StoreSelection(store: file(), choice: choice, keyringStatus: nil)

@@ -7,6 +7,8 @@ enum CredentialsCommand {
         summary: "Manage the credential stores",
         subcommands: [
             .init("migrate") { CredentialsMigrateCommand.spec },
+            .init("lock") { CredentialsLockCommand.spec },
+            .init("rekey") { CredentialsRekeyCommand.spec },
         ]
     )
 }

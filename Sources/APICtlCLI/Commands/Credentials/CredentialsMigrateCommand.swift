@@ -20,7 +20,8 @@ enum CredentialsMigrateCommand {
         let passphrase = TerminalInput.passphrase(environment: context.environment)
         let open = { (choice: CredentialStoreChoice) throws(APICtlError) -> CredentialStore in
             try StoreSelection.open(choice: choice, environment: context.environment,
-                                    dataDirectory: context.configLocation.dataDirectory, passphrase: passphrase).store
+                                    dataDirectory: context.configLocation.dataDirectory, passphrase: passphrase,
+                                    passphraseCache: try DerivedKeyCache.lifetime(config: config, environment: context.environment)).store
         }
         let destination = try open(target)
         let origin = try open(target == .keyring ? .file : .keyring)

@@ -1,0 +1,21 @@
+import APICtlCore
+
+/// `apictl credentials lock`: forgets the encrypted file's cached key at once,
+/// so the next command asks for the passphrase again (like `ssh-add -D`).
+enum CredentialsLockCommand {
+    static let spec = CommandSpec(
+        name: "lock",
+        summary: "Forget the encrypted file's cached key; the next command asks for the passphrase",
+        discussion: "The key derived from the passphrase is kept in the kernel keyring for passphrase_cache (default 15m).",
+        examples: ["apictl credentials lock"],
+        run: run
+    )
+
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
+        let file = EncryptedFileStore(directory: context.configLocation.dataDirectory,
+                                      passphrase: TerminalInput.passphrase(environment: context.environment), cacheLifetime: 1)
+        let forgot = file.cache?.forget() ?? false
+        context.stderr.write(forgot ? "forgot the cached key of \(file.path)\n" : "no key of \(file.path) was cached\n")
+        return 0
+    }
+}

@@ -1,0 +1,72 @@
+import CKernelKeyring
+import FoundationEssentials
+import Glibc
+
+/// Keeps the encrypted file's derived key (never the passphrase, never on disk)
+/// in the kernel's user keyring with an expiry, as ssh-agent and sudo keep what
+/// a person typed: later apictl processes of the same user skip the prompt and
+/// the ~0.13 s of scrypt. Where the kernel refuses (some containers' seccomp),
+/// every call quietly does nothing and apictl asks as before.
+public struct DerivedKeyCache: Sendable {
+    /// One key per credential file: "apictl:file-key:/home/me/.local/share/apictl/credentials.enc".
+    public let description: String
+    /// Seconds the kernel keeps the key after it is stored.
+    public let lifetime: TimeInterval
+    /// False when `APICTL_PASSPHRASE` is set: a passphrase given outright wins over a cached key.
+    public let consult: Bool
+
+    public init(filePath: String, lifetime: TimeInterval, consult: Bool) {
+        description = "apictl:file-key:" + filePath
+        self.lifetime = lifetime
+        self.consult = consult
+    }
+
+    /// The cached key when it was derived with `salt` (the file's current salt).
+    func load(salt: [UInt8]) -> [UInt8]? {
+        let serial = apictl_kernel_key_find(description)
+        guard serial > 0 else { return nil }
+        var payload = [UInt8](repeating: 0, count: 64)
+        let length = apictl_kernel_key_read(serial, &payload, payload.count)
+        guard length == salt.count + 32, Array(payload[0..<salt.count]) == salt else {
+            forget()   // a key for a file since re-keyed or replaced: useless now
+            return nil
+        }
+        return Array(payload[salt.count..<length])
+    }
+
+    func store(salt: [UInt8], key: [UInt8]) {
+        let payload = salt + key
+        let serial = apictl_kernel_key_add(description, payload, payload.count)
+        guard serial > 0 else { return }
+        _ = apictl_kernel_key_set_private(serial)
+        _ = apictl_kernel_key_set_timeout(serial, UInt32(max(1, min(lifetime, 366 * 86400))))
+    }
+
+    /// Whether a key for this file is in the kernel keyring now.
+    public var isHeld: Bool { apictl_kernel_key_find(description) > 0 }
+
+    /// True when a cached key was there to forget.
+    @discardableResult
+    public func forget() -> Bool {
+        let serial = apictl_kernel_key_find(description)
+        return serial > 0 && apictl_kernel_key_unlink(serial) == 0
+    }
+
+    /// nil when the kernel keyring can be used; else why not, for `doctor`.
+    public static func unavailableReason() -> String? {
+        if apictl_kernel_key_find("apictl:probe") > 0 || errno == ENOKEY { return nil }
+        return "the kernel key retention service refused (\(String(cString: strerror(errno))))"
+    }
+
+    /// `APICTL_PASSPHRASE_CACHE`, else the config's `passphrase_cache`, else 15 minutes;
+    /// a bare number is seconds and "0" turns the cache off (returns 0).
+    public static func lifetime(config: ConfigFile, environment: [String: String]) throws(APICtlError) -> TimeInterval {
+        let (text, origin) = environment["APICTL_PASSPHRASE_CACHE"].flatMap { $0.isEmpty ? nil : ($0, "APICTL_PASSPHRASE_CACHE") }
+            ?? config.passphraseCache.map { ($0, "passphrase_cache") } ?? ("15m", "")
+        if text.trimmingSpaces() == "0" { return 0 }
+        guard let seconds = DurationText.seconds(text) else {
+            throw .config("\(origin)=\(text) is not a duration such as 15m, 1h or 900 (or 0 for off)")
+        }
+        return seconds
+    }
+}
