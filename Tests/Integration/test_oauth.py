@@ -368,3 +368,19 @@ def test_refresh_of_an_api_key_or_environment_token_is_refused(apictl, ref):
     assert apictl.run("login", "--with-token", input=key).code == 0
     assert_one_line_error(apictl.run("token", "refresh"), 4, "API key, not an OAuth 2.0 token")
     assert_one_line_error(apictl.run("token", "refresh", env={"DZDESK_TOKEN": key}), 4, "DZDESK_TOKEN")
+
+
+def test_ctrl_c_during_the_browser_wait_leaves_nothing_behind(dz):
+    import signal
+    proc = subprocess.Popen([APICTL, "login"], env=dict(dz.env, BROWSER="true"), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    url = ""
+    while "authorize?" not in url:
+        url = proc.stderr.readline().decode()
+    port = int(url.split("redirect_uri=http%3A%2F%2F127.0.0.1%3A", 1)[1].split("%2F", 1)[0])
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(10) in (-signal.SIGINT, 130)
+    with socket.socket() as again:          # the listener is gone with the process
+        again.bind(("127.0.0.1", port))
+    assert_one_line_error(dz.run("token", "print"), 4, "no credential")
+    assert not list((dz.home / "data").glob("**/*.tmp*"))

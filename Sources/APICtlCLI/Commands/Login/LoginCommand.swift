@@ -56,6 +56,14 @@ enum LoginCommand {
             if let scopes = identity?.scopes, !scopes.isEmpty { credential.scopes = scopes }
             if credential.tokenID == nil { credential.tokenID = identity?.keyID }
         }
+        context.stderr.write(try store(credential, who: who, noun: "key", profile: profile, config: config, context) + "\n")
+        return 0
+    }
+
+    /// Stores a verified credential in the chosen store (saying so once when `auto`
+    /// fell back to the file); "Logged in to NAME as WHO; NOUN stored in the STORE".
+    static func store(_ credential: Credential, who: String?, noun: String, profile: ResolvedProfile, config: ConfigFile,
+                      _ context: CommandContext) throws(APICtlError) -> String {
         let selection = try context.openStore(config: config)
         if let reason = selection.fallbackReason {
             context.stderr.write("apictl: no keyring: \(reason); using the encrypted file instead\n")
@@ -64,8 +72,7 @@ enum LoginCommand {
         var message = "Logged in to \(profile.name)"
         if let env = profile.environment { message += " (\(env))" }
         if let who { message += " as \(who)" }
-        context.stderr.write(message + "; key stored in the \(selection.store.source)\n")
-        return 0
+        return message + "; \(noun) stored in the \(selection.store.source)"
     }
 
     static func readToken(_ parsed: ParsedCommand, _ context: CommandContext, profile: ResolvedProfile) throws(APICtlError) -> String {

@@ -65,15 +65,7 @@ enum OAuthLogin {
             let identity = try LoginCommand.verify(credential, profile: profile, context)
             who = identity?.id ?? identity?.email
         }
-        let selection = try context.openStore(config: configFile)
-        if let reason = selection.fallbackReason {
-            context.stderr.write("apictl: no keyring: \(reason); using the encrypted file instead\n")
-        }
-        try selection.store.save(credential, for: CredentialKey(profile: profile.name, environment: profile.environment))
-        var message = "Logged in to \(profile.name)"
-        if let env = profile.environment { message += " (\(env))" }
-        if let who { message += " as \(who)" }
-        message += "; token stored in the \(selection.store.source)"
+        var message = try LoginCommand.store(credential, who: who, noun: "token", profile: profile, config: configFile, context)
         if let expiry = credential.expiresAt { message += "; it expires in \(humanDuration(expiry.timeIntervalSince(context.now())))" }
         if credential.refreshToken != nil { message += " and renews itself" }
         context.stderr.write(message + "\n")
