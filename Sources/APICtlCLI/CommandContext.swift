@@ -36,6 +36,8 @@ public struct GlobalOptions: Sendable {
     public var profile: String?
     public var environment: String?
     public var configPath: String?
+    /// `--cacert FILE`: a PEM bundle trusted for this run, over the profile's `ca_cert`.
+    public var caCert: String?
     public var verbose: Bool
     public var color: Bool
 
@@ -44,6 +46,7 @@ public struct GlobalOptions: Sendable {
         .value("env", "e", "ENV", help: "Environment within the profile (e.g. sandbox, production)",
                completion: .environments, env: "APICTL_ENV"),
         .value("config", nil, "PATH", help: "Config file", completion: .files, env: "APICTL_CONFIG"),
+        .value("cacert", nil, "FILE", help: "Trust this PEM bundle of CA certificates (verification stays on)", completion: .files),
         .flag("verbose", "v", help: "Show request and response headers on stderr, secrets redacted"),
         .flag("no-color", nil, help: "Never colour output", env: "NO_COLOR"),
         .flag("help", "h", help: "Show help for a command"),
@@ -54,6 +57,7 @@ public struct GlobalOptions: Sendable {
         profile = parsed.value("profile") ?? environment["APICTL_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
         self.environment = parsed.value("env") ?? environment["APICTL_ENV"].flatMap { $0.isEmpty ? nil : $0 }
         configPath = parsed.value("config")
+        caCert = parsed.value("cacert")
         verbose = parsed.flag("verbose")
         color = stdoutIsTerminal && !parsed.flag("no-color") && environment["NO_COLOR"].map(\.isEmpty) ?? true
             && environment["TERM"] != "dumb"
@@ -120,6 +124,7 @@ public final class CommandContext: @unchecked Sendable {
         }
         client.onRetry = { notice in stderr.write(RetryOptions.describe(notice)) }
         client.now = now
+        client.caCertOverride = globals.caCert
         return client
     }
 

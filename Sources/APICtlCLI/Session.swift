@@ -90,7 +90,8 @@ enum VerboseLog {
             }
             return out
         case .redirect(_, let to, let dropped):
-            return "* following redirect to \(to)\(dropped ? " (another origin: credentials dropped)" : "")\n"
+            return "* following redirect to \(to)"
+                + (dropped ? " (another origin: credentials dropped: Authorization, the key header, cookies, the key query parameter)" : "") + "\n"
         }
     }
 }

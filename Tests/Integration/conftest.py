@@ -34,10 +34,10 @@ class Result:
 class RefServer:
     """The reference API server, started once per test session."""
 
-    def __init__(self):
+    def __init__(self, *extra, scheme="http"):
         self.dir = tempfile.mkdtemp(prefix="refserver-")
         port_file = os.path.join(self.dir, "port")
-        self.process = subprocess.Popen([sys.executable, str(SERVERS / "refserver.py"), "--port-file", port_file],
+        self.process = subprocess.Popen([sys.executable, str(SERVERS / "refserver.py"), "--port-file", port_file, *extra],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.time() + 10
         while not os.path.exists(port_file):
@@ -45,10 +45,11 @@ class RefServer:
                 raise RuntimeError("reference server did not start: " + self.process.stderr.read().decode())
             time.sleep(0.02)
         self.port = int(Path(port_file).read_text())
-        self.origin = f"http://127.0.0.1:{self.port}"
+        self.scheme = scheme
+        self.origin = f"{scheme}://127.0.0.1:{self.port}"
 
     def url(self, api, path="", host="127.0.0.1"):
-        return f"http://{host}:{self.port}/{api}{path}"
+        return f"{self.scheme}://{host}:{self.port}/{api}{path}"
 
     def admin(self, path, payload=None, method=None):
         data = json.dumps(payload).encode() if payload is not None else None

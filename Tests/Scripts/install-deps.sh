@@ -4,7 +4,7 @@
 set -euo pipefail
 
 APT_PACKAGES=(libcurl4-openssl-dev gnome-keyring libsecret-tools dbus curl zsh tmux hyperfine httpie python3-pip)
-PIP_PACKAGES=(pytest httpbin gunicorn oidc-provider-mock)
+PIP_PACKAGES=(pytest httpbin gunicorn oidc-provider-mock cryptography)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

@@ -102,7 +102,7 @@ enum DoctorCommand {
                         }
                     }
                     if let transport {
-                        let reach = connectivity(profile, transport: transport)
+                        let reach = connectivity(profile, transport: transport, caCert: context.globals.caCert ?? profile.caCert)
                         parts.append(reach.text)
                         if !reach.ok { ok = false; problems.append(.network) }
                     }
@@ -116,9 +116,9 @@ enum DoctorCommand {
         return problems.first?.rawValue ?? 0
     }
 
-    static func connectivity(_ profile: ResolvedProfile, transport: Transport) -> (ok: Bool, text: String) {
+    static func connectivity(_ profile: ResolvedProfile, transport: Transport, caCert: String?) -> (ok: Bool, text: String) {
         let started = Date()
-        let request = HTTPRequest(method: "HEAD", url: profile.baseURL, timeout: 5, caCertPath: profile.caCert)
+        let request = HTTPRequest(method: "HEAD", url: profile.baseURL, timeout: 5, caCertPath: caCert)
         do {
             let head = try transport.send(request, to: BufferingConsumer(limit: 0))
             let ms = (Date().timeIntervalSince(started) * 1000).saturatingInt

@@ -21,6 +21,8 @@ public final class APIClient {
     /// renewed (an OAuth 2.0 refresh); a credential it returns is used for one retry.
     public var reauthorize: ((ResolvedCredential) throws(APICtlError) -> ResolvedCredential?)?
     public var maxRedirects = 10
+    /// `--cacert FILE`: trusted for every request this client sends, over the profile's `ca_cert`.
+    public var caCertOverride: String?
     public var observer: (@Sendable (WireEvent) -> Void)?
     public var retryPolicy = RetryPolicy()
     /// Told before each wait; the CLI prints it.
@@ -129,10 +131,14 @@ public final class APIClient {
             guard let from = URLParts.parse(current.url), let next = from.resolve(location), let nextParts = URLParts.parse(next) else {
                 throw SendError(apiError: APICtlError(.httpError, "the server redirected to an invalid location '\(redactor.text(location))'"))
             }
+            // The origin includes the scheme, so an https -> http downgrade on the same host leaves it too.
             let leaves = nextParts.origin != from.origin
             if leaves { userHeadersTrusted = false }
             observer?(.redirect(from: redactor.url(current.url), to: redactor.url(next), credentialsDropped: leaves))
             current.url = next
+            // A Location that repeats the key in its query (…?api_key=K → https://www.host/…?api_key=K)
+            // must not carry it to the new origin; on the same origin the client adds its own copy again.
+            if case .query(let name)? = profile?.auth { current.url = URLParts.removingQueryParameter(name, from: next) }
             if head.status == 303 || ((head.status == 301 || head.status == 302) && current.method == "POST") {
                 current.method = current.method == "HEAD" ? "HEAD" : "GET"
                 current.body = nil
@@ -160,6 +166,7 @@ public final class APIClient {
     /// profile's origin; strips user-given credentials once a redirect left it.
     func authorize(_ request: HTTPRequest, keepUserCredentials: Bool) throws(APICtlError) -> HTTPRequest {
         var out = try attachCredential(request, keepUserCredentials: keepUserCredentials)
+        if let caCertOverride { out.caCertPath = caCertOverride }
         if !out.headers.contains("Accept") { out.headers.add("Accept", "application/json, */*;q=0.5") }
         return out
     }
@@ -184,6 +191,7 @@ public final class APIClient {
         let secret = credential.credential.token
         switch profile.auth {
         case .query(let name):
+            out.url = URLParts.removingQueryParameter(name, from: out.url)   // one copy, never two
             let separator = out.url.contains("?") ? "&" : "?"
             out.url += separator + PercentEncoding.encodeQueryComponent(name) + "=" + PercentEncoding.encodeQueryComponent(secret)
         default:

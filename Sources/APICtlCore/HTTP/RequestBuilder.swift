@@ -75,8 +75,10 @@ public enum RequestBuilder {
                 throw .usage("header name '\(name)' is not valid")
             }
             let value = raw[raw.index(after: colon)...].trimmingSpaces()
-            guard !value.contains(where: { $0 == "\r" || $0 == "\n" }) else {
-                throw .usage("header '\(name)' has a line break in its value")
+            // On scalars, not Characters: Swift reads "\r\n" as one Character, equal to neither
+            // "\r" nor "\n", and a CR LF pair would start a header of the caller's choosing.
+            guard !value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
+                throw .usage("header '\(name)' has a line break in its value (refused: it would inject a header)")
             }
             headers.add(name, value)
         }

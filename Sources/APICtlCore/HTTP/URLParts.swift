@@ -69,6 +69,21 @@ public struct URLParts: Sendable, Equatable {
         return URLParts(scheme: scheme, host: host.lowercased(), port: port, rest: String(afterScheme[authorityEnd...]))
     }
 
+    /// `url` without any query parameter named `name` (a key carried in the query),
+    /// the rest of the query as it was.
+    public static func removingQueryParameter(_ name: String, from url: String) -> String {
+        guard let question = url.firstIndex(of: "?") else { return url }
+        let fragmentStart = url[question...].firstIndex(of: "#") ?? url.endIndex
+        let query = url[url.index(after: question)..<fragmentStart]
+        let kept = query.split(separator: "&", omittingEmptySubsequences: false).filter { pair in
+            let key = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            return (PercentEncoding.decode(key.replacingAll("+", with: " ")) ?? key) != name
+        }
+        let base = String(url[..<question])
+        let rest = kept.isEmpty ? "" : "?" + kept.joined(separator: "&")
+        return base + rest + url[fragmentStart...]
+    }
+
     /// Resolves a redirect's Location against this URL.
     public func resolve(_ location: String) -> String? {
         if URLParts.parse(location) != nil { return location }

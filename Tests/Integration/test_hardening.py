@@ -1,0 +1,100 @@
+"""Hardening (issue 14): credentials on redirects, header injection, and TLS
+verified for real against the reference server serving HTTPS with a CA made
+at test time."""
+import json
+import urllib.parse
+
+import pytest
+
+import tls_certs
+from conftest import RefServer, assert_one_line_error
+
+KEY = "query-key-7f3a9c"
+
+
+def echo(result):
+    assert result.code == 0, result
+    return json.loads(result.out)
+
+
+# --- a key in the query string ----------------------------------------------------
+
+@pytest.fixture
+def query_profile(apictl, ref):
+    assert apictl.run("profile", "add", "q", "--base-url", ref.url("_test"), "--auth", "query:api_key").code == 0
+    apictl.env["APICTL_TOKEN"] = KEY
+    return apictl
+
+
+def test_a_location_that_repeats_the_key_does_not_carry_it_to_another_origin(query_profile, ref):
+    target = f"http://localhost:{ref.port}/_test/echo?api_key={KEY}&page=2"
+    result = query_profile.run("request", "GET", "/redirect?to=" + urllib.parse.quote(target, safe=""), "-v")
+    seen = echo(result)
+    assert seen["query"] == "page=2"                 # the key is gone, the rest of the query kept
+    assert KEY not in result.err and "credentials dropped" in result.err and "the key query parameter" in result.err
+
+
+def test_a_same_origin_redirect_sends_the_key_once(query_profile, ref):
+    result = query_profile.run("request", "GET", "/redirect?to=" + urllib.parse.quote(f"/_test/echo?api_key={KEY}", safe=""))
+    assert echo(result)["query"] == f"api_key={KEY}"
+    assert echo(query_profile.run("request", "GET", f"/echo?api_key=stale&x=1"))["query"] == f"x=1&api_key={KEY}"
+
+
+# --- header injection ----------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["b\r\nEvil: c", "b\nEvil: c", "b\rEvil: c"])
+def test_line_breaks_in_a_header_value_are_refused(apictl, ref, value):
+    apictl.run("profile", "add", "t", "--base-url", ref.url("_test"))
+    since = len(ref.log())
+    assert_one_line_error(apictl.run("request", "GET", "/echo", "-H", "X-A: " + value), 2, "line break", "inject")
+    assert not [e for e in ref.log()[since:] if not e["path"].startswith("/_admin")]   # nothing was sent
+
+
+# --- TLS ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def certs(tmp_path_factory):
+    return tls_certs.make(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture(scope="module")
+def https(certs):
+    servers = {name: RefServer("--tls-cert", str(certs / f"{name}.pem"), "--tls-key", str(certs / f"{name}.key"), scheme="https")
+               for name in ("valid", "wrong-host", "expired", "untrusted")}
+    yield servers
+    for server in servers.values():
+        server.stop()
+
+
+def test_a_private_ca_through_the_profile_and_through_cacert(apictl, https, certs):
+    base = https["valid"].url("_test")
+    assert apictl.run("profile", "add", "tls", "--base-url", base, "--ca-cert", str(certs / "ca.pem")).code == 0
+    seen = echo(apictl.run("request", "GET", "/echo", env={"APICTL_TOKEN": "tls-secret"}))
+    assert seen["headers"]["Authorization"] == "Bearer tls-secret"
+    assert apictl.run("profile", "add", "bare", "--base-url", base).code == 0
+    assert_one_line_error(apictl.run("request", "GET", "/echo", "-p", "bare"), 8, "TLS failure", "certificate")
+    assert echo(apictl.run("request", "GET", "/echo", "-p", "bare", "--cacert", str(certs / "ca.pem")))["headers"]
+    # a CA named on the command line replaces the profile's: the wrong one fails
+    assert_one_line_error(apictl.run("request", "GET", "/echo", "--cacert", str(certs / "other-ca.pem")), 8, "TLS failure")
+
+
+@pytest.mark.parametrize("server, cause", [
+    ("untrusted", "local issuer"),
+    ("wrong-host", "subject name"),
+    ("expired", "expired"),
+])
+def test_bad_certificates_fail_with_exit_8_and_say_why(apictl, https, certs, server, cause):
+    assert apictl.run("profile", "add", "tls", "--base-url", https[server].url("_test"),
+                      "--ca-cert", str(certs / "ca.pem")).code == 0
+    result = apictl.run("request", "GET", "/echo", env={"APICTL_TOKEN": "tls-secret"})
+    assert_one_line_error(result, 8, "TLS failure", cause)
+    assert "tls-secret" not in result.err
+
+
+def test_an_https_to_http_redirect_drops_the_credential(apictl, https, certs, ref):
+    assert apictl.run("profile", "add", "tls", "--base-url", https["valid"].url("_test"),
+                      "--ca-cert", str(certs / "ca.pem")).code == 0
+    down = ref.url("_test", "/echo")                 # the same host, in clear
+    seen = echo(apictl.run("request", "GET", "/redirect?to=" + urllib.parse.quote(down, safe=""),
+                           env={"APICTL_TOKEN": "tls-secret"}))
+    assert "Authorization" not in seen["headers"]
