@@ -24,6 +24,10 @@ struct Session {
             store = opened
             return opened
         }
+        if let profile, let token = credential?.credential.token, let why = profile.environmentMismatch(of: token, requireOwnPrefix: false) {
+            throw APICtlError.auth("refusing to send the key from the \(credential?.source.description ?? "store"): \(why)",
+                                   hint: "pick its environment with -e, or use this environment's key")
+        }
         let transport = try context.openTransport()
         let client = context.makeClient(transport: transport, profile: profile, credential: credential)
         if let profile, let store, credential != nil, profile.tokens != nil,

@@ -61,8 +61,9 @@ def test_environments_select_base_url(apictl, ref):
                       "--env-url", f"production={production}").code == 0
     key = ref.key("pocketdns", env="production", name="prod")
     env = {"POCKETDNS_API_KEY": key}
-    # the preset's default environment is the sandbox: a production key is rejected there
-    assert_one_line_error(apictl.run("request", "GET", "/api/v1/users/me", env=env), 4, "Invalid API key", "'sandbox' environment")
+    # the preset's default environment is the sandbox: a production key is never sent there
+    assert_one_line_error(apictl.run("request", "GET", "/api/v1/users/me", env=env), 4, "looks like a 'production' key",
+                          "'sandbox' environment")
     result = apictl.run("request", "GET", "/api/v1/users/me", "-e", "production", env=env)
     assert result.code == 0 and json.loads(result.out)["environment"] == "production"
     result = apictl.run("request", "GET", "/api/v1/users/me", env=dict(env, APICTL_ENV="production"))

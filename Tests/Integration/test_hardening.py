@@ -98,3 +98,49 @@ def test_an_https_to_http_redirect_drops_the_credential(apictl, https, certs, re
     seen = echo(apictl.run("request", "GET", "/redirect?to=" + urllib.parse.quote(down, safe=""),
                            env={"APICTL_TOKEN": "tls-secret"}))
     assert "Authorization" not in seen["headers"]
+
+
+# --- sandbox and production never mix (seed 003) -----------------------------------------
+
+@pytest.fixture
+def pdns(apictl, ref):
+    assert apictl.run("profile", "add", "pdns", "--preset", "pocketdns",
+                      "--env-url", f"sandbox={ref.url('pocketdns', host='sandbox.localhost')}",
+                      "--env-url", f"production={ref.url('pocketdns', host='api.localhost')}").code == 0
+    apictl.env.update(APICTL_PASSPHRASE="pdns-pass", APICTL_CREDENTIAL_STORE="file")
+    return apictl
+
+
+def test_login_refuses_a_key_of_another_environment_before_storing(pdns, ref):
+    production = ref.key("pocketdns", env="production")
+    since = len(ref.log())
+    assert_one_line_error(pdns.run("login", "-e", "sandbox", "--with-token", input=production), 4,
+                          "looks like a 'production' key", "nothing was stored")
+    assert_one_line_error(pdns.run("login", "-e", "sandbox", "--with-token", input="no-prefix-key"), 4,
+                          "'sandbox' keys start with sk_test_")
+    assert not [e for e in ref.log()[since:] if e["path"].startswith("/pocketdns")]
+    assert_one_line_error(pdns.run("token", "print", "-e", "sandbox"), 4, "no credential")
+    assert pdns.run("login", "-e", "production", "--with-token", input=production).code == 0
+
+
+def test_a_request_never_sends_another_environments_key(pdns, ref):
+    production = ref.key("pocketdns", env="production")
+    since = len(ref.log())
+    result = pdns.run("request", "GET", "/api/v1/users/me", env={"POCKETDNS_API_KEY": production})
+    assert_one_line_error(result, 4, "refusing to send", "'production' key", "'sandbox' environment")
+    assert production not in result.err
+    assert not [e for e in ref.log()[since:] if e["path"].startswith("/pocketdns")]
+
+
+def test_production_mutations_ask_first(pdns, ref):
+    production = ref.key("pocketdns", env="production")
+    env = {"POCKETDNS_API_KEY": production}
+    body = ["-f", "user_identifier=u1", "-f", "email=u1@example.com"]
+    assert_one_line_error(pdns.run("request", "POST", "/api/v1/users", "-e", "production", *body, env=env), 2,
+                          "production: POST /api/v1/users", "--yes")
+    assert pdns.run("request", "POST", "/api/v1/users", "-e", "production", "--yes", *body, env=env).code == 0
+    assert pdns.run("request", "GET", "/api/v1/users/me", "-e", "production", env=env).code == 0   # reads do not ask
+    sandbox = ref.key("pocketdns", env="sandbox")
+    assert pdns.run("request", "POST", "/api/v1/users", *body, env={"POCKETDNS_API_KEY": sandbox}).code == 0
+    shown = pdns.run_tty("request", "POST", "/api/v1/users", "-e", "production", *body, env=env, timeout=5)
+    assert "production: POST /api/v1/users? [y/N]" in shown.out

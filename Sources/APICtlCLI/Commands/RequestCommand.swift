@@ -27,6 +27,7 @@ enum RequestCommand {
             .flag("raw", nil, help: "Never pretty-print the body"),
             .flag("paginate", nil, help: "Fetch every page and print one merged JSON array"),
             .flag("ndjson", nil, help: "With --paginate: print one item per line as pages arrive"),
+            .flag("yes", "y", help: "Do not ask before a mutating request to an environment with confirm = true"),
         ] + RetryOptions.specs,
         arguments: [
             ArgumentSpec("METHOD", help: "HTTP method: \(RequestBuilder.methods.joined(separator: ", "))",
@@ -100,6 +101,7 @@ enum RequestCommand {
     static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
         let options = try Options(parsed)
         let session = try Session.open(context, profileRequired: false)
+        try confirmIfAsked(options.description, session.profile, yes: parsed.flag("yes"), context)
         session.client.retryPolicy = options.retry
         let request = try RequestBuilder.build(options.description, profile: session.profile,
                                                input: .files(readStandardInput: context.readStandardInput))
@@ -132,6 +134,19 @@ enum RequestCommand {
             throw HTTPFailure.error(for: HTTPResponse(head: head, body: sink.buffered), context: session.failureContext)
         }
         return 0
+    }
+
+    /// `confirm = true` on the environment (production, say): POST, PUT, PATCH and
+    /// DELETE are asked about on a terminal, and need --yes without one.
+    static func confirmIfAsked(_ description: RequestDescription, _ profile: ResolvedProfile?, yes: Bool,
+                               _ context: CommandContext) throws(APICtlError) {
+        let method = description.method.uppercased()
+        guard let profile, profile.confirmMutations, ["POST", "PUT", "PATCH", "DELETE"].contains(method), !yes else { return }
+        let question = "\(profile.environment ?? profile.name): \(method) \(description.target)?"
+        guard context.stdinIsTerminal, let answer = TerminalInput.confirm(question) else {
+            throw .usage("\(question.dropLast()) needs confirmation and there is no terminal to ask on", hint: "pass --yes")
+        }
+        guard answer else { throw .usage("not confirmed; nothing was sent") }
     }
 
     /// `--paginate`: one merged JSON array (streamed when piped), or one item per line with --ndjson.

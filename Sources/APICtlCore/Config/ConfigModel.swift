@@ -65,10 +65,16 @@ public struct EnvironmentConfig: Sendable, Equatable {
     public var baseURL: String
     /// Overrides the profile's token_env, so sandbox and production keys never mix.
     public var tokenEnv: String?
+    /// How this environment's keys begin ("sk_test_"): a key of another environment is never sent here.
+    public var keyPrefix: String?
+    /// Ask before POST, PUT, PATCH and DELETE (`--yes` without a terminal).
+    public var confirm: Bool?
 
-    public init(baseURL: String, tokenEnv: String? = nil) {
+    public init(baseURL: String, tokenEnv: String? = nil, keyPrefix: String? = nil, confirm: Bool? = nil) {
         self.baseURL = baseURL
         self.tokenEnv = tokenEnv
+        self.keyPrefix = keyPrefix
+        self.confirm = confirm
     }
 }
 

@@ -44,7 +44,9 @@ public enum ConfigTOML {
             var decoded: [String: EnvironmentConfig] = [:]
             for (name, environment) in tables {
                 decoded[name] = EnvironmentConfig(baseURL: try environment.requiredString("base_url"),
-                                                  tokenEnv: try environment.string("token_env"))
+                                                  tokenEnv: try environment.string("token_env"),
+                                                  keyPrefix: try environment.string("key_prefix"),
+                                                  confirm: try environment.bool("confirm"))
             }
             environments = decoded
         }
@@ -80,6 +82,8 @@ public enum ConfigTOML {
                 let environmentTable = TOMLTable()
                 environmentTable["base_url"] = environment.baseURL
                 environmentTable["token_env"] = environment.tokenEnv
+                environmentTable["key_prefix"] = environment.keyPrefix
+                environmentTable["confirm"] = environment.confirm
                 environmentTables[name] = environmentTable
             }
             table["environments"] = environmentTables
@@ -125,6 +129,12 @@ struct TableReader {
         if let number = value.int { return String(number) }
         guard let text = value.string else { throw mismatch(key, expected: "a duration such as \"15m\" or seconds", found: value) }
         return text
+    }
+
+    func bool(_ key: String) throws(ConfigTOML.ShapeError) -> Bool? {
+        guard let value = table[key] else { return nil }
+        guard let flag = value.bool else { throw mismatch(key, expected: "true or false", found: value) }
+        return flag
     }
 
     func requiredString(_ key: String) throws(ConfigTOML.ShapeError) -> String {

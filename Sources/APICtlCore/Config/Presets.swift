@@ -40,8 +40,10 @@ public struct Preset: Sendable {
                profile: ProfileConfig(preset: "pocketdns", auth: "bearer", tokenEnv: "POCKETDNS_API_KEY",
                                       whoami: "/api/v1/users/me", defaultEnv: "sandbox",
                                       environments: [
-                                          "sandbox": EnvironmentConfig(baseURL: "https://api.sandbox.pocketdns.com"),
-                                          "production": EnvironmentConfig(baseURL: "https://api.pocketdns.com"),
+                                          "sandbox": EnvironmentConfig(baseURL: "https://api.sandbox.pocketdns.com",
+                                                                       keyPrefix: "sk_test_"),
+                                          "production": EnvironmentConfig(baseURL: "https://api.pocketdns.com",
+                                                                          keyPrefix: "sk_live_", confirm: true),
                                       ],
                                       headers: ["Accept": "application/json"]),
                requiredVars: []),

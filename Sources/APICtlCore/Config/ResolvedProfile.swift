@@ -16,6 +16,10 @@ public struct ResolvedProfile: Sendable {
     public var oauth: OAuthConfig?
     public var tokens: TokensConfig?
     public var whoamiKeyID: String?
+    /// Key prefixes of every environment that has one, so a key can be told apart (seed 003).
+    public var keyPrefixes: [String: String] = [:]
+    /// The selected environment asks before mutating requests.
+    public var confirmMutations = false
 
     /// Picks the environment (`-e`, `APICTL_ENV`, the profile's default, or its
     /// only one) and expands `{var}` placeholders in the base URL.
@@ -54,11 +58,31 @@ public struct ResolvedProfile: Sendable {
             throw .config("profile '\(name)' has an invalid base URL '\(baseURL)' in \(configPath)",
                           hint: "it must start with https:// (or http:// for loopback)")
         }
-        return ResolvedProfile(name: name, environment: environment, baseURL: baseURL, base: base, auth: auth,
+        var resolved = ResolvedProfile(name: name, environment: environment, baseURL: baseURL, base: base, auth: auth,
                                tokenEnv: tokenEnv, whoamiPath: config.whoami, vars: vars,
                                headers: (config.headers ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
                                caCert: config.caCert, pagination: config.pagination, oauth: config.oauth,
                                tokens: config.tokens, whoamiKeyID: config.whoamiKeyID)
+        resolved.keyPrefixes = environments.compactMapValues { $0.keyPrefix.flatMap { $0.isEmpty ? nil : $0 } }
+        resolved.confirmMutations = environment.flatMap { environments[$0]?.confirm } ?? false
+        return resolved
+    }
+
+    /// Seed 003's "never mix environments": nil when `token` may be used in the
+    /// selected environment; else why not. A key with another environment's prefix
+    /// never is; `requireOwnPrefix` (at login) also refuses one without this one's.
+    public func environmentMismatch(of token: String, requireOwnPrefix: Bool) -> String? {
+        guard let environment else { return nil }
+        let own = keyPrefixes[environment]
+        // The longest matching prefix decides, so "sk_" and "sk_live_" can coexist.
+        let match = keyPrefixes.filter { token.hasPrefix($0.value) }.max { $0.value.count < $1.value.count }
+        if let match, match.key != environment {
+            return "the key looks like a '\(match.key)' key (it starts with \(match.value)), but this is the '\(environment)' environment"
+        }
+        if requireOwnPrefix, let own, !token.hasPrefix(own) {
+            return "'\(environment)' keys start with \(own), and this one does not"
+        }
+        return nil
     }
 
     /// The absolute URL for a path relative to the base URL, or a full URL as given.

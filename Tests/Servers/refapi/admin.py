@@ -1,5 +1,6 @@
 """Endpoints for tests: mint keys, inject faults, set rate limits, read the
 request log; and a few misbehaving endpoints (redirects, HTML, garbage)."""
+import secrets
 import time
 from urllib.parse import quote
 
@@ -24,7 +25,10 @@ def register(router, state):
                                 expires_at=time.time() + lifetime)
         else:
             expires_in = body.get("expires_in")
-            key = state.add_key(api, body.get("token"), expires_at=(time.time() + float(expires_in)) if expires_in is not None else None,
+            token = body.get("token")
+            if token is None and api == "pocketdns":   # PocketDNS keys say their environment
+                token = ("sk_test_" if body.get("env") == "sandbox" else "sk_live_") + secrets.token_urlsafe(18)
+            key = state.add_key(api, token, expires_at=(time.time() + float(expires_in)) if expires_in is not None else None,
                                 **{k: v for k, v in body.items() if k in ("name", "scopes", "env", "location", "company", "user", "email")})
         return Response.json(201, {"token": key.token, "id": key.id})
 

@@ -44,6 +44,9 @@ enum LoginCommand {
             return try OAuthLogin.run(parsed, context, configFile: config, profile: profile)
         }
         let token = try readToken(parsed, context, profile: profile)
+        if let why = profile.environmentMismatch(of: token, requireOwnPrefix: true) {
+            throw APICtlError.auth("\(why); nothing was stored", hint: "log it in with -e for the environment it belongs to")
+        }
         var credential = Credential(token: token, kind: JWT.decode(token) != nil ? "jwt" : "api_key", createdAt: context.now())
         let claims = JWT.decode(token)
         credential.expiresAt = claims?.expiresAt

@@ -16,6 +16,8 @@ enum ProfileAddCommand {
             .value("whoami", nil, "PATH", help: "Path that identifies the caller (used by login and whoami)"),
             .value("env-url", nil, "ENV=URL", help: "Add an environment with its own base URL", repeatable: true),
             .value("default-env", nil, "ENV", help: "Environment used when -e is not given"),
+            .value("env-key-prefix", nil, "ENV=PREFIX", help: "How the environment's keys begin (empty: no check)", repeatable: true),
+            .value("env-confirm", nil, "ENV", help: "Ask before POST, PUT, PATCH and DELETE in this environment", repeatable: true),
             .value("var", nil, "KEY=VALUE", help: "Value for a {KEY} placeholder", repeatable: true),
             .value("header", "H", "'NAME: VALUE'", help: "Non-secret header sent with every request", repeatable: true),
             .value("ca-cert", nil, "FILE", help: "PEM bundle of a private CA", completion: .files),
@@ -72,7 +74,9 @@ enum ProfileAddCommand {
             if profile.environments != nil && parsed.all("env-url").isEmpty {
                 // A preset with environments given one URL: it replaces the default environment's.
                 let env = parsed.value("default-env") ?? profile.defaultEnv ?? "default"
-                profile.environments?[env] = EnvironmentConfig(baseURL: url)
+                var environment = profile.environments?[env] ?? EnvironmentConfig(baseURL: url)
+                environment.baseURL = url
+                profile.environments?[env] = environment
             } else {
                 profile.baseURL = url
             }
@@ -82,13 +86,24 @@ enum ProfileAddCommand {
             for pair in parsed.all("env-url") {
                 let (env, url) = try keyValue(pair, option: "--env-url", example: "sandbox=https://api.sandbox.example.com")
                 try ProfileCommand.checkName(env)
-                environments[env] = EnvironmentConfig(baseURL: url, tokenEnv: profile.environments?[env]?.tokenEnv)
+                var environment = profile.environments?[env] ?? EnvironmentConfig(baseURL: url)
+                environment.baseURL = url   // a preset's key prefix and confirm stay
+                environments[env] = environment
             }
             profile.environments = environments
             profile.baseURL = nil
             if let current = profile.defaultEnv, environments[current] == nil { profile.defaultEnv = nil }
         }
         if let env = parsed.value("default-env") { profile.defaultEnv = env }
+        for pair in parsed.all("env-key-prefix") {
+            let (env, prefix) = try keyValue(pair, option: "--env-key-prefix", example: "production=sk_live_")
+            guard profile.environments?[env] != nil else { throw APICtlError.usage("--env-key-prefix names no environment '\(env)'") }
+            profile.environments?[env]?.keyPrefix = prefix.isEmpty ? nil : prefix
+        }
+        for env in parsed.all("env-confirm") {
+            guard profile.environments?[env] != nil else { throw APICtlError.usage("--env-confirm names no environment '\(env)'") }
+            profile.environments?[env]?.confirm = true
+        }
         if let tokenEnv = parsed.value("token-env") {
             guard tokenEnv.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }), !tokenEnv.isEmpty else {
                 throw APICtlError.usage("--token-env '\(tokenEnv)' is not an environment variable name")
