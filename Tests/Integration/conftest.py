@@ -31,6 +31,34 @@ class Result:
         return f"Result(code={self.code}, out={self.out[:500]!r}, err={self.err[:500]!r})"
 
 
+# Every stdout and stderr the suite captured from apictl, with the arguments, so the
+# session can check at the end that no secret it used ever showed (issue 14).
+CAPTURED = []
+SECRET_VARIABLES = ("APICTL_TOKEN", "APICTL_PASSPHRASE", "APICTL_NEW_PASSPHRASE", "DZDESK_TOKEN", "TECHDOCS_API_KEY",
+                    "POCKETDNS_API_KEY", "DATADOCKS_API_TOKEN", "DATASETS_API_TOKEN", "DZDESK_CLIENT_SECRET",
+                    "MOCK_CLIENT_SECRET", "TECHDOCS_CLIENT_SECRET")
+KNOWN_SECRETS = {"s3cret-client"}
+# Output that is meant to hold a secret: the commands that print one, and response
+# bodies of the test endpoints that echo what they were sent.
+MAY_PRINT = ({"token", "print"}, {"token", "create"})
+
+
+def record(args, env, out, err):
+    secrets = {env[name] for name in SECRET_VARIABLES if env.get(name)}
+    allowed_stdout = any(words <= set(args) for words in MAY_PRINT) and "--store" not in args
+    allowed_stdout = allowed_stdout or any("/echo" in a or "/redirect" in a or a.endswith("/requests") for a in args)
+    CAPTURED.append((list(args), secrets, "" if allowed_stdout else out, err))
+
+
+def leaked_secrets(issued):
+    found = []
+    for args, secrets, out, err in CAPTURED:
+        for secret in (secrets | issued | KNOWN_SECRETS):
+            if len(secret) >= 8 and (secret in out or secret in err):
+                found.append((" ".join(args), secret[:6] + "..."))
+    return found
+
+
 class RefServer:
     """The reference API server, started once per test session."""
 
@@ -77,7 +105,10 @@ class RefServer:
 def refserver():
     server = RefServer()
     yield server
+    issued = set(server.admin("/issued"))
     server.stop()
+    leaks = leaked_secrets(issued)
+    assert not leaks, f"secrets appeared in apictl's output: {leaks[:5]}"
 
 
 @pytest.fixture
@@ -111,7 +142,9 @@ class Apictl:
         full_env = dict(self.env, **(env or {}))
         proc = subprocess.run([APICTL, *args], env=full_env, input=input if isinstance(input, (bytes, type(None))) else input.encode(),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
-        return Result(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
+        result = Result(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
+        record(args, full_env, result.out, result.err)
+        return result
 
     def run_tty(self, *args, env=None, timeout=30):
         """Runs with stdout, stderr and stdin on a pseudo-terminal; returns what the terminal showed."""
@@ -137,6 +170,7 @@ class Apictl:
         _, status = os.waitpid(pid, 0)
         os.close(fd)
         text = b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
+        record(args, full_env, "", text)   # a terminal mixes both streams: all of it counts as stderr
         return Result(os.waitstatus_to_exitcode(status), text, "")
 
 

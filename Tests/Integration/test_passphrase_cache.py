@@ -8,7 +8,7 @@ import pytest
 
 from conftest import assert_one_line_error
 
-OLD = {"APICTL_PASSPHRASE": "old passphrase"}
+OLD = {"APICTL_PASSPHRASE": "old-pass-7Qx9"}
 
 
 @pytest.fixture
@@ -79,14 +79,14 @@ def test_a_replaced_file_drops_the_cached_key(cached, apictl, ref, tmp_path):
 
 
 def test_rekey(cached):
-    result = cached.run("credentials", "rekey", env={"APICTL_NEW_PASSPHRASE": "new passphrase"})
+    result = cached.run("credentials", "rekey", env={"APICTL_NEW_PASSPHRASE": "new-pass-K3v1"})
     assert result.code == 0 and "re-keyed" in result.err, result
     assert_one_line_error(cached.run("token", "print", env=OLD), 9, "wrong passphrase")
-    assert cached.run("token", "print", env={"APICTL_PASSPHRASE": "new passphrase"}).out.strip() == cached.key
+    assert cached.run("token", "print", env={"APICTL_PASSPHRASE": "new-pass-K3v1"}).out.strip() == cached.key
     assert cached.run("token", "print").out.strip() == cached.key     # the new key is the one cached
     cached.run("credentials", "lock")
     assert_one_line_error(cached.run("credentials", "rekey"), 9, "needs a passphrase")
-    assert_one_line_error(cached.run("credentials", "rekey", env={"APICTL_PASSPHRASE": "new passphrase"}), 9,
+    assert_one_line_error(cached.run("credentials", "rekey", env={"APICTL_PASSPHRASE": "new-pass-K3v1"}), 9,
                           "no terminal", "APICTL_NEW_PASSPHRASE")
 
 

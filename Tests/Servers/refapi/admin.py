@@ -32,6 +32,11 @@ def register(router, state):
                                 **{k: v for k, v in body.items() if k in ("name", "scopes", "env", "location", "company", "user", "email")})
         return Response.json(201, {"token": key.token, "id": key.id})
 
+    @router.route("_admin", "GET", "/issued")
+    def issued(request):
+        with state.lock:
+            return Response.json(200, list(state.issued))
+
     @router.route("_admin", "POST", "/keys/revoke")
     def revoke_key(request):
         """Makes a token invalid at once, as an admin revoking it in a dashboard would."""

@@ -127,6 +127,9 @@ class State:
 
     def __init__(self):
         self.lock = threading.Lock()
+        # Every secret handed out, kept across resets: the test suite checks at the end
+        # that none of them ever appeared in apictl's output.
+        self.issued = []
         self.reset()
 
     def reset(self):
@@ -143,6 +146,7 @@ class State:
         key = Key(api, token or f"{api[:3]}_{secrets.token_urlsafe(18)}", **kw)
         with self.lock:
             self.keys[key.token] = key
+            self.issued.append(key.token)
         return key
 
     def key(self, api, token):

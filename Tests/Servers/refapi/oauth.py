@@ -72,6 +72,8 @@ class Provider:
             token = "rt_" + secrets.token_urlsafe(24)
             with self.lock:
                 self.refresh_tokens[token] = {"sub": sub, "scopes": scopes, "client": client_id}
+            with self.state.lock:
+                self.state.issued.append(token)
             body["refresh_token"] = token
         if self.settings["body"] is not None:
             return Response(200, self.settings["body"].encode())

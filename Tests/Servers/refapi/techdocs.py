@@ -30,8 +30,11 @@ def register(router, state):
 
     def issue_access(sub, scopes, lifetime):
         now = int(time.time())
-        return make_jwt({"sub": sub, "name": "John Doe", "email": "john@example.com", "iat": now,
+        token = make_jwt({"sub": sub, "name": "John Doe", "email": "john@example.com", "iat": now,
                          "exp": now + lifetime, "scope": scopes, "aud": API, "jti": secrets.token_hex(8)})
+        with state.lock:
+            state.issued.append(token)
+        return token
 
     # TechDocs takes JSON token requests, and has its own refresh endpoint besides.
     provider = register_provider(router, state, API, issue_access, json_requests=True)
