@@ -106,7 +106,11 @@ public final class CommandContext: @unchecked Sendable {
     /// The config and the profile -p / APICTL_PROFILE / default_profile selects, with its environment chosen.
     func selectProfile(required: Bool) throws(APICtlError) -> (ConfigFile, ResolvedProfile?) {
         let location = configLocation
-        let config = try ConfigStore(path: location.configFile).load()
+        let store = ConfigStore(path: location.configFile)
+        let config = try store.load()
+        if store.othersMayWrite {
+            warn("\(location.configFile) can be changed by other users, who could send your credentials elsewhere (run 'chmod go-w \(location.configFile)')")
+        }
         let profile = required
             ? try ProfileSelection.require(config: config, requested: globals.profile, environment: globals.environment,
                                            configPath: location.configFile)

@@ -144,3 +144,23 @@ def test_production_mutations_ask_first(pdns, ref):
     assert pdns.run("request", "POST", "/api/v1/users", *body, env={"POCKETDNS_API_KEY": sandbox}).code == 0
     shown = pdns.run_tty("request", "POST", "/api/v1/users", "-e", "production", *body, env=env, timeout=5)
     assert "production: POST /api/v1/users? [y/N]" in shown.out
+
+
+def test_a_config_others_may_change_is_warned_about(apictl, ref):
+    assert apictl.run("profile", "add", "t", "--base-url", ref.url("_test")).code == 0
+    apictl.config_path.chmod(0o666)
+    result = apictl.run("request", "GET", "/echo", env={"APICTL_TOKEN": "warn-secret-1"})
+    assert result.code == 0 and "can be changed by other users" in result.err and "chmod go-w" in result.err
+    apictl.config_path.chmod(0o600)
+    assert apictl.run("request", "GET", "/echo", env={"APICTL_TOKEN": "warn-secret-1"}).err == ""
+
+
+def test_a_rotation_journal_others_can_read_is_refused(apictl, ref):
+    apictl.env.update(APICTL_PASSPHRASE="journal-pass-1", APICTL_CREDENTIAL_STORE="file")
+    assert apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1")).code == 0
+    assert apictl.run("login", "--with-token", input=ref.key("dzdesk", scopes=["requests:read"])).code == 0
+    journal = apictl.home / "data/apictl/rotations/dz.default.json"
+    journal.parent.mkdir(mode=0o700, parents=True)
+    journal.write_text('{"step":"stored","new_name":"x"}')
+    journal.chmod(0o644)
+    assert_one_line_error(apictl.run("request", "GET", "/me"), 9, "can be read by other users", "chmod 600")

@@ -295,7 +295,12 @@ def test_refresh_network_failure_is_exit_8(dz, ref):
 def test_token_endpoint_answers_that_are_not_tokens(dz, ref):
     for body, fragment in [("{not json", "not JSON"), ('{"token_type":"Bearer"}', "without an access_token"),
                            ('{"access_token":"x","expires_in":-5}', "expires_in"),
-                           ('{"access_token":"x","expires_in":"soon"}', "expires_in")]:
+                           ('{"access_token":"x","expires_in":"soon"}', "expires_in"),
+                           # the extremes of a number from outside: never a trap, never an absurd expiry
+                           ('{"access_token":"x","expires_in":1e309}', "expires_in"),
+                           ('{"access_token":"x","expires_in":"NaN"}', "expires_in"),
+                           ('{"access_token":"x","expires_in":9223372036854775808}', "expires_in"),
+                           ('{"access_token":"x","expires_in":-9223372036854775809}', "expires_in")]:
         settings(ref, "dzdesk", body=body)
         result = dz.run("login")
         assert result.code == 4 and fragment in result.err, (body, result)

@@ -279,3 +279,14 @@ def test_an_empty_200_from_create_is_a_clear_line(dz, ref):
     result = dz.run("token", "rotate")
     assert result.code == 1 and "without a JSON body" in result.err, result
     assert dz.run("token", "print").out.strip() == dz.old["token"] and works(dz)
+
+
+@pytest.mark.parametrize("value", ["1e309", "-1", "0", "9223372036854775808", '"NaN"', '"2026-99-99T00:00:00Z"'])
+def test_extreme_dates_in_a_key_list_never_trap(dz, ref, value):
+    body = '{"success":true,"data":[{"id":"k1","name":"odd","created_at":%s,"expires_at":%s}]}' % (value, value)
+    ref.fault(api="dzdesk", method="GET", path="/v1/api-keys", status=200, count=2, body=body)
+    result = dz.run("token", "list", "--json")
+    assert result.code == 0, result
+    odd = [k for k in json.loads(result.out) if k["id"] == "k1"][0]
+    assert odd["age_days"] is None or 0 <= odd["age_days"] < 100000
+    assert dz.run("token", "list").code == 0

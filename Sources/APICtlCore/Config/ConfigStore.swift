@@ -38,6 +38,11 @@ public struct ConfigStore: Sendable {
         return config
     }
 
+    /// Set when others may change the file: they could point a profile's base URL
+    /// (and so its credential) at a server of theirs. A warning, not a refusal: the
+    /// file holds no secret, and shared config on a build box is a choice people make.
+    public var othersMayWrite: Bool { (FileBytes.permissions(path) ?? 0) & 0o022 != 0 }
+
     public func save(_ config: ConfigFile) throws(APICtlError) {
         let text = ConfigTOML.encode(config)
         do {

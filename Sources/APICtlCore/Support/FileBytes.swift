@@ -38,6 +38,13 @@ public enum FileBytes {
         return info.st_mode & S_IFMT == S_IFDIR
     }
 
+    /// Permission bits, or nil when nothing is there.
+    public static func permissions(_ path: String) -> mode_t? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return info.st_mode & 0o7777
+    }
+
     /// The file's bytes; nil when it cannot be opened or read, with errno set.
     public static func contents(of path: String) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

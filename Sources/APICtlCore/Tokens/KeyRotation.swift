@@ -101,6 +101,10 @@ public final class KeyRotation {
         guard FileBytes.exists(files.rotationJournal) else { return nil }
         let lock = try files.lock(files.rotationLock)
         defer { lock.unlock() }
+        if (FileBytes.permissions(files.rotationJournal) ?? 0) & 0o077 != 0 {
+            throw .store("\(files.rotationJournal) can be read by other users; refusing to use it",
+                         hint: "run 'chmod 600 \(files.rotationJournal)'")
+        }
         guard let bytes = FileBytes.contents(of: files.rotationJournal) else { return nil }
         guard let journal = try? JSONDecoder().decode(Journal.self, from: Data(bytes)) else {
             removeJournal()
