@@ -19,7 +19,8 @@ struct Session {
     static func open(_ context: CommandContext, profileRequired: Bool) throws(APICtlError) -> Session {
         let (config, profile) = try context.selectProfile(required: profileRequired)
         var store: StoreSelection?
-        let credential = try CredentialResolver.resolve(profile: profile, environment: context.environment) { () throws(APICtlError) in
+        let credential = try CredentialResolver.resolve(profile: profile, environment: context.environment,
+                                                        now: context.now()) { () throws(APICtlError) in
             let opened = try context.openStore(config: config)
             store = opened
             return opened
@@ -33,6 +34,14 @@ struct Session {
         if let profile, let store, credential != nil, profile.tokens != nil,
            FileBytes.exists(context.stateFiles(for: profile).rotationJournal) {
             try recoverRotation(profile: profile, store: store, client: client, context)
+        }
+        if let profile, case .command? = credential?.source {
+            // A token the API refuses may be stale in the kernel keyring: ask the command once more.
+            client.reauthorize = { _ throws(APICtlError) in
+                TokenCommandSource.keptAnswer(profile).forget()
+                return try TokenCommandSource.resolve(profile: profile, environment: context.environment, now: context.now(),
+                                                      useKept: false)
+            }
         }
         var renewal: CredentialRefresher?
         if let profile, let store, let credential, credential.credential.kind == "oauth2", profile.oauth != nil {

@@ -101,6 +101,7 @@ enum WhoamiCommand {
     static func sourceName(_ source: CredentialSource) -> String {
         switch source {
         case .environment: return "environment"
+        case .command: return "command"
         case .keyring: return "keyring"
         case .file: return "file"
         }

@@ -38,12 +38,18 @@ public struct ProfileConfig: Sendable, Equatable {
     public var tokens: TokensConfig?
     /// JSON pointer to the key's id in the whoami response, so rotate knows which key to revoke.
     public var whoamiKeyID: String?
+    /// A password manager's command that prints the token (argv; a TOML string becomes `/bin/sh -c`).
+    public var tokenCommand: [String]?
+    public var tokenCommandTimeout: String?
+    /// How long a plain-text answer is reused ("0": run every time).
+    public var tokenCommandCache: String?
 
     public init(preset: String? = nil, auth: String, baseURL: String? = nil, tokenEnv: String? = nil,
                 whoami: String? = nil, defaultEnv: String? = nil, environments: [String: EnvironmentConfig]? = nil,
                 vars: [String: String]? = nil, headers: [String: String]? = nil, caCert: String? = nil,
                 pagination: PaginationConfig? = nil, oauth: OAuthConfig? = nil, tokens: TokensConfig? = nil,
-                whoamiKeyID: String? = nil) {
+                whoamiKeyID: String? = nil, tokenCommand: [String]? = nil, tokenCommandTimeout: String? = nil,
+                tokenCommandCache: String? = nil) {
         self.preset = preset
         self.auth = auth
         self.baseURL = baseURL
@@ -58,6 +64,9 @@ public struct ProfileConfig: Sendable, Equatable {
         self.oauth = oauth
         self.tokens = tokens
         self.whoamiKeyID = whoamiKeyID
+        self.tokenCommand = tokenCommand
+        self.tokenCommandTimeout = tokenCommandTimeout
+        self.tokenCommandCache = tokenCommandCache
     }
 }
 

@@ -64,7 +64,10 @@ public enum ConfigTOML {
                              headers: try profile.strings("headers"), caCert: try profile.string("ca_cert"),
                              pagination: pagination, oauth: try profile.table("oauth").map(decodeOAuth),
                              tokens: try profile.table("tokens").map(decodeTokens),
-                             whoamiKeyID: try profile.string("whoami_key_id"))
+                             whoamiKeyID: try profile.string("whoami_key_id"),
+                             tokenCommand: try profile.command("token_command"),
+                             tokenCommandTimeout: try profile.durationText("token_command_timeout"),
+                             tokenCommandCache: try profile.durationText("token_command_cache"))
     }
 
     private static func encodeProfile(_ profile: ProfileConfig) -> TOMLTable {
@@ -102,6 +105,12 @@ public enum ConfigTOML {
         table["oauth"] = profile.oauth.map(encodeOAuth)
         table["tokens"] = profile.tokens.map(encodeTokens)
         table["whoami_key_id"] = profile.whoamiKeyID
+        if let command = profile.tokenCommand {
+            if command.count == 3, command[0] == "/bin/sh", command[1] == "-c" { table["token_command"] = command[2] }
+            else { table["token_command"] = TOMLArray(command) }
+        }
+        table["token_command_timeout"] = profile.tokenCommandTimeout
+        table["token_command_cache"] = profile.tokenCommandCache
         return table
     }
 

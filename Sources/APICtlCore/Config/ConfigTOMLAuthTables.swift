@@ -95,6 +95,16 @@ extension TableReader {
         return strings
     }
 
+    /// argv as an array of strings, or a string for `/bin/sh -c`.
+    func command(_ key: String) throws(ConfigTOML.ShapeError) -> [String]? {
+        guard let value = table[key] else { return nil }
+        if let text = value.string { return ["/bin/sh", "-c", text] }
+        guard let words = try stringList(key), !words.isEmpty else {
+            throw ConfigTOML.ShapeError(message: "\(qualified(key)): expected a non-empty array of strings (argv) or a string")
+        }
+        return words
+    }
+
     func choice(_ key: String, among choices: [String]) throws(ConfigTOML.ShapeError) -> String? {
         guard let text = try string(key) else { return nil }
         guard choices.contains(text) else {

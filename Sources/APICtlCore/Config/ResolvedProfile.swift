@@ -20,6 +20,11 @@ public struct ResolvedProfile: Sendable {
     public var keyPrefixes: [String: String] = [:]
     /// The selected environment asks before mutating requests.
     public var confirmMutations = false
+    /// A password manager's command that prints the token, with its time limit and
+    /// how long a plain answer is reused (seconds; 0 runs it every time).
+    public var tokenCommand: [String]?
+    public var tokenCommandTimeout: Double = 30
+    public var tokenCommandCache: Double = 0
 
     /// Picks the environment (`-e`, `APICTL_ENV`, the profile's default, or its
     /// only one) and expands `{var}` placeholders in the base URL.
@@ -65,6 +70,19 @@ public struct ResolvedProfile: Sendable {
                                tokens: config.tokens, whoamiKeyID: config.whoamiKeyID)
         resolved.keyPrefixes = environments.compactMapValues { $0.keyPrefix.flatMap { $0.isEmpty ? nil : $0 } }
         resolved.confirmMutations = environment.flatMap { environments[$0]?.confirm } ?? false
+        resolved.tokenCommand = config.tokenCommand
+        if let text = config.tokenCommandTimeout {
+            guard let seconds = DurationText.seconds(text) else {
+                throw .config("token_command_timeout of profile '\(name)' is not a duration such as 30s: '\(text)'")
+            }
+            resolved.tokenCommandTimeout = seconds
+        }
+        if let text = config.tokenCommandCache, text.trimmingSpaces() != "0" {
+            guard let seconds = DurationText.seconds(text) else {
+                throw .config("token_command_cache of profile '\(name)' is not a duration such as 5m (or 0): '\(text)'")
+            }
+            resolved.tokenCommandCache = seconds
+        }
         return resolved
     }
 

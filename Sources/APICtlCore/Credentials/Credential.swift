@@ -46,12 +46,15 @@ public struct Credential: Codable, Sendable, Equatable {
 /// Where a credential came from: `whoami` and `doctor` always say.
 public enum CredentialSource: Sendable, Equatable, CustomStringConvertible {
     case environment(variable: String)
+    /// A token command; its words, never its output.
+    case command(words: String)
     case keyring
     case file(path: String)
 
     public var description: String {
         switch self {
         case .environment(let variable): return "environment variable \(variable)"
+        case .command(let words): return "command `\(words)`"
         case .keyring: return "keyring (Secret Service)"
         case .file(let path): return "encrypted file \(path)"
         }

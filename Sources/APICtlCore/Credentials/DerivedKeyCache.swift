@@ -1,6 +1,4 @@
-import CKernelKeyring
 import FoundationEssentials
-import Glibc
 
 /// Keeps the encrypted file's derived key (never the passphrase, never on disk)
 /// in the kernel's user keyring with an expiry, as ssh-agent and sudo keep what
@@ -21,42 +19,31 @@ public struct DerivedKeyCache: Sendable {
         self.consult = consult
     }
 
+    private var key: KernelKey { KernelKey(description) }
+
     /// The cached key when it was derived with `salt` (the file's current salt).
     func load(salt: [UInt8]) -> [UInt8]? {
-        let serial = apictl_kernel_key_find(description)
-        guard serial > 0 else { return nil }
-        var payload = [UInt8](repeating: 0, count: 64)
-        let length = apictl_kernel_key_read(serial, &payload, payload.count)
-        guard length == salt.count + 32, Array(payload[0..<salt.count]) == salt else {
+        guard let payload = key.read() else { return nil }
+        guard payload.count == salt.count + 32, Array(payload[0..<salt.count]) == salt else {
             forget()   // a key for a file since re-keyed or replaced: useless now
             return nil
         }
-        return Array(payload[salt.count..<length])
+        return Array(payload[salt.count...])
     }
 
-    func store(salt: [UInt8], key: [UInt8]) {
-        let payload = salt + key
-        let serial = apictl_kernel_key_add(description, payload, payload.count)
-        guard serial > 0 else { return }
-        _ = apictl_kernel_key_set_private(serial)
-        _ = apictl_kernel_key_set_timeout(serial, UInt32(max(1, min(lifetime, 366 * 86400))))
+    func store(salt: [UInt8], key derived: [UInt8]) {
+        key.write(salt + derived, lifetime: lifetime)
     }
 
     /// Whether a key for this file is in the kernel keyring now.
-    public var isHeld: Bool { apictl_kernel_key_find(description) > 0 }
+    public var isHeld: Bool { key.isHeld }
 
     /// True when a cached key was there to forget.
     @discardableResult
-    public func forget() -> Bool {
-        let serial = apictl_kernel_key_find(description)
-        return serial > 0 && apictl_kernel_key_unlink(serial) == 0
-    }
+    public func forget() -> Bool { key.forget() }
 
     /// nil when the kernel keyring can be used; else why not, for `doctor`.
-    public static func unavailableReason() -> String? {
-        if apictl_kernel_key_find("apictl:probe") > 0 || errno == ENOKEY { return nil }
-        return "the kernel key retention service refused (\(String(cString: strerror(errno))))"
-    }
+    public static func unavailableReason() -> String? { KernelKey.unavailableReason() }
 
     /// `APICTL_PASSPHRASE_CACHE`, else the config's `passphrase_cache`, else 15 minutes;
     /// a bare number is seconds and "0" turns the cache off (returns 0).

@@ -17,7 +17,7 @@ public struct ProfileStateFiles: Sendable {
     public var rotationJournal: String { dataDirectory + "/rotations/" + fileStem + ".json" }
 
     /// Profile and environment names are [A-Za-z0-9._-]; anything else is hex-escaped all the same.
-    var fileStem: String {
+    public var fileStem: String {
         func safe(_ text: String) -> String {
             var out = ""
             for byte in text.utf8 {

@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// The credential store in use: an explicit, visible choice. `auto` takes the
 /// keyring when it answers and the encrypted file only when there is no
 /// keyring at all (no bus, no Secret Service); a locked or hung keyring is an
@@ -53,12 +55,16 @@ public struct StoreSelection {
 }
 
 /// Finds the credential for a request: `APICTL_TOKEN`, then the profile's
-/// `token_env`, then the store (opened only when the environment has none).
+/// `token_env`, then its `token_command`, then the store (opened only when
+/// nothing before it answered).
 public enum CredentialResolver {
-    public static func resolve(profile: ResolvedProfile?, environment: [String: String],
+    public static func resolve(profile: ResolvedProfile?, environment: [String: String], now: Date = Date(),
                                openStore: () throws(APICtlError) -> StoreSelection) throws(APICtlError) -> ResolvedCredential? {
         if let fromEnvironment = EnvironmentCredentials.resolve(profile: profile, environment: environment) { return fromEnvironment }
         guard let profile else { return nil }
+        if let fromCommand = try TokenCommandSource.resolve(profile: profile, environment: environment, now: now) {
+            return fromCommand
+        }
         let selection = try openStore()
         let key = CredentialKey(profile: profile.name, environment: profile.environment)
         return try selection.store.load(key).map { ResolvedCredential(credential: $0, source: selection.store.source) }

@@ -21,6 +21,9 @@ enum ProfileAddCommand {
             .value("var", nil, "KEY=VALUE", help: "Value for a {KEY} placeholder", repeatable: true),
             .value("header", "H", "'NAME: VALUE'", help: "Non-secret header sent with every request", repeatable: true),
             .value("ca-cert", nil, "FILE", help: "PEM bundle of a private CA", completion: .files),
+            .value("token-command", nil, "COMMAND", help: "A command that prints the token (run by /bin/sh -c), e.g. 'pass show api/dz'"),
+            .value("token-command-timeout", nil, "DURATION", help: "How long the token command may take (default 30s)"),
+            .value("token-command-cache", nil, "DURATION", help: "Reuse a plain answer this long (default 0: every time)"),
             .value("whoami-key-id", nil, "POINTER", help: "JSON pointer to the key's id in the whoami response"),
             .value("oauth-issuer", nil, "URL", help: "OAuth 2.0 issuer; its discovery document gives the endpoints"),
             .value("oauth-client-id", nil, "ID", help: "OAuth 2.0 client id registered for apictl"),
@@ -111,6 +114,9 @@ enum ProfileAddCommand {
             profile.tokenEnv = tokenEnv
         }
         if let whoami = parsed.value("whoami") { profile.whoami = whoami }
+        if let command = parsed.value("token-command") { profile.tokenCommand = ["/bin/sh", "-c", command] }
+        if let text = parsed.value("token-command-timeout") { profile.tokenCommandTimeout = text }
+        if let text = parsed.value("token-command-cache") { profile.tokenCommandCache = text }
         if let pointer = parsed.value("whoami-key-id") {
             guard JSONPointer.tokens(pointer) != nil else { throw APICtlError.usage("--whoami-key-id '\(pointer)' is not a JSON pointer such as /data/key_id") }
             profile.whoamiKeyID = pointer
