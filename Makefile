@@ -5,7 +5,7 @@ DESTDIR ?=
 DEBUG_BIN   := .build/debug/apictl
 RELEASE_BIN := .build/release/apictl
 
-.PHONY: all deps build release test unit-test integration-test demo bench install uninstall generated clean
+.PHONY: all deps build release test unit-test integration-test demo bench install uninstall generated deb clean
 
 all: build
 
@@ -101,5 +101,9 @@ generated: build
 	$(DEBUG_BIN) completion zsh > completions/_apictl
 	$(DEBUG_BIN) __man > docs/apictl.1
 
+# dist/apictl_VERSION_ARCH.deb from the release binary (packaging/debian/build.sh).
+deb: release
+	@packaging/debian/build.sh $(RELEASE_BIN)
+
 clean:
-	rm -rf .build
+	rm -rf .build dist
