@@ -164,3 +164,28 @@ def test_a_rotation_journal_others_can_read_is_refused(apictl, ref):
     journal.write_text('{"step":"stored","new_name":"x"}')
     journal.chmod(0o644)
     assert_one_line_error(apictl.run("request", "GET", "/me"), 9, "can be read by other users", "chmod 600")
+
+
+def test_a_long_redirect_chain_ends_with_one_line(apictl, ref):
+    apictl.run("profile", "add", "t", "--base-url", ref.url("_test"))
+    assert_one_line_error(apictl.run("request", "GET", "/chain/50", env={"APICTL_TOKEN": "chain-secret-1"}), 1,
+                          "too many redirects")
+    assert echo(apictl.run("request", "GET", "/chain/5", env={"APICTL_TOKEN": "chain-secret-1"}))["headers"]["Authorization"]
+
+
+def test_a_device_answer_without_interval_polls_every_5_seconds(apictl, ref):
+    """RFC 8628: no interval means 5 s. Approve at once; the login takes one 5 s wait."""
+    import subprocess, time
+    from conftest import APICTL
+    apictl.env.update(APICTL_PASSPHRASE="device-pass-1", APICTL_CREDENTIAL_STORE="file")
+    assert apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--auth", "oauth2", "--base-url", ref.url("dzdesk", "/v1"),
+                      "--oauth-issuer", ref.url("dzdesk", "/oauth"), "--oauth-client-id", "cli-app").code == 0
+    ref.admin("/oauth", {"api": "dzdesk", "interval": None})
+    started = time.time()
+    proc = subprocess.Popen([APICTL, "login", "--device"], env=dict(apictl.env), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    code = proc.stderr.readline().decode().rsplit(" ", 1)[1].strip()
+    ref.admin("/oauth/approve", {"api": "dzdesk", "user_code": code})
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert 4.5 < time.time() - started < 15

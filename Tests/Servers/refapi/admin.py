@@ -150,6 +150,12 @@ def register(router, state):
         state.data[(body["api"], body.get("owner", "user_123"))] = items
         return Response.json(200, {"count": len(items)})
 
+    @router.route("_test", "GET", "/chain/(?P<left>[0-9]+)")
+    def chain(request, left):
+        """A chain of distinct redirects, LEFT hops long, ending at /_test/echo."""
+        left = int(left)
+        return Response(302, b"", [("Location", f"/_test/chain/{left - 1}" if left > 0 else "/_test/echo")])
+
     @router.route("_test", "GET", "/self-redirect")
     def self_redirect(request):
         return Response(302, b"", [("Location", "/_test/self-redirect?" + quote(request.arg("n", "")))])
