@@ -181,11 +181,16 @@ def test_a_device_answer_without_interval_polls_every_5_seconds(apictl, ref):
     assert apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--auth", "oauth2", "--base-url", ref.url("dzdesk", "/v1"),
                       "--oauth-issuer", ref.url("dzdesk", "/oauth"), "--oauth-client-id", "cli-app").code == 0
     ref.admin("/oauth", {"api": "dzdesk", "interval": None})
-    started = time.time()
     proc = subprocess.Popen([APICTL, "login", "--device"], env=dict(apictl.env), stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     code = proc.stderr.readline().decode().rsplit(" ", 1)[1].strip()
+    grant = "urn:ietf:params:oauth:grant-type:device_code"
+    deadline = time.time() + 10
+    while ref.admin("/oauth/stats?api=dzdesk")[grant] < 1 and time.time() < deadline:   # the first poll: pending
+        time.sleep(0.05)
+    first_poll = time.time()
     ref.admin("/oauth/approve", {"api": "dzdesk", "user_code": code})
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
-    assert 4.5 < time.time() - started < 15
+    assert ref.admin("/oauth/stats?api=dzdesk")[grant] == 2
+    assert 4.5 < time.time() - first_poll < 15      # the second poll waited the default 5 s
