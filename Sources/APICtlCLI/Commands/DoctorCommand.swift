@@ -53,7 +53,7 @@ enum DoctorCommand {
             let lifetime = try DerivedKeyCache.lifetime(config: config, environment: context.environment)
             if lifetime == 0 {
                 line("key cache", "off (passphrase_cache = 0)")
-            } else if let reason = DerivedKeyCache.unavailableReason() {
+            } else if let reason = KernelKey.unavailableReason() {
                 line("key cache", "off: \(reason); the passphrase is asked by every process", ok: false)
             } else {
                 let cached = DerivedKeyCache(filePath: file.path, lifetime: lifetime, consult: true).isHeld

@@ -47,7 +47,7 @@ enum WhoamiCommand {
         if parsed.flag("json") {
             var out: [String: JSONValue] = ["profile": .string(profile.name), "base_url": .string(profile.baseURL),
                                             "credential_source": .string(credential.source.description), "scopes": JSONValue(scopes),
-                                            "source": .string(sourceName(credential.source))]
+                                            "source": .string(credential.source.name)]
             if let env = profile.environment { out["environment"] = .string(env) }
             if let body = JSONValue(parsing: response.body) { out["response"] = body }
             if let identity {
@@ -95,15 +95,5 @@ enum WhoamiCommand {
             context.stdout.write(key + ":" + String(repeating: " ", count: width - key.count) + value + "\n")
         }
         return 0
-    }
-
-    /// "keyring", "file" or "environment": the short name scripts match on.
-    static func sourceName(_ source: CredentialSource) -> String {
-        switch source {
-        case .environment: return "environment"
-        case .command: return "command"
-        case .keyring: return "keyring"
-        case .file: return "file"
-        }
     }
 }

@@ -85,3 +85,34 @@ public struct TokensConfig: Sendable, Equatable {
         self.rotateAfter = rotateAfter
     }
 }
+
+/// Each table's keys as the config file names them, with their values: the one
+/// list that writing the file and `profile show` both use, so they cannot drift.
+extension OAuthConfig {
+    public var keyedValues: [(String, JSONValue)] {
+        let strings: [(String, String?)] = [
+            ("issuer", issuer), ("authorize_url", authorizeURL), ("token_url", tokenURL),
+            ("device_authorization_url", deviceAuthorizationURL), ("revocation_url", revocationURL),
+            ("refresh_url", refreshURL), ("client_id", clientID), ("client_secret_env", clientSecretEnv),
+            ("client_auth", clientAuth), ("token_request", tokenRequest), ("redirect_path", redirectPath),
+            ("redirect_host", redirectHost),
+        ]
+        var values = strings.compactMap { key, value in value.map { (key, JSONValue.string($0)) } }
+        if let scopes { values.append(("scopes", JSONValue(scopes))) }
+        if let redirectPort { values.append(("redirect_port", JSONValue(redirectPort))) }
+        return values
+    }
+}
+
+extension TokensConfig {
+    public var keyedValues: [(String, JSONValue)] {
+        let strings: [(String, String?)] = [
+            ("create", create), ("list", list), ("revoke", revoke), ("key", key), ("id", id), ("expires_at", expiresAt),
+            ("list_items", listItems), ("item_id", itemID), ("item_name", itemName), ("item_scopes", itemScopes),
+            ("item_created_at", itemCreatedAt), ("item_expires_at", itemExpiresAt), ("rotate_after", rotateAfter),
+        ]
+        var values = strings.compactMap { key, value in value.map { (key, JSONValue.string($0)) } }
+        if let createBody { values.append(("create_body", .object(createBody))) }
+        return values
+    }
+}

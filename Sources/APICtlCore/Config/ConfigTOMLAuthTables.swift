@@ -16,24 +16,7 @@ extension ConfigTOML {
                     redirectHost: try table.choice("redirect_host", among: ["127.0.0.1", "localhost"]))
     }
 
-    static func encodeOAuth(_ oauth: OAuthConfig) -> TOMLTable {
-        let table = TOMLTable()
-        table["issuer"] = oauth.issuer
-        table["authorize_url"] = oauth.authorizeURL
-        table["token_url"] = oauth.tokenURL
-        table["device_authorization_url"] = oauth.deviceAuthorizationURL
-        table["revocation_url"] = oauth.revocationURL
-        table["refresh_url"] = oauth.refreshURL
-        table["client_id"] = oauth.clientID
-        table["client_secret_env"] = oauth.clientSecretEnv
-        table["client_auth"] = oauth.clientAuth
-        table["token_request"] = oauth.tokenRequest
-        table["scopes"] = oauth.scopes.map { TOMLArray($0) }
-        table["redirect_port"] = oauth.redirectPort
-        table["redirect_path"] = oauth.redirectPath
-        table["redirect_host"] = oauth.redirectHost
-        return table
-    }
+    static func encodeOAuth(_ oauth: OAuthConfig) -> TOMLTable { table(oauth.keyedValues) }
 
     static func decodeTokens(_ table: TableReader) throws(ShapeError) -> TokensConfig {
         TokensConfig(create: try table.string("create"), list: try table.string("list"), revoke: try table.string("revoke"),
@@ -45,26 +28,11 @@ extension ConfigTOML {
                      rotateAfter: try table.string("rotate_after"))
     }
 
-    static func encodeTokens(_ tokens: TokensConfig) -> TOMLTable {
+    static func encodeTokens(_ tokens: TokensConfig) -> TOMLTable { table(tokens.keyedValues) }
+
+    private static func table(_ values: [(String, JSONValue)]) -> TOMLTable {
         let table = TOMLTable()
-        table["create"] = tokens.create
-        table["list"] = tokens.list
-        table["revoke"] = tokens.revoke
-        if let body = tokens.createBody {
-            let bodyTable = TOMLTable()
-            for (name, value) in body { bodyTable[name] = tomlValue(value) }
-            table["create_body"] = bodyTable
-        }
-        table["key"] = tokens.key
-        table["id"] = tokens.id
-        table["expires_at"] = tokens.expiresAt
-        table["list_items"] = tokens.listItems
-        table["item_id"] = tokens.itemID
-        table["item_name"] = tokens.itemName
-        table["item_scopes"] = tokens.itemScopes
-        table["item_created_at"] = tokens.itemCreatedAt
-        table["item_expires_at"] = tokens.itemExpiresAt
-        table["rotate_after"] = tokens.rotateAfter
+        for (key, value) in values { table[key] = tomlValue(value) }
         return table
     }
 

@@ -51,6 +51,16 @@ public enum CredentialSource: Sendable, Equatable, CustomStringConvertible {
     case keyring
     case file(path: String)
 
+    /// "environment", "command", "keyring" or "file": the short name scripts match on.
+    public var name: String {
+        switch self {
+        case .environment: return "environment"
+        case .command: return "command"
+        case .keyring: return "keyring"
+        case .file: return "file"
+        }
+    }
+
     public var description: String {
         switch self {
         case .environment(let variable): return "environment variable \(variable)"

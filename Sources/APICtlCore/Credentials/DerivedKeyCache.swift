@@ -42,9 +42,6 @@ public struct DerivedKeyCache: Sendable {
     @discardableResult
     public func forget() -> Bool { key.forget() }
 
-    /// nil when the kernel keyring can be used; else why not, for `doctor`.
-    public static func unavailableReason() -> String? { KernelKey.unavailableReason() }
-
     /// `APICTL_PASSPHRASE_CACHE`, else the config's `passphrase_cache`, else 15 minutes;
     /// a bare number is seconds and "0" turns the cache off (returns 0).
     public static func lifetime(config: ConfigFile, environment: [String: String]) throws(APICtlError) -> TimeInterval {

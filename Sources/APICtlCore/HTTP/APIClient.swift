@@ -39,21 +39,19 @@ public final class APIClient {
         self.transport = transport
         self.profile = profile
         self.credential = credential
-        self.redactor = Self.redactor(for: credential, profile: profile)
+        self.redactor = Self.redactor(hiding: [credential], profile: profile)
     }
 
-    private static func redactor(for credential: ResolvedCredential?, profile: ResolvedProfile?) -> Redactor {
-        Redactor(secrets: [credential?.credential.token, credential?.credential.refreshToken,
-                           credential?.credential.clientSecret].compactMap { $0 },
-                 auth: profile?.auth)
+    private static func redactor(hiding credentials: [ResolvedCredential?], profile: ResolvedProfile?) -> Redactor {
+        Redactor(secrets: credentials.compactMap { $0?.credential }.flatMap {
+            [$0.token, $0.refreshToken, $0.clientSecret].compactMap { $0 }
+        }, auth: profile?.auth)
     }
 
-    /// Uses `replacement` from now on (a refreshed token), and hides it in output too.
+    /// Uses `replacement` from now on (a refreshed token); output hides it and the one it replaced.
     public func use(_ replacement: ResolvedCredential) {
-        var secrets = [replacement.credential.token, replacement.credential.refreshToken].compactMap { $0 }
-        if let old = credential { secrets += [old.credential.token, old.credential.refreshToken].compactMap { $0 } }
+        redactor = Self.redactor(hiding: [replacement, credential], profile: profile)
         credential = replacement
-        redactor = Redactor(secrets: secrets + [replacement.credential.clientSecret].compactMap { $0 }, auth: profile?.auth)
     }
 
     /// Sends `request`, retrying what the policy allows: 429 always (the server did
@@ -136,9 +134,6 @@ public final class APIClient {
             if leaves { userHeadersTrusted = false }
             observer?(.redirect(from: redactor.url(current.url), to: redactor.url(next), credentialsDropped: leaves))
             current.url = next
-            // A Location that repeats the key in its query (…?api_key=K → https://www.host/…?api_key=K)
-            // must not carry it to the new origin; on the same origin the client adds its own copy again.
-            if case .query(let name)? = profile?.auth { current.url = URLParts.removingQueryParameter(name, from: next) }
             if head.status == 303 || ((head.status == 301 || head.status == 302) && current.method == "POST") {
                 current.method = current.method == "HEAD" ? "HEAD" : "GET"
                 current.body = nil
@@ -179,6 +174,9 @@ public final class APIClient {
         if !keepUserCredentials {
             for name in ["Authorization", "Proxy-Authorization", "Cookie"] { out.headers.remove(name) }
             if let name = profile?.auth.headerName { out.headers.remove(name) }
+            // A Location that repeats the key in its query (…?api_key=K → https://www.host/…?api_key=K)
+            // must not carry it to the new origin either.
+            if case .query(let name)? = profile?.auth { out.url = URLParts.removingQueryParameter(name, from: out.url) }
         }
         guard let profile, target.origin == profile.base.origin else { return out }
         for (name, value) in profile.headers where !out.headers.contains(name) { out.headers.add(name, value) }

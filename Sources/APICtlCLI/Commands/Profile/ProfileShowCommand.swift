@@ -33,8 +33,8 @@ enum ProfileShowCommand {
         if let v = profile.headers { fields.append(("headers", .object(v.mapValues(JSONValue.string)))) }
         if let v = profile.caCert { fields.append(("ca_cert", .string(v))) }
         if let v = profile.whoamiKeyID { fields.append(("whoami_key_id", .string(v))) }
-        if let oauth = profile.oauth { fields.append(("oauth", .object(oauthFields(oauth)))) }
-        if let tokens = profile.tokens { fields.append(("tokens", .object(tokenFields(tokens)))) }
+        if let oauth = profile.oauth { fields.append(("oauth", .object(Dictionary(oauth.keyedValues) { $1 }))) }
+        if let tokens = profile.tokens { fields.append(("tokens", .object(Dictionary(tokens.keyedValues) { $1 }))) }
         fields.append(("default", .bool(name == config.defaultProfile)))
         if parsed.flag("json") {
             context.stdout.write(JSONOutput.render(.object(Dictionary(fields, uniquingKeysWith: { $1 }))))
@@ -60,33 +60,5 @@ enum ProfileShowCommand {
             }
         }
         return 0
-    }
-
-    static func oauthFields(_ oauth: OAuthConfig) -> [String: JSONValue] {
-        var out: [String: JSONValue] = [:]
-        let strings: [(String, String?)] = [
-            ("issuer", oauth.issuer), ("authorize_url", oauth.authorizeURL), ("token_url", oauth.tokenURL),
-            ("device_authorization_url", oauth.deviceAuthorizationURL), ("revocation_url", oauth.revocationURL),
-            ("refresh_url", oauth.refreshURL), ("client_id", oauth.clientID), ("client_secret_env", oauth.clientSecretEnv),
-            ("client_auth", oauth.clientAuth), ("token_request", oauth.tokenRequest), ("redirect_path", oauth.redirectPath),
-            ("redirect_host", oauth.redirectHost),
-        ]
-        for (key, value) in strings { if let value { out[key] = .string(value) } }
-        if let scopes = oauth.scopes { out["scopes"] = JSONValue(scopes) }
-        if let port = oauth.redirectPort { out["redirect_port"] = JSONValue(port) }
-        return out
-    }
-
-    static func tokenFields(_ tokens: TokensConfig) -> [String: JSONValue] {
-        var out: [String: JSONValue] = [:]
-        let strings: [(String, String?)] = [
-            ("create", tokens.create), ("list", tokens.list), ("revoke", tokens.revoke), ("key", tokens.key), ("id", tokens.id),
-            ("expires_at", tokens.expiresAt), ("list_items", tokens.listItems), ("item_id", tokens.itemID),
-            ("item_name", tokens.itemName), ("item_scopes", tokens.itemScopes), ("item_created_at", tokens.itemCreatedAt),
-            ("item_expires_at", tokens.itemExpiresAt), ("rotate_after", tokens.rotateAfter),
-        ]
-        for (key, value) in strings { if let value { out[key] = .string(value) } }
-        if let body = tokens.createBody { out["create_body"] = .object(body) }
-        return out
     }
 }
