@@ -131,3 +131,11 @@ def test_the_environment_still_wins(dz, ref, tmp_path):
     command(dz, ref, str(script))
     assert dz.run("request", "GET", "/me", env={"DZDESK_TOKEN": key}).code == 0
     assert runs(tmp_path) == 0
+
+
+def test_token_list_adds_no_stored_row_for_a_command_answer(dz, ref, tmp_path):
+    key = ref.key("dzdesk", scopes=["requests:read"], name="from-pass")
+    command(dz, ref, str(counting_script(tmp_path, f"echo {key}")))
+    names = [k["name"] for k in json.loads(dz.run("token", "list", "--json").out)]
+    assert names == ["from-pass"]          # the API's key only: nothing here is stored
+    assert_one_line_error(dz.run("token", "rotate"), 3, "no stored key to replace")

@@ -27,8 +27,8 @@ enum TokenListCommand {
         let api = try TokenAPI(client: session.client, profile: profile)
         var keys = api.canList ? try api.list() : []
         let local = current.credential
-        // A key from the environment is nothing stored here: only a stored key adds a row of its own.
-        if !TokenRotateCommand.isEnvironment(current.source), !keys.contains(where: { $0.id == local.tokenID && local.tokenID != nil }) {
+        // Only a stored key adds a row of its own (one from the environment or a command is not stored here).
+        if session.store != nil, !keys.contains(where: { $0.id == local.tokenID && local.tokenID != nil }) {
             keys.append(ListedKey(id: local.tokenID ?? "(in use)", name: local.name, scopes: local.scopes,
                                   createdAt: local.createdAt, expiresAt: local.expiresAt))
         }

@@ -30,7 +30,7 @@ enum TokenRevokeCommand {
         }
         try api.revoke(id: id)
         var message = "revoked \(id) at the API"
-        if inUse, let store = session.store, !TokenRotateCommand.isEnvironment(current.source) {
+        if inUse, let store = session.store {
             _ = try store.store.delete(CredentialKey(profile: profile.name, environment: profile.environment))
             message += " and removed it from the \(store.store.source)"
         }

@@ -28,7 +28,8 @@ enum TokenRotateCommand {
         let session = try Session.open(context, profileRequired: true)
         guard let profile = session.profile else { return ExitCode.configuration.rawValue }
         let current = try TokenCommand.requireCredential(session)
-        guard let store = session.store, !isEnvironment(current.source) else {
+        // The store is opened only when nothing before it (environment, token command) answered.
+        guard let store = session.store else {
             throw APICtlError.config("the key comes from the \(current.source); there is no stored key to replace",
                                      hint: "create one with 'apictl token create', put it where \(current.source) is set, then revoke the old one")
         }
@@ -68,10 +69,5 @@ enum TokenRotateCommand {
         guard parts.count > 4, parts[parts.count - 1].count == 4, parts[parts.count - 4].count == 4,
               Int(parts[parts.count - 4]) != nil else { return name }
         return parts.dropLast(4).joined(separator: "-")
-    }
-
-    static func isEnvironment(_ source: CredentialSource) -> Bool {
-        if case .environment = source { return true }
-        return false
     }
 }
