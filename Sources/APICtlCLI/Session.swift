@@ -19,8 +19,14 @@ struct Session {
     static func open(_ context: CommandContext, profileRequired: Bool) throws(APICtlError) -> Session {
         let (config, profile) = try context.selectProfile(required: profileRequired)
         var store: StoreSelection?
-        let credential = try CredentialResolver.resolve(profile: profile, environment: context.environment,
-                                                        now: context.now()) { () throws(APICtlError) in
+        let transport = try context.openTransport()
+        let exchangeCI = { (profile: ResolvedProfile, useKept: Bool) throws(APICtlError) -> ResolvedCredential? in
+            try CICredentialSource.resolve(profile: profile, environment: context.environment, files: context.stateFiles(for: profile),
+                                           http: context.makeClient(transport: transport, profile: nil, credential: nil),
+                                           now: context.now(), useKept: useKept)
+        }
+        let credential = try CredentialResolver.resolve(profile: profile, environment: context.environment, now: context.now(),
+                                                        exchangeCI: { profile throws(APICtlError) in try exchangeCI(profile, true) }) { () throws(APICtlError) in
             let opened = try context.openStore(config: config)
             store = opened
             return opened
@@ -29,7 +35,6 @@ struct Session {
             throw APICtlError.auth("refusing to send the key from the \(credential?.source.description ?? "store"): \(why)",
                                    hint: "pick its environment with -e, or use this environment's key")
         }
-        let transport = try context.openTransport()
         let client = context.makeClient(transport: transport, profile: profile, credential: credential)
         if let profile, let store, credential != nil, profile.tokens != nil,
            FileBytes.exists(context.stateFiles(for: profile).rotationJournal) {
@@ -41,6 +46,13 @@ struct Session {
                 TokenCommandSource.keptAnswer(profile).forget()
                 return try TokenCommandSource.resolve(profile: profile, environment: context.environment, now: context.now(),
                                                       useKept: false)
+            }
+        }
+        if let profile, case .ci? = credential?.source {
+            // A kept token the API refuses: exchange a fresh ID token once more.
+            client.reauthorize = { _ throws(APICtlError) in
+                CICredentialSource.keptToken(profile: profile.name, environment: profile.environment).forget()
+                return try exchangeCI(profile, false)
             }
         }
         var renewal: CredentialRefresher?

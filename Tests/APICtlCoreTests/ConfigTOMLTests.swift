@@ -48,6 +48,22 @@ final class ConfigTOMLTests: XCTestCase {
         XCTAssertThrowsError(try decode("[profiles.a]\nauth = 'oauth2'\n[profiles.a.oauth]\nscopes = 'a b'\n"))
     }
 
+    func testCITableRoundTripsAndIsCheckedForWhatAnExchangeNeeds() throws {
+        let ci = CIConfig(exchange: "mint", tokenURL: "https://auth/t", audience: "https://api", scopes: ["a"], clientID: "ci",
+                          subjectTokenType: "urn:ietf:params:oauth:token-type:id_token", idTokenEnv: "ID", idTokenFile: "/t",
+                          mint: "POST /mint", mintBody: ["token": "{id_token}", "aud": "{audience}"], mintToken: "/token",
+                          mintExpiresAt: "/expires")
+        let config = ConfigFile(profiles: ["p": ProfileConfig(auth: "bearer", baseURL: "https://x", ci: ci)])
+        XCTAssertEqual(try decode(ConfigTOML.encode(config)), config)
+        XCTAssertNil(CIExchange.problem(ci, oauth: nil))
+        XCTAssertNotNil(CIExchange.problem(CIConfig(exchange: "jwt-bearer", audience: "a"), oauth: nil), "no token endpoint")
+        XCTAssertNil(CIExchange.problem(CIConfig(exchange: "jwt-bearer", audience: "a"), oauth: OAuthConfig(issuer: "https://i")))
+        XCTAssertNotNil(CIExchange.problem(CIConfig(exchange: "jwt-bearer", tokenURL: "https://t"), oauth: nil), "no audience")
+        XCTAssertThrowsError(try decode("[profiles.a]\nauth = 'bearer'\n[profiles.a.ci]\nexchange = 'sts'\n")) { error in
+            XCTAssertTrue((error as? ConfigTOML.ShapeError)?.message.contains("profiles.a.ci.exchange") == true)
+        }
+    }
+
     func testAbsentOptionalsStayAbsent() throws {
         let config = try decode("[profiles.a]\nauth = 'bearer'\nbase_url = 'https://x'\n")
         XCTAssertEqual(config, ConfigFile(profiles: ["a": ProfileConfig(auth: "bearer", baseURL: "https://x")]))

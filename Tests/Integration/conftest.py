@@ -36,7 +36,8 @@ class Result:
 CAPTURED = []
 SECRET_VARIABLES = ("APICTL_TOKEN", "APICTL_PASSPHRASE", "APICTL_NEW_PASSPHRASE", "DZDESK_TOKEN", "TECHDOCS_API_KEY",
                     "POCKETDNS_API_KEY", "DATADOCKS_API_TOKEN", "DATASETS_API_TOKEN", "DZDESK_CLIENT_SECRET",
-                    "MOCK_CLIENT_SECRET", "TECHDOCS_CLIENT_SECRET")
+                    "MOCK_CLIENT_SECRET", "TECHDOCS_CLIENT_SECRET", "DZDESK_ID_TOKEN",
+                    "ACTIONS_ID_TOKEN_REQUEST_TOKEN")
 KNOWN_SECRETS = {"s3cret-client"}
 # Output that is meant to hold a secret: the commands that print one, and response
 # bodies of the test endpoints that echo what they were sent.

@@ -1,5 +1,5 @@
 """token_command (issue 16): the token from a password manager's CLI, with real
-`pass` (GnuPG key made here), failures as one line with exit 9, and answers
+`pass` (GnuPG key made here) and `aws secretsmanager` (against moto's server), failures as one line with exit 9, and answers
 kept in the kernel keyring while they are valid."""
 import json
 import os
@@ -94,7 +94,7 @@ def test_answers_with_an_expiry_are_kept_and_lock_forgets_them(dz, ref, tmp_path
     for _ in range(3):
         assert dz.run("request", "GET", "/me").code == 0
     assert runs(tmp_path) == 1
-    assert "forgot 1 kept token command answer" in dz.run("credentials", "lock").err
+    assert "forgot 1 kept token" in dz.run("credentials", "lock").err
     assert dz.run("request", "GET", "/me").code == 0 and runs(tmp_path) == 2
 
 
@@ -139,3 +139,47 @@ def test_token_list_adds_no_stored_row_for_a_command_answer(dz, ref, tmp_path):
     names = [k["name"] for k in json.loads(dz.run("token", "list", "--json").out)]
     assert names == ["from-pass"]          # the API's key only: nothing here is stored
     assert_one_line_error(dz.run("token", "rotate"), 3, "no stored key to replace")
+
+
+@pytest.fixture(scope="module")
+def secrets_manager():
+    """AWS Secrets Manager, as moto's server mode plays it, on a free loopback port."""
+    import socket
+    import sys
+    import time
+    import urllib.request
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 20
+    while True:
+        try:
+            urllib.request.urlopen(endpoint + "/moto-api/", timeout=1)
+            break
+        except OSError:
+            if time.time() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError("moto server did not start")
+            time.sleep(0.1)
+    env = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+           "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
+    yield endpoint, env
+    server.terminate()
+    server.wait(5)
+
+
+def test_aws_secrets_manager_as_the_token_command(dz, ref, secrets_manager):
+    endpoint, aws_env = secrets_manager
+    key = ref.key("dzdesk", scopes=["requests:read"])
+    subprocess.run(["aws", "secretsmanager", "create-secret", "--endpoint-url", endpoint, "--name", "apictl/dz",
+                    "--secret-string", key], env=dict(os.environ, **aws_env), check=True, capture_output=True)
+    command(dz, ref, f"aws secretsmanager get-secret-value --endpoint-url {endpoint} --secret-id apictl/dz "
+                     "--query SecretString --output text")
+    dz.env.update(aws_env)
+    assert dz.run("request", "GET", "/me").code == 0
+    assert dz.run("token", "print").out.strip() == key
+    missing = dz.run("request", "GET", "/me", env={"AWS_DEFAULT_REGION": "eu-west-1"})
+    assert_one_line_error(missing, 9, "the token command `aws secretsmanager", "ResourceNotFoundException")

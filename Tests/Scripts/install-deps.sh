@@ -4,7 +4,7 @@
 set -euo pipefail
 
 APT_PACKAGES=(libcurl4-openssl-dev gnome-keyring libsecret-tools dbus curl zsh tmux hyperfine httpie python3-pip pass gnupg dpkg-dev lintian bash-completion man-db)
-PIP_PACKAGES=(pytest httpbin gunicorn oidc-provider-mock cryptography)
+PIP_PACKAGES=(pytest httpbin gunicorn oidc-provider-mock cryptography "moto[server]" awscli)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
@@ -28,7 +28,7 @@ import importlib.metadata, sys
 missing = []
 for name in sys.argv[1:]:
     try:
-        importlib.metadata.version(name)
+        importlib.metadata.version(name.split("[")[0])
     except importlib.metadata.PackageNotFoundError:
         missing.append(name)
 print(" ".join(missing))

@@ -89,6 +89,10 @@ enum DoctorCommand {
                     var ok = true
                     if let credential = EnvironmentCredentials.resolve(profile: profile, environment: context.environment) {
                         parts.append("credential from \(credential.source)")
+                    } else if let argv = profile.tokenCommand {
+                        parts.append("credential from \(TokenCommandSource.source(argv)) (not run)")
+                    } else if let ci = profile.ci, let identity = CIIdentitySource.find(ci, environment: context.environment) {
+                        parts.append("credential from \(CredentialSource.ci(identity: identity.description, exchange: ci.exchange ?? "")) (not exchanged)")
                     } else if let store = selection?.store {
                         let key = CredentialKey(profile: name, environment: profile.environment)
                         if let fileStore = store as? EncryptedFileStore, !fileStore.exists || !passphraseSet {

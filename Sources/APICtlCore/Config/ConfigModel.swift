@@ -36,6 +36,8 @@ public struct ProfileConfig: Sendable, Equatable {
     public var oauth: OAuthConfig?
     /// `[profiles.NAME.tokens]`: the API's own key-management endpoints.
     public var tokens: TokensConfig?
+    /// `[profiles.NAME.ci]`: a CI job's identity exchanged for an access token.
+    public var ci: CIConfig?
     /// JSON pointer to the key's id in the whoami response, so rotate knows which key to revoke.
     public var whoamiKeyID: String?
     /// A password manager's command that prints the token (argv; a TOML string becomes `/bin/sh -c`).
@@ -48,7 +50,7 @@ public struct ProfileConfig: Sendable, Equatable {
                 whoami: String? = nil, defaultEnv: String? = nil, environments: [String: EnvironmentConfig]? = nil,
                 vars: [String: String]? = nil, headers: [String: String]? = nil, caCert: String? = nil,
                 pagination: PaginationConfig? = nil, oauth: OAuthConfig? = nil, tokens: TokensConfig? = nil,
-                whoamiKeyID: String? = nil, tokenCommand: [String]? = nil, tokenCommandTimeout: String? = nil,
+                ci: CIConfig? = nil, whoamiKeyID: String? = nil, tokenCommand: [String]? = nil, tokenCommandTimeout: String? = nil,
                 tokenCommandCache: String? = nil) {
         self.preset = preset
         self.auth = auth
@@ -63,6 +65,7 @@ public struct ProfileConfig: Sendable, Equatable {
         self.pagination = pagination
         self.oauth = oauth
         self.tokens = tokens
+        self.ci = ci
         self.whoamiKeyID = whoamiKeyID
         self.tokenCommand = tokenCommand
         self.tokenCommandTimeout = tokenCommandTimeout

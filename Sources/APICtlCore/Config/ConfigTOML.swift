@@ -64,6 +64,7 @@ public enum ConfigTOML {
                              headers: try profile.strings("headers"), caCert: try profile.string("ca_cert"),
                              pagination: pagination, oauth: try profile.table("oauth").map(decodeOAuth),
                              tokens: try profile.table("tokens").map(decodeTokens),
+                             ci: try profile.table("ci").map(decodeCI),
                              whoamiKeyID: try profile.string("whoami_key_id"),
                              tokenCommand: try profile.command("token_command"),
                              tokenCommandTimeout: try profile.durationText("token_command_timeout"),
@@ -104,6 +105,7 @@ public enum ConfigTOML {
         }
         table["oauth"] = profile.oauth.map(encodeOAuth)
         table["tokens"] = profile.tokens.map(encodeTokens)
+        table["ci"] = profile.ci.map(encodeCI)
         table["whoami_key_id"] = profile.whoamiKeyID
         if let command = profile.tokenCommand {
             if command.count == 3, command[0] == "/bin/sh", command[1] == "-c" { table["token_command"] = command[2] }

@@ -1,6 +1,6 @@
 import TOMLKit
 
-/// The `[oauth]` and `[tokens]` tables of a profile, read and written key by key
+/// The `[oauth]`, `[tokens]` and `[ci]` tables of a profile, read and written key by key
 /// like the rest of the file (ConfigTOML.swift says why not Codable).
 extension ConfigTOML {
     static func decodeOAuth(_ table: TableReader) throws(ShapeError) -> OAuthConfig {
@@ -29,6 +29,17 @@ extension ConfigTOML {
     }
 
     static func encodeTokens(_ tokens: TokensConfig) -> TOMLTable { table(tokens.keyedValues) }
+
+    static func decodeCI(_ table: TableReader) throws(ShapeError) -> CIConfig {
+        CIConfig(exchange: try table.choice("exchange", among: CIConfig.exchanges), tokenURL: try table.string("token_url"),
+                 audience: try table.string("audience"), scopes: try table.stringList("scopes"),
+                 clientID: try table.string("client_id"), subjectTokenType: try table.string("subject_token_type"),
+                 idTokenEnv: try table.string("id_token_env"), idTokenFile: try table.string("id_token_file"),
+                 mint: try table.string("mint"), mintBody: try table.jsonTable("mint_body"),
+                 mintToken: try table.string("mint_token"), mintExpiresAt: try table.string("mint_expires_at"))
+    }
+
+    static func encodeCI(_ ci: CIConfig) -> TOMLTable { table(ci.keyedValues) }
 
     private static func table(_ values: [(String, JSONValue)]) -> TOMLTable {
         let table = TOMLTable()

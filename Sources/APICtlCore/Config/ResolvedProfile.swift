@@ -25,6 +25,8 @@ public struct ResolvedProfile: Sendable {
     public var tokenCommand: [String]?
     public var tokenCommandTimeout: Double = 30
     public var tokenCommandCache: Double = 0
+    /// A CI job's ID token exchanged for an access token; checked to be workable.
+    public var ci: CIConfig?
 
     /// Picks the environment (`-e`, `APICTL_ENV`, the profile's default, or its
     /// only one) and expands `{var}` placeholders in the base URL.
@@ -82,6 +84,12 @@ public struct ResolvedProfile: Sendable {
                 throw .config("token_command_cache of profile '\(name)' is not a duration such as 5m (or 0): '\(text)'")
             }
             resolved.tokenCommandCache = seconds
+        }
+        if let ci = config.ci {
+            if let problem = CIExchange.problem(ci, oauth: config.oauth) {
+                throw .config("profile '\(name)': \(problem)", hint: "docs/ci.md has an example for each exchange")
+            }
+            resolved.ci = ci
         }
         return resolved
     }

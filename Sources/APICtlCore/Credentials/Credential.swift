@@ -48,14 +48,17 @@ public enum CredentialSource: Sendable, Equatable, CustomStringConvertible {
     case environment(variable: String)
     /// A token command; its words, never its output.
     case command(words: String)
+    /// A CI job's ID token exchanged for an access token (docs/ci.md).
+    case ci(identity: String, exchange: String)
     case keyring
     case file(path: String)
 
-    /// "environment", "command", "keyring" or "file": the short name scripts match on.
+    /// "environment", "command", "ci", "keyring" or "file": the short name scripts match on.
     public var name: String {
         switch self {
         case .environment: return "environment"
         case .command: return "command"
+        case .ci: return "ci"
         case .keyring: return "keyring"
         case .file: return "file"
         }
@@ -65,6 +68,7 @@ public enum CredentialSource: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .environment(let variable): return "environment variable \(variable)"
         case .command(let words): return "command `\(words)`"
+        case .ci(let identity, let exchange): return "CI identity (\(identity), \(exchange) exchange)"
         case .keyring: return "keyring (Secret Service)"
         case .file(let path): return "encrypted file \(path)"
         }

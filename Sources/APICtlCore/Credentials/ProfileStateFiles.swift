@@ -1,5 +1,5 @@
 /// Files apictl keeps per (profile, environment) beside the credential store's
-/// data: refresh locks and rotation journals. None holds a secret; the folders
+/// data: refresh and exchange locks, and rotation journals. None holds a secret; the folders
 /// are 0700 and the files 0600 all the same.
 public struct ProfileStateFiles: Sendable {
     public let dataDirectory: String
@@ -13,6 +13,8 @@ public struct ProfileStateFiles: Sendable {
     /// Taken around read -> refresh -> write, so concurrent processes refresh once.
     /// A dedicated file: the credential file's own lock is taken inside it.
     public var refreshLock: String { dataDirectory + "/locks/" + fileStem + ".refresh.lock" }
+    /// Taken around a CI job's exchange, so parallel steps exchange once.
+    public var exchangeLock: String { dataDirectory + "/locks/" + fileStem + ".exchange.lock" }
     public var rotationLock: String { dataDirectory + "/locks/" + fileStem + ".rotate.lock" }
     public var rotationJournal: String { dataDirectory + "/rotations/" + fileStem + ".json" }
 

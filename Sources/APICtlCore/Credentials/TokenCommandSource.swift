@@ -13,7 +13,7 @@ public enum TokenCommandSource {
     public static func resolve(profile: ResolvedProfile, environment: [String: String], now: Date,
                                useKept: Bool = true) throws(APICtlError) -> ResolvedCredential? {
         guard let argv = profile.tokenCommand else { return nil }
-        let source = CredentialSource.command(words: words(argv))
+        let source = Self.source(argv)
         let kept = keptAnswer(profile)
         if useKept, let bytes = kept.read(), let record = JSONValue(parsing: bytes).flatMap(CredentialRecord.credential) {
             if record.expiresAt.map({ $0.timeIntervalSince(now) > margin }) ?? true {
@@ -88,6 +88,9 @@ public enum TokenCommandSource {
         if let expiry, expiry <= now { throw failure(argv, "gave a token that has already expired") }
         return Credential(token: token, kind: JWT.decode(token) != nil ? "jwt" : "api_key", expiresAt: expiry)
     }
+
+    /// The command's words, never its output: what whoami and doctor show.
+    public static func source(_ argv: [String]) -> CredentialSource { .command(words: words(argv)) }
 
     static func words(_ argv: [String]) -> String {
         argv.count == 3 && argv[0] == "/bin/sh" && argv[1] == "-c" ? argv[2] : argv.joined(separator: " ")

@@ -23,7 +23,7 @@ public enum APIErrorDecoder {
         }
         // Datasets {"type":"client_error","errors":[{"code","detail","attr","extra"}]}
         if let errors = object["errors"]?.arrayValue, let first = errors.first?.objectValue {
-            var message = text(first["detail"]) ?? text(first["message"]) ?? text(first["title"])
+            var message = text(first["detail"]) ?? text(first["message"]) ?? text(first["description"]) ?? text(first["title"])
             if let attr = text(first["attr"]), let m = message { message = "\(attr): \(m)" }
             if errors.count > 1, let m = message { message = "\(m) (+\(errors.count - 1) more)" }
             return APIErrorDetail(code: text(first["code"]), message: message)

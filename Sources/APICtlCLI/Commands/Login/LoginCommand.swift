@@ -15,6 +15,8 @@ enum LoginCommand {
         On an oauth2 profile, login runs an OAuth 2.0 flow instead: the browser
         (authorization code with PKCE, redirected to a listener on 127.0.0.1; the
         default), --device, or --client-credentials. The token renews itself.
+        In a CI job, --ci exchanges the job's ID token as the profile's `ci` table
+        says (docs/ci.md); requests do that by themselves, and nothing is stored.
         """,
         options: [
             .flag("with-token", nil, help: "Read the key from stdin"),
@@ -29,16 +31,19 @@ enum LoginCommand {
             .flag("client-secret-stdin", nil, help: "OAuth 2.0: read the client secret from stdin"),
             .flag("no-wait", nil, help: "With --device: print the pending login as JSON and exit"),
             .flag("complete", nil, help: "With --device: finish a --no-wait login from its JSON on stdin"),
+            .flag("ci", nil, help: "Exchange this CI job's ID token now, as the profile's ci table says; stores nothing"),
         ],
         examples: ["apictl login -p dzdesk", "echo \"$KEY\" | apictl login -p dzdesk --with-token",
                    "apictl login -p techdocs --device",
-                   "apictl login -p ci-bot --client-credentials --client-secret-stdin < secret.txt"],
+                   "apictl login -p ci-bot --client-credentials --client-secret-stdin < secret.txt",
+                   "apictl login -p dzdesk --ci"],
         run: run
     )
 
     static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
         let (config, selected) = try context.selectProfile(required: true)
         guard let profile = selected else { return ExitCode.configuration.rawValue }
+        if parsed.flag("ci") { return try CILogin.run(context, profile: profile) }
         let flowRequested = parsed.flag("web") || parsed.flag("device") || parsed.flag("client-credentials")
         if (profile.auth == .oauth2 || flowRequested) && !parsed.flag("with-token") {
             return try OAuthLogin.run(parsed, context, configFile: config, profile: profile)

@@ -35,6 +35,8 @@ enum ProfileShowCommand {
         if let v = profile.whoamiKeyID { fields.append(("whoami_key_id", .string(v))) }
         if let oauth = profile.oauth { fields.append(("oauth", .object(Dictionary(oauth.keyedValues) { $1 }))) }
         if let tokens = profile.tokens { fields.append(("tokens", .object(Dictionary(tokens.keyedValues) { $1 }))) }
+        if let argv = profile.tokenCommand { fields.append(("token_command", JSONValue(argv))) }
+        if let ci = profile.ci { fields.append(("ci", .object(Dictionary(ci.keyedValues) { $1 }))) }
         fields.append(("default", .bool(name == config.defaultProfile)))
         if parsed.flag("json") {
             context.stdout.write(JSONOutput.render(.object(Dictionary(fields, uniquingKeysWith: { $1 }))))

@@ -30,8 +30,8 @@ public enum TokenEndpointError: Error, Sendable {
 
     /// The one line for the user. Network failures keep their exit code 8 and 5xx
     /// gives 7, so a script can tell "try later" from "log in again".
-    public func apiError(doing action: String, profile: String) -> APICtlError {
-        let login = "run 'apictl login -p \(profile)'"
+    public func apiError(doing action: String, profile: String, hint: String? = nil) -> APICtlError {
+        let login = hint ?? "run 'apictl login -p \(profile)'"
         switch self {
         case .rejected(let code, let description, let status):
             var message = "\(action) was refused (\(status) \(code)"
@@ -39,9 +39,9 @@ public enum TokenEndpointError: Error, Sendable {
             return APICtlError(.authentication, message + ")", hint: login)
         case .server(let status):
             return APICtlError(.serverError, "\(action) failed: the token endpoint answered \(status)",
-                               hint: "the stored credential was kept; try again later")
+                               hint: hint == nil ? "the stored credential was kept; try again later" : "try again later")
         case .failed(var error):
-            if error.exitCode == .network { error.hint = "the stored credential was kept; check the network and try again" }
+            if error.exitCode == .network, hint == nil { error.hint = "the stored credential was kept; check the network and try again" }
             error.message = "\(action) failed: " + error.message
             return error
         }
@@ -124,6 +124,12 @@ public final class OAuthClient {
     /// nothing (servers answer 200 for unknown tokens too).
     public func revoke(_ token: String, hint: String, url: String) throws(TokenEndpointError) -> HTTPResponse {
         try post(url, [("token", token), ("token_type_hint", hint)], json: identity.json, authenticate: true)
+    }
+
+    /// A grant form-encoded whatever `token_request` says: RFC 8693 and RFC 7523
+    /// define only that encoding. `authenticate`: add the client's authentication.
+    public func formGrant(_ parameters: [(String, String)], tokenURL: String, authenticate: Bool) throws(TokenEndpointError) -> TokenGrant {
+        try Self.readGrant(try post(tokenURL, parameters, json: false, authenticate: authenticate), from: tokenURL)
     }
 
     private func grant(_ url: String, _ parameters: [(String, String)]) throws(TokenEndpointError) -> TokenGrant {

@@ -1,0 +1,61 @@
+import FoundationEssentials
+
+/// A profile's `ci` exchange as a credential source: taken when a CI token
+/// source is present. The access token is kept in the kernel keyring until 60 s
+/// before it expires, so the many apictl processes of one CI job cause one
+/// exchange; nothing is written to the credential store.
+public enum CICredentialSource {
+    static let margin: TimeInterval = 60
+
+    /// nil when the profile has no `ci` table or the job offers no ID token.
+    public static func resolve(profile: ResolvedProfile, environment: [String: String], files: ProfileStateFiles,
+                               http: APIClient, now: Date, useKept: Bool = true) throws(APICtlError) -> ResolvedCredential? {
+        guard let ci = profile.ci, let identity = CIIdentitySource.find(ci, environment: environment) else { return nil }
+        return try obtain(profile: profile, ci: ci, identity: identity, environment: environment, files: files,
+                          http: http, now: now, useKept: useKept)
+    }
+
+    /// The kept token when it was made from this very ID token (or GitHub job)
+    /// and lives on; else a new exchange, one process at a time.
+    public static func obtain(profile: ResolvedProfile, ci: CIConfig, identity: CIIdentitySource, environment: [String: String],
+                              files: ProfileStateFiles, http: APIClient, now: Date,
+                              useKept: Bool) throws(APICtlError) -> ResolvedCredential {
+        let exchange = CIExchange(profile: profile, ci: ci, http: http, environment: environment)
+        let source = CredentialSource.ci(identity: identity.description, exchange: exchange.style)
+        let fingerprint = identity.fingerprint([exchange.style, ci.tokenURL ?? "", ci.mint ?? "", exchange.audience,
+                                                (ci.scopes ?? []).joined(separator: " ")])
+        let kept = keptToken(profile: profile.name, environment: profile.environment)
+        if useKept, let credential = read(kept, fingerprint: fingerprint, now: now) {
+            return ResolvedCredential(credential: credential, source: source)
+        }
+        let lock = try files.lock(files.exchangeLock)
+        defer { lock.unlock() }
+        // A parallel step may have exchanged while this one waited for the lock.
+        if useKept, let credential = read(kept, fingerprint: fingerprint, now: now) {
+            return ResolvedCredential(credential: credential, source: source)
+        }
+        let idToken = try identity.idToken(audience: exchange.audience, http: http, caCert: profile.caCert, now: now)
+        let credential = try exchange.exchange(idToken, now: now)
+        // Without an expiry of its own, the token is trusted no longer than the ID token it came from.
+        if let expiry = credential.expiresAt ?? JWT.decode(idToken)?.expiresAt, expiry.timeIntervalSince(now) > margin {
+            kept.write(Array((fingerprint + "\n").utf8) + CredentialRecord.encode(credential),
+                       lifetime: expiry.timeIntervalSince(now) - margin)
+        } else {
+            kept.forget()
+        }
+        return ResolvedCredential(credential: credential, source: source)
+    }
+
+    public static func keptToken(profile: String, environment: String?) -> KernelKey {
+        KernelKey("apictl:ci:" + ProfileStateFiles(dataDirectory: "", key: CredentialKey(profile: profile, environment: environment)).fileStem)
+    }
+
+    static func read(_ kept: KernelKey, fingerprint: String, now: Date) -> Credential? {
+        guard let bytes = kept.read(), let newline = bytes.firstIndex(of: UInt8(ascii: "\n")),
+              String(decoding: bytes[..<newline], as: UTF8.self) == fingerprint,
+              let value = JSONValue(parsing: Array(bytes[(newline + 1)...])),
+              let credential = CredentialRecord.credential(value) else { return nil }
+        if let expiry = credential.expiresAt, expiry.timeIntervalSince(now) <= margin { return nil }
+        return credential
+    }
+}
