@@ -58,5 +58,26 @@ step "$apictl" login -p dzdesk --with-token "<<< \$KEY"
 run "$apictl" token list -p dzdesk
 run "$apictl" token rotate -p dzdesk --expires-in 90d
 run "$apictl" token list -p dzdesk
+
+echo
+echo "A CI job with no stored secret: GitHub Actions hands a job with 'permissions: id-token:"
+echo "write' an OIDC ID token (the reference server plays GitHub here), and apictl exchanges it"
+echo "(RFC 8693) for a DZDESK access token, kept in the kernel keyring for the job's later steps."
+"$apictl" profile add dz-ci --preset dzdesk --base-url "$base/dzdesk/v1" --oauth-token-url "$base/dzdesk/oauth/token" 2>/dev/null
+cat >>"$XDG_CONFIG_HOME/apictl/config.toml" <<'TOML'
+
+[profiles.dz-ci.ci]
+exchange = "token-exchange"
+audience = "https://api.dzdesk.test"
+scopes = ["requests:read"]
+TOML
+export GITHUB_ACTIONS=true ACTIONS_ID_TOKEN_REQUEST_URL="$base/_ci/token?api-version=2.0"
+ACTIONS_ID_TOKEN_REQUEST_TOKEN=$(curl -fsS "$base/_admin/ci" | python3 -c 'import json,sys; print(json.load(sys.stdin)["request_token"])')
+export ACTIONS_ID_TOKEN_REQUEST_TOKEN
+run "$apictl" login -p dz-ci --ci
+run "$apictl" whoami -p dz-ci
+run "$apictl" request GET /requests -p dz-ci --query per_page=1
+"$apictl" credentials lock >/dev/null 2>&1 || true   # kernel keys outlive the demo otherwise
+echo
 echo
 echo "Done: server stopped, temporary config removed."

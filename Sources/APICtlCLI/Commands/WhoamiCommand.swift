@@ -39,8 +39,10 @@ enum WhoamiCommand {
         if flags.contains("rotate") {
             context.warn("this key is older than \(humanDuration(KeyAge.rotateAfter(profile))); rotate it with 'apictl token rotate -p \(profile.name)'")
         }
-        // An OAuth 2.0 token renews itself; only a key needs a person to replace it.
-        if flags.contains("expiring"), let expiry, expiry > now, credential.credential.kind != "oauth2" {
+        // OAuth 2.0 and CI-exchanged tokens renew themselves, and a token command's
+        // lives in a vault: only a key apictl holds needs a person to replace it.
+        let renewsItself = credential.credential.kind == "oauth2" || ["ci", "command"].contains(credential.source.name)
+        if flags.contains("expiring"), let expiry, expiry > now, !renewsItself {
             context.warn("this key expires in \(humanDuration(expiry.timeIntervalSince(now))); replace it with 'apictl token rotate -p \(profile.name)'")
         }
 
