@@ -5,7 +5,7 @@ DESTDIR ?=
 DEBUG_BIN   := .build/debug/apictl
 RELEASE_BIN := .build/release/apictl
 
-.PHONY: all deps build release test unit-test integration-test demo bench install uninstall generated deb clean
+.PHONY: all deps build release test unit-test integration-test demo bench install uninstall generated deb fuzz clean
 
 all: build
 
@@ -101,9 +101,14 @@ generated: build
 	$(DEBUG_BIN) completion zsh > completions/_apictl
 	$(DEBUG_BIN) __man > docs/apictl.1
 
+# libFuzzer + ASan targets for every parser of outside input, FUZZ_SECONDS each (default 60).
+# Not part of `make test`: a clean build takes a few minutes (docs/development.md).
+fuzz: deps
+	Fuzz/run.sh
+
 # dist/apictl_VERSION_ARCH.deb from the release binary (packaging/debian/build.sh).
 deb: release
 	@packaging/debian/build.sh $(RELEASE_BIN)
 
 clean:
-	rm -rf .build dist
+	rm -rf .build .build-fuzz dist

@@ -16,9 +16,17 @@ public struct ConfigStore: Sendable {
             }
             return ConfigFile()
         }
+        return try Self.parse(data, path: path)
+    }
+
+    /// The file's bytes as a config, every problem naming `path` (and the line, where toml++ knows it).
+    public static func parse(_ data: [UInt8], path: String) throws(APICtlError) -> ConfigFile {
         // toml++ reads a C string: a NUL would silently end the file early.
         guard !data.contains(0), let text = String(validating: data, as: UTF8.self) else {
             throw .config("config file \(path) is not UTF-8 text without NUL bytes")
+        }
+        if let line = TOMLHeaderGuard.unsafeHeaderLine(text) {
+            throw .config("config file \(path), line \(line): a table header must start with a key, as in [profiles.NAME]")
         }
         let table: TOMLTable
         do {

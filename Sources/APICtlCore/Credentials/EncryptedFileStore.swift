@@ -138,17 +138,7 @@ public final class EncryptedFileStore: CredentialStore {
         let header = Array(contents[0..<Self.headerSize])
         let key = try key(forHeader: header)
         do {
-            let nonce = try AES.GCM.Nonce(data: header[36..<48])
-            let body = contents[Self.headerSize...]
-            let box = try AES.GCM.SealedBox(nonce: nonce, ciphertext: body.dropLast(16), tag: body.suffix(16))
-            let plaintext = try AES.GCM.open(box, using: key, authenticating: header)
-            guard let entries = JSONValue(parsing: plaintext)?["credentials"]?.objectValue else { throw FileFormatError() }
-            var records: [String: Credential] = [:]
-            for (name, entry) in entries {
-                guard let credential = CredentialRecord.credential(entry) else { throw FileFormatError() }
-                records[name] = credential
-            }
-            return records
+            return try Self.records(inPlaintext: try Self.openBox(contents, using: key))
         } catch {
             throw .store("\(path) failed its integrity check: it was modified or damaged; it was left as it is",
                          hint: "restore it from a backup, or move it away and log in again")
@@ -210,6 +200,26 @@ public final class EncryptedFileStore: CredentialStore {
                                             rounds: 1 << Int(scryptLog2N), blockSize: Int(scryptR),
                                             parallelism: Int(scryptP), maxMemory: 64 << 20)
         } catch { throw .store("could not derive the file key: \(error)") }
+    }
+
+    /// AES-GCM open of a whole file whose header passed the magic and size checks.
+    static func openBox(_ contents: [UInt8], using key: SymmetricKey) throws -> [UInt8] {
+        let header = contents[0..<headerSize]
+        let body = contents[headerSize...]
+        let box = try AES.GCM.SealedBox(nonce: try AES.GCM.Nonce(data: header[36..<48]), ciphertext: body.dropLast(16),
+                                        tag: body.suffix(16))
+        return Array(try AES.GCM.open(box, using: key, authenticating: header))
+    }
+
+    /// The decrypted JSON: `{"credentials": {"profile\u{1F}env": record, ...}}`.
+    static func records(inPlaintext plaintext: [UInt8]) throws -> [String: Credential] {
+        guard let entries = JSONValue(parsing: plaintext)?["credentials"]?.objectValue else { throw FileFormatError() }
+        var records: [String: Credential] = [:]
+        for (name, entry) in entries {
+            guard let credential = CredentialRecord.credential(entry) else { throw FileFormatError() }
+            records[name] = credential
+        }
+        return records
     }
 
     /// Decrypted, but not the layout this apictl writes.

@@ -84,7 +84,8 @@ public struct Paginator {
     static func nextLink(_ header: String) -> String? {
         for part in header.split(separator: ",") {
             let pieces = part.split(separator: ";").map { $0.trimmingSpaces() }
-            guard let target = pieces.first, target.hasPrefix("<"), target.hasSuffix(">") else { continue }
+            // "<>" would be this very page again: following it would never end.
+            guard let target = pieces.first, target.hasPrefix("<"), target.hasSuffix(">"), target.count > 2 else { continue }
             let rels = pieces.dropFirst().filter { $0.lowercased().hasPrefix("rel=") }
                 .flatMap { $0.dropFirst(4).trimming { $0 == "\"" }.split(separator: " ") }
             if rels.contains(where: { $0.lowercased() == "next" }) { return String(target.dropFirst().dropLast()) }

@@ -16,8 +16,8 @@ public struct RateLimitStatus: Sendable, Equatable {
 
     public static func parse(_ headers: HTTPHeaders, now: Date) -> RateLimitStatus {
         var status = RateLimitStatus()
-        status.limit = headers["X-RateLimit-Limit"].flatMap { Int($0.trimmingSpaces()) }
-        status.remaining = headers["X-RateLimit-Remaining"].flatMap { Int($0.trimmingSpaces()) }
+        status.limit = headers["X-RateLimit-Limit"].flatMap(count)
+        status.remaining = headers["X-RateLimit-Remaining"].flatMap(count)
         if let reset = headers["X-RateLimit-Reset"].flatMap({ Double($0.trimmingSpaces()) }),
            reset.isFinite, reset >= 0, reset < 1e11 {
             status.resetAt = reset >= epochThreshold ? Date(timeIntervalSince1970: reset) : now.addingTimeInterval(reset)
@@ -25,13 +25,15 @@ public struct RateLimitStatus: Sendable, Equatable {
         if let ietf = headers["RateLimit"] {
             // draft-ietf-httpapi-ratelimit-headers: `"default";r=0;t=30` or `limit=10, remaining=0, reset=30`
             let params = parameters(ietf)
-            if let r = params["r"] ?? params["remaining"], let v = Int(r) { status.remaining = v }
-            if let t = params["t"] ?? params["reset"], let v = Double(t), v.isFinite { status.resetAt = now.addingTimeInterval(v) }
-            if let l = params["limit"], let v = Int(l) { status.limit = v }
+            if let r = params["r"] ?? params["remaining"], let v = count(r) { status.remaining = v }
+            if let t = params["t"] ?? params["reset"], let v = Double(t), v.isFinite, v >= 0, v < 1e11 {
+                status.resetAt = now.addingTimeInterval(v)
+            }
+            if let l = params["limit"], let v = count(l) { status.limit = v }
         }
         if status.limit == nil, let policy = headers["RateLimit-Policy"] {
             let params = parameters(policy)
-            if let q = params["q"], let v = Int(q) { status.limit = v }
+            if let q = params["q"], let v = count(q) { status.limit = v }
         }
         if let retry = headers["Retry-After"]?.trimmingSpaces() {
             if let seconds = Double(retry), seconds.isFinite {
@@ -48,6 +50,11 @@ public struct RateLimitStatus: Sendable, Equatable {
         if let retryAfter { return retryAfter }
         if let resetAt { return max(0, resetAt.timeIntervalSince(now)) }
         return nil
+    }
+
+    /// A count of requests: a whole number, never negative (a server saying -1 said nothing usable).
+    private static func count(_ text: String) -> Int? {
+        Int(text.trimmingSpaces()).flatMap { $0 >= 0 ? $0 : nil }
     }
 
     private static func parameters(_ value: String) -> [String: String] {
