@@ -29,17 +29,15 @@ final class FuzzRegressionTests: XCTestCase {
         XCTAssertEqual(Paginator.nextLink("<>; rel=next, </p2>; rel=next"), "/p2")
     }
 
-    /// config target: `[ = "sk_test_"` aborted the process inside toml++ (an assertion
-    /// in its table-header parser), for every command, with no line saying why.
-    func testATableHeaderWithoutAKeyIsAConfigError() throws {
-        for text in ["[ = \"sk_test_\"\n", "[\n", "a = 1\n[[ \n"] {
-            XCTAssertThrowsError(try ConfigStore.parse(Array(text.utf8), path: "c.toml")) { error in
+    /// config target: `[ = "sk_test_"` (and `["a",}` in an array) aborted the process in
+    /// toml++'s parser assertions, for every command, with no line saying why. The
+    /// Makefile builds toml++ with TOML_ASSERT defined empty, so its parser reports them.
+    func testMalformedConfigsThatAbortedTomlPlusPlusAreConfigErrors() throws {
+        for text in ["[ = \"sk_test_\"\n", "[\n", "a = 1\n[[ \n", "[[[ = 1\n", "scopes = [\"a\",}\n"] {
+            XCTAssertThrowsError(try ConfigStore.parse(Array(text.utf8), path: "c.toml"), text) { error in
                 XCTAssertEqual((error as? APICtlError)?.exitCode, .configuration)
-                XCTAssertTrue((error as? APICtlError)?.message.contains("a table header must start with a key") == true)
+                XCTAssertTrue((error as? APICtlError)?.message.hasPrefix("config file c.toml, line ") == true, "\(error)")
             }
         }
-        // Text that only looks like such a header is left to the real parser.
-        let text = "a = \"\"\"\n[ = x\n\"\"\"\nb = [\n  [ 1 ],\n]\n[ \"quoted\" ]\n[[x]]\n"
-        XCTAssertNoThrow(try ConfigStore.parse(Array(text.utf8), path: "c.toml"))
     }
 }

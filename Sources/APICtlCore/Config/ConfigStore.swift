@@ -25,9 +25,6 @@ public struct ConfigStore: Sendable {
         guard !data.contains(0), let text = String(validating: data, as: UTF8.self) else {
             throw .config("config file \(path) is not UTF-8 text without NUL bytes")
         }
-        if let line = TOMLHeaderGuard.unsafeHeaderLine(text) {
-            throw .config("config file \(path), line \(line): a table header must start with a key, as in [profiles.NAME]")
-        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
