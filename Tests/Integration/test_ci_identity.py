@@ -170,6 +170,7 @@ def test_doctor_names_the_ci_source(dz, ref):
     github_actions(dz, ref)
     out = dz.run("doctor", "--offline").out
     assert "CI identity (GitHub Actions ID token, jwt-bearer exchange)" in out
+    assert "kept tokens" in out and "kernel user keyring" in out
     assert ci_state(ref)["counts"]["id_token"] == 0, "doctor does not exchange"
 
 

@@ -65,6 +65,15 @@ enum DoctorCommand {
             problems.append(error.exitCode)
         }
 
+        // Token commands' answers and CI exchanges' tokens use the same kernel keyring.
+        if config.profiles.values.contains(where: { $0.tokenCommand != nil || $0.ci != nil }) {
+            if let reason = KernelKey.unavailableReason() {
+                line("kept tokens", "off: \(reason); every process runs the token command or CI exchange again", ok: false)
+            } else {
+                line("kept tokens", "kernel user keyring: token command answers and CI tokens are kept until 60 s before they expire")
+            }
+        }
+
         var selection: StoreSelection?
         do {
             let choice = try StoreSelection.choice(config: config, environment: context.environment)
