@@ -49,11 +49,12 @@ enum DoctorCommand {
         } else {
             line("file", "\(file.path) (not created yet)")
         }
+        let kernelRefusal = KernelKey.unavailableReason()
         do {
             let lifetime = try DerivedKeyCache.lifetime(config: config, environment: context.environment)
             if lifetime == 0 {
                 line("key cache", "off (passphrase_cache = 0)")
-            } else if let reason = KernelKey.unavailableReason() {
+            } else if let reason = kernelRefusal {
                 line("key cache", "off: \(reason); the passphrase is asked by every process", ok: false)
             } else {
                 let cached = DerivedKeyCache(filePath: file.path, lifetime: lifetime, consult: true).isHeld
@@ -67,7 +68,7 @@ enum DoctorCommand {
 
         // Token commands' answers and CI exchanges' tokens use the same kernel keyring.
         if config.profiles.values.contains(where: { $0.tokenCommand != nil || $0.ci != nil }) {
-            if let reason = KernelKey.unavailableReason() {
+            if let reason = kernelRefusal {
                 line("kept tokens", "off: \(reason); every process runs the token command or CI exchange again", ok: false)
             } else {
                 line("kept tokens", "kernel user keyring: token command answers and CI tokens are kept until 60 s before they expire")
@@ -101,7 +102,7 @@ enum DoctorCommand {
                     } else if let argv = profile.tokenCommand {
                         parts.append("credential from \(TokenCommandSource.source(argv)) (not run)")
                     } else if let ci = profile.ci, let identity = CIIdentitySource.find(ci, environment: context.environment) {
-                        parts.append("credential from \(CredentialSource.ci(identity: identity.description, exchange: ci.exchange ?? "")) (not exchanged)")
+                        parts.append("credential from \(CredentialSource.ci(identity: identity.description, exchange: ci.style)) (not exchanged)")
                     } else if let store = selection?.store {
                         let key = CredentialKey(profile: name, environment: profile.environment)
                         if let fileStore = store as? EncryptedFileStore, !fileStore.exists || !passphraseSet {

@@ -23,6 +23,9 @@ public struct CIConfig: Sendable, Equatable {
 
     public static let exchanges = ["token-exchange", "jwt-bearer", "client-assertion", "mint"]
 
+    /// The exchange to run; a profile whose table lacks one is refused when it is read.
+    public var style: String { exchange ?? "token-exchange" }
+
     public init(exchange: String? = nil, tokenURL: String? = nil, audience: String? = nil, scopes: [String]? = nil,
                 clientID: String? = nil, subjectTokenType: String? = nil, idTokenEnv: String? = nil,
                 idTokenFile: String? = nil, mint: String? = nil, mintBody: [String: JSONValue]? = nil,

@@ -18,6 +18,11 @@ public struct ProfileStateFiles: Sendable {
     public var rotationLock: String { dataDirectory + "/locks/" + fileStem + ".rotate.lock" }
     public var rotationJournal: String { dataDirectory + "/rotations/" + fileStem + ".json" }
 
+    /// An entry of this (profile, environment) in the kernel keyring, named like its files.
+    public static func kernelKey(_ purpose: String, profile: String, environment: String?) -> KernelKey {
+        KernelKey("apictl:\(purpose):" + ProfileStateFiles(dataDirectory: "", key: CredentialKey(profile: profile, environment: environment)).fileStem)
+    }
+
     /// Profile and environment names are [A-Za-z0-9._-]; anything else is hex-escaped all the same.
     public var fileStem: String {
         func safe(_ text: String) -> String {

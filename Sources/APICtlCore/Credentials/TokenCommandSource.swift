@@ -50,8 +50,7 @@ public enum TokenCommandSource {
     }
 
     public static func keptAnswer(profile: String, environment: String?) -> KernelKey {
-        KernelKey("apictl:token-command:" + ProfileStateFiles(dataDirectory: "", key: CredentialKey(profile: profile,
-                                                                                                    environment: environment)).fileStem)
+        ProfileStateFiles.kernelKey("token-command", profile: profile, environment: environment)
     }
 
     static func read(_ output: [UInt8], argv: [String], now: Date) throws(APICtlError) -> Credential {

@@ -20,7 +20,7 @@ enum CILogin {
         let kept = CICredentialSource.keptToken(profile: profile.name, environment: profile.environment).isHeld
         var message = "Exchanged the \(identity.description) for an access token of \(profile.name)"
         if let env = profile.environment { message += " (\(env))" }
-        message += " by \(ci.exchange ?? "token-exchange")"
+        message += " by \(ci.style)"
         if let expiry = resolved.credential.expiresAt { message += "; it expires in \(humanDuration(expiry.timeIntervalSince(now)))" }
         message += kept ? "; kept in the kernel keyring for this job's later commands" : "; not kept (no kernel keyring, or no expiry)"
         context.stderr.write(message + "; nothing stored\n")

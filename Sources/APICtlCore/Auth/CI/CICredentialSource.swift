@@ -47,7 +47,7 @@ public enum CICredentialSource {
     }
 
     public static func keptToken(profile: String, environment: String?) -> KernelKey {
-        KernelKey("apictl:ci:" + ProfileStateFiles(dataDirectory: "", key: CredentialKey(profile: profile, environment: environment)).fileStem)
+        ProfileStateFiles.kernelKey("ci", profile: profile, environment: environment)
     }
 
     static func read(_ kept: KernelKey, fingerprint: String, now: Date) -> Credential? {

@@ -20,7 +20,7 @@ public struct CIExchange {
         self.environment = environment
     }
 
-    public var style: String { ci.exchange ?? "token-exchange" }
+    public var style: String { ci.style }
     public var audience: String { ci.audience ?? "" }
 
     public func exchange(_ idToken: String, now: Date) throws(APICtlError) -> Credential {

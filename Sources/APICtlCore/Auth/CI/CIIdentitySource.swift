@@ -54,8 +54,7 @@ public enum CIIdentitySource: Sendable, Equatable {
         case .variable(_, let token), .file(_, let token): material = [token]
         case .githubActions(let url, let token): material = [url, token]
         }
-        let digest = SHA256.hash(data: Array((material + parts).joined(separator: "\u{0}").utf8))
-        return digest.map { byte in String(byte, radix: 16).leftPadded(to: 2) }.joined()
+        return Base64URL.encode(Array(SHA256.hash(data: Array((material + parts).joined(separator: "\u{0}").utf8))))
     }
 
     /// The ID token itself, checked to be a JWT that has not expired: the
