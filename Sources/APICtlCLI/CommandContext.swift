@@ -139,10 +139,14 @@ public final class CommandContext: @unchecked Sendable {
     }
 
     /// The credential store chosen by APICTL_CREDENTIAL_STORE or the config.
-    func openStore(config: ConfigFile) throws(APICtlError) -> StoreSelection {
+    /// `reading`: the credential about to be loaded, so a kept keyring copy of it can answer at once.
+    func openStore(config: ConfigFile, reading key: CredentialKey? = nil) throws(APICtlError) -> StoreSelection {
         try StoreSelection.open(choice: try StoreSelection.choice(config: config, environment: environment),
                                 environment: environment, dataDirectory: configLocation.dataDirectory,
                                 passphrase: TerminalInput.passphrase(environment: environment),
-                                passphraseCache: try DerivedKeyCache.lifetime(config: config, environment: environment))
+                                passphraseCache: try DerivedKeyCache.lifetime(config: config, environment: environment),
+                                keyringCopies: KeyringCopies(environment: environment,
+                                                             lifetime: try KeyringCopies.lifetime(config: config, environment: environment)),
+                                reading: key)
     }
 }

@@ -27,7 +27,8 @@ struct Session {
         }
         let credential = try CredentialResolver.resolve(profile: profile, environment: context.environment, now: context.now(),
                                                         exchangeCI: { profile throws(APICtlError) in try exchangeCI(profile, true) }) { () throws(APICtlError) in
-            let opened = try context.openStore(config: config)
+            let opened = try context.openStore(config: config,
+                                               reading: profile.map { CredentialKey(profile: $0.name, environment: $0.environment) })
             store = opened
             return opened
         }
@@ -55,6 +56,14 @@ struct Session {
                 return try exchangeCI(profile, false)
             }
         }
+        if let profile, let store, let credential, credential.source == store.store.source {
+            // A kept keyring copy can be older than the item (changed outside apictl): read the item itself once.
+            client.reauthorize = { rejected throws(APICtlError) in
+                let key = CredentialKey(profile: profile.name, environment: profile.environment)
+                guard let latest = try store.store.loadLatest(key), latest.token != rejected.credential.token else { return nil }
+                return ResolvedCredential(credential: latest, source: rejected.source)
+            }
+        }
         var renewal: CredentialRefresher?
         if let profile, let store, let credential, credential.credential.kind == "oauth2", profile.oauth != nil {
             let renewer = refresher(for: profile, store: store, transport: transport, context)
@@ -77,7 +86,7 @@ struct Session {
                                    files: context.stateFiles(for: profile), now: context.now, report: { _ in })
         guard let message = try rotation.recover() else { return }
         context.warn(message)
-        if let stored = try store.store.load(CredentialKey(profile: profile.name, environment: profile.environment)) {
+        if let stored = try store.store.loadLatest(CredentialKey(profile: profile.name, environment: profile.environment)) {
             client.use(ResolvedCredential(credential: stored, source: store.store.source))
         }
     }

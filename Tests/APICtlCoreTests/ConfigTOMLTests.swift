@@ -21,7 +21,7 @@ final class ConfigTOMLTests: XCTestCase {
             caCert: "/etc/ca.pem",
             pagination: PaginationConfig(items: "/data", nextURL: "/next", nextCursor: "/meta/cursor",
                                          cursorParam: "cursor", pageParam: "page"))
-        let config = ConfigFile(defaultProfile: "p", credentialStore: "file",
+        let config = ConfigFile(defaultProfile: "p", credentialStore: "file", passphraseCache: "1h", keyringCache: "90",
                                 profiles: ["p": profile, "q": ProfileConfig(auth: "bearer", baseURL: "https://q")])
         XCTAssertEqual(try decode(ConfigTOML.encode(config)), config)
     }
@@ -104,5 +104,23 @@ final class ConfigTOMLTests: XCTestCase {
                 XCTAssertEqual((error as? ConfigTOML.ShapeError)?.message, message, text)
             }
         }
+    }
+
+    func testCacheLifetimes() throws {
+        func keyring(_ configured: String?, _ environment: [String: String] = [:]) throws -> Double {
+            try KeyringCopies.lifetime(config: ConfigFile(keyringCache: configured), environment: environment)
+        }
+        XCTAssertEqual(try keyring(nil), 900)
+        XCTAssertEqual(try keyring("90"), 90)
+        XCTAssertEqual(try keyring("2h"), 7200)
+        XCTAssertEqual(try keyring("0"), 0)
+        XCTAssertEqual(try keyring("2h", ["APICTL_KEYRING_CACHE": "0"]), 0)
+        XCTAssertEqual(try keyring("0", ["APICTL_KEYRING_CACHE": ""]), 0)
+        XCTAssertThrowsError(try keyring("soon")) { error in
+            XCTAssertEqual((error as? APICtlError)?.message,
+                           "keyring_cache=soon is not a duration such as 15m, 1h or 900 (or 0 for off)")
+        }
+        XCTAssertEqual(try DerivedKeyCache.lifetime(config: ConfigFile(passphraseCache: "5m"), environment: [:]), 300)
+        XCTAssertThrowsError(try DerivedKeyCache.lifetime(config: ConfigFile(), environment: ["APICTL_PASSPHRASE_CACHE": "-1"]))
     }
 }

@@ -133,6 +133,7 @@ class Apictl:
             "LANG": "C.UTF-8",
             # Kernel keys outlive the process: only the cache's own tests (which lock it after) turn it on.
             "APICTL_PASSPHRASE_CACHE": "0",
+            "APICTL_KEYRING_CACHE": "0",
         }
         (self.home / "run").mkdir(mode=0o700)
 

@@ -66,6 +66,21 @@ enum DoctorCommand {
             problems.append(error.exitCode)
         }
 
+        do {
+            let lifetime = try KeyringCopies.lifetime(config: config, environment: context.environment)
+            if lifetime == 0 {
+                line("item copies", "off (keyring_cache = 0): every command reads the keyring through libsecret")
+            } else if let reason = kernelRefusal {
+                line("item copies", "off: \(reason); every command reads the keyring through libsecret", ok: false)
+            } else if keyring.isUsable {
+                line("item copies", "kernel user keyring, each item read or written kept for \(humanDuration(lifetime))"
+                     + " ('apictl credentials lock' forgets them)")
+            }
+        } catch {
+            line("item copies", error.message, ok: false)
+            problems.append(error.exitCode)
+        }
+
         // Token commands' answers and CI exchanges' tokens use the same kernel keyring.
         if config.profiles.values.contains(where: { $0.tokenCommand != nil || $0.ci != nil }) {
             if let reason = kernelRefusal {
@@ -108,7 +123,7 @@ enum DoctorCommand {
                         if let fileStore = store as? EncryptedFileStore, !fileStore.exists || !passphraseSet {
                             parts.append(fileStore.exists ? "credential: file not checked (no passphrase set)" : "no credential")
                         } else {
-                            do { parts.append(try store.load(key) != nil ? "credential in the \(store.source)" : "no credential") } catch {
+                            do { parts.append(try store.loadLatest(key) != nil ? "credential in the \(store.source)" : "no credential") } catch {
                                 parts.append(error.message)
                                 ok = false
                                 problems.append(error.exitCode)

@@ -22,7 +22,7 @@ enum LogoutCommand {
         let selection = try context.openStore(config: config)
         let key = CredentialKey(profile: profile.name, environment: profile.environment)
         if parsed.flag("revoke") {
-            guard let stored = try selection.store.load(key) else {
+            guard let stored = try selection.store.loadLatest(key) else {
                 throw APICtlError.auth("no stored credential for \(key) in the \(selection.store.source)")
             }
             do {

@@ -5,13 +5,16 @@ public struct ConfigFile: Sendable, Equatable {
     public var credentialStore: String?
     /// How long the encrypted file's derived key stays in the kernel keyring ("15m"; "0": off).
     public var passphraseCache: String?
+    /// How long copies of keyring items stay in the kernel keyring ("15m"; "0": off).
+    public var keyringCache: String?
     public var profiles: [String: ProfileConfig]
 
     public init(defaultProfile: String? = nil, credentialStore: String? = nil, passphraseCache: String? = nil,
-                profiles: [String: ProfileConfig] = [:]) {
+                keyringCache: String? = nil, profiles: [String: ProfileConfig] = [:]) {
         self.defaultProfile = defaultProfile
         self.credentialStore = credentialStore
         self.passphraseCache = passphraseCache
+        self.keyringCache = keyringCache
         self.profiles = profiles
     }
 }

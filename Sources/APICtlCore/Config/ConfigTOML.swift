@@ -20,6 +20,7 @@ public enum ConfigTOML {
         return ConfigFile(defaultProfile: try file.string("default_profile"),
                           credentialStore: try file.string("credential_store"),
                           passphraseCache: try file.durationText("passphrase_cache"),
+                          keyringCache: try file.durationText("keyring_cache"),
                           profiles: profiles)
     }
 
@@ -30,6 +31,7 @@ public enum ConfigTOML {
         root["default_profile"] = config.defaultProfile
         root["credential_store"] = config.credentialStore
         root["passphrase_cache"] = config.passphraseCache
+        root["keyring_cache"] = config.keyringCache
         let profiles = TOMLTable()
         for (name, profile) in config.profiles {
             profiles[name] = encodeProfile(profile)

@@ -18,8 +18,15 @@ public struct CredentialKey: Hashable, Sendable, Comparable, CustomStringConvert
 public protocol CredentialStore: AnyObject {
     var source: CredentialSource { get }
     func load(_ key: CredentialKey) throws(APICtlError) -> Credential?
+    /// The record as the store holds it now, never a kept copy: for decisions made
+    /// under a lock (refresh, rotation) and for checking what was just written.
+    func loadLatest(_ key: CredentialKey) throws(APICtlError) -> Credential?
     func save(_ credential: Credential, for key: CredentialKey) throws(APICtlError)
     /// True when something was removed.
     func delete(_ key: CredentialKey) throws(APICtlError) -> Bool
     func keys() throws(APICtlError) -> [CredentialKey]
+}
+
+extension CredentialStore {
+    public func loadLatest(_ key: CredentialKey) throws(APICtlError) -> Credential? { try load(key) }
 }

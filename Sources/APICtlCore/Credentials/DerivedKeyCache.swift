@@ -45,12 +45,7 @@ public struct DerivedKeyCache: Sendable {
     /// `APICTL_PASSPHRASE_CACHE`, else the config's `passphrase_cache`, else 15 minutes;
     /// a bare number is seconds and "0" turns the cache off (returns 0).
     public static func lifetime(config: ConfigFile, environment: [String: String]) throws(APICtlError) -> TimeInterval {
-        let (text, origin) = environment["APICTL_PASSPHRASE_CACHE"].flatMap { $0.isEmpty ? nil : ($0, "APICTL_PASSPHRASE_CACHE") }
-            ?? config.passphraseCache.map { ($0, "passphrase_cache") } ?? ("15m", "")
-        if text.trimmingSpaces() == "0" { return 0 }
-        guard let seconds = DurationText.seconds(text) else {
-            throw .config("\(origin)=\(text) is not a duration such as 15m, 1h or 900 (or 0 for off)")
-        }
-        return seconds
+        try DurationText.cacheLifetime(variable: "APICTL_PASSPHRASE_CACHE", key: "passphrase_cache",
+                                       configured: config.passphraseCache, environment: environment)
     }
 }

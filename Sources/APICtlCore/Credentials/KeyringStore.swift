@@ -3,15 +3,39 @@ import FoundationEssentials
 
 /// Credentials in the Secret Service (gnome-keyring, KeePassXC) through
 /// libsecret. Items carry the non-secret attributes `profile` and
-/// `environment`; the secret is the credential record as JSON.
+/// `environment`; the secret is the credential record as JSON. Reads are
+/// answered from a kept copy when there is one (`KeyringCopies`).
 public final class KeyringStore: CredentialStore {
     public let source = CredentialSource.keyring
     static let operationTimeoutMilliseconds = 900
+    let copies: KeyringCopies?
+    /// The environment to probe the Secret Service with, when the store was opened on a kept copy without asking it.
+    private var unprobed: [String: String]?
 
-    public init() {}
+    public init(copies: KeyringCopies? = nil) {
+        self.copies = copies
+    }
+
+    /// A store chosen because a kept copy showed the keyring answered within `keyring_cache`:
+    /// the Secret Service is asked whether it is usable only when the copy is not enough.
+    init(copies: KeyringCopies, probingLater environment: [String: String]) {
+        self.copies = copies
+        unprobed = environment
+    }
 
     public func load(_ key: CredentialKey) throws(APICtlError) -> Credential? {
-        try Self.loadLibrary()
+        if let copy = copies?.read(key) { return copy }
+        return try loadLatest(key)
+    }
+
+    public func loadLatest(_ key: CredentialKey) throws(APICtlError) -> Credential? {
+        let credential = try lookup(key)
+        if let credential { copies?.write(credential, for: key) } else { KeyringCopies.entry(key).forget() }
+        return credential
+    }
+
+    private func lookup(_ key: CredentialKey) throws(APICtlError) -> Credential? {
+        try ensureUsable()
         var status = apictl_status()
         let deadline = Deadline(milliseconds: Self.operationTimeoutMilliseconds)
         let secret = apictl_secret_lookup(key.profile, key.environment, deadline.cancellable, &status)
@@ -23,17 +47,21 @@ public final class KeyringStore: CredentialStore {
     }
 
     public func save(_ credential: Credential, for key: CredentialKey) throws(APICtlError) {
-        try Self.loadLibrary()
+        // Forgotten even with copies off: a copy left by an earlier process must not outlive the item it copied.
+        KeyringCopies.entry(key).forget()
+        try ensureUsable()
         let json = String(decoding: CredentialRecord.encode(credential), as: UTF8.self)
         var status = apictl_status()
         let deadline = Deadline(milliseconds: Self.operationTimeoutMilliseconds)
         let ok = apictl_secret_store(key.profile, key.environment, "apictl: \(key)", json, deadline.cancellable, &status)
         deadline.finish()
         if ok == 0 || status.failed != 0 { throw Self.failure(GLibError(status), doing: "store the credential for \(key)") }
+        copies?.write(credential, for: key)
     }
 
     public func delete(_ key: CredentialKey) throws(APICtlError) -> Bool {
-        try Self.loadLibrary()
+        KeyringCopies.entry(key).forget()
+        try ensureUsable()
         var status = apictl_status()
         let deadline = Deadline(milliseconds: Self.operationTimeoutMilliseconds)
         let removed = apictl_secret_clear(key.profile, key.environment, deadline.cancellable, &status)
@@ -43,7 +71,7 @@ public final class KeyringStore: CredentialStore {
     }
 
     public func keys() throws(APICtlError) -> [CredentialKey] {
-        try Self.loadLibrary()
+        try ensureUsable()
         final class Collected { var keys: [CredentialKey] = [] }
         let collected = Collected()
         var status = apictl_status()
@@ -60,8 +88,18 @@ public final class KeyringStore: CredentialStore {
         return collected.keys.sorted()
     }
 
-    static func loadLibrary() throws(APICtlError) {
+    private func ensureUsable() throws(APICtlError) {
+        if let environment = unprobed {
+            let status = KeyringProbe.check(environment: environment)
+            guard status.isUsable else { throw Self.unusable(status) }
+            unprobed = nil
+        }
         if let missing = apictl_keyring_load() { throw .store("the keyring cannot be used: \(String(cString: missing))") }
+    }
+
+    static func unusable(_ status: KeyringStatus) -> APICtlError {
+        .store("the keyring cannot be used: \(status.explanation)",
+               hint: "or choose the encrypted file: credential_store = \"file\" or APICTL_CREDENTIAL_STORE=file")
     }
 
     static func failure(_ error: GLibError, doing what: String) -> APICtlError {

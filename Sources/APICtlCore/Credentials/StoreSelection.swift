@@ -26,26 +26,31 @@ public struct StoreSelection {
     }
 
     /// `passphraseCache`: seconds the file's derived key stays in the kernel keyring (0: off).
+    /// `reading`: the credential the caller is about to load, whose kept keyring copy
+    /// (if any) shows the keyring answered recently enough to skip asking it again.
     public static func open(choice: CredentialStoreChoice, environment: [String: String], dataDirectory: String,
                             passphrase: @escaping @Sendable () throws(APICtlError) -> [UInt8],
-                            passphraseCache: Double = 0) throws(APICtlError) -> StoreSelection {
+                            passphraseCache: Double = 0, keyringCopies: KeyringCopies? = nil,
+                            reading key: CredentialKey? = nil) throws(APICtlError) -> StoreSelection {
         // A passphrase set outright wins over a cached key (it may be a new one).
         let consult = (environment["APICTL_PASSPHRASE"] ?? "").isEmpty
         let file = { EncryptedFileStore(directory: dataDirectory, passphrase: passphrase, cacheLifetime: passphraseCache,
                                         consultCache: consult) }
+        if choice != .file, let copies = keyringCopies, let key, copies.read(key) != nil {
+            return StoreSelection(store: KeyringStore(copies: copies, probingLater: environment), choice: choice, keyringStatus: nil)
+        }
         switch choice {
         case .file:
             return StoreSelection(store: file(), choice: choice, keyringStatus: nil)
         case .keyring:
             let status = KeyringProbe.check(environment: environment)
-            guard status.isUsable else {
-                throw .store("the keyring cannot be used: \(status.explanation)",
-                             hint: "or choose the encrypted file: credential_store = \"file\" or APICTL_CREDENTIAL_STORE=file")
-            }
-            return StoreSelection(store: KeyringStore(), choice: choice, keyringStatus: status)
+            guard status.isUsable else { throw KeyringStore.unusable(status) }
+            return StoreSelection(store: KeyringStore(copies: keyringCopies), choice: choice, keyringStatus: status)
         case .auto:
             let status = KeyringProbe.check(environment: environment)
-            if status.isUsable { return StoreSelection(store: KeyringStore(), choice: choice, keyringStatus: status) }
+            if status.isUsable {
+                return StoreSelection(store: KeyringStore(copies: keyringCopies), choice: choice, keyringStatus: status)
+            }
             guard status.allowsFallback else {
                 throw .store(status.explanation, hint: "or choose the encrypted file explicitly: APICTL_CREDENTIAL_STORE=file")
             }

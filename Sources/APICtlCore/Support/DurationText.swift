@@ -17,4 +17,17 @@ public enum DurationText {
         let seconds = count * unit
         return seconds >= 1 && seconds <= longest ? seconds : nil
     }
+
+    /// A cache's lifetime: the variable, else the config key, else `fallback`;
+    /// "0" turns the cache off (0 seconds).
+    public static func cacheLifetime(variable: String, key: String, configured: String?, environment: [String: String],
+                                     fallback: String = "15m") throws(APICtlError) -> Double {
+        let (text, origin) = environment[variable].flatMap { $0.isEmpty ? nil : ($0, variable) }
+            ?? configured.map { ($0, key) } ?? (fallback, key)
+        if text.trimmingSpaces() == "0" { return 0 }
+        guard let seconds = seconds(text) else {
+            throw .config("\(origin)=\(text) is not a duration such as 15m, 1h or 900 (or 0 for off)")
+        }
+        return seconds
+    }
 }

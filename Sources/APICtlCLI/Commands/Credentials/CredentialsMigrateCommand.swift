@@ -33,7 +33,7 @@ enum CredentialsMigrateCommand {
         for key in try origin.keys() {
             guard let credential = try origin.load(key) else { continue }
             try destination.save(credential, for: key)
-            guard try destination.load(key) == credential else {
+            guard try destination.loadLatest(key) == credential else {
                 throw APICtlError.store("the credential for \(key) did not read back from the \(destination.source); it was left in the \(origin.source)")
             }
             _ = try origin.delete(key)

@@ -37,7 +37,7 @@ public final class CredentialRefresher {
     public func refresh(_ current: Credential, force: Bool) throws(APICtlError) -> Credential {
         let lock = try files.lock(files.refreshLock)
         defer { lock.unlock() }
-        let stored = try store.load(files.key) ?? current
+        let stored = try store.loadLatest(files.key) ?? current
         if stored.token != current.token && !Self.isDue(stored, now: now()) { return stored }
         if !force && !Self.isDue(stored, now: now()) { return stored }
         let fresh: Credential
@@ -45,7 +45,7 @@ public final class CredentialRefresher {
             fresh = try obtain(replacing: stored)
         } catch {
             // A peer outside this lock may have used the refresh token first.
-            if error.code == "invalid_grant", let again = try store.load(files.key), again.token != stored.token {
+            if error.code == "invalid_grant", let again = try store.loadLatest(files.key), again.token != stored.token {
                 return again
             }
             throw error.apiError(doing: "refreshing the token of '\(profile.name)'", profile: profile.name)
