@@ -75,14 +75,23 @@ hyperfine --style basic --warmup 5 --runs "$runs" --export-json "$work/bench.jso
 
 # hyperfine times each command as one block, so on a busy machine drift lands on
 # whichever block ran at the wrong moment (curl alone swings 10 to 15 ms here).
-# For the headline ratio, short rounds alternate apictl and curl, and each
-# side's median is taken over all its runs. With 8 rounds the same binaries
-# came out anywhere from 1.02 to 1.12; 16 rounds (3 s more) narrow that.
+# For the headline ratios, short rounds run curl and the stored-credential cases
+# in turn (the order rotating each round), and each case's median is taken over
+# all its runs. With 8 rounds the same binaries came out anywhere from 1.02 to
+# 1.12; 16 rounds narrow that.
 rounds=${BENCH_ROUNDS:-16}
+cases=(apictl "$apictl_me"
+       apictl-keyring "$apictl --config $work/keyring.toml request GET /me"
+       apictl-file-cached "$apictl --config $work/file.toml request GET /me"
+       curl "$curl_me")
+count=$((${#cases[@]} / 2))
 for round in $(seq "$rounds"); do
-  pair=(--command-name apictl "$apictl_me" --command-name curl "$curl_me")
-  ((round % 2)) || pair=("${pair[@]:3:3}" "${pair[@]:0:3}")
-  hyperfine --style none --warmup 2 --runs 10 --export-json "$work/round-$round.json" -N "${pair[@]}" >&2
+  turn=()
+  for i in $(seq 0 $((count - 1))); do
+    j=$(((i + round) % count))
+    turn+=(--command-name "${cases[$((2 * j))]}" "${cases[$((2 * j + 1))]}")
+  done
+  hyperfine --style none --warmup 2 --runs 10 --export-json "$work/round-$round.json" -N "${turn[@]}" >&2
 done
 
 # 20 pages: apictl --paginate against one curl process given the 20 URLs.
@@ -154,13 +163,16 @@ print(f"\nstored-credential targets: keyring {results['apictl-keyring']['median'
       f"{results['apictl-keyring-libsecret']['median'] / curl:.2f}x when every process asks libsecret), "
       f"cached file {results['apictl-file-cached']['median'] / curl:.2f}x (at most 1.3x), "
       f"kept token_command answer {results['apictl-command-kept']['median'] / curl:.2f}x (at most 1.3x)")
-times = {"apictl": [], "curl": []}
+times = {}
 for round in range(1, rounds + 1):
     for r in json.load(open(f"{work}/round-{round}.json"))["results"]:
-        times[r["command"]] += r["times"]
-apictl, curl_alternating = (statistics.median(times[name]) for name in ("apictl", "curl"))
-print(f"\napictl / curl = {apictl / curl_alternating:.2f}  (target: at most 1.10; {rounds} alternating rounds, "
-      f"medians {apictl * 1000:.1f} and {curl_alternating * 1000:.1f} ms)")
+        times.setdefault(r["command"], []).extend(r["times"])
+median = {name: statistics.median(values) for name, values in times.items()}
+print(f"\napictl / curl = {median['apictl'] / median['curl']:.2f}  (target: at most 1.10; {rounds} rounds in turn, "
+      f"medians {median['apictl'] * 1000:.1f} and {median['curl'] * 1000:.1f} ms)")
+print(f"in the same rounds: keyring (kept copy) {median['apictl-keyring'] / median['curl']:.2f}x curl "
+      f"({median['apictl-keyring'] * 1000:.1f} ms, target 1.5x), cached file {median['apictl-file-cached'] / median['curl']:.2f}x "
+      f"({median['apictl-file-cached'] * 1000:.1f} ms, target 1.3x)")
 print(f"the keyring adds {(results['apictl-keyring']['median'] - results['apictl']['median']) * 1000:.1f} ms from its kept copy, "
       f"{(results['apictl-keyring-libsecret']['median'] - results['apictl']['median']) * 1000:.1f} ms through libsecret; "
       f"the encrypted file adds {(results['apictl-file']['median'] - results['apictl']['median']) * 1000:.1f} ms with scrypt, "

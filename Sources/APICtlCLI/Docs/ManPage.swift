@@ -38,6 +38,10 @@ enum ManPage {
         .B APICTL_PASSPHRASE, APICTL_PASSPHRASE_FILE
         Passphrase of the encrypted credential file.
         .TP
+        .B APICTL_PASSPHRASE_CACHE, APICTL_KEYRING_CACHE
+        How long the file's derived key, and copies of keyring items, stay in the kernel
+        keyring (15m by default; 0 turns each off); override passphrase_cache and keyring_cache.
+        .TP
         .B NO_COLOR
         Turns colour off.
         .SH FILES
