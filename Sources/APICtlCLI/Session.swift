@@ -57,7 +57,8 @@ struct Session {
             }
         }
         if let profile, let store, let credential, credential.source == store.store.source {
-            // A kept keyring copy can be older than the item (changed outside apictl): read the item itself once.
+            // The store may hold a newer key than the one refused (a kept keyring copy older than its item,
+            // a login by another process since): read the store itself once, and retry only with another key.
             client.reauthorize = { rejected throws(APICtlError) in
                 let key = CredentialKey(profile: profile.name, environment: profile.environment)
                 guard let latest = try store.store.loadLatest(key), latest.token != rejected.credential.token else { return nil }
