@@ -65,3 +65,19 @@ enum CredentialRecord {
         RawJSON.minified(Array(value.rendered().utf8)[...])
     }
 }
+
+/// A record kept in the kernel keyring behind one line naming what it is bound
+/// to (a CI job's ID token, the session bus it was read on): read back under
+/// another binding, it is absent.
+extension KernelKey {
+    func readRecord(boundTo binding: String) -> Credential? {
+        guard let bytes = read(), let newline = bytes.firstIndex(of: UInt8(ascii: "\n")),
+              String(decoding: bytes[..<newline], as: UTF8.self) == binding,
+              let value = JSONValue(parsing: Array(bytes[(newline + 1)...])) else { return nil }
+        return CredentialRecord.credential(value)
+    }
+
+    func writeRecord(_ credential: Credential, boundTo binding: String, lifetime: TimeInterval) {
+        write(Array((binding + "\n").utf8) + CredentialRecord.encode(credential), lifetime: lifetime)
+    }
+}

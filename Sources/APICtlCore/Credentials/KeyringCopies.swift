@@ -32,15 +32,10 @@ public struct KeyringCopies: Sendable {
         ProfileStateFiles.kernelKey("keyring-copy", profile: key.profile, environment: key.environment)
     }
 
-    func read(_ key: CredentialKey) -> Credential? {
-        guard let bytes = Self.entry(key).read(), let newline = bytes.firstIndex(of: UInt8(ascii: "\n")),
-              String(decoding: bytes[..<newline], as: UTF8.self) == busAddress,
-              let value = JSONValue(parsing: Array(bytes[(newline + 1)...])) else { return nil }
-        return CredentialRecord.credential(value)
-    }
+    func read(_ key: CredentialKey) -> Credential? { Self.entry(key).readRecord(boundTo: busAddress) }
 
     func write(_ credential: Credential, for key: CredentialKey) {
-        Self.entry(key).write(Array((busAddress + "\n").utf8) + CredentialRecord.encode(credential), lifetime: lifetime)
+        Self.entry(key).writeRecord(credential, boundTo: busAddress, lifetime: lifetime)
     }
 
     /// `APICTL_KEYRING_CACHE`, else the config's `keyring_cache`, else 15 minutes; "0" turns copies off.

@@ -38,8 +38,7 @@ public enum CICredentialSource {
         let credential = try exchange.exchange(idToken, now: now)
         // Without an expiry of its own, the token is trusted no longer than the ID token it came from.
         if let expiry = credential.expiresAt ?? JWT.decode(idToken)?.expiresAt, expiry.timeIntervalSince(now) > margin {
-            kept.write(Array((fingerprint + "\n").utf8) + CredentialRecord.encode(credential),
-                       lifetime: expiry.timeIntervalSince(now) - margin)
+            kept.writeRecord(credential, boundTo: fingerprint, lifetime: expiry.timeIntervalSince(now) - margin)
         } else {
             kept.forget()
         }
@@ -51,10 +50,7 @@ public enum CICredentialSource {
     }
 
     static func read(_ kept: KernelKey, fingerprint: String, now: Date) -> Credential? {
-        guard let bytes = kept.read(), let newline = bytes.firstIndex(of: UInt8(ascii: "\n")),
-              String(decoding: bytes[..<newline], as: UTF8.self) == fingerprint,
-              let value = JSONValue(parsing: Array(bytes[(newline + 1)...])),
-              let credential = CredentialRecord.credential(value) else { return nil }
+        guard let credential = kept.readRecord(boundTo: fingerprint) else { return nil }
         if let expiry = credential.expiresAt, expiry.timeIntervalSince(now) <= margin { return nil }
         return credential
     }
