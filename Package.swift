@@ -43,8 +43,10 @@ let package = Package(
         // startup-order.txt is for the release link (Makefile), not a source.
         .executableTarget(name: "apictl", dependencies: ["APICtlCLI", "CProcessStart"], exclude: ["startup-order.txt"],
                           swiftSettings: strictImports),
-        .testTarget(name: "APICtlCoreTests", dependencies: ["APICtlCore"]),
-        .testTarget(name: "APICtlCLITests", dependencies: ["APICtlCLI"]),
+        // Fakes for every swappable part of a session (transport, store, kernel keyring, process runner).
+        .target(name: "APICtlTestSupport", dependencies: ["APICtlCore"], path: "Tests/APICtlTestSupport"),
+        .testTarget(name: "APICtlCoreTests", dependencies: ["APICtlCore", "APICtlTestSupport"]),
+        .testTarget(name: "APICtlCLITests", dependencies: ["APICtlCLI", "APICtlTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -57,14 +57,12 @@ public enum App {
             context.stdout.write(HelpFormatter.render(parsed.spec, path: parsed.path, globals: GlobalOptions.specs))
             return 0
         }
+        // Commands throw only APICtlError, so every failure is one line with a documented exit code.
         do {
             return try run(parsed, context)
-        } catch let error as APICtlError {
+        } catch {
             context.stderr.write(error.line + "\n")
             return error.exitCode.rawValue
-        } catch {
-            context.stderr.write("apictl: \(error)\n")
-            return ExitCode.httpError.rawValue
         }
     }
 }

@@ -3,9 +3,13 @@ import FoundationEssentials
 import Glibc
 
 /// Writes bytes to a file descriptor; stdout and stderr are two of these.
+/// The first failed write is remembered (disk full, a closed pipe), so the run
+/// can end with an exit code that says the output is incomplete.
 public final class OutputStream: @unchecked Sendable {
     let fd: Int32
     public let isTerminal: Bool
+    /// The errno of the first write that failed; later writes are not attempted.
+    public private(set) var failure: Int32?
 
     public init(fd: Int32, isTerminal: Bool) {
         self.fd = fd
@@ -19,15 +23,8 @@ public final class OutputStream: @unchecked Sendable {
     }
 
     public func write(_ buffer: UnsafeRawBufferPointer) {
-        var offset = 0
-        while offset < buffer.count {
-            let n = Glibc.write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            offset += n
-        }
+        guard failure == nil else { return }
+        failure = FileBytes.writeAll(fd, buffer)
     }
 }
 
@@ -74,11 +71,22 @@ public final class CommandContext: @unchecked Sendable {
     public let readStandardInput: @Sendable () -> [UInt8]
     public let now: @Sendable () -> Date
     public let makeTransport: @Sendable () throws(TransportError) -> Transport
+    /// The credential store for a config; nil: the one the config and environment choose.
+    let makeStores: ((ConfigFile) -> any CredentialStoreOpening)?
+    let keeper: any SecretKeeping
+    let runner: any ProcessRunning
     public internal(set) var globals: GlobalOptions
 
+    /// `makeStores`, `keeper` and `runner` default to the real store, the kernel keyring
+    /// and real processes; unit tests hand in fakes.
     public init(environment: [String: String], stdout: OutputStream, stderr: OutputStream, stdinIsTerminal: Bool,
                 readStandardInput: @escaping @Sendable () -> [UInt8], now: @escaping @Sendable () -> Date,
-                makeTransport: @escaping @Sendable () throws(TransportError) -> Transport) {
+                makeTransport: @escaping @Sendable () throws(TransportError) -> Transport,
+                makeStores: ((ConfigFile) -> any CredentialStoreOpening)? = nil,
+                keeper: any SecretKeeping = KernelKeyring(), runner: any ProcessRunning = ProcessRunner()) {
+        self.makeStores = makeStores
+        self.keeper = keeper
+        self.runner = runner
         self.environment = environment
         self.stdout = stdout
         self.stderr = stderr
@@ -103,50 +111,84 @@ public final class CommandContext: @unchecked Sendable {
         do { return try makeTransport() } catch { throw APICtlError(.network, "could not start the HTTP client: \(error.detail)") }
     }
 
-    /// The config and the profile -p / APICTL_PROFILE / default_profile selects, with its environment chosen.
-    func selectProfile(required: Bool) throws(APICtlError) -> (ConfigFile, ResolvedProfile?) {
-        let location = configLocation
-        let store = ConfigStore(path: location.configFile)
-        let config = try store.load()
-        if store.othersMayWrite {
-            warn("\(location.configFile) can be changed by other users, who could send your credentials elsewhere (run 'chmod go-w \(location.configFile)')")
-        }
-        let profile = required
-            ? try ProfileSelection.require(config: config, requested: globals.profile, environment: globals.environment,
-                                           configPath: location.configFile)
-            : try ProfileSelection.resolve(config: config, requested: globals.profile, environment: globals.environment,
-                                           configPath: location.configFile)
-        return (config, profile)
+    /// The config, and the profile -p / APICTL_PROFILE / default_profile selects (if any), with its environment chosen.
+    func selectProfile() throws(APICtlError) -> (ConfigFile, ResolvedProfile?) {
+        let config = try loadConfig()
+        return (config, try ProfileSelection.resolve(config: config, requested: globals.profile, environment: globals.environment,
+                                                      configPath: configLocation.configFile))
     }
 
-    /// A client for the profile, wired for `-v` and retry notices on stderr.
+    /// Like `selectProfile`, for commands that act on one profile: none selected is an error that says how to pick one.
+    func requireProfile() throws(APICtlError) -> (ConfigFile, ResolvedProfile) {
+        let config = try loadConfig()
+        return (config, try ProfileSelection.require(config: config, requested: globals.profile, environment: globals.environment,
+                                                      configPath: configLocation.configFile))
+    }
+
+    private func loadConfig() throws(APICtlError) -> ConfigFile {
+        let store = configStore
+        let config = try store.load()
+        if store.othersMayWrite {
+            warn("\(store.path) can be changed by other users, who could send your credentials elsewhere (run 'chmod go-w \(store.path)')")
+        }
+        return config
+    }
+
+    /// The credential session of the selected profile, if any; what it has to say is said on stderr.
+    func openSession() throws(APICtlError) -> CredentialSession {
+        let (config, profile) = try selectProfile()
+        return try openSession(profile: profile, config: config)
+    }
+
+    /// The credential session of the one profile a command acts on.
+    func openProfileSession() throws(APICtlError) -> (CredentialSession, ResolvedProfile) {
+        let (config, profile) = try requireProfile()
+        return (try openSession(profile: profile, config: config), profile)
+    }
+
+    private func openSession(profile: ResolvedProfile?, config: ConfigFile) throws(APICtlError) -> CredentialSession {
+        let session = try CredentialSession.open(profile: profile, parts: try sessionParts(config: config))
+        for notice in session.notices { warn(notice) }
+        return session
+    }
+
+    /// The real parts: the process environment, libcurl, the kernel keyring, the configured store.
+    func sessionParts(config: ConfigFile) throws(APICtlError) -> SessionParts {
+        SessionParts(environment: environment, now: now, config: config, dataDirectory: configLocation.dataDirectory,
+                     stores: stores(config: config), transport: try openTransport(), keeper: keeper, runner: runner,
+                     clientSettings: clientSettings)
+    }
+
+    /// `-v` and retry notices on stderr, `--cacert`: what every client of this run is told.
+    var clientSettings: ClientSettings {
+        let stderr = self.stderr
+        var observer: (@Sendable (WireEvent) -> Void)?
+        if globals.verbose { observer = { event in stderr.write(VerboseLog.lines(for: event)) } }
+        return ClientSettings(observer: observer, onRetry: { notice in stderr.write(RetryOptions.describe(notice)) },
+                              caCertOverride: globals.caCert)
+    }
+
+    /// A client outside a session (login, logout), wired like a session's.
     func makeClient(transport: Transport, profile: ResolvedProfile?, credential: ResolvedCredential?) -> APIClient {
         let client = APIClient(transport: transport, profile: profile, credential: credential)
-        let stderr = self.stderr
-        if globals.verbose {
-            client.observer = { event in stderr.write(VerboseLog.lines(for: event)) }
-        }
-        client.onRetry = { notice in stderr.write(RetryOptions.describe(notice)) }
-        client.now = now
-        client.caCertOverride = globals.caCert
+        client.apply(clientSettings, now: now)
         return client
     }
 
     /// Refresh locks and rotation journals of the profile's selected environment.
     func stateFiles(for profile: ResolvedProfile) -> ProfileStateFiles {
-        ProfileStateFiles(dataDirectory: configLocation.dataDirectory,
-                          key: CredentialKey(profile: profile.name, environment: profile.environment))
+        ProfileStateFiles(dataDirectory: configLocation.dataDirectory, profile: profile)
     }
 
     /// The credential store chosen by APICTL_CREDENTIAL_STORE or the config.
-    /// `reading`: the credential about to be loaded, so a kept keyring copy of it can answer at once.
-    func openStore(config: ConfigFile, reading key: CredentialKey? = nil) throws(APICtlError) -> StoreSelection {
-        try StoreSelection.open(choice: try StoreSelection.choice(config: config, environment: environment),
-                                environment: environment, dataDirectory: configLocation.dataDirectory,
-                                passphrase: TerminalInput.passphrase(environment: environment),
-                                passphraseCache: try DerivedKeyCache.lifetime(config: config, environment: environment),
-                                keyringCopies: KeyringCopies(environment: environment,
-                                                             lifetime: try KeyringCopies.lifetime(config: config, environment: environment)),
-                                reading: key)
+    func stores(config: ConfigFile) -> any CredentialStoreOpening {
+        if let makeStores { return makeStores(config) }
+        let environment = self.environment
+        return ConfiguredStores(config: config, environment: environment, dataDirectory: configLocation.dataDirectory,
+                                passphrase: TerminalInput.passphrase(environment: environment))
+    }
+
+    func openStore(config: ConfigFile) throws(APICtlError) -> StoreSelection {
+        try stores(config: config).open(reading: nil)
     }
 }

@@ -15,7 +15,7 @@ enum CompletionCommand {
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
         context.stdout.write((parsed.arguments[0] == "bash" ? CompletionScripts.bash : CompletionScripts.zsh) + "\n")
         return 0
     }

@@ -12,7 +12,7 @@ enum DoctorCommand {
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
         var problems: [ExitCode] = []
         func line(_ label: String, _ value: String, ok: Bool = true) {
             let mark = ok ? "ok " : "!! "

@@ -16,9 +16,8 @@ enum LogoutCommand {
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
-        let (config, selected) = try context.selectProfile(required: true)
-        guard let profile = selected else { return ExitCode.configuration.rawValue }
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
+        let (config, profile) = try context.requireProfile()
         let selection = try context.openStore(config: config)
         let key = CredentialKey(profile: profile.name, environment: profile.environment)
         if parsed.flag("revoke") {

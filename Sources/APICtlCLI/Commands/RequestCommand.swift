@@ -98,9 +98,9 @@ enum RequestCommand {
         }
     }
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let options = try Options(parsed)
-        let session = try Session.open(context, profileRequired: false)
+        let session = try context.openSession()
         try confirmIfAsked(options.description, session.profile, yes: parsed.flag("yes"), context)
         session.client.retryPolicy = options.retry
         let request = try RequestBuilder.build(options.description, profile: session.profile,
@@ -150,7 +150,7 @@ enum RequestCommand {
     }
 
     /// `--paginate`: one merged JSON array (streamed when piped), or one item per line with --ndjson.
-    static func paginate(_ request: HTTPRequest, _ options: Options, _ session: Session, _ context: CommandContext) throws -> Int32 {
+    static func paginate(_ request: HTTPRequest, _ options: Options, _ session: CredentialSession, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let pretty = context.stdout.isTerminal && !options.raw && !options.ndjson
         let paginator = Paginator(client: session.client, config: session.profile?.pagination, failureContext: session.failureContext)
         var collected: [UInt8] = []

@@ -12,9 +12,8 @@ enum WhoamiCommand {
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
-        let session = try Session.open(context, profileRequired: true)
-        guard let profile = session.profile else { return ExitCode.configuration.rawValue }
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
+        let (session, profile) = try context.openProfileSession()
         guard let path = profile.whoamiPath else {
             throw APICtlError.config("profile '\(profile.name)' has no whoami path",
                                      hint: "set one with 'apictl profile add \(profile.name) --force --whoami /me' (plus its other options)")

@@ -30,7 +30,7 @@ final class ResponseSink: ResponseConsumer {
         self.color = color
     }
 
-    func begin(_ head: HTTPResponseHead) throws {
+    func begin(_ head: HTTPResponseHead) throws(APICtlError) {
         self.head = head
         buffered.removeAll()
         guard head.isSuccess else { streaming = false; return }
@@ -58,7 +58,7 @@ final class ResponseSink: ResponseConsumer {
         return true
     }
 
-    func append(_ chunk: UnsafeRawBufferPointer) throws {
+    func append(_ chunk: UnsafeRawBufferPointer) throws(APICtlError) {
         if let file {
             try file.write(chunk)
             progress?.advance(chunk.count)
@@ -99,7 +99,7 @@ final class FileOutput {
         return (directory.isEmpty ? "" : directory + "/") + ".\(name).apictl-\(getpid()).part"
     }
 
-    init(finalPath: String) throws {
+    init(finalPath: String) throws(APICtlError) {
         self.finalPath = finalPath
         tempPath = Self.tempPath(for: finalPath)
         fd = open(tempPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -108,15 +108,9 @@ final class FileOutput {
         }
     }
 
-    func write(_ chunk: UnsafeRawBufferPointer) throws {
-        var offset = 0
-        while offset < chunk.count {
-            let n = Glibc.write(fd, chunk.baseAddress.map { $0 + offset }, chunk.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw APICtlError(.httpError, "cannot write \(finalPath): \(String(cString: strerror(errno)))")
-            }
-            offset += n
+    func write(_ chunk: UnsafeRawBufferPointer) throws(APICtlError) {
+        if let error = FileBytes.writeAll(fd, chunk) {
+            throw APICtlError(.httpError, "cannot write \(finalPath): \(String(cString: strerror(error)))")
         }
     }
 

@@ -1,3 +1,4 @@
+import APICtlCore
 /// What a value can be completed with; the completion scripts read this.
 public enum ValueCompletion: Sendable, Equatable {
     case none
@@ -52,7 +53,7 @@ public struct ArgumentSpec: Sendable {
 }
 
 /// What runs a leaf command once its arguments are parsed.
-public typealias CommandRunner = @Sendable (ParsedCommand, CommandContext) throws -> Int32
+public typealias CommandRunner = @Sendable (ParsedCommand, CommandContext) throws(APICtlError) -> Int32
 
 /// A child in the command tree, named up front and built only when parsing, help or
 /// completion reaches it: building every command's spec on each run (help texts, the

@@ -21,14 +21,8 @@ public enum AtomicFile {
         do {
             defer { close(fd) }
             fchmod(fd, mode)
-            var offset = 0
-            while offset < bytes.count {
-                let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw WriteError(message: "\(path): \(String(cString: strerror(errno)))")
-                }
-                offset += written
+            if let error = bytes.withUnsafeBytes({ FileBytes.writeAll(fd, $0) }) {
+                throw WriteError(message: "\(path): \(String(cString: strerror(error)))")
             }
             guard fsync(fd) == 0 else { throw WriteError(message: "\(path): fsync: \(String(cString: strerror(errno)))") }
         }

@@ -22,6 +22,9 @@ public enum ProfileSelection {
     public static func require(config: ConfigFile, requested: String?, environment: String?,
                                configPath: String) throws(APICtlError) -> ResolvedProfile {
         guard let profile = try resolve(config: config, requested: requested, environment: environment, configPath: configPath) else {
+            guard !config.profiles.isEmpty else {
+                throw .config("no profiles yet", hint: "add one with 'apictl profile add NAME --preset NAME' or 'apictl profile add NAME --base-url URL'")
+            }
             throw .config("no profile selected", hint: "pass -p NAME, set APICTL_PROFILE, or run 'apictl profile use NAME'")
         }
         return profile

@@ -41,7 +41,8 @@ enum CredentialRecord {
         func date(_ key: String) -> Date?? {
             guard let text = string(key) else { return nil }
             guard let text else { return .some(nil) }
-            return Timestamp.rfc3339(text).map { .some($0) } ?? nil
+            // Records hold whole seconds; a finer date from outside is cut to them, so it reads back the same.
+            return Timestamp.rfc3339(text).map { .some(Date(timeIntervalSince1970: $0.timeIntervalSince1970.rounded(.down))) } ?? nil
         }
         guard let kind = string("kind"), let tokenID = string("token_id"), let refresh = string("refresh_token"),
               let name = string("name"), let tokenURL = string("token_url"), let secret = string("client_secret"),

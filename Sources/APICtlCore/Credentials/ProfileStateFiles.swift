@@ -10,6 +10,10 @@ public struct ProfileStateFiles: Sendable {
         self.key = key
     }
 
+    public init(dataDirectory: String, profile: ResolvedProfile) {
+        self.init(dataDirectory: dataDirectory, key: CredentialKey(profile: profile.name, environment: profile.environment))
+    }
+
     /// Taken around read -> refresh -> write, so concurrent processes refresh once.
     /// A dedicated file: the credential file's own lock is taken inside it.
     public var refreshLock: String { dataDirectory + "/locks/" + fileStem + ".refresh.lock" }
@@ -19,8 +23,10 @@ public struct ProfileStateFiles: Sendable {
     public var rotationJournal: String { dataDirectory + "/rotations/" + fileStem + ".json" }
 
     /// An entry of this (profile, environment) in the kernel keyring, named like its files.
-    public static func kernelKey(_ purpose: String, profile: String, environment: String?) -> KernelKey {
-        KernelKey("apictl:\(purpose):" + ProfileStateFiles(dataDirectory: "", key: CredentialKey(profile: profile, environment: environment)).fileStem)
+    public static func kernelKey(_ purpose: String, profile: String, environment: String?,
+                                 in keeper: any SecretKeeping = KernelKeyring()) -> KernelKey {
+        KernelKey("apictl:\(purpose):" + ProfileStateFiles(dataDirectory: "", key: CredentialKey(profile: profile, environment: environment)).fileStem,
+                  in: keeper)
     }
 
     /// Profile and environment names are [A-Za-z0-9._-]; anything else is hex-escaped all the same.

@@ -8,6 +8,12 @@ public struct StoreSelection {
     public let store: CredentialStore
     public let choice: CredentialStoreChoice
     public let keyringStatus: KeyringStatus?
+
+    public init(store: CredentialStore, choice: CredentialStoreChoice, keyringStatus: KeyringStatus?) {
+        self.store = store
+        self.choice = choice
+        self.keyringStatus = keyringStatus
+    }
     /// Set when `auto` chose the file because no keyring answered.
     public var fallbackReason: String? {
         guard choice == .auto, store is EncryptedFileStore, let status = keyringStatus else { return nil }
@@ -56,24 +62,5 @@ public struct StoreSelection {
             }
             return StoreSelection(store: file(), choice: choice, keyringStatus: status)
         }
-    }
-}
-
-/// Finds the credential for a request: `APICTL_TOKEN`, then the profile's
-/// `token_env`, then its `token_command`, then its `ci` exchange (when the job
-/// offers an ID token), then the store (opened only when nothing before it answered).
-public enum CredentialResolver {
-    public static func resolve(profile: ResolvedProfile?, environment: [String: String], now: Date = Date(),
-                               exchangeCI: (ResolvedProfile) throws(APICtlError) -> ResolvedCredential? = { _ in nil },
-                               openStore: () throws(APICtlError) -> StoreSelection) throws(APICtlError) -> ResolvedCredential? {
-        if let fromEnvironment = EnvironmentCredentials.resolve(profile: profile, environment: environment) { return fromEnvironment }
-        guard let profile else { return nil }
-        if let fromCommand = try TokenCommandSource.resolve(profile: profile, environment: environment, now: now) {
-            return fromCommand
-        }
-        if let fromCI = try exchangeCI(profile) { return fromCI }
-        let selection = try openStore()
-        let key = CredentialKey(profile: profile.name, environment: profile.environment)
-        return try selection.store.load(key).map { ResolvedCredential(credential: $0, source: selection.store.source) }
     }
 }

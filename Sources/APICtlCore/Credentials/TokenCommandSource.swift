@@ -11,20 +11,21 @@ public enum TokenCommandSource {
     static let margin: TimeInterval = 60
 
     public static func resolve(profile: ResolvedProfile, environment: [String: String], now: Date,
-                               useKept: Bool = true) throws(APICtlError) -> ResolvedCredential? {
+                               useKept: Bool = true, keeper: any SecretKeeping = KernelKeyring(),
+                               runner: any ProcessRunning = ProcessRunner()) throws(APICtlError) -> ResolvedCredential? {
         guard let argv = profile.tokenCommand else { return nil }
         let source = Self.source(argv)
-        let kept = keptAnswer(profile)
+        let kept = keptAnswer(profile, in: keeper)
         if useKept, let bytes = kept.read(), let record = JSONValue(parsing: bytes).flatMap(CredentialRecord.credential) {
             if record.expiresAt.map({ $0.timeIntervalSince(now) > margin }) ?? true {
                 return ResolvedCredential(credential: record, source: source)
             }
         }
-        var childEnvironment = environment
+        var childEnvironment = ChildEnvironment.withoutSecrets(environment)
         childEnvironment["APICTL_PROFILE"] = profile.name
         childEnvironment["APICTL_ENV"] = profile.environment ?? ""
-        let outcome: CommandRunner.Outcome
-        do { outcome = try CommandRunner.run(argv, environment: childEnvironment, timeout: profile.tokenCommandTimeout) } catch {
+        let outcome: ProcessRunner.Outcome
+        do { outcome = try runner.run(argv, environment: childEnvironment, timeout: profile.tokenCommandTimeout) } catch {
             guard case .cannotStart(let reason) = error else { throw failure(argv, "could not be started") }
             throw failure(argv, "could not be started: \(reason)")
         }
@@ -45,12 +46,13 @@ public enum TokenCommandSource {
     }
 
     /// The kept answer of a profile's command, for a 401 and `credentials lock`.
-    public static func keptAnswer(_ profile: ResolvedProfile) -> KernelKey {
-        keptAnswer(profile: profile.name, environment: profile.environment)
+    public static func keptAnswer(_ profile: ResolvedProfile, in keeper: any SecretKeeping = KernelKeyring()) -> KernelKey {
+        keptAnswer(profile: profile.name, environment: profile.environment, in: keeper)
     }
 
-    public static func keptAnswer(profile: String, environment: String?) -> KernelKey {
-        ProfileStateFiles.kernelKey("token-command", profile: profile, environment: environment)
+    public static func keptAnswer(profile: String, environment: String?,
+                                  in keeper: any SecretKeeping = KernelKeyring()) -> KernelKey {
+        ProfileStateFiles.kernelKey("token-command", profile: profile, environment: environment, in: keeper)
     }
 
     static func read(_ output: [UInt8], argv: [String], now: Date) throws(APICtlError) -> Credential {

@@ -17,8 +17,8 @@ public final class APIClient {
     public let profile: ResolvedProfile?
     public private(set) var credential: ResolvedCredential?
     public private(set) var redactor: Redactor
-    /// Asked once per request when the API answers 401 to a credential that can be
-    /// renewed (an OAuth 2.0 refresh); a credential it returns is used for one retry.
+    /// Asked once per request when the API answers 401 (the session's one
+    /// re-authorisation policy); a credential it returns is used for one retry.
     public var reauthorize: ((ResolvedCredential) throws(APICtlError) -> ResolvedCredential?)?
     public var maxRedirects = 10
     /// `--cacert FILE`: trusted for every request this client sends, over the profile's `ca_cert`.
@@ -77,10 +77,11 @@ public final class APIClient {
                 outcome = .failure(error.apiError)
                 if let transport = error.transport { reason = retryPolicy.reason(for: transport, method: request.method) }
             }
-            if case .success(let head) = outcome, head.status == 401, !reauthorized, let reauthorize,
-               let current = credential, consumer.restart() {
+            // The refused answer stays with the consumer (its body is what the user sees)
+            // unless a renewed credential is there to retry with.
+            if case .success(let head) = outcome, head.status == 401, !reauthorized, let reauthorize, let current = credential {
                 reauthorized = true
-                if let replacement = try reauthorize(current) {
+                if let replacement = try reauthorize(current), consumer.restart() {
                     use(replacement)
                     continue
                 }
@@ -172,7 +173,7 @@ public final class APIClient {
             throw APICtlError.usage("invalid URL '\(redactor.url(request.url))'", hint: "use a path like /v1/me or a full http(s):// URL")
         }
         if !keepUserCredentials {
-            for name in ["Authorization", "Proxy-Authorization", "Cookie"] { out.headers.remove(name) }
+            for name in HTTPHeaders.credentialNames { out.headers.remove(name) }
             if let name = profile?.auth.headerName { out.headers.remove(name) }
             // A Location that repeats the key in its query (…?api_key=K → https://www.host/…?api_key=K)
             // must not carry it to the new origin either.
@@ -216,14 +217,14 @@ private final class RedirectAwareConsumer: ResponseConsumer {
 
     init(final: ResponseConsumer) { self.final = final }
 
-    func begin(_ head: HTTPResponseHead) throws {
+    func begin(_ head: HTTPResponseHead) throws(APICtlError) {
         discarding = head.isRedirect && head.headers["Location"] != nil
         if !discarding { try final.begin(head) }
     }
 
     func restart() -> Bool { final.restart() }
 
-    func append(_ chunk: UnsafeRawBufferPointer) throws {
+    func append(_ chunk: UnsafeRawBufferPointer) throws(APICtlError) {
         if !discarding { try final.append(chunk) }
     }
 }

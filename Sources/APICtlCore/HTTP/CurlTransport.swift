@@ -62,14 +62,14 @@ public final class CurlTransport: Transport {
         var connects = 0
         apictl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connects)
         lastNewConnections = connects
-        if let consumerError = state.consumerError { throw .consumer(String(describing: consumerError)) }
+        if let consumerError = state.consumerError { throw .consumer(consumerError) }
         guard code == CURLE_OK else {
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw Self.transportError(code, detail: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
         }
         // A body-less response (HEAD, 204) never triggers the write callback.
         state.beginIfNeeded()
-        if let error = state.consumerError { throw .consumer(String(describing: error)) }
+        if let error = state.consumerError { throw .consumer(error) }
         guard let head = state.head else { throw .protocolFailure("the server closed the connection without a response") }
         return head
     }
@@ -114,7 +114,7 @@ private final class TransferState {
     var pendingStatus: (version: String, status: Int, reason: String)?
     var pendingHeaders = HTTPHeaders()
     var begun = false
-    var consumerError: Error?
+    var consumerError: APICtlError?
 
     init(consumer: ResponseConsumer) { self.consumer = consumer }
 
@@ -159,9 +159,9 @@ private let curlWriteCallback: apictl_curl_data_fn = { data, size, count, userda
     guard let data, let userdata else { return 0 }
     let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
     let length = size * count
-    do {
-        state.beginIfNeeded()
-        if state.consumerError != nil { return 0 }
+    state.beginIfNeeded()
+    if state.consumerError != nil { return 0 }
+    do throws(APICtlError) {
         try state.consumer.append(UnsafeRawBufferPointer(start: data, count: length))
     } catch {
         state.consumerError = error

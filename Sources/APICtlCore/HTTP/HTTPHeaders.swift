@@ -12,6 +12,16 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
 
     public private(set) var fields: [Field] = []
 
+    /// Headers that carry a credential whatever the profile: dropped when a request
+    /// leaves its origin, hidden in `-v`, refused in the config file.
+    public static let credentialNames = ["Authorization", "Proxy-Authorization", "Cookie"]
+
+    /// True for one of `credentialNames`, or the profile's own key header.
+    public static func carriesCredential(_ name: String, keyHeader: String?) -> Bool {
+        let lower = name.lowercased()
+        return credentialNames.contains { $0.lowercased() == lower } || keyHeader.map { $0.lowercased() == lower } ?? false
+    }
+
     public init(_ fields: [Field] = []) { self.fields = fields }
 
     public subscript(name: String) -> String? {

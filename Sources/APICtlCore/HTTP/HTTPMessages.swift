@@ -56,8 +56,8 @@ public struct HTTPResponse: Sendable {
 /// Receives a response as it arrives, so a large body can go straight to a file
 /// or stdout without being held in memory.
 public protocol ResponseConsumer: AnyObject {
-    func begin(_ head: HTTPResponseHead) throws
-    func append(_ chunk: UnsafeRawBufferPointer) throws
+    func begin(_ head: HTTPResponseHead) throws(APICtlError)
+    func append(_ chunk: UnsafeRawBufferPointer) throws(APICtlError)
     /// Forgets a failed attempt so the request can be sent again; false when
     /// that is impossible (part of a body already went to stdout).
     func restart() -> Bool
@@ -72,12 +72,12 @@ public final class BufferingConsumer: ResponseConsumer {
 
     public init(limit: Int = 64 << 20) { self.limit = limit }
 
-    public func begin(_ head: HTTPResponseHead) throws {
+    public func begin(_ head: HTTPResponseHead) throws(APICtlError) {
         self.head = head
         body.removeAll(keepingCapacity: true)
     }
 
-    public func append(_ chunk: UnsafeRawBufferPointer) throws {
+    public func append(_ chunk: UnsafeRawBufferPointer) throws(APICtlError) {
         let room = limit - body.count
         if room > 0 { body.append(contentsOf: chunk.prefix(room)) }
     }

@@ -10,7 +10,8 @@ public struct Redactor: Sendable {
 
     public init(secrets: [String] = [], auth: AuthScheme? = nil) {
         self.secrets = secrets.filter { $0.count >= 4 }
-        var headers: Set<String> = ["authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"]
+        // Set-Cookie comes back from servers; X-API-Key is the most common key header of all.
+        var headers = Set((HTTPHeaders.credentialNames + ["Set-Cookie", "X-API-Key"]).map { $0.lowercased() })
         var query: Set<String> = ["access_token", "api_key", "apikey", "token"]
         if let name = auth?.headerName { headers.insert(name.lowercased()) }
         if case .query(let name)? = auth { query.insert(name.lowercased()) }

@@ -14,15 +14,17 @@ public enum TransportError: Error, Equatable, Sendable {
     case tls(String)
     /// The connection broke or the server sent something that is not HTTP.
     case protocolFailure(String)
-    /// The consumer refused the body (disk full, closed pipe); its own error is kept.
-    case consumer(String)
+    /// The consumer refused the body (disk full, closed pipe); its own error is kept and told as it is.
+    case consumer(APICtlError)
     case other(String)
 
     public var detail: String {
         switch self {
         case .invalidURL(let s), .resolve(let s), .connect(let s), .timeout(let s), .tls(let s),
-             .protocolFailure(let s), .consumer(let s), .other(let s):
+             .protocolFailure(let s), .other(let s):
             return s
+        case .consumer(let error):
+            return error.message
         }
     }
 }

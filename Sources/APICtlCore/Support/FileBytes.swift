@@ -1,6 +1,21 @@
 import Glibc
 
 public enum FileBytes {
+    /// Writes every byte, retrying short writes and EINTR; the errno of the write
+    /// that failed, or nil when all went out. The one write loop in apictl.
+    public static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Int32? {
+        var offset = 0
+        while offset < buffer.count {
+            let n = Glibc.write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            offset += n
+        }
+        return nil
+    }
+
     /// Everything up to end of file; nil on a read error, with errno set.
     /// Reads in chunks the size of the file where it has one, so a small config
     /// file never costs a large zeroed buffer (each fresh page is a page fault).

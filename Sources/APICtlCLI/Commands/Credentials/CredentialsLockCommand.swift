@@ -16,7 +16,7 @@ enum CredentialsLockCommand {
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let file = EncryptedFileStore(directory: context.configLocation.dataDirectory,
                                       passphrase: TerminalInput.passphrase(environment: context.environment), cacheLifetime: 1)
         let forgot = file.cache?.forget() ?? false

@@ -12,7 +12,7 @@ enum CredentialsMigrateCommand {
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
         guard let target = parsed.value("to").flatMap(CredentialStoreChoice.init(rawValue:)) else {
             throw APICtlError.usage("say where to move credentials with --to keyring or --to file")
         }

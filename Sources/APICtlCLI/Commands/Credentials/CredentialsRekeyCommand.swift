@@ -14,7 +14,7 @@ enum CredentialsRekeyCommand {
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let config = try context.configStore.load()
         let consult = (context.environment["APICTL_PASSPHRASE"] ?? "").isEmpty
         let file = EncryptedFileStore(directory: context.configLocation.dataDirectory,

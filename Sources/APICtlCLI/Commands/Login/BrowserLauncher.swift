@@ -19,16 +19,10 @@ enum BrowserLauncher {
     }
 
     private static func spawn(_ arguments: [String], environment: [String: String]) -> Bool {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
         // The browser's chatter must not land in apictl's stdout, which a script may read.
-        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
-        return posix_spawnp(&pid, arguments[0], &actions, nil, argv, envp) == 0
+        guard case .success = ChildProcess.spawn(arguments, environment: environment, stdout: .discard, stderr: .discard) else {
+            return false
+        }
+        return true
     }
 }

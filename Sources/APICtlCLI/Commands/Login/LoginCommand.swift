@@ -40,9 +40,8 @@ enum LoginCommand {
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
-        let (config, selected) = try context.selectProfile(required: true)
-        guard let profile = selected else { return ExitCode.configuration.rawValue }
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
+        let (config, profile) = try context.requireProfile()
         if parsed.flag("ci") { return try CILogin.run(context, profile: profile) }
         let flowRequested = parsed.flag("web") || parsed.flag("device") || parsed.flag("client-credentials")
         if (profile.auth == .oauth2 || flowRequested) && !parsed.flag("with-token") {

@@ -53,7 +53,7 @@ enum ProfileAddCommand {
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let name = parsed.arguments[0]
         try ProfileCommand.checkName(name)
         var profile: ProfileConfig
@@ -132,8 +132,7 @@ enum ProfileAddCommand {
                 throw APICtlError.usage("header '\(raw)' has no colon", hint: "write it as -H 'Name: value'")
             }
             let headerName = raw[..<colon].trimmingSpaces()
-            if ["authorization", "cookie", "proxy-authorization"].contains(headerName.lowercased())
-                || headerName.lowercased() == AuthScheme(configValue: profile.auth)?.headerName?.lowercased() {
+            if HTTPHeaders.carriesCredential(headerName, keyHeader: AuthScheme(configValue: profile.auth)?.headerName) {
                 throw APICtlError.usage("'\(headerName)' carries a secret, which the config file never holds",
                                         hint: "store the key with 'apictl login -p \(name)' or pass it through \(profile.tokenEnv ?? "APICTL_TOKEN")")
             }

@@ -9,7 +9,7 @@ enum ProfileListCommand {
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let config = try context.configStore.load()
         let names = config.profiles.keys.sorted()
         if parsed.flag("json") {

@@ -10,7 +10,7 @@ enum ProfileShowCommand {
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let config = try context.configStore.load()
         guard let name = parsed.arguments.first ?? context.globals.profile ?? config.defaultProfile else {
             throw APICtlError.config("no profile selected", hint: "name one: 'apictl profile show NAME'")

@@ -9,7 +9,7 @@ enum ProfileUseCommand {
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let name = parsed.arguments[0]
         var (config, _) = try ProfileCommand.load(name, context)
         config.defaultProfile = name

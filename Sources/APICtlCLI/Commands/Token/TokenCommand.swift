@@ -27,7 +27,7 @@ extension TokenCommand {
     }
 
     /// The credential a token command acts with, or a clear "log in first".
-    static func requireCredential(_ session: Session) throws(APICtlError) -> ResolvedCredential {
+    static func requireCredential(_ session: CredentialSession) throws(APICtlError) -> ResolvedCredential {
         guard let credential = session.credential else {
             let name = session.profile?.name ?? "?"
             throw APICtlError.auth("no credential for profile '\(name)'", hint: "run 'apictl login -p \(name)' or set APICTL_TOKEN")

@@ -25,13 +25,12 @@ enum TokenCreateCommand {
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
         guard let name = parsed.value("name"), !name.trimmingWhitespace().isEmpty else {
             throw APICtlError.usage("token create needs --name", hint: "e.g. apictl token create --name ci --expires-in 30d")
         }
         let expiresIn = try TokenCommand.expiresIn(parsed)
-        let session = try Session.open(context, profileRequired: true)
-        guard let profile = session.profile else { return ExitCode.configuration.rawValue }
+        let (session, profile) = try context.openProfileSession()
         let current = try TokenCommand.requireCredential(session)
         let api = try TokenAPI(client: session.client, profile: profile)
         let issued = try api.create(name: name, scopes: parsed.all("scope"), expiresIn: expiresIn, now: context.now())
@@ -46,9 +45,10 @@ enum TokenCreateCommand {
                                expiresAt: issued.expiresAt ?? JWT.decode(issued.key)?.expiresAt,
                                scopes: issued.scopes.isEmpty ? nil : issued.scopes, createdAt: context.now())
         fresh.name = issued.name
-        do {
+        do throws(APICtlError) {
             _ = try LoginCommand.verify(fresh, profile: profile, context)
-            let selection = try session.store ?? context.openStore(config: session.config)
+            let selection: StoreSelection
+            if let opened = session.store { selection = opened } else { selection = try session.parts.stores.open(reading: nil) }
             try selection.store.save(fresh, for: CredentialKey(profile: profile.name, environment: profile.environment))
             context.stderr.write(about + "; stored in the \(selection.store.source) in place of the \(current.source) credential\n")
         } catch {

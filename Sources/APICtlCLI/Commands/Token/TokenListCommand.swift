@@ -20,9 +20,8 @@ enum TokenListCommand {
         var ageDays: Int?
     }
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
-        let session = try Session.open(context, profileRequired: true)
-        guard let profile = session.profile else { return ExitCode.configuration.rawValue }
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
+        let (session, profile) = try context.openProfileSession()
         let current = try TokenCommand.requireCredential(session)
         let api = try TokenAPI(client: session.client, profile: profile)
         var keys = api.canList ? try api.list() : []

@@ -10,8 +10,8 @@ enum TokenPrintCommand {
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
-        let session = try Session.open(context, profileRequired: true)
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
+        let session = try context.openSession()
         guard let credential = session.credential else {
             let name = session.profile?.name ?? "?"
             throw APICtlError.auth("no credential for profile '\(name)'", hint: "run 'apictl login -p \(name)' or set APICTL_TOKEN")

@@ -17,14 +17,14 @@ enum TokenRefreshCommand {
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
-        let (config, selected) = try context.selectProfile(required: true)
-        guard let profile = selected else { return ExitCode.configuration.rawValue }
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
+        let (config, profile) = try context.requireProfile()
         if let variable = EnvironmentCredentials.resolve(profile: profile, environment: context.environment)?.source {
             throw APICtlError.auth("the token comes from the \(variable), which apictl cannot renew",
                                    hint: "unset it to refresh the stored token")
         }
-        let selection = try context.openStore(config: config)
+        let parts = try context.sessionParts(config: config)
+        let selection = try parts.stores.open(reading: nil)
         let key = CredentialKey(profile: profile.name, environment: profile.environment)
         guard let stored = try selection.store.load(key) else {
             throw APICtlError.auth("no stored credential for \(key)", hint: "run 'apictl login -p \(profile.name)'")
@@ -33,7 +33,7 @@ enum TokenRefreshCommand {
             throw APICtlError.auth("the stored credential of \(key) is an API key, not an OAuth 2.0 token; it has nothing to refresh",
                                    hint: "to replace a key, use 'apictl token rotate -p \(profile.name)'")
         }
-        let refresher = Session.refresher(for: profile, store: selection, transport: try context.openTransport(), context)
+        let refresher = parts.refresher(for: profile, store: selection.store)
         let fresh = try refresher.refresh(stored, force: true)
         var message = "Refreshed the token of \(key)"
         if let expiry = fresh.expiresAt { message += "; it expires in \(humanDuration(expiry.timeIntervalSince(context.now())))" }

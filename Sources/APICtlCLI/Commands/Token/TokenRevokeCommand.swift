@@ -12,9 +12,8 @@ enum TokenRevokeCommand {
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
-        let session = try Session.open(context, profileRequired: true)
-        guard let profile = session.profile else { return ExitCode.configuration.rawValue }
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
+        let (session, profile) = try context.openProfileSession()
         let current = try TokenCommand.requireCredential(session)
         let api = try TokenAPI(client: session.client, profile: profile)
         guard let id = parsed.arguments.first ?? current.credential.tokenID else {

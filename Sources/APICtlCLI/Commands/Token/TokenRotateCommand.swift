@@ -23,10 +23,9 @@ enum TokenRotateCommand {
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws -> Int32 {
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let expiresIn = try TokenCommand.expiresIn(parsed)
-        let session = try Session.open(context, profileRequired: true)
-        guard let profile = session.profile else { return ExitCode.configuration.rawValue }
+        let (session, profile) = try context.openProfileSession()
         let current = try TokenCommand.requireCredential(session)
         // The store is opened only when nothing before it (environment, token command) answered.
         guard let store = session.store else {
@@ -44,7 +43,7 @@ enum TokenRotateCommand {
         let base = parsed.value("name") ?? oldName.map(baseName) ?? "apictl-\(profile.name)"
         let name = "\(base)-\(Timestamp.iso8601(context.now()).prefix(10))-\(RandomText.suffix(length: 4))"
         let rotation = KeyRotation(api: api, store: store.store,
-                                   files: context.stateFiles(for: profile), now: context.now,
+                                   files: session.parts.stateFiles(for: profile), now: context.now,
                                    report: { context.stderr.write("rotate: \($0)\n") })
         let outcome = try rotation.rotate(current: current.credential, oldID: oldID, name: name, expiresIn: expiresIn) { fresh throws(APICtlError) in
             _ = try LoginCommand.verify(fresh, profile: profile, context)

@@ -9,22 +9,23 @@ public enum CICredentialSource {
 
     /// nil when the profile has no `ci` table or the job offers no ID token.
     public static func resolve(profile: ResolvedProfile, environment: [String: String], files: ProfileStateFiles,
-                               http: APIClient, now: Date, useKept: Bool = true) throws(APICtlError) -> ResolvedCredential? {
+                               http: APIClient, now: Date, useKept: Bool = true,
+                               keeper: any SecretKeeping = KernelKeyring()) throws(APICtlError) -> ResolvedCredential? {
         guard let ci = profile.ci, let identity = CIIdentitySource.find(ci, environment: environment) else { return nil }
         return try obtain(profile: profile, ci: ci, identity: identity, environment: environment, files: files,
-                          http: http, now: now, useKept: useKept)
+                          http: http, now: now, useKept: useKept, keeper: keeper)
     }
 
     /// The kept token when it was made from this very ID token (or GitHub job)
     /// and lives on; else a new exchange, one process at a time.
     public static func obtain(profile: ResolvedProfile, ci: CIConfig, identity: CIIdentitySource, environment: [String: String],
-                              files: ProfileStateFiles, http: APIClient, now: Date,
-                              useKept: Bool) throws(APICtlError) -> ResolvedCredential {
+                              files: ProfileStateFiles, http: APIClient, now: Date, useKept: Bool,
+                              keeper: any SecretKeeping = KernelKeyring()) throws(APICtlError) -> ResolvedCredential {
         let exchange = CIExchange(profile: profile, ci: ci, http: http, environment: environment)
         let source = CredentialSource.ci(identity: identity.description, exchange: exchange.style)
         let fingerprint = identity.fingerprint([exchange.style, ci.tokenURL ?? "", ci.mint ?? "", exchange.audience,
                                                 (ci.scopes ?? []).joined(separator: " ")])
-        let kept = keptToken(profile: profile.name, environment: profile.environment)
+        let kept = keptToken(profile: profile.name, environment: profile.environment, in: keeper)
         if useKept, let credential = read(kept, fingerprint: fingerprint, now: now) {
             return ResolvedCredential(credential: credential, source: source)
         }
@@ -45,8 +46,9 @@ public enum CICredentialSource {
         return ResolvedCredential(credential: credential, source: source)
     }
 
-    public static func keptToken(profile: String, environment: String?) -> KernelKey {
-        ProfileStateFiles.kernelKey("ci", profile: profile, environment: environment)
+    public static func keptToken(profile: String, environment: String?,
+                                 in keeper: any SecretKeeping = KernelKeyring()) -> KernelKey {
+        ProfileStateFiles.kernelKey("ci", profile: profile, environment: environment, in: keeper)
     }
 
     static func read(_ kept: KernelKey, fingerprint: String, now: Date) -> Credential? {

@@ -6,7 +6,8 @@ public enum RawJSON {
     /// Byte ranges of the elements of the array at `pointer` ("" or nil: the root).
     public static func elements(_ bytes: [UInt8], at pointer: String?) -> [Range<Int>]? {
         var scanner = Scanner(bytes: bytes)
-        guard let range = scanner.find(tokens(pointer)), bytes[range.lowerBound] == UInt8(ascii: "[") else { return nil }
+        guard let tokens = JSONPointer.tokens(pointer ?? ""), let range = scanner.find(tokens),
+              bytes[range.lowerBound] == UInt8(ascii: "[") else { return nil }
         var inner = Scanner(bytes: bytes, index: range.lowerBound + 1)
         var out: [Range<Int>] = []
         inner.space()
@@ -27,19 +28,13 @@ public enum RawJSON {
     /// The value at `pointer` as text: a string unquoted, a number as written; nil for null or absent.
     public static func scalar(_ bytes: [UInt8], at pointer: String) -> String? {
         var scanner = Scanner(bytes: bytes)
-        guard let range = scanner.find(tokens(pointer)) else { return nil }
+        guard let tokens = JSONPointer.tokens(pointer), let range = scanner.find(tokens) else { return nil }
         let text = Array(bytes[range])
         if text.first == UInt8(ascii: "\"") {
             return JSONValue(parsing: text)?.stringValue
         }
         let word = String(decoding: text, as: UTF8.self)
         return word == "null" || word.hasPrefix("{") || word.hasPrefix("[") ? nil : word
-    }
-
-    static func tokens(_ pointer: String?) -> [String] {
-        guard let pointer, !pointer.isEmpty else { return [] }
-        return pointer.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
-            .map { String($0).replacingAll("~1", with: "/").replacingAll("~0", with: "~") }
     }
 
     struct Scanner {

@@ -1,0 +1,111 @@
+import FoundationEssentials
+
+/// Everything a credential session is built from. apictl hands it the real
+/// parts (the process environment, libcurl, the kernel keyring, the configured
+/// store); unit tests hand it fakes, so the whole resolution order, renewal and
+/// rotation recovery can be tested without a process, a network or a keyring.
+public struct SessionParts {
+    public var environment: [String: String]
+    public var now: @Sendable () -> Date
+    public var config: ConfigFile
+    /// Where locks and rotation journals live (the credential store's folder).
+    public var dataDirectory: String
+    public var stores: any CredentialStoreOpening
+    public var transport: Transport
+    /// Kept token-command answers and CI tokens.
+    public var keeper: any SecretKeeping
+    /// Runs token commands.
+    public var runner: any ProcessRunning
+    /// `-v`, retry notices and `--cacert`: applied to every client the session makes.
+    public var clientSettings: ClientSettings
+
+    public init(environment: [String: String], now: @escaping @Sendable () -> Date, config: ConfigFile, dataDirectory: String,
+                stores: any CredentialStoreOpening, transport: Transport, keeper: any SecretKeeping = KernelKeyring(),
+                runner: any ProcessRunning = ProcessRunner(), clientSettings: ClientSettings = ClientSettings()) {
+        self.environment = environment
+        self.now = now
+        self.config = config
+        self.dataDirectory = dataDirectory
+        self.stores = stores
+        self.transport = transport
+        self.keeper = keeper
+        self.runner = runner
+        self.clientSettings = clientSettings
+    }
+
+    /// A client on this session's transport: for the profile's own API when `profile`
+    /// is given, else a plain one for token endpoints and ID-token sources.
+    public func client(profile: ResolvedProfile?, credential: ResolvedCredential?) -> APIClient {
+        let client = APIClient(transport: transport, profile: profile, credential: credential)
+        client.apply(clientSettings, now: now)
+        return client
+    }
+
+    /// Refresh locks and rotation journals of the profile's selected environment.
+    public func stateFiles(for profile: ResolvedProfile) -> ProfileStateFiles {
+        ProfileStateFiles(dataDirectory: dataDirectory, profile: profile)
+    }
+
+    /// Renews `profile`'s stored OAuth 2.0 credential under the cross-process lock.
+    public func refresher(for profile: ResolvedProfile, store: CredentialStore) -> CredentialRefresher {
+        CredentialRefresher(store: store, profile: profile, files: stateFiles(for: profile),
+                            http: client(profile: nil, credential: nil), environment: environment, now: now)
+    }
+}
+
+/// What every client is told about the run: these are events out of the core,
+/// never calls that decide anything.
+public struct ClientSettings: Sendable {
+    public var observer: (@Sendable (WireEvent) -> Void)?
+    public var onRetry: (@Sendable (RetryNotice) -> Void)?
+    public var caCertOverride: String?
+
+    public init(observer: (@Sendable (WireEvent) -> Void)? = nil, onRetry: (@Sendable (RetryNotice) -> Void)? = nil,
+                caCertOverride: String? = nil) {
+        self.observer = observer
+        self.onRetry = onRetry
+        self.caCertOverride = caCertOverride
+    }
+}
+
+extension APIClient {
+    public func apply(_ settings: ClientSettings, now: @escaping @Sendable () -> Date) {
+        observer = settings.observer
+        onRetry = settings.onRetry
+        caCertOverride = settings.caCertOverride
+        self.now = now
+    }
+}
+
+/// Opens the credential store; asked only when no source before the store answered.
+public protocol CredentialStoreOpening {
+    /// `reading`: the credential about to be loaded, so a kept keyring copy of it can answer at once.
+    func open(reading key: CredentialKey?) throws(APICtlError) -> StoreSelection
+}
+
+/// The store the config and `APICTL_CREDENTIAL_STORE` choose, with the
+/// passphrase cache and keyring copies they configure.
+public struct ConfiguredStores: CredentialStoreOpening {
+    public let config: ConfigFile
+    public let environment: [String: String]
+    public let dataDirectory: String
+    /// Asks for the encrypted file's passphrase (the environment, a file, or a no-echo prompt).
+    public let passphrase: @Sendable () throws(APICtlError) -> [UInt8]
+
+    public init(config: ConfigFile, environment: [String: String], dataDirectory: String,
+                passphrase: @escaping @Sendable () throws(APICtlError) -> [UInt8]) {
+        self.config = config
+        self.environment = environment
+        self.dataDirectory = dataDirectory
+        self.passphrase = passphrase
+    }
+
+    public func open(reading key: CredentialKey?) throws(APICtlError) -> StoreSelection {
+        try StoreSelection.open(choice: try StoreSelection.choice(config: config, environment: environment),
+                                environment: environment, dataDirectory: dataDirectory, passphrase: passphrase,
+                                passphraseCache: try DerivedKeyCache.lifetime(config: config, environment: environment),
+                                keyringCopies: KeyringCopies(environment: environment,
+                                                             lifetime: try KeyringCopies.lifetime(config: config, environment: environment)),
+                                reading: key)
+    }
+}

@@ -1,0 +1,50 @@
+import Glibc
+
+/// The one way apictl starts another program (a token command, a browser):
+/// without a shell of its own, stdin on /dev/null so it cannot eat a request
+/// body apictl reads from stdin, in its own process group so a timeout can end
+/// everything it started, and with none of apictl's own secrets in its environment.
+public enum ChildProcess {
+    /// Where one of the child's output streams goes.
+    public enum Output {
+        case pipe(Int32)
+        case discard
+    }
+
+    public static func spawn(_ arguments: [String], environment: [String: String], stdout: Output,
+                             stderr: Output) -> Result<pid_t, ProcessRunner.Failure> {
+        guard let program = arguments.first, !program.isEmpty else { return .failure(.cannotStart("the command is empty")) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
+        for (output, fd) in [(stdout, STDOUT_FILENO), (stderr, STDERR_FILENO)] {
+            switch output {
+            case .pipe(let end): posix_spawn_file_actions_adddup2(&actions, end, fd)
+            case .discard: posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", O_WRONLY, 0)
+            }
+        }
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = ChildEnvironment.withoutSecrets(environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var pid: pid_t = 0
+        let spawned = posix_spawnp(&pid, program, &actions, &attributes, argv, envp)
+        guard spawned == 0 else { return .failure(.cannotStart(String(cString: strerror(spawned)))) }
+        return .success(pid)
+    }
+}
+
+/// What a child may inherit of apictl's environment.
+public enum ChildEnvironment {
+    /// apictl's own secrets: a token command or a browser has no business with them.
+    public static let secretVariables = ["APICTL_PASSPHRASE", "APICTL_PASSPHRASE_FILE", "APICTL_TOKEN"]
+
+    public static func withoutSecrets(_ environment: [String: String]) -> [String: String] {
+        environment.filter { !secretVariables.contains($0.key) }
+    }
+}

@@ -1,0 +1,60 @@
+import FoundationEssentials
+
+/// UTC timestamps in the two forms apictl meets: ISO 8601 / RFC 3339 for
+/// people, scripts and APIs (FoundationEssentials' ISO8601FormatStyle, which needs
+/// no ICU), and HTTP's IMF-fixdate (RFC 9110 §5.6.7) in Retry-After, by hand:
+/// this toolchain's FoundationEssentials has no HTTPFormatStyle.
+public enum Timestamp {
+    /// "2026-11-23T18:42:07Z", in whole seconds.
+    public static func iso8601(_ date: Date) -> String {
+        // Years 0000-9999: a date from outside the process (a header, a claim) may be absurd.
+        let seconds = min(max(date.timeIntervalSince1970.rounded(.down), -62_167_219_200), 253_402_300_799)
+        return Date(timeIntervalSince1970: seconds).formatted(Date.ISO8601FormatStyle())
+    }
+
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// "Sun, 06 Nov 1994 08:49:37 GMT"; nil for anything else, including the obsolete forms.
+    public static func httpDate(_ text: String) -> Date? {
+        let parts = text.split(separator: " ")
+        guard parts.count == 6, parts[0].count == 4, parts[0].hasSuffix(","), parts[5] == "GMT",
+              let day = Int(parts[1]), parts[1].count == 2, (1...31).contains(day),
+              let monthIndex = months.firstIndex(of: String(parts[2])),
+              let year = Int(parts[3]), parts[3].count == 4 else { return nil }
+        let clock = parts[4].split(separator: ":", omittingEmptySubsequences: false)
+        guard clock.count == 3, clock.allSatisfy({ $0.count == 2 }),
+              let hour = Int(clock[0]), let minute = Int(clock[1]), let second = Int(clock[2]),
+              (0..<24).contains(hour), (0..<60).contains(minute), (0...60).contains(second) else { return nil }
+        let days = days(fromCivil: year, monthIndex + 1, day)
+        return Date(timeIntervalSince1970: Double(days * 86_400 + hour * 3600 + minute * 60 + second))
+    }
+
+    /// RFC 3339 ("2026-11-23T18:42:07Z", "...07.5+02:00"), or epoch seconds as a
+    /// JSON number: how APIs write a key's created_at and expires_at.
+    public static func parse(_ value: JSONValue) -> Date? {
+        if let seconds = value.doubleValue, seconds.isFinite, (0...1e11).contains(seconds) {
+            return Date(timeIntervalSince1970: seconds)
+        }
+        return value.stringValue.flatMap(rfc3339)
+    }
+
+    /// RFC 3339: "2026-11-23T18:42:07Z", "...07.5+02:00"; the lower-case and space
+    /// separators RFC 3339 allows are accepted too.
+    public static func rfc3339(_ text: String) -> Date? {
+        var bytes = Array(text.utf8)
+        guard bytes.count >= 20, bytes.count <= 64 else { return nil }
+        if [UInt8(ascii: "t"), UInt8(ascii: " ")].contains(bytes[10]) { bytes[10] = UInt8(ascii: "T") }
+        if bytes.last == UInt8(ascii: "z") { bytes[bytes.count - 1] = UInt8(ascii: "Z") }
+        return try? Date(String(decoding: bytes, as: UTF8.self), strategy: Date.ISO8601FormatStyle())
+    }
+
+    // Howard Hinnant's days-from-civil algorithm: exact for the proleptic Gregorian calendar.
+    static func days(fromCivil year: Int, _ month: Int, _ day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+}
