@@ -7,6 +7,15 @@ import Glibc
 /// pending authorization as JSON and exits; `--complete` reads it back on stdin
 /// and finishes, so an agent or CI job can hand the approval to a person.
 enum DeviceLogin {
+    /// `login --device`'s options, read only here.
+    static let options: [OptionSpec] = [
+        .flag("no-wait", nil, help: "With --device: print the pending login as JSON and exit"),
+        .flag("complete", nil, help: "With --device: finish a --no-wait login from its JSON on stdin"),
+    ]
+
+    /// True when the login is split in two (`--no-wait`, `--complete`), which only the device flow can do.
+    static func deferred(_ parsed: ParsedCommand) -> Bool { parsed.flag("no-wait") || parsed.flag("complete") }
+
     /// The grant, or nil when `--no-wait` printed the pending authorization.
     static func run(_ parsed: ParsedCommand, _ context: CommandContext, profile: String, client: OAuthClient, deviceURL: String,
                     tokenURL: String, scopes: [String], timeout: Double) throws(TokenEndpointError) -> TokenGrant? {

@@ -22,17 +22,8 @@ enum LoginCommand {
             .flag("with-token", nil, help: "Read the key from stdin"),
             .flag("no-verify", nil, help: "Store the key without asking the API first"),
             .value("key-id", nil, "ID", help: "The key's id at the API, so 'token rotate' can revoke it later"),
-            .flag("web", nil, help: "OAuth 2.0: log in through the browser (the default)"),
-            .flag("device", nil, help: "OAuth 2.0: the device flow; approve on any device with a browser"),
-            .flag("client-credentials", nil, help: "OAuth 2.0: log in as the client itself (client_credentials)"),
-            .flag("no-browser", nil, help: "Print the login URL instead of opening it; paste the redirect URL or code on stdin"),
-            .value("timeout", nil, "SECONDS", help: "OAuth 2.0: give up waiting for the browser or approval (default 300)"),
-            .value("scope", nil, "SCOPE", help: "OAuth 2.0: ask for this scope instead of the profile's", repeatable: true),
-            .flag("client-secret-stdin", nil, help: "OAuth 2.0: read the client secret from stdin"),
-            .flag("no-wait", nil, help: "With --device: print the pending login as JSON and exit"),
-            .flag("complete", nil, help: "With --device: finish a --no-wait login from its JSON on stdin"),
             .flag("ci", nil, help: "Exchange this CI job's ID token now, as the profile's ci table says; stores nothing"),
-        ],
+        ] + OAuthLogin.options + DeviceLogin.options,
         examples: ["apictl login -p dzdesk", "echo \"$KEY\" | apictl login -p dzdesk --with-token",
                    "apictl login -p techdocs --device",
                    "apictl login -p ci-bot --client-credentials --client-secret-stdin < secret.txt",
@@ -43,9 +34,8 @@ enum LoginCommand {
     static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let (config, profile) = try context.requireProfile()
         if parsed.flag("ci") { return try CILogin.run(context, profile: profile) }
-        let flowRequested = parsed.flag("web") || parsed.flag("device") || parsed.flag("client-credentials")
-        if (profile.auth == .oauth2 || flowRequested) && !parsed.flag("with-token") {
-            return try OAuthLogin.run(parsed, context, configFile: config, profile: profile)
+        if (profile.auth == .oauth2 || OAuthLogin.flowRequested(parsed)) && !parsed.flag("with-token") {
+            return try OAuthLogin.run(parsed, context, configFile: config, profile: profile, verify: !parsed.flag("no-verify"))
         }
         let token = try readToken(parsed, context, profile: profile)
         if let why = profile.environmentMismatch(of: token, requireOwnPrefix: true) {

@@ -9,12 +9,28 @@ import Glibc
 enum OAuthLogin {
     enum Flow { case web, device, clientCredentials }
 
+    /// `login`'s OAuth 2.0 options, read only here.
+    static let options: [OptionSpec] = [
+        .flag("web", nil, help: "OAuth 2.0: log in through the browser (the default)"),
+        .flag("device", nil, help: "OAuth 2.0: the device flow; approve on any device with a browser"),
+        .flag("client-credentials", nil, help: "OAuth 2.0: log in as the client itself (client_credentials)"),
+        .flag("no-browser", nil, help: "Print the login URL instead of opening it; paste the redirect URL or code on stdin"),
+        .value("timeout", nil, "SECONDS", help: "OAuth 2.0: give up waiting for the browser or approval (default 300)"),
+        .value("scope", nil, "SCOPE", help: "OAuth 2.0: ask for this scope instead of the profile's", repeatable: true),
+        .flag("client-secret-stdin", nil, help: "OAuth 2.0: read the client secret from stdin"),
+    ]
+
+    /// True when the command line asks for an OAuth 2.0 flow by name.
+    static func flowRequested(_ parsed: ParsedCommand) -> Bool {
+        parsed.flag("web") || parsed.flag("device") || parsed.flag("client-credentials")
+    }
+
     static func run(_ parsed: ParsedCommand, _ context: CommandContext, configFile: ConfigFile,
-                    profile: ResolvedProfile) throws(APICtlError) -> Int32 {
+                    profile: ResolvedProfile, verify: Bool) throws(APICtlError) -> Int32 {
         let flows = [parsed.flag("web"), parsed.flag("device"), parsed.flag("client-credentials")].filter { $0 }.count
         guard flows <= 1 else { throw .usage("choose one of --web, --device and --client-credentials") }
         let flow: Flow = parsed.flag("device") ? .device : parsed.flag("client-credentials") ? .clientCredentials : .web
-        if parsed.flag("no-wait") || parsed.flag("complete"), flow != .device {
+        if DeviceLogin.deferred(parsed), flow != .device {
             throw .usage("--no-wait and --complete go with --device")
         }
         let timeout = try parsed.number("timeout") ?? 300
@@ -61,7 +77,7 @@ enum OAuthLogin {
         credential.clientSecret = secretToStore
         credential.grant = flow == .clientCredentials ? "client_credentials" : flow == .device ? "device_code" : "authorization_code"
         var who: String?
-        if !parsed.flag("no-verify"), profile.whoamiPath != nil {
+        if verify, profile.whoamiPath != nil {
             let identity = try LoginCommand.verify(credential, profile: profile, context)
             who = identity?.id ?? identity?.email
         }

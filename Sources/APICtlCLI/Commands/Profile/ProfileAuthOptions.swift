@@ -2,6 +2,24 @@ import APICtlCore
 
 /// The `profile add` options that fill a profile's `[oauth]` and `[tokens]` tables.
 enum ProfileAuthOptions {
+    static let options: [OptionSpec] = [
+        .value("oauth-issuer", nil, "URL", help: "OAuth 2.0 issuer; its discovery document gives the endpoints"),
+        .value("oauth-client-id", nil, "ID", help: "OAuth 2.0 client id registered for apictl"),
+        .value("oauth-client-auth", nil, "METHOD", help: "How the client authenticates: basic, post or none",
+               completion: .choices(["basic", "post", "none"])),
+        .value("oauth-client-secret-env", nil, "VAR", help: "Environment variable holding the client secret"),
+        .value("oauth-token-request", nil, "FORMAT", help: "Token requests as form (RFC 6749) or json",
+               completion: .choices(["form", "json"])),
+        .value("oauth-scope", nil, "SCOPE", help: "Scope to ask for at login", repeatable: true),
+        .value("oauth-authorize-url", nil, "URL", help: "Authorization endpoint"),
+        .value("oauth-token-url", nil, "URL", help: "Token endpoint"),
+        .value("oauth-device-url", nil, "URL", help: "Device authorization endpoint (RFC 8628)"),
+        .value("oauth-revocation-url", nil, "URL", help: "Revocation endpoint (RFC 7009)"),
+        .value("oauth-refresh-url", nil, "URL", help: "The API's own refresh endpoint (JSON {refresh_token}); a path is under the base URL"),
+        .value("oauth-redirect-port", nil, "PORT", help: "Fixed loopback port for the redirect (0: any free port)"),
+        .value("tokens-from", nil, "FILE", help: "TOML file with a [tokens] table: the API's key endpoints", completion: .files),
+    ]
+
     static func apply(_ parsed: ParsedCommand, to profile: inout ProfileConfig) throws(APICtlError) {
         var oauth = profile.oauth ?? OAuthConfig()
         let before = oauth

@@ -17,6 +17,9 @@ enum TokenCommand {
 }
 
 extension TokenCommand {
+    /// `--expires-in` of create and rotate.
+    static func expiresInOption(help: String) -> OptionSpec { .value("expires-in", nil, "DURATION", help: help) }
+
     /// The expiry option of create and rotate, checked: 1 s to ten years.
     static func expiresIn(_ parsed: ParsedCommand) throws(APICtlError) -> Double? {
         guard let text = parsed.value("expires-in") else { return nil }

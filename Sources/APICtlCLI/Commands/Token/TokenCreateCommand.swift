@@ -17,7 +17,7 @@ enum TokenCreateCommand {
         options: [
             .value("name", nil, "NAME", help: "Name of the new key"),
             .value("scope", nil, "SCOPE", help: "Scope of the new key (default: the API's choice)", repeatable: true),
-            .value("expires-in", nil, "DURATION", help: "Lifetime: 90d, 12h, 30m or seconds"),
+            TokenCommand.expiresInOption(help: "Lifetime: 90d, 12h, 30m or seconds"),
             .flag("store", nil, help: "Verify the new key and store it in place of the current one"),
         ],
         examples: ["apictl token create --name ci --scope requests:read --expires-in 30d",

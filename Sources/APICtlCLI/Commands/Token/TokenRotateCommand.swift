@@ -15,7 +15,7 @@ enum TokenRotateCommand {
         profile's whoami_key_id, or --old-id) the old key is left for you to revoke.
         """,
         options: [
-            .value("expires-in", nil, "DURATION", help: "Lifetime of the new key: 90d, 12h, 30m or seconds"),
+            TokenCommand.expiresInOption(help: "Lifetime of the new key: 90d, 12h, 30m or seconds"),
             .value("name", nil, "NAME", help: "Base name of the new key"),
             .value("old-id", nil, "ID", help: "The id at the API of the key being replaced"),
         ],
