@@ -125,3 +125,33 @@ final class JoinedTests: XCTestCase {
         XCTAssertEqual(["x", "y"].joined(), "xy")
     }
 }
+
+/// Parsing, pretty-printing and pagination share one lexer: a document one of
+/// them takes as JSON, the others take too, and the same ones are refused.
+final class OneLexerTests: XCTestCase {
+    func verdicts(_ text: String) -> (parsed: Bool, printed: Bool, paged: Bool) {
+        let bytes = Array(text.utf8)
+        let wrapped = Array("[".utf8) + bytes + Array("]".utf8)
+        return (JSONValue(parsing: bytes) != nil, JSONPrettyPrinter(color: false).format(bytes) != nil,
+                RawJSON.elements(wrapped, at: nil)?.count == 1)
+    }
+
+    func testTheSameDocumentsAreJSONToEveryReader() {
+        let accepted = [#"{"a":[1,2.5e-3,-0,true,false,null],"b":"\u00e9\n"}"#, #"[]"#, #"  "x"  "#, "0", #"{"":{}}"#]
+        let refused = ["[1,]", #"{"a":1,}"#, #"["\x"]"#, "[01]", "[1.]", "[.5]", "[+1]", #"{"a" 1}"#, "[tru]", #"["a"#,
+                       "[\"\u{1}\"]", "{1:2}", "[1 2]", String(repeating: "[", count: 600) + String(repeating: "]", count: 600)]
+        for text in accepted {
+            let v = verdicts(text)
+            XCTAssertTrue(v.parsed && v.printed && v.paged, "\(text): \(v)")
+        }
+        for text in refused {
+            let v = verdicts(text)
+            XCTAssertFalse(v.parsed || v.printed || v.paged, "\(text): \(v)")
+        }
+    }
+
+    func testPrettyPrintingKeepsNumbersAndKeyOrderAsSent() {
+        let out = JSONPrettyPrinter(color: false).format(Array(#"{"z":1.50,"a":[1e3]}"#.utf8)).map { String(decoding: $0, as: UTF8.self) }
+        XCTAssertEqual(out, "{\n  \"z\": 1.50,\n  \"a\": [\n    1e3\n  ]\n}\n")
+    }
+}

@@ -5,10 +5,10 @@ import FoundationEssentials
 public enum RawJSON {
     /// Byte ranges of the elements of the array at `pointer` ("" or nil: the root).
     public static func elements(_ bytes: [UInt8], at pointer: String?) -> [Range<Int>]? {
-        var scanner = Scanner(bytes: bytes)
-        guard let tokens = JSONPointer.tokens(pointer ?? ""), let range = scanner.find(tokens),
+        var lexer = JSONLexer(bytes: bytes)
+        guard let tokens = JSONPointer.tokens(pointer ?? ""), let range = lexer.find(tokens),
               bytes[range.lowerBound] == UInt8(ascii: "[") else { return nil }
-        var inner = Scanner(bytes: bytes, index: range.lowerBound + 1)
+        var inner = JSONLexer(bytes: bytes, index: range.lowerBound + 1)
         var out: [Range<Int>] = []
         inner.space()
         if inner.peek == UInt8(ascii: "]") { return [] }
@@ -27,8 +27,8 @@ public enum RawJSON {
 
     /// The value at `pointer` as text: a string unquoted, a number as written; nil for null or absent.
     public static func scalar(_ bytes: [UInt8], at pointer: String) -> String? {
-        var scanner = Scanner(bytes: bytes)
-        guard let tokens = JSONPointer.tokens(pointer), let range = scanner.find(tokens) else { return nil }
+        var lexer = JSONLexer(bytes: bytes)
+        guard let tokens = JSONPointer.tokens(pointer), let range = lexer.find(tokens) else { return nil }
         let text = Array(bytes[range])
         if text.first == UInt8(ascii: "\"") {
             return JSONValue(parsing: text)?.stringValue
@@ -36,93 +36,43 @@ public enum RawJSON {
         let word = String(decoding: text, as: UTF8.self)
         return word == "null" || word.hasPrefix("{") || word.hasPrefix("[") ? nil : word
     }
+}
 
-    struct Scanner {
-        let bytes: [UInt8]
-        var index = 0
-
-        var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
-
-        mutating func space() {
-            while let b = peek, b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { index += 1 }
+extension JSONLexer {
+    /// The range of the value the pointer's tokens lead to, from the current position.
+    mutating func find(_ tokens: [String]) -> Range<Int>? {
+        space()
+        let start = index
+        guard let token = tokens.first else {
+            guard skipValue() else { return nil }
+            return start..<index
         }
-
-        /// The range of the value the tokens lead to, from the current position.
-        mutating func find(_ tokens: [String]) -> Range<Int>? {
-            space()
-            let start = index
-            guard let token = tokens.first else {
+        if take(UInt8(ascii: "{")) {
+            while true {
+                space()
+                guard let keyToken = string() else { return nil }
+                space()
+                guard take(UInt8(ascii: ":")) else { return nil }
+                if decodedString(keyToken) == token { return find(Array(tokens.dropFirst())) }
                 guard skipValue() else { return nil }
-                return start..<index
+                space()
+                guard take(UInt8(ascii: ",")) else { return nil }
             }
-            if peek == UInt8(ascii: "{") {
-                index += 1
-                while true {
-                    space()
-                    if peek == UInt8(ascii: "}") { return nil }
-                    let keyStart = index
-                    guard skipString() else { return nil }
-                    let key = JSONValue(parsing: bytes[keyStart..<index])?.stringValue
-                    space()
-                    guard peek == UInt8(ascii: ":") else { return nil }
-                    index += 1
-                    if key == token { return find(Array(tokens.dropFirst())) }
-                    space()
-                    guard skipValue() else { return nil }
-                    space()
-                    guard peek == UInt8(ascii: ",") else { return nil }
-                    index += 1
-                }
-            }
-            if peek == UInt8(ascii: "["), let wanted = Int(token) {
-                index += 1
-                var position = 0
-                while true {
-                    space()
-                    if peek == UInt8(ascii: "]") { return nil }
-                    if position == wanted { return find(Array(tokens.dropFirst())) }
-                    guard skipValue() else { return nil }
-                    space()
-                    guard peek == UInt8(ascii: ",") else { return nil }
-                    index += 1
-                    position += 1
-                }
-            }
-            return nil
         }
-
-        mutating func skipString() -> Bool {
-            guard peek == UInt8(ascii: "\"") else { return false }
+        if peek == UInt8(ascii: "["), let wanted = Int(token) {
             index += 1
-            while let b = peek {
-                index += 1
-                if b == UInt8(ascii: "\\") { index += 1 } else if b == UInt8(ascii: "\"") { return true }
-            }
-            return false
-        }
-
-        mutating func skipValue() -> Bool {
-            space()
-            guard let b = peek else { return false }
-            switch b {
-            case UInt8(ascii: "\""):
-                return skipString()
-            case UInt8(ascii: "{"), UInt8(ascii: "["):
-                var depth = 0
-                while let c = peek {
-                    if c == UInt8(ascii: "\"") { guard skipString() else { return false }; continue }
-                    index += 1
-                    if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") { depth += 1 }
-                    if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") { depth -= 1; if depth == 0 { return true } }
-                }
-                return false
-            default:
-                let start = index
-                while let c = peek, c != UInt8(ascii: ","), c != UInt8(ascii: "}"), c != UInt8(ascii: "]"),
-                      c != 0x20, c != 0x0A, c != 0x0D, c != 0x09 { index += 1 }
-                return index > start
+            var position = 0
+            while true {
+                space()
+                if peek == UInt8(ascii: "]") { return nil }
+                if position == wanted { return find(Array(tokens.dropFirst())) }
+                guard skipValue() else { return nil }
+                space()
+                guard take(UInt8(ascii: ",")) else { return nil }
+                position += 1
             }
         }
+        return nil
     }
 }
 
