@@ -4,7 +4,6 @@
 #include <curl/curl.h>
 
 typedef size_t (*apictl_curl_data_fn)(char *, size_t, size_t, void *);
-typedef int (*apictl_curl_xferinfo_fn)(void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
 
 static inline CURLcode apictl_setopt_long(CURL *h, CURLoption o, long v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode apictl_setopt_off(CURL *h, CURLoption o, curl_off_t v) { return curl_easy_setopt(h, o, v); }
@@ -12,8 +11,5 @@ static inline CURLcode apictl_setopt_string(CURL *h, CURLoption o, const char *v
 static inline CURLcode apictl_setopt_pointer(CURL *h, CURLoption o, void *v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode apictl_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode apictl_setopt_data_fn(CURL *h, CURLoption o, apictl_curl_data_fn v) { return curl_easy_setopt(h, o, v); }
-static inline CURLcode apictl_setopt_xferinfo_fn(CURL *h, apictl_curl_xferinfo_fn v) { return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, v); }
 static inline CURLcode apictl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
-static inline CURLcode apictl_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }
-static inline CURLcode apictl_getinfo_string(CURL *h, CURLINFO i, char **v) { return curl_easy_getinfo(h, i, v); }
 #endif

@@ -65,7 +65,6 @@ final class RetryLoopTests: XCTestCase {
     final class ScriptedTransport: Transport {
         var responses: [(Int, [String: String])]
         var sent = 0
-        var lastNewConnections = 0
         init(_ responses: [(Int, [String: String])]) { self.responses = responses }
 
         func send(_ request: HTTPRequest, to consumer: ResponseConsumer) throws(TransportError) -> HTTPResponseHead {

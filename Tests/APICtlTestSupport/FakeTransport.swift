@@ -27,8 +27,6 @@ public final class FakeTransport: Transport, @unchecked Sendable {
     /// The requests sent to one route, in order.
     public func requests(_ route: String) -> [HTTPRequest] { sent.filter { Self.route(of: $0) == route } }
 
-    public var lastNewConnections: Int { 0 }
-
     public func send(_ request: HTTPRequest, to consumer: ResponseConsumer) throws(TransportError) -> HTTPResponseHead {
         sent.append(request)
         guard let handler = routes[Self.route(of: request)] else { throw .connect("no route for \(Self.route(of: request))") }

@@ -2,7 +2,7 @@ import FoundationEssentials
 
 /// One stored credential per (profile, environment). `token` is the secret;
 /// everything else is metadata that `whoami` and `token list` may show.
-public struct Credential: Codable, Sendable, Equatable {
+public struct Credential: Sendable, Equatable {
     public var token: String
     public var tokenID: String?
     /// "api_key", "jwt", "oauth2"
@@ -29,17 +29,6 @@ public struct Credential: Codable, Sendable, Equatable {
         self.expiresAt = expiresAt
         self.scopes = scopes
         self.createdAt = createdAt
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case token, kind, scopes
-        case tokenID = "token_id"
-        case refreshToken = "refresh_token"
-        case expiresAt = "expires_at"
-        case createdAt = "created_at"
-        case name, grant
-        case tokenURL = "token_url"
-        case clientSecret = "client_secret"
     }
 }
 

@@ -5,7 +5,6 @@ import CCurl
 /// rotate's create/verify/revoke) reuse one connection.
 public final class CurlTransport: Transport {
     private let handle: UnsafeMutableRawPointer
-    public private(set) var lastNewConnections = 0
     private static let userAgent = "apictl/\(APICtlVersion.current)"
 
     public init() throws(TransportError) {
@@ -59,9 +58,6 @@ public final class CurlTransport: Transport {
             return curl_easy_perform(handle)
         }
 
-        var connects = 0
-        apictl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connects)
-        lastNewConnections = connects
         if let consumerError = state.consumerError { throw .consumer(consumerError) }
         guard code == CURLE_OK else {
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

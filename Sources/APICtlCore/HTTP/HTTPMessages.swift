@@ -82,7 +82,6 @@ public final class BufferingConsumer: ResponseConsumer {
         if room > 0 { body.append(contentsOf: chunk.prefix(room)) }
     }
 
-    public var response: HTTPResponse? { head.map { HTTPResponse(head: $0, body: body) } }
 
     public func restart() -> Bool {
         head = nil

@@ -128,10 +128,7 @@ public enum RequestBuilder {
     }
 
     static func split(_ raw: String, option: String) throws(APICtlError) -> (String, String) {
-        guard let equals = raw.firstIndex(of: "="), equals != raw.startIndex else {
-            throw .usage("\(option) '\(raw)' is not key=value", hint: "e.g. \(option) title=Broken")
-        }
-        return (String(raw[..<equals]), String(raw[raw.index(after: equals)...]))
+        try KeyValue.split(raw, option: option, example: "title=Broken")
     }
 
     static func typedValue(key: String, _ value: String, input: InputSource) throws(APICtlError) -> String {

@@ -2,8 +2,6 @@
 /// client's job, because only the client knows which headers are credentials.
 public protocol Transport: AnyObject {
     func send(_ request: HTTPRequest, to consumer: ResponseConsumer) throws(TransportError) -> HTTPResponseHead
-    /// How many new connections the last `send` opened (0 when one was reused).
-    var lastNewConnections: Int { get }
 }
 
 public enum TransportError: Error, Equatable, Sendable {

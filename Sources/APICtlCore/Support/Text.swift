@@ -97,3 +97,13 @@ extension Array where Element == String {
         return result
     }
 }
+
+/// `KEY=VALUE` arguments (`--var`, `--env-url`, `-f`, `--query`): split at the first `=`.
+public enum KeyValue {
+    public static func split(_ raw: String, option: String, example: String) throws(APICtlError) -> (String, String) {
+        guard let equals = raw.firstIndex(of: "="), equals != raw.startIndex else {
+            throw .usage("\(option) '\(raw)' is not key=value", hint: "e.g. \(option) \(example)")
+        }
+        return (String(raw[..<equals]), String(raw[raw.index(after: equals)...]))
+    }
+}

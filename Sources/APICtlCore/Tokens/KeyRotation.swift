@@ -6,18 +6,36 @@ import Glibc
 /// a crash, `recover` finishes the rotation (the new key was stored: revoke the
 /// old) or rolls it back (it was not: revoke the new one, found by id or name).
 public final class KeyRotation {
-    public struct Journal: Codable, Sendable, Equatable {
+    public struct Journal: Sendable, Equatable {
         /// "creating", "created" or "stored"
         public var step: String
         public var newName: String
         public var newID: String?
         public var oldID: String?
 
-        enum CodingKeys: String, CodingKey {
-            case step
-            case newName = "new_name"
-            case newID = "new_id"
-            case oldID = "old_id"
+        /// `{"step", "new_name", "new_id", "old_id"}`: no secret, only what recovery needs to find the keys.
+        var bytes: [UInt8] {
+            Array(JSONValue.object(["step": .string(step), "new_name": .string(newName), "new_id": JSONValue(newID),
+                                    "old_id": JSONValue(oldID)]).rendered().utf8)
+        }
+
+        init(step: String, newName: String, newID: String?, oldID: String?) {
+            self.step = step
+            self.newName = newName
+            self.newID = newID
+            self.oldID = oldID
+        }
+
+        /// nil when the bytes are not a journal this version wrote.
+        init?(bytes: [UInt8]) {
+            guard let object = JSONValue(parsing: bytes)?.objectValue, let step = object["step"]?.stringValue,
+                  ["creating", "created", "stored"].contains(step), let name = object["new_name"]?.stringValue else { return nil }
+            func optional(_ key: String) -> String?? {
+                guard let value = object[key], value != .null else { return .some(nil) }
+                return value.stringValue.map { .some($0) }
+            }
+            guard let newID = optional("new_id"), let oldID = optional("old_id") else { return nil }
+            self.init(step: step, newName: name, newID: newID, oldID: oldID)
         }
     }
 
@@ -106,7 +124,7 @@ public final class KeyRotation {
                          hint: "run 'chmod 600 \(files.rotationJournal)'")
         }
         guard let bytes = FileBytes.contents(of: files.rotationJournal) else { return nil }
-        guard let journal = try? JSONDecoder().decode(Journal.self, from: Data(bytes)) else {
+        guard let journal = Journal(bytes: bytes) else {
             removeJournal()
             return "an interrupted rotation left an unreadable journal; it was removed (check 'apictl token list' for a stray key)"
         }
@@ -140,9 +158,7 @@ public final class KeyRotation {
     }
 
     private func write(_ journal: Journal) throws(APICtlError) {
-        let bytes: Data
-        do { bytes = try JSONEncoder().encode(journal) } catch { throw .store("could not write the rotation journal: \(error)") }
-        do { try AtomicFile.write(Array(bytes), to: files.rotationJournal, mode: 0o600) } catch {
+        do { try AtomicFile.write(journal.bytes, to: files.rotationJournal, mode: 0o600) } catch {
             throw .store("could not write the rotation journal \(files.rotationJournal): \(error.message)")
         }
     }

@@ -53,7 +53,6 @@ public struct TokenAPI {
     }
 
     public var canList: Bool { config.list != nil }
-    public var canRevoke: Bool { config.revoke != nil }
 
     public func create(name: String, scopes: [String], expiresIn: Double?, now: Date) throws(APICtlError) -> IssuedKey {
         let (method, path) = try endpoint(config.create, "create")

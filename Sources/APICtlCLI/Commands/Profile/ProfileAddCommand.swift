@@ -72,7 +72,7 @@ enum ProfileAddCommand {
         if !parsed.all("env-url").isEmpty {
             var environments = profile.environments ?? [:]
             for pair in parsed.all("env-url") {
-                let (env, url) = try keyValue(pair, option: "--env-url", example: "sandbox=https://api.sandbox.example.com")
+                let (env, url) = try KeyValue.split(pair, option: "--env-url", example: "sandbox=https://api.sandbox.example.com")
                 try ProfileCommand.checkName(env)
                 var environment = profile.environments?[env] ?? EnvironmentConfig(baseURL: url)
                 environment.baseURL = url   // a preset's key prefix and confirm stay
@@ -84,7 +84,7 @@ enum ProfileAddCommand {
         }
         if let env = parsed.value("default-env") { profile.defaultEnv = env }
         for pair in parsed.all("env-key-prefix") {
-            let (env, prefix) = try keyValue(pair, option: "--env-key-prefix", example: "production=sk_live_")
+            let (env, prefix) = try KeyValue.split(pair, option: "--env-key-prefix", example: "production=sk_live_")
             guard profile.environments?[env] != nil else { throw APICtlError.usage("--env-key-prefix names no environment '\(env)'") }
             profile.environments?[env]?.keyPrefix = prefix.isEmpty ? nil : prefix
         }
@@ -109,7 +109,7 @@ enum ProfileAddCommand {
         try ProfileAuthOptions.apply(parsed, to: &profile)
         if let ca = parsed.value("ca-cert") { profile.caCert = ca }
         for pair in parsed.all("var") {
-            let (key, value) = try keyValue(pair, option: "--var", example: "subdomain=toronto-acme")
+            let (key, value) = try KeyValue.split(pair, option: "--var", example: "subdomain=toronto-acme")
             profile.vars = (profile.vars ?? [:]).merging([key: value]) { $1 }
         }
         for raw in parsed.all("header") {
@@ -144,12 +144,5 @@ enum ProfileAddCommand {
         if becomesDefault { message += "; it is the default profile" }
         context.stderr.write(message + "\n")
         return 0
-    }
-
-    static func keyValue(_ pair: String, option: String, example: String) throws(APICtlError) -> (String, String) {
-        guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
-            throw .usage("\(option) '\(pair)' is not KEY=VALUE", hint: "e.g. \(option) \(example)")
-        }
-        return (String(pair[..<equals]), String(pair[pair.index(after: equals)...]))
     }
 }
