@@ -292,17 +292,6 @@ def test_migrate_between_keyring_and_file(apictl, ref, own_bus, dz):
     apictl.run("logout")
 
 
-def test_doctor_reports_sources_and_connectivity(apictl, ref, dz):
-    apictl.run("profile", "add", "dead", "--base-url", "http://127.0.0.1:9/v1")
-    result = apictl.run("doctor", env=dict(PASS, DZDESK_TOKEN=dz))
-    assert "ok config:" in result.out
-    assert "ok keyring:" in result.out and "no D-Bus session bus" in result.out
-    assert "ok dz:" in result.out and "credential from environment variable DZDESK_TOKEN" in result.out and "answers (HTTP" in result.out
-    assert "!! dead:" in result.out and "could not connect" in result.out
-    assert result.code == 8
-    assert dz not in result.out
-
-
 def test_logout_without_a_file_asks_nothing_and_creates_nothing(apictl, dz):
     result = apictl.run("logout", env={"APICTL_CREDENTIAL_STORE": "file", "APICTL_PASSPHRASE": ""})
     assert_one_line_error(result, 4, "no stored credential for dz")

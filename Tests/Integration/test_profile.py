@@ -1,0 +1,53 @@
+"""`apictl profile add/list/show/use/remove` and the presets."""
+import json
+
+import pytest
+
+from conftest import assert_one_line_error
+PRESETS = ["datadocks", "techdocs", "datasets", "pocketdns", "dzdesk"]
+
+
+def test_profile_add_list_show_use_remove(apictl):
+    assert apictl.run("profile", "add", "dz", "--preset", "dzdesk").code == 0
+    assert apictl.run("profile", "add", "own", "--base-url", "https://api.example.com/v2", "--auth", "header:X-API-Key",
+                      "--token-env", "OWN_KEY", "--whoami", "/me").code == 0
+    listing = apictl.run("profile", "list")
+    assert listing.code == 0
+    assert "* dz" in listing.out and "header:X-API-Key" in listing.out and "https://api.example.com/v2" in listing.out
+    shown = json.loads(apictl.run("profile", "show", "own", "--json").out)
+    assert shown == {"name": "own", "auth": "header:X-API-Key", "base_url": "https://api.example.com/v2",
+                     "token_env": "OWN_KEY", "whoami": "/me", "default": False}
+    assert apictl.run("profile", "use", "own").code == 0
+    assert json.loads(apictl.run("profile", "list", "--json").out)[1]["default"] is True
+    assert apictl.run("profile", "remove", "own").code == 0
+    assert [p["name"] for p in json.loads(apictl.run("profile", "list", "--json").out)] == ["dz"]
+    assert "default_profile" not in apictl.config_path.read_text()
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_every_preset_makes_a_profile(apictl, preset):
+    extra = {"datadocks": ["--var", "subdomain=toronto-acme"],
+             "datasets": ["--var", "host=api.example.com", "--var", "company_id=42"]}.get(preset, [])
+    result = apictl.run("profile", "add", "p", "--preset", preset, *extra)
+    assert result.code == 0, result
+    shown = json.loads(apictl.run("profile", "show", "p", "--json").out)
+    assert shown["preset"] == preset and shown["whoami"] and shown["token_env"]
+
+
+def test_preset_with_missing_var_names_it(apictl):
+    assert_one_line_error(apictl.run("profile", "add", "dd", "--preset", "datadocks"), 3, "{subdomain}", "--var subdomain=")
+    assert not apictl.config_path.exists()
+
+
+def test_existing_profile_needs_force(apictl):
+    apictl.run("profile", "add", "dz", "--preset", "dzdesk")
+    assert_one_line_error(apictl.run("profile", "add", "dz", "--preset", "techdocs"), 3, "already exists", "--force")
+    assert apictl.run("profile", "add", "dz", "--preset", "techdocs", "--force").code == 0
+    assert json.loads(apictl.run("profile", "show", "dz", "--json").out)["preset"] == "techdocs"
+
+
+def test_unknown_profile_suggests(apictl):
+    apictl.run("profile", "add", "dzdesk", "--preset", "dzdesk")
+    assert_one_line_error(apictl.run("request", "GET", "/me", "-p", "dzdsk"), 3, "unknown profile 'dzdsk'", "did you mean 'dzdesk'?")
+    assert_one_line_error(apictl.run("profile", "show", "nope"), 3, "unknown profile 'nope'")
+    assert_one_line_error(apictl.run("whoami", env={"APICTL_PROFILE": "ghost"}), 3, "unknown profile 'ghost'")

@@ -1,0 +1,43 @@
+"""`apictl token list`: keys known to the API and to the store, with their age flags."""
+import json
+import time
+
+import pytest
+
+from token_fixtures import PASS, dz, key_state, listed, works  # noqa: F401 (dz is a fixture)
+
+
+def test_list_merges_flags_and_marks_the_key_in_use(dz, ref):
+    ref.admin("/keys", {"api": "dzdesk", "name": "expiring", "scopes": ["requests:read"], "expires_in": 3 * 86400})
+    keys = {k["name"]: k for k in listed(dz)}
+    assert set(keys) == {"laptop", "expiring"}
+    assert keys["laptop"]["in_use"] is True and keys["expiring"]["in_use"] is False
+    assert keys["expiring"]["flags"] == ["expiring"] and keys["laptop"]["flags"] == []
+    assert set(keys["laptop"]) == {"id", "name", "scopes", "created_at", "expires_at", "age_days", "in_use", "flags"}
+    assert keys["laptop"]["age_days"] == 0 and keys["laptop"]["scopes"] == ["requests:read", "requests:write"]
+    table = dz.run("token", "list").out.splitlines()
+    assert table[0].split() == ["ID", "NAME", "SCOPES", "CREATED", "EXPIRES", "AGE", "IN", "USE", "FLAGS"]
+    assert any("laptop" in line and "yes" in line for line in table)
+
+
+def test_whoami_warns_about_a_key_due_for_rotation(dz, ref, tmp_path):
+    tokens = tmp_path / "tokens.toml"
+    tokens.write_text('create = "POST /api-keys"\nlist = "GET /api-keys"\nrevoke = "DELETE /api-keys/{id}"\n'
+                      'key = "/data/key"\nid = "/data/id"\nlist_items = "/data"\nrotate_after = "1s"\n')
+    assert dz.run("profile", "add", "dz", "--force", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1"),
+                  "--tokens-from", str(tokens)).code == 0
+    time.sleep(1.2)
+    result = dz.run("whoami")
+    assert result.code == 0 and "older than" in result.err and "apictl token rotate -p dz" in result.err, result
+    assert listed(dz)[0]["flags"] == ["rotate"]
+
+
+@pytest.mark.parametrize("value", ["1e309", "-1", "0", "9223372036854775808", '"NaN"', '"2026-99-99T00:00:00Z"'])
+def test_extreme_dates_in_a_key_list_never_trap(dz, ref, value):
+    body = '{"success":true,"data":[{"id":"k1","name":"odd","created_at":%s,"expires_at":%s}]}' % (value, value)
+    ref.fault(api="dzdesk", method="GET", path="/v1/api-keys", status=200, count=2, body=body)
+    result = dz.run("token", "list", "--json")
+    assert result.code == 0, result
+    odd = [k for k in json.loads(result.out) if k["id"] == "k1"][0]
+    assert odd["age_days"] is None or 0 <= odd["age_days"] < 100000
+    assert dz.run("token", "list").code == 0
