@@ -165,7 +165,7 @@ public final class CommandContext: @unchecked Sendable {
         var observer: (@Sendable (WireEvent) -> Void)?
         if globals.verbose { observer = { event in stderr.write(VerboseLog.lines(for: event)) } }
         return ClientSettings(observer: observer, onRetry: { notice in stderr.write(RetryOptions.describe(notice)) },
-                              caCertOverride: globals.caCert)
+                              caCertOverride: globals.caCert, proxies: ProxySettings(environment: environment))
     }
 
     /// A client outside a session (login, logout), wired like a session's.

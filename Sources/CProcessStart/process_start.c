@@ -13,14 +13,29 @@
  * misbehave.
  */
 #include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 static int captured_argc;
 static char **captured_argv;
+
+/*
+ * No core file may hold a token or a passphrase: apictl makes itself
+ * non-dumpable (which also keeps other processes of the same user from
+ * ptrace-attaching to it) and sets its core limit to zero before any Swift code
+ * runs. Two system calls, about a microsecond (docs/development.md).
+ */
+static void refuse_core_dumps(void) {
+    struct rlimit none = { 0, 0 };
+    (void)setrlimit(RLIMIT_CORE, &none);
+    (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
 
 static void capture_arguments(int argc, char **argv, char **envp) {
     (void)envp;
     captured_argc = argc;
     captured_argv = argv;
+    refuse_core_dumps();
 }
 
 __attribute__((used, section(".init_array")))

@@ -31,6 +31,11 @@ final class URLPartsTests: XCTestCase {
         XCTAssertEqual(URLParts.parse("http://127.0.0.1/")?.isLoopback, true)
         XCTAssertEqual(URLParts.parse("http://acme.localhost:9/")?.isLoopback, true)
         XCTAssertEqual(URLParts.parse("http://localhost.evil.com/")?.isLoopback, false)
+        XCTAssertEqual(URLParts.parse("http://127.255.0.9:80/")?.isLoopback, true)
+        XCTAssertEqual(URLParts.parse("http://[::1]:8080/")?.isLoopback, true)
+        for name in ["127.attacker.example", "127.0.0.1.nip.io", "127.0.0.256", "127.0.0", "127.0.0.1x", "128.0.0.1", "[::2]"] {
+            XCTAssertEqual(URLParts.parse("http://\(name)/")?.isLoopback, false, name)
+        }
     }
 }
 

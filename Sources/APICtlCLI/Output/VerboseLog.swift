@@ -5,8 +5,9 @@ import FoundationEssentials
 enum VerboseLog {
     static func lines(for event: WireEvent) -> String {
         switch event {
-        case .request(let method, let url, let headers, let bodyBytes):
-            var out = "> \(method) \(url)\n"
+        case .request(let method, let url, let headers, let bodyBytes, let proxy):
+            var out = proxy.map { "* via proxy \($0)\n" } ?? ""
+            out += "> \(method) \(url)\n"
             for (name, value) in headers { out += "> \(name): \(value)\n" }
             if bodyBytes > 0 { out += "> (body: \(bodyBytes) bytes)\n" }
             return out + ">\n"

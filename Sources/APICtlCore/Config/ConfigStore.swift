@@ -25,6 +25,11 @@ public struct ConfigStore: Sendable {
         guard !data.contains(0), let text = String(validating: data, as: UTF8.self) else {
             throw .config("config file \(path) is not UTF-8 text without NUL bytes")
         }
+        // Nor through an escape: toml++ hands strings over as C strings, so "a\u0000b" would silently read as "a".
+        if let line = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .firstIndex(where: { $0.contains("\\u0000") || $0.contains("\\U00000000") }) {
+            throw .config("config file \(path), line \(line + 1): a \\u0000 escape (a NUL byte) is not allowed in a value")
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -72,6 +77,12 @@ enum ConfigValidator {
             }
             if profile.baseURL == nil && (profile.environments ?? [:]).isEmpty {
                 throw .config("config file \(path): profile '\(name)' has neither base_url nor environments")
+            }
+            // A line break would start a header of its own on the wire; a NUL would cut the value short in libcurl.
+            for (header, value) in profile.headers ?? [:]
+            where (header + value).utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }) {
+                throw .config("config file \(path): profiles.\(name).headers.\(header) holds a line break or NUL byte",
+                              hint: "a header is one line")
             }
             if let env = profile.defaultEnv, profile.environments?[env] == nil {
                 throw .config("config file \(path): profiles.\(name).default_env = \"\(env)\" names no environment of that profile")

@@ -111,6 +111,16 @@ public struct ResolvedProfile: Sendable {
         return nil
     }
 
+    /// The origin a credential obtained for this profile is bound to (DESIGN §5).
+    public var credentialOrigin: String { base.origin.description }
+
+    /// `credential` bound to this profile's origin, as every store write keeps it.
+    public func bound(_ credential: Credential) -> Credential {
+        var bound = credential
+        bound.origin = credentialOrigin
+        return bound
+    }
+
     /// The absolute URL for a path relative to the base URL, or a full URL as given.
     public func url(for pathOrURL: String) throws(APICtlError) -> String {
         let expanded = try Template.expand(pathOrURL, vars: vars, profile: name)

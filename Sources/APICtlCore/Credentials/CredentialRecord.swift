@@ -24,6 +24,7 @@ enum CredentialRecord {
         let strings: [(String, String?)] = [
             ("token_id", credential.tokenID), ("refresh_token", credential.refreshToken), ("name", credential.name),
             ("token_url", credential.tokenURL), ("client_secret", credential.clientSecret), ("grant", credential.grant),
+            ("origin", credential.origin),
             ("expires_at", credential.expiresAt.map(Timestamp.iso8601)), ("created_at", credential.createdAt.map(Timestamp.iso8601)),
         ]
         for (key, value) in strings { if let value { members[key] = .string(value) } }
@@ -46,7 +47,7 @@ enum CredentialRecord {
         }
         guard let kind = string("kind"), let tokenID = string("token_id"), let refresh = string("refresh_token"),
               let name = string("name"), let tokenURL = string("token_url"), let secret = string("client_secret"),
-              let grant = string("grant"), let expiresAt = date("expires_at"), let createdAt = date("created_at") else { return nil }
+              let grant = string("grant"), let origin = string("origin"), let expiresAt = date("expires_at"), let createdAt = date("created_at") else { return nil }
         var scopes: [String]?
         if let field = members["scopes"], field != .null {
             guard let list = field.stringArray else { return nil }
@@ -58,6 +59,7 @@ enum CredentialRecord {
         credential.tokenURL = tokenURL
         credential.clientSecret = secret
         credential.grant = grant
+        credential.origin = origin
         return credential
     }
 

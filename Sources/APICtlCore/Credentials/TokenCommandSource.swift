@@ -16,7 +16,8 @@ public enum TokenCommandSource {
         guard let argv = profile.tokenCommand else { return nil }
         let source = Self.source(argv)
         let kept = keptAnswer(profile, in: keeper)
-        if useKept, let bytes = kept.read(), let record = JSONValue(parsing: bytes).flatMap(CredentialRecord.credential) {
+        let binding = Self.binding(argv, profile: profile)
+        if useKept, let record = kept.readRecord(boundTo: binding) {
             if record.expiresAt.map({ $0.timeIntervalSince(now) > margin }) ?? true {
                 return ResolvedCredential(credential: record, source: source)
             }
@@ -38,11 +39,17 @@ public enum TokenCommandSource {
         }
         let credential = try read(outcome.stdout, argv: argv, now: now)
         if let expiry = credential.expiresAt {
-            kept.write(CredentialRecord.encode(credential), lifetime: expiry.timeIntervalSince(now) - margin)
+            kept.writeRecord(credential, boundTo: binding, lifetime: expiry.timeIntervalSince(now) - margin)
         } else if profile.tokenCommandCache > 0 {
-            kept.write(CredentialRecord.encode(credential), lifetime: profile.tokenCommandCache)
+            kept.writeRecord(credential, boundTo: binding, lifetime: profile.tokenCommandCache)
         }
         return ResolvedCredential(credential: credential, source: source)
+    }
+
+    /// A kept answer serves only the command that printed it, for the origin it was asked for:
+    /// another config whose profile of the same name runs another command runs its own.
+    static func binding(_ argv: [String], profile: ResolvedProfile) -> String {
+        argv.map(JSONValue.quoted).joined(separator: " ") + " for " + profile.credentialOrigin
     }
 
     /// The kept answer of a profile's command, for a 401 and `credentials lock`.

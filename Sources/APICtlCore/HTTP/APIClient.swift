@@ -3,7 +3,7 @@ import Glibc
 
 /// What the client did on the wire, for `-v`. Values are already redacted.
 public enum WireEvent: Sendable {
-    case request(method: String, url: String, headers: [(String, String)], bodyBytes: Int)
+    case request(method: String, url: String, headers: [(String, String)], bodyBytes: Int, proxy: String?)
     case response(HTTPResponseHead, redactedHeaders: [(String, String)])
     case redirect(from: String, to: String, credentialsDropped: Bool)
 }
@@ -23,6 +23,8 @@ public final class APIClient {
     public var maxRedirects = 10
     /// `--cacert FILE`: trusted for every request this client sends, over the profile's `ca_cert`.
     public var caCertOverride: String?
+    /// Which proxy each request takes; every request is told explicitly, none left to libcurl.
+    public var proxies = ProxySettings.none
     public var observer: (@Sendable (WireEvent) -> Void)?
     public var retryPolicy = RetryPolicy()
     /// Told before each wait; the CLI prints it.
@@ -161,7 +163,9 @@ public final class APIClient {
     /// Attaches the profile's headers and the credential when the URL is on the
     /// profile's origin; strips user-given credentials once a redirect left it.
     func authorize(_ request: HTTPRequest, keepUserCredentials: Bool) throws(APICtlError) -> HTTPRequest {
-        var out = try attachCredential(request, keepUserCredentials: keepUserCredentials)
+        var out = request
+        if let target = URLParts.parse(request.url) { out.proxy = proxies.proxy(for: target) ?? "" }
+        out = try attachCredential(out, keepUserCredentials: keepUserCredentials)
         if let caCertOverride { out.caCertPath = caCertOverride }
         if !out.headers.contains("Accept") { out.headers.add("Accept", "application/json, */*;q=0.5") }
         return out
@@ -172,13 +176,7 @@ public final class APIClient {
         guard let target = URLParts.parse(request.url) else {
             throw APICtlError.usage("invalid URL '\(redactor.url(request.url))'", hint: "use a path like /v1/me or a full http(s):// URL")
         }
-        if !keepUserCredentials {
-            for name in HTTPHeaders.credentialNames { out.headers.remove(name) }
-            if let name = profile?.auth.headerName { out.headers.remove(name) }
-            // A Location that repeats the key in its query (…?api_key=K → https://www.host/…?api_key=K)
-            // must not carry it to the new origin either.
-            if case .query(let name)? = profile?.auth { out.url = URLParts.removingQueryParameter(name, from: out.url) }
-        }
+        if !keepUserCredentials { out = withoutCredentials(out) }
         guard let profile, target.origin == profile.base.origin else { return out }
         for (name, value) in profile.headers where !out.headers.contains(name) { out.headers.add(name, value) }
         if out.caCertPath == nil { out.caCertPath = profile.caCert }
@@ -186,6 +184,11 @@ public final class APIClient {
         if target.scheme == "http" && !target.isLoopback {
             throw APICtlError.config("refusing to send a credential over plain http to \(target.host)",
                                      hint: "use an https:// base URL for profile '\(profile.name)'")
+        }
+        if target.scheme == "http", let proxy = out.proxy, !proxy.isEmpty {
+            throw APICtlError.config("refusing to send a credential over plain http through the proxy \(redactor.url(Self.withoutUserInfo(proxy))): "
+                                     + "the proxy would read it",
+                                     hint: "add \(target.host) to NO_PROXY, or use an https:// base URL")
         }
         let secret = credential.credential.token
         switch profile.auth {
@@ -201,11 +204,33 @@ public final class APIClient {
         return out
     }
 
+    /// `request` with every credential a user or the profile put in it removed: what may
+    /// follow a redirect or a next-page link to another origin.
+    public func withoutCredentials(_ request: HTTPRequest) -> HTTPRequest {
+        var out = request
+        for name in HTTPHeaders.credentialNames { out.headers.remove(name) }
+        if let name = profile?.auth.headerName { out.headers.remove(name) }
+        // A Location that repeats the key in its query (…?api_key=K → https://www.host/…?api_key=K)
+        // must not carry it to the new origin either.
+        if case .query(let name)? = profile?.auth { out.url = URLParts.removingQueryParameter(name, from: out.url) }
+        return out
+    }
+
     private func report(_ request: HTTPRequest) {
         guard let observer else { return }
         observer(.request(method: request.method, url: redactor.url(request.url),
                           headers: request.headers.map { ($0.name, redactor.header($0.name, $0.value)) },
-                          bodyBytes: request.body?.count ?? 0))
+                          bodyBytes: request.body?.count ?? 0,
+                          proxy: request.proxy.flatMap { $0.isEmpty ? nil : Self.withoutUserInfo($0) }))
+    }
+
+    /// A proxy URL without its `user:password@`, for messages and `-v`.
+    static func withoutUserInfo(_ proxy: String) -> String {
+        guard let schemeEnd = proxy.firstRange(ofText: "://") else { return proxy }
+        let rest = proxy[schemeEnd.upperBound...]
+        let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
+        guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return proxy }
+        return String(proxy[..<schemeEnd.upperBound]) + String(rest[rest.index(after: at)...])
     }
 }
 

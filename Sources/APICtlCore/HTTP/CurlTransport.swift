@@ -37,6 +37,7 @@ public final class CurlTransport: Transport {
                 apictl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, min(timeout * 1000, 1e12).saturatingInt))
             }
             if let ca = request.caCertPath { apictl_setopt_string(handle, CURLOPT_CAINFO, ca) }
+            if let proxy = request.proxy { apictl_setopt_string(handle, CURLOPT_PROXY, proxy) }
             configureMethod(request)
             for field in request.headers {
                 headerList = curl_slist_append(headerList, "\(field.name): \(field.value)")

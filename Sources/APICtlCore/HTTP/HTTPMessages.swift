@@ -9,6 +9,8 @@ public struct HTTPRequest: Sendable {
     public var timeout: Double?
     /// PEM bundle for a private CA; nil means the system's.
     public var caCertPath: String?
+    /// The proxy to go through ("" for none); nil leaves it to libcurl's own reading of the environment.
+    public var proxy: String?
 
     public init(method: String, url: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8]? = nil,
                 timeout: Double? = nil, caCertPath: String? = nil) {

@@ -3,7 +3,8 @@ import FoundationEssentials
 /// Walks a list endpoint page by page over the client's one connection:
 /// `Link: rel="next"` first, then the profile's next-URL, cursor or page-number
 /// style. When the rate limit's remaining count reaches 0 it waits for the
-/// reset instead of running into 429s.
+/// reset instead of running into 429s. A next page on another origin is fetched
+/// without any credential, as a redirect there would be.
 public struct Paginator {
     public let client: APIClient
     public let config: PaginationConfig
@@ -33,6 +34,10 @@ public struct Paginator {
             guard let next = nextURL(after: request, response: response, items: items.count, page: &page),
                   !seen.contains(next) else { return }
             try waitForRateLimit()
+            // A next link obeys the redirect rule: another origin gets no credential, the user's -H ones included.
+            if URLParts.parse(next)?.origin != URLParts.parse(request.url)?.origin {
+                request = client.withoutCredentials(request)
+            }
             request.url = next
             request.body = nil
         }

@@ -28,9 +28,16 @@ public struct URLParts: Sendable, Equatable {
     }
 
     /// Loopback hosts are the only ones plain http may carry a credential to.
+    /// Real loopback only: an IPv4 literal in 127.0.0.0/8, the IPv6 literal ::1, or
+    /// `localhost` and `*.localhost`, which libcurl answers itself without DNS. A DNS
+    /// name that merely starts with "127." (127.attacker.example) is not loopback.
     public var isLoopback: Bool {
-        if host == "localhost" || host == "[::1]" || host.hasPrefix("127.") { return true }
-        return host.hasSuffix(".localhost")
+        if host == "localhost" || host.hasSuffix(".localhost") || host == "[::1]" || host == "[0:0:0:0:0:0:0:1]" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4, octets[0] == "127" else { return false }
+        return octets.allSatisfy { octet in
+            (1...3).contains(octet.count) && octet.allSatisfy { ("0"..."9").contains($0) } && (Int(octet) ?? 256) <= 255
+        }
     }
 
     /// True for "http://..." and "https://..."; a path whose query holds a URL is not absolute.

@@ -40,8 +40,16 @@ public final class CredentialSession {
 
     public static func open(profile: ResolvedProfile?, parts: SessionParts) throws(APICtlError) -> CredentialSession {
         var store: StoreSelection?
-        let found = try resolve(profile: profile, parts: parts, openedStore: &store)
-        let credential = try found.map { (found) throws(APICtlError) in try checked(found) }
+        var notices: [String] = []
+        var found = try resolve(profile: profile, parts: parts, openedStore: &store)
+        if let profile, let store, let stored = found, stored.source == store.store.source, stored.credential.origin == nil {
+            // Written by an earlier version: bound to the origin it is first used with, once.
+            found?.credential = profile.bound(stored.credential)
+            try store.store.save(profile.bound(stored.credential), for: CredentialKey(profile: profile.name, environment: profile.environment))
+            notices.append("the stored credential of \(profile.name) was written by an earlier apictl without its origin; "
+                           + "it is now bound to \(profile.credentialOrigin) and will be sent nowhere else")
+        }
+        let credential = try found.map { (found) throws(APICtlError) in try checked(found, for: profile) }
         if let profile, let token = credential?.credential.token, let why = profile.environmentMismatch(of: token, requireOwnPrefix: false) {
             throw APICtlError.auth("refusing to send the key from the \(credential?.source.description ?? "store"): \(why)",
                                    hint: "pick its environment with -e, or use this environment's key")
@@ -52,6 +60,7 @@ public final class CredentialSession {
             refresher = parts.refresher(for: profile, store: store.store)
         }
         let session = CredentialSession(parts: parts, profile: profile, client: client, store: store, refresher: refresher)
+        session.notices = notices
         try session.recoverRotation()
         if let refresher, let current = session.credential, CredentialRefresher.isDue(current.credential, now: parts.now()) {
             client.use(try checked(ResolvedCredential(credential: try refresher.refresh(current.credential, force: false),
@@ -92,6 +101,17 @@ public final class CredentialSession {
         return try checked(resolved)
     }
 
+    /// `checked`, and a stored credential only for the origin it was obtained for: a config
+    /// that points the same profile name elsewhere (another file, APICTL_CONFIG) gets an error.
+    static func checked(_ resolved: ResolvedCredential, for profile: ResolvedProfile?) throws(APICtlError) -> ResolvedCredential {
+        if let profile, let origin = resolved.credential.origin, origin != profile.credentialOrigin {
+            throw APICtlError.auth("the credential of '\(profile.name)' in the \(resolved.source) was obtained for \(origin), "
+                                   + "but the profile now points at \(profile.credentialOrigin); refusing to send it there",
+                                   hint: "to use \(profile.credentialOrigin), run 'apictl login -p \(profile.name)'")
+        }
+        return try checked(resolved)
+    }
+
     static func checked(_ resolved: ResolvedCredential) throws(APICtlError) -> ResolvedCredential {
         let token = resolved.credential.token.utf8
         let code: ExitCode
@@ -120,7 +140,7 @@ public final class CredentialSession {
         guard let message = try rotation.recover() else { return }
         notices.append(message)
         if let stored = try store.store.loadLatest(files.key) {
-            client.use(try Self.checked(ResolvedCredential(credential: stored, source: store.store.source)))
+            client.use(try Self.checked(ResolvedCredential(credential: stored, source: store.store.source), for: profile))
         }
     }
 }

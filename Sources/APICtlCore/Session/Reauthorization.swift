@@ -48,7 +48,7 @@ enum Reauthorization {
         case .rereadStore(let profile, let store):
             let key = CredentialKey(profile: profile.name, environment: profile.environment)
             guard let latest = try store.loadLatest(key), latest.token != rejected.credential.token else { return nil }
-            return try CredentialSession.checked(ResolvedCredential(credential: latest, source: rejected.source))
+            return try CredentialSession.checked(ResolvedCredential(credential: latest, source: rejected.source), for: profile)
         case .refresh(let refresher):
             return try CredentialSession.checked(
                 ResolvedCredential(credential: try refresher.refresh(rejected.credential, force: true), source: rejected.source))

@@ -59,12 +59,15 @@ public struct ClientSettings: Sendable {
     public var observer: (@Sendable (WireEvent) -> Void)?
     public var onRetry: (@Sendable (RetryNotice) -> Void)?
     public var caCertOverride: String?
+    /// From the proxy variables of the environment apictl was started with.
+    public var proxies: ProxySettings
 
     public init(observer: (@Sendable (WireEvent) -> Void)? = nil, onRetry: (@Sendable (RetryNotice) -> Void)? = nil,
-                caCertOverride: String? = nil) {
+                caCertOverride: String? = nil, proxies: ProxySettings = .none) {
         self.observer = observer
         self.onRetry = onRetry
         self.caCertOverride = caCertOverride
+        self.proxies = proxies
     }
 }
 
@@ -73,6 +76,7 @@ extension APIClient {
         observer = settings.observer
         onRetry = settings.onRetry
         caCertOverride = settings.caCertOverride
+        proxies = settings.proxies
         self.now = now
     }
 }

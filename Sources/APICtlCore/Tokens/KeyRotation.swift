@@ -86,6 +86,7 @@ public final class KeyRotation {
                                expiresAt: issued.expiresAt, scopes: issued.scopes.isEmpty ? current.scopes : issued.scopes,
                                createdAt: now())
         fresh.name = name
+        fresh = api.profile.bound(fresh)
         do {
             report("verifying the new key\(issued.id.map { " \($0)" } ?? "")")
             try verify(fresh)

@@ -7,7 +7,7 @@ import XCTest
 final class RequestCommandTests: XCTestCase {
     func testSendsTheStoredKeyAndPassesTheBodyThroughUntouched() throws {
         let harness = try CommandHarness(config: CommandHarness.dzdesk)
-        harness.store.records[CredentialKey(profile: "dz", environment: nil)] = Credential(token: "stored-key")
+        harness.store.records[CredentialKey(profile: "dz", environment: nil)] = CommandHarness.bound(Credential(token: "stored-key"))
         let body = #"{"b": 1,  "a":[2.50]}"#
         harness.transport.on("GET /v1/requests") { _ in .init(200, body) }
         let run = harness.run("request", "GET", "/requests", "-p", "dz", "--query", "status=open")

@@ -9,7 +9,7 @@ final class WhoamiCommandTests: XCTestCase {
         let harness = try CommandHarness(config: CommandHarness.dzdesk)
         var stored = Credential(token: "stored-key", tokenID: "k1", scopes: ["requests:read"])
         stored.expiresAt = harness.now.addingTimeInterval(86400 * 30)
-        harness.store.records[CredentialKey(profile: "dz", environment: nil)] = stored
+        harness.store.records[CredentialKey(profile: "dz", environment: nil)] = CommandHarness.bound(stored)
         harness.transport.on("GET /v1/me") { _ in
             .init(200, #"{"id":"u_1","name":"Ada","email":"ada@example.test"}"#,
                   headers: [("Content-Type", "application/json"), ("X-RateLimit-Limit", "100"), ("X-RateLimit-Remaining", "97")])

@@ -46,6 +46,13 @@ final class CommandHarness {
         return Run(status: status, stdout: text(outPath), stderr: text(errPath))
     }
 
+    /// As a login through this version stores it: bound to the dzdesk profile's origin.
+    static func bound(_ credential: Credential) -> Credential {
+        var bound = credential
+        bound.origin = "https://api.dz.test"
+        return bound
+    }
+
     static let dzdesk = """
     [profiles.dz]
     auth = "bearer"

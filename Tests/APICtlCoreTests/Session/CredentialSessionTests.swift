@@ -56,6 +56,13 @@ final class CredentialSessionTests: XCTestCase {
         try SessionFixture(Self.config, environment: environment, commandAnswers: answers)
     }
 
+    /// As a login through this version stores it: bound to the profile's origin.
+    func bound(_ credential: Credential) -> Credential {
+        var bound = credential
+        bound.origin = "https://api.dz.test"
+        return bound
+    }
+
     /// Sends GET /me and says which bearer token each attempt carried.
     func tokensSent(_ session: CredentialSession, _ fixture: SessionFixture) throws -> [String] {
         let before = fixture.transport.requests("GET /v1/me").count
@@ -67,7 +74,7 @@ final class CredentialSessionTests: XCTestCase {
 
     func testAPICTLTokenWinsOverEverything() throws {
         let f = try fixture(environment: ["APICTL_TOKEN": "from-apictl", "DZ_TOKEN": "from-profile"])
-        f.store.records[f.key("dz")] = Credential(token: "stored")
+        f.store.records[f.key("dz")] = bound(Credential(token: "stored"))
         let session = try CredentialSession.open(profile: try f.profile("dz"), parts: f.parts)
         XCTAssertEqual(session.credential?.credential.token, "from-apictl")
         XCTAssertEqual(session.credential?.source, .environment(variable: "APICTL_TOKEN"))
@@ -76,7 +83,7 @@ final class CredentialSessionTests: XCTestCase {
 
     func testTokenEnvWinsOverTheStore() throws {
         let f = try fixture(environment: ["DZ_TOKEN": "from-profile"])
-        f.store.records[f.key("dz")] = Credential(token: "stored")
+        f.store.records[f.key("dz")] = bound(Credential(token: "stored"))
         let session = try CredentialSession.open(profile: try f.profile("dz"), parts: f.parts)
         XCTAssertEqual(session.credential?.source, .environment(variable: "DZ_TOKEN"))
     }
@@ -84,7 +91,7 @@ final class CredentialSessionTests: XCTestCase {
     func testTokenCommandWinsOverTheStoreAndGetsNoSecrets() throws {
         let f = try fixture(environment: ["APICTL_PASSPHRASE": "p", "APICTL_PASSPHRASE_FILE": "/x", "HOME": "/root"],
                             answers: ["from-vault\n"])
-        f.store.records[f.key("cmd")] = Credential(token: "stored")
+        f.store.records[f.key("cmd")] = bound(Credential(token: "stored"))
         let session = try CredentialSession.open(profile: try f.profile("cmd"), parts: f.parts)
         XCTAssertEqual(session.credential?.credential.token, "from-vault")
         XCTAssertEqual(session.credential?.source.name, "command")
@@ -99,7 +106,7 @@ final class CredentialSessionTests: XCTestCase {
 
     func testCIExchangeWinsOverTheStore() throws {
         let f = try fixture(environment: ["DZ_ID_TOKEN": Self.idToken])
-        f.store.records[f.key("ci")] = Credential(token: "stored")
+        f.store.records[f.key("ci")] = bound(Credential(token: "stored"))
         f.transport.on("POST /v1/mint") { _ in .init(200, #"{"token":"minted-1","expires_in":3600}"#) }
         let session = try CredentialSession.open(profile: try f.profile("ci"), parts: f.parts)
         XCTAssertEqual(session.credential?.credential.token, "minted-1")
@@ -109,7 +116,7 @@ final class CredentialSessionTests: XCTestCase {
 
     func testTheStoreAnswersLast() throws {
         let f = try fixture()
-        f.store.records[f.key("dz")] = Credential(token: "stored")
+        f.store.records[f.key("dz")] = bound(Credential(token: "stored"))
         let session = try CredentialSession.open(profile: try f.profile("dz"), parts: f.parts)
         XCTAssertEqual(session.credential?.credential.token, "stored")
         XCTAssertEqual(session.credential?.source, .keyring)
@@ -124,6 +131,42 @@ final class CredentialSessionTests: XCTestCase {
 
     // MARK: refused before anything is sent
 
+    func testAStoredCredentialGoesOnlyToTheOriginItWasObtainedFor() throws {
+        let f = try fixture()
+        var elsewhere = Credential(token: "stored")
+        elsewhere.origin = "https://old.dz.test"
+        f.store.records[f.key("dz")] = elsewhere
+        XCTAssertThrowsError(try CredentialSession.open(profile: try f.profile("dz"), parts: f.parts)) { error in
+            let error = error as? APICtlError
+            XCTAssertEqual(error?.exitCode, .authentication)
+            XCTAssertTrue(error?.message.contains("https://old.dz.test") ?? false)
+            XCTAssertTrue(error?.message.contains("https://api.dz.test") ?? false)
+            XCTAssertTrue(error?.hint?.contains("apictl login -p dz") ?? false)
+        }
+        XCTAssertTrue(f.transport.sent.isEmpty)
+    }
+
+    func testARecordWithoutAnOriginIsBoundAtItsFirstUseAndSaysSoOnce() throws {
+        let f = try fixture()
+        f.store.records[f.key("dz")] = Credential(token: "stored")
+        let first = try CredentialSession.open(profile: try f.profile("dz"), parts: f.parts)
+        XCTAssertEqual(first.notices.count, 1)
+        XCTAssertTrue(first.notices[0].contains("now bound to https://api.dz.test"), first.notices[0])
+        XCTAssertEqual(f.store.records[f.key("dz")]?.origin, "https://api.dz.test")
+        let second = try CredentialSession.open(profile: try f.profile("dz"), parts: f.parts)
+        XCTAssertEqual(second.notices, [])
+    }
+
+    func testAKeptCommandAnswerServesOnlyItsOwnCommand() throws {
+        let f = try fixture(answers: [#"{"token":"from-first","expires_in":3600}"#, "from-second"])
+        _ = try CredentialSession.open(profile: try f.profile("cmd"), parts: f.parts)
+        var other = try f.profile("cmd")
+        other.tokenCommand = ["other-vault", "read"]
+        let session = try CredentialSession.open(profile: other, parts: f.parts)
+        XCTAssertEqual(session.credential?.credential.token, "from-second")
+        XCTAssertEqual(f.runner.runs.count, 2)
+    }
+
     func testLineBreaksAndNULsAreRefusedFromEverySource() throws {
         for token in ["a\r\nX-Injected: 1", "a\nb", "a\u{0}b"] {
             let env = try fixture(environment: ["APICTL_TOKEN": token])
@@ -132,7 +175,7 @@ final class CredentialSessionTests: XCTestCase {
                 XCTAssertFalse((error as? APICtlError)?.message.contains(token) ?? true, "the token is never quoted")
             }
             let stored = try fixture()
-            stored.store.records[stored.key("dz")] = Credential(token: token)
+            stored.store.records[stored.key("dz")] = bound(Credential(token: token))
             XCTAssertThrowsError(try CredentialSession.open(profile: try stored.profile("dz"), parts: stored.parts)) { error in
                 XCTAssertEqual((error as? APICtlError)?.exitCode, .credentialStore)
             }
@@ -189,14 +232,14 @@ final class CredentialSessionTests: XCTestCase {
 
     func testA401RereadsTheStoreAndRetriesOnlyWithAnotherKey() throws {
         let f = try fixture()
-        f.store.records[f.key("dz")] = Credential(token: "copy")
-        f.store.latest[f.key("dz")] = Credential(token: "item")
+        f.store.records[f.key("dz")] = bound(Credential(token: "copy"))
+        f.store.latest[f.key("dz")] = bound(Credential(token: "item"))
         f.transport.on("GET /v1/me") { request in .init(request.headers["Authorization"] == "Bearer item" ? 200 : 401, "{}") }
         let session = try CredentialSession.open(profile: try f.profile("dz"), parts: f.parts)
         XCTAssertEqual(try tokensSent(session, f), ["Bearer copy", "Bearer item"])
 
         let same = try fixture()
-        same.store.records[same.key("dz")] = Credential(token: "dead")
+        same.store.records[same.key("dz")] = bound(Credential(token: "dead"))
         same.transport.on("GET /v1/me") { _ in .init(401) }
         let unchanged = try CredentialSession.open(profile: try same.profile("dz"), parts: same.parts)
         XCTAssertEqual(try tokensSent(unchanged, same), ["Bearer dead"], "the same key is not sent twice")
@@ -209,11 +252,11 @@ final class CredentialSessionTests: XCTestCase {
         var stale = Credential(token: "old-access", kind: "oauth2", refreshToken: "r1",
                                expiresAt: f.now.addingTimeInterval(3000))
         stale.tokenURL = "https://api.dz.test/oauth/token"
-        f.store.records[f.key("oauth")] = stale
+        f.store.records[f.key("oauth")] = bound(stale)
         var peer = stale
         peer.token = "peer-access"
         peer.refreshToken = "r2"
-        f.store.latest[f.key("oauth")] = peer
+        f.store.latest[f.key("oauth")] = bound(peer)
         f.transport.on("POST /oauth/token") { _ in .init(200, #"{"access_token":"mine","expires_in":3600}"#) }
         f.transport.on("GET /v1/me") { request in .init(request.headers["Authorization"] == "Bearer peer-access" ? 200 : 401, "{}") }
         let session = try CredentialSession.open(profile: try f.profile("oauth"), parts: f.parts)
@@ -225,7 +268,7 @@ final class CredentialSessionTests: XCTestCase {
         let f = try fixture()
         var stored = Credential(token: "old-access", kind: "oauth2", refreshToken: "r1", expiresAt: f.now.addingTimeInterval(3000))
         stored.tokenURL = "https://api.dz.test/oauth/token"
-        f.store.records[f.key("oauth")] = stored
+        f.store.records[f.key("oauth")] = bound(stored)
         f.transport.on("POST /oauth/token") { request in
             let body = String(decoding: request.body ?? [], as: UTF8.self)
             XCTAssertTrue(body.contains("grant_type=refresh_token") && body.contains("refresh_token=r1"), body)
@@ -241,7 +284,7 @@ final class CredentialSessionTests: XCTestCase {
         let f = try fixture()
         var stored = Credential(token: "old-access", kind: "oauth2", refreshToken: "r1", expiresAt: f.now.addingTimeInterval(30))
         stored.tokenURL = "https://api.dz.test/oauth/token"
-        f.store.records[f.key("oauth")] = stored
+        f.store.records[f.key("oauth")] = bound(stored)
         f.transport.on("POST /oauth/token") { _ in .init(200, #"{"access_token":"new-access","expires_in":3600}"#) }
         f.transport.on("GET /v1/me") { _ in .init(200, "{}") }
         let session = try CredentialSession.open(profile: try f.profile("oauth"), parts: f.parts)
@@ -262,7 +305,7 @@ final class CredentialSessionTests: XCTestCase {
     func testAStoredRotationIsFinishedByRevokingTheOldKey() throws {
         let f = try fixture()
         defer { try? FileManager.default.removeItem(atPath: f.dataDirectory) }
-        f.store.records[f.key("keys")] = Credential(token: "new-key", tokenID: "k2")
+        f.store.records[f.key("keys")] = bound(Credential(token: "new-key", tokenID: "k2"))
         try writeJournal(f, #"{"step":"stored","new_name":"n","new_id":"k2","old_id":"k1"}"#)
         f.transport.on("DELETE /v1/api-keys/k1") { _ in .init(204) }
         let session = try CredentialSession.open(profile: try f.profile("keys"), parts: f.parts)
@@ -275,7 +318,7 @@ final class CredentialSessionTests: XCTestCase {
     func testACreatedRotationIsRolledBackByRevokingTheNewKey() throws {
         let f = try fixture()
         defer { try? FileManager.default.removeItem(atPath: f.dataDirectory) }
-        f.store.records[f.key("keys")] = Credential(token: "old-key", tokenID: "k1")
+        f.store.records[f.key("keys")] = bound(Credential(token: "old-key", tokenID: "k1"))
         try writeJournal(f, #"{"step":"created","new_name":"n","new_id":"k2","old_id":"k1"}"#)
         f.transport.on("DELETE /v1/api-keys/k2") { _ in .init(204) }
         let session = try CredentialSession.open(profile: try f.profile("keys"), parts: f.parts)

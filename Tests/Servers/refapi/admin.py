@@ -99,6 +99,16 @@ def register(router, state):
     def echo(request):
         return Response.json(200, {"headers": dict(request.headers.items()), "query": request.target.partition("?")[2]})
 
+    @router.route("_test", "GET", "/pages")
+    def pages(request):
+        """One page listing what it was sent, and a Link to `next` (any URL) when given."""
+        seen = {name.lower(): value for name, value in request.headers.items()
+                if name.lower() in ("authorization", "cookie", "proxy-authorization", "x-api-key")}
+        response = Response.json(200, [dict(seen, host=request.headers.get("Host"), query=request.target.partition("?")[2])])
+        if request.arg("next"):
+            response.header("Link", f'<{request.arg("next")}>; rel="next"')
+        return response
+
     @router.route("_test", "GET", "/html")
     def html(request):
         status = int(request.arg("status", "200"))

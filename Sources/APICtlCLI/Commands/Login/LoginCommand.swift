@@ -65,7 +65,7 @@ enum LoginCommand {
         if let reason = selection.fallbackReason {
             context.stderr.write("apictl: no keyring: \(reason); using the encrypted file instead\n")
         }
-        try selection.store.save(credential, for: CredentialKey(profile: profile.name, environment: profile.environment))
+        try selection.store.save(profile.bound(credential), for: CredentialKey(profile: profile.name, environment: profile.environment))
         var message = "Logged in to \(profile.name)"
         if let env = profile.environment { message += " (\(env))" }
         if let who { message += " as \(who)" }
@@ -101,7 +101,7 @@ enum LoginCommand {
                           hint: "set one with 'profile add --whoami PATH', or pass --no-verify")
         }
         let resolved = ResolvedCredential(credential: credential, source: .environment(variable: "login"))
-        let client = APIClient(transport: try context.openTransport(), profile: profile, credential: resolved)
+        let client = context.makeClient(transport: try context.openTransport(), profile: profile, credential: resolved)
         let request = try RequestBuilder.build(RequestDescription(method: "GET", target: path), profile: profile,
                                                input: .files(readStandardInput: { [] }))
         let response = try client.fetch(request)

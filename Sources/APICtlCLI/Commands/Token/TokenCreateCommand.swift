@@ -49,7 +49,7 @@ enum TokenCreateCommand {
             _ = try LoginCommand.verify(fresh, profile: profile, context)
             let selection: StoreSelection
             if let opened = session.store { selection = opened } else { selection = try session.parts.stores.open(reading: nil) }
-            try selection.store.save(fresh, for: CredentialKey(profile: profile.name, environment: profile.environment))
+            try selection.store.save(profile.bound(fresh), for: CredentialKey(profile: profile.name, environment: profile.environment))
             context.stderr.write(about + "; stored in the \(selection.store.source) in place of the \(current.source) credential\n")
         } catch {
             if let id = issued.id { try? api.revoke(id: id) }

@@ -24,7 +24,8 @@ public enum CICredentialSource {
         let exchange = CIExchange(profile: profile, ci: ci, http: http, environment: environment)
         let source = CredentialSource.ci(identity: identity.description, exchange: exchange.style)
         let fingerprint = identity.fingerprint([exchange.style, ci.tokenURL ?? "", ci.mint ?? "", exchange.audience,
-                                                (ci.scopes ?? []).joined(separator: " ")])
+                                                (ci.scopes ?? []).joined(separator: " "),
+                                                profile.credentialOrigin])
         let kept = keptToken(profile: profile.name, environment: profile.environment, in: keeper)
         if useKept, let credential = read(kept, fingerprint: fingerprint, now: now) {
             return ResolvedCredential(credential: credential, source: source)

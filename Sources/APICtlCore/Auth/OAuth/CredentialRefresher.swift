@@ -42,7 +42,7 @@ public final class CredentialRefresher {
         if !force && !Self.isDue(stored, now: now()) { return stored }
         let fresh: Credential
         do {
-            fresh = try obtain(replacing: stored)
+            fresh = profile.bound(try obtain(replacing: stored))
         } catch {
             // A peer outside this lock may have used the refresh token first.
             if error.code == "invalid_grant", let again = try store.loadLatest(files.key), again.token != stored.token {

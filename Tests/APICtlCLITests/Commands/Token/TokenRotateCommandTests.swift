@@ -7,7 +7,7 @@ import XCTest
 final class TokenRotateCommandTests: XCTestCase {
     func harness() throws -> CommandHarness {
         let harness = try CommandHarness(config: CommandHarness.dzdesk)
-        harness.store.records[CredentialKey(profile: "dz", environment: nil)] = Credential(token: "old-key", tokenID: "k1")
+        harness.store.records[CredentialKey(profile: "dz", environment: nil)] = CommandHarness.bound(Credential(token: "old-key", tokenID: "k1"))
         harness.transport.on("GET /v1/api-keys") { _ in .init(200, #"{"data":[{"id":"k1","name":"deploy"}]}"#) }
         harness.transport.on("POST /v1/api-keys") { _ in .init(201, #"{"data":{"key":"new-key","id":"k2"}}"#) }
         harness.transport.on("DELETE /v1/api-keys/k1") { _ in .init(204) }
