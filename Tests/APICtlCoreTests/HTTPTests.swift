@@ -47,6 +47,12 @@ final class RedactorTests: XCTestCase {
         XCTAssertEqual(r.header("X-Other", "has s3cr3t-token inside"), "has [REDACTED] inside")
         XCTAssertEqual(r.url("https://h/p?api_key=abc&x=1"), "https://h/p?api_key=[REDACTED]&x=1")
     }
+
+    func testABasicPasswordIsHiddenOnItsOwn() {
+        let r = Redactor(secrets: ["alice:hunter22-pw"], auth: .basic)
+        XCTAssertEqual(r.text("the password hunter22-pw is wrong for alice"), "the password [REDACTED] is wrong for alice")
+        XCTAssertEqual(Redactor(secrets: ["alice:hunter22-pw"], auth: .bearer).text("hunter22-pw"), "hunter22-pw")
+    }
 }
 
 final class TemplateTests: XCTestCase {

@@ -257,3 +257,81 @@ def test_a_token_command_gets_none_of_apictls_secrets(apictl, ref, tmp_path):
                         env={"APICTL_PASSPHRASE": "pass-not-for-children", "APICTL_PASSPHRASE_FILE": "/nonexistent"})
     assert result.code == 0, result
     assert json.loads(result.out)["headers"]["Authorization"] == "Bearer tok-[][][]"
+
+
+# --- the store's folder is checked as ssh checks ~/.ssh --------------------------------
+
+@pytest.fixture
+def filed(apictl, ref):
+    """A key in the encrypted file, and the folder it lives in."""
+    apictl.env.update(PASS)
+    assert apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1")).code == 0
+    assert apictl.run("login", "--with-token", input=ref.key("dzdesk", scopes=["requests:read"])).code == 0
+    apictl.data = apictl.home / "data/apictl"
+    assert (apictl.data / "credentials.enc").exists()
+    return apictl
+
+
+def test_a_data_folder_others_can_write_is_refused(filed):
+    os.chmod(filed.data, 0o777)
+    try:
+        for args in (["request", "GET", "/me"], ["login", "--with-token", "--no-verify"]):
+            result = filed.run(*args, input="x")
+            assert_one_line_error(result, 9, str(filed.data), "other users", f"chmod 700 {filed.data}")
+    finally:
+        os.chmod(filed.data, 0o700)
+    assert filed.run("request", "GET", "/me").code == 0
+
+
+def test_a_credential_file_that_is_a_link_or_a_folder_is_named_as_such(filed, tmp_path):
+    store = filed.data / "credentials.enc"
+    store.rename(tmp_path / "elsewhere.enc")
+    store.symlink_to(tmp_path / "elsewhere.enc")
+    assert_one_line_error(filed.run("request", "GET", "/me"), 9, "credentials.enc is a symbolic link")
+    store.unlink()
+    store.mkdir()
+    assert_one_line_error(filed.run("request", "GET", "/me"), 9, "credentials.enc is a folder")
+
+
+def test_a_lock_held_by_another_process_is_waited_for_then_refused(filed):
+    import fcntl
+    lock_path = filed.data / "credentials.enc.lock"
+    with open(lock_path, "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        started = time.time()
+        result = filed.run("login", "--with-token", "--no-verify", input="another-key-123", timeout=30)
+        waited = time.time() - started
+    assert_one_line_error(result, 9, str(lock_path), "gave up waiting")
+    assert 9 <= waited < 15, waited
+
+
+# --- the keyring is never started by apictl ------------------------------------------------
+
+def test_a_dead_keyring_is_not_running_and_not_restarted(apictl, ref):
+    bus = SessionBus(with_keyring=True)
+    try:
+        apictl.env.update(bus.env)
+        assert apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1")).code == 0
+        assert apictl.run("login", "--with-token", input=ref.key("dzdesk", scopes=["requests:read"])).code == 0
+        pid = bus.daemon_pid()
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.time() + 5
+        while bus.daemon_pid() and time.time() < deadline:
+            time.sleep(0.05)
+        for store in ("auto", "keyring"):
+            result = apictl.run("request", "GET", "/me", env={"APICTL_CREDENTIAL_STORE": store})
+            assert_one_line_error(result, 9, "not running", "does not start it")
+        assert bus.daemon_pid() is None, "apictl started a keyring daemon through D-Bus activation"
+    finally:
+        bus.stop()
+
+
+# --- redaction ---------------------------------------------------------------------
+
+def test_a_basic_password_quoted_alone_by_the_server_is_redacted(apictl, ref):
+    assert apictl.run("profile", "add", "b", "--base-url", ref.url("dzdesk", "/v1"), "--auth", "basic").code == 0
+    ref.fault(api="dzdesk", method="GET", path="/v1/me", status=401, code="BAD_PASSWORD",
+              message="the password hunter22-pw is not alice's", count=1)
+    result = apictl.run("request", "GET", "/me", "-v", env={"APICTL_TOKEN": "alice:hunter22-pw"})
+    assert result.code == 4 and "the password [REDACTED] is not alice's" in result.err, result
+    assert "hunter22-pw" not in result.err

@@ -112,14 +112,21 @@ public final class EncryptedFileStore: CredentialStore {
 
     /// The file's bytes, or nil when there is none. Refuses a file others can read.
     private func readFile() throws(APICtlError) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        try PrivateFolder.verify(PathText.directory(of: path))
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else {
             if errno == ENOENT { return nil }
+            if errno == ELOOP {
+                throw .store("\(path) is a symbolic link; refusing to follow it", hint: "put the file itself there")
+            }
             throw .store("cannot read \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .store("cannot read \(path): \(String(cString: strerror(errno)))") }
+        if info.st_mode & S_IFMT == S_IFDIR {
+            throw .store("\(path) is a folder, not the encrypted credential file", hint: "move it out of the way")
+        }
         if info.st_uid != geteuid() {
             throw .store("\(path) belongs to another user (uid \(info.st_uid)); refusing to use it")
         }

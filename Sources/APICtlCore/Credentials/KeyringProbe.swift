@@ -8,6 +8,8 @@ public enum KeyringStatus: Sendable, Equatable {
     case available
     case noBus(String)
     case noService
+    /// The bus could start a Secret Service (D-Bus activation), but none runs: apictl never starts one.
+    case notRunning
     /// libsecret itself is not installed.
     case noLibrary(String)
     case locked
@@ -30,6 +32,10 @@ public enum KeyringStatus: Sendable, Equatable {
         case .available: return "the Secret Service keyring is available"
         case .noBus(let why): return "no D-Bus session bus (\(why))"
         case .noService: return "the session bus has no Secret Service (org.freedesktop.secrets); is gnome-keyring or KeePassXC running?"
+        case .notRunning:
+            return "the Secret Service keyring is not running (org.freedesktop.secrets has no owner on the session bus); "
+                + "apictl does not start it: start your keyring (e.g. 'gnome-keyring-daemon --start --components=secrets') "
+                + "or choose the encrypted file with APICTL_CREDENTIAL_STORE=file"
         case .noLibrary(let why): return "no keyring support: \(why)"
         case .locked: return "the keyring's default collection is locked; unlock it (e.g. log in to the desktop, or 'gnome-keyring-daemon --unlock')"
         case .unresponsive(let why): return "the Secret Service is not responding (\(why))"
@@ -68,8 +74,9 @@ public enum KeyringProbe {
         if owned == 0 {
             let activatable = apictl_bus_name_activatable(bus, "org.freedesktop.secrets", callTimeoutMilliseconds, &status)
             if activatable < 0 { return .unresponsive("the bus did not answer: \(GLibError(status).message)") }
-            // An activatable service is started by the first libsecret call.
-            return activatable == 1 ? .available : .noService
+            // libsecret's first call would start an activatable service: a keyring that died (with the
+            // credentials it holds) is reported, not restarted behind the user's back.
+            return activatable == 1 ? .notRunning : .noService
         }
         switch apictl_default_collection_locked(bus, callTimeoutMilliseconds, &status) {
         case 0: return .available

@@ -53,6 +53,7 @@ public struct ProfileStateFiles: Sendable {
         do { try AtomicFile.makeDirectory(directory, mode: 0o700) } catch {
             throw .store("cannot create \(directory): \(error.message)")
         }
+        try PrivateFolder.verify(dataDirectory)
         return try FileLock(path: path)
     }
 }

@@ -31,7 +31,7 @@ public enum HTTPFailure {
                 message += " (the server sent \(type), not JSON)"
             }
         }
-        let redactor = Redactor(secrets: [context.credential?.credential.token].compactMap { $0 })
+        let redactor = Redactor(secrets: [context.credential?.credential.token].compactMap { $0 }, auth: context.profile?.auth)
         // Some providers (oidc-provider-mock among them) answer a revoked token with
         // 400 and an OAuth error code instead of 401: it is still "log in again".
         let refusedToken = status == 400 && ["access_denied", "invalid_token"].contains(detail?.code ?? "")

@@ -9,6 +9,11 @@ public struct Redactor: Sendable {
     private var secretQueryKeys: Set<String>
 
     public init(secrets: [String] = [], auth: AuthScheme? = nil) {
+        var secrets = secrets
+        // A Basic credential is "user:password"; a server that quotes the password alone must not show it either.
+        if case .basic? = auth {
+            secrets += secrets.compactMap { pair in pair.firstIndex(of: ":").map { String(pair[pair.index(after: $0)...]) } }
+        }
         self.secrets = secrets.filter { $0.count >= 4 }
         // Set-Cookie comes back from servers; X-API-Key is the most common key header of all.
         var headers = Set((HTTPHeaders.credentialNames + ["Set-Cookie", "X-API-Key"]).map { $0.lowercased() })
