@@ -1,5 +1,6 @@
 """`apictl token rotate`: create -> verify -> store -> revoke old, rollback, and crash recovery."""
 import json
+import shutil
 import signal
 import subprocess
 import time
@@ -103,3 +104,49 @@ def test_rotate_in_the_keyring(apictl, ref):
         assert key_state(ref, key["id"])["revoked"] is True
     finally:
         bus.stop()
+
+
+def file_operations_of_a_rotation(dz):
+    """How often a clean rotation calls each file operation, counted with strace."""
+    counts = subprocess.run(["strace", "-f", "-c", "-e", "trace=rename,write,fsync", APICTL, "token", "rotate"],
+                            env=dict(dz.env), capture_output=True, text=True)
+    assert "rotated dz" in counts.stderr, counts.stderr[-500:]
+    found = {}
+    for line in counts.stderr.splitlines():
+        fields = line.split()
+        if len(fields) >= 5 and fields[-1] in ("rename", "write", "fsync"):
+            found[fields[-1]] = int(fields[3])
+    return found
+
+
+def live_keys(ref):
+    return ref.admin("/keys/live?api=dzdesk")
+
+
+@pytest.mark.skipif(not shutil.which("strace"), reason="strace is not installed")
+def test_kill_9_at_every_file_operation_leaves_a_working_key(dz, ref):
+    """issue 24: `token rotate` killed at each rename, write and fsync in turn."""
+    counts = file_operations_of_a_rotation(dz)
+    assert counts.get("rename", 0) >= 4 and counts.get("fsync", 0) >= 4, counts
+    journal = dz.home / "data/apictl/rotations/dz.default.json"
+    killed = 0
+    for call, total in sorted(counts.items()):
+        for n in range(1, total + 1):
+            before = {k["id"] for k in live_keys(ref)}
+            proc = subprocess.run(["strace", "-f", "-o", "/dev/null", "-e", f"inject={call}:signal=SIGKILL:when={n}",
+                                   APICTL, "token", "rotate"], env=dict(dz.env), capture_output=True, text=True, timeout=60)
+            killed += "rotated dz" not in proc.stderr
+            extra = [k for k in live_keys(ref) if k["id"] not in before]
+            assert len(extra) <= 1, (call, n, extra)
+            if extra and len(before) + len(extra) > 1 and journal.exists():
+                named = json.loads(journal.read_text())
+                assert extra[0]["id"] == named.get("new_id") or extra[0]["name"] == named["new_name"], (call, n)
+            # The next command has a working stored key, and recovery leaves exactly that one live.
+            after = dz.run("request", "GET", "/me")
+            assert after.code == 0, (call, n, after)
+            stored = dz.run("token", "print").out.strip()
+            assert [k["token"] for k in live_keys(ref)] == [stored], (call, n)
+            assert not journal.exists(), (call, n)
+            leftovers = [p.name for p in (dz.home / "data/apictl").rglob("*") if ".tmp-" in p.name or p.name.endswith(".part")]
+            assert leftovers == [], (call, n, leftovers)
+    assert killed >= sum(counts.values()) // 2, "the injections did kill rotations"

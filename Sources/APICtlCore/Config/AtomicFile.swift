@@ -11,6 +11,7 @@ public enum AtomicFile {
     public static func write(_ bytes: [UInt8], to path: String, mode: mode_t, directoryMode: mode_t = 0o700) throws(WriteError) {
         let directory = PathText.directory(of: path)
         if !directory.isEmpty { try makeDirectory(directory, mode: directoryMode) }
+        removeStaleTemporaries(of: path)
         let temp = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw WriteError(message: "\(temp): \(String(cString: strerror(errno)))") }
@@ -28,6 +29,21 @@ public enum AtomicFile {
         }
         guard rename(temp, path) == 0 else { throw WriteError(message: "\(path): \(String(cString: strerror(errno)))") }
         ok = true
+    }
+
+    /// Removes the temp files of `path` that a process killed mid-write left behind
+    /// (`PATH.tmp-PID-N` whose PID no longer runs); a live writer's are kept.
+    public static func removeStaleTemporaries(of path: String) {
+        let directory = PathText.directory(of: path)
+        let prefix = PathText.lastComponent(of: path) + ".tmp-"
+        guard let folder = opendir(directory.isEmpty ? "." : directory) else { return }
+        defer { closedir(folder) }
+        while let entry = readdir(folder) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name.hasPrefix(prefix), let pid = name.dropFirst(prefix.count).split(separator: "-").first.flatMap({ Int32($0) }),
+                  pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            unlink((directory.isEmpty ? "" : directory + "/") + name)
+        }
     }
 
     /// Creates the folder (and its parents) with the given mode when missing.

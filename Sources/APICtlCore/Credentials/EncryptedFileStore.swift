@@ -113,6 +113,7 @@ public final class EncryptedFileStore: CredentialStore {
     /// The file's bytes, or nil when there is none. Refuses a file others can read.
     private func readFile() throws(APICtlError) -> [UInt8]? {
         try PrivateFolder.verify(PathText.directory(of: path))
+        AtomicFile.removeStaleTemporaries(of: path)
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else {
             if errno == ENOENT { return nil }

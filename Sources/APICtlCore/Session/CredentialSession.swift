@@ -134,6 +134,8 @@ public final class CredentialSession {
     private func recoverRotation() throws(APICtlError) {
         guard let profile, let store, credential != nil, profile.tokens != nil else { return }
         let files = parts.stateFiles(for: profile)
+        // A rotation killed while writing its journal leaves a temp file and maybe no journal at all.
+        AtomicFile.removeStaleTemporaries(of: files.rotationJournal)
         guard FileBytes.exists(files.rotationJournal) else { return }
         let rotation = KeyRotation(api: try TokenAPI(client: client, profile: profile), store: store.store,
                                    files: files, now: parts.now, report: { _ in })

@@ -129,7 +129,13 @@ public final class KeyRotation {
             removeJournal()
             return "an interrupted rotation left an unreadable journal; it was removed (check 'apictl token list' for a stray key)"
         }
-        if journal.step == "stored" {
+        // A kill between the store write and the journal's "stored" leaves the new key stored
+        // under an older step: the store, not the journal, says which key the user holds.
+        let stored = try store.loadLatest(files.key)
+        let newKeyIsStored = journal.step == "stored" || stored.map { record in
+            (journal.newID != nil && record.tokenID == journal.newID) || record.name == journal.newName
+        } ?? false
+        if newKeyIsStored {
             if let oldID = journal.oldID {
                 do { try api.revoke(id: oldID, goneIsFine: true) } catch {
                     return "an interrupted rotation stored its new key, but revoking the old key \(oldID) failed: \(error.message); "
@@ -164,5 +170,8 @@ public final class KeyRotation {
         }
     }
 
-    private func removeJournal() { _ = unlink(files.rotationJournal) }
+    private func removeJournal() {
+        _ = unlink(files.rotationJournal)
+        AtomicFile.removeStaleTemporaries(of: files.rotationJournal)
+    }
 }

@@ -57,6 +57,15 @@ def register(router, state):
             return Response.json(404, {"found": False})
         return Response.json(200, {"found": True, "revoked": key.revoked, "name": key.name})
 
+    @router.route("_admin", "GET", "/keys/live")
+    def live_keys(request):
+        """Every key of an API that still works (not revoked, not expired): id, name and token, for crash tests."""
+        now = time.time()
+        with state.lock:
+            keys = [k for k in state.keys.values() if k.api == request.arg("api") and not k.revoked
+                    and (k.expires_at is None or k.expires_at > now)]
+        return Response.json(200, [{"id": k.id, "name": k.name, "token": k.token} for k in keys])
+
     @router.route("_admin", "POST", "/faults")
     def add_fault(request):
         fault = request.json() or {}
