@@ -58,11 +58,18 @@ public enum App {
             return 0
         }
         // Commands throw only APICtlError, so every failure is one line with a documented exit code.
+        var status: Int32
         do {
-            return try run(parsed, context)
+            status = try run(parsed, context)
         } catch {
             context.stderr.write(error.line + "\n")
-            return error.exitCode.rawValue
+            status = error.exitCode.rawValue
         }
+        // Whatever the command thought, a cut stdout is a failure (disk full, a closed pipe with SIGPIPE ignored).
+        if let failure = context.stdout.failure, status == 0 || status == ExitCode.httpError.rawValue {
+            context.stderr.write(OutputStream.failure(failure).line + "\n")
+            status = ExitCode.outputFailed.rawValue
+        }
+        return status
     }
 }

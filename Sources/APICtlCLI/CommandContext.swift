@@ -26,6 +26,12 @@ public final class OutputStream: @unchecked Sendable {
         guard failure == nil else { return }
         failure = FileBytes.writeAll(fd, buffer)
     }
+
+    /// The line and exit code for stdout's failed write.
+    static func failure(_ errorNumber: Int32) -> APICtlError {
+        APICtlError(.outputFailed, "cannot write to stdout: \(String(cString: strerror(errorNumber)))",
+                    hint: "the output is incomplete")
+    }
 }
 
 /// The global options every command understands.

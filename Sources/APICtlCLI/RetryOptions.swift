@@ -34,24 +34,37 @@ enum RetryOptions {
 
 /// The partial download's path as a C string, so the signal handler can use it without allocating.
 nonisolated(unsafe) private var partialDownloadPath: UnsafeMutablePointer<CChar>?
+nonisolated(unsafe) private var armedSignals: [Int32] = []
 
-/// Removes a partial download and exits 130 on Ctrl-C or SIGTERM, so no half
-/// file is ever left under any name. The handler only calls unlink and _exit,
-/// which are async-signal-safe.
-final class InterruptCleanup {
-    init(removing path: String) {
+/// Removes a partial download on any signal that would end apictl (Ctrl-C, a closed
+/// terminal, kill, Ctrl-\\, a broken pipe, an alarm), then exits 128 + the signal (130
+/// for Ctrl-C), so no half file is ever left under any name. The handler only calls
+/// unlink and _exit, which are async-signal-safe. SIGKILL cannot be caught: the next
+/// download of the same file replaces what it left.
+enum InterruptCleanup {
+    static let terminatingSignals = [SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGPIPE, SIGALRM, SIGUSR1, SIGUSR2, SIGXCPU, SIGXFSZ]
+
+    static func arm(removing path: String) {
+        free(partialDownloadPath)
         partialDownloadPath = strdup(path)
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber) { _ in
+        for signalNumber in terminatingSignals {
+            let previous = signal(signalNumber) { received in
                 if let path = partialDownloadPath { unlink(path) }
-                _exit(ExitCode.interrupted.rawValue)
+                _exit(128 + received)
+            }
+            // A signal the caller ignores (nohup, a shell's background job) stays ignored.
+            if let previous, unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) {
+                signal(signalNumber, SIG_IGN)
+            } else {
+                armedSignals.append(signalNumber)
             }
         }
     }
 
-    func cancel() {
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+    static func cancel() {
+        guard partialDownloadPath != nil else { return }
+        for signalNumber in armedSignals { signal(signalNumber, SIG_DFL) }
+        armedSignals = []
         free(partialDownloadPath)
         partialDownloadPath = nil
     }

@@ -12,6 +12,7 @@
  * were pulled in anyway the link would fail on the duplicate symbol, not
  * misbehave.
  */
+#include <fcntl.h>
 #include <stddef.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -31,11 +32,25 @@ static void refuse_core_dumps(void) {
     (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
+/*
+ * A standard stream started closed (`apictl ... >&-`) would be the next file
+ * apictl opens, and the body would land in the config file or a socket. Each
+ * closed one gets /dev/null opened read-only in its place: nothing else takes
+ * the number, and a write to it fails (EBADF), which apictl reports (exit 10)
+ * instead of claiming success.
+ */
+static void hold_closed_standard_streams(void) {
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) == -1) (void)open("/dev/null", O_RDONLY);
+    }
+}
+
 static void capture_arguments(int argc, char **argv, char **envp) {
     (void)envp;
     captured_argc = argc;
     captured_argv = argv;
     refuse_core_dumps();
+    hold_closed_standard_streams();
 }
 
 __attribute__((used, section(".init_array")))

@@ -23,7 +23,9 @@ enum RequestCommand {
             .flag("include", "i", help: "Print the response status line and headers before the body"),
             .value("output", "o", "FILE", help: "Write the body to FILE (streamed; FILE appears only when complete)",
                    completion: .files),
-            .value("timeout", nil, "SECONDS", help: "Give up on the request after SECONDS"),
+            .value("timeout", nil, "SECONDS", help: "Give up after SECONDS in all: every retry and wait included (default: none)"),
+            .value("stall-timeout", nil, "SECONDS",
+                   help: "Give up when no byte arrives for SECONDS (default \(Int(HTTPRequest.defaultStallTimeout)))"),
             .flag("raw", nil, help: "Never pretty-print the body"),
             .flag("paginate", nil, help: "Fetch every page and print one merged JSON array"),
             .flag("ndjson", nil, help: "With --paginate: print one item per line as pages arrive"),
@@ -53,6 +55,7 @@ enum RequestCommand {
         var paginate: Bool
         var ndjson: Bool
         var retry: RetryPolicy
+        var stallTimeout: Double
 
         init(_ parsed: ParsedCommand) throws(APICtlError) {
             var description = RequestDescription(method: parsed.arguments[0], target: parsed.arguments[1])
@@ -66,11 +69,18 @@ enum RequestCommand {
             for item in parsed.arguments.dropFirst(2) { try Self.addItem(item, to: &description) }
             self.description = description
             include = parsed.flag("include")
-            output = parsed.value("output")
             raw = parsed.flag("raw")
+            // `-o -` is stdout, as in curl: the body as sent, never pretty-printed.
+            output = parsed.value("output")
+            if output == "-" {
+                output = nil
+                raw = true
+            }
             paginate = parsed.flag("paginate")
             ndjson = parsed.flag("ndjson")
             retry = try RetryOptions.policy(parsed)
+            stallTimeout = try parsed.number("stall-timeout") ?? HTTPRequest.defaultStallTimeout
+            if stallTimeout == 0 { throw .usage("--stall-timeout must be more than 0") }
             if ndjson && !paginate { throw .usage("--ndjson goes with --paginate") }
             if paginate && output != nil { throw .usage("--paginate cannot be combined with -o", hint: "redirect stdout instead") }
         }
@@ -99,8 +109,11 @@ enum RequestCommand {
     }
 
     static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
+        let started = context.now()
         let options = try Options(parsed)
         let session = try context.openSession()
+        session.client.deadline = options.description.timeout.map { started.addingTimeInterval($0) }
+        session.client.stallTimeout = options.stallTimeout
         try confirmIfAsked(options.description, session.profile, yes: parsed.flag("yes"), context)
         session.client.retryPolicy = options.retry
         let request = try RequestBuilder.build(options.description, profile: session.profile,
@@ -109,12 +122,8 @@ enum RequestCommand {
         let pretty = context.stdout.isTerminal && !options.raw
         let sink = ResponseSink(destination: options.output.map { .file($0) } ?? .stdout(pretty: pretty), stdout: context.stdout,
                                 includeHead: options.include, color: context.globals.color)
-        var cleanup: InterruptCleanup?
-        if let output = options.output {
-            cleanup = InterruptCleanup(removing: FileOutput.tempPath(for: output))
-            if context.stderr.isTerminal { sink.progress = ProgressBar(out: context.stderr) }
-        }
-        defer { cleanup?.cancel() }
+        if options.output != nil, context.stderr.isTerminal { sink.progress = ProgressBar(out: context.stderr) }
+        defer { InterruptCleanup.cancel() }
         let head: HTTPResponseHead
         do {
             head = try session.client.send(request, to: sink)
@@ -126,7 +135,9 @@ enum RequestCommand {
         if options.include && !sink.headPrinted {
             context.stdout.write(ResponsePrinter.statusAndHeaders(head, color: context.globals.color))
         }
-        if options.output == nil && (!head.isSuccess || pretty) {
+        if sink.overflowed {
+            if pretty { context.warn("the body is larger than \(ResponseSink.bufferLimit >> 20) MiB; printed as received, not pretty-printed") }
+        } else if options.output == nil && (!head.isSuccess || pretty) {
             ResponsePrinter.body(sink.buffered, head: head, pretty: pretty, color: context.globals.color,
                                  to: context.stdout, warn: context.warn)
         }

@@ -85,6 +85,7 @@ enum ManPage {
         case .serverError: return "Server error (5xx) after retries."
         case .network: return "Network, TLS or timeout."
         case .credentialStore: return "Credential store: locked, unavailable, wrong passphrase, corrupt."
+        case .outputFailed: return "The output could not be written (stdout or \\-o FILE: disk full, closed pipe, no permission)."
         case .interrupted: return "Interrupted."
         }
     }

@@ -22,7 +22,7 @@ enum ResponsePrinter {
             if body.last != 0x0A { out.write("\n") }
             let type = head.headers["Content-Type"] ?? ""
             if head.isSuccess, type.containsText("json") {
-                warn("the response says it is JSON but is not valid JSON; printed as received")
+                warn("the response says it is JSON but is \(JSONValue.problem(with: body)); printed as received")
             }
         }
     }

@@ -15,7 +15,10 @@ final class ResponseSink: ResponseConsumer {
     let color: Bool
     private(set) var head: HTTPResponseHead?
     /// Error bodies are always kept, for decoding; success bodies only when pretty-printing.
+    /// Past `bufferLimit` the first part is kept and everything goes out as it came (`overflowed`).
     private(set) var buffered: [UInt8] = []
+    static let bufferLimit = 16 << 20
+    private(set) var overflowed = false
     private var streaming = false
     private var file: FileOutput?
     /// Bytes of this attempt already written to stdout: once any are, it cannot be retried.
@@ -33,6 +36,7 @@ final class ResponseSink: ResponseConsumer {
     func begin(_ head: HTTPResponseHead) throws(APICtlError) {
         self.head = head
         buffered.removeAll()
+        overflowed = false
         guard head.isSuccess else { streaming = false; return }
         // Only a success is final for sure; the head of a retried 429 must not be shown.
         if includeHead {
@@ -43,7 +47,9 @@ final class ResponseSink: ResponseConsumer {
         case .stdout(let pretty):
             streaming = !pretty
         case .file(let path):
-            file = try FileOutput(finalPath: path)
+            let output = try FileOutput(finalPath: path)
+            if let temporary = output.temporaryPath { InterruptCleanup.arm(removing: temporary) }
+            file = output
             streaming = true
             progress?.start(total: head.headers["Content-Length"].flatMap { Int64($0) })
         }
@@ -64,9 +70,26 @@ final class ResponseSink: ResponseConsumer {
             progress?.advance(chunk.count)
         } else if streaming {
             stdout.write(chunk)
+            // Stop the transfer at once: nothing more can reach a full disk or a closed pipe.
+            if let failure = stdout.failure { throw OutputStream.failure(failure) }
             streamedBytes += chunk.count
-        } else if buffered.count < 64 << 20 {
+        } else if buffered.count + chunk.count <= Self.bufferLimit {
             buffered.append(contentsOf: chunk)
+        } else if case .file = destination {
+            return   // an error answer to a download: its start is enough to decode, and it goes nowhere else
+        } else {
+            // Too large to hold for pretty-printing: what was kept goes out as it came and
+            // the rest streams after it, so a body of any size reaches the terminal whole.
+            overflowed = true
+            if includeHead && !headPrinted, let head {
+                stdout.write(ResponsePrinter.statusAndHeaders(head, color: color))
+                headPrinted = true
+            }
+            stdout.write(buffered)
+            stdout.write(chunk)
+            if let failure = stdout.failure { throw OutputStream.failure(failure) }
+            streaming = true
+            streamedBytes += buffered.count + chunk.count
         }
     }
 
@@ -86,45 +109,92 @@ final class ResponseSink: ResponseConsumer {
     }
 }
 
-/// A download in progress: written to a hidden temp file beside the target.
+/// A download in progress. `-o` writes where the user points: an existing device,
+/// FIFO or socket (`/dev/null`, a pipe) is written through and never replaced; a
+/// regular file, or a symbolic link's target, is replaced only once the whole body
+/// is on disk, keeping its mode and owner (the link stays a link); a new file gets
+/// 0666 less the umask, as curl's. The temp file is hidden beside the target.
 final class FileOutput {
     let finalPath: String
-    let tempPath: String
-    private let fd: Int32
+    private enum Sink {
+        case through(Int32)
+        case replacing(AtomicFile.Replacement)
+    }
+    private let sink: Sink
 
-    /// Hidden, beside the target, named for this process: known before the download starts.
-    static func tempPath(for finalPath: String) -> String {
-        let directory = PathText.directory(of: finalPath)
-        let name = PathText.lastComponent(of: finalPath)
-        return (directory.isEmpty ? "" : directory + "/") + ".\(name).apictl-\(getpid()).part"
+    /// The temp file's path, for the signal handler; nil when writing through.
+    var temporaryPath: String? {
+        if case .replacing(let replacement) = sink { return replacement.temporaryPath }
+        return nil
     }
 
     init(finalPath: String) throws(APICtlError) {
         self.finalPath = finalPath
-        tempPath = Self.tempPath(for: finalPath)
-        fd = open(tempPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw APICtlError(.httpError, "cannot write \(finalPath): \(String(cString: strerror(errno)))")
+        var info = stat()
+        let exists = stat(finalPath, &info) == 0
+        let kind = info.st_mode & S_IFMT
+        if exists && kind == S_IFDIR {
+            throw Self.failure(finalPath, "it is a folder")
+        }
+        if exists && kind != S_IFREG {
+            let fd = open(finalPath, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw Self.failure(finalPath, String(cString: strerror(errno))) }
+            sink = .through(fd)
+            return
+        }
+        // A symbolic link is followed, so the file it points at is replaced and the link kept.
+        let target = exists ? (Self.resolved(finalPath) ?? finalPath) : finalPath
+        let directory = PathText.directory(of: target)
+        let temporary = (directory.isEmpty ? "" : directory + "/") + ".\(PathText.lastComponent(of: target)).apictl-\(getpid()).part"
+        let mask = umask(0)
+        umask(mask)
+        let mode = exists ? info.st_mode & 0o7777 : 0o666 & ~mask
+        do {
+            sink = .replacing(try AtomicFile.Replacement(path: target, temporaryPath: temporary, mode: mode,
+                                                         owner: exists ? (info.st_uid, info.st_gid) : nil))
+        } catch {
+            throw Self.failure(finalPath, Self.reason(error.message))
         }
     }
 
     func write(_ chunk: UnsafeRawBufferPointer) throws(APICtlError) {
-        if let error = FileBytes.writeAll(fd, chunk) {
-            throw APICtlError(.httpError, "cannot write \(finalPath): \(String(cString: strerror(error)))")
+        switch sink {
+        case .through(let fd):
+            if let error = FileBytes.writeAll(fd, chunk) { throw Self.failure(finalPath, String(cString: strerror(error))) }
+        case .replacing(let replacement):
+            do { try replacement.write(chunk) } catch { throw Self.failure(finalPath, Self.reason(error.message)) }
         }
     }
 
+    /// Gives a replaced file its final name; call only after the whole transfer succeeded.
     func commit() throws(APICtlError) {
-        close(fd)
-        guard rename(tempPath, finalPath) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(tempPath)
-            throw APICtlError(.httpError, "cannot write \(finalPath): \(reason)")
+        switch sink {
+        case .through(let fd):
+            close(fd)
+        case .replacing(let replacement):
+            do { try replacement.commit() } catch { throw Self.failure(finalPath, Self.reason(error.message)) }
         }
     }
 
     func discard() {
-        close(fd)
-        unlink(tempPath)
+        switch sink {
+        case .through(let fd): close(fd)
+        case .replacing(let replacement): replacement.discard()
+        }
+    }
+
+    static func failure(_ path: String, _ reason: String) -> APICtlError {
+        APICtlError(.outputFailed, "cannot write \(path): \(reason)")
+    }
+
+    /// "PATH: reason" from AtomicFile, without the path this line names already.
+    private static func reason(_ message: String) -> String {
+        message.firstRange(ofText: ": ").map { String(message[$0.upperBound...]) } ?? message
+    }
+
+    private static func resolved(_ path: String) -> String? {
+        guard let real = realpath(path, nil) else { return nil }
+        defer { free(real) }
+        return String(cString: real)
     }
 }

@@ -1,7 +1,8 @@
 import Glibc
 
 /// Writes a file so that readers see either the old or the new content, never
-/// a torn one: temp file in the same folder, fsync, rename.
+/// a torn one: temp file in the same folder, fsync, rename. The one way apictl
+/// replaces a file (the config, the credential file, journals, downloads).
 public enum AtomicFile {
     /// What failed, naming the path: shown to the user inside a store or config error.
     public struct WriteError: Error {
@@ -12,23 +13,65 @@ public enum AtomicFile {
         let directory = PathText.directory(of: path)
         if !directory.isEmpty { try makeDirectory(directory, mode: directoryMode) }
         removeStaleTemporaries(of: path)
-        let temp = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw WriteError(message: "\(temp): \(String(cString: strerror(errno)))") }
-        var ok = false
-        defer {
-            if !ok { unlink(temp) }
+        let replacement = try Replacement(path: path, temporaryPath: "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))",
+                                          mode: mode)
+        var failure: WriteError?
+        bytes.withUnsafeBytes { buffer in
+            do throws(WriteError) { try replacement.write(buffer) } catch { failure = error }
         }
-        do {
-            defer { close(fd) }
+        if let failure {
+            replacement.discard()
+            throw failure
+        }
+        try replacement.commit()
+    }
+
+    /// A file being replaced: written to `temporaryPath` beside it, given its final name
+    /// by `commit` only once complete and on disk (fsync), removed by `discard`.
+    public final class Replacement {
+        public let path: String
+        public let temporaryPath: String
+        private var fd: Int32
+
+        /// `mode`, and `owner` when given, are those the new file will have (fchmod and
+        /// fchown on the temp file, so no one else can open it in between).
+        public init(path: String, temporaryPath: String, mode: mode_t, owner: (uid_t, gid_t)? = nil) throws(WriteError) {
+            self.path = path
+            self.temporaryPath = temporaryPath
+            fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode & 0o600)
+            guard fd >= 0 else { throw WriteError(message: "\(path): \(String(cString: strerror(errno)))") }
+            if let (uid, gid) = owner, uid != geteuid() || gid != getegid() { _ = fchown(fd, uid, gid) }
             fchmod(fd, mode)
-            if let error = bytes.withUnsafeBytes({ FileBytes.writeAll(fd, $0) }) {
+        }
+
+        public func write(_ buffer: UnsafeRawBufferPointer) throws(WriteError) {
+            if let error = FileBytes.writeAll(fd, buffer) {
                 throw WriteError(message: "\(path): \(String(cString: strerror(error)))")
             }
-            guard fsync(fd) == 0 else { throw WriteError(message: "\(path): fsync: \(String(cString: strerror(errno)))") }
         }
-        guard rename(temp, path) == 0 else { throw WriteError(message: "\(path): \(String(cString: strerror(errno)))") }
-        ok = true
+
+        public func commit() throws(WriteError) {
+            defer { fd = -1 }
+            guard fsync(fd) == 0 else {
+                let reason = String(cString: strerror(errno))
+                close(fd)
+                unlink(temporaryPath)
+                throw WriteError(message: "\(path): fsync: \(reason)")
+            }
+            close(fd)
+            guard rename(temporaryPath, path) == 0 else {
+                let reason = String(cString: strerror(errno))
+                unlink(temporaryPath)
+                throw WriteError(message: "\(path): \(reason)")
+            }
+        }
+
+        public func discard() {
+            guard fd >= 0 else { return }
+            close(fd)
+            fd = -1
+            unlink(temporaryPath)
+        }
     }
 
     /// Removes the temp files of `path` that a process killed mid-write left behind

@@ -10,6 +10,8 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
     case serverError = 7
     case network = 8
     case credentialStore = 9
+    /// The output could not be written: stdout (disk full, a closed pipe) or `-o FILE`. curl's 23.
+    case outputFailed = 10
     case interrupted = 130
 
     /// What a final HTTP status means for the exit code.

@@ -28,7 +28,8 @@ public enum HTTPFailure {
             message += " \(reason)"
             if !response.body.isEmpty, !looksLikeJSON(response.body) {
                 let type = response.headers["Content-Type"]?.split(separator: ";").first.map(String.init) ?? "an unknown type"
-                message += " (the server sent \(type), not JSON)"
+                message += type.containsText("json") ? " (its JSON body is \(JSONValue.problem(with: response.body)))"
+                                                     : " (the server sent \(type), not JSON)"
             }
         }
         let redactor = Redactor(secrets: [context.credential?.credential.token].compactMap { $0 }, auth: context.profile?.auth)

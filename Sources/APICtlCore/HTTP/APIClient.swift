@@ -27,6 +27,10 @@ public final class APIClient {
     public var proxies = ProxySettings.none
     public var observer: (@Sendable (WireEvent) -> Void)?
     public var retryPolicy = RetryPolicy()
+    /// `--timeout`: when the whole command must be over, retries and waits included.
+    public var deadline: Date?
+    /// `--stall-timeout`: seconds without a byte before a request is given up.
+    public var stallTimeout = HTTPRequest.defaultStallTimeout
     /// Told before each wait; the CLI prints it.
     public var onRetry: (@Sendable (RetryNotice) -> Void)?
     /// Blocks for the given seconds; handed in so tests can fake time.
@@ -68,8 +72,15 @@ public final class APIClient {
             let outcome: Result<HTTPResponseHead, APICtlError>
             var reason: String?
             var hint: (seconds: Double, basis: String)?
+            var attemptRequest = request
+            attemptRequest.stallTimeout = stallTimeout
+            if let deadline {
+                let left = deadline.timeIntervalSince(now())
+                guard left > 0 else { throw Self.outOfTime(request, redactor: redactor) }
+                attemptRequest.timeout = min(request.timeout ?? left, left)
+            }
             do {
-                let head = try sendFollowingRedirects(request, to: consumer)
+                let head = try sendFollowingRedirects(attemptRequest, to: consumer)
                 outcome = .success(head)
                 let limits = RateLimitStatus.parse(head.headers, now: now())
                 if !limits.isEmpty { lastRateLimit = limits }
@@ -90,6 +101,11 @@ public final class APIClient {
             }
             guard let reason, attempt < retryPolicy.maxRetries, consumer.restart() else { return try outcome.get() }
             let wait = hint ?? (retryPolicy.backoff(attempt: attempt), "backoff")
+            if let deadline, now().addingTimeInterval(wait.seconds) >= deadline {
+                onRetry?(RetryNotice(reason: "\(reason): a wait of \(wait.seconds.rounded(.up).saturatingInt)s would pass --timeout",
+                                     seconds: -1, basis: wait.basis, attempt: attempt + 1, of: retryPolicy.maxRetries))
+                return try outcome.get()
+            }
             if waited + wait.seconds > retryPolicy.maxWait {
                 if case .success = outcome, hint != nil {
                     onRetry?(RetryNotice(reason: "\(reason): the server asks for \(wait.seconds.rounded(.up).saturatingInt)s, more than --max-wait allows",
@@ -102,6 +118,12 @@ public final class APIClient {
             sleep(wait.seconds)
             waited += wait.seconds
         }
+    }
+
+    /// The line when `--timeout` is used up before an attempt could start.
+    static func outOfTime(_ request: HTTPRequest, redactor: Redactor) -> APICtlError {
+        let origin = URLParts.parse(request.url)?.origin.description ?? redactor.url(request.url)
+        return APICtlError(.network, "gave up on \(origin): --timeout was used up", hint: "raise --timeout or try again")
     }
 
     /// How long the server asked us to wait, and which header said so.

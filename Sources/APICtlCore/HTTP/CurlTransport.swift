@@ -33,6 +33,9 @@ public final class CurlTransport: Transport {
             apictl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, 10_000)
             // Larger reads mean fewer callbacks and write(2)s for big bodies; memory stays flat.
             apictl_setopt_long(handle, CURLOPT_BUFFERSIZE, 512 << 10)
+            // No byte for stallTimeout seconds ends the transfer; a download that keeps moving is never cut.
+            apictl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
+            apictl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, max(1, min(request.stallTimeout.rounded(.up), 86_400).saturatingInt))
             if let timeout = request.timeout {
                 apictl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, min(timeout * 1000, 1e12).saturatingInt))
             }

@@ -7,6 +7,10 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]?
     /// Whole-request limit in seconds; nil means none.
     public var timeout: Double?
+    /// Give up when no byte arrives for this long (seconds), however long the whole takes.
+    public var stallTimeout: Double = HTTPRequest.defaultStallTimeout
+    /// A server that accepts and then says nothing is given up on after this long by default.
+    public static let defaultStallTimeout: Double = 30
     /// PEM bundle for a private CA; nil means the system's.
     public var caCertPath: String?
     /// The proxy to go through ("" for none); nil leaves it to libcurl's own reading of the environment.

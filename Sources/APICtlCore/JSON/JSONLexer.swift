@@ -163,3 +163,24 @@ struct JSONLexer {
 
     static func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
 }
+
+extension JSONValue {
+    /// What is wrong with bytes that do not parse, in words for an error line:
+    /// "nested deeper than 512 levels" for a document too deep to parse safely.
+    public static func problem(with bytes: some Collection<UInt8>) -> String {
+        var depth = 0, deepest = 0, inString = false, escaped = false
+        for b in bytes {
+            if inString {
+                if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
+            } else if b == UInt8(ascii: "\"") {
+                inString = true
+            } else if b == UInt8(ascii: "[") || b == UInt8(ascii: "{") {
+                depth += 1
+                deepest = max(deepest, depth)
+            } else if b == UInt8(ascii: "]") || b == UInt8(ascii: "}") {
+                depth -= 1
+            }
+        }
+        return deepest > JSONLexer.maximumDepth ? "nested deeper than \(JSONLexer.maximumDepth) levels" : "not valid JSON"
+    }
+}

@@ -148,6 +148,29 @@ def register(router, state):
                 left -= len(chunk)
         return Response(200, content_type="application/octet-stream", stream=(count, chunks()))
 
+    @router.route("_test", "GET", "/hang")
+    def hang(request):
+        """Accepts the request and never answers (for SECONDS, default 60): for time limits."""
+        time.sleep(float(request.arg("seconds", "60")))
+        return Response.json(200, {"late": True})
+
+    @router.route("_test", "GET", "/big-json/(?P<count>[0-9]+)")
+    def big_json(request, count):
+        """A JSON array of COUNT small objects, streamed: a body larger than apictl holds for pretty-printing."""
+        count = int(count)
+        item = b'{"id":12345678,"name":"an item with a name long enough"}'
+
+        def chunks():
+            yield b"["
+            left, first = count, True
+            while left > 0:
+                n = min(left, 4096)
+                yield (b"" if first else b",") + b",".join([item] * n)
+                left, first = left - n, False
+            yield b"]"
+        length = 2 + count * len(item) + max(0, count - 1)
+        return Response(200, content_type="application/json", stream=(length, chunks()))
+
     @router.route("_test", "GET", "/slow-bytes/(?P<count>[0-9]+)")
     def slow_blob(request, count):
         """COUNT bytes in 64 KiB chunks, DELAY seconds apart: a download to interrupt."""

@@ -1,0 +1,170 @@
+"""`apictl request` never loses output and never hangs (issue 24): where `-o` writes,
+stdout write errors, bodies larger than apictl holds, time limits, token commands that
+keep running, and signals during a download."""
+import json
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import time
+
+import pytest
+
+from conftest import APICTL, assert_one_line_error
+
+TOKEN = {"APICTL_TOKEN": "tok-output-0123456789"}
+
+
+@pytest.fixture
+def t(apictl, ref):
+    """A profile on the reference server's test routes, with a token from the environment."""
+    assert apictl.run("profile", "add", "t", "--base-url", ref.url("_test")).code == 0
+    apictl.env.update(TOKEN)
+    return apictl
+
+
+# --- -o writes where the user points -------------------------------------------------------
+
+def test_dash_o_dash_is_stdout(t, tmp_path):
+    result = t.run("request", "GET", "/bytes/1000", "-o", "-")
+    assert result.code == 0 and result.out == "a" * 1000
+    assert not (t.home / "-").exists() and not os.path.exists("-")
+
+
+def test_an_existing_file_keeps_its_mode_and_a_link_stays_a_link(t, tmp_path):
+    target = tmp_path / "secret.bin"
+    target.write_bytes(b"old")
+    target.chmod(0o600)
+    assert t.run("request", "GET", "/bytes/2000", "-o", str(target)).code == 0
+    assert target.read_bytes() == b"a" * 2000 and stat.S_IMODE(target.stat().st_mode) == 0o600
+    real = tmp_path / "real.bin"
+    real.write_bytes(b"old")
+    link = tmp_path / "link.bin"
+    link.symlink_to(real)
+    assert t.run("request", "GET", "/bytes/300", "-o", str(link)).code == 0
+    assert link.is_symlink() and real.read_bytes() == b"a" * 300
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+def test_a_fifo_is_written_through(t, tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    result = t.run("request", "GET", "/bytes/5000", "-o", str(fifo))
+    assert result.code == 0, result
+    assert reader.communicate(timeout=10)[0] == b"a" * 5000
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"), reason="needs root and unshare")
+def test_as_root_dev_null_stays_a_device(t, tmp_path):
+    """In a private mount namespace with its own /dev, so the machine's /dev/null is never at risk."""
+    script = (f"mount -t tmpfs tmpfs /dev && mknod -m 666 /dev/null c 1 3 && mknod -m 666 /dev/urandom c 1 9 && "
+              f"'{APICTL}' request GET /bytes/4096 -o /dev/null; echo \"code=$?\"; stat -c %F /dev/null")
+    result = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script], env=dict(t.env),
+                            capture_output=True, text=True, timeout=30)
+    assert "code=0" in result.stdout, result
+    assert "character special file" in result.stdout, result
+
+
+def test_an_output_that_cannot_be_opened_is_one_line_naming_it(t, tmp_path):
+    missing = tmp_path / "no-such-folder" / "out.bin"
+    assert_one_line_error(t.run("request", "GET", "/bytes/10", "-o", str(missing)), 10, str(missing), "No such file")
+    assert_one_line_error(t.run("request", "GET", "/bytes/10", "-o", str(tmp_path)), 10, str(tmp_path), "folder")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGQUIT, signal.SIGTERM, signal.SIGINT])
+def test_every_terminating_signal_removes_the_partial_file(t, ref, tmp_path, sig):
+    tmp_path = tmp_path / "downloads"
+    tmp_path.mkdir()
+    target = tmp_path / "partial.bin"
+    process = subprocess.Popen([APICTL, "request", "GET", ref.url("_test", "/slow-bytes/10000000?delay=0.05"), "-o", str(target)],
+                               env=dict(t.env), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 10
+    while not [n for n in os.listdir(tmp_path) if n.endswith(".part")] and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    process.send_signal(sig)
+    assert process.wait(10) == 128 + sig
+    assert os.listdir(tmp_path) == []
+
+
+# --- every stdout write is checked ---------------------------------------------------------
+
+def run_with_stdout(t, stdout, *args, preexec=None):
+    proc = subprocess.run([APICTL, *args], env=dict(t.env), stdout=stdout, stderr=subprocess.PIPE, timeout=30,
+                          preexec_fn=preexec)
+    return proc.returncode, proc.stderr.decode()
+
+
+def test_a_full_disk_on_stdout_is_exit_10(t):
+    with open("/dev/full", "wb") as full:
+        code, err = run_with_stdout(t, full, "request", "GET", "/bytes/100000")
+    assert code == 10 and err.count("\n") == 1 and "cannot write to stdout" in err and "No space left" in err, err
+
+
+def test_a_closed_stdout_is_exit_10(t):
+    proc = subprocess.run(["sh", "-c", f"exec '{APICTL}' request GET /bytes/1000 >&-"], env=dict(t.env),
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 10 and "cannot write to stdout" in proc.stderr, proc
+
+
+def test_a_closed_pipe_with_sigpipe_ignored_is_exit_10(t):
+    read, write = os.pipe()
+    os.close(read)
+
+    def ignore_sigpipe():
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    with os.fdopen(write, "wb") as closed_pipe:
+        code, err = run_with_stdout(t, closed_pipe, "request", "GET", "/bytes/100000", preexec=ignore_sigpipe)
+    assert code == 10 and "Broken pipe" in err, err
+
+
+# --- terminal output is never cut ----------------------------------------------------------
+
+def test_a_body_larger_than_the_pretty_limit_reaches_the_terminal_whole(t):
+    count = 300_000                                    # about 17 MiB, over the 16 MiB held for pretty-printing
+    result = t.run_tty("request", "GET", f"/big-json/{count}", timeout=120)
+    assert result.code == 0
+    assert result.out.count('"id":12345678') == count
+    assert "larger than 16 MiB; printed as received" in result.out
+
+
+def test_json_nested_deeper_than_the_limit_passes_through_untouched(t, ref):
+    deep = "[" * 5000 + "]" * 5000
+    ref.fault(api="dzdesk", method="GET", path="/v1/deep", status=200, body=deep, count=2)
+    piped = t.run("request", "GET", ref.url("dzdesk", "/v1/deep"))
+    assert piped.code == 0 and piped.out == deep
+    tty = t.run_tty("request", "GET", ref.url("dzdesk", "/v1/deep"))
+    assert tty.code == 0 and deep in tty.out and "nested deeper than 512" in tty.out
+
+
+# --- time limits -----------------------------------------------------------------------------
+
+def test_a_server_that_never_answers_ends_with_exit_8(t):
+    started = time.time()
+    result = t.run("request", "GET", "/hang?seconds=20", "--stall-timeout", "1", "--no-retry", timeout=30)
+    assert_one_line_error(result, 8, "timed out")
+    assert time.time() - started < 5
+
+
+def test_timeout_bounds_the_whole_command_retries_included(t):
+    started = time.time()
+    result = t.run("request", "GET", "/hang?seconds=20", "--timeout", "2", "--retry", "5", timeout=30)
+    elapsed = time.time() - started
+    assert result.code == 8, result
+    assert elapsed < 4, elapsed
+
+
+def test_a_token_command_that_keeps_running_is_ended_at_its_timeout(apictl, ref, tmp_path):
+    command = tmp_path / "linger.sh"
+    command.write_text("#!/bin/sh\necho tok-linger-1\nexec >&- 2>&-\nsleep 40\n")
+    command.chmod(0o755)
+    assert apictl.run("profile", "add", "c", "--base-url", ref.url("_test"), "--token-command", str(command),
+                      "--token-command-timeout", "2s").code == 0
+    started = time.time()
+    result = apictl.run("-p", "c", "request", "GET", "/echo", timeout=30)
+    assert time.time() - started < 3.5
+    assert_one_line_error(result, 9, "did not answer within 2s")
+    assert subprocess.run(["pgrep", "-f", str(command)], capture_output=True).returncode == 1, "its process group was killed"
