@@ -75,6 +75,8 @@ public final class CommandContext: @unchecked Sendable {
     public let stderr: OutputStream
     public let stdinIsTerminal: Bool
     public let readStandardInput: @Sendable () -> [UInt8]
+    /// The descriptor `-d @-` streams a body from; nil reads `readStandardInput` whole instead.
+    public let standardInput: Int32?
     public let now: @Sendable () -> Date
     public let makeTransport: @Sendable () throws(TransportError) -> Transport
     /// The credential store for a config; nil: the one the config and environment choose.
@@ -89,7 +91,9 @@ public final class CommandContext: @unchecked Sendable {
                 readStandardInput: @escaping @Sendable () -> [UInt8], now: @escaping @Sendable () -> Date,
                 makeTransport: @escaping @Sendable () throws(TransportError) -> Transport,
                 makeStores: ((ConfigFile) -> any CredentialStoreOpening)? = nil,
-                keeper: any SecretKeeping = KernelKeyring(), runner: any ProcessRunning = ProcessRunner()) {
+                keeper: any SecretKeeping = KernelKeyring(), runner: any ProcessRunning = ProcessRunner(),
+                standardInput: Int32? = nil) {
+        self.standardInput = standardInput
         self.makeStores = makeStores
         self.keeper = keeper
         self.runner = runner

@@ -13,7 +13,8 @@ let context = CommandContext(
     stdinIsTerminal: isatty(STDIN_FILENO) == 1,
     readStandardInput: { FileBytes.readAll(STDIN_FILENO) ?? [] },
     now: { Date() },
-    makeTransport: { () throws(TransportError) -> Transport in try CurlTransport() }
+    makeTransport: { () throws(TransportError) -> Transport in try CurlTransport() },
+    standardInput: STDIN_FILENO
 )
 let status = App.main(arguments: Array(CommandLine.arguments.dropFirst()), context: context)
 // _exit, not exit: exit runs the destructors of the ~30 libraries libcurl loads

@@ -168,3 +168,53 @@ def test_a_token_command_that_keeps_running_is_ended_at_its_timeout(apictl, ref,
     assert time.time() - started < 3.5
     assert_one_line_error(result, 9, "did not answer within 2s")
     assert subprocess.run(["pgrep", "-f", str(command)], capture_output=True).returncode == 1, "its process group was killed"
+
+
+# --- uploads stream ----------------------------------------------------------------------------
+
+PEAK_RSS = """import resource, subprocess, sys
+proc = subprocess.run(sys.argv[2:], stdin=open(sys.argv[1], "rb") if sys.argv[1] != "-" else None, capture_output=True)
+sys.stdout.write(proc.stdout.decode() + "\\n" + str(proc.returncode) + " " + str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+"""
+
+
+def peak_rss(t, stdin, *args):
+    """apictl's answer, exit code and peak RSS in KiB, measured in a fresh parent."""
+    proc = subprocess.run(["python3", "-c", PEAK_RSS, stdin, APICTL, *args], env=dict(t.env), capture_output=True,
+                          text=True, timeout=300)
+    body, _, tail = proc.stdout.rpartition("\n")
+    code, rss = tail.split()
+    return body, int(code), int(rss)
+
+
+def test_a_large_file_body_streams_with_flat_memory(t, tmp_path):
+    big = tmp_path / "big.bin"
+    with open(big, "wb") as f:
+        f.truncate(300 << 20)                          # 300 MiB, sparse
+    _, code, small_rss = peak_rss(t, "-", "request", "POST", "/upload-size", "-d", "{}")
+    assert code == 0
+    body, code, big_rss = peak_rss(t, "-", "request", "POST", "/upload-size", "-d", "@" + str(big))
+    assert code == 0, body
+    assert json.loads(body)["bytes"] == 300 << 20
+    assert big_rss - small_rss < 8 * 1024, (small_rss, big_rss)   # KiB: flat, not 300 MiB
+
+
+def test_stdin_and_a_pipe_stream_too(t, tmp_path):
+    data = tmp_path / "data.bin"
+    data.write_bytes(os.urandom(3 << 20))
+    # stdin redirected from a file: its length is known and it can be sent again
+    body, code, _ = peak_rss(t, str(data), "request", "PUT", "/upload-size", "-d", "@-")
+    answer = json.loads(body)
+    assert code == 0 and answer["bytes"] == 3 << 20 and answer["method"] == "PUT" and not answer["chunked"]
+    # a pipe: sent chunked, as it comes
+    proc = subprocess.run(["sh", "-c", f"cat '{data}' | '{APICTL}' request POST /upload-size -d @-"], env=dict(t.env),
+                          capture_output=True, text=True, timeout=60)
+    answer = json.loads(proc.stdout)
+    assert proc.returncode == 0 and answer["bytes"] == 3 << 20 and answer["chunked"], proc.stderr
+    import hashlib
+    assert answer["sha256"] == hashlib.sha256(data.read_bytes()).hexdigest()
+
+
+def test_a_typed_field_from_a_file_has_a_limit(t):
+    result = t.run("request", "POST", "/upload-size", "-F", "x=@/dev/zero")
+    assert_one_line_error(result, 2, "-F x=@/dev/zero", "16 MiB", "-d @/dev/zero")

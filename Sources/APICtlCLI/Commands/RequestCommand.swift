@@ -117,7 +117,8 @@ enum RequestCommand {
         try confirmIfAsked(options.description, session.profile, yes: parsed.flag("yes"), context)
         session.client.retryPolicy = options.retry
         let request = try RequestBuilder.build(options.description, profile: session.profile,
-                                               input: .files(readStandardInput: context.readStandardInput))
+                                               input: .files(readStandardInput: context.readStandardInput,
+                                                             standardInput: context.standardInput))
         if options.paginate { return try paginate(request, options, session, context) }
         let pretty = context.stdout.isTerminal && !options.raw
         let sink = ResponseSink(destination: options.output.map { .file($0) } ?? .stdout(pretty: pretty), stdout: context.stdout,

@@ -9,7 +9,8 @@ enum VerboseLog {
             var out = proxy.map { "* via proxy \($0)\n" } ?? ""
             out += "> \(method) \(url)\n"
             for (name, value) in headers { out += "> \(name): \(value)\n" }
-            if bodyBytes > 0 { out += "> (body: \(bodyBytes) bytes)\n" }
+            if let bodyBytes, bodyBytes > 0 { out += "> (body: \(bodyBytes) bytes)\n" }
+            if bodyBytes == nil { out += "> (body: streamed from a pipe)\n" }
             return out + ">\n"
         case .response(let head, let headers):
             var out = "< \(head.httpVersion) \(head.status)\(head.reason.isEmpty ? "" : " " + head.reason)\n"

@@ -3,7 +3,8 @@ import Glibc
 
 /// What the client did on the wire, for `-v`. Values are already redacted.
 public enum WireEvent: Sendable {
-    case request(method: String, url: String, headers: [(String, String)], bodyBytes: Int, proxy: String?)
+    /// `bodyBytes` is nil for a body streamed from a pipe, whose size is not known.
+    case request(method: String, url: String, headers: [(String, String)], bodyBytes: Int64?, proxy: String?)
     case response(HTTPResponseHead, redactedHeaders: [(String, String)])
     case redirect(from: String, to: String, credentialsDropped: Bool)
 }
@@ -79,6 +80,7 @@ public final class APIClient {
                 guard left > 0 else { throw Self.outOfTime(request, redactor: redactor) }
                 attemptRequest.timeout = min(request.timeout ?? left, left)
             }
+            _ = attemptRequest.rewind()
             do {
                 let head = try sendFollowingRedirects(attemptRequest, to: consumer)
                 outcome = .success(head)
@@ -94,12 +96,13 @@ public final class APIClient {
             // unless a renewed credential is there to retry with.
             if case .success(let head) = outcome, head.status == 401, !reauthorized, let reauthorize, let current = credential {
                 reauthorized = true
-                if let replacement = try reauthorize(current), consumer.restart() {
+                if request.canResend, let replacement = try reauthorize(current), consumer.restart() {
                     use(replacement)
                     continue
                 }
             }
-            guard let reason, attempt < retryPolicy.maxRetries, consumer.restart() else { return try outcome.get() }
+            // A body read from a pipe is gone once sent: such a request is never retried.
+            guard let reason, attempt < retryPolicy.maxRetries, request.canResend, consumer.restart() else { return try outcome.get() }
             let wait = hint ?? (retryPolicy.backoff(attempt: attempt), "backoff")
             if let deadline, now().addingTimeInterval(wait.seconds) >= deadline {
                 onRetry?(RetryNotice(reason: "\(reason): a wait of \(wait.seconds.rounded(.up).saturatingInt)s would pass --timeout",
@@ -158,10 +161,15 @@ public final class APIClient {
             let leaves = nextParts.origin != from.origin
             if leaves { userHeadersTrusted = false }
             observer?(.redirect(from: redactor.url(current.url), to: redactor.url(next), credentialsDropped: leaves))
+            if current.bodyStream != nil && [307, 308].contains(head.status) && !current.rewind() {
+                throw SendError(apiError: APICtlError(.httpError, "the server redirected (\(head.status)) a request whose body came from a pipe, "
+                                                      + "which cannot be sent again", hint: "send the body from a file: -d @FILE"))
+            }
             current.url = next
             if head.status == 303 || ((head.status == 301 || head.status == 302) && current.method == "POST") {
                 current.method = current.method == "HEAD" ? "HEAD" : "GET"
                 current.body = nil
+                current.bodyStream = nil
                 current.headers.remove("Content-Type")
                 current.headers.remove("Content-Length")
             }
@@ -242,7 +250,7 @@ public final class APIClient {
         guard let observer else { return }
         observer(.request(method: request.method, url: redactor.url(request.url),
                           headers: request.headers.map { ($0.name, redactor.header($0.name, $0.value)) },
-                          bodyBytes: request.body?.count ?? 0,
+                          bodyBytes: request.bodySize,
                           proxy: request.proxy.flatMap { $0.isEmpty ? nil : Self.withoutUserInfo($0) }))
     }
 

@@ -1,4 +1,5 @@
 import CCurl
+import Glibc
 
 /// libcurl behind the `Transport` protocol. One easy handle is kept for the
 /// life of the transport so that consecutive requests (pagination, retries,
@@ -52,6 +53,13 @@ public final class CurlTransport: Transport {
             apictl_setopt_data_fn(handle, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
             apictl_setopt_pointer(handle, CURLOPT_WRITEDATA, unmanaged.toOpaque())
             apictl_setopt_data_fn(handle, CURLOPT_WRITEFUNCTION, curlWriteCallback)
+            if let stream = request.bodyStream {
+                state.upload = stream.fd
+                apictl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(stream.length ?? -1))
+                apictl_setopt_pointer(handle, CURLOPT_READDATA, unmanaged.toOpaque())
+                apictl_setopt_data_fn(handle, CURLOPT_READFUNCTION, curlReadCallback)
+                return curl_easy_perform(handle)
+            }
             if let body = request.body {
                 apictl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
                 return body.withUnsafeBufferPointer { bytes in
@@ -76,6 +84,10 @@ public final class CurlTransport: Transport {
 
     private func configureMethod(_ request: HTTPRequest) {
         switch request.method {
+        case _ where request.bodyStream != nil:
+            // POST with a read callback; another method keeps its name (PUT, PATCH) and the body.
+            apictl_setopt_long(handle, CURLOPT_POST, 1)
+            if request.method != "POST" { apictl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method) }
         case "GET" where request.body == nil:
             apictl_setopt_long(handle, CURLOPT_HTTPGET, 1)
         case "HEAD":
@@ -115,6 +127,8 @@ private final class TransferState {
     var pendingHeaders = HTTPHeaders()
     var begun = false
     var consumerError: APICtlError?
+    /// The descriptor a streamed body is read from, if any.
+    var upload: Int32 = -1
 
     init(consumer: ResponseConsumer) { self.consumer = consumer }
 
@@ -168,4 +182,15 @@ private let curlWriteCallback: apictl_curl_data_fn = { data, size, count, userda
         return 0
     }
     return length
+}
+
+/// Fills libcurl's upload buffer from the body's descriptor: the body is never held whole.
+private let curlReadCallback: apictl_curl_data_fn = { buffer, size, count, userdata in
+    guard let buffer, let userdata else { return Int(CURL_READFUNC_ABORT) }
+    let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
+    while true {
+        let n = read(state.upload, buffer, size * count)
+        if n >= 0 { return n }
+        if errno != EINTR { return Int(CURL_READFUNC_ABORT) }
+    }
 }

@@ -1,3 +1,32 @@
+import Glibc
+
+/// A request body read as it is sent (`-d @file`, `-d @-`), like `curl -T`: memory
+/// stays flat whatever its size.
+public struct BodyStream: Sendable {
+    public let fd: Int32
+    /// Bytes to send, when known (a regular file); nil sends it chunked.
+    public let length: Int64?
+    /// Where it starts, when the descriptor can seek back there to send it again
+    /// (a retry, a 307); nil for a pipe, which can be sent once.
+    public let start: Int64?
+
+    public init(fd: Int32, length: Int64?, start: Int64?) {
+        self.fd = fd
+        self.length = length
+        self.start = start
+    }
+
+    /// The body of an open descriptor: a regular file's length and position, or a one-way stream.
+    public static func reading(_ fd: Int32) -> BodyStream {
+        var info = stat()
+        let position = lseek(fd, 0, SEEK_CUR)
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, position >= 0 else {
+            return BodyStream(fd: fd, length: nil, start: nil)
+        }
+        return BodyStream(fd: fd, length: max(0, Int64(info.st_size) - Int64(position)), start: Int64(position))
+    }
+}
+
 /// What the core asks a transport to send. The URL is already absolute and
 /// already carries its query; credentials are already attached.
 public struct HTTPRequest: Sendable {
@@ -5,6 +34,8 @@ public struct HTTPRequest: Sendable {
     public var url: String
     public var headers: HTTPHeaders
     public var body: [UInt8]?
+    /// A body streamed from a file or stdin instead of `body`.
+    public var bodyStream: BodyStream?
     /// Whole-request limit in seconds; nil means none.
     public var timeout: Double?
     /// Give up when no byte arrives for this long (seconds), however long the whole takes.
@@ -24,6 +55,19 @@ public struct HTTPRequest: Sendable {
         self.body = body
         self.timeout = timeout
         self.caCertPath = caCertPath
+    }
+
+    /// Whether the body can be sent again (a retry, a 307/308): a pipe can be read only once.
+    public var canResend: Bool { bodyStream.map { $0.start != nil } ?? true }
+
+    /// The body's size for `-v`, nil when it streams from a pipe.
+    public var bodySize: Int64? { bodyStream.map(\.length) ?? Int64(body?.count ?? 0) }
+
+    /// Ready for another attempt: a streamed body goes back to its start. False when it cannot.
+    public func rewind() -> Bool {
+        guard let stream = bodyStream else { return true }
+        guard let start = stream.start else { return false }
+        return lseek(stream.fd, off_t(start), SEEK_SET) == off_t(start)
     }
 }
 

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 
 /// The request as the user described it on the command line, before it is
 /// turned into bytes. Kept free of argv so the core can be tested directly.
@@ -22,25 +23,41 @@ public struct RequestDescription: Sendable {
 }
 
 /// Reads what `@file` and `@-` name; handed in so the core never touches stdin itself.
+/// `-d` bodies are streamed from a descriptor; a typed field's `@file` is read whole, up to a limit.
 public struct InputSource: Sendable {
-    public var readFile: @Sendable (String) throws(APICtlError) -> [UInt8]
+    public var readFile: @Sendable (String, Int) throws(APICtlError) -> [UInt8]
+    public var openFile: @Sendable (String) throws(APICtlError) -> BodyStream
+    public var standardInput: @Sendable () -> BodyStream?
     public var readStandardInput: @Sendable () -> [UInt8]
 
-    public init(readFile: @escaping @Sendable (String) throws(APICtlError) -> [UInt8],
-                readStandardInput: @escaping @Sendable () -> [UInt8]) {
+    public init(readFile: @escaping @Sendable (String, Int) throws(APICtlError) -> [UInt8],
+                openFile: @escaping @Sendable (String) throws(APICtlError) -> BodyStream,
+                standardInput: @escaping @Sendable () -> BodyStream?, readStandardInput: @escaping @Sendable () -> [UInt8]) {
         self.readFile = readFile
+        self.openFile = openFile
+        self.standardInput = standardInput
         self.readStandardInput = readStandardInput
     }
 
-    public static func files(readStandardInput: @escaping @Sendable () -> [UInt8]) -> InputSource {
-        InputSource(readFile: { path throws(APICtlError) in
-            guard let bytes = FileBytes.contents(of: path) else {
-                let reason = FileBytes.exists(path) ? "cannot be read" : "does not exist"
-                throw .usage("file '\(path)' \(reason)")
-            }
+    /// Files on disk; `standardInput` is the descriptor `-d @-` streams from (nil: read `readStandardInput` whole).
+    public static func files(readStandardInput: @escaping @Sendable () -> [UInt8], standardInput: Int32? = nil) -> InputSource {
+        InputSource(readFile: { path, limit throws(APICtlError) in
+            guard let bytes = FileBytes.contents(of: path, limit: limit) else { throw unreadable(path) }
             return bytes
-        }, readStandardInput: readStandardInput)
+        }, openFile: { path throws(APICtlError) in
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw unreadable(path) }
+            if FileBytes.isDirectory(path) == true { close(fd); throw .usage("'\(path)' is a folder, not a file") }
+            return BodyStream.reading(fd)
+        }, standardInput: { standardInput.map(BodyStream.reading) }, readStandardInput: readStandardInput)
     }
+
+    static func unreadable(_ path: String) -> APICtlError {
+        .usage("file '\(path)' \(FileBytes.exists(path) ? "cannot be read: \(String(cString: strerror(errno)))" : "does not exist")")
+    }
+
+    /// The most a typed field's `@file` may hold: it is read whole into the JSON body.
+    public static let typedFieldLimit = 16 << 20
 }
 
 public enum RequestBuilder {
@@ -100,12 +117,13 @@ public enum RequestBuilder {
         }
 
         var body: [UInt8]?
+        var bodyStream: BodyStream?
         if let data = description.data {
             guard fields.isEmpty else { throw .usage("-d cannot be combined with -f or -F", hint: "send either raw data or fields") }
             if data == "@-" {
-                body = input.readStandardInput()
+                if let stream = input.standardInput() { bodyStream = stream } else { body = input.readStandardInput() }
             } else if data.hasPrefix("@") {
-                body = try input.readFile(String(data.dropFirst()))
+                bodyStream = try input.openFile(String(data.dropFirst()))
             } else {
                 body = Array(data.utf8)
             }
@@ -124,7 +142,9 @@ public enum RequestBuilder {
         if !queryPairs.isEmpty {
             url += (url.contains("?") ? "&" : "?") + PercentEncoding.formEncode(queryPairs)
         }
-        return HTTPRequest(method: method, url: url, headers: headers, body: body, timeout: description.timeout)
+        var request = HTTPRequest(method: method, url: url, headers: headers, body: body, timeout: description.timeout)
+        request.bodyStream = bodyStream
+        return request
     }
 
     static func split(_ raw: String, option: String) throws(APICtlError) -> (String, String) {
@@ -133,7 +153,11 @@ public enum RequestBuilder {
 
     static func typedValue(key: String, _ value: String, input: InputSource) throws(APICtlError) -> String {
         if value.hasPrefix("@") {
-            let bytes = try input.readFile(String(value.dropFirst()))
+            let bytes = try input.readFile(String(value.dropFirst()), InputSource.typedFieldLimit)
+            guard bytes.count <= InputSource.typedFieldLimit else {
+                throw .usage("-F \(key)=\(value): the file holds more than the \(InputSource.typedFieldLimit >> 20) MiB a typed field may",
+                             hint: "send a large file as the whole body with -d \(value)")
+            }
             return JSONValue.quoted(String(decoding: bytes, as: UTF8.self))
         }
         if let first = value.first, "-0123456789tfn[{\"".contains(first),

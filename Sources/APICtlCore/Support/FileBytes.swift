@@ -19,7 +19,7 @@ public enum FileBytes {
     /// Everything up to end of file; nil on a read error, with errno set.
     /// Reads in chunks the size of the file where it has one, so a small config
     /// file never costs a large zeroed buffer (each fresh page is a page fault).
-    public static func readAll(_ fd: Int32) -> [UInt8]? {
+    public static func readAll(_ fd: Int32, limit: Int = .max) -> [UInt8]? {
         var info = stat()
         let sizeHint = fstat(fd, &info) == 0 && info.st_size > 0 ? Int(clamping: info.st_size) : 0
         var bytes: [UInt8] = []
@@ -38,7 +38,7 @@ public enum FileBytes {
                 return nil
             }
             bytes.removeLast(chunk - n)
-            if n == 0 { return bytes }
+            if n == 0 || bytes.count > limit { return bytes }
             chunk = min(chunk * 2, 1 << 20)
         }
     }
@@ -61,10 +61,13 @@ public enum FileBytes {
     }
 
     /// The file's bytes; nil when it cannot be opened or read, with errno set.
-    public static func contents(of path: String) -> [UInt8]? {
+    /// The file's bytes; nil when it cannot be opened or read, with errno set. With a
+    /// `limit`, reading stops once past it (`/dev/zero` never ends), so more than
+    /// `limit` bytes back means "too large".
+    public static func contents(of path: String, limit: Int = .max) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        return readAll(fd)
+        return readAll(fd, limit: limit)
     }
 }

@@ -245,7 +245,42 @@ def make_handler(router, state):
         def log_message(self, *args):
             pass
 
+        def count_body(self):
+            """Reads a request body (Content-Length or chunked) without keeping it: its size and SHA-256."""
+            import hashlib
+            digest, total = hashlib.sha256(), 0
+
+            def take(n):
+                nonlocal total
+                while n > 0:
+                    block = self.rfile.read(min(n, 1 << 20))
+                    if not block:
+                        raise ConnectionError("body cut short")
+                    digest.update(block)
+                    total += len(block)
+                    n -= len(block)
+            if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+                while True:
+                    size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                    if size == 0:
+                        while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                            pass
+                        break
+                    take(size)
+                    self.rfile.readline()
+            else:
+                take(int(self.headers.get("Content-Length") or 0))
+            return total, digest.hexdigest()
+
         def handle_one(self):
+            if self.path.startswith("/_test/upload-size"):
+                # A large upload is counted, never held or logged.
+                total, sha = self.count_body()
+                payload = json.dumps({"bytes": total, "sha256": sha, "method": self.command,
+                                      "chunked": "chunked" in (self.headers.get("Transfer-Encoding") or "")}).encode()
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                                 + str(len(payload)).encode() + b"\r\n\r\n" + payload)
+                return
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             request = Request(self.command, self.path, self.headers, body)
