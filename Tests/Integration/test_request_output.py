@@ -206,11 +206,15 @@ def test_stdin_and_a_pipe_stream_too(t, tmp_path):
     body, code, _ = peak_rss(t, str(data), "request", "PUT", "/upload-size", "-d", "@-")
     answer = json.loads(body)
     assert code == 0 and answer["bytes"] == 3 << 20 and answer["method"] == "PUT" and not answer["chunked"]
-    # a pipe: sent chunked, as it comes
+    # a pipe longer than the 1 MiB read ahead: sent chunked, as it comes
     proc = subprocess.run(["sh", "-c", f"cat '{data}' | '{APICTL}' request POST /upload-size -d @-"], env=dict(t.env),
                           capture_output=True, text=True, timeout=60)
     answer = json.loads(proc.stdout)
     assert proc.returncode == 0 and answer["bytes"] == 3 << 20 and answer["chunked"], proc.stderr
+    # a short pipe is read ahead whole and sent with its length, as every server accepts
+    short = subprocess.run(["sh", "-c", f"head -c 1000 '{data}' | '{APICTL}' request POST /upload-size -d @-"],
+                           env=dict(t.env), capture_output=True, text=True, timeout=60)
+    assert json.loads(short.stdout)["bytes"] == 1000 and not json.loads(short.stdout)["chunked"]
     import hashlib
     assert answer["sha256"] == hashlib.sha256(data.read_bytes()).hexdigest()
 

@@ -178,3 +178,26 @@ print(f"the keyring adds {(results['apictl-keyring']['median'] - results['apictl
       f"the encrypted file adds {(results['apictl-file']['median'] - results['apictl']['median']) * 1000:.1f} ms with scrypt, "
       f"{(results['apictl-file-cached']['median'] - results['apictl']['median']) * 1000:.1f} ms with the cached key")
 PY
+
+# A 2 GiB upload streamed from a sparse file, against a small request: peak RSS of each
+# (issue 24: within 2 MiB of a small request's), and the upload's wall time beside curl -T.
+truncate -s 2G "$work/upload.bin"
+python3 - "$apictl" "$origin" "$work" <<'PY'
+import resource, subprocess, sys, time
+apictl, origin, work = sys.argv[1:]
+
+def measured(argv):
+    start = time.time()
+    code = subprocess.run(["python3", "-c", "import resource,subprocess,sys; r=subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)."
+                           "returncode; print(r, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)", *argv],
+                          capture_output=True, text=True).stdout.split()
+    return int(code[0]), int(code[1]) / 1024, time.time() - start
+
+url = origin + "/_test/upload-size"
+_, small, _ = measured([apictl, "request", "POST", url, "-d", "{}"])
+code, big, seconds = measured([apictl, "request", "POST", url, "-d", "@" + work + "/upload.bin"])
+_, curl_rss, curl_seconds = measured(["curl", "-sS", "-X", "POST", "-T", work + "/upload.bin", url])
+print(f"\n2 GiB upload (-d @file): exit {code}, peak RSS {big:.1f} MiB vs {small:.1f} MiB for a small request "
+      f"(+{big - small:.1f} MiB; goal within 2 MiB), {seconds:.1f} s; curl -T: {curl_rss:.1f} MiB, {curl_seconds:.1f} s")
+PY
+rm -f "$work/upload.bin"

@@ -55,6 +55,7 @@ public final class CurlTransport: Transport {
             apictl_setopt_data_fn(handle, CURLOPT_WRITEFUNCTION, curlWriteCallback)
             if let stream = request.bodyStream {
                 state.upload = stream.fd
+                state.uploadPrefix = stream.prefix[...]
                 apictl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(stream.length ?? -1))
                 apictl_setopt_pointer(handle, CURLOPT_READDATA, unmanaged.toOpaque())
                 apictl_setopt_data_fn(handle, CURLOPT_READFUNCTION, curlReadCallback)
@@ -129,6 +130,8 @@ private final class TransferState {
     var consumerError: APICtlError?
     /// The descriptor a streamed body is read from, if any.
     var upload: Int32 = -1
+    /// Read-ahead bytes of a piped body, sent before the rest of the pipe.
+    var uploadPrefix: ArraySlice<UInt8> = []
 
     init(consumer: ResponseConsumer) { self.consumer = consumer }
 
@@ -188,6 +191,14 @@ private let curlWriteCallback: apictl_curl_data_fn = { data, size, count, userda
 private let curlReadCallback: apictl_curl_data_fn = { buffer, size, count, userdata in
     guard let buffer, let userdata else { return Int(CURL_READFUNC_ABORT) }
     let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
+    if !state.uploadPrefix.isEmpty {
+        let n = min(state.uploadPrefix.count, size * count)
+        state.uploadPrefix.prefix(n).withUnsafeBytes { bytes in
+            if let base = bytes.baseAddress { UnsafeMutableRawPointer(buffer).copyMemory(from: base, byteCount: n) }
+        }
+        state.uploadPrefix = state.uploadPrefix.dropFirst(n)
+        return n
+    }
     while true {
         let n = read(state.upload, buffer, size * count)
         if n >= 0 { return n }

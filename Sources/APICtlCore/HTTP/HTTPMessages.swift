@@ -4,6 +4,8 @@ import Glibc
 /// stays flat whatever its size.
 public struct BodyStream: Sendable {
     public let fd: Int32
+    /// Bytes already read from a pipe, sent before the rest of it.
+    public var prefix: [UInt8] = []
     /// Bytes to send, when known (a regular file); nil sends it chunked.
     public let length: Int64?
     /// Where it starts, when the descriptor can seek back there to send it again
@@ -16,14 +18,29 @@ public struct BodyStream: Sendable {
         self.start = start
     }
 
-    /// The body of an open descriptor: a regular file's length and position, or a one-way stream.
-    public static func reading(_ fd: Int32) -> BodyStream {
+    /// A pipe's first bytes are read ahead up to this many: a body that ends by then goes
+    /// out with a Content-Length (which every server takes) and can be sent again.
+    public static let readAhead = 1 << 20
+
+    /// The body of an open descriptor: a regular file's length and position; else (a pipe,
+    /// a terminal) its bytes when they end within `readAhead`, or a one-way chunked stream.
+    public static func reading(_ fd: Int32) -> Either {
         var info = stat()
         let position = lseek(fd, 0, SEEK_CUR)
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, position >= 0 else {
-            return BodyStream(fd: fd, length: nil, start: nil)
+        if fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, position >= 0 {
+            return .stream(BodyStream(fd: fd, length: max(0, Int64(info.st_size) - Int64(position)), start: Int64(position)))
         }
-        return BodyStream(fd: fd, length: max(0, Int64(info.st_size) - Int64(position)), start: Int64(position))
+        let head = FileBytes.readAll(fd, limit: readAhead) ?? []
+        guard head.count > readAhead else { return .bytes(head) }
+        var stream = BodyStream(fd: fd, length: nil, start: nil)
+        stream.prefix = head
+        return .stream(stream)
+    }
+
+    /// What `reading` found: a body small enough to hold, or one to stream.
+    public enum Either: Sendable {
+        case bytes([UInt8])
+        case stream(BodyStream)
     }
 }
 

@@ -26,13 +26,13 @@ public struct RequestDescription: Sendable {
 /// `-d` bodies are streamed from a descriptor; a typed field's `@file` is read whole, up to a limit.
 public struct InputSource: Sendable {
     public var readFile: @Sendable (String, Int) throws(APICtlError) -> [UInt8]
-    public var openFile: @Sendable (String) throws(APICtlError) -> BodyStream
-    public var standardInput: @Sendable () -> BodyStream?
+    public var openFile: @Sendable (String) throws(APICtlError) -> BodyStream.Either
+    public var standardInput: @Sendable () -> BodyStream.Either?
     public var readStandardInput: @Sendable () -> [UInt8]
 
     public init(readFile: @escaping @Sendable (String, Int) throws(APICtlError) -> [UInt8],
-                openFile: @escaping @Sendable (String) throws(APICtlError) -> BodyStream,
-                standardInput: @escaping @Sendable () -> BodyStream?, readStandardInput: @escaping @Sendable () -> [UInt8]) {
+                openFile: @escaping @Sendable (String) throws(APICtlError) -> BodyStream.Either,
+                standardInput: @escaping @Sendable () -> BodyStream.Either?, readStandardInput: @escaping @Sendable () -> [UInt8]) {
         self.readFile = readFile
         self.openFile = openFile
         self.standardInput = standardInput
@@ -120,12 +120,19 @@ public enum RequestBuilder {
         var bodyStream: BodyStream?
         if let data = description.data {
             guard fields.isEmpty else { throw .usage("-d cannot be combined with -f or -F", hint: "send either raw data or fields") }
+            let source: BodyStream.Either?
             if data == "@-" {
-                if let stream = input.standardInput() { bodyStream = stream } else { body = input.readStandardInput() }
+                source = input.standardInput() ?? .bytes(input.readStandardInput())
             } else if data.hasPrefix("@") {
-                bodyStream = try input.openFile(String(data.dropFirst()))
+                source = try input.openFile(String(data.dropFirst()))
             } else {
+                source = nil
                 body = Array(data.utf8)
+            }
+            switch source {
+            case .bytes(let bytes)?: body = bytes
+            case .stream(let stream)?: bodyStream = stream
+            case nil: break
             }
             if !headers.contains("Content-Type") {
                 headers.add("Content-Type", "application/json")
