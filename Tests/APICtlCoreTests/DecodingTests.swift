@@ -21,6 +21,18 @@ final class APIErrorDecoderTests: XCTestCase {
         XCTAssertEqual(decode(#"{"error":"invalid_grant","error_description":"expired code"}"#), .init(code: "invalid_grant", message: "expired code"))
     }
 
+    func testCommonFrameworkShapes() {
+        XCTAssertEqual(decode(#"{"msg":"Token has expired"}"#), .init(code: nil, message: "Token has expired"))
+        XCTAssertEqual(decode(#"{"detail":[{"loc":["body","qty"],"msg":"Input should be a valid integer","type":"int_parsing"},"#
+                              + #"{"loc":["query","page"],"msg":"Field required","type":"missing"}]}"#),
+                       .init(code: "int_parsing", message: "body.qty: Input should be a valid integer (+1 more)"))
+        XCTAssertEqual(decode(#"{"detail":"Invalid token."}"#), .init(code: nil, message: "Invalid token."))
+        XCTAssertEqual(decode(#"{"username":["This field is required."],"password":["This field is required."]}"#),
+                       .init(code: nil, message: "password: This field is required. (+1 more)"))
+        XCTAssertEqual(decode(#"{"non_field_errors":["Unable to log in with provided credentials."]}"#),
+                       .init(code: nil, message: "Unable to log in with provided credentials."))
+    }
+
     func testNotAnErrorShape() {
         XCTAssertNil(decode("<html>"))
         XCTAssertNil(decode("[1,2]"))

@@ -66,7 +66,9 @@ final class TemplateTests: XCTestCase {
 }
 
 final class RequestBuilderTests: XCTestCase {
-    let input = InputSource(readFile: { _ throws(APICtlError) in Array("file text".utf8) }, readStandardInput: { [] })
+    let input = InputSource(readFile: { _, _ throws(APICtlError) in Array("file text".utf8) },
+                            openFile: { _ throws(APICtlError) in .bytes(Array("file body".utf8)) },
+                            standardInput: { nil }, readStandardInput: { [] })
 
     func testTypedFieldsAndEscaping() throws {
         var description = RequestDescription(method: "post", target: "https://h/x")

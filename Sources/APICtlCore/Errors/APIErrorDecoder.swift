@@ -43,6 +43,12 @@ public enum APIErrorDecoder {
         if let message = object["error"]?.stringValue {
             return APIErrorDetail(code: nil, message: message)
         }
+        // FastAPI / pydantic {"detail": [{"loc": ["body", "qty"], "msg", "type"}]}: the first problem with its field path.
+        if let problems = object["detail"]?.arrayValue, let first = problems.first?.objectValue, let message = text(first["msg"]) {
+            let path = first["loc"]?.arrayValue?.compactMap(\.text).joined(separator: ".")
+            return APIErrorDetail(code: text(first["type"]),
+                                  message: Self.counted((path.map { $0.isEmpty ? "" : "\($0): " } ?? "") + message, more: problems.count - 1))
+        }
         // RFC 7807 {"type","title","status","detail"}
         if object["title"] != nil || object["detail"] != nil {
             let title = text(object["title"])
@@ -54,7 +60,23 @@ public enum APIErrorDecoder {
         if let message = text(object["message"]) {
             return APIErrorDetail(code: text(object["code"]), message: message)
         }
+        // flask-jwt-extended and others {"msg": "Token has expired"}
+        if let message = text(object["msg"]) {
+            return APIErrorDetail(code: nil, message: message)
+        }
+        // Django REST framework validation {"field": ["This field is required."], ...}: the first field's first problem.
+        let fields = object.keys.sorted().compactMap { key in object[key]?.stringArray?.first.map { (key, $0) } }
+        if let (field, message) = fields.first, fields.count == object.count {
+            let total = object.values.reduce(0) { $0 + ($1.stringArray?.count ?? 0) }
+            return APIErrorDetail(code: nil, message: Self.counted(field == "non_field_errors" ? message : "\(field): \(message)",
+                                                                   more: total - 1))
+        }
         return nil
+    }
+
+    /// "message (+N more)" when the body listed more than one problem.
+    static func counted(_ message: String, more: Int) -> String {
+        more > 0 ? "\(message) (+\(more) more)" : message
     }
 
     private static func text(_ value: JSONValue?) -> String? { value?.text }
