@@ -28,16 +28,20 @@ enum TerminalInput {
 
     /// A yes/no question on the terminal; nil when there is no terminal to ask on.
     static func confirm(_ question: String) -> Bool? {
+        guard let answer = readLine(prompt: question + " [y/N] ")?.trimmingWhitespace().lowercased() else { return nil }
+        return answer == "y" || answer == "yes"
+    }
+
+    /// One line typed on the terminal, echoed (a user name); nil when there is no terminal.
+    static func readLine(prompt: String) -> String? {
         let fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        let prompt = question + " [y/N] "
         _ = prompt.withCString { Glibc.write(fd, $0, strlen($0)) }
         var bytes: [UInt8] = []
         var byte: UInt8 = 0
         while Glibc.read(fd, &byte, 1) == 1, byte != 0x0A, byte != 0x0D { bytes.append(byte) }
-        let answer = String(decoding: bytes, as: UTF8.self).trimmingWhitespace().lowercased()
-        return answer == "y" || answer == "yes"
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The passphrase of the encrypted credential file: `APICTL_PASSPHRASE`,

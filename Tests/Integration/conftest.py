@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -224,5 +225,65 @@ class Httpbin:
 @pytest.fixture(scope="session")
 def httpbin():
     server = Httpbin()
+    yield server
+    server.stop()
+
+
+class StockServers:
+    """The Django project of stock packages in Tests/Servers/stock (DRF tokens, knox,
+    simplejwt, django-oauth-toolkit) on a free loopback port, with a fresh database."""
+
+    def __init__(self, jwt_access_seconds=300):
+        import socket
+        self.dir = tempfile.mkdtemp(prefix="stock-")
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.env = dict(os.environ, STOCK_DB=os.path.join(self.dir, "db.sqlite3"),
+                        STOCK_JWT_ACCESS_SECONDS=str(jwt_access_seconds), PYTHONDONTWRITEBYTECODE="1")
+        manage = [sys.executable, str(SERVERS / "stock/manage.py")]
+        subprocess.run(manage + ["migrate", "-v", "0"], env=self.env, check=True, capture_output=True)
+        with open(SERVERS / "stock/setup_data.py") as setup:
+            subprocess.run(manage + ["shell"], env=self.env, stdin=setup, check=True, capture_output=True)
+        self.process = subprocess.Popen(manage + ["runserver", "--noreload", f"127.0.0.1:{self.port}"], env=self.env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.origin = f"http://127.0.0.1:{self.port}"
+        deadline = time.time() + 20
+        while True:
+            try:
+                urllib.request.urlopen(self.origin + "/drf/me/", timeout=1)
+            except urllib.error.HTTPError:
+                break                                  # 401: it answers
+            except OSError:
+                if self.process.poll() is not None or time.time() > deadline:
+                    raise RuntimeError("the stock Django servers did not start")
+                time.sleep(0.1)
+
+    def url(self, path):
+        return self.origin + path
+
+    def post(self, path, data, headers=None):
+        request = urllib.request.Request(self.origin + path, data=json.dumps(data).encode(),
+                                         headers=dict({"Content-Type": "application/json"}, **(headers or {})))
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return json.loads(response.read())
+
+    def status(self, path, token, scheme="Token"):
+        request = urllib.request.Request(self.origin + path, headers={"Authorization": f"{scheme} {token}"})
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(5)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def stock():
+    server = StockServers()
     yield server
     server.stop()

@@ -216,7 +216,7 @@ def test_whoami_decodes_jwt_expiry_and_scopes(apictl, ref):
     assert result.code == 0, result
     assert "credential:  environment variable TECHDOCS_API_KEY" in result.out
     assert "scopes:      read_profile write_data" in result.out
-    assert "(in 2h)" in result.out or "(in 3h)" in result.out
+    assert "(in 2h59m)" in result.out or "(in 3h)" in result.out, result.out   # to the minute
     data = json.loads(apictl.run("whoami", "-p", "td", "--json", env={"TECHDOCS_API_KEY": token}).out)
     payload = token.split(".")[1]
     exp = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["exp"]

@@ -4,7 +4,10 @@
 set -euo pipefail
 
 APT_PACKAGES=(libcurl4-openssl-dev gnome-keyring libsecret-tools dbus keyutils curl zsh tmux hyperfine httpie python3-pip pass gnupg dpkg-dev lintian bash-completion man-db tinyproxy strace util-linux)
-PIP_PACKAGES=(pytest httpbin gunicorn oidc-provider-mock cryptography "moto[server]" awscli)
+# Stock servers nobody here wrote (Tests/Servers/stock): DRF token auth, knox, simplejwt, django-oauth-toolkit.
+# django-oauth-toolkit 3.4's device endpoint fails with oauthlib 4 (PLATFORM-NOTES).
+PIP_PACKAGES=(pytest httpbin gunicorn oidc-provider-mock cryptography "moto[server]" awscli
+              "django<6" djangorestframework django-rest-knox djangorestframework-simplejwt django-oauth-toolkit "oauthlib<4")
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
@@ -24,11 +27,11 @@ if ((${#missing[@]})); then
 fi
 
 read -r -a pip_missing <<<"$(python3 - "${PIP_PACKAGES[@]}" <<'PY'
-import importlib.metadata, sys
+import importlib.metadata, re, sys
 missing = []
 for name in sys.argv[1:]:
     try:
-        importlib.metadata.version(name.split("[")[0])
+        importlib.metadata.version(re.split(r"[\[<>=]", name)[0])
     except importlib.metadata.PackageNotFoundError:
         missing.append(name)
 print(" ".join(missing))

@@ -71,14 +71,15 @@ enum LogoutCommand {
             }
             return
         }
-        guard profile.tokens?.revoke != nil, let id = stored.tokenID else {
+        let client = context.makeClient(transport: transport, profile: profile,
+                                        credential: ResolvedCredential(credential: stored, source: source))
+        let api = profile.tokens?.revoke != nil ? try TokenAPI(client: client, profile: profile) : nil
+        guard let api, stored.tokenID != nil || api.revokesCallingKey else {
             throw APICtlError.config("cannot revoke the key of '\(profile.name)' at the API: "
                                      + (profile.tokens?.revoke == nil ? "the profile has no tokens.revoke endpoint" : "its id is not known"),
                                      hint: "revoke it in the API's dashboard")
         }
-        let client = context.makeClient(transport: transport, profile: profile,
-                                        credential: ResolvedCredential(credential: stored, source: source))
-        try TokenAPI(client: client, profile: profile).revoke(id: id)
-        context.stderr.write("revoked key \(id) at the API\n")
+        try api.revoke(id: stored.tokenID, key: stored)
+        context.stderr.write("revoked key \(stored.tokenID ?? "in use") at the API\n")
     }
 }

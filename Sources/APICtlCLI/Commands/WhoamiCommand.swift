@@ -32,18 +32,11 @@ enum WhoamiCommand {
         let identity = Identity.from(response.body)
         let claims = JWT.decode(credential.credential.token)
         let scopes = identity.map(\.scopes).flatMap { $0.isEmpty ? nil : $0 } ?? claims?.scopes ?? credential.credential.scopes ?? []
-        let expiry = claims?.expiresAt ?? credential.credential.expiresAt
+        // The expiry apictl renews by: from expires_in when the server sent one, not the JWT's own exp.
+        let expiry = credential.credential.expiresAt ?? claims?.expiresAt
         let limits = RateLimitStatus.parse(response.headers, now: now)
-        let flags = KeyAge.flags(createdAt: credential.credential.createdAt, expiresAt: expiry, profile: profile, now: now)
-        if flags.contains("rotate") {
-            context.warn("this key is older than \(humanDuration(KeyAge.rotateAfter(profile))); rotate it with 'apictl token rotate -p \(profile.name)'")
-        }
-        // OAuth 2.0 and CI-exchanged tokens renew themselves, and a token command's
-        // lives in a vault: only a key apictl holds needs a person to replace it.
-        let renewsItself = credential.credential.kind == "oauth2" || ["ci", "command"].contains(credential.source.name)
-        if flags.contains("expiring"), let expiry, expiry > now, !renewsItself {
-            context.warn("this key expires in \(humanDuration(expiry.timeIntervalSince(now))); replace it with 'apictl token rotate -p \(profile.name)'")
-        }
+        for warning in advice(credential, expiry: expiry, profile: profile, now: now) { context.warn(warning) }
+        let who = whoLine(identity, body: response.body, credential: credential, claims: claims, profile: profile)
 
         if parsed.flag("json") {
             var out: [String: JSONValue] = ["profile": .string(profile.name), "base_url": .string(profile.baseURL),
@@ -58,6 +51,7 @@ enum WhoamiCommand {
             out["expires_at"] = JSONValue(expiry.map(Timestamp.iso8601))
             out["expires_in"] = JSONValue(expiry.map { $0.timeIntervalSince(now).rounded(.down).saturatingInt })
             out["key_id"] = JSONValue(credential.credential.tokenID)
+            out["who"] = JSONValue(who)
             if !limits.isEmpty {
                 out["rate_limit"] = .object(["limit": JSONValue(limits.limit), "remaining": JSONValue(limits.remaining),
                                              "reset_at": JSONValue(limits.resetAt.map(Timestamp.iso8601))])
@@ -68,20 +62,12 @@ enum WhoamiCommand {
         var lines: [(String, String)] = []
         lines.append(("profile", profile.name + (profile.environment.map { " (environment \($0))" } ?? "")))
         lines.append(("base URL", profile.baseURL))
-        if let identity {
-            var who = identity.id ?? identity.name ?? "?"
-            if let name = identity.name, identity.id != nil { who += " (\(name))" }
-            if let email = identity.email { who += " <\(email)>" }
-            if let role = identity.role { who += ", role \(role)" }
-            lines.append(("identity", who))
-        } else if let subject = claims?.subject {
-            lines.append(("identity", subject + " (from the JWT)"))
-        }
+        if let who { lines.append(("identity", who)) }
         lines.append(("credential", credential.source.description))
         lines.append(("scopes", scopes.isEmpty ? "(not reported)" : scopes.joined(separator: " ")))
         if let expiry {
             let delta = expiry.timeIntervalSince(now)
-            let when = delta >= 0 ? "in \(humanDuration(delta))" : "EXPIRED \(humanDuration(delta)) ago"
+            let when = delta >= 0 ? "in \(humanDuration(delta))" : "expired \(humanDuration(delta)) ago"
             lines.append(("expires", "\(Timestamp.iso8601(expiry)) (\(when))"))
         } else {
             lines.append(("expires", "not known"))
@@ -96,5 +82,54 @@ enum WhoamiCommand {
             context.stdout.write(key + ":" + String(repeating: " ", count: width - key.count) + value + "\n")
         }
         return 0
+    }
+
+    /// The most human identity the answer holds (user name, login, name, email, then id), or what
+    /// `whoami_identity` points at; for a client-credentials token, the client it belongs to.
+    static func whoLine(_ identity: Identity?, body: [UInt8], credential: ResolvedCredential, claims: JWTClaims?,
+                        profile: ResolvedProfile) -> String? {
+        if let pointer = profile.whoamiIdentity, let chosen = JSONValue(parsing: body)?.at(pointer: pointer)?.text {
+            return chosen
+        }
+        if let identity, let primary = identity.mostHuman {
+            var who = primary
+            if let name = identity.name, name != primary { who += " (\(name))" }
+            if let email = identity.email, email != primary { who += " <\(email)>" }
+            if let id = identity.id, id != primary { who += ", id \(id)" }
+            if let role = identity.role { who += ", role \(role)" }
+            return who
+        }
+        if credential.credential.grant == "client_credentials", let client = profile.oauth?.clientID {
+            return "client \(client) (client credentials)"
+        }
+        return claims?.subject.map { $0 + " (from the JWT)" }
+    }
+
+    /// What to tell the user about the key's age and expiry, with a command that works for
+    /// this profile: none for credentials that renew themselves; rotation only with a [tokens] table.
+    static func advice(_ credential: ResolvedCredential, expiry: Date?, profile: ResolvedProfile, now: Date) -> [String] {
+        // OAuth 2.0, token pairs and CI-exchanged tokens renew themselves, and a token command's
+        // lives in a vault: only a key apictl holds needs a person to replace it.
+        if CredentialRefresher.renews(credential.credential) || ["ci", "command"].contains(credential.source.name) { return [] }
+        let replace = profile.tokens?.create != nil ? "rotate it with 'apictl token rotate -p \(profile.name)'"
+            : credential.source.name == "environment" ? "replace the key in \(credential.source)"
+            : "log in with a new key: 'apictl login -p \(profile.name)'"
+        var out: [String] = []
+        if let expiry {
+            let left = expiry.timeIntervalSince(now)
+            // "Expiring" relative to the key's own lifetime: the last tenth of it, at most 7 days.
+            let lifetime = credential.credential.createdAt.map { expiry.timeIntervalSince($0) }
+            let window = min(KeyAge.expiringWithin, lifetime.map { max($0 / 10, 60) } ?? KeyAge.expiringWithin)
+            if left <= 0 {
+                out.append("this key expired \(humanDuration(left)) ago; \(replace)")
+            } else if left < window {
+                out.append("this key expires in \(humanDuration(left)); \(replace)")
+            }
+        }
+        if profile.tokens?.create != nil, let created = credential.credential.createdAt,
+           now.timeIntervalSince(created) > KeyAge.rotateAfter(profile) {
+            out.append("this key is older than \(humanDuration(KeyAge.rotateAfter(profile))); \(replace)")
+        }
+        return out
     }
 }

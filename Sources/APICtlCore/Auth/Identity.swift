@@ -4,6 +4,8 @@ import FoundationEssentials
 /// envelope (`{"success":true,"data":{...}}`, `{"data":...}`, `{"user":...}`, bare).
 public struct Identity: Sendable, Equatable {
     public var id: String?
+    /// A user name or login handle, the most human of all.
+    public var handle: String?
     public var name: String?
     public var email: String?
     public var role: String?
@@ -26,7 +28,14 @@ public struct Identity: Sendable, Equatable {
         }
         var scopes = dict["scopes"]?.stringArray ?? dict["scope"]?.stringArray ?? []
         if scopes.isEmpty, let s = dict["scope"]?.stringValue { scopes = s.split(separator: " ").map(String.init) }
-        return Identity(id: text(["id", "sub", "user_id", "uid", "username"]), name: text(["name", "full_name", "display_name"]),
-                        email: text(["email"]), role: text(["role"]), scopes: scopes)
+        return Identity(id: text(["id", "sub", "user_id", "uid"]), handle: text(["username", "login", "preferred_username"]),
+                        name: text(["name", "full_name", "display_name"]), email: text(["email"]), role: text(["role"]),
+                        scopes: scopes)
     }
+
+    /// Who to say a login was for: a user name first, then the id the API gave.
+    public var displayName: String? { handle ?? id ?? name ?? email }
+
+    /// The most human name the answer holds: user name, login, name, email, then id.
+    public var mostHuman: String? { handle ?? name ?? email ?? id }
 }

@@ -41,10 +41,14 @@ public enum JWT {
 /// "3h", "2d", "45m": for hints like "token expired 3h ago".
 public func humanDuration(_ seconds: TimeInterval) -> String {
     let s = abs(seconds).saturatingInt
+    // Two units, to the minute: "1h59m" is not "1h".
+    func two(_ big: Int, _ bigUnit: String, _ small: Int, _ smallUnit: String) -> String {
+        small == 0 ? "\(big)\(bigUnit)" : "\(big)\(bigUnit)\(small)\(smallUnit)"
+    }
     switch s {
     case ..<60: return "\(s)s"
     case ..<3600: return "\(s / 60)m"
-    case ..<86400: return "\(s / 3600)h"
-    default: return "\(s / 86400)d"
+    case ..<86400: return two(s / 3600, "h", s % 3600 / 60, "m")
+    default: return two(s / 86400, "d", s % 86400 / 3600, "h")
     }
 }

@@ -41,8 +41,12 @@ public struct ProfileConfig: Sendable, Equatable {
     public var tokens: TokensConfig?
     /// `[profiles.NAME.ci]`: a CI job's identity exchanged for an access token.
     public var ci: CIConfig?
+    /// `[profiles.NAME.pair]`: an access/refresh pair bought with a login (not OAuth 2.0).
+    public var pair: PairConfig?
     /// JSON pointer to the key's id in the whoami response, so rotate knows which key to revoke.
     public var whoamiKeyID: String?
+    /// JSON pointer to the caller's name in the whoami response, over apictl's guess.
+    public var whoamiIdentity: String?
     /// A password manager's command that prints the token (argv; a TOML string becomes `/bin/sh -c`).
     public var tokenCommand: [String]?
     public var tokenCommandTimeout: String?
@@ -54,7 +58,9 @@ public struct ProfileConfig: Sendable, Equatable {
                 vars: [String: String]? = nil, headers: [String: String]? = nil, caCert: String? = nil,
                 pagination: PaginationConfig? = nil, oauth: OAuthConfig? = nil, tokens: TokensConfig? = nil,
                 ci: CIConfig? = nil, whoamiKeyID: String? = nil, tokenCommand: [String]? = nil, tokenCommandTimeout: String? = nil,
-                tokenCommandCache: String? = nil) {
+                tokenCommandCache: String? = nil, pair: PairConfig? = nil, whoamiIdentity: String? = nil) {
+        self.pair = pair
+        self.whoamiIdentity = whoamiIdentity
         self.preset = preset
         self.auth = auth
         self.baseURL = baseURL

@@ -70,7 +70,9 @@ public enum ConfigTOML {
                              whoamiKeyID: try profile.string("whoami_key_id"),
                              tokenCommand: try profile.command("token_command"),
                              tokenCommandTimeout: try profile.durationText("token_command_timeout"),
-                             tokenCommandCache: try profile.durationText("token_command_cache"))
+                             tokenCommandCache: try profile.durationText("token_command_cache"),
+                             pair: try profile.table("pair").map(decodePair),
+                             whoamiIdentity: try profile.string("whoami_identity"))
     }
 
     private static func encodeProfile(_ profile: ProfileConfig) -> TOMLTable {
@@ -109,6 +111,8 @@ public enum ConfigTOML {
         table["tokens"] = profile.tokens.map(encodeTokens)
         table["ci"] = profile.ci.map(encodeCI)
         table["whoami_key_id"] = profile.whoamiKeyID
+        table["whoami_identity"] = profile.whoamiIdentity
+        if let pair = profile.pair { table["pair"] = encodePair(pair) }
         if let command = profile.tokenCommand {
             if command.count == 3, command[0] == "/bin/sh", command[1] == "-c" { table["token_command"] = command[2] }
             else { table["token_command"] = TOMLArray(command) }

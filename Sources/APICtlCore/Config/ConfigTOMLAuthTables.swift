@@ -41,6 +41,18 @@ extension ConfigTOML {
 
     static func encodeCI(_ ci: CIConfig) -> TOMLTable { table(ci.keyedValues) }
 
+    static func decodePair(_ table: TableReader) throws(ShapeError) -> PairConfig {
+        PairConfig(obtain: try table.string("obtain"), obtainBody: try table.jsonTable("obtain_body"),
+                   obtainFormat: try table.choice("obtain_format", among: ["json", "form"]),
+                   refresh: try table.string("refresh"), refreshBody: try table.jsonTable("refresh_body"),
+                   refreshWith: try table.choice("refresh_with", among: ["body", "bearer"]),
+                   refreshFormat: try table.choice("refresh_format", among: ["json", "form"]),
+                   access: try table.string("access"), refreshToken: try table.string("refresh_token"),
+                   expiresIn: try table.string("expires_in"))
+    }
+
+    static func encodePair(_ pair: PairConfig) -> TOMLTable { table(pair.keyedValues) }
+
     private static func table(_ values: [(String, JSONValue)]) -> TOMLTable {
         let table = TOMLTable()
         for (key, value) in values { table[key] = tomlValue(value) }

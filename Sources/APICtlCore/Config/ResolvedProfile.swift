@@ -16,6 +16,8 @@ public struct ResolvedProfile: Sendable {
     public var oauth: OAuthConfig?
     public var tokens: TokensConfig?
     public var whoamiKeyID: String?
+    public var whoamiIdentity: String?
+    public var pair: PairConfig?
     /// Key prefixes of every environment that has one, so a key can be told apart (seed 003).
     public var keyPrefixes: [String: String] = [:]
     /// The selected environment asks before mutating requests.
@@ -69,7 +71,8 @@ public struct ResolvedProfile: Sendable {
                                tokenEnv: tokenEnv, whoamiPath: config.whoami, vars: vars,
                                headers: (config.headers ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
                                caCert: config.caCert, pagination: config.pagination, oauth: config.oauth,
-                               tokens: config.tokens, whoamiKeyID: config.whoamiKeyID)
+                               tokens: config.tokens, whoamiKeyID: config.whoamiKeyID, whoamiIdentity: config.whoamiIdentity,
+                               pair: config.pair)
         resolved.keyPrefixes = environments.compactMapValues { $0.keyPrefix.flatMap { $0.isEmpty ? nil : $0 } }
         resolved.confirmMutations = environment.flatMap { environments[$0]?.confirm } ?? false
         resolved.tokenCommand = config.tokenCommand

@@ -55,6 +55,20 @@ public final class APIClient {
         }, auth: profile?.auth)
     }
 
+    /// A client on the same transport and settings, carrying `credential` and no re-authorisation:
+    /// for a call that must be made with another key (a key revoking itself).
+    public func sibling(credential: ResolvedCredential) -> APIClient {
+        let other = APIClient(transport: transport, profile: profile, credential: credential)
+        other.observer = observer
+        other.onRetry = onRetry
+        other.caCertOverride = caCertOverride
+        other.proxies = proxies
+        other.now = now
+        other.stallTimeout = stallTimeout
+        other.deadline = deadline
+        return other
+    }
+
     /// Uses `replacement` from now on (a refreshed token); output hides it and the one it replaced.
     public func use(_ replacement: ResolvedCredential) {
         redactor = Self.redactor(hiding: [replacement, credential], profile: profile)

@@ -56,7 +56,7 @@ public final class CredentialSession {
         }
         let client = parts.client(profile: profile, credential: credential)
         var refresher: CredentialRefresher?
-        if let profile, let store, let credential, credential.credential.kind == "oauth2", profile.oauth != nil {
+        if let profile, let store, let credential, CredentialRefresher.canRenew(credential.credential, for: profile) {
             refresher = parts.refresher(for: profile, store: store.store)
         }
         let session = CredentialSession(parts: parts, profile: profile, client: client, store: store, refresher: refresher)

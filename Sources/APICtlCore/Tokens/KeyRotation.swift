@@ -64,7 +64,8 @@ public final class KeyRotation {
         self.report = report
     }
 
-    /// `verify` asks the API who the new key belongs to and throws when it is refused.
+    /// `verify` asks the API who a key belongs to and throws when it is refused: it checks the new
+    /// key before it is stored, and that the old one no longer answers once revoked.
     public func rotate(current: Credential, oldID: String?, name: String, expiresIn: Double?,
                        verify: (Credential) throws(APICtlError) -> Void) throws(APICtlError) -> Outcome {
         let lock = try files.lock(files.rotationLock)
@@ -76,7 +77,7 @@ public final class KeyRotation {
         do {
             issued = try api.create(name: name, scopes: current.scopes ?? [], expiresIn: expiresIn, now: now())
         } catch {
-            _ = try? rollBack(journal)
+            _ = try? rollBack(journal, newKey: nil)
             throw error
         }
         journal.step = "created"
@@ -94,20 +95,28 @@ public final class KeyRotation {
             try store.save(fresh, for: files.key)
         } catch {
             report("rolling back: revoking the new key; the old key stays stored")
-            _ = try? rollBack(journal)
+            _ = try? rollBack(journal, newKey: fresh)
             throw error
         }
         journal.step = "stored"
         try write(journal)
-        var outcome = Outcome(newKey: fresh, oldKeyLeft: nil, oldRevokeError: nil, oldIDUnknown: oldID == nil)
-        if let oldID {
-            report("revoking the old key \(oldID)")
+        let selfRevoking = api.revokesCallingKey
+        var outcome = Outcome(newKey: fresh, oldKeyLeft: nil, oldRevokeError: nil, oldIDUnknown: oldID == nil && !selfRevoking)
+        if oldID != nil || selfRevoking {
+            let described = oldID ?? "(the key that was stored)"
+            report("revoking the old key \(oldID ?? "")".trimmingSpaces())
             do {
-                // The new key is the one stored now: it revokes its predecessor.
+                // An endpoint that revokes its caller is called with the old key itself; an {id}
+                // endpoint with the new key, the one stored now.
                 api.client.use(ResolvedCredential(credential: fresh, source: store.source))
-                try api.revoke(id: oldID)
+                try api.revoke(id: oldID, key: selfRevoking ? current : nil)
+                // Never report a revocation that was not seen: the old key must no longer answer.
+                if (try? verify(current)) != nil {
+                    outcome.oldKeyLeft = described
+                    outcome.oldRevokeError = APICtlError(.httpError, "the API accepted the revoke, but the old key still answers")
+                }
             } catch {
-                outcome.oldKeyLeft = oldID
+                outcome.oldKeyLeft = described
                 outcome.oldRevokeError = error
             }
         }
@@ -136,6 +145,11 @@ public final class KeyRotation {
             (journal.newID != nil && record.tokenID == journal.newID) || record.name == journal.newName
         } ?? false
         if newKeyIsStored {
+            if api.revokesCallingKey {
+                removeJournal()
+                return "finished an interrupted rotation: the new key \(journal.newName) is stored, but the old key was not revoked: "
+                    + "its revoke endpoint revokes the key that calls it, and apictl no longer holds it; revoke it in the API's dashboard"
+            }
             if let oldID = journal.oldID {
                 do { try api.revoke(id: oldID, goneIsFine: true) } catch {
                     return "an interrupted rotation stored its new key, but revoking the old key \(oldID) failed: \(error.message); "
@@ -146,15 +160,26 @@ public final class KeyRotation {
             return "finished an interrupted rotation: the new key \(journal.newID ?? "") is stored"
                 + (journal.oldID.map { " and the old key \($0) was revoked" } ?? "")
         }
-        let revoked = try rollBack(journal)
+        if api.revokesCallingKey {
+            removeJournal()
+            return "rolled back an interrupted rotation: the old key stays stored; the half-made key '\(journal.newName)' could not "
+                + "be revoked (its endpoint revokes the key that calls it, which apictl never stored): revoke it in the API's dashboard"
+        }
+        let revoked = try rollBack(journal, newKey: nil)
         return "rolled back an interrupted rotation: the old key stays stored"
             + (revoked.map { "; the half-made key \($0) was revoked" } ?? "; no half-made key was found at the API")
     }
 
-    /// Revokes the new key (by id, else by its unique name in the list); the id revoked, if any.
+    /// Revokes the new key (by id, else by its unique name in the list, or with the key itself
+    /// where the endpoint revokes its caller); what was revoked, if anything.
     @discardableResult
-    private func rollBack(_ journal: Journal) throws(APICtlError) -> String? {
+    private func rollBack(_ journal: Journal, newKey: Credential?) throws(APICtlError) -> String? {
         defer { removeJournal() }
+        if api.revokesCallingKey {
+            guard let newKey else { return nil }
+            try api.revoke(id: journal.newID, key: newKey, goneIsFine: true)
+            return journal.newID ?? journal.newName
+        }
         var id = journal.newID
         if id == nil, api.canList {
             id = try api.list().first { $0.name == journal.newName }?.id

@@ -97,10 +97,29 @@ public struct TokenAPI {
         }
     }
 
-    /// `goneIsFine`: a key the API no longer knows (404) counts as revoked, for
-    /// recovery, where the interrupted process may have revoked it already.
-    public func revoke(id: String, goneIsFine: Bool = false) throws(APICtlError) {
+    /// True when the revoke endpoint names no key (no `{id}`, as knox's `POST /logout/`):
+    /// it revokes whichever key authenticates the call, so that call must carry the key
+    /// being revoked, never the one in use.
+    public var revokesCallingKey: Bool { config.revoke.map { !$0.contains("{id}") } ?? false }
+
+    /// Revokes a key: by `id` through an `{id}` endpoint, or, through an endpoint that revokes
+    /// its caller, by calling it with `key` itself. `goneIsFine`: a key the API no longer knows
+    /// (404) counts as revoked, for recovery, where the interrupted process may have revoked it already.
+    public func revoke(id: String?, key: Credential? = nil, goneIsFine: Bool = false) throws(APICtlError) {
         let (method, template) = try endpoint(config.revoke, "revoke")
+        if revokesCallingKey {
+            guard let key else {
+                throw APICtlError.usage("tokens.revoke of '\(profile.name)' (\(method) \(template)) revokes the key that calls it, "
+                                        + "and apictl does not hold \(id.map { "key \($0)" } ?? "that key")",
+                                        hint: "revoke it with the key itself, or in the API's dashboard")
+            }
+            _ = try call(method, template, body: nil, accepting: goneIsFine ? [401, 404, 410] : [],
+                         as: ResolvedCredential(credential: key, source: .environment(variable: "revoke")))
+            return
+        }
+        guard let id else {
+            throw APICtlError.usage("no id is known for the key to revoke", hint: "pass the id; 'apictl token list -p \(profile.name)' shows them")
+        }
         _ = try call(method, template.replacingAll("{id}", with: PercentEncoding.encodeQueryComponent(id)), body: nil,
                      accepting: goneIsFine ? [404, 410] : [])
     }
@@ -132,12 +151,14 @@ public struct TokenAPI {
         return (parts[0].uppercased(), parts[1])
     }
 
-    private func call(_ method: String, _ path: String, body: JSONValue?,
-                      accepting extra: Set<Int> = []) throws(APICtlError) -> HTTPResponse {
+    /// `as`: another credential to call with (a key revoking itself); else the client's own.
+    private func call(_ method: String, _ path: String, body: JSONValue?, accepting extra: Set<Int> = [],
+                      as caller: ResolvedCredential? = nil) throws(APICtlError) -> HTTPResponse {
         var headers = HTTPHeaders()
         if body != nil { headers.add("Content-Type", "application/json") }
         let request = HTTPRequest(method: method, url: try profile.url(for: path), headers: headers,
                                   body: body.map { Array($0.rendered().utf8) }, timeout: 60)
+        let client = caller.map { self.client.sibling(credential: $0) } ?? self.client
         let response = try client.fetch(request)
         guard response.head.isSuccess || extra.contains(response.status) else {
             throw HTTPFailure.error(for: response, context: FailureContext(profile: profile, credential: client.credential, now: client.now()))

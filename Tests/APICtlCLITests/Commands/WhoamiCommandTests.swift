@@ -16,10 +16,21 @@ final class WhoamiCommandTests: XCTestCase {
         }
         let run = harness.run("whoami", "-p", "dz")
         XCTAssertEqual(run.status, 0, run.stderr)
-        XCTAssertTrue(run.stdout.contains("u_1 (Ada) <ada@example.test>"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("identity:    Ada <ada@example.test>, id u_1"), run.stdout)
         XCTAssertTrue(run.stdout.contains("keyring"), run.stdout)
         XCTAssertTrue(run.stdout.contains("97/100 remaining"), run.stdout)
         XCTAssertFalse(run.stdout.contains("stored-key"))
+    }
+
+    func testAUserNameComesFirstAndAPointerOverrides() throws {
+        let harness = try CommandHarness(config: CommandHarness.dzdesk, environment: ["DZ_TOKEN": "env-key"])
+        harness.transport.on("GET /v1/me") { _ in .init(200, #"{"id":1,"username":"alice","email":"a@example.test","org":{"slug":"acme"}}"#) }
+        XCTAssertTrue(harness.run("whoami", "-p", "dz").stdout.contains("identity:    alice <a@example.test>, id 1"))
+        let pointed = try CommandHarness(config: CommandHarness.dzdesk.replacingOccurrences(of: "whoami = \"/me\"",
+                                                                                        with: "whoami = \"/me\"\nwhoami_identity = \"/org/slug\""),
+                                         environment: ["DZ_TOKEN": "env-key"])
+        pointed.transport.on("GET /v1/me") { _ in .init(200, #"{"id":1,"username":"alice","org":{"slug":"acme"}}"#) }
+        XCTAssertTrue(pointed.run("whoami", "-p", "dz").stdout.contains("identity:    acme"))
     }
 
     func testJSONNamesTheSource() throws {

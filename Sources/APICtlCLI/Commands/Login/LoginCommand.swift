@@ -23,7 +23,7 @@ enum LoginCommand {
             .flag("no-verify", nil, help: "Store the key without asking the API first"),
             .value("key-id", nil, "ID", help: "The key's id at the API, so 'token rotate' can revoke it later"),
             .flag("ci", nil, help: "Exchange this CI job's ID token now, as the profile's ci table says; stores nothing"),
-        ] + OAuthLogin.options + DeviceLogin.options,
+        ] + OAuthLogin.options + DeviceLogin.options + PairLogin.options,
         examples: ["apictl login -p dzdesk", "echo \"$KEY\" | apictl login -p dzdesk --with-token",
                    "apictl login -p techdocs --device",
                    "apictl login -p ci-bot --client-credentials --client-secret-stdin < secret.txt",
@@ -34,6 +34,9 @@ enum LoginCommand {
     static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let (config, profile) = try context.requireProfile()
         if parsed.flag("ci") { return try CILogin.run(context, profile: profile) }
+        if let pair = profile.pair, !parsed.flag("with-token") || pair.asksForToken {
+            return try PairLogin.run(parsed, context, configFile: config, profile: profile, pair: pair, verify: !parsed.flag("no-verify"))
+        }
         if (profile.auth == .oauth2 || OAuthLogin.flowRequested(parsed)) && !parsed.flag("with-token") {
             return try OAuthLogin.run(parsed, context, configFile: config, profile: profile, verify: !parsed.flag("no-verify"))
         }
@@ -49,7 +52,7 @@ enum LoginCommand {
         var who: String?
         if !parsed.flag("no-verify") {
             let identity = try verify(credential, profile: profile, context)
-            who = identity?.id ?? identity?.email
+            who = identity?.displayName
             if let scopes = identity?.scopes, !scopes.isEmpty { credential.scopes = scopes }
             if credential.tokenID == nil { credential.tokenID = identity?.keyID }
         }

@@ -79,7 +79,7 @@ enum OAuthLogin {
         var who: String?
         if verify, profile.whoamiPath != nil {
             let identity = try LoginCommand.verify(credential, profile: profile, context)
-            who = identity?.id ?? identity?.email
+            who = identity?.displayName
         }
         var message = try LoginCommand.store(credential, who: who, noun: "token", profile: profile, config: configFile, context)
         if let expiry = credential.expiresAt { message += "; it expires in \(humanDuration(expiry.timeIntervalSince(context.now())))" }

@@ -52,7 +52,7 @@ enum TokenCreateCommand {
             try selection.store.save(profile.bound(fresh), for: CredentialKey(profile: profile.name, environment: profile.environment))
             context.stderr.write(about + "; stored in the \(selection.store.source) in place of the \(current.source) credential\n")
         } catch {
-            if let id = issued.id { try? api.revoke(id: id) }
+            if issued.id != nil || api.revokesCallingKey { try? api.revoke(id: issued.id, key: fresh) }
             throw error
         }
         context.stdout.write((issued.id ?? "") + "\n")

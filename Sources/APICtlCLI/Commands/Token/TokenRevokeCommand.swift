@@ -16,18 +16,24 @@ enum TokenRevokeCommand {
         let (session, profile) = try context.openProfileSession()
         let current = try TokenCommand.requireCredential(session)
         let api = try TokenAPI(client: session.client, profile: profile)
-        guard let id = parsed.arguments.first ?? current.credential.tokenID else {
+        let named = parsed.arguments.first
+        let inUse = named == nil || named == current.credential.tokenID
+        // An endpoint that revokes its caller can revoke only a key apictl holds: the one in use.
+        if api.revokesCallingKey, !inUse, let named {
+            throw APICtlError.usage("tokens.revoke of '\(profile.name)' revokes the key that calls it, and apictl does not hold \(named)",
+                                    hint: "revoke it with that key (APICTL_TOKEN=... apictl token revoke), or in the API's dashboard")
+        }
+        guard let id = named ?? current.credential.tokenID ?? (api.revokesCallingKey ? "the key in use" : nil) else {
             throw APICtlError.usage("the stored key has no known id; name the key to revoke",
                                     hint: "see the ids with 'apictl token list -p \(profile.name)'")
         }
-        let inUse = id == current.credential.tokenID
         if inUse && !parsed.flag("yes") {
             guard context.stdinIsTerminal, let yes = TerminalInput.confirm("Revoke \(id), the key \(profile.name) uses now?") else {
                 throw APICtlError.usage("\(id) is the key in use; pass --yes to revoke it without a terminal to confirm on")
             }
             guard yes else { context.stderr.write("nothing revoked\n"); return 0 }
         }
-        try api.revoke(id: id)
+        try api.revoke(id: named ?? current.credential.tokenID, key: inUse ? current.credential : nil)
         var message = "revoked \(id) at the API"
         if inUse, let store = session.store {
             _ = try store.store.delete(CredentialKey(profile: profile.name, environment: profile.environment))

@@ -57,8 +57,8 @@ enum TokenRotateCommand {
         if outcome.oldIDUnknown {
             context.warn("the old key has no known id, so it was not revoked; revoke it by hand at the API (next time: login --key-id or --old-id)")
         }
-        context.stderr.write("rotated \(profile.name): the new key \(newID) is stored in the \(store.store.source)"
-                             + (oldID.map { "; the old key \($0) was revoked" } ?? "") + "\n")
+        let revoked = oldID.map { "; the old key \($0) was revoked" } ?? (api.revokesCallingKey ? "; the old key was revoked" : "")
+        context.stderr.write("rotated \(profile.name): the new key \(newID) is stored in the \(store.store.source)\(revoked)\n")
         return 0
     }
 

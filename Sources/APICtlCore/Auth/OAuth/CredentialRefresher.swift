@@ -25,10 +25,18 @@ public final class CredentialRefresher {
         self.now = now
     }
 
-    /// True for an OAuth 2.0 token that expires within the margin.
+    /// True for an OAuth 2.0 token or a token pair's access token that expires within the margin.
     public static func isDue(_ credential: Credential, now: Date) -> Bool {
-        guard credential.kind == "oauth2", let expiry = credential.expiresAt else { return false }
+        guard renews(credential), let expiry = credential.expiresAt else { return false }
         return expiry.timeIntervalSince(now) < margin
+    }
+
+    /// The kinds that renew themselves: OAuth 2.0 tokens and `[pair]` access tokens.
+    public static func renews(_ credential: Credential) -> Bool { ["oauth2", "pair"].contains(credential.kind) }
+
+    /// Whether `profile` can renew `credential` (it has the table that says how).
+    public static func canRenew(_ credential: Credential, for profile: ResolvedProfile) -> Bool {
+        (credential.kind == "oauth2" && profile.oauth != nil) || (credential.kind == "pair" && profile.pair != nil)
     }
 
     /// A credential fit to use in place of `current`: the stored one when a peer
@@ -41,6 +49,11 @@ public final class CredentialRefresher {
         if stored.token != current.token && !Self.isDue(stored, now: now()) { return stored }
         if !force && !Self.isDue(stored, now: now()) { return stored }
         let fresh: Credential
+        if stored.kind == "pair", let pair = profile.pair {
+            fresh = profile.bound(try TokenPairClient(profile: profile, pair: pair, http: http).refresh(stored, now: now()))
+            try store.save(fresh, for: files.key)
+            return fresh
+        }
         do {
             fresh = profile.bound(try obtain(replacing: stored))
         } catch {

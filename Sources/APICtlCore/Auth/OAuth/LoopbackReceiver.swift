@@ -15,6 +15,9 @@ public final class LoopbackReceiver {
         self.path = path.hasPrefix("/") ? path : "/" + path
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard listener >= 0 else { throw APICtlError(.network, "cannot open a socket for the OAuth redirect: \(Self.lastError)") }
+        // A fixed redirect_port must serve a second login at once, not after the last one's TIME-WAIT.
+        var reuse: Int32 = 1
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(clamping: port)).bigEndian

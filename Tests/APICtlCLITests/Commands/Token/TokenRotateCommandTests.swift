@@ -16,9 +16,12 @@ final class TokenRotateCommandTests: XCTestCase {
 
     func testReplacesTheStoredKeyAndRevokesTheOldOneWithTheNew() throws {
         let harness = try harness()
-        harness.transport.on("GET /v1/me") { request in
-            .init(["Bearer old-key", "Bearer new-key"].contains(request.headers["Authorization"] ?? "") ? 200 : 401, "{}")
+        var live = ["Bearer old-key", "Bearer new-key"]
+        harness.transport.on("DELETE /v1/api-keys/k1") { _ in
+            live.removeAll { $0 == "Bearer old-key" }
+            return .init(204)
         }
+        harness.transport.on("GET /v1/me") { request in .init(live.contains(request.headers["Authorization"] ?? "") ? 200 : 401, "{}") }
         let run = harness.run("token", "rotate", "-p", "dz")
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertEqual(harness.store.records[CredentialKey(profile: "dz", environment: nil)]?.token, "new-key")
@@ -28,6 +31,17 @@ final class TokenRotateCommandTests: XCTestCase {
         XCTAssertTrue(String(decoding: create.body ?? [], as: UTF8.self).contains("deploy-"), "the new key keeps the old name")
         XCTAssertTrue(run.stderr.contains("the old key k1 was revoked"), run.stderr)
         XCTAssertFalse(run.stderr.contains("new-key") || run.stderr.contains("old-key"))
+    }
+
+    /// A revoke the API accepts but that leaves the old key working is not reported as done.
+    func testAnOldKeyThatStillAnswersIsReportedLive() throws {
+        let harness = try harness()
+        harness.transport.on("GET /v1/me") { _ in .init(200, "{}") }
+        let run = harness.run("token", "rotate", "-p", "dz")
+        XCTAssertEqual(run.status, ExitCode.httpError.rawValue)
+        XCTAssertTrue(run.stderr.contains("still answers"), run.stderr)
+        XCTAssertFalse(run.stderr.contains("was revoked"), run.stderr)
+        XCTAssertEqual(harness.store.records[CredentialKey(profile: "dz", environment: nil)]?.token, "new-key")
     }
 
     func testANewKeyThatFailsVerificationIsRevokedAndTheOldOneKept() throws {

@@ -1,0 +1,62 @@
+import APICtlCore
+import FoundationEssentials
+
+/// `apictl login` on a profile with a `[pair]` table: a username and password (or a
+/// short-lived token) bought into an access and refresh pair at the obtain endpoint,
+/// verified against whoami, stored with its refresh token, and renewed by itself.
+enum PairLogin {
+    /// `login`'s options for a token pair, read only here.
+    static let options: [OptionSpec] = [
+        .value("username", "u", "NAME", help: "Token pair: the user name (else asked on the terminal)"),
+        .flag("password-stdin", nil, help: "Token pair: read the password from stdin"),
+    ]
+
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext, configFile: ConfigFile, profile: ResolvedProfile,
+                    pair: PairConfig, verify: Bool) throws(APICtlError) -> Int32 {
+        var username: String?, password: String?, token: String?
+        if pair.asksForToken {
+            token = try LoginCommand.readToken(parsed, context, profile: profile)
+        } else {
+            let name: String
+            if let given = parsed.value("username") { name = given } else { name = try askUsername(profile) }
+            username = name
+            password = try readPassword(parsed, context, username: name, profile: profile)
+        }
+        let http = context.makeClient(transport: try context.openTransport(), profile: nil, credential: nil)
+        let client = TokenPairClient(profile: profile, pair: pair, http: http)
+        var credential = try client.obtain(username: username, password: password, token: token, now: context.now())
+        var who = username
+        if verify, profile.whoamiPath != nil {
+            let identity = try LoginCommand.verify(credential, profile: profile, context)
+            who = identity?.displayName ?? who
+            if let scopes = identity?.scopes, !scopes.isEmpty { credential.scopes = scopes }
+        }
+        let stored = try LoginCommand.store(credential, who: who, noun: "token pair", profile: profile, config: configFile, context)
+        context.stderr.write(stored + "; it renews itself\n")
+        return 0
+    }
+
+    static func askUsername(_ profile: ResolvedProfile) throws(APICtlError) -> String {
+        guard let typed = TerminalInput.readLine(prompt: "Username for \(profile.name): ")?.trimmingWhitespace(), !typed.isEmpty else {
+            throw .usage("no user name", hint: "pass --username NAME")
+        }
+        return typed
+    }
+
+    static func readPassword(_ parsed: ParsedCommand, _ context: CommandContext, username: String,
+                             profile: ResolvedProfile) throws(APICtlError) -> String {
+        if parsed.flag("password-stdin") {
+            guard !context.stdinIsTerminal else {
+                throw .usage("--password-stdin reads the password from stdin, which is a terminal", hint: "pipe it in, or leave the flag off to be asked")
+            }
+            let text = String(decoding: context.readStandardInput(), as: UTF8.self)
+            let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            guard !line.isEmpty else { throw .usage("no password on stdin") }
+            return line
+        }
+        guard let typed = TerminalInput.readSecret(prompt: "Password for \(username) at \(profile.name): "), !typed.isEmpty else {
+            throw .usage("no terminal to ask for the password on", hint: "pipe it in with --password-stdin")
+        }
+        return typed
+    }
+}

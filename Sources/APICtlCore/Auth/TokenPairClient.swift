@@ -1,0 +1,114 @@
+import FoundationEssentials
+
+/// Buys and renews an access/refresh pair as a profile's `[pair]` table describes: a
+/// JWT pair API (djangorestframework-simplejwt and its like), an OAuth 2.0 password
+/// grant, or a short-lived token bought with another (Datasets). Renewed like an OAuth
+/// token: before expiry, on a 401, under the cross-process refresh lock.
+public struct TokenPairClient {
+    let profile: ResolvedProfile
+    let pair: PairConfig
+    /// A plain client: it carries no profile credential, so every header is set here.
+    let http: APIClient
+
+    public init(profile: ResolvedProfile, pair: PairConfig, http: APIClient) {
+        self.profile = profile
+        self.pair = pair
+        self.http = http
+    }
+
+    /// A pair for a username and password, or for a token (`{token}` in `obtain_body`).
+    public func obtain(username: String?, password: String?, token: String?, now: Date) throws(APICtlError) -> Credential {
+        let (method, url) = try endpoint(pair.obtain, "obtain")
+        let values: [String: JSONValue] = ["{username}": JSONValue(username), "{password}": JSONValue(password),
+                                           "{token}": JSONValue(token)]
+        let template = pair.obtainBody ?? ["username": "{username}", "password": "{password}"]
+        let body = TokenAPI.fill(.object(template), with: values) ?? .object([:])
+        let response = try send(method, url, body: body, form: pair.obtainFormat == "form", bearer: nil, doing: "obtain")
+        return try credential(from: response, previous: nil, url: url, now: now, doing: "obtain")
+    }
+
+    /// The pair renewed with its refresh token; a rotated refresh token replaces the old one.
+    public func refresh(_ stored: Credential, now: Date) throws(APICtlError) -> Credential {
+        guard let refreshToken = stored.refreshToken else {
+            throw APICtlError.auth("the token of '\(profile.name)' expired and there is no refresh token to renew it",
+                                   hint: "run 'apictl login -p \(profile.name)'")
+        }
+        let (method, url) = try endpoint(pair.refresh, "refresh")
+        let response: HTTPResponse
+        if pair.refreshWith == "bearer" {
+            response = try send(method, url, body: nil, form: false, bearer: refreshToken, doing: "refresh")
+        } else {
+            let template = pair.refreshBody ?? ["refresh": "{refresh_token}"]
+            let body = TokenAPI.fill(.object(template), with: ["{refresh_token}": .string(refreshToken)]) ?? .object([:])
+            response = try send(method, url, body: body, form: pair.refreshFormat == "form", bearer: nil, doing: "refresh")
+        }
+        return try credential(from: response, previous: stored, url: url, now: now, doing: "refresh")
+    }
+
+    private func credential(from response: HTTPResponse, previous: Credential?, url: String, now: Date,
+                            doing step: String) throws(APICtlError) -> Credential {
+        let document = JSONValue(parsing: response.body)
+        let accessPointer = pair.access ?? "/access"
+        guard let access = document?.at(pointer: accessPointer)?.stringValue, !access.isEmpty else {
+            throw APICtlError.auth("the \(step) endpoint of '\(profile.name)' answered \(response.status) without an access token at \(accessPointer)",
+                                   hint: "check pair.access in the profile")
+        }
+        var credential = previous ?? Credential(token: access, kind: "pair", createdAt: now)
+        credential.token = access
+        credential.kind = "pair"
+        if let rotated = document?.at(pointer: pair.refreshToken ?? "/refresh")?.stringValue, !rotated.isEmpty {
+            credential.refreshToken = rotated
+        }
+        let seconds = pair.expiresIn.flatMap { document?.at(pointer: $0) }.flatMap { $0.doubleValue ?? $0.text.flatMap(Double.init) }
+        credential.expiresAt = seconds.map { now.addingTimeInterval($0) } ?? JWT.decode(access)?.expiresAt
+        credential.tokenURL = try endpoint(pair.refresh, "refresh").1
+        if let scopes = JWT.decode(access)?.scopes, !scopes.isEmpty { credential.scopes = scopes }
+        return credential
+    }
+
+    private func send(_ method: String, _ url: String, body: JSONValue?, form: Bool, bearer: String?,
+                      doing step: String) throws(APICtlError) -> HTTPResponse {
+        var headers = HTTPHeaders()
+        var bytes: [UInt8]?
+        if let body {
+            if form {
+                let fields = (body.objectValue ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value.text ?? $0.value.rendered()) }
+                bytes = Array(PercentEncoding.formEncode(fields).utf8)
+                headers.add("Content-Type", "application/x-www-form-urlencoded")
+            } else {
+                bytes = Array(body.rendered().utf8)
+                headers.add("Content-Type", "application/json")
+            }
+        }
+        if let bearer { headers.add("Authorization", "Bearer " + bearer) }
+        var request = HTTPRequest(method: method, url: url, headers: headers, body: bytes, timeout: 60)
+        request.caCertPath = profile.caCert
+        let response = try http.fetch(request)
+        guard response.head.isSuccess else {
+            var error = HTTPFailure.error(for: response, context: FailureContext(profile: profile, credential: nil, now: http.now()))
+            error.message = "the \(step) endpoint (\(method) \(url)) refused: " + error.message
+            error.hint = step == "refresh" ? "run 'apictl login -p \(profile.name)'" : "check the username and password"
+            throw error
+        }
+        return response
+    }
+
+    /// "METHOD PATH" of the table, the path under the base URL; a password or a refresh
+    /// token goes over plain http only to loopback, as any credential does.
+    private func endpoint(_ text: String?, _ name: String) throws(APICtlError) -> (String, String) {
+        guard let text else {
+            throw APICtlError.config("profile '\(profile.name)' has no pair.\(name) endpoint",
+                                     hint: "set it as \"METHOD PATH\", e.g. pair.\(name) = \"POST /api/token/\(name == "refresh" ? "refresh/" : "")\"")
+        }
+        let parts = text.split(separator: " ", maxSplits: 1).map { String($0).trimmingSpaces() }
+        guard parts.count == 2, RequestBuilder.methods.contains(parts[0].uppercased()) else {
+            throw APICtlError.config("pair.\(name) of profile '\(profile.name)' is not \"METHOD PATH\": '\(text)'")
+        }
+        let url = try profile.url(for: parts[1])
+        guard let target = URLParts.parse(url), target.scheme == "https" || target.isLoopback else {
+            throw APICtlError.config("refusing to send a credential over plain http to pair.\(name) \(url)",
+                                     hint: "use an https:// URL")
+        }
+        return (parts[0].uppercased(), url)
+    }
+}

@@ -1,0 +1,43 @@
+"""Each stack under its own prefix, with a `me/` route that answers who the credential belongs to."""
+from django.urls import include, path
+from knox import views as knox_views
+from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+from oauth2_provider.contrib.rest_framework import OAuth2Authentication
+from rest_framework.authentication import BasicAuthentication, TokenAuthentication
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.decorators import api_view, authentication_classes
+from rest_framework.response import Response
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+
+def me_view(*classes):
+    @api_view(["GET"])
+    @authentication_classes(list(classes))
+    def me(request):
+        user = request.user
+        return Response({"id": user.id, "username": user.username, "email": user.email})
+    return me
+
+
+class KnoxLoginView(knox_views.LoginView):
+    """knox's docs: a LoginView may take any authentication; here an existing token or a password buys a new one."""
+    authentication_classes = [KnoxTokenAuthentication, BasicAuthentication]
+
+
+urlpatterns = [
+    # Django REST framework: Authorization: Token KEY
+    path("drf/api-token-auth/", obtain_auth_token),
+    path("drf/me/", me_view(TokenAuthentication)),
+    # django-rest-knox: logout revokes the token that calls it
+    path("knox/login/", KnoxLoginView.as_view()),
+    path("knox/logout/", knox_views.LogoutView.as_view()),
+    path("knox/me/", me_view(KnoxTokenAuthentication)),
+    # djangorestframework-simplejwt: {"username","password"} -> {"access","refresh"}
+    path("jwt/token/", TokenObtainPairView.as_view()),
+    path("jwt/token/refresh/", TokenRefreshView.as_view()),
+    path("jwt/me/", me_view(JWTAuthentication)),
+    # django-oauth-toolkit: /o/authorize/, /o/token/, /o/revoke_token/, /o/device-authorization/
+    path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+    path("dot/me/", me_view(OAuth2Authentication)),
+]
