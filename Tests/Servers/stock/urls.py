@@ -5,7 +5,8 @@ from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from rest_framework.authentication import BasicAuthentication, TokenAuthentication
 from rest_framework.authtoken.views import obtain_auth_token
-from rest_framework.decorators import api_view, authentication_classes
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
@@ -18,6 +19,18 @@ def me_view(*classes):
         user = request.user
         return Response({"id": user.id, "username": user.username, "email": user.email})
     return me
+
+
+@api_view(["GET"])
+@authentication_classes([OAuth2Authentication])
+@permission_classes([AllowAny])
+def dot_me(request):
+    """Who an OAuth 2.0 token belongs to: its user, or only its client for client credentials."""
+    if request.auth is None:
+        return Response({"detail": "Authentication credentials were not provided."}, status=401)
+    user = request.auth.user
+    return Response({"username": user.username if user else None, "client_id": request.auth.application.client_id,
+                     "scope": request.auth.scope})
 
 
 class KnoxLoginView(knox_views.LoginView):
@@ -39,5 +52,5 @@ urlpatterns = [
     path("jwt/me/", me_view(JWTAuthentication)),
     # django-oauth-toolkit: /o/authorize/, /o/token/, /o/revoke_token/, /o/device-authorization/
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
-    path("dot/me/", me_view(OAuth2Authentication)),
+    path("dot/me/", dot_me),
 ]

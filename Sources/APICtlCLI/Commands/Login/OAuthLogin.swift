@@ -81,6 +81,7 @@ enum OAuthLogin {
             let identity = try LoginCommand.verify(credential, profile: profile, context)
             who = identity?.displayName
         }
+        if who == nil, flow == .clientCredentials { who = "client \(identity.clientID)" }
         var message = try LoginCommand.store(credential, who: who, noun: "token", profile: profile, config: configFile, context)
         if let expiry = credential.expiresAt { message += "; it expires in \(humanDuration(expiry.timeIntervalSince(context.now())))" }
         if credential.refreshToken != nil { message += " and renews itself" }

@@ -1,0 +1,158 @@
+"""apictl against stock server packages nobody here wrote (issue 25), configured from
+docs/configuration.md as a user would: Django REST framework's token authentication,
+django-rest-knox (whose logout revokes the calling token), djangorestframework-simplejwt
+(JWT access/refresh pairs) and django-oauth-toolkit (an OAuth 2.0 provider)."""
+import json
+import time
+
+import pytest
+
+from conftest import StockServers, assert_one_line_error
+
+PASS = {"APICTL_PASSPHRASE": "correct horse battery staple", "APICTL_CREDENTIAL_STORE": "file"}
+
+
+def configure(apictl, text):
+    apictl.config_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(apictl.config_path, "a") as config:
+        config.write(text)
+    apictl.env.update(PASS)
+
+
+# --- Django REST framework: Authorization: Token KEY ---------------------------------------
+
+@pytest.fixture
+def drf(apictl, stock):
+    configure(apictl, f'[profiles.drf]\nauth = "token"\nbase_url = "{stock.url("/drf")}"\nwhoami = "/me/"\n')
+    apictl.key = stock.post("/drf/api-token-auth/", {"username": "alice", "password": "alice-password-1"})["token"]
+    return apictl
+
+
+def test_drf_login_whoami_shows_the_username(drf):
+    result = drf.run("login", "-p", "drf", "--with-token", input=drf.key)
+    assert result.code == 0 and "as alice" in result.err, result
+    who = drf.run("whoami", "-p", "drf")
+    assert "identity:    alice <alice@example.test>, id 1" in who.out, who.out
+
+
+def test_a_refused_stored_key_prints_the_body_and_the_servers_message(drf):
+    assert drf.run("login", "-p", "drf", "--with-token", "--no-verify", input="0" * 40).code == 0
+    result = drf.run("request", "GET", "/me/", "-p", "drf")
+    assert_one_line_error(result, 4, "401", "Invalid token.", "apictl login -p drf")
+    assert json.loads(result.out) == {"detail": "Invalid token."}
+
+
+def test_drf_field_errors_are_one_line(apictl, stock):
+    configure(apictl, f'[profiles.drf]\nauth = "token"\nbase_url = "{stock.url("/drf")}"\n')
+    result = apictl.run("request", "POST", "/api-token-auth/", "-p", "drf", "-f", "username=alice")
+    assert_one_line_error(result, 1, "400", "password: This field is required.")
+
+
+# --- django-rest-knox: a logout that revokes the token calling it -----------------------------
+
+KNOX = """[profiles.knox]
+auth = "token"
+base_url = "{base}"
+whoami = "/me/"
+[profiles.knox.tokens]
+create = "POST /login/"
+revoke = "POST /logout/"
+create_body = {{}}
+key = "/token"
+expires_at = "/expiry"
+"""
+
+
+@pytest.fixture
+def knox(apictl, stock):
+    configure(apictl, KNOX.format(base=stock.url("/knox")))
+    request = __import__("urllib.request").request
+    import base64
+    login = request.Request(stock.url("/knox/login/"), data=b"", method="POST",
+                            headers={"Authorization": "Basic " + base64.b64encode(b"alice:alice-password-1").decode()})
+    with request.urlopen(login, timeout=5) as answer:
+        apictl.key = json.loads(answer.read())["token"]
+    assert apictl.run("login", "-p", "knox", "--with-token", input=apictl.key).code == 0
+    return apictl
+
+
+def test_rotation_through_a_self_revoking_endpoint_revokes_the_old_key_not_the_new(knox, stock):
+    result = knox.run("token", "rotate", "-p", "knox")
+    assert result.code == 0, result
+    assert "the old key was revoked" in result.err
+    new = knox.run("token", "print", "-p", "knox").out.strip()
+    assert new != knox.key
+    assert stock.status("/knox/me/", knox.key) == 401, "the old key is revoked"
+    assert stock.status("/knox/me/", new) == 200, "the new key works"
+    assert knox.run("request", "GET", "/me/", "-p", "knox").code == 0
+
+
+def test_revoking_another_key_through_a_self_revoking_endpoint_is_refused_before_sending(knox, stock):
+    result = knox.run("token", "revoke", "some-other-id", "-p", "knox", "--yes")
+    assert_one_line_error(result, 2, "revokes the key that calls it", "some-other-id")
+    assert stock.status("/knox/me/", knox.key) == 200, "the key in use was not touched"
+
+
+def test_logout_revoke_revokes_the_stored_knox_key(knox, stock):
+    result = knox.run("logout", "-p", "knox", "--revoke")
+    assert result.code == 0, result
+    assert stock.status("/knox/me/", knox.key) == 401
+
+
+# --- simplejwt: a token pair bought with a username and password ---------------------------------
+
+JWT = """[profiles.jwt]
+auth = "bearer"
+base_url = "{base}"
+whoami = "/me/"
+[profiles.jwt.pair]
+obtain = "POST /token/"
+refresh = "POST /token/refresh/"
+"""
+
+
+@pytest.fixture(scope="module")
+def short_jwt():
+    """simplejwt with 2-second access tokens, so renewal is seen."""
+    server = StockServers(jwt_access_seconds=2)
+    yield server
+    server.stop()
+
+
+def test_a_jwt_pair_logs_in_and_renews_itself(apictl, short_jwt):
+    configure(apictl, JWT.format(base=short_jwt.url("/jwt")))
+    result = apictl.run("login", "-p", "jwt", "--username", "alice", "--password-stdin", input="alice-password-1\n")
+    assert result.code == 0 and "as alice" in result.err and "renews itself" in result.err, result
+    first = apictl.run("token", "print", "-p", "jwt").out.strip()
+    time.sleep(2.5)                                     # the access token is dead now
+    again = apictl.run("request", "GET", "/me/", "-p", "jwt")
+    assert again.code == 0 and json.loads(again.out)["username"] == "alice", again
+    assert apictl.run("token", "print", "-p", "jwt").out.strip() != first
+
+
+def test_a_jwt_pair_with_a_wrong_password_names_the_endpoint(apictl, stock):
+    configure(apictl, JWT.format(base=stock.url("/jwt")))
+    result = apictl.run("login", "-p", "jwt", "--username", "alice", "--password-stdin", input="wrong\n")
+    assert_one_line_error(result, 4, "the obtain endpoint (POST ", "/jwt/token/) refused", "No active account")
+
+
+# --- django-oauth-toolkit: client credentials ----------------------------------------------
+
+def test_client_credentials_against_django_oauth_toolkit_shows_the_client(apictl, stock):
+    configure(apictl, f"""[profiles.dot]
+auth = "oauth2"
+base_url = "{stock.url('/dot')}"
+whoami = "/me/"
+[profiles.dot.oauth]
+token_url = "{stock.url('/o/token/')}"
+revocation_url = "{stock.url('/o/revoke_token/')}"
+client_id = "stock-confidential"
+client_secret_env = "DOT_SECRET"
+client_auth = "basic"
+""")
+    env = {"DOT_SECRET": "stock-client-secret-9"}
+    result = apictl.run("login", "-p", "dot", "--client-credentials", env=env)
+    assert result.code == 0, result
+    who = apictl.run("whoami", "-p", "dot", env=env)
+    assert "identity:    client stock-confidential (client credentials)" in who.out, who.out
+    assert "Logged in to dot as client stock-confidential" in result.err, result
