@@ -25,7 +25,6 @@ enum RetryOptions {
 
     /// What the user sees on stderr before each wait.
     static func describe(_ notice: RetryNotice) -> String {
-        if notice.seconds < 0 { return "apictl: \(notice.reason); giving up\n" }
         let seconds = notice.seconds < 10 ? notice.seconds.oneDecimal : String(notice.seconds.rounded(.up).saturatingInt)
         let retry = notice.of > 0 ? ", then retry \(notice.attempt) of \(notice.of)" : ", then the next page"
         return "apictl: \(notice.reason); waiting \(seconds)s (\(notice.basis))\(retry)\n"

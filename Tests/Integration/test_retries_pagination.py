@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import APICTL
+from conftest import APICTL, assert_one_line_error
 
 
 @pytest.fixture
@@ -68,6 +68,14 @@ def test_max_wait_and_no_retry(apictl, ref, dz):
     assert "the server asks for 30s, more than --max-wait allows" in result.err
     result, elapsed = timed(apictl, "request", "GET", "/me", "--no-retry", env=dz)
     assert result.code == 6 and "waiting" not in result.err and elapsed < 1
+
+
+def test_a_429_given_up_is_one_line_with_the_servers_message_and_the_body(apictl, ref, dz):
+    ref.fault(api="dzdesk", path="/v1/me", status=429, code="RATE_LIMITED", message="quota used up for today", count=5,
+              headers={"Retry-After": "3600"})
+    result = apictl.run("request", "GET", "/me", env=dz)
+    assert_one_line_error(result, 6, "429 RATE_LIMITED: quota used up for today", "the server asks for 3600s")
+    assert json.loads(result.out)["error"]["message"] == "quota used up for today"
 
 
 def test_503_retried_for_get_only(apictl, ref, dz):

@@ -6,11 +6,14 @@ public struct FailureContext: Sendable {
     public var profile: ResolvedProfile?
     public var credential: ResolvedCredential?
     public var now: Date
+    /// `--max-wait`, so a 429 given up on can say the server asked for longer.
+    public var maxWait: Double?
 
-    public init(profile: ResolvedProfile?, credential: ResolvedCredential?, now: Date) {
+    public init(profile: ResolvedProfile?, credential: ResolvedCredential?, now: Date, maxWait: Double? = nil) {
         self.profile = profile
         self.credential = credential
         self.now = now
+        self.maxWait = maxWait
     }
 }
 
@@ -64,7 +67,13 @@ public enum HTTPFailure {
             return context.profile.map { "check the path; the base URL is \($0.baseURL)" }
         case 429:
             let limits = RateLimitStatus.parse(response.headers, now: context.now)
-            if let wait = limits.waitHint(now: context.now) { return "rate limited; try again in \(wait.rounded(.up).saturatingInt)s" }
+            if let wait = limits.waitHint(now: context.now) {
+                let seconds = wait.rounded(.up).saturatingInt
+                if let maxWait = context.maxWait, wait > maxWait {
+                    return "rate limited; the server asks for \(seconds)s, more than --max-wait allows: raise it or try again later"
+                }
+                return "rate limited; try again in \(seconds)s"
+            }
             return "rate limited; wait and try again"
         case 500..<600:
             return "the server failed; try again later"

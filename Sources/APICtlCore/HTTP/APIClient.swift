@@ -116,20 +116,13 @@ public final class APIClient {
                 }
             }
             // A body read from a pipe is gone once sent: such a request is never retried.
-            guard let reason, attempt < retryPolicy.maxRetries, request.canResend, consumer.restart() else { return try outcome.get() }
+            guard let reason, attempt < retryPolicy.maxRetries, request.canResend else { return try outcome.get() }
             let wait = hint ?? (retryPolicy.backoff(attempt: attempt), "backoff")
-            if let deadline, now().addingTimeInterval(wait.seconds) >= deadline {
-                onRetry?(RetryNotice(reason: "\(reason): a wait of \(wait.seconds.rounded(.up).saturatingInt)s would pass --timeout",
-                                     seconds: -1, basis: wait.basis, attempt: attempt + 1, of: retryPolicy.maxRetries))
-                return try outcome.get()
-            }
-            if waited + wait.seconds > retryPolicy.maxWait {
-                if case .success = outcome, hint != nil {
-                    onRetry?(RetryNotice(reason: "\(reason): the server asks for \(wait.seconds.rounded(.up).saturatingInt)s, more than --max-wait allows",
-                                         seconds: -1, basis: wait.basis, attempt: attempt + 1, of: retryPolicy.maxRetries))
-                }
-                return try outcome.get()
-            }
+            // Giving up keeps the last answer whole (its body and message are what the user sees),
+            // so the consumer is restarted only for a retry that will happen.
+            if let deadline, now().addingTimeInterval(wait.seconds) >= deadline { return try outcome.get() }
+            if waited + wait.seconds > retryPolicy.maxWait { return try outcome.get() }
+            guard consumer.restart() else { return try outcome.get() }
             attempt += 1
             onRetry?(RetryNotice(reason: reason, seconds: wait.seconds, basis: wait.basis, attempt: attempt, of: retryPolicy.maxRetries))
             sleep(wait.seconds)

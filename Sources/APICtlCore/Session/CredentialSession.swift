@@ -23,7 +23,7 @@ public final class CredentialSession {
 
     /// What an error line may say about the profile and the credential in use.
     public var failureContext: FailureContext {
-        FailureContext(profile: profile, credential: credential, now: parts.now())
+        FailureContext(profile: profile, credential: credential, now: parts.now(), maxWait: client.retryPolicy.maxWait)
     }
 
     /// Tokens longer than this are refused: no API issues one, and libcurl would fail on the header.
