@@ -389,3 +389,11 @@ def test_ctrl_c_during_the_browser_wait_leaves_nothing_behind(dz):
         again.bind(("127.0.0.1", port))
     assert_one_line_error(dz.run("token", "print"), 4, "no credential")
     assert not list((dz.home / "data").glob("**/*.tmp*"))
+
+
+def test_logging_in_again_revokes_the_replaced_refresh_token(dz, ref):
+    login(dz)
+    before = stats(ref, "dzdesk")
+    result = login(dz)
+    assert "the replaced login's refresh token was revoked" in result.err, result
+    assert stats(ref, "dzdesk").get("revoke", 0) == before.get("revoke", 0) + 1, "the provider saw one revocation"

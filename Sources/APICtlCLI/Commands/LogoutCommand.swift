@@ -64,7 +64,7 @@ enum LogoutCommand {
                     throw error.apiError(doing: "revoking the \(hint.replacingAll("_", with: " "))", profile: profile.name)
                 }
                 guard response.head.isSuccess else {
-                    throw OAuthClient.failure(response).apiError(doing: "revoking the \(hint.replacingAll("_", with: " "))", profile: profile.name)
+                    throw OAuthClient.failure(response, endpoint: "the revocation endpoint").apiError(doing: "revoking the \(hint.replacingAll("_", with: " "))", profile: profile.name)
                 }
                 // RFC 7009 servers answer 200 for unknown tokens too: report what was said, not "revoked".
                 context.stderr.write("the provider answered \(response.status) to the revocation of the \(hint.replacingAll("_", with: " "))\n")

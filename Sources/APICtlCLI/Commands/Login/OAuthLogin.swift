@@ -21,6 +21,20 @@ enum OAuthLogin {
     ]
 
     /// True when the command line asks for an OAuth 2.0 flow by name.
+    /// A login over an earlier OAuth login leaves that one's refresh token live at the provider
+    /// unless it is revoked: revoke it where the provider has an RFC 7009 endpoint, else say so.
+    static func revokeReplaced(_ replaced: Credential?, by fresh: Credential, client: OAuthClient, revocationURL: String?) -> String {
+        guard let replaced, replaced.kind == "oauth2", let old = replaced.refreshToken, old != fresh.refreshToken else { return "" }
+        guard let revocationURL else { return "; the replaced login's refresh token was left active (the provider has no revocation endpoint)" }
+        do {
+            let response = try client.revoke(old, hint: "refresh_token", url: revocationURL)
+            return response.head.isSuccess ? "; the replaced login's refresh token was revoked"
+                : "; revoking the replaced login's refresh token failed (\(response.status)): it may still be active"
+        } catch {
+            return "; revoking the replaced login's refresh token failed: it may still be active"
+        }
+    }
+
     static func flowRequested(_ parsed: ParsedCommand) -> Bool {
         parsed.flag("web") || parsed.flag("device") || parsed.flag("client-credentials")
     }
@@ -82,7 +96,10 @@ enum OAuthLogin {
             who = identity?.displayName
         }
         if who == nil, flow == .clientCredentials { who = "client \(identity.clientID)" }
+        let replaced = try context.openStore(config: configFile).store
+            .loadLatest(CredentialKey(profile: profile.name, environment: profile.environment))
         var message = try LoginCommand.store(credential, who: who, noun: "token", profile: profile, config: configFile, context)
+        message += revokeReplaced(replaced, by: credential, client: client, revocationURL: endpoints.revocationURL)
         if let expiry = credential.expiresAt { message += "; it expires in \(humanDuration(expiry.timeIntervalSince(context.now())))" }
         if credential.refreshToken != nil { message += " and renews itself" }
         context.stderr.write(message + "\n")

@@ -22,28 +22,47 @@ public struct OAuthClientIdentity: Sendable {
 /// must act on it: a definite rejection, a pending device grant, a failing
 /// server, or an answer that could not be read.
 public enum TokenEndpointError: Error, Sendable {
-    case rejected(code: String, description: String?, status: Int)
-    case server(status: Int)
+    /// `endpoint` names what answered ("the token endpoint", "the device authorization endpoint").
+    case rejected(code: String, description: String?, status: Int, endpoint: String = "the token endpoint")
+    case server(status: Int, endpoint: String = "the token endpoint")
     case failed(APICtlError)
 
-    public var code: String? { if case .rejected(let code, _, _) = self { return code } else { return nil } }
+    public var code: String? { if case .rejected(let code, _, _, _) = self { return code } else { return nil } }
 
     /// The one line for the user. Network failures keep their exit code 8 and 5xx
     /// gives 7, so a script can tell "try later" from "log in again".
     public func apiError(doing action: String, profile: String, hint: String? = nil) -> APICtlError {
         let login = hint ?? "run 'apictl login -p \(profile)'"
         switch self {
-        case .rejected(let code, let description, let status):
-            var message = "\(action) was refused (\(status) \(code)"
+        case .rejected(let code, let description, let status, let endpoint):
+            var message = "\(action): \(endpoint) refused it (\(status) \(code)"
             if let description, !description.isEmpty { message += ": \(HTTPFailure.oneLine(description))" }
-            return APICtlError(.authentication, message + ")", hint: login)
-        case .server(let status):
-            return APICtlError(.serverError, "\(action) failed: the token endpoint answered \(status)",
+            return APICtlError(.authentication, message + ")", hint: hint ?? Self.whatToChange(code) ?? login)
+        case .server(let status, let endpoint):
+            return APICtlError(.serverError, "\(action) failed: \(endpoint) answered \(status)",
                                hint: hint == nil ? "the stored credential was kept; try again later" : "try again later")
         case .failed(var error):
             if error.exitCode == .network, hint == nil { error.hint = "the stored credential was kept; check the network and try again" }
             error.message = "\(action) failed: " + error.message
             return error
+        }
+    }
+}
+
+extension TokenEndpointError {
+    /// For a refused login, what to change: running the same command again would not help.
+    static func whatToChange(_ code: String) -> String? {
+        switch code {
+        case "invalid_client", "unauthorized_client":
+            return "check the client id and secret (client_secret_env, or --client-secret-stdin) and oauth.client_auth (basic, post or none)"
+        case "invalid_redirect_uri", "redirect_uri_mismatch":
+            return "register the redirect URI with the provider, or set oauth.redirect_port to the registered port"
+        case "invalid_scope":
+            return "ask for scopes the client may have: oauth.scopes or login --scope"
+        case "unsupported_grant_type":
+            return "the provider does not allow this grant for the client: try --web or --device, or enable the grant"
+        default:
+            return nil
         }
     }
 }
@@ -102,7 +121,7 @@ public final class OAuthClient {
 
     public func startDevice(_ url: String, scopes: [String]) throws(TokenEndpointError) -> DeviceAuthorization {
         let response = try post(url, Self.scope(scopes), json: identity.json, authenticate: true)
-        guard response.head.isSuccess else { throw Self.failure(response) }
+        guard response.head.isSuccess else { throw Self.failure(response, endpoint: "the device authorization endpoint") }
         guard let object = JSONValue(parsing: response.body)?.objectValue,
               let deviceCode = object["device_code"]?.stringValue, let userCode = object["user_code"]?.stringValue,
               let uri = object["verification_uri"]?.stringValue ?? object["verification_url"]?.stringValue else {
@@ -142,15 +161,16 @@ public final class OAuthClient {
     }
 
     /// RFC 6749 5.2 errors, and the seeds' own shapes for an API's refresh endpoint.
-    public static func failure(_ response: HTTPResponse) -> TokenEndpointError {
-        if response.status >= 500 { return .server(status: response.status) }
+    public static func failure(_ response: HTTPResponse, endpoint: String = "the token endpoint") -> TokenEndpointError {
+        if response.status >= 500 { return .server(status: response.status, endpoint: endpoint) }
         let object = JSONValue(parsing: response.body)?.objectValue
         if let code = object?["error"]?.stringValue {
-            return .rejected(code: code, description: object?["error_description"]?.stringValue, status: response.status)
+            return .rejected(code: code, description: object?["error_description"]?.stringValue, status: response.status,
+                             endpoint: endpoint)
         }
         let decoded = APIErrorDecoder.decode(response.body)
         return .rejected(code: decoded?.code ?? (response.status == 401 ? "unauthorized" : "invalid_request"),
-                         description: decoded?.message, status: response.status)
+                         description: decoded?.message, status: response.status, endpoint: endpoint)
     }
 
     private static func scope(_ scopes: [String]) -> [(String, String)] {
