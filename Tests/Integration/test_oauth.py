@@ -397,3 +397,23 @@ def test_logging_in_again_revokes_the_replaced_refresh_token(dz, ref):
     result = login(dz)
     assert "the replaced login's refresh token was revoked" in result.err, result
     assert stats(ref, "dzdesk").get("revoke", 0) == before.get("revoke", 0) + 1, "the provider saw one revocation"
+
+
+def test_a_fixed_redirect_port_serves_two_logins_in_a_row(apictl, ref, tmp_path):
+    """The listener reuses its port at once (SO_REUSEADDR): no minute of TIME-WAIT between logins."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    apictl.env.update(PASS, BROWSER=BROWSER, FAKE_BROWSER_LOG=str(tmp_path / "browser.log"))
+    assert apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--auth", "oauth2", "--base-url", ref.url("dzdesk", "/v1"),
+                      "--oauth-issuer", ref.url("dzdesk", "/oauth"), "--oauth-client-id", "cli-app",
+                      "--oauth-redirect-port", str(port)).code == 0
+    for _ in range(2):
+        login(apictl)
+    assert f"127.0.0.1%3A{port}" in (tmp_path / "browser.log").read_text() or f"127.0.0.1:{port}" in (tmp_path / "browser.log").read_text()
+
+
+def test_a_failing_device_authorization_endpoint_is_named(dz, ref):
+    ref.fault(api="dzdesk", method="POST", path="/oauth/device", status=503, count=1)
+    result = dz.run("login", "--device")
+    assert_one_line_error(result, 7, "the device authorization endpoint answered 503")

@@ -42,6 +42,20 @@ def test_a_refused_stored_key_prints_the_body_and_the_servers_message(drf):
     assert json.loads(result.out) == {"detail": "Invalid token."}
 
 
+def test_a_throttled_request_given_up_is_one_line_with_drfs_message(drf):
+    assert drf.run("login", "-p", "drf", "--with-token", input=drf.key).code == 0
+    assert drf.run("request", "GET", "/throttled/", "-p", "drf").code == 0
+    result = drf.run("request", "GET", "/throttled/", "-p", "drf", "--max-wait", "5")
+    assert_one_line_error(result, 6, "429", "Request was throttled", "more than --max-wait")
+    assert "throttled" in json.loads(result.out)["detail"]
+
+
+def test_no_rotation_advice_for_a_profile_without_a_tokens_table(drf):
+    assert drf.run("login", "-p", "drf", "--with-token", input=drf.key).code == 0
+    who = drf.run("whoami", "-p", "drf")
+    assert who.code == 0 and who.err == "", who
+
+
 def test_drf_field_errors_are_one_line(apictl, stock):
     configure(apictl, f'[profiles.drf]\nauth = "token"\nbase_url = "{stock.url("/drf")}"\n')
     result = apictl.run("request", "POST", "/api-token-auth/", "-p", "drf", "-f", "username=alice")

@@ -30,6 +30,7 @@ MIDDLEWARE = [
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3",
                          "NAME": os.environ.get("STOCK_DB", os.path.join(BASE_DIR, "stock.sqlite3"))}}
 REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"]}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(seconds=int(os.environ.get("STOCK_JWT_ACCESS_SECONDS", "300"))),
     "ROTATE_REFRESH_TOKENS": True,

@@ -5,8 +5,9 @@ from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from rest_framework.authentication import BasicAuthentication, TokenAuthentication
 from rest_framework.authtoken.views import obtain_auth_token
-from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
 from rest_framework.permissions import AllowAny
+from rest_framework.throttling import UserRateThrottle
 from rest_framework.response import Response
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
@@ -33,6 +34,18 @@ def dot_me(request):
                      "scope": request.auth.scope})
 
 
+class OncePerHour(UserRateThrottle):
+    rate = "1/hour"
+
+
+@api_view(["GET"])
+@authentication_classes([TokenAuthentication])
+@throttle_classes([OncePerHour])
+def throttled(request):
+    """DRF's own throttling: the second call in an hour is a 429 with Retry-After."""
+    return Response({"ok": True})
+
+
 class KnoxLoginView(knox_views.LoginView):
     """knox's docs: a LoginView may take any authentication; here an existing token or a password buys a new one."""
     authentication_classes = [KnoxTokenAuthentication, BasicAuthentication]
@@ -42,6 +55,7 @@ urlpatterns = [
     # Django REST framework: Authorization: Token KEY
     path("drf/api-token-auth/", obtain_auth_token),
     path("drf/me/", me_view(TokenAuthentication)),
+    path("drf/throttled/", throttled),
     # django-rest-knox: logout revokes the token that calls it
     path("knox/login/", KnoxLoginView.as_view()),
     path("knox/logout/", knox_views.LogoutView.as_view()),
