@@ -22,6 +22,8 @@ public enum App {
             .init("credentials") { CredentialsCommand.spec },
             .init("doctor") { DoctorCommand.spec },
             .init("completion") { CompletionCommand.spec },
+            .init("help") { HelpCommand.spec },
+            .init("version") { VersionCommand.spec },
         ],
         examples: [
             "apictl profile add dzdesk --preset dzdesk",

@@ -137,6 +137,11 @@ public final class CommandContext: @unchecked Sendable {
 
     private func loadConfig() throws(APICtlError) -> ConfigFile {
         let store = configStore
+        // A file named with --config or APICTL_CONFIG must exist: reading a typo as an empty config hides it.
+        if let explicit = globals.configPath ?? environment["APICTL_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }),
+           !FileBytes.exists(explicit) {
+            throw .config("config file \(explicit): no such file", hint: "check the path given with --config or APICTL_CONFIG")
+        }
         let config = try store.load()
         if store.othersMayWrite {
             warn("\(store.path) can be changed by other users, who could send your credentials elsewhere (run 'chmod go-w \(store.path)')")

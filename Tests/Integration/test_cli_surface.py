@@ -96,3 +96,20 @@ def test_option_spellings(apictl, ref):
     # after --, a dash-led word is a positional, not an option
     result = apictl.run("request", "GET", "--", "-notanoption", env=env)
     assert result.code == 1 and "404" in result.err
+
+
+def test_help_command_and_version_command_match_the_flags(apictl):
+    for words in (["request"], ["token", "rotate"], ["profile", "add"]):
+        assert apictl.run("help", *words).out == apictl.run(*words, "--help").out != ""
+    assert apictl.run("version").out == apictl.run("--version").out
+    assert_one_line_error(apictl.run("help", "nosuchcommand"), 2, "nosuchcommand")
+
+
+def test_a_missing_config_file_named_on_purpose_is_exit_3(apictl, tmp_path):
+    missing = tmp_path / "missing.toml"
+    assert_one_line_error(apictl.run("--config", str(missing), "whoami"), 3, str(missing), "no such file")
+    assert_one_line_error(apictl.run("whoami", env={"APICTL_CONFIG": str(missing)}), 3, "no such file")
+
+
+def test_with_no_profiles_the_hint_is_profile_add(apictl):
+    assert_one_line_error(apictl.run("whoami"), 3, "no profiles yet", "apictl profile add")

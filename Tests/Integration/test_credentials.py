@@ -52,7 +52,8 @@ def test_login_stores_in_keyring_readable_by_secret_tool(apictl, ref, bus, dz):
     out = apictl.run("logout")
     assert out.code == 0 and "removed its key from the keyring" in out.err
     assert lookup(bus, "dz").stdout == ""
-    assert_one_line_error(apictl.run("logout"), 4, "no stored credential for dz")
+    again = apictl.run("logout")                      # nothing stored: a note, not a failure
+    assert again.code == 0 and "nothing to log out of" in again.err, again
     assert_one_line_error(apictl.run("token", "print"), 4, "no credential for profile 'dz'")
 
 
@@ -87,7 +88,9 @@ def test_login_input_errors(apictl, ref, bus, dz):
     started = time.time()
     assert_one_line_error(apictl.run("login", "--with-token", input=""), 2, "no key was given")
     assert time.time() - started < 2
-    assert_one_line_error(apictl.run("login", input=""), 2, "no terminal to prompt on", "--with-token")
+    assert_one_line_error(apictl.run("login", input=""), 2, "no key on stdin and no terminal to prompt on")
+    piped = apictl.run("login", "--no-verify", input="piped-key-without-the-flag\n")   # read as with --with-token
+    assert piped.code == 0 and "key stored" in piped.err, piped
     assert_one_line_error(apictl.run("login", "--with-token", input="Bearer abc"), 2, "without 'Bearer'")
 
 
@@ -294,5 +297,5 @@ def test_migrate_between_keyring_and_file(apictl, ref, own_bus, dz):
 
 def test_logout_without_a_file_asks_nothing_and_creates_nothing(apictl, dz):
     result = apictl.run("logout", env={"APICTL_CREDENTIAL_STORE": "file", "APICTL_PASSPHRASE": ""})
-    assert_one_line_error(result, 4, "no stored credential for dz")
+    assert result.code == 0 and "nothing to log out of" in result.err, result
     assert not (apictl.home / "data/apictl/credentials.enc").exists()

@@ -224,3 +224,22 @@ def test_whoami_decodes_jwt_expiry_and_scopes(apictl, ref):
     assert data["scopes"] == ["read_profile", "write_data"]
     assert data["expires_at"] in result.out, "the text form shows the same UTC time"
     assert token not in result.out
+
+
+def test_paginate_with_a_method_other_than_get_is_refused_before_sending(apictl, ref):
+    assert apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1")).code == 0
+    since = len(ref.log())
+    result = apictl.run("request", "POST", "/requests", "--paginate", "-f", "title=x", env={"DZDESK_TOKEN": "tok-paginate-1"})
+    assert_one_line_error(result, 2, "--paginate", "POST")
+    assert [e for e in ref.log()[since:] if not e["path"].startswith("/_admin")] == []
+
+
+def test_a_refused_connection_is_not_retried_and_backoff_waits(apictl):
+    import socket
+    import time
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]                       # nothing listens there now
+    started = time.time()
+    result = apictl.run("request", "GET", f"http://127.0.0.1:{port}/x")
+    assert result.code == 8 and "retry" not in result.err and time.time() - started < 2, result

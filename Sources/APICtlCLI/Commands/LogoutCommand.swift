@@ -22,7 +22,8 @@ enum LogoutCommand {
         let key = CredentialKey(profile: profile.name, environment: profile.environment)
         if parsed.flag("revoke") {
             guard let stored = try selection.store.loadLatest(key) else {
-                throw APICtlError.auth("no stored credential for \(key) in the \(selection.store.source)")
+                context.stderr.write("apictl: note: nothing to log out of: no credential for \(key) is stored in the \(selection.store.source)\n")
+                return 0
             }
             do {
                 try revoke(stored, from: selection.store.source, profile: profile, context)
@@ -36,7 +37,9 @@ enum LogoutCommand {
             }
         }
         guard try selection.store.delete(key) else {
-            throw APICtlError.auth("no stored credential for \(key) in the \(selection.store.source)")
+            // Logging out twice is no failure: the state the user asked for is the state they have.
+            context.stderr.write("apictl: note: nothing to log out of: no credential for \(key) is stored in the \(selection.store.source)\n")
+            return 0
         }
         context.stderr.write("Logged out of \(key): removed its key from the \(selection.store.source)\n")
         if let variable = ["APICTL_TOKEN", profile.tokenEnv].compactMap({ $0 }).first(where: { !(context.environment[$0] ?? "").isEmpty }) {

@@ -82,6 +82,10 @@ enum RequestCommand {
             stallTimeout = try parsed.number("stall-timeout") ?? HTTPRequest.defaultStallTimeout
             if stallTimeout == 0 { throw .usage("--stall-timeout must be more than 0") }
             if ndjson && !paginate { throw .usage("--ndjson goes with --paginate") }
+            if paginate && !["GET", "HEAD"].contains(description.method.uppercased()) {
+                throw .usage("--paginate fetches pages with GET; it cannot repeat a \(description.method.uppercased())",
+                             hint: "drop --paginate, or list with GET")
+            }
             if paginate && output != nil { throw .usage("--paginate cannot be combined with -o", hint: "redirect stdout instead") }
         }
 

@@ -70,7 +70,7 @@ public enum HTTPFailure {
             if let wait = limits.waitHint(now: context.now) {
                 let seconds = wait.rounded(.up).saturatingInt
                 if let maxWait = context.maxWait, wait > maxWait {
-                    return "rate limited; the server asks for \(seconds)s, more than --max-wait allows: raise it or try again later"
+                    return "rate limited; the server asks for \(seconds)s, more than --max-wait allows: try again in \(seconds)s"
                 }
                 return "rate limited; try again in \(seconds)s"
             }

@@ -9,7 +9,7 @@ public struct RetryPolicy: Sendable {
     public var maxWait: Double = 60
     /// Retry 5xx and network failures for non-idempotent methods too.
     public var retryAll = false
-    /// First backoff step in seconds; doubles each attempt, with full jitter.
+    /// First backoff step in seconds; doubles each attempt, with jitter on top.
     public var baseDelay: Double = 0.5
 
     public init() {}
@@ -25,7 +25,8 @@ public struct RetryPolicy: Sendable {
 
     public func reason(for error: TransportError, method: String) -> String? {
         switch error {
-        case .connect, .timeout, .protocolFailure:
+        // A refused connection is answered at once and will be refused again: not worth a retry.
+        case .timeout, .protocolFailure:
             return mayRetryUnsafe(method) ? "network failure" : nil
         default:
             return nil
@@ -34,10 +35,11 @@ public struct RetryPolicy: Sendable {
 
     private func mayRetryUnsafe(_ method: String) -> Bool { retryAll || Self.idempotentMethods.contains(method) }
 
-    /// Exponential backoff with full jitter: uniform in [0, base * 2^attempt].
+    /// Exponential backoff that always waits: base * 2^attempt plus up to half as much again
+    /// at random, so the first wait is 0.5-0.75 s and concurrent clients spread out.
     public func backoff(attempt: Int) -> Double {
-        let ceiling = baseDelay * pow(2, Double(min(attempt, 10)))
-        return Double.random(in: 0...ceiling)
+        let step = baseDelay * pow(2, Double(min(attempt, 10)))
+        return step + Double.random(in: 0...(step / 2))
     }
 }
 

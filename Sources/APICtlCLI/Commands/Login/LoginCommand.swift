@@ -77,11 +77,15 @@ enum LoginCommand {
 
     static func readToken(_ parsed: ParsedCommand, _ context: CommandContext, profile: ResolvedProfile) throws(APICtlError) -> String {
         let raw: String
-        if parsed.flag("with-token") {
+        if parsed.flag("with-token") || !context.stdinIsTerminal {
+            // A key piped in is read as with --with-token: prompting would ignore it.
             if context.stdinIsTerminal {
                 throw .usage("--with-token reads the key from stdin, which is a terminal", hint: "pipe it in: echo \"$KEY\" | apictl login --with-token")
             }
             raw = String(decoding: context.readStandardInput(), as: UTF8.self)
+            if raw.trimmingWhitespace().isEmpty && !parsed.flag("with-token") {
+                throw .usage("no key on stdin and no terminal to prompt on", hint: "pipe it in: echo \"$KEY\" | apictl login -p \(profile.name)")
+            }
         } else {
             guard let typed = TerminalInput.readSecret(prompt: "Paste the API key for \(profile.name): ") else {
                 throw .usage("no terminal to prompt on", hint: "pipe the key in with --with-token")
