@@ -51,3 +51,24 @@ def test_unknown_profile_suggests(apictl):
     assert_one_line_error(apictl.run("request", "GET", "/me", "-p", "dzdsk"), 3, "unknown profile 'dzdsk'", "did you mean 'dzdesk'?")
     assert_one_line_error(apictl.run("profile", "show", "nope"), 3, "unknown profile 'nope'")
     assert_one_line_error(apictl.run("whoami", env={"APICTL_PROFILE": "ghost"}), 3, "unknown profile 'ghost'")
+
+
+def test_profile_remove_takes_its_credentials_with_it(apictl, ref):
+    apictl.env.update({"APICTL_PASSPHRASE": "correct horse battery staple", "APICTL_CREDENTIAL_STORE": "file"})
+    base = ref.url("pocketdns", "")
+    assert apictl.run("profile", "add", "p", "--base-url", base, "--env-url", f"sandbox={base}", "--env-url",
+                      f"production={base}", "--default-env", "sandbox", "--whoami", "/api/v1/users/me").code == 0
+    for env in ("sandbox", "production"):
+        assert apictl.run("login", "-p", "p", "-e", env, "--with-token", "--no-verify", input=f"{env}-key-123").code == 0
+    result = apictl.run("profile", "remove", "p")
+    assert result.code == 0 and "removed 2 stored credentials" in result.err, result
+    assert apictl.run("profile", "add", "p", "--base-url", base, "--env-url", f"sandbox={base}").code == 0
+    assert_one_line_error(apictl.run("token", "print", "-p", "p", "-e", "sandbox"), 4, "no credential")
+
+
+def test_profile_remove_keep_credentials_says_so(apictl, ref):
+    apictl.env.update({"APICTL_PASSPHRASE": "correct horse battery staple", "APICTL_CREDENTIAL_STORE": "file"})
+    assert apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1")).code == 0
+    assert apictl.run("login", "--with-token", "--no-verify", input="kept-key-1234").code == 0
+    result = apictl.run("profile", "remove", "dz", "--keep-credentials")
+    assert result.code == 0 and "kept (--keep-credentials)" in result.err

@@ -1,21 +1,45 @@
 import APICtlCore
 
-/// `apictl profile remove NAME`
+/// `apictl profile remove NAME`: the profile and, unless kept on purpose, every
+/// credential stored for it (in each environment) and every answer kept for it in
+/// the kernel keyring, so a later profile of the same name never finds them.
 enum ProfileRemoveCommand {
     static let spec = CommandSpec(
         name: "remove",
-        summary: "Remove a profile from the config file",
+        summary: "Remove a profile and its stored credentials",
+        options: [.flag("keep-credentials", nil, help: "Keep the profile's stored credentials (they serve a profile re-added under this name)")],
         arguments: [ArgumentSpec("NAME", help: "Profile to remove", completion: .profiles)],
+        examples: ["apictl profile remove old-api", "apictl profile remove staging --keep-credentials"],
         run: run
     )
 
     static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let name = parsed.arguments[0]
         var (config, _) = try ProfileCommand.load(name, context)
+        let environments = Array((config.profiles[name]?.environments ?? [:]).keys) + [nil]
+        var note = ""
+        if parsed.flag("keep-credentials") {
+            note = "; its stored credentials were kept (--keep-credentials)"
+        } else {
+            let store = try context.openStore(config: config).store
+            var removed = 0
+            for key in try store.keys() where key.profile == name {
+                if try store.delete(key) { removed += 1 }
+            }
+            var kept = 0
+            for environment in environments {
+                let key = CredentialKey(profile: name, environment: environment)
+                if TokenCommandSource.keptAnswer(profile: name, environment: environment).forget() { kept += 1 }
+                if CICredentialSource.keptToken(profile: name, environment: environment).forget() { kept += 1 }
+                if KeyringCopies.entry(key).forget() { kept += 1 }
+            }
+            note = "; removed \(removed) stored credential\(removed == 1 ? "" : "s") from the \(store.source)"
+                + (kept > 0 ? " and \(kept) kept answer\(kept == 1 ? "" : "s") from the kernel keyring" : "")
+        }
         config.profiles[name] = nil
         if config.defaultProfile == name { config.defaultProfile = nil }
         try context.configStore.save(config)
-        context.stderr.write("removed profile '\(name)'\n")
+        context.stderr.write("removed profile '\(name)'\(note)\n")
         return 0
     }
 }
