@@ -45,7 +45,8 @@ final class RetryPolicyTests: XCTestCase {
         XCTAssertNotNil(policy.reason(status: 503, method: "GET"))
         XCTAssertNil(policy.reason(status: 503, method: "POST"))
         XCTAssertNil(policy.reason(status: 404, method: "GET"))
-        XCTAssertNotNil(policy.reason(for: .connect("x"), method: "PUT"))
+        XCTAssertNil(policy.reason(for: .connect("refused"), method: "GET"), "a refused connection is refused again")
+        XCTAssertNotNil(policy.reason(for: .timeout("x"), method: "PUT"))
         XCTAssertNil(policy.reason(for: .tls("x"), method: "GET"))
         var all = RetryPolicy()
         all.retryAll = true
@@ -54,9 +55,11 @@ final class RetryPolicyTests: XCTestCase {
 
     func testBackoffIsBoundedAndJittered() {
         let policy = RetryPolicy()
+        let first = (0..<200).map { _ in policy.backoff(attempt: 0) }
+        XCTAssertTrue(first.allSatisfy { $0 >= 0.5 && $0 <= 0.75 }, "the first wait is at least 0.5 s")
         let samples = (0..<200).map { _ in policy.backoff(attempt: 3) }
-        XCTAssertTrue(samples.allSatisfy { $0 >= 0 && $0 <= 4.0 })
-        XCTAssertGreaterThan(Set(samples).count, 100)
+        XCTAssertTrue(samples.allSatisfy { $0 >= 4.0 && $0 <= 6.0 }, "it grows")
+        XCTAssertGreaterThan(Set(samples).count, 100, "with jitter")
     }
 }
 
