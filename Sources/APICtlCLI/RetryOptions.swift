@@ -34,6 +34,8 @@ enum RetryOptions {
 /// The partial download's path as a C string, so the signal handler can use it without allocating.
 nonisolated(unsafe) private var partialDownloadPath: UnsafeMutablePointer<CChar>?
 nonisolated(unsafe) private var armedSignals: [Int32] = []
+/// A progress bar may be mid-line on stderr: the handler ends the line before exiting.
+nonisolated(unsafe) private var stderrIsTerminal = false
 
 /// Removes a partial download on any signal that would end apictl (Ctrl-C, a closed
 /// terminal, kill, Ctrl-\\, a broken pipe, an alarm), then exits 128 + the signal (130
@@ -46,9 +48,11 @@ enum InterruptCleanup {
     static func arm(removing path: String) {
         free(partialDownloadPath)
         partialDownloadPath = strdup(path)
+        stderrIsTerminal = isatty(STDERR_FILENO) == 1
         for signalNumber in terminatingSignals {
             let previous = signal(signalNumber) { received in
                 if let path = partialDownloadPath { unlink(path) }
+                if stderrIsTerminal { _ = write(STDERR_FILENO, "\n", 1) }
                 _exit(128 + received)
             }
             // A signal the caller ignores (nohup, a shell's background job) stays ignored.

@@ -222,3 +222,23 @@ def test_stdin_and_a_pipe_stream_too(t, tmp_path):
 def test_a_typed_field_from_a_file_has_a_limit(t):
     result = t.run("request", "POST", "/upload-size", "-F", "x=@/dev/zero")
     assert_one_line_error(result, 2, "-F x=@/dev/zero", "16 MiB", "-d @/dev/zero")
+
+
+# --- what a terminal is shown ----------------------------------------------------------------
+
+def test_a_binary_body_is_not_printed_to_a_terminal_but_passes_through_a_pipe(t, ref):
+    body = "GIF89a\u0000\u001b[2J\u001b]0;owned\u0007rest"
+    ref.fault(api="dzdesk", method="GET", path="/v1/blob", status=200, body=body, count=2,
+              headers={"Content-Type": "image/gif"})
+    tty = t.run_tty("request", "GET", ref.url("dzdesk", "/v1/blob"))
+    assert tty.code == 0 and "\x1b[2J" not in tty.out and "binary body not shown" in tty.out and "-o FILE" in tty.out
+    piped = subprocess.run([APICTL, "request", "GET", ref.url("dzdesk", "/v1/blob")], env=dict(t.env), capture_output=True)
+    assert piped.returncode == 0 and piped.stdout == body.encode()
+
+
+def test_on_a_terminal_a_body_ends_with_a_newline_and_a_download_says_where_it_went(t, tmp_path):
+    text = t.run_tty("request", "GET", "/bytes/10")
+    assert text.code == 0 and "aaaaaaaaaa\n" in text.out
+    target = tmp_path / "saved.bin"
+    saved = t.run_tty("request", "GET", "/bytes/2048", "-o", str(target))
+    assert saved.code == 0 and f"saved 2048 bytes to {target}" in saved.out

@@ -133,6 +133,9 @@ enum RequestCommand {
         do {
             head = try session.client.send(request, to: sink)
             if head.isSuccess { try sink.finish() } else { sink.abandon() }
+            if head.isSuccess, let output = options.output, context.stderr.isTerminal {
+                context.stderr.write("saved \(sink.writtenBytes) bytes to \(output)\n")
+            }
         } catch {
             sink.abandon()
             throw error

@@ -2,6 +2,13 @@ import APICtlCore
 
 /// Formats what `request` prints on stdout beyond the raw body.
 enum ResponsePrinter {
+    /// Bytes a terminal should not be handed: NUL, escape and other C0 controls (tab and line
+    /// breaks aside), or text that is not UTF-8.
+    static func isBinary(_ body: [UInt8]) -> Bool {
+        body.contains { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D || $0 == 0x7F }
+            || String(validating: body, as: UTF8.self) == nil
+    }
+
     static func statusAndHeaders(_ head: HTTPResponseHead, color: Bool) -> String {
         let bold = color ? "\u{1B}[1m" : "", reset = color ? "\u{1B}[0m" : ""
         var out = "\(bold)\(head.httpVersion) \(head.status)\(head.reason.isEmpty ? "" : " " + head.reason)\(reset)\n"
@@ -15,6 +22,12 @@ enum ResponsePrinter {
         guard !body.isEmpty else { return }
         if pretty, let formatted = JSONPrettyPrinter(color: color).format(body) {
             out.write(formatted)
+            return
+        }
+        // Control bytes and escape sequences would garble or repaint the terminal, as curl and httpie know.
+        if pretty, isBinary(body) {
+            let type = head.headers["Content-Type"]?.split(separator: ";").first.map(String.init) ?? "an unknown type"
+            warn("binary body not shown: \(body.count) bytes of \(type); save it with -o FILE, or pipe it")
             return
         }
         out.write(body)

@@ -18,6 +18,8 @@ final class ResponseSink: ResponseConsumer {
     /// Past `bufferLimit` the first part is kept and everything goes out as it came (`overflowed`).
     private(set) var buffered: [UInt8] = []
     static let bufferLimit = 16 << 20
+    /// Bytes written to an -o file so far.
+    private(set) var writtenBytes = 0
     private(set) var overflowed = false
     private var streaming = false
     private var file: FileOutput?
@@ -61,12 +63,14 @@ final class ResponseSink: ResponseConsumer {
         file = nil
         buffered.removeAll()
         streamedBytes = 0
+        writtenBytes = 0
         return true
     }
 
     func append(_ chunk: UnsafeRawBufferPointer) throws(APICtlError) {
         if let file {
             try file.write(chunk)
+            writtenBytes += chunk.count
             progress?.advance(chunk.count)
         } else if streaming {
             stdout.write(chunk)
