@@ -170,3 +170,19 @@ client_auth = "basic"
     who = apictl.run("whoami", "-p", "dot", env=env)
     assert "identity:    client stock-confidential (client credentials)" in who.out, who.out
     assert "Logged in to dot as client stock-confidential" in result.err, result
+
+
+def test_a_wrong_client_secret_at_django_oauth_toolkit_says_what_to_change(apictl, stock):
+    configure(apictl, f"""[profiles.dot]
+auth = "oauth2"
+base_url = "{stock.url('/dot')}"
+whoami = "/me/"
+[profiles.dot.oauth]
+token_url = "{stock.url('/o/token/')}"
+client_id = "stock-confidential"
+client_secret_env = "DOT_SECRET"
+client_auth = "basic"
+""")
+    result = apictl.run("login", "-p", "dot", "--client-credentials", env={"DOT_SECRET": "not-the-secret"})
+    assert_one_line_error(result, 4, "the token endpoint refused it", "invalid_client", "check the client id and secret")
+    assert "run 'apictl login" not in result.err
