@@ -77,6 +77,9 @@ public final class CommandContext: @unchecked Sendable {
     public let readStandardInput: @Sendable () -> [UInt8]
     /// The descriptor `-d @-` streams a body from; nil reads `readStandardInput` whole instead.
     public let standardInput: Int32?
+    /// argv's bytes as the process got them (without the program name): what a value that is
+    /// not UTF-8 really was.
+    public let rawArguments: [[UInt8]]
     public let now: @Sendable () -> Date
     public let makeTransport: @Sendable () throws(TransportError) -> Transport
     /// The credential store for a config; nil: the one the config and environment choose.
@@ -92,8 +95,9 @@ public final class CommandContext: @unchecked Sendable {
                 makeTransport: @escaping @Sendable () throws(TransportError) -> Transport,
                 makeStores: ((ConfigFile) -> any CredentialStoreOpening)? = nil,
                 keeper: any SecretKeeping = KernelKeyring(), runner: any ProcessRunning = ProcessRunner(),
-                standardInput: Int32? = nil) {
+                standardInput: Int32? = nil, rawArguments: [[UInt8]] = []) {
         self.standardInput = standardInput
+        self.rawArguments = rawArguments
         self.makeStores = makeStores
         self.keeper = keeper
         self.runner = runner

@@ -14,7 +14,11 @@ let context = CommandContext(
     readStandardInput: { FileBytes.readAll(STDIN_FILENO) ?? [] },
     now: { Date() },
     makeTransport: { () throws(TransportError) -> Transport in try CurlTransport() },
-    standardInput: STDIN_FILENO
+    standardInput: STDIN_FILENO,
+    rawArguments: (1..<Int(CommandLine.argc)).compactMap { index in
+        CommandLine.unsafeArgv[index].map { Array(UnsafeBufferPointer(start: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self),
+                                                                     count: strlen($0))) }
+    }
 )
 let status = App.main(arguments: Array(CommandLine.arguments.dropFirst()), context: context)
 // _exit, not exit: exit runs the destructors of the ~30 libraries libcurl loads

@@ -242,3 +242,15 @@ def test_on_a_terminal_a_body_ends_with_a_newline_and_a_download_says_where_it_w
     target = tmp_path / "saved.bin"
     saved = t.run_tty("request", "GET", "/bytes/2048", "-o", str(target))
     assert saved.code == 0 and f"saved 2048 bytes to {target}" in saved.out
+
+
+def test_data_argument_bytes_go_out_exactly_as_given(t, ref):
+    raw = b"\xff\xfe not utf-8 \x80"
+    proc = subprocess.run([APICTL.encode(), b"request", b"POST", b"/upload-size", b"-d", raw], env=dict(t.env),
+                          capture_output=True, timeout=30)
+    import hashlib
+    answer = json.loads(proc.stdout)
+    assert proc.returncode == 0 and answer["bytes"] == len(raw) and answer["sha256"] == hashlib.sha256(raw).hexdigest()
+    header = subprocess.run([APICTL.encode(), b"request", b"GET", b"/echo", b"-H", b"X-Odd: \xff"], env=dict(t.env),
+                            capture_output=True, timeout=30)
+    assert header.returncode == 2 and b"not UTF-8" in header.stderr

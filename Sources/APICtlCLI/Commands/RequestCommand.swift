@@ -57,10 +57,13 @@ enum RequestCommand {
         var retry: RetryPolicy
         var stallTimeout: Double
 
-        init(_ parsed: ParsedCommand) throws(APICtlError) {
+        init(_ parsed: ParsedCommand, argv: [[UInt8]] = []) throws(APICtlError) {
             var description = RequestDescription(method: parsed.arguments[0], target: parsed.arguments[1])
             description.headers = parsed.all("header")
             description.data = parsed.value("data")
+            if let data = description.data, data.unicodeScalars.contains("\u{FFFD}") {
+                description.dataBytes = Self.rawValue(of: data, in: argv)
+            }
             description.stringFields = parsed.all("field")
             description.typedFields = parsed.all("typed-field")
             description.query = parsed.all("query")
@@ -89,6 +92,18 @@ enum RequestCommand {
             if paginate && output != nil { throw .usage("--paginate cannot be combined with -o", hint: "redirect stdout instead") }
         }
 
+        /// The bytes of argv behind a value whose Swift String lost some (not UTF-8): the argument
+        /// that decodes to it, as `-d VALUE`, `-dVALUE` or `--data=VALUE`.
+        static func rawValue(of value: String, in arguments: [[UInt8]]) -> [UInt8]? {
+            for argument in arguments {
+                for prefix in ["", "-d", "--data="] where argument.starts(with: Array(prefix.utf8)) {
+                    let rest = Array(argument.dropFirst(prefix.utf8.count))
+                    if String(decoding: rest, as: UTF8.self) == value { return rest }
+                }
+            }
+            return nil
+        }
+
         /// httpie's shorthand: the earliest separator wins, the longest at that spot.
         static func addItem(_ item: String, to description: inout RequestDescription) throws(APICtlError) {
             let separators = ["==", ":=", "=", ":"]
@@ -114,7 +129,7 @@ enum RequestCommand {
 
     static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let started = context.now()
-        let options = try Options(parsed)
+        let options = try Options(parsed, argv: context.rawArguments)
         let session = try context.openSession()
         session.client.deadline = options.description.timeout.map { started.addingTimeInterval($0) }
         session.client.stallTimeout = options.stallTimeout

@@ -9,6 +9,9 @@ public struct RequestDescription: Sendable {
     public var headers: [String] = []
     /// `-d`: raw text, `@file`, or `@-` for stdin.
     public var data: String?
+    /// `-d`'s bytes exactly as given on the command line, when they are not UTF-8 text
+    /// (a Swift String would have replaced them with U+FFFD).
+    public var dataBytes: [UInt8]?
     /// `-f k=v`: always a JSON string.
     public var stringFields: [String] = []
     /// `-F k=v`: a number, true/false/null, a JSON literal, or `@file` (its text).
@@ -97,6 +100,10 @@ public enum RequestBuilder {
             guard !value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
                 throw .usage("header '\(name)' has a line break in its value (refused: it would inject a header)")
             }
+            // U+FFFD stands for bytes of the command line that were not UTF-8: sending it would change them.
+            guard !value.unicodeScalars.contains("\u{FFFD}") else {
+                throw .usage("header '\(name)' has bytes that are not UTF-8 text", hint: "give header values as text")
+            }
             headers.add(name, value)
         }
 
@@ -127,7 +134,7 @@ public enum RequestBuilder {
                 source = try input.openFile(String(data.dropFirst()))
             } else {
                 source = nil
-                body = Array(data.utf8)
+                body = description.dataBytes ?? Array(data.utf8)
             }
             switch source {
             case .bytes(let bytes)?: body = bytes
