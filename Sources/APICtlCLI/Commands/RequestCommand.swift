@@ -59,10 +59,18 @@ enum RequestCommand {
 
         init(_ parsed: ParsedCommand, argv: [[UInt8]] = []) throws(APICtlError) {
             var description = RequestDescription(method: parsed.arguments[0], target: parsed.arguments[1])
-            description.headers = parsed.all("header")
+            description.headers = []
+            for header in parsed.all("header") {
+                // A header that is not UTF-8 goes out as its bytes on the command line, not as a Swift String's repair.
+                if header.unicodeScalars.contains("\u{FFFD}"), let bytes = Self.rawValue(of: header, in: argv, flags: ["-H", "--header="]) {
+                    description.rawHeaders.append(bytes)
+                } else {
+                    description.headers.append(header)
+                }
+            }
             description.data = parsed.value("data")
             if let data = description.data, data.unicodeScalars.contains("\u{FFFD}") {
-                description.dataBytes = Self.rawValue(of: data, in: argv)
+                description.dataBytes = Self.rawValue(of: data, in: argv, flags: ["-d", "--data="])
             }
             description.stringFields = parsed.all("field")
             description.typedFields = parsed.all("typed-field")
@@ -93,10 +101,10 @@ enum RequestCommand {
         }
 
         /// The bytes of argv behind a value whose Swift String lost some (not UTF-8): the argument
-        /// that decodes to it, as `-d VALUE`, `-dVALUE` or `--data=VALUE`.
-        static func rawValue(of value: String, in arguments: [[UInt8]]) -> [UInt8]? {
+        /// that decodes to it, as `-d VALUE`, `-dVALUE` or `--data=VALUE` (or the -H forms).
+        static func rawValue(of value: String, in arguments: [[UInt8]], flags: [String]) -> [UInt8]? {
             for argument in arguments {
-                for prefix in ["", "-d", "--data="] where argument.starts(with: Array(prefix.utf8)) {
+                for prefix in [""] + flags where argument.starts(with: Array(prefix.utf8)) {
                     let rest = Array(argument.dropFirst(prefix.utf8.count))
                     if String(decoding: rest, as: UTF8.self) == value { return rest }
                 }

@@ -46,6 +46,11 @@ public final class CurlTransport: Transport {
             for field in request.headers {
                 headerList = curl_slist_append(headerList, "\(field.name): \(field.value)")
             }
+            for line in request.rawHeaders {
+                headerList = (line + [0]).withUnsafeBytes { bytes in
+                    curl_slist_append(headerList, bytes.baseAddress?.assumingMemoryBound(to: CChar.self))
+                } ?? headerList
+            }
             // libcurl adds these on its own; an explicit empty value removes them.
             if !request.headers.contains("Expect") { headerList = curl_slist_append(headerList, "Expect:") }
             apictl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)

@@ -53,6 +53,8 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]?
     /// A body streamed from a file or stdin instead of `body`.
     public var bodyStream: BodyStream?
+    /// Header lines given as bytes that are not UTF-8 text, sent exactly as given.
+    public var rawHeaders: [[UInt8]] = []
     /// Whole-request limit in seconds; nil means none.
     public var timeout: Double?
     /// Give up when no byte arrives for this long (seconds), however long the whole takes.

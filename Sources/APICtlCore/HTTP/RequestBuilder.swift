@@ -12,6 +12,8 @@ public struct RequestDescription: Sendable {
     /// `-d`'s bytes exactly as given on the command line, when they are not UTF-8 text
     /// (a Swift String would have replaced them with U+FFFD).
     public var dataBytes: [UInt8]?
+    /// `-H` arguments whose bytes are not UTF-8 text, exactly as given ("Name: value").
+    public var rawHeaders: [[UInt8]] = []
     /// `-f k=v`: always a JSON string.
     public var stringFields: [String] = []
     /// `-F k=v`: a number, true/false/null, a JSON literal, or `@file` (its text).
@@ -102,7 +104,7 @@ public enum RequestBuilder {
             }
             // U+FFFD stands for bytes of the command line that were not UTF-8: sending it would change them.
             guard !value.unicodeScalars.contains("\u{FFFD}") else {
-                throw .usage("header '\(name)' has bytes that are not UTF-8 text", hint: "give header values as text")
+                throw .usage("header '\(name)' has bytes that are not UTF-8 text, and its exact bytes were not found in argv")
             }
             headers.add(name, value)
         }
@@ -158,6 +160,16 @@ public enum RequestBuilder {
         }
         var request = HTTPRequest(method: method, url: url, headers: headers, body: body, timeout: description.timeout)
         request.bodyStream = bodyStream
+        for line in description.rawHeaders {
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > 0,
+                  line[..<colon].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+                throw .usage("a header that is not UTF-8 text has no valid 'Name:' before its value")
+            }
+            guard !line.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }) else {
+                throw .usage("a header has a line break in its value (refused: it would inject a header)")
+            }
+            request.rawHeaders.append(line)
+        }
         return request
     }
 
