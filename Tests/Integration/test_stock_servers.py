@@ -152,18 +152,20 @@ def test_a_jwt_pair_with_a_wrong_password_names_the_endpoint(apictl, stock):
 
 # --- django-oauth-toolkit: client credentials ----------------------------------------------
 
-def test_client_credentials_against_django_oauth_toolkit_shows_the_client(apictl, stock):
-    configure(apictl, f"""[profiles.dot]
+DOT = """[profiles.dot]
 auth = "oauth2"
-base_url = "{stock.url('/dot')}"
+base_url = "{origin}/dot"
 whoami = "/me/"
 [profiles.dot.oauth]
-token_url = "{stock.url('/o/token/')}"
-revocation_url = "{stock.url('/o/revoke_token/')}"
+token_url = "{origin}/o/token/"
+revocation_url = "{origin}/o/revoke_token/"
 client_id = "stock-confidential"
 client_secret_env = "DOT_SECRET"
 client_auth = "basic"
-""")
+"""
+
+def test_client_credentials_against_django_oauth_toolkit_shows_the_client(apictl, stock):
+    configure(apictl, DOT.format(origin=stock.origin))
     env = {"DOT_SECRET": "stock-client-secret-9"}
     result = apictl.run("login", "-p", "dot", "--client-credentials", env=env)
     assert result.code == 0, result
@@ -173,16 +175,7 @@ client_auth = "basic"
 
 
 def test_a_wrong_client_secret_at_django_oauth_toolkit_says_what_to_change(apictl, stock):
-    configure(apictl, f"""[profiles.dot]
-auth = "oauth2"
-base_url = "{stock.url('/dot')}"
-whoami = "/me/"
-[profiles.dot.oauth]
-token_url = "{stock.url('/o/token/')}"
-client_id = "stock-confidential"
-client_secret_env = "DOT_SECRET"
-client_auth = "basic"
-""")
+    configure(apictl, DOT.format(origin=stock.origin))
     result = apictl.run("login", "-p", "dot", "--client-credentials", env={"DOT_SECRET": "not-the-secret"})
     assert_one_line_error(result, 4, "the token endpoint refused it", "invalid_client", "check the client id and secret")
     assert "run 'apictl login" not in result.err
