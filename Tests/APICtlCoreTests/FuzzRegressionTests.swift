@@ -12,6 +12,23 @@ final class FuzzRegressionTests: XCTestCase {
         XCTAssertEqual(APICtlError.usage("plain").line, "apictl: plain")
     }
 
+    /// credential_file target: a record with `"created_at": "0000-01-11T00:15:00Z"` read back as year
+    /// 0001 (the hand-written formatter clamped), and `"expires_at": "92030-01-01T00:00:00Z"` was read
+    /// as year 92030 by the format style but written back as 9999. Every date the parser takes, the
+    /// record gives back; a year that is not four digits is not RFC 3339.
+    func testEveryDateARecordReadsItWritesBack() throws {
+        for text in ["0000-01-11T00:15:00Z", "9999-12-31T23:59:59Z", "2026-11-23T18:42:07Z"] {
+            let date = try XCTUnwrap(Timestamp.rfc3339(text), text)
+            XCTAssertEqual(Timestamp.iso8601(date), text)
+        }
+        XCTAssertNil(Timestamp.rfc3339("92030-01-01T00:00:00Z"))
+        XCTAssertNil(Timestamp.rfc3339("2026-1-01T00:00:00Z"))
+        let record = JSONValue(parsing: Array(#"{"token":"t","created_at":"0000-01-11T00:15:00Z"}"#.utf8)).flatMap(CredentialRecord.credential)
+        let again = record.flatMap { JSONValue(parsing: CredentialRecord.encode($0)) }.flatMap(CredentialRecord.credential)
+        XCTAssertEqual(again, record)
+        XCTAssertNotNil(record)
+    }
+
     /// rate_limit target: `RateLimit: limit=-10` gave a limit of -10 ("-10 remaining" in -v).
     func testNegativeRateLimitCountsAreIgnored() {
         var headers = HTTPHeaders()

@@ -42,7 +42,12 @@ public enum Timestamp {
     /// separators RFC 3339 allows are accepted too.
     public static func rfc3339(_ text: String) -> Date? {
         var bytes = Array(text.utf8)
-        guard bytes.count >= 20, bytes.count <= 64 else { return nil }
+        // RFC 3339's shape, four-digit year and all: the format style alone would read "92030-01-01T…",
+        // a year the formatter (and so a stored record) cannot give back.
+        let digits = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+        guard bytes.count >= 20, bytes.count <= 64, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+              bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
+              digits.allSatisfy({ JSONLexer.isDigit(bytes[$0]) }) else { return nil }
         if [UInt8(ascii: "t"), UInt8(ascii: " ")].contains(bytes[10]) { bytes[10] = UInt8(ascii: "T") }
         if bytes.last == UInt8(ascii: "z") { bytes[bytes.count - 1] = UInt8(ascii: "Z") }
         return try? Date(String(decoding: bytes, as: UTF8.self), strategy: Date.ISO8601FormatStyle())
