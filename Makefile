@@ -87,24 +87,27 @@ bench: release
 BINDIR     = $(DESTDIR)$(PREFIX)/bin
 BASHCOMPDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 MANDIR     = $(DESTDIR)$(PREFIX)/share/man/man1
 
 # INSTALL_BIN lets the tests install the binary they just built, without a release build.
 INSTALL_BIN ?= $(RELEASE_BIN)
 install: $(if $(filter $(RELEASE_BIN),$(INSTALL_BIN)),release)
-	install -d $(BINDIR) $(BASHCOMPDIR) $(ZSHCOMPDIR) $(MANDIR)
+	install -d $(BINDIR) $(BASHCOMPDIR) $(ZSHCOMPDIR) $(FISHCOMPDIR) $(MANDIR)
 	install -m 0755 $(INSTALL_BIN) $(BINDIR)/apictl
 	install -m 0644 completions/apictl.bash $(BASHCOMPDIR)/apictl
 	install -m 0644 completions/_apictl $(ZSHCOMPDIR)/_apictl
+	install -m 0644 completions/apictl.fish $(FISHCOMPDIR)/apictl.fish
 	install -m 0644 docs/apictl.1 $(MANDIR)/apictl.1
 
 uninstall:
-	rm -f $(BINDIR)/apictl $(BASHCOMPDIR)/apictl $(ZSHCOMPDIR)/_apictl $(MANDIR)/apictl.1
+	rm -f $(BINDIR)/apictl $(BASHCOMPDIR)/apictl $(ZSHCOMPDIR)/_apictl $(FISHCOMPDIR)/apictl.fish $(MANDIR)/apictl.1
 
 # Regenerates the committed completion scripts and man page from the command tree.
 generated: build
 	$(DEBUG_BIN) completion bash > completions/apictl.bash
 	$(DEBUG_BIN) completion zsh > completions/_apictl
+	$(DEBUG_BIN) completion fish > completions/apictl.fish
 	$(DEBUG_BIN) __man > docs/apictl.1
 
 # libFuzzer + ASan targets for every parser of outside input, FUZZ_SECONDS each (default 60).

@@ -13,7 +13,8 @@ from conftest import APICTL, ROOT
 
 
 def test_committed_scripts_match_the_binary(apictl):
-    for shell, path in (("bash", "completions/apictl.bash"), ("zsh", "completions/_apictl")):
+    for shell, path in (("bash", "completions/apictl.bash"), ("zsh", "completions/_apictl"),
+                        ("fish", "completions/apictl.fish")):
         generated = apictl.run("completion", shell)
         assert generated.code == 0
         assert (ROOT / path).read_text() == generated.out, f"{path} is stale: run 'make generated'"
@@ -155,6 +156,7 @@ def test_make_install_and_uninstall(tmp_path):
         "bin/apictl": 0o755,
         "share/bash-completion/completions/apictl": 0o644,
         "share/zsh/site-functions/_apictl": 0o644,
+        "share/fish/vendor_completions.d/apictl.fish": 0o644,
         "share/man/man1/apictl.1": 0o644,
     }
     for path, mode in installed.items():
@@ -168,3 +170,40 @@ def test_make_install_and_uninstall(tmp_path):
     assert "EXIT STATUS" in text and "apictl request METHOD PATH" in text
     subprocess.run(args + ["uninstall"], check=True, capture_output=True)
     assert not any((prefix / path).exists() for path in installed)
+
+
+# --- fish: real fish, asked as a user's Tab asks it ------------------------------------------
+
+@pytest.fixture
+def fish(apictl, tmp_path):
+    if not shutil.which("fish"):
+        pytest.skip("fish is not installed")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "apictl").symlink_to(APICTL)
+    apictl.run("profile", "add", "dz", "--preset", "dzdesk")
+    apictl.run("profile", "add", "pdns", "--preset", "pocketdns")
+
+    def complete(line):
+        script = f"source {ROOT / 'completions/apictl.fish'}; complete -C {line!r}"
+        env = dict(apictl.env, PATH=f"{bin_dir}:{apictl.env['PATH']}", XDG_DATA_HOME=str(tmp_path / "fish-data"))
+        out = subprocess.run(["fish", "--no-config", "-c", script], env=env, capture_output=True, text=True, timeout=30)
+        return out.stdout.splitlines()
+    return complete
+
+
+def test_fish_completes_commands_with_descriptions(fish):
+    lines = fish("apictl req")
+    assert "request\tMake an authenticated request" in lines, lines
+
+
+def test_fish_completes_subcommands_options_and_profiles(fish):
+    assert any(line.startswith("rotate\t") for line in fish("apictl token r")), fish("apictl token r")
+    assert any(line.startswith("--paginate") for line in fish("apictl request GET /x --pag"))
+    assert [line.split("\t")[0] for line in fish("apictl -p p")] == ["pdns"]
+
+
+def test_fish_completes_files_after_at(fish, tmp_path):
+    (tmp_path / "body.json").write_text("{}")
+    lines = fish(f"apictl request POST /x -d @{tmp_path}/bo")
+    assert lines == [f"@{tmp_path}/body.json"], lines

@@ -30,6 +30,7 @@ def test_contents_and_metadata(deb):
     listing = sh("dpkg-deb", "-c", str(deb)).stdout
     for path, mode in [("./usr/bin/apictl", "-rwxr-xr-x"), ("./usr/share/bash-completion/completions/apictl", "-rw-r--r--"),
                        ("./usr/share/zsh/vendor-completions/_apictl", "-rw-r--r--"),
+                       ("./usr/share/fish/vendor_completions.d/apictl.fish", "-rw-r--r--"),
                        ("./usr/share/man/man1/apictl.1.gz", "-rw-r--r--"),
                        ("./usr/share/doc/apictl/copyright", "-rw-r--r--"),
                        ("./usr/share/doc/apictl/changelog.Debian.gz", "-rw-r--r--")]:
@@ -69,9 +70,12 @@ def test_install_use_and_remove(deb):
         assert bash.returncode == 0 and bash.stdout.split() == ["token"], bash
         zsh = sh("zsh", "-fc", "for d in $fpath; do [ -f $d/_apictl ] && echo $d/_apictl; done")
         assert zsh.stdout.strip() == "/usr/share/zsh/vendor-completions/_apictl", zsh
+        if shutil.which("fish"):   # fish loads vendor completions by itself
+            fish = sh("fish", "-c", "complete -C 'apictl tok'")
+            assert fish.stdout.startswith("token\t"), fish
     finally:
         removed = sh("apt-get", "remove", "-y", "-qq", "apictl", env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
     assert removed.returncode == 0, removed.stderr
     for path in ["/usr/bin/apictl", "/usr/share/bash-completion/completions/apictl", "/usr/share/zsh/vendor-completions/_apictl",
-                 "/usr/share/man/man1/apictl.1.gz"]:
+                 "/usr/share/fish/vendor_completions.d/apictl.fish", "/usr/share/man/man1/apictl.1.gz"]:
         assert not os.path.exists(path), path

@@ -14,12 +14,13 @@ trap 'rm -rf "$stage"' EXIT
 pkg=$stage/apictl
 
 install -d "$pkg/DEBIAN" "$pkg/usr/bin" "$pkg/usr/share/bash-completion/completions" \
-  "$pkg/usr/share/zsh/vendor-completions" "$pkg/usr/share/man/man1" "$pkg/usr/share/doc/apictl" \
+  "$pkg/usr/share/zsh/vendor-completions" "$pkg/usr/share/fish/vendor_completions.d" "$pkg/usr/share/man/man1" "$pkg/usr/share/doc/apictl" \
   "$pkg/usr/share/lintian/overrides"
 install -m 0755 "$binary" "$pkg/usr/bin/apictl"
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$pkg/usr/bin/apictl"
 install -m 0644 "$root/completions/apictl.bash" "$pkg/usr/share/bash-completion/completions/apictl"
 install -m 0644 "$root/completions/_apictl" "$pkg/usr/share/zsh/vendor-completions/_apictl"
+install -m 0644 "$root/completions/apictl.fish" "$pkg/usr/share/fish/vendor_completions.d/apictl.fish"
 gzip -9n < "$root/docs/apictl.1" > "$pkg/usr/share/man/man1/apictl.1.gz"
 install -m 0644 "$here/copyright" "$pkg/usr/share/doc/apictl/copyright"
 date=$(date -u -R -d "@$SOURCE_DATE_EPOCH")

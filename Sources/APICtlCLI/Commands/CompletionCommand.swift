@@ -5,18 +5,20 @@ import APICtlCore
 enum CompletionCommand {
     static let spec = CommandSpec(
         name: "completion",
-        summary: "Print the shell completion script for bash or zsh",
+        summary: "Print the shell completion script for bash, zsh or fish",
         discussion: """
         bash:  source <(apictl completion bash)     or install it as
                /usr/share/bash-completion/completions/apictl
         zsh:   apictl completion zsh > "${fpath[1]}/_apictl"   then restart zsh
+        fish:  apictl completion fish > ~/.config/fish/completions/apictl.fish
         """,
-        arguments: [ArgumentSpec("SHELL", help: "bash or zsh", completion: .choices(["bash", "zsh"]))],
+        arguments: [ArgumentSpec("SHELL", help: "bash, zsh or fish", completion: .choices(["bash", "zsh", "fish"]))],
         run: run
     )
 
     static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
-        context.stdout.write((parsed.arguments[0] == "bash" ? CompletionScripts.bash : CompletionScripts.zsh) + "\n")
+        let script = ["bash": CompletionScripts.bash, "zsh": CompletionScripts.zsh, "fish": CompletionScripts.fish][parsed.arguments[0]]
+        context.stdout.write((script ?? CompletionScripts.bash) + "\n")
         return 0
     }
 
