@@ -168,6 +168,9 @@ def test_make_install_and_uninstall(tmp_path):
                          env=dict(os.environ, MANWIDTH="100", MAN_KEEP_FORMATTING="0"))
     text = __import__("re").sub(".\x08", "", man.stdout)   # drop overstrike bold
     assert "EXIT STATUS" in text and "apictl request METHOD PATH" in text
+    for section in ("EXAMPLES", "FILES", "ENVIRONMENT", "CONFIGURATION"):
+        assert f"\n{section}\n" in text, section
+    assert "\n       zsh:" in text, "the completion paragraph keeps its lines"
     subprocess.run(args + ["uninstall"], check=True, capture_output=True)
     assert not any((prefix / path).exists() for path in installed)
 

@@ -18,7 +18,8 @@ enum ManPage {
         out += ".SH COMMANDS\n"
         for (path, spec) in leaves(App.commandTree, path: []) {
             out += ".SS \"\(escape(HelpFormatter.usageLine(spec, path: path)))\"\n\(escape(spec.summary)).\n"
-            if let discussion = spec.discussion { out += ".PP\n\(escape(discussion))\n" }
+            // Kept line by line: discussions hold aligned lines (completion's shells) that roff would run together.
+            if let discussion = spec.discussion { out += ".PP\n.nf\n\(escape(discussion))\n.fi\n" }
             for argument in spec.arguments { out += ".TP\n\\fI\(escape(argument.name))\\fR\n\(escape(argument.help))\n" }
             for each in spec.options { out += option(each) }
         }
@@ -44,18 +45,39 @@ enum ManPage {
         .TP
         .B NO_COLOR
         Turns colour off.
+        .TP
+        .B http_proxy, https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY, no_proxy, NO_PROXY
+        Proxies, read as curl reads them; a credential never goes over plain http through a proxy.
+        .TP
+        .B BROWSER
+        The browser login \\-\\-web opens (else xdg\\-open with a display).
+        .SH CONFIGURATION
+        The config file holds no secret. Per profile (\\fB[profiles.NAME]\\fR): auth (token, bearer, basic,
+        oauth2, header:NAME, query:NAME), base_url (with {var} placeholders), vars, token_env, whoami,
+        whoami_key_id, whoami_identity, default_env, headers, ca_cert, token_command, token_command_timeout,
+        token_command_cache; tables environments.ENV (base_url, token_env, key_prefix, confirm), pagination,
+        oauth (OAuth 2.0), tokens (key management), pair (access and refresh token pairs), ci (CI identity).
+        Top level: default_profile, credential_store, passphrase_cache, keyring_cache.
+        See configuration.md in the documentation for every key.
         .SH FILES
         .TP
         .I $XDG_CONFIG_HOME/apictl/config.toml
         Profiles. Holds no secrets.
         .TP
         .I $XDG_DATA_HOME/apictl/credentials.enc
-        The encrypted credential file (AES\\-256\\-GCM, scrypt), mode 0600.
+        The encrypted credential file (AES\\-256\\-GCM, scrypt), mode 0600, in a 0700 folder.
+        .TP
+        .I $XDG_DATA_HOME/apictl/locks/, $XDG_DATA_HOME/apictl/rotations/
+        Refresh and rotation locks, and rotation journals (no secret in them).
         .SH EXIT STATUS
 
         """
         for code in ExitCode.allCases {
             out += ".TP\n.B \(code.rawValue)\n\(exitMeaning(code))\n"
+        }
+        out += ".SH EXAMPLES\n"
+        for (_, spec) in leaves(App.commandTree, path: []) {
+            for example in spec.examples { out += ".nf\n\(escape(example))\n.fi\n" }
         }
         out += ".SH SEE ALSO\ncurl(1), secret\\-tool(1)\n"
         return out
