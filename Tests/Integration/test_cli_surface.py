@@ -113,3 +113,11 @@ def test_a_missing_config_file_named_on_purpose_is_exit_3(apictl, tmp_path):
 
 def test_with_no_profiles_the_hint_is_profile_add(apictl):
     assert_one_line_error(apictl.run("whoami"), 3, "no profiles yet", "apictl profile add")
+
+
+def test_bad_values_on_the_command_line_are_usage_errors_naming_the_flag(apictl):
+    assert_one_line_error(apictl.run("profile", "add", "x", "--base-url", "ftp://x"), 2, "--base-url 'ftp://x'")
+    assert apictl.run("profile", "add", "x", "--base-url", "https://{host}/v1", "--var", "host=a.example").code == 0
+    assert_one_line_error(apictl.run("request", "GET", "ht!tp://x", "-p", "x", env={"APICTL_TOKEN": "tok-x-1234"}), 2,
+                          "neither a path")
+    assert_one_line_error(apictl.run("--profile"), 2, "--profile needs a value: NAME")

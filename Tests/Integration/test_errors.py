@@ -83,7 +83,8 @@ def test_rate_limit_runs_out_with_x_ratelimit_headers(apictl, ref):
 def test_html_instead_of_json(apictl, ref):
     profile(apictl, ref, "t", "_test", "")
     result = apictl.run("request", "GET", "/html?status=502", "--no-retry", env={"APICTL_TOKEN": "tok12345"})
-    assert_one_line_error(result, 7, "502 Bad Gateway (the server sent text/html, not JSON)")
+    assert_one_line_error(result, 7, "502 Bad Gateway: the server sent text/html, not JSON (the server failed; try again later)")
+    assert ") (" not in result.err, "no doubled parentheses"
     ok = apictl.run("request", "GET", "/html", env={"APICTL_TOKEN": "tok12345"})
     assert ok.code == 0 and ok.out.startswith("<html>")
 

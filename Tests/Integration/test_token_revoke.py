@@ -32,3 +32,9 @@ def test_logout_revoke_of_an_api_key(dz, ref):
 def test_revoke_asks_on_a_terminal(dz, ref):
     result = dz.run_tty("token", "revoke", timeout=5)
     assert "Revoke " in result.out and "[y/N]" in result.out
+
+
+def test_an_unknown_key_id_says_the_key_is_not_known(dz, ref):
+    result = dz.run("token", "revoke", "key_nope", "--yes")
+    assert_one_line_error(result, 1, "does not know a key with id key_nope", "apictl token list -p dz")
+    assert "check the path" not in result.err

@@ -156,7 +156,7 @@ public struct ArgumentParser: Sendable {
     }
 
     private func missingValue(_ option: OptionSpec, parsed: ParsedCommand) -> APICtlError {
-        .usage("--\(option.long) needs a value (\(option.valueName ?? "VALUE"))",
+        .usage("--\(option.long) needs a value: \(option.valueName ?? "VALUE")",
                hint: "e.g. '\(parsed.commandLine) --\(option.long) \(option.valueName ?? "VALUE")'")
     }
 }

@@ -31,8 +31,9 @@ public enum HTTPFailure {
             message += " \(reason)"
             if !response.body.isEmpty, !looksLikeJSON(response.body) {
                 let type = response.headers["Content-Type"]?.split(separator: ";").first.map(String.init) ?? "an unknown type"
-                message += type.containsText("json") ? " (its JSON body is \(JSONValue.problem(with: response.body)))"
-                                                     : " (the server sent \(type), not JSON)"
+                // Said in the message, not in parentheses: the hint brings its own.
+                message += type.containsText("json") ? ": its JSON body is \(JSONValue.problem(with: response.body))"
+                                                     : ": the server sent \(type), not JSON"
             }
         }
         let redactor = Redactor(secrets: [context.credential?.credential.token].compactMap { $0 }, auth: context.profile?.auth)
@@ -58,6 +59,12 @@ public enum HTTPFailure {
             if case .environment = credential.source { return hint }
             return hint + "; \(login)"
         case 403:
+            // Scopes are the likely cause only when the API says it is about permission or scope.
+            let said = (detail(response)?.message ?? "") + " " + (detail(response)?.code ?? "")
+            guard said.lowercased().containsText("scope") || said.lowercased().containsText("permission")
+                    || said.lowercased().containsText("forbidden") || said.trimmingSpaces().isEmpty else {
+                return "the API refused this request for this credential"
+            }
             var hint = "the credential lacks permission for this request; check its scopes"
             if let scopes = context.credential.flatMap({ JWT.decode($0.credential.token)?.scopes }), !scopes.isEmpty {
                 hint += " (it has \(scopes.joined(separator: " ")))"
@@ -81,6 +88,8 @@ public enum HTTPFailure {
             return nil
         }
     }
+
+    static func detail(_ response: HTTPResponse) -> APIErrorDetail? { APIErrorDecoder.decode(response.body) }
 
     static func looksLikeJSON(_ body: [UInt8]) -> Bool {
         JSONValue(parsing: body) != nil

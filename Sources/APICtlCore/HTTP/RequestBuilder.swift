@@ -74,6 +74,10 @@ public enum RequestBuilder {
         guard methods.contains(method) else {
             throw .usage("unknown HTTP method '\(description.method)'", hint: "use one of \(methods.joined(separator: ", "))")
         }
+        // "ht!tp://x" is no path under the base URL, and no URL: said so, not sent as a path to a 404.
+        if !URLParts.isAbsolute(description.target), description.target.contains("://") {
+            throw .usage("'\(description.target)' is neither a path (like /v1/me) nor an http:// or https:// URL")
+        }
         var url: String
         if let profile {
             url = try profile.url(for: description.target)

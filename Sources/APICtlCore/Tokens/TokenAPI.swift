@@ -120,8 +120,14 @@ public struct TokenAPI {
         guard let id else {
             throw APICtlError.usage("no id is known for the key to revoke", hint: "pass the id; 'apictl token list -p \(profile.name)' shows them")
         }
-        _ = try call(method, template.replacingAll("{id}", with: PercentEncoding.encodeQueryComponent(id)), body: nil,
-                     accepting: goneIsFine ? [404, 410] : [])
+        do {
+            _ = try call(method, template.replacingAll("{id}", with: PercentEncoding.encodeQueryComponent(id)), body: nil,
+                         accepting: goneIsFine ? [404, 410] : [])
+        } catch where error.message.hasPrefix("404") || error.message.hasPrefix("410") {
+            // Not "check the path": the path is the profile's; the id is what the API does not know.
+            throw APICtlError(.httpError, "the API does not know a key with id \(id) (\(error.message))",
+                              hint: profile.tokens?.list != nil ? "see the ids with 'apictl token list -p \(profile.name)'" : nil)
+        }
     }
 
     /// Placeholders replaced by typed values; a field whose placeholder has no value is left out.

@@ -59,6 +59,7 @@ enum ProfileAddCommand {
             profile.auth = auth
         }
         if let url = parsed.value("base-url") {
+            try Self.checkURL(url, option: "--base-url")
             if profile.environments != nil && parsed.all("env-url").isEmpty {
                 // A preset with environments given one URL: it replaces the default environment's.
                 let env = parsed.value("default-env") ?? profile.defaultEnv ?? "default"
@@ -74,6 +75,7 @@ enum ProfileAddCommand {
             for pair in parsed.all("env-url") {
                 let (env, url) = try KeyValue.split(pair, option: "--env-url", example: "sandbox=https://api.sandbox.example.com")
                 try ProfileCommand.checkName(env)
+                try Self.checkURL(url, option: "--env-url \(env)=")
                 var environment = profile.environments?[env] ?? EnvironmentConfig(baseURL: url)
                 environment.baseURL = url   // a preset's key prefix and confirm stay
                 environments[env] = environment
@@ -144,5 +146,20 @@ enum ProfileAddCommand {
         if becomesDefault { message += "; it is the default profile" }
         context.stderr.write(message + "\n")
         return 0
+    }
+
+    /// A URL given on the command line is checked there: a bad one is the flag's fault (exit 2),
+    /// not the config file's. `{var}` placeholders count as a host name for the check.
+    static func checkURL(_ url: String, option: String) throws(APICtlError) {
+        var filled = ""
+        var inPlaceholder = false
+        for character in url {
+            if character == "{" { inPlaceholder = true; filled += "x"; continue }
+            if character == "}" { inPlaceholder = false; continue }
+            if !inPlaceholder { filled.append(character) }
+        }
+        guard URLParts.parse(filled) != nil else {
+            throw APICtlError.usage("\(option) '\(url)' is not an http:// or https:// URL", hint: "e.g. \(option) https://api.example.com/v1")
+        }
     }
 }
