@@ -147,6 +147,7 @@ public final class CommandContext: @unchecked Sendable {
             throw .config("config file \(explicit): no such file", hint: "check the path given with --config or APICTL_CONFIG")
         }
         let config = try store.load()
+        for unknown in config.unknownKeys { warn("\(store.path): \(unknown)") }
         if store.othersMayWrite {
             warn("\(store.path) can be changed by other users, who could send your credentials elsewhere (run 'chmod go-w \(store.path)')")
         }

@@ -67,3 +67,18 @@ def test_invalid_base_url_rejected(apictl):
     # given on the command line, a bad URL is the flag's fault (issue 26): exit 2 naming it
     assert_one_line_error(apictl.run("profile", "add", "x", "--base-url", "ftp://files.example.com"), 2, "--base-url")
     assert_one_line_error(apictl.run("profile", "add", "x", "--base-url", "http://h:99999/"), 2, "--base-url")
+
+
+def test_unknown_keys_are_told_with_the_nearest_known_key(apictl):
+    apictl.config_path.parent.mkdir(parents=True, exist_ok=True)
+    apictl.config_path.write_text('[profiles.x]\nauth = "bearer"\nbase_url = "https://api.example.com"\n'
+                                  'tokenenv = "X_TOKEN"\nwhoammi = "/me"\n[profiles.x.paginaton]\nitems = "/data"\n'
+                                  '[profiles.x.vars]\nanything = "goes"\n')
+    result = apictl.run("whoami", "-p", "x")
+    assert "unknown key 'tokenenv' in [profiles.x], ignored; did you mean 'token_env'?" in result.err, result
+    assert "unknown key 'whoammi' in [profiles.x], ignored; did you mean 'whoami'?" in result.err
+    assert "unknown key 'paginaton' in [profiles.x], ignored; did you mean 'pagination'?" in result.err
+    assert "anything" not in result.err, "vars are the user's own keys"
+    # a file with only known keys says nothing of the kind
+    apictl.config_path.write_text('[profiles.x]\nauth = "bearer"\nbase_url = "https://api.example.com"\n')
+    assert "unknown key" not in apictl.run("whoami", "-p", "x").err

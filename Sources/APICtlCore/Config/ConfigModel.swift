@@ -8,6 +8,8 @@ public struct ConfigFile: Sendable, Equatable {
     /// How long copies of keyring items stay in the kernel keyring ("15m"; "0": off).
     public var keyringCache: String?
     public var profiles: [String: ProfileConfig]
+    /// Keys the file has that apictl does not know, each with the nearest known one: told, not stored.
+    public var unknownKeys: [String] = []
 
     public init(defaultProfile: String? = nil, credentialStore: String? = nil, passphraseCache: String? = nil,
                 keyringCache: String? = nil, profiles: [String: ProfileConfig] = [:]) {

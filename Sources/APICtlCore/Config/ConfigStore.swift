@@ -38,9 +38,10 @@ public struct ConfigStore: Sendable {
         } catch {
             throw .config("config file \(path): \(error)")
         }
-        let config: ConfigFile
+        var config: ConfigFile
         do {
             config = try ConfigTOML.decode(table)
+            config.unknownKeys = ConfigKeys.unknown(in: table)
         } catch {
             throw .config("config file \(path): \(error.message)")
         }
