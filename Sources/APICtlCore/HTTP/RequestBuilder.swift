@@ -75,7 +75,8 @@ public enum RequestBuilder {
             throw .usage("unknown HTTP method '\(description.method)'", hint: "use one of \(methods.joined(separator: ", "))")
         }
         // "ht!tp://x" is no path under the base URL, and no URL: said so, not sent as a path to a 404.
-        if !URLParts.isAbsolute(description.target), description.target.contains("://") {
+        let beforeQuery = description.target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        if !URLParts.isAbsolute(description.target), !description.target.hasPrefix("/"), beforeQuery.contains("://") {
             throw .usage("'\(description.target)' is neither a path (like /v1/me) nor an http:// or https:// URL")
         }
         var url: String
