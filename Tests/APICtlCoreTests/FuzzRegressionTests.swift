@@ -29,6 +29,17 @@ final class FuzzRegressionTests: XCTestCase {
         XCTAssertNotNil(record)
     }
 
+    /// config target: `[p.p]` is a table apictl does not know. It is told as an unknown key, and a
+    /// config written back without it is still the same config.
+    func testAnUnknownTableIsToldButIsNotPartOfTheConfig() throws {
+        let config = try ConfigStore.parse(Array("[p.p]".utf8), path: "fuzz.toml")
+        XCTAssertEqual(config.unknownKeys.count, 1)
+        XCTAssertTrue(config.unknownKeys.first?.hasPrefix("unknown key 'p' at the top, ignored") ?? false)
+        let again = try ConfigStore.parse(Array(ConfigTOML.encode(config).utf8), path: "fuzz.toml")
+        XCTAssertEqual(again, config)
+        XCTAssertEqual(again.unknownKeys, [])
+    }
+
     /// rate_limit target: `RateLimit: limit=-10` gave a limit of -10 ("-10 remaining" in -v).
     func testNegativeRateLimitCountsAreIgnored() {
         var headers = HTTPHeaders()

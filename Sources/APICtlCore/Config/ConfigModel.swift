@@ -8,8 +8,14 @@ public struct ConfigFile: Sendable, Equatable {
     /// How long copies of keyring items stay in the kernel keyring ("15m"; "0": off).
     public var keyringCache: String?
     public var profiles: [String: ProfileConfig]
-    /// Keys the file has that apictl does not know, each with the nearest known one: told, not stored.
+    /// Keys the file has that apictl does not know, each with the nearest known one: told, not stored,
+    /// and so not part of what makes two configs equal (a config written back has none).
     public var unknownKeys: [String] = []
+
+    public static func == (a: ConfigFile, b: ConfigFile) -> Bool {
+        a.defaultProfile == b.defaultProfile && a.credentialStore == b.credentialStore && a.passphraseCache == b.passphraseCache
+            && a.keyringCache == b.keyringCache && a.profiles == b.profiles
+    }
 
     public init(defaultProfile: String? = nil, credentialStore: String? = nil, passphraseCache: String? = nil,
                 keyringCache: String? = nil, profiles: [String: ProfileConfig] = [:]) {
