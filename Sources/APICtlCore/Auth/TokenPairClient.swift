@@ -24,7 +24,9 @@ public struct TokenPairClient {
         let template = pair.obtainBody ?? ["username": "{username}", "password": "{password}"]
         let body = TokenAPI.fill(.object(template), with: values) ?? .object([:])
         let response = try send(method, url, body: body, form: pair.obtainFormat == "form", bearer: nil, doing: "obtain")
-        return try credential(from: response, previous: nil, url: url, now: now, doing: "obtain")
+        // A pair may have no refresh endpoint: its access token then lives until it expires.
+        let refreshURL = pair.refresh == nil ? nil : try endpoint(pair.refresh, "refresh").1
+        return try credential(from: response, previous: nil, refreshURL: refreshURL, now: now, doing: "obtain")
     }
 
     /// The pair renewed with its refresh token; a rotated refresh token replaces the old one.
@@ -42,10 +44,10 @@ public struct TokenPairClient {
             let body = TokenAPI.fill(.object(template), with: ["{refresh_token}": .string(refreshToken)]) ?? .object([:])
             response = try send(method, url, body: body, form: pair.refreshFormat == "form", bearer: nil, doing: "refresh")
         }
-        return try credential(from: response, previous: stored, url: url, now: now, doing: "refresh")
+        return try credential(from: response, previous: stored, refreshURL: url, now: now, doing: "refresh")
     }
 
-    private func credential(from response: HTTPResponse, previous: Credential?, url: String, now: Date,
+    private func credential(from response: HTTPResponse, previous: Credential?, refreshURL: String?, now: Date,
                             doing step: String) throws(APICtlError) -> Credential {
         let document = JSONValue(parsing: response.body)
         let accessPointer = pair.access ?? "/access"
@@ -61,7 +63,7 @@ public struct TokenPairClient {
         }
         let seconds = pair.expiresIn.flatMap { document?.at(pointer: $0) }.flatMap { $0.doubleValue ?? $0.text.flatMap(Double.init) }
         credential.expiresAt = seconds.map { now.addingTimeInterval($0) } ?? JWT.decode(access)?.expiresAt
-        credential.tokenURL = try endpoint(pair.refresh, "refresh").1
+        credential.tokenURL = refreshURL
         if let scopes = JWT.decode(access)?.scopes, !scopes.isEmpty { credential.scopes = scopes }
         return credential
     }

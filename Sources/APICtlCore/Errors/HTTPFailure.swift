@@ -41,10 +41,12 @@ public enum HTTPFailure {
         // 400 and an OAuth error code instead of 401: it is still "log in again".
         let refusedToken = status == 400 && ["access_denied", "invalid_token"].contains(detail?.code ?? "")
         return APICtlError(refusedToken ? .authentication : ExitCode.forStatus(status), redactor.text(message),
-                           hint: hint(status: refusedToken ? 401 : status, response: response, context: context).map(redactor.text))
+                           hint: hint(status: refusedToken ? 401 : status, response: response, detail: detail, context: context)
+                            .map(redactor.text))
     }
 
-    static func hint(status: Int, response: HTTPResponse, context: FailureContext) -> String? {
+    /// `detail`: the body as `error(for:)` already decoded it.
+    static func hint(status: Int, response: HTTPResponse, detail: APIErrorDetail?, context: FailureContext) -> String? {
         let login = context.profile.map { "run 'apictl login -p \($0.name)'" } ?? "select a profile with -p"
         switch status {
         case 401:
@@ -60,9 +62,9 @@ public enum HTTPFailure {
             return hint + "; \(login)"
         case 403:
             // Scopes are the likely cause only when the API says it is about permission or scope.
-            let said = (detail(response)?.message ?? "") + " " + (detail(response)?.code ?? "")
-            guard said.lowercased().containsText("scope") || said.lowercased().containsText("permission")
-                    || said.lowercased().containsText("forbidden") || said.trimmingSpaces().isEmpty else {
+            let said = ((detail?.message ?? "") + " " + (detail?.code ?? "")).lowercased()
+            guard said.containsText("scope") || said.containsText("permission") || said.containsText("forbidden")
+                    || said.trimmingSpaces().isEmpty else {
                 return "the API refused this request for this credential"
             }
             var hint = "the credential lacks permission for this request; check its scopes"
@@ -88,8 +90,6 @@ public enum HTTPFailure {
             return nil
         }
     }
-
-    static func detail(_ response: HTTPResponse) -> APIErrorDetail? { APIErrorDecoder.decode(response.body) }
 
     static func looksLikeJSON(_ body: [UInt8]) -> Bool {
         JSONValue(parsing: body) != nil

@@ -46,6 +46,23 @@ final class TokenPairTests: XCTestCase {
         XCTAssertEqual(renewed.refreshToken, "r1", "a refresh answer without a new refresh token keeps the old one")
     }
 
+    /// A pair API with no refresh endpoint still logs in: its access token lives until it expires.
+    func testAPairWithoutARefreshEndpointObtains() throws {
+        let f = try SessionFixture("""
+        [profiles.short]
+        auth = "bearer"
+        base_url = "https://api.pair.test/v1"
+        [profiles.short.pair]
+        obtain = "POST /token/"
+        """)
+        let profile = try f.profile("short")
+        f.transport.on("POST /v1/token/") { _ in .init(200, #"{"access":"a1"}"#) }
+        let client = TokenPairClient(profile: profile, pair: try XCTUnwrap(profile.pair), http: f.parts.client(profile: nil, credential: nil))
+        let obtained = try client.obtain(username: "alice", password: "pw", token: nil, now: f.now)
+        XCTAssertEqual(obtained.token, "a1")
+        XCTAssertNil(obtained.tokenURL)
+    }
+
     func testADueStoredPairIsRenewedByTheSession() throws {
         let f = try SessionFixture(Self.config)
         var stored = Credential(token: "old", kind: "pair", refreshToken: "r1", expiresAt: f.now.addingTimeInterval(10))
