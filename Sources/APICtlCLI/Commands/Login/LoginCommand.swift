@@ -62,9 +62,11 @@ enum LoginCommand {
 
     /// Stores a verified credential in the chosen store (saying so once when `auto`
     /// fell back to the file); "Logged in to NAME as WHO; NOUN stored in the STORE".
+    /// `selection`: the store when the caller opened it already (one passphrase prompt, one probe).
     static func store(_ credential: Credential, who: String?, noun: String, profile: ResolvedProfile, config: ConfigFile,
-                      _ context: CommandContext) throws(APICtlError) -> String {
-        let selection = try context.openStore(config: config)
+                      _ context: CommandContext, in opened: StoreSelection? = nil) throws(APICtlError) -> String {
+        let selection: StoreSelection
+        if let opened { selection = opened } else { selection = try context.openStore(config: config) }
         if let reason = selection.fallbackReason {
             context.stderr.write("apictl: no keyring: \(reason); using the encrypted file instead\n")
         }

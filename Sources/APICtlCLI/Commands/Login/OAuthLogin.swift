@@ -96,9 +96,10 @@ enum OAuthLogin {
             who = identity?.displayName
         }
         if who == nil, flow == .clientCredentials { who = "client \(identity.clientID)" }
-        let replaced = try context.openStore(config: configFile).store
-            .loadLatest(CredentialKey(profile: profile.name, environment: profile.environment))
-        var message = try LoginCommand.store(credential, who: who, noun: "token", profile: profile, config: configFile, context)
+        let selection = try context.openStore(config: configFile)
+        let replaced = try selection.store.loadLatest(CredentialKey(profile: profile.name, environment: profile.environment))
+        var message = try LoginCommand.store(credential, who: who, noun: "token", profile: profile, config: configFile, context,
+                                             in: selection)
         message += revokeReplaced(replaced, by: credential, client: client, revocationURL: endpoints.revocationURL)
         if let expiry = credential.expiresAt { message += "; it expires in \(humanDuration(expiry.timeIntervalSince(context.now())))" }
         if credential.refreshToken != nil { message += " and renews itself" }
