@@ -44,8 +44,9 @@ public final class CredentialSession {
         var found = try resolve(profile: profile, parts: parts, openedStore: &store)
         if let profile, let store, let stored = found, stored.source == store.store.source, stored.credential.origin == nil {
             // Written by an earlier version: bound to the origin it is first used with, once.
-            found?.credential = profile.bound(stored.credential)
-            try store.store.save(profile.bound(stored.credential), for: CredentialKey(profile: profile.name, environment: profile.environment))
+            let bound = profile.bound(stored.credential)
+            found?.credential = bound
+            try store.store.save(bound, for: CredentialKey(profile: profile.name, environment: profile.environment))
             notices.append("the stored credential of \(profile.name) was written by an earlier apictl without its origin; "
                            + "it is now bound to \(profile.credentialOrigin) and will be sent nowhere else")
         }
