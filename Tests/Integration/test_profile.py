@@ -13,7 +13,7 @@ def test_profile_add_list_show_use_remove(apictl):
                       "--token-env", "OWN_KEY", "--whoami", "/me").code == 0
     listing = apictl.run("profile", "list")
     assert listing.code == 0
-    assert "* dz" in listing.out and "header:X-API-Key" in listing.out and "https://api.example.com/v2" in listing.out
+    assert "*  dz" in listing.out and "header:X-API-Key" in listing.out and "https://api.example.com/v2" in listing.out
     shown = json.loads(apictl.run("profile", "show", "own", "--json").out)
     assert shown == {"name": "own", "auth": "header:X-API-Key", "base_url": "https://api.example.com/v2",
                      "token_env": "OWN_KEY", "whoami": "/me", "default": False}
@@ -72,3 +72,58 @@ def test_profile_remove_keep_credentials_says_so(apictl, ref):
     assert apictl.run("login", "--with-token", "--no-verify", input="kept-key-1234").code == 0
     result = apictl.run("profile", "remove", "dz", "--keep-credentials")
     assert result.code == 0 and "kept (--keep-credentials)" in result.err
+
+
+def test_profile_set_changes_only_what_is_given(apictl):
+    apictl.run("profile", "add", "acme", "--preset", "datadocks", "--var", "subdomain=toronto")
+    before = json.loads(apictl.run("profile", "show", "acme", "--json").out)
+    changed = apictl.run("profile", "set", "acme", "--var", "subdomain=montreal", "--whoami", "/me", "--unset", "token-env")
+    assert changed.code == 0 and "https://montreal.datadocks.com/api/v1" in changed.err, changed
+    after = json.loads(apictl.run("profile", "show", "acme", "--json").out)
+    assert after["whoami"] == "/me" and "token_env" not in after
+    assert after["vars"] == {"subdomain": "montreal"}
+    assert after["headers"] == before["headers"] and after["pagination"] == before["pagination"]
+    assert apictl.run("profile", "set", "acme").err.strip() == "profile 'acme' is unchanged"
+
+
+def test_profile_set_adds_an_environment_and_keeps_the_single_base_url(apictl):
+    apictl.run("profile", "add", "own", "--base-url", "https://api.example.com/v1")
+    assert apictl.run("profile", "set", "own", "--env-url", "staging=https://staging.example.com/v1").code == 0
+    assert "https://api.example.com/v1" in apictl.run("profile", "list").out
+    dry = apictl.run("request", "GET", "/x", "-e", "staging", "--dry-run")
+    assert "https://staging.example.com/v1/x" in dry.out, dry
+
+
+def test_profile_set_refuses_what_it_does_not_know(apictl):
+    apictl.run("profile", "add", "own", "--base-url", "https://api.example.com/v1")
+    assert_one_line_error(apictl.run("profile", "set", "own", "--unset", "tokenenv"), 2, "--unset", "'token-env'")
+    assert_one_line_error(apictl.run("profile", "set", "own", "--base-url", "ftp://x"), 2, "--base-url")
+    assert_one_line_error(apictl.run("profile", "set", "nope", "--whoami", "/me"), 3, "unknown profile 'nope'")
+    assert_one_line_error(apictl.run("profile", "set", "own", "-H", "Authorization: Bearer x"), 2, "carries a secret")
+
+
+def test_hints_that_edit_a_profile_work_when_followed(apictl, ref):
+    """Each hint names 'profile set'; running the hinted command removes the error."""
+    apictl.run("profile", "add", "dz", "--base-url", ref.url("dzdesk", "/v1"))
+    missing_env = apictl.run("whoami", "-e", "staging")
+    assert "apictl profile set dz --env-url staging=URL" in missing_env.err, missing_env
+    assert apictl.run("profile", "set", "dz", "--env-url", f"staging={ref.url('dzdesk', '/v1')}").code == 0
+    no_whoami = apictl.run("whoami", "-e", "staging", env={"APICTL_TOKEN": ref.key("dzdesk")})
+    assert "apictl profile set dz --whoami /me" in no_whoami.err, no_whoami
+    assert apictl.run("profile", "set", "dz", "--whoami", "/me").code == 0
+    assert apictl.run("whoami", "-e", "staging", env={"APICTL_TOKEN": ref.key("dzdesk")}).code == 0
+
+    apictl.run("profile", "add", "dd", "--base-url", "https://{subdomain}.example.com/v1", "--var", "subdomain=a")
+    apictl.run("profile", "set", "dd", "--unset", "var:subdomain")
+    missing_var = apictl.run("request", "GET", "/x", "-p", "dd", "--dry-run")
+    assert "apictl profile set dd --var subdomain=VALUE" in missing_var.err, missing_var
+    assert apictl.run("profile", "set", "dd", "--var", "subdomain=b").code == 0
+    assert "https://b.example.com/v1/x" in apictl.run("request", "GET", "/x", "-p", "dd", "--dry-run").out
+
+
+def test_preset_with_base_url_moves_its_oauth_endpoints(apictl, ref):
+    added = apictl.run("profile", "add", "td", "--preset", "techdocs", "--base-url", ref.url("techdocs", "/v1"))
+    assert added.code == 0, added
+    assert f"token {ref.url('techdocs', '/oauth/token')}" in added.err, added
+    oauth = json.loads(apictl.run("profile", "show", "td", "--json").out)["oauth"]
+    assert oauth["authorize_url"] == ref.url("techdocs", "/oauth/authorize")

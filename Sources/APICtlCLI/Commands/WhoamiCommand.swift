@@ -16,7 +16,7 @@ enum WhoamiCommand {
         let (session, profile) = try context.openProfileSession()
         guard let path = profile.whoamiPath else {
             throw APICtlError.config("profile '\(profile.name)' has no whoami path",
-                                     hint: "set one with 'apictl profile add \(profile.name) --force --whoami /me' (plus its other options)")
+                                     hint: "set one with 'apictl profile set \(profile.name) --whoami /me'")
         }
         guard let credential = session.credential else {
             throw APICtlError.auth("no credential for profile '\(profile.name)'",

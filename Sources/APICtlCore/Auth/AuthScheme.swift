@@ -65,8 +65,7 @@ public enum AuthScheme: Sendable, Equatable {
     }
 
     private static func validName(_ name: Substring) -> String? {
-        guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else { return nil }
-        return String(name)
+        HTTPHeaders.isValidName(name) ? String(name) : nil
     }
 }
 

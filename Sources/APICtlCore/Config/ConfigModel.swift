@@ -60,13 +60,18 @@ public struct ProfileConfig: Sendable, Equatable {
     public var tokenCommandTimeout: String?
     /// How long a plain-text answer is reused ("0": run every time).
     public var tokenCommandCache: String?
+    /// The header the API reads an idempotency key from: POST and PATCH then carry a
+    /// fresh key, reused on their retries, and are retried like GET.
+    public var idempotencyHeader: String?
 
     public init(preset: String? = nil, auth: String, baseURL: String? = nil, tokenEnv: String? = nil,
                 whoami: String? = nil, defaultEnv: String? = nil, environments: [String: EnvironmentConfig]? = nil,
                 vars: [String: String]? = nil, headers: [String: String]? = nil, caCert: String? = nil,
                 pagination: PaginationConfig? = nil, oauth: OAuthConfig? = nil, tokens: TokensConfig? = nil,
                 ci: CIConfig? = nil, whoamiKeyID: String? = nil, tokenCommand: [String]? = nil, tokenCommandTimeout: String? = nil,
-                tokenCommandCache: String? = nil, pair: PairConfig? = nil, whoamiIdentity: String? = nil) {
+                tokenCommandCache: String? = nil, pair: PairConfig? = nil, whoamiIdentity: String? = nil,
+                idempotencyHeader: String? = nil) {
+        self.idempotencyHeader = idempotencyHeader
         self.pair = pair
         self.whoamiIdentity = whoamiIdentity
         self.preset = preset

@@ -40,6 +40,33 @@ public enum ConfigTOML {
         return root.convert(to: .toml, options: [.allowLiteralStrings, .allowMultilineStrings])
     }
 
+    /// One profile as the config file holds it, every table included: what
+    /// `profile show` prints, so it can leave nothing out.
+    public static func profileText(name: String, profile: ProfileConfig) -> String {
+        let profiles = TOMLTable()
+        profiles[name] = encodeProfile(profile)
+        let root = TOMLTable()
+        root["profiles"] = profiles
+        return root.convert(to: .toml, options: [.allowLiteralStrings, .allowMultilineStrings])
+    }
+
+    /// The same profile as JSON, keys as in the config file.
+    public static func profileJSON(_ profile: ProfileConfig) -> JSONValue {
+        json(encodeProfile(profile))
+    }
+
+    private static func json(_ value: TOMLValueConvertible) -> JSONValue {
+        if let table = value.table {
+            return .object(Dictionary(table.map { ($0.0, json($0.1)) }) { $1 })
+        }
+        if let array = value.array { return .array(array.map { json($0) }) }
+        if let string = value.string { return .string(string) }
+        if let flag = value.bool { return .bool(flag) }
+        if let number = value.int { return .number(String(number)) }
+        if let number = value.double { return .number(String(number)) }
+        return .null
+    }
+
     private static func decodeProfile(_ profile: TableReader) throws(ShapeError) -> ProfileConfig {
         var environments: [String: EnvironmentConfig]?
         if let tables = try profile.tables("environments") {
@@ -72,7 +99,8 @@ public enum ConfigTOML {
                              tokenCommandTimeout: try profile.durationText("token_command_timeout"),
                              tokenCommandCache: try profile.durationText("token_command_cache"),
                              pair: try profile.table("pair").map(decodePair),
-                             whoamiIdentity: try profile.string("whoami_identity"))
+                             whoamiIdentity: try profile.string("whoami_identity"),
+                             idempotencyHeader: try profile.headerName("idempotency_header"))
     }
 
     private static func encodeProfile(_ profile: ProfileConfig) -> TOMLTable {
@@ -112,6 +140,7 @@ public enum ConfigTOML {
         table["ci"] = profile.ci.map(encodeCI)
         table["whoami_key_id"] = profile.whoamiKeyID
         table["whoami_identity"] = profile.whoamiIdentity
+        table["idempotency_header"] = profile.idempotencyHeader
         if let pair = profile.pair { table["pair"] = encodePair(pair) }
         if let command = profile.tokenCommand {
             if command.count == 3, command[0] == "/bin/sh", command[1] == "-c" { table["token_command"] = command[2] }
@@ -138,6 +167,15 @@ struct TableReader {
         guard let value = table[key] else { return nil }
         guard let string = value.string else { throw mismatch(key, expected: "a string", found: value) }
         return string
+    }
+
+    /// A header name: a value that could end a header line early never reaches a request.
+    func headerName(_ key: String) throws(ConfigTOML.ShapeError) -> String? {
+        guard let name = try string(key) else { return nil }
+        guard HTTPHeaders.isValidName(name) else {
+            throw ConfigTOML.ShapeError(message: "\(qualified(key)): '\(name)' is not a header name (letters, digits, '-' and '_')")
+        }
+        return name
     }
 
     /// A duration written as "15m" or as a bare number of seconds.

@@ -65,4 +65,37 @@ public struct Preset: Sendable {
     ]
 
     public static func named(_ name: String) -> Preset? { all.first { $0.name == name } }
+
+    /// A preset pointed elsewhere with `--base-url` (a staging host, a local server)
+    /// takes its OAuth endpoints along: each keeps its path and moves under the new
+    /// API root, the new base URL less the preset's own base path ("/v1"). Returns
+    /// the endpoints that moved, as "name URL", so the user is told.
+    public func moveOAuthEndpoints(of profile: inout ProfileConfig, to newBase: String) -> [String] {
+        guard var oauth = profile.oauth, let presetBase = profile.baseURL.flatMap(URLParts.parse) else { return [] }
+        var trimmed = Substring(newBase)
+        while trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        let presetPath = presetBase.path.hasSuffix("/") ? String(presetBase.path.dropLast()) : presetBase.path
+        let root: String
+        if !presetPath.isEmpty, trimmed.hasSuffix(presetPath) {
+            root = String(trimmed.dropLast(presetPath.count))
+        } else if let parts = URLParts.parse(newBase) {
+            root = parts.origin.description
+        } else {
+            return []
+        }
+        var moved: [String] = []
+        func move(_ url: inout String?, _ name: String) {
+            guard let current = url, let parts = URLParts.parse(current) else { return }
+            let target = root + parts.rest
+            if target != current { url = target; moved.append("\(name) \(target)") }
+        }
+        move(&oauth.issuer, "issuer")
+        move(&oauth.authorizeURL, "authorize")
+        move(&oauth.tokenURL, "token")
+        move(&oauth.deviceAuthorizationURL, "device")
+        move(&oauth.revocationURL, "revocation")
+        move(&oauth.refreshURL, "refresh")
+        profile.oauth = oauth
+        return moved
+    }
 }

@@ -18,6 +18,8 @@ public struct ResolvedProfile: Sendable {
     public var whoamiKeyID: String?
     public var whoamiIdentity: String?
     public var pair: PairConfig?
+    /// The header an idempotency key goes in; POST and PATCH are retried only with one.
+    public var idempotencyHeader: String?
     /// Key prefixes of every environment that has one, so a key can be told apart (seed 003).
     public var keyPrefixes: [String: String] = [:]
     /// The selected environment asks before mutating requests.
@@ -44,7 +46,7 @@ public struct ResolvedProfile: Sendable {
         if environments.isEmpty {
             if let requested = requestedEnvironment {
                 throw .config("profile '\(name)' has no environments, so -e \(requested) does not apply",
-                              hint: "add one with 'apictl profile add \(name) --env-url \(requested)=URL'")
+                              hint: "add one with 'apictl profile set \(name) --env-url \(requested)=URL'")
             }
         } else {
             let names = environments.keys.sorted()
@@ -76,6 +78,7 @@ public struct ResolvedProfile: Sendable {
         resolved.keyPrefixes = environments.compactMapValues { $0.keyPrefix.flatMap { $0.isEmpty ? nil : $0 } }
         resolved.confirmMutations = environment.flatMap { environments[$0]?.confirm } ?? false
         resolved.tokenCommand = config.tokenCommand
+        resolved.idempotencyHeader = config.idempotencyHeader
         if let text = config.tokenCommandTimeout {
             guard let seconds = DurationText.seconds(text) else {
                 throw .config("token_command_timeout of profile '\(name)' is not a duration such as 30s: '\(text)'")
@@ -149,7 +152,7 @@ public enum Template {
             let name = String(rest[rest.index(after: open)..<close])
             guard let value = vars[name] else {
                 throw .config("'\(text)' needs a value for {\(name)}",
-                              hint: "set it with 'apictl profile add \(profile) --var \(name)=VALUE'")
+                              hint: "set it with 'apictl profile set \(profile) --var \(name)=VALUE'")
             }
             out += value
             rest = rest[rest.index(after: close)...]

@@ -17,6 +17,12 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
     public static let credentialNames = ["Authorization", "Proxy-Authorization", "Cookie"]
 
     /// True for one of `credentialNames`, or the profile's own key header.
+    /// Letters, digits, '-' and '_': every header name an API documents, and nothing
+    /// that could end a header line early.
+    public static func isValidName<S: StringProtocol>(_ name: S) -> Bool {
+        !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+    }
+
     public static func carriesCredential(_ name: String, keyHeader: String?) -> Bool {
         let lower = name.lowercased()
         return credentialNames.contains { $0.lowercased() == lower } || keyHeader.map { $0.lowercased() == lower } ?? false

@@ -151,6 +151,8 @@ enum OAuthLogin {
             context.stderr.write("Open this URL in a browser to log in:\n\(url)\n")
             if noBrowser { context.stderr.write("Then paste the URL you are redirected to (or the code) here:\n") }
         }
+        let minutes = max(1, Int((timeout / 60).rounded(.up)))
+        context.stderr.write("Waiting for the browser on \(receiver.redirectURI) (up to \(minutes) min; Ctrl-C to cancel)...\n")
         let pasteFD: Int32? = noBrowser ? STDIN_FILENO : nil
         do {
             let code = try receiver.waitForCode(state: state, deadline: context.now().addingTimeInterval(timeout), pasteFD: pasteFD)

@@ -5,29 +5,14 @@ enum ProfileAddCommand {
     static let spec = CommandSpec(
         name: "add",
         summary: "Add a profile, from a preset or from scratch",
-        discussion: "Presets: " + Preset.all.map { "\($0.name) (\($0.summary))" }.joined(separator: "; ") + ".",
+        discussion: "Presets: " + Preset.all.map { "\($0.name) (\($0.summary))" }.joined(separator: "; ") + ".\n"
+            + "A preset given --base-url moves its OAuth endpoints with it. Change a profile later with 'apictl profile set'.",
         options: [
             .value("preset", nil, "NAME", help: "Start from a built-in description of a known API",
                    completion: .choices(Preset.all.map(\.name))),
-            .value("base-url", nil, "URL", help: "Base URL; may hold {var} placeholders"),
-            .value("auth", nil, "SCHEME", help: "How the key is sent: token, bearer, basic, oauth2, header:NAME, query:NAME",
-                   completion: .suggestions(["token", "bearer", "basic", "oauth2", "header:", "query:"])),
-            .value("token-env", nil, "VAR", help: "Environment variable a CI job may put the token in"),
-            .value("whoami", nil, "PATH", help: "Path that identifies the caller (used by login and whoami)"),
-            .value("env-url", nil, "ENV=URL", help: "Add an environment with its own base URL", repeatable: true),
-            .value("default-env", nil, "ENV", help: "Environment used when -e is not given"),
-            .value("env-key-prefix", nil, "ENV=PREFIX", help: "How the environment's keys begin (empty: no check)", repeatable: true),
-            .value("env-confirm", nil, "ENV", help: "Ask before POST, PUT, PATCH and DELETE in this environment", repeatable: true),
-            .value("var", nil, "KEY=VALUE", help: "Value for a {KEY} placeholder", repeatable: true),
-            .value("header", "H", "'NAME: VALUE'", help: "Non-secret header sent with every request", repeatable: true),
-            .value("ca-cert", nil, "FILE", help: "PEM bundle of a private CA", completion: .files),
-            .value("token-command", nil, "COMMAND", help: "A command that prints the token (run by /bin/sh -c), e.g. 'pass show api/dz'"),
-            .value("token-command-timeout", nil, "DURATION", help: "How long the token command may take (default 30s)"),
-            .value("token-command-cache", nil, "DURATION", help: "Reuse a plain answer this long (default 0: every time)"),
-            .value("whoami-key-id", nil, "POINTER", help: "JSON pointer to the key's id in the whoami response"),
             .flag("force", nil, help: "Replace a profile of the same name"),
             .flag("default", nil, help: "Make it the default profile"),
-        ] + ProfileAuthOptions.options,
+        ] + ProfileEdits.options,
         arguments: [ArgumentSpec("NAME", help: "Name of the new profile")],
         examples: [
             "apictl profile add dzdesk --preset dzdesk",
@@ -42,9 +27,18 @@ enum ProfileAddCommand {
         let name = parsed.arguments[0]
         try ProfileCommand.checkName(name)
         var profile: ProfileConfig
+        var moved: [String] = []
         if let presetName = parsed.value("preset") {
-            guard let preset = Preset.named(presetName) else { throw APICtlError.usage("unknown preset '\(presetName)'") }
+            guard let preset = Preset.named(presetName) else {
+                throw APICtlError.usage("unknown preset '\(presetName)'",
+                                        hint: suggestion(presetName, among: Preset.all.map(\.name)).map { "did you mean '\($0)'?" }
+                                            ?? "choose one of \(Preset.all.map(\.name).joined(separator: ", "))")
+            }
             profile = preset.profile
+            if let url = parsed.value("base-url") {
+                try ProfileEdits.checkURL(url, option: "--base-url")
+                moved = preset.moveOAuthEndpoints(of: &profile, to: url)
+            }
         } else {
             guard parsed.value("base-url") != nil || !parsed.all("env-url").isEmpty else {
                 throw APICtlError.usage("a new profile needs --base-url, --env-url or --preset",
@@ -52,90 +46,26 @@ enum ProfileAddCommand {
             }
             profile = ProfileConfig(auth: "bearer")
         }
-        if let auth = parsed.value("auth") {
-            guard AuthScheme(configValue: auth) != nil else {
-                throw APICtlError.usage("--auth does not take '\(auth)'", hint: "choose one of \(AuthScheme.configChoices.joined(separator: ", "))")
-            }
-            profile.auth = auth
-        }
-        if let url = parsed.value("base-url") {
-            try Self.checkURL(url, option: "--base-url")
-            if profile.environments != nil && parsed.all("env-url").isEmpty {
-                // A preset with environments given one URL: it replaces the default environment's.
-                let env = parsed.value("default-env") ?? profile.defaultEnv ?? "default"
-                var environment = profile.environments?[env] ?? EnvironmentConfig(baseURL: url)
-                environment.baseURL = url
-                profile.environments?[env] = environment
-            } else {
-                profile.baseURL = url
-            }
-        }
-        if !parsed.all("env-url").isEmpty {
-            var environments = profile.environments ?? [:]
-            for pair in parsed.all("env-url") {
-                let (env, url) = try KeyValue.split(pair, option: "--env-url", example: "sandbox=https://api.sandbox.example.com")
-                try ProfileCommand.checkName(env)
-                try Self.checkURL(url, option: "--env-url \(env)=")
-                var environment = profile.environments?[env] ?? EnvironmentConfig(baseURL: url)
-                environment.baseURL = url   // a preset's key prefix and confirm stay
-                environments[env] = environment
-            }
-            profile.environments = environments
-            profile.baseURL = nil
-            if let current = profile.defaultEnv, environments[current] == nil { profile.defaultEnv = nil }
-        }
-        if let env = parsed.value("default-env") { profile.defaultEnv = env }
-        for pair in parsed.all("env-key-prefix") {
-            let (env, prefix) = try KeyValue.split(pair, option: "--env-key-prefix", example: "production=sk_live_")
-            guard profile.environments?[env] != nil else { throw APICtlError.usage("--env-key-prefix names no environment '\(env)'") }
-            profile.environments?[env]?.keyPrefix = prefix.isEmpty ? nil : prefix
-        }
-        for env in parsed.all("env-confirm") {
-            guard profile.environments?[env] != nil else { throw APICtlError.usage("--env-confirm names no environment '\(env)'") }
-            profile.environments?[env]?.confirm = true
-        }
-        if let tokenEnv = parsed.value("token-env") {
-            guard tokenEnv.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }), !tokenEnv.isEmpty else {
-                throw APICtlError.usage("--token-env '\(tokenEnv)' is not an environment variable name")
-            }
-            profile.tokenEnv = tokenEnv
-        }
-        if let whoami = parsed.value("whoami") { profile.whoami = whoami }
-        if let command = parsed.value("token-command") { profile.tokenCommand = ["/bin/sh", "-c", command] }
-        if let text = parsed.value("token-command-timeout") { profile.tokenCommandTimeout = text }
-        if let text = parsed.value("token-command-cache") { profile.tokenCommandCache = text }
-        if let pointer = parsed.value("whoami-key-id") {
-            guard JSONPointer.tokens(pointer) != nil else { throw APICtlError.usage("--whoami-key-id '\(pointer)' is not a JSON pointer such as /data/key_id") }
-            profile.whoamiKeyID = pointer
-        }
-        try ProfileAuthOptions.apply(parsed, to: &profile)
-        if let ca = parsed.value("ca-cert") { profile.caCert = ca }
-        for pair in parsed.all("var") {
-            let (key, value) = try KeyValue.split(pair, option: "--var", example: "subdomain=toronto-acme")
-            profile.vars = (profile.vars ?? [:]).merging([key: value]) { $1 }
-        }
-        for raw in parsed.all("header") {
-            guard let colon = raw.firstIndex(of: ":"), colon != raw.startIndex else {
-                throw APICtlError.usage("header '\(raw)' has no colon", hint: "write it as -H 'Name: value'")
-            }
-            let headerName = raw[..<colon].trimmingSpaces()
-            if HTTPHeaders.carriesCredential(headerName, keyHeader: AuthScheme(configValue: profile.auth)?.headerName) {
-                throw APICtlError.usage("'\(headerName)' carries a secret, which the config file never holds",
-                                        hint: "store the key with 'apictl login -p \(name)' or pass it through \(profile.tokenEnv ?? "APICTL_TOKEN")")
-            }
-            profile.headers = (profile.headers ?? [:]).merging([headerName: raw[raw.index(after: colon)...].trimmingSpaces()]) { $1 }
-        }
+        try ProfileEdits.apply(parsed, to: &profile, name: name)
 
         let store = context.configStore
         var config = try store.load()
         if config.profiles[name] != nil && !parsed.flag("force") {
-            throw APICtlError.config("profile '\(name)' already exists in \(store.path)", hint: "pass --force to replace it")
-        }
-        if let env = profile.defaultEnv, profile.environments?[env] == nil {
-            throw APICtlError.usage("--default-env \(env) names no environment of this profile")
+            throw APICtlError.config("profile '\(name)' already exists in \(store.path)",
+                                     hint: "change it with 'apictl profile set \(name) ...', or pass --force to replace it")
         }
         // Fails now, with the missing {var} named, rather than at the first request.
-        let resolved = try ResolvedProfile.resolve(name: name, config: profile, requestedEnvironment: nil, configPath: store.path)
+        let resolved: ResolvedProfile
+        do {
+            resolved = try ResolvedProfile.resolve(name: name, config: profile, requestedEnvironment: nil, configPath: store.path)
+        } catch {
+            // Nothing was saved, so a hint to edit the profile would lead nowhere: say what to add here.
+            var retold = error
+            if let option = error.hint?.firstRange(of: "--var ").map({ error.hint?[$0.lowerBound...].prefix { $0 != "'" } }) ?? nil {
+                retold.hint = "add \(option) to this command"
+            }
+            throw retold
+        }
         config.profiles[name] = profile
         let becomesDefault = parsed.flag("default") || config.defaultProfile == nil
         if becomesDefault { config.defaultProfile = name }
@@ -145,21 +75,9 @@ enum ProfileAddCommand {
         message += ")"
         if becomesDefault { message += "; it is the default profile" }
         context.stderr.write(message + "\n")
+        if !moved.isEmpty {
+            context.stderr.write("the preset's OAuth endpoints moved with --base-url: \(moved.joined(separator: ", "))\n")
+        }
         return 0
-    }
-
-    /// A URL given on the command line is checked there: a bad one is the flag's fault (exit 2),
-    /// not the config file's. `{var}` placeholders count as a host name for the check.
-    static func checkURL(_ url: String, option: String) throws(APICtlError) {
-        var filled = ""
-        var inPlaceholder = false
-        for character in url {
-            if character == "{" { inPlaceholder = true; filled += "x"; continue }
-            if character == "}" { inPlaceholder = false; continue }
-            if !inPlaceholder { filled.append(character) }
-        }
-        guard URLParts.parse(filled) != nil else {
-            throw APICtlError.usage("\(option) '\(url)' is not an http:// or https:// URL", hint: "e.g. \(option) https://api.example.com/v1")
-        }
     }
 }

@@ -8,6 +8,7 @@ enum ProfileCommand {
         discussion: "A profile names an API: its base URL (or environments), auth scheme, whoami path and\nthe environment variable a CI job may put its token in. Profiles never hold secrets.",
         subcommands: [
             .init("add") { ProfileAddCommand.spec },
+            .init("set") { ProfileSetCommand.spec },
             .init("list") { ProfileListCommand.spec },
             .init("show") { ProfileShowCommand.spec },
             .init("remove") { ProfileRemoveCommand.spec },

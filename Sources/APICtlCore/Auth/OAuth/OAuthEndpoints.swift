@@ -49,7 +49,7 @@ public struct OAuthEndpoints: Sendable {
     public static func config(_ profile: ResolvedProfile) throws(APICtlError) -> OAuthConfig {
         guard let config = profile.oauth else {
             throw APICtlError.config("profile '\(profile.name)' has no [profiles.\(profile.name).oauth] table",
-                                     hint: "add one with 'apictl profile add \(profile.name) --force --oauth-client-id ID --oauth-issuer URL'")
+                                     hint: "add one with 'apictl profile set \(profile.name) --oauth-client-id ID --oauth-issuer URL'")
         }
         return config
     }
@@ -60,7 +60,7 @@ public struct OAuthEndpoints: Sendable {
         let config = try Self.config(profile)
         guard let clientID = config.clientID, !clientID.isEmpty else {
             throw APICtlError.config("profile '\(profile.name)' has no oauth.client_id",
-                                     hint: "register apictl with the provider, then 'apictl profile add \(profile.name) --force --oauth-client-id ID ...'")
+                                     hint: "register apictl with the provider, then 'apictl profile set \(profile.name) --oauth-client-id ID'")
         }
         let fromEnvironment = config.clientSecretEnv.flatMap { environment[$0] }.flatMap { $0.isEmpty ? nil : $0 }
         let method = OAuthClientIdentity.Method(rawValue: config.clientAuth ?? "") ?? ((fromEnvironment ?? storedSecret) == nil ? .none : .basic)
