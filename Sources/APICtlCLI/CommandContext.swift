@@ -16,6 +16,15 @@ public final class OutputStream: @unchecked Sendable {
         self.isTerminal = isTerminal
     }
 
+    /// The terminal's width in columns; nil when this is not a terminal, so piped
+    /// output is never cut to fit a screen.
+    public var columns: Int? {
+        guard isTerminal else { return nil }
+        var size = winsize()
+        guard ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+        return Int(size.ws_col)
+    }
+
     public func write(_ text: String) { write(Array(text.utf8)) }
 
     public func write(_ bytes: [UInt8]) {

@@ -1,51 +1,113 @@
 import APICtlCore
 
-/// `apictl profile list`: every profile, the default marked.
+/// `apictl profile list`: every profile (and environment) with the URL its requests
+/// go to and where its credential comes from, the default marked.
 enum ProfileListCommand {
     static let spec = CommandSpec(
         name: "list",
-        summary: "List profiles",
+        summary: "List profiles, their URLs and where each credential is",
+        discussion: "CREDENTIAL says where a request would find the key: an environment variable, a token\n"
+            + "command, a CI exchange, the keyring or the encrypted file. The file is looked into only\n"
+            + "when its passphrase is at hand (APICTL_PASSPHRASE, APICTL_PASSPHRASE_FILE or a cached key).",
         options: [.flag("json", nil, help: "Print JSON")],
+        examples: ["apictl profile list", "apictl profile list --json | jq -r '.[].name'"],
         run: run
     )
+
+    struct Row {
+        var isDefault: Bool
+        var name: String
+        var environment: String?
+        var auth: String
+        var url: String
+        var credential: String
+    }
 
     static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let config = try context.configStore.load()
         let names = config.profiles.keys.sorted()
-        if parsed.flag("json") {
-            let rows: [JSONValue] = names.compactMap { name in
-                guard let p = config.profiles[name] else { return nil }
-                var row: [String: JSONValue] = ["name": .string(name), "auth": .string(p.auth), "default": .bool(name == config.defaultProfile)]
-                if let url = p.baseURL { row["base_url"] = .string(url) }
-                if let envs = p.environments { row["environments"] = .object(envs.mapValues { .string($0.baseURL) }) }
-                return .object(row)
-            }
-            context.stdout.write(JSONOutput.render(.array(rows)))
+        guard !names.isEmpty || parsed.flag("json") else {
+            context.stderr.write("no profiles yet; add one with 'apictl profile add NAME --preset dzdesk' (presets: "
+                                 + Preset.all.map(\.name).joined(separator: ", ") + ")\n")
             return 0
         }
-        guard !names.isEmpty else {
-            context.stderr.write("no profiles yet; add one with 'apictl profile add NAME --preset dzdesk'\n")
-            return 0
-        }
-        var rows = [("", "NAME", "AUTH", "BASE URL")]
+        let stored = StoredCredentials(config: config, context: context)
+        var rows: [Row] = []
         for name in names {
-            guard let p = config.profiles[name] else { continue }
-            let marker = name == config.defaultProfile ? "*" : " "
-            if let envs = p.environments, !envs.isEmpty {
-                for env in envs.keys.sorted() {
-                    let isDefault = env == p.defaultEnv ? " (default)" : ""
-                    rows.append((marker, "\(name) -e \(env)\(isDefault)", p.auth, envs[env]?.baseURL ?? ""))
+            guard let profile = config.profiles[name] else { continue }
+            let environments = (profile.environments ?? [:]).keys.sorted()
+            for environment in environments.isEmpty ? [nil] : environments.map(Optional.some) {
+                var row = Row(isDefault: name == config.defaultProfile, name: name, environment: environment,
+                              auth: profile.auth, url: "", credential: "")
+                do {
+                    let resolved = try ResolvedProfile.resolve(name: name, config: profile, requestedEnvironment: environment,
+                                                               configPath: context.configStore.path)
+                    row.url = resolved.baseURL
+                    row.credential = stored.whereFound(resolved)
+                } catch {
+                    row.url = (environment.flatMap { profile.environments?[$0]?.baseURL } ?? profile.baseURL ?? "") + " (\(error.message))"
+                    row.credential = "-"
                 }
-            } else {
-                rows.append((marker, name, p.auth, p.baseURL ?? ""))
+                rows.append(row)
             }
         }
-        let w1 = rows.map(\.1.count).max() ?? 0, w2 = rows.map(\.2.count).max() ?? 0
-        for row in rows {
-            context.stdout.write("\(row.0) \(pad(row.1, w1))  \(pad(row.2, w2))  \(row.3)\n")
+        if parsed.flag("json") {
+            context.stdout.write(JSONOutput.render(.array(rows.map { row in
+                var object: [String: JSONValue] = ["name": .string(row.name), "auth": .string(row.auth), "url": .string(row.url),
+                                                   "default": .bool(row.isDefault), "credential": .string(row.credential)]
+                if let environment = row.environment { object["environment"] = .string(environment) }
+                return .object(object)
+            })))
+            return 0
         }
+        let table = [["", "NAME", "AUTH", "URL", "CREDENTIAL"]] + rows.map { row in
+            let label = row.environment.map { env in
+                "\(row.name) -e \(env)" + (env == config.profiles[row.name]?.defaultEnv ? " (default)" : "")
+            } ?? row.name
+            return [row.isDefault ? "*" : "", label, row.auth, row.url, row.credential]
+        }
+        context.stdout.write(TextTable.render(table, width: context.stdout.columns))
         return 0
     }
+}
 
-    static func pad(_ s: String, _ width: Int) -> String { s + String(repeating: " ", count: max(0, width - s.count)) }
+/// Where each profile's credential is, found without a prompt: the store is opened
+/// once, and the encrypted file is read only when its passphrase needs no asking.
+struct StoredCredentials {
+    let context: CommandContext
+    private var keys: Set<CredentialKey>?
+    private var storeName = ""
+    private var unreachable: String?
+    private let ledger: KeyringLedger
+
+    init(config: ConfigFile, context: CommandContext) {
+        self.context = context
+        ledger = KeyringLedger(dataDirectory: context.configLocation.dataDirectory)
+        let passphraseAtHand = !(context.environment["APICTL_PASSPHRASE"] ?? "").isEmpty
+            || !(context.environment["APICTL_PASSPHRASE_FILE"] ?? "").isEmpty
+        do {
+            let selection = try context.openStore(config: config)
+            storeName = selection.store.source.description
+            if let file = selection.store as? EncryptedFileStore {
+                if !file.exists { keys = [] } else if passphraseAtHand || file.cache?.isHeld == true { keys = Set(try file.keys()) }
+                unreachable = selection.fallbackReason.map { _ in "keyring unreachable" }
+            } else {
+                keys = Set(try selection.store.keys())
+            }
+        } catch {
+            unreachable = error.message
+        }
+    }
+
+    func whereFound(_ profile: ResolvedProfile) -> String {
+        if let credential = EnvironmentCredentials.resolve(profile: profile, environment: context.environment) {
+            return credential.source.description
+        }
+        if let argv = profile.tokenCommand { return TokenCommandSource.source(argv).description }
+        if profile.ci != nil { return "CI identity exchange" }
+        let key = CredentialKey(profile: profile.name, environment: profile.environment)
+        if let unreachable, ledger.contains(key) { return "keyring (\(unreachable))" }
+        guard let keys else { return unreachable.map { "? (\($0))" } ?? "\(storeName) (locked; set APICTL_PASSPHRASE to look)" }
+        return keys.contains(key) ? storeName : "none"
+    }
 }

@@ -42,11 +42,7 @@ enum TokenListCommand {
              row.key.createdAt.map(Timestamp.iso8601) ?? "-", row.key.expiresAt.map(Timestamp.iso8601) ?? "never",
              row.ageDays.map { "\($0)d" } ?? "-", row.inUse ? "yes" : "", row.flags.joined(separator: ",")]
         }
-        let widths = header.indices.map { column in table.map { $0[column].count }.max() ?? 0 }
-        for line in table {
-            let cells = line.enumerated().map { $1 + String(repeating: " ", count: widths[$0] - $1.count) }
-            context.stdout.write(cells.joined(separator: "  ").trimming { $0 == " " } + "\n")
-        }
+        context.stdout.write(TextTable.render(table, width: context.stdout.columns))
         if !api.canList { context.stderr.write("apictl: profile '\(profile.name)' has no tokens.list endpoint; only the stored key is shown\n") }
         return 0
     }
