@@ -32,6 +32,14 @@ enum TerminalInput {
         return answer == "y" || answer == "yes"
     }
 
+    /// Every confirmation ends the same way: "no" is exit 2 with what was not done, as is
+    /// a confirmation with no terminal to ask on (`withoutTerminal` says which flag skips it).
+    static func requireConfirmation(_ question: String, declined: String, withoutTerminal: APICtlError,
+                                    stdinIsTerminal: Bool) throws(APICtlError) {
+        guard stdinIsTerminal, let yes = confirm(question) else { throw withoutTerminal }
+        guard yes else { throw .usage("not confirmed; \(declined)") }
+    }
+
     /// One line typed on the terminal, echoed (a user name); nil when there is no terminal.
     static func readLine(prompt: String) -> String? {
         let fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
@@ -46,21 +54,48 @@ enum TerminalInput {
 
     /// The passphrase of the encrypted credential file: `APICTL_PASSPHRASE`,
     /// `APICTL_PASSPHRASE_FILE`, or a no-echo prompt on the terminal.
-    static func passphrase(environment: [String: String]) -> @Sendable () throws(APICtlError) -> [UInt8] {
-        return { () throws(APICtlError) -> [UInt8] in
-            if let value = environment["APICTL_PASSPHRASE"], !value.isEmpty { return Array(value.utf8) }
+    /// A new file's passphrase is typed twice; a wrong one may be typed again (the file store
+    /// asks up to three times). One from the environment is given once: it cannot change.
+    static func passphrase(environment: [String: String]) -> PassphraseSource {
+        return { (use: PassphraseUse) throws(APICtlError) -> [UInt8]? in
+            if let value = environment["APICTL_PASSPHRASE"], !value.isEmpty { return use == .retry ? nil : Array(value.utf8) }
             if let file = environment["APICTL_PASSPHRASE_FILE"], !file.isEmpty {
+                guard use != .retry else { return nil }
                 guard var data = FileBytes.contents(of: file) else {
                     throw .store("cannot read APICTL_PASSPHRASE_FILE \(file)")
                 }
                 while let last = data.last, last == 0x0A || last == 0x0D { data.removeLast() }
                 return data
             }
-            guard let typed = readSecret(prompt: "Passphrase for apictl's encrypted credential file: ") else {
-                throw .store("the encrypted credential file needs a passphrase and there is no terminal to ask on",
-                             hint: "set APICTL_PASSPHRASE or APICTL_PASSPHRASE_FILE")
+            let noTerminal = APICtlError.store("the encrypted credential file needs a passphrase and there is no terminal to ask on",
+                                               hint: "set APICTL_PASSPHRASE or APICTL_PASSPHRASE_FILE")
+            switch use {
+            case .open, .retry:
+                let prompt = use == .retry ? "Wrong passphrase; try again: " : "Passphrase for apictl's encrypted credential file: "
+                guard let typed = readSecret(prompt: prompt) else { throw noTerminal }
+                return Array(typed.utf8)
+            case .create:
+                return try newPassphrase(noTerminal: noTerminal)
             }
-            return Array(typed.utf8)
         }
+    }
+
+    /// A new passphrase, typed twice until both agree (three tries).
+    static func newPassphrase(noTerminal: APICtlError) throws(APICtlError) -> [UInt8] {
+        for _ in 0..<3 {
+            guard let first = readSecret(prompt: "New passphrase for apictl's encrypted credential file: "),
+                  let second = readSecret(prompt: "The same passphrase again: ") else { throw noTerminal }
+            if first.isEmpty { writeToTerminal("The passphrase may not be empty.\n"); continue }
+            if first == second { return Array(first.utf8) }
+            writeToTerminal("The two passphrases differ; once more.\n")
+        }
+        throw .store("no new passphrase was confirmed; nothing was stored", hint: "type the same passphrase twice")
+    }
+
+    private static func writeToTerminal(_ text: String) {
+        let fd = open("/dev/tty", O_WRONLY | O_NOCTTY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = text.withCString { Glibc.write(fd, $0, strlen($0)) }
+        close(fd)
     }
 }

@@ -29,8 +29,15 @@ enum DoctorCommand {
             return ExitCode.configuration.rawValue
         }
 
+        // A store that could not be checked is a problem, even when `auto` falls back to the file.
+        let fileChosen = (try? StoreSelection.choice(config: config, environment: context.environment)) == .file
         let keyring = KeyringProbe.check(environment: context.environment)
-        line("keyring", keyring.explanation, ok: keyring.isUsable || keyring.allowsFallback)
+        if fileChosen {
+            line("keyring", "not used (credential_store = file)")
+        } else {
+            line("keyring", keyring.explanation, ok: keyring.isUsable)
+            if !keyring.isUsable { problems.append(.credentialStore) }
+        }
         let cacheLifetime = (try? DerivedKeyCache.lifetime(config: config, environment: context.environment)) ?? 0
         let file = EncryptedFileStore(directory: location.dataDirectory, passphrase: TerminalInput.passphrase(environment: context.environment),
                                       cacheLifetime: cacheLifetime, consultCache: (context.environment["APICTL_PASSPHRASE"] ?? "").isEmpty)
@@ -44,7 +51,8 @@ enum DoctorCommand {
                     problems.append(.credentialStore)
                 }
             } else {
-                line("file", "\(file.path) (set APICTL_PASSPHRASE or APICTL_PASSPHRASE_FILE to check it)")
+                line("file", "\(file.path) not checked: set APICTL_PASSPHRASE or APICTL_PASSPHRASE_FILE to check it", ok: false)
+                problems.append(.credentialStore)
             }
         } else {
             line("file", "\(file.path) (not created yet)")
@@ -120,10 +128,24 @@ enum DoctorCommand {
                         parts.append("credential from \(CredentialSource.ci(identity: identity.description, exchange: ci.style)) (not exchanged)")
                     } else if let store = selection?.store {
                         let key = CredentialKey(profile: name, environment: profile.environment)
-                        if let fileStore = store as? EncryptedFileStore, !fileStore.exists || !passphraseSet {
-                            parts.append(fileStore.exists ? "credential: file not checked (no passphrase set)" : "no credential")
+                        if selection?.fallbackReason != nil, KeyringLedger(dataDirectory: location.dataDirectory).contains(key) {
+                            parts.append("credential in the Secret Service keyring, which cannot be reached")
+                            ok = false
+                            problems.append(.credentialStore)
+                        } else if let fileStore = store as? EncryptedFileStore, fileStore.exists, !passphraseSet {
+                            parts.append("credential not checked: the file needs its passphrase")
+                            ok = false
+                            problems.append(.credentialStore)
                         } else {
-                            do { parts.append(try store.loadLatest(key) != nil ? "credential in the \(store.source)" : "no credential") } catch {
+                            do {
+                                if try store.loadLatest(key) != nil {
+                                    parts.append("credential in the \(store.source)")
+                                } else {
+                                    parts.append("no credential (run 'apictl login -p \(name)')")
+                                    ok = false
+                                    problems.append(.authentication)
+                                }
+                            } catch {
                                 parts.append(error.message)
                                 ok = false
                                 problems.append(error.exitCode)

@@ -34,7 +34,7 @@ public struct ConfigStore: Sendable {
         do {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            throw .config("config file \(path), line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
+            throw .config("config file \(path), line \(error.source.begin.line), column \(error.source.begin.column): \(TOMLErrorText.plain(error.description))")
         } catch {
             throw .config("config file \(path): \(error)")
         }

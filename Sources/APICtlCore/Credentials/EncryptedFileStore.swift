@@ -17,10 +17,23 @@ import Glibc
 ///
 /// Writes take an exclusive lock, go to a temp file, are fsynced and renamed,
 /// so concurrent apictl processes never lose each other's credentials.
+/// Why the passphrase is wanted: a new file's is asked twice (a typo would lock the
+/// file for good); an existing file's may be asked again after a wrong one.
+public enum PassphraseUse: Sendable, Equatable {
+    case create
+    case open
+    /// The one given was wrong: a source that cannot ask again returns nil.
+    case retry
+}
+
+/// Gives the encrypted file's passphrase for a use; nil when it has no other to offer.
+public typealias PassphraseSource = @Sendable (PassphraseUse) throws(APICtlError) -> [UInt8]?
+
 public final class EncryptedFileStore: CredentialStore {
     public let path: String
     public var source: CredentialSource { .file(path: path) }
-    private let passphrase: @Sendable () throws(APICtlError) -> [UInt8]
+    private let passphrase: PassphraseSource
+    static let attempts = 3
     private var derived: (salt: [UInt8], key: SymmetricKey)?
     /// The kernel-keyring copy of the derived key; nil when `passphrase_cache` is 0.
     public let cache: DerivedKeyCache?
@@ -30,7 +43,7 @@ public final class EncryptedFileStore: CredentialStore {
     static let scryptLog2N: UInt8 = 15, scryptR: UInt8 = 8, scryptP: UInt8 = 1
 
     /// `cacheLifetime` 0 keeps the derived key in this process only.
-    public init(directory: String, passphrase: @escaping @Sendable () throws(APICtlError) -> [UInt8],
+    public init(directory: String, passphrase: @escaping PassphraseSource,
                 cacheLifetime: TimeInterval = 0, consultCache: Bool = true) {
         path = directory + "/credentials.enc"
         self.passphrase = passphrase
@@ -184,19 +197,25 @@ public final class EncryptedFileStore: CredentialStore {
             cache.forget()   // the file was re-keyed or replaced since: ask again
         }
         derived = nil
-        let key = try key(salt: salt)
-        guard Self.keyCheck(key) == check else {
-            derived = nil
-            throw .store("wrong passphrase for \(path)", hint: "check APICTL_PASSPHRASE or APICTL_PASSPHRASE_FILE")
+        var use = PassphraseUse.open
+        for _ in 0..<Self.attempts {
+            guard let secret = try passphrase(use) else { break }
+            guard !secret.isEmpty else { throw .store("the passphrase for \(path) is empty") }
+            let key = try Self.derive(secret, salt: salt)
+            if Self.keyCheck(key) == check {
+                derived = (salt, key)
+                cache?.store(salt: salt, key: key.withUnsafeBytes { Array($0) })
+                return key
+            }
+            use = .retry
         }
-        cache?.store(salt: salt, key: key.withUnsafeBytes { Array($0) })
-        return key
+        throw .store("wrong passphrase for \(path)", hint: "check APICTL_PASSPHRASE or APICTL_PASSPHRASE_FILE")
     }
 
+    /// A new file's key, from a passphrase asked for as a new one.
     private func key(salt: [UInt8]) throws(APICtlError) -> SymmetricKey {
         if let derived, derived.salt == salt { return derived.key }
-        let secret = try passphrase()
-        guard !secret.isEmpty else { throw .store("the passphrase for \(path) is empty") }
+        guard let secret = try passphrase(.create), !secret.isEmpty else { throw .store("the passphrase for \(path) is empty") }
         let key = try Self.derive(secret, salt: salt)
         derived = (salt, key)
         return key

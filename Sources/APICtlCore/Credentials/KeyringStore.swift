@@ -9,6 +9,8 @@ public final class KeyringStore: CredentialStore {
     public let source = CredentialSource.keyring
     static let operationTimeoutMilliseconds = 900
     let copies: KeyringCopies?
+    /// Where the names of the items written are noted, for when the keyring is unreachable.
+    var ledger: KeyringLedger?
     /// The environment to probe the Secret Service with, when the store was opened on a kept copy without asking it.
     private var unprobed: [String: String]?
 
@@ -57,6 +59,7 @@ public final class KeyringStore: CredentialStore {
         deadline.finish()
         if ok == 0 || status.failed != 0 { throw Self.failure(GLibError(status), doing: "store the credential for \(key)") }
         copies?.write(credential, for: key)
+        ledger?.add(key)
     }
 
     public func delete(_ key: CredentialKey) throws(APICtlError) -> Bool {
@@ -67,6 +70,7 @@ public final class KeyringStore: CredentialStore {
         let removed = apictl_secret_clear(key.profile, key.environment, deadline.cancellable, &status)
         deadline.finish()
         if status.failed != 0 { throw Self.failure(GLibError(status), doing: "remove the credential for \(key)") }
+        ledger?.remove(key)
         return removed != 0
     }
 

@@ -35,15 +35,17 @@ public struct StoreSelection {
     /// `reading`: the credential the caller is about to load, whose kept keyring copy
     /// (if any) shows the keyring answered recently enough to skip asking it again.
     public static func open(choice: CredentialStoreChoice, environment: [String: String], dataDirectory: String,
-                            passphrase: @escaping @Sendable () throws(APICtlError) -> [UInt8],
+                            passphrase: @escaping PassphraseSource,
                             passphraseCache: Double = 0, keyringCopies: KeyringCopies? = nil,
                             reading key: CredentialKey? = nil) throws(APICtlError) -> StoreSelection {
         // A passphrase set outright wins over a cached key (it may be a new one).
         let consult = (environment["APICTL_PASSPHRASE"] ?? "").isEmpty
         let file = { EncryptedFileStore(directory: dataDirectory, passphrase: passphrase, cacheLifetime: passphraseCache,
                                         consultCache: consult) }
+        let ledger = KeyringLedger(dataDirectory: dataDirectory)
+        func keyring(_ store: KeyringStore) -> KeyringStore { store.ledger = ledger; return store }
         if choice != .file, let copies = keyringCopies, let key, copies.read(key) != nil {
-            return StoreSelection(store: KeyringStore(copies: copies, probingLater: environment), choice: choice, keyringStatus: nil)
+            return StoreSelection(store: keyring(KeyringStore(copies: copies, probingLater: environment)), choice: choice, keyringStatus: nil)
         }
         switch choice {
         case .file:
@@ -51,14 +53,18 @@ public struct StoreSelection {
         case .keyring:
             let status = KeyringProbe.check(environment: environment)
             guard status.isUsable else { throw KeyringStore.unusable(status) }
-            return StoreSelection(store: KeyringStore(copies: keyringCopies), choice: choice, keyringStatus: status)
+            return StoreSelection(store: keyring(KeyringStore(copies: keyringCopies)), choice: choice, keyringStatus: status)
         case .auto:
             let status = KeyringProbe.check(environment: environment)
             if status.isUsable {
-                return StoreSelection(store: KeyringStore(copies: keyringCopies), choice: choice, keyringStatus: status)
+                return StoreSelection(store: keyring(KeyringStore(copies: keyringCopies)), choice: choice, keyringStatus: status)
             }
             guard status.allowsFallback else {
                 throw .store(status.explanation, hint: "or choose the encrypted file explicitly: APICTL_CREDENTIAL_STORE=file")
+            }
+            if let key, ledger.contains(key) {
+                throw .store("the credential for \(key) is in the Secret Service keyring, which cannot be reached: \(status.explanation)",
+                             hint: "start the keyring (a desktop session, or 'dbus-run-session' with gnome-keyring), or log in again with APICTL_CREDENTIAL_STORE=file")
             }
             return StoreSelection(store: file(), choice: choice, keyringStatus: status)
         }

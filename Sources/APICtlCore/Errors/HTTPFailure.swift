@@ -54,7 +54,10 @@ public enum HTTPFailure {
                 return "no credential was sent; \(login) or set APICTL_TOKEN"
             }
             if let exp = JWT.decode(credential.credential.token)?.expiresAt ?? credential.credential.expiresAt, exp < context.now {
-                return "token expired \(humanDuration(context.now.timeIntervalSince(exp))) ago; \(login)"
+                let ago = "token expired \(humanDuration(context.now.timeIntervalSince(exp))) ago"
+                // A token from the environment wins over any login: the variable is what to change.
+                if case .environment(let variable) = credential.source { return "\(ago); put a fresh token in \(variable), or unset it to use the stored one" }
+                return "\(ago); \(login)"
             }
             var hint = "the token from \(credential.source) was rejected"
             if let env = context.profile?.environment { hint += "; check that it is a key for the '\(env)' environment" }

@@ -94,10 +94,10 @@ public struct ConfiguredStores: CredentialStoreOpening {
     public let environment: [String: String]
     public let dataDirectory: String
     /// Asks for the encrypted file's passphrase (the environment, a file, or a no-echo prompt).
-    public let passphrase: @Sendable () throws(APICtlError) -> [UInt8]
+    public let passphrase: PassphraseSource
 
     public init(config: ConfigFile, environment: [String: String], dataDirectory: String,
-                passphrase: @escaping @Sendable () throws(APICtlError) -> [UInt8]) {
+                passphrase: @escaping PassphraseSource) {
         self.config = config
         self.environment = environment
         self.dataDirectory = dataDirectory

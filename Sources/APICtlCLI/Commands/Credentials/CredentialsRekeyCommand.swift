@@ -30,13 +30,7 @@ enum CredentialsRekeyCommand {
 
     static func newPassphrase(_ context: CommandContext) throws(APICtlError) -> [UInt8] {
         if let value = context.environment["APICTL_NEW_PASSPHRASE"], !value.isEmpty { return Array(value.utf8) }
-        guard let first = TerminalInput.readSecret(prompt: "New passphrase: ") else {
-            throw .store("no terminal to ask for the new passphrase on", hint: "set APICTL_NEW_PASSPHRASE")
-        }
-        guard !first.isEmpty else { throw .store("the new passphrase is empty") }
-        guard TerminalInput.readSecret(prompt: "Repeat the new passphrase: ") == first else {
-            throw .store("the two new passphrases differ; nothing was changed")
-        }
-        return Array(first.utf8)
+        return try TerminalInput.newPassphrase(noTerminal: .store("no terminal to ask for the new passphrase on",
+                                                                  hint: "set APICTL_NEW_PASSPHRASE"))
     }
 }

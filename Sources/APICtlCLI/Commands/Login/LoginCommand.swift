@@ -67,10 +67,16 @@ enum LoginCommand {
                       _ context: CommandContext, in opened: StoreSelection? = nil) throws(APICtlError) -> String {
         let selection: StoreSelection
         if let opened { selection = opened } else { selection = try context.openStore(config: config) }
+        let key = CredentialKey(profile: profile.name, environment: profile.environment)
         if let reason = selection.fallbackReason {
-            context.stderr.write("apictl: no keyring: \(reason); using the encrypted file instead\n")
+            if KeyringLedger(dataDirectory: context.configLocation.dataDirectory).contains(key) {
+                context.warn("no keyring: \(reason); the credential stored for \(key) in the Secret Service keyring stays there, "
+                             + "and this one goes to the encrypted file, which is used while no keyring runs")
+            } else {
+                context.warn("no keyring: \(reason); using the encrypted file instead")
+            }
         }
-        try selection.store.save(profile.bound(credential), for: CredentialKey(profile: profile.name, environment: profile.environment))
+        try selection.store.save(profile.bound(credential), for: key)
         var message = "Logged in to \(profile.name)"
         if let env = profile.environment { message += " (\(env))" }
         if let who { message += " as \(who)" }
@@ -107,7 +113,7 @@ enum LoginCommand {
     static func verify(_ credential: Credential, profile: ResolvedProfile, _ context: CommandContext) throws(APICtlError) -> Identity? {
         guard let path = profile.whoamiPath else {
             throw .config("profile '\(profile.name)' has no whoami path to check the key with",
-                          hint: "set one with 'profile add --whoami PATH', or pass --no-verify")
+                          hint: "set one with 'apictl profile set \(profile.name) --whoami PATH', or pass --no-verify")
         }
         let resolved = ResolvedCredential(credential: credential, source: .environment(variable: "login"))
         let client = context.makeClient(transport: try context.openTransport(), profile: profile, credential: resolved)

@@ -28,10 +28,10 @@ enum TokenRevokeCommand {
                                     hint: "see the ids with 'apictl token list -p \(profile.name)'")
         }
         if inUse && !parsed.flag("yes") {
-            guard context.stdinIsTerminal, let yes = TerminalInput.confirm("Revoke \(id), the key \(profile.name) uses now?") else {
-                throw APICtlError.usage("\(id) is the key in use; pass --yes to revoke it without a terminal to confirm on")
-            }
-            guard yes else { context.stderr.write("nothing revoked\n"); return 0 }
+            try TerminalInput.requireConfirmation(
+                "Revoke \(id), the key \(profile.name) uses now?", declined: "nothing was revoked",
+                withoutTerminal: .usage("\(id) is the key in use; pass --yes to revoke it without a terminal to confirm on"),
+                stdinIsTerminal: context.stdinIsTerminal)
         }
         try api.revoke(id: named ?? current.credential.tokenID, key: inUse ? current.credential : nil)
         var message = "revoked \(id) at the API"
