@@ -25,12 +25,15 @@ let package = Package(
         .target(name: "CLibSecret", linkerSettings: [.linkedLibrary("dl")]),
         // The kernel key retention service through raw system calls (kernel_keyring.c).
         .target(name: "CKernelKeyring"),
+        // libjq is opened with dlopen on the first --jq (jq.c), so it is not linked.
+        .target(name: "CLibJQ", linkerSettings: [.linkedLibrary("dl")]),
         .target(
             name: "APICtlCore",
             dependencies: [
                 "CCurl",
                 "CLibSecret",
                 "CKernelKeyring",
+                "CLibJQ",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "TOMLKit", package: "TOMLKit"),

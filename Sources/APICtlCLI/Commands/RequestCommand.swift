@@ -30,6 +30,10 @@ enum RequestCommand {
             .flag("paginate", nil, help: "Fetch every page and print one merged JSON array"),
             .flag("ndjson", nil, help: "With --paginate: print one item per line as pages arrive"),
             .flag("yes", "y", help: "Do not ask before a mutating request to an environment with confirm = true"),
+            .value("jq", "q", "FILTER", help: "Filter the JSON body with jq's language (strings print raw, as jq -r)"),
+            .flag("dry-run", nil, help: "Print the request that would be sent (credential [REDACTED]) and send nothing"),
+            .flag("resolve", nil, help: "With --dry-run: find the credential as a request would (may run a token command or refresh)"),
+            .flag("curl", nil, help: "Print an equivalent curl command that reads the key from $TOKEN_ENV, and send nothing"),
         ] + RetryOptions.specs,
         arguments: [
             ArgumentSpec("METHOD", help: "HTTP method: \(RequestBuilder.methods.joined(separator: ", "))",
@@ -56,6 +60,10 @@ enum RequestCommand {
         var ndjson: Bool
         var retry: RetryPolicy
         var stallTimeout: Double
+        var dryRun: Bool
+        var resolve: Bool
+        var curl: Bool
+        var jq: JQFilter?
 
         init(_ parsed: ParsedCommand, argv: [[UInt8]] = []) throws(APICtlError) {
             var description = RequestDescription(method: parsed.arguments[0], target: parsed.arguments[1])
@@ -98,6 +106,14 @@ enum RequestCommand {
                              hint: "drop --paginate, or list with GET")
             }
             if paginate && output != nil { throw .usage("--paginate cannot be combined with -o", hint: "redirect stdout instead") }
+            dryRun = parsed.flag("dry-run")
+            resolve = parsed.flag("resolve")
+            curl = parsed.flag("curl")
+            if resolve && !dryRun { throw .usage("--resolve goes with --dry-run") }
+            if dryRun && curl { throw .usage("--dry-run and --curl each print the request; pick one") }
+            // Compiled here, before anything is sent: a typo in the filter costs no request.
+            jq = try parsed.value("jq").map { (program: String) throws(APICtlError) in try JQFilter(program) }
+            if jq != nil && output != nil { throw .usage("--jq prints to stdout; it cannot be combined with -o", hint: "redirect stdout instead") }
         }
 
         /// The bytes of argv behind a value whose Swift String lost some (not UTF-8): the argument
@@ -138,6 +154,7 @@ enum RequestCommand {
     static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let started = context.now()
         let options = try Options(parsed, argv: context.rawArguments)
+        if (options.dryRun && !options.resolve) || options.curl { return try preview(options, context) }
         let session = try context.openSession()
         session.client.deadline = options.description.timeout.map { started.addingTimeInterval($0) }
         session.client.stallTimeout = options.stallTimeout
@@ -146,7 +163,14 @@ enum RequestCommand {
         let request = try RequestBuilder.build(options.description, profile: session.profile,
                                                input: .files(readStandardInput: context.readStandardInput,
                                                              standardInput: context.standardInput))
+        if options.dryRun {
+            if let credential = session.client.credential { context.stderr.write("# credential from \(credential.source)\n") }
+            context.stdout.write(RequestPreview.dryRun(try session.client.prepared(request), redactor: session.client.redactor,
+                                                       bodySource: options.description.data))
+            return 0
+        }
         if options.paginate { return try paginate(request, options, session, context) }
+        if let filter = options.jq { return try filtered(request, through: filter, options, session, context) }
         let pretty = context.stdout.isTerminal && !options.raw
         let sink = ResponseSink(destination: options.output.map { .file($0) } ?? .stdout(pretty: pretty), stdout: context.stdout,
                                 includeHead: options.include, color: context.globals.color)
@@ -178,6 +202,39 @@ enum RequestCommand {
         return 0
     }
 
+    /// `--jq` on one response: the whole body is read, then filtered; an error body is
+    /// printed as received, with its one line on stderr, as without --jq.
+    static func filtered(_ request: HTTPRequest, through filter: JQFilter, _ options: Options, _ session: CredentialSession,
+                         _ context: CommandContext) throws(APICtlError) -> Int32 {
+        let response = try session.client.fetch(request)
+        if options.include { context.stdout.write(ResponsePrinter.statusAndHeaders(response.head, color: context.globals.color)) }
+        guard response.head.isSuccess else {
+            ResponsePrinter.body(response.body, head: response.head, pretty: false, color: false, to: context.stdout, warn: context.warn)
+            throw HTTPFailure.error(for: response, context: session.failureContext)
+        }
+        try ResponsePrinter.filtered(response.body, through: filter, terminal: context.stdout.isTerminal,
+                                     color: context.globals.color, to: context.stdout)
+        return 0
+    }
+
+    /// `--dry-run` (without --resolve) and `--curl`: the profile alone, a placeholder for the
+    /// credential, so no token command runs, no CI token is exchanged and nothing is refreshed.
+    static func preview(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
+        let (_, profile) = try context.selectProfile()
+        let client = context.makeClient(transport: try context.openTransport(), profile: profile,
+                                        credential: profile.map(RequestPreview.placeholderCredential))
+        let request = try client.prepared(try RequestBuilder.build(options.description, profile: profile,
+                                                                   input: .files(readStandardInput: context.readStandardInput,
+                                                                                 standardInput: context.standardInput)))
+        if options.curl {
+            context.stdout.write(try RequestPreview.curl(request, profile: profile, data: options.description.data))
+        } else {
+            if let profile { context.stderr.write("# credential: \(RequestPreview.expectedSource(profile, environment: context.environment))\n") }
+            context.stdout.write(RequestPreview.dryRun(request, redactor: client.redactor, bodySource: options.description.data))
+        }
+        return 0
+    }
+
     /// `confirm = true` on the environment (production, say): POST, PUT, PATCH and
     /// DELETE are asked about on a terminal, and need --yes without one.
     static func confirmIfAsked(_ description: RequestDescription, _ profile: ResolvedProfile?, yes: Bool,
@@ -185,23 +242,32 @@ enum RequestCommand {
         let method = description.method.uppercased()
         guard let profile, profile.confirmMutations, ["POST", "PUT", "PATCH", "DELETE"].contains(method), !yes else { return }
         let question = "\(profile.environment ?? profile.name): \(method) \(description.target)?"
-        guard context.stdinIsTerminal, let answer = TerminalInput.confirm(question) else {
-            throw .usage("\(question.dropLast()) needs confirmation and there is no terminal to ask on", hint: "pass --yes")
-        }
-        guard answer else { throw .usage("not confirmed; nothing was sent") }
+        try TerminalInput.requireConfirmation(
+            question, declined: "nothing was sent",
+            withoutTerminal: .usage("\(question.dropLast()) needs confirmation and there is no terminal to ask on", hint: "pass --yes"),
+            stdinIsTerminal: context.stdinIsTerminal)
     }
 
     /// `--paginate`: one merged JSON array (streamed when piped), or one item per line with --ndjson.
     static func paginate(_ request: HTTPRequest, _ options: Options, _ session: CredentialSession, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let pretty = context.stdout.isTerminal && !options.raw && !options.ndjson
+        // With --jq the merged array is held and filtered once (each item is, with --ndjson).
+        let hold = pretty || options.jq != nil
         let paginator = Paginator(client: session.client, config: session.profile?.pagination, failureContext: session.failureContext)
         var collected: [UInt8] = []
         var count = 0
-        func emit(_ bytes: [UInt8]) { if pretty { collected += bytes } else { context.stdout.write(bytes) } }
+        func emit(_ bytes: [UInt8]) { if hold { collected += bytes } else { context.stdout.write(bytes) } }
+        var filterFailure: APICtlError?
         do {
             try paginator.run(request) { body, items in
                 for range in items {
-                    if options.ndjson {
+                    if options.ndjson, let filter = options.jq {
+                        guard filterFailure == nil else { return }
+                        do throws(APICtlError) {
+                            try ResponsePrinter.filtered(Array(body[range]), through: filter, terminal: context.stdout.isTerminal,
+                                                         color: context.globals.color, to: context.stdout)
+                        } catch { filterFailure = error }
+                    } else if options.ndjson {
                         context.stdout.write(RawJSON.minified(body[range]) + [0x0A])
                     } else {
                         emit(Array((count == 0 ? "[\n" : ",\n").utf8) + body[range])
@@ -210,12 +276,16 @@ enum RequestCommand {
                 }
             }
         } catch {
-            if !options.ndjson && count > 0 && !pretty { context.stdout.write("\n]\n") }
+            if !options.ndjson && count > 0 && !hold { context.stdout.write("\n]\n") }
             throw error
         }
+        if let filterFailure { throw filterFailure }
         if !options.ndjson {
             emit(Array((count == 0 ? "[]\n" : "\n]\n").utf8))
-            if pretty, let formatted = JSONPrettyPrinter(color: context.globals.color).format(collected) {
+            if let filter = options.jq {
+                try ResponsePrinter.filtered(collected, through: filter, terminal: context.stdout.isTerminal,
+                                             color: context.globals.color, to: context.stdout)
+            } else if pretty, let formatted = JSONPrettyPrinter(color: context.globals.color).format(collected) {
                 context.stdout.write(formatted)
             } else if pretty {
                 context.stdout.write(collected)

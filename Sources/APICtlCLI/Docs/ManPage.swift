@@ -99,7 +99,7 @@ enum ManPage {
         switch code {
         case .success: return "Success."
         case .httpError: return "Another HTTP error (4xx not listed below)."
-        case .usage: return "Usage error."
+        case .usage: return "Usage error, or no at a confirmation (nothing was done)."
         case .configuration: return "Configuration error (unknown profile, bad config)."
         case .authentication: return "Authentication: no credential, 401, expired token."
         case .permission: return "Permission: 403 or a missing scope."
@@ -108,6 +108,7 @@ enum ManPage {
         case .network: return "Network, TLS or timeout."
         case .credentialStore: return "Credential store: locked, unavailable, wrong passphrase, corrupt."
         case .outputFailed: return "The output could not be written (stdout or \\-o FILE: disk full, closed pipe, no permission)."
+        case .filterFailed: return "A \\-\\-jq filter failed at run time, or the body it was given is not JSON."
         case .interrupted: return "Interrupted."
         }
     }

@@ -9,6 +9,27 @@ enum ResponsePrinter {
             || String(validating: body, as: UTF8.self) == nil
     }
 
+    /// `--jq`: each result on a line of its own, strings raw as `jq -r` prints them, other
+    /// values as JSON (coloured like a body on a terminal, indented as jq does when piped).
+    static func filtered(_ document: [UInt8], through filter: JQFilter, terminal: Bool, color: Bool,
+                         to out: OutputStream) throws(APICtlError) {
+        try filter.run(document, pretty: !terminal) { result in
+            switch result {
+            case .string(let text):
+                out.write(text)
+                out.write([0x0A])
+            case .json(let json):
+                if terminal, let formatted = JSONPrettyPrinter(color: color).format(json) {
+                    out.write(formatted)
+                    if formatted.last != 0x0A { out.write([0x0A]) }
+                } else {
+                    out.write(json)
+                    out.write([0x0A])
+                }
+            }
+        }
+    }
+
     static func statusAndHeaders(_ head: HTTPResponseHead, color: Bool) -> String {
         let bold = color ? "\u{1B}[1m" : "", reset = color ? "\u{1B}[0m" : ""
         var out = "\(bold)\(head.httpVersion) \(head.status)\(head.reason.isEmpty ? "" : " " + head.reason)\(reset)\n"

@@ -12,6 +12,8 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
     case credentialStore = 9
     /// The output could not be written: stdout (disk full, a closed pipe) or `-o FILE`. curl's 23.
     case outputFailed = 10
+    /// A `--jq` filter failed at run time (or the body it was given is not JSON).
+    case filterFailed = 11
     case interrupted = 130
 
     /// What a final HTTP status means for the exit code.

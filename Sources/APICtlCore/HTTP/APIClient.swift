@@ -197,6 +197,12 @@ public final class APIClient {
         return HTTPResponse(head: head, body: buffer.body)
     }
 
+    /// The request exactly as `send` would put it on the wire first (profile headers,
+    /// credential, Accept), for `--dry-run` and `--curl`; nothing is sent.
+    public func prepared(_ request: HTTPRequest) throws(APICtlError) -> HTTPRequest {
+        try authorize(request, keepUserCredentials: true)
+    }
+
     /// Attaches the profile's headers and the credential when the URL is on the
     /// profile's origin; strips user-given credentials once a redirect left it.
     func authorize(_ request: HTTPRequest, keepUserCredentials: Bool) throws(APICtlError) -> HTTPRequest {
