@@ -179,6 +179,51 @@ class Apictl:
         return Result(os.waitstatus_to_exitcode(status), text, "")
 
 
+    def converse(self, *args, steps=(), env=None, columns=None, timeout=30):
+        """Runs on a pseudo-terminal, answering each prompt: `steps` are (text awaited, bytes typed).
+        Returns the exit code and everything the terminal showed."""
+        import fcntl
+        import struct
+        import termios
+        full_env = dict(self.env, TERM="xterm-256color", **(env or {}))
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execve(APICTL, [APICTL, *args], full_env)
+        if columns:
+            fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+        screen, deadline = b"", time.time() + timeout
+        pending = list(steps)
+
+        def read_some():
+            nonlocal screen
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if not ready:
+                return True
+            try:
+                data = os.read(fd, 65536)
+            except OSError:
+                return False
+            screen += data
+            return bool(data)
+
+        searched_from = 0   # the next prompt must come after what was typed, not match an earlier one
+        while time.time() < deadline:
+            found = screen.find(pending[0][0].encode(), searched_from) if pending else -1
+            if found >= 0:
+                searched_from = found + len(pending[0][0].encode())
+                os.write(fd, pending.pop(0)[1])
+                continue
+            if not read_some():
+                break
+        else:
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+        text = screen.decode("utf-8", "replace").replace("\r\n", "\n")
+        record(args, full_env, "", text)
+        return Result(os.waitstatus_to_exitcode(status), text, "")
+
+
 @pytest.fixture
 def apictl(tmp_path):
     return Apictl(tmp_path)

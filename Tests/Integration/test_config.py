@@ -82,3 +82,28 @@ def test_unknown_keys_are_told_with_the_nearest_known_key(apictl):
     # a file with only known keys says nothing of the kind
     apictl.config_path.write_text('[profiles.x]\nauth = "bearer"\nbase_url = "https://api.example.com"\n')
     assert "unknown key" not in apictl.run("whoami", "-p", "x").err
+
+
+@pytest.mark.parametrize("text,line,words", [
+    ('[profiles.x]\nauth = "bearer\n', 2, "a string is not closed"),
+    ('[profiles.x]\nauth = bearer\n', 2, "text needs quotes"),
+    ('[profiles.x\nauth = "bearer"\n', 1, "table header"),
+    ('[profiles.x]\nauth = "a"\nauth = "b"\n', 3, "'auth' is set twice"),
+])
+def test_parse_errors_are_in_plain_words_with_line_and_column(apictl, text, line, words):
+    apictl.config_path.parent.mkdir(parents=True)
+    apictl.config_path.write_text(text)
+    result = apictl.run("profile", "list")
+    assert_one_line_error(result, 3, f"line {line}, column", words)
+    assert "Error while parsing" not in result.err and "explicitly prohibited" not in result.err
+
+
+def test_no_at_the_production_prompt_is_exit_2_and_sends_nothing(apictl, ref):
+    production = ref.url("pocketdns", host="api.localhost")
+    apictl.run("profile", "add", "pdns", "--preset", "pocketdns", "--env-url", f"production={production}")
+    env = {"POCKETDNS_API_KEY": ref.key("pocketdns", env="production", name="prod")}
+    before = len(ref.log())
+    result = apictl.converse("request", "POST", "/api/v1/zones", "name=example.org", "-e", "production", env=env,
+                             steps=[("[y/N]", b"n\n")])
+    assert result.code == 2 and "not confirmed; nothing was sent" in result.out, result
+    assert not [entry for entry in ref.log()[before:] if entry.get("method") == "POST"]

@@ -299,3 +299,63 @@ def test_logout_without_a_file_asks_nothing_and_creates_nothing(apictl, dz):
     result = apictl.run("logout", env={"APICTL_CREDENTIAL_STORE": "file", "APICTL_PASSPHRASE": ""})
     assert result.code == 0 and "nothing to log out of" in result.err, result
     assert not (apictl.home / "data/apictl/credentials.enc").exists()
+
+
+# --- a keyring that was there and is gone -----------------------------------------
+
+def test_a_key_in_a_keyring_that_cannot_be_reached_is_named_not_missing(apictl, ref, dz):
+    """Stored in the keyring; then no session bus. Lookups say where the key is (exit 9), and
+    a login to the file says the first copy stays in the keyring."""
+    session = SessionBus(with_keyring=True)
+    try:
+        assert apictl.run("login", "--with-token", input=dz, env=session.env).code == 0
+    finally:
+        session.stop()
+    for args in (["token", "print"], ["request", "GET", "/me"], ["whoami"]):
+        assert_one_line_error(apictl.run(*args, env=PASS), 9, "is in the Secret Service keyring, which cannot be reached",
+                              "no D-Bus session bus")
+    doctor = apictl.run("doctor", "--offline", env=PASS)
+    assert "!! dz:" in doctor.out and "keyring, which cannot be reached" in doctor.out and doctor.code == 9
+    login = apictl.run("login", "--with-token", input=dz, env=PASS)
+    assert login.code == 0, login
+    assert "stays there" in login.err and "encrypted file" in login.err
+
+
+def test_doctor_marks_what_it_could_not_check(apictl, ref, dz):
+    apictl.env["APICTL_CREDENTIAL_STORE"] = "file"
+    assert apictl.run("login", "--with-token", input=dz, env=PASS).code == 0
+    unchecked = apictl.run("doctor", "--offline")   # no passphrase at hand
+    assert "!! file:" in unchecked.out and "not checked" in unchecked.out and unchecked.code == 9, unchecked
+    assert "ok keyring:" in unchecked.out and "not used" in unchecked.out
+    apictl.run("profile", "add", "empty", "--base-url", ref.url("dzdesk", "/v1"))
+    checked = apictl.run("doctor", "--offline", env=PASS)
+    assert "ok dz:" in checked.out and "!! empty:" in checked.out and "no credential" in checked.out, checked
+    assert checked.code == 4
+
+
+# --- prompts on a terminal --------------------------------------------------------
+
+def test_a_new_files_passphrase_is_typed_twice(apictl, ref, dz):
+    apictl.env["APICTL_CREDENTIAL_STORE"] = "file"
+    result = apictl.converse("login", "--no-verify", steps=[
+        ("Paste the API key", dz.encode() + b"\n"),
+        ("New passphrase", b"first-try\n"), ("same passphrase again", b"typo-try\n"),
+        ("differ", b""),
+        ("New passphrase", b"pass-word\n"), ("same passphrase again", b"pass-word\n")])
+    assert result.code == 0 and "key stored in the encrypted file" in result.out, result
+    assert dz not in result.out and "pass-word" not in result.out
+    assert apictl.run("whoami", env={"APICTL_PASSPHRASE": "pass-word"}).code == 0
+    assert_one_line_error(apictl.run("whoami", env={"APICTL_PASSPHRASE": "first-try"}), 9, "wrong passphrase")
+
+
+def test_a_wrong_passphrase_at_the_prompt_may_be_typed_again_three_times(apictl, ref, dz):
+    apictl.env["APICTL_CREDENTIAL_STORE"] = "file"
+    assert apictl.run("login", "--with-token", input=dz, env=PASS).code == 0
+    right = PASS["APICTL_PASSPHRASE"].encode() + b"\n"
+    second = apictl.converse("whoami", steps=[("Passphrase for", b"wrong\n"), ("Wrong passphrase; try again", right)])
+    assert second.code == 0 and "credential:  encrypted file" in second.out, second
+    third = apictl.converse("whoami", steps=[("Passphrase for", b"wrong\n"), ("try again", b"wrong\n"),
+                                                     ("try again", right)])
+    assert third.code == 0 and "credential:  encrypted file" in third.out, third
+    never = apictl.converse("whoami", steps=[("Passphrase for", b"a\n"), ("try again", b"b\n"), ("try again", b"c\n")])
+    assert never.code == 9 and "wrong passphrase" in never.out and never.out.count("try again") == 2, never

@@ -89,6 +89,8 @@ def test_timeout_and_a_browser_that_never_comes_back(dz):
     started = time.time()
     result = dz.run("login", "--timeout", "1", env={"BROWSER": "true"})
     assert result.code == 4 and "not completed in time" in result.err, result
+    # While it waits, it says so and how to stop waiting.
+    assert "Waiting for the browser on http://127.0.0.1:" in result.err and "Ctrl-C to cancel" in result.err
     assert time.time() - started < 10
     assert_one_line_error(dz.run("login", "--timeout", "soon"), 2, "--timeout")
 

@@ -16,7 +16,7 @@ def test_profile_add_list_show_use_remove(apictl):
     assert "*  dz" in listing.out and "header:X-API-Key" in listing.out and "https://api.example.com/v2" in listing.out
     shown = json.loads(apictl.run("profile", "show", "own", "--json").out)
     assert shown == {"name": "own", "auth": "header:X-API-Key", "base_url": "https://api.example.com/v2",
-                     "token_env": "OWN_KEY", "whoami": "/me", "default": False}
+                     "token_env": "OWN_KEY", "whoami": "/me", "default": False, "url": "https://api.example.com/v2"}
     assert apictl.run("profile", "use", "own").code == 0
     assert json.loads(apictl.run("profile", "list", "--json").out)[1]["default"] is True
     assert apictl.run("profile", "remove", "own").code == 0
@@ -113,8 +113,11 @@ def test_hints_that_edit_a_profile_work_when_followed(apictl, ref):
     assert apictl.run("profile", "set", "dz", "--whoami", "/me").code == 0
     assert apictl.run("whoami", "-e", "staging", env={"APICTL_TOKEN": ref.key("dzdesk")}).code == 0
 
-    apictl.run("profile", "add", "dd", "--base-url", "https://{subdomain}.example.com/v1", "--var", "subdomain=a")
-    apictl.run("profile", "set", "dd", "--unset", "var:subdomain")
+    # A profile that lost its var (edited by hand): profile set itself refuses to save one.
+    refused = apictl.run("profile", "set", "dz", "--base-url", "https://{subdomain}.example.com/v1")
+    assert_one_line_error(refused, 3, "{subdomain}", "apictl profile set dz --var subdomain=VALUE")
+    with apictl.config_path.open("a") as config:
+        config.write("\n[profiles.dd]\nauth = 'bearer'\nbase_url = 'https://{subdomain}.example.com/v1'\n")
     missing_var = apictl.run("request", "GET", "/x", "-p", "dd", "--dry-run")
     assert "apictl profile set dd --var subdomain=VALUE" in missing_var.err, missing_var
     assert apictl.run("profile", "set", "dd", "--var", "subdomain=b").code == 0
@@ -127,3 +130,36 @@ def test_preset_with_base_url_moves_its_oauth_endpoints(apictl, ref):
     assert f"token {ref.url('techdocs', '/oauth/token')}" in added.err, added
     oauth = json.loads(apictl.run("profile", "show", "td", "--json").out)["oauth"]
     assert oauth["authorize_url"] == ref.url("techdocs", "/oauth/authorize")
+
+
+def test_profile_list_shows_resolved_urls_and_where_each_credential_is(apictl, ref):
+    apictl.run("profile", "add", "toronto", "--preset", "datadocks", "--var", "subdomain=toronto")
+    apictl.run("profile", "add", "montreal", "--preset", "datadocks", "--var", "subdomain=montreal")
+    apictl.run("profile", "add", "dz", "--base-url", ref.url("dzdesk", "/v1"), "--token-env", "DZ_KEY")
+    assert apictl.run("login", "-p", "dz", "--with-token", "--no-verify", input="k" * 20,
+                      env={"APICTL_CREDENTIAL_STORE": "file", "APICTL_PASSPHRASE": "pw"}).code == 0
+    listing = apictl.run("profile", "list", env={"APICTL_CREDENTIAL_STORE": "file", "APICTL_PASSPHRASE": "pw",
+                                                 "DATADOCKS_API_TOKEN": "x" * 20})
+    lines = listing.out.splitlines()
+    assert lines[0].split() == ["NAME", "AUTH", "URL", "CREDENTIAL"]
+    rows = {line.replace("*", " ", 1).split()[0]: line for line in lines[1:]}
+    assert "https://toronto.datadocks.com/api/v1" in rows["toronto"] and "https://montreal.datadocks.com/api/v1" in rows["montreal"]
+    assert "environment variable DATADOCKS_API_TOKEN" in rows["toronto"]
+    assert rows["dz"].rstrip().endswith("encrypted file")
+    # aligned: every row's URL starts in the header's URL column
+    column = lines[0].index("URL")
+    assert all(line[column:column + 4] == "http" for line in lines[1:]), listing.out
+    locked = apictl.run("profile", "list", "--json", env={"APICTL_CREDENTIAL_STORE": "file"})
+    assert "locked" in {p["name"]: p for p in json.loads(locked.out)}["dz"]["credential"]
+
+
+def test_profile_show_prints_every_table(apictl, ref):
+    apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--env-url", "sandbox=https://sandbox.example.com/v1",
+               "--env-key-prefix", "sandbox=sk_test_", "--env-confirm", "sandbox")
+    shown = apictl.run("profile", "show", "dz")
+    for table in ("[profiles.dz.pagination]", "[profiles.dz.oauth]", "[profiles.dz.tokens]", "[profiles.dz.tokens.create_body]",
+                  "[profiles.dz.environments.sandbox]", "key_prefix = 'sk_test_'", "confirm = true"):
+        assert table in shown.out, (table, shown.out)
+    assert "create_body:" not in shown.out
+    as_json = json.loads(apictl.run("profile", "show", "dz", "--json").out)
+    assert as_json["tokens"]["create_body"]["name"] == "{name}" and as_json["pagination"]["items"] == "/data"

@@ -41,3 +41,14 @@ def test_extreme_dates_in_a_key_list_never_trap(dz, ref, value):
     odd = [k for k in json.loads(result.out) if k["id"] == "k1"][0]
     assert odd["age_days"] is None or 0 <= odd["age_days"] < 100000
     assert dz.run("token", "list").code == 0
+
+
+@pytest.mark.parametrize("columns", [80, 100])
+def test_the_table_fits_the_terminal(dz, ref, columns):
+    ref.admin("/keys", {"api": "dzdesk", "name": "a-key-with-a-rather-long-name-for-the-table", "scopes": ["requests:read"]})
+    result = dz.converse("token", "list", columns=columns, env=PASS)
+    lines = [line for line in result.out.splitlines() if line.strip()]
+    assert result.code == 0 and lines[0].startswith("ID"), result
+    assert max(len(line) for line in lines) <= columns, result.out
+    piped = dz.run("token", "list", env=PASS)
+    assert "a-key-with-a-rather-long-name-for-the-table" in piped.out   # never cut when piped

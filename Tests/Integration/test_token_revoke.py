@@ -38,3 +38,9 @@ def test_an_unknown_key_id_says_the_key_is_not_known(dz, ref):
     result = dz.run("token", "revoke", "key_nope", "--yes")
     assert_one_line_error(result, 1, "does not know a key with id key_nope", "apictl token list -p dz")
     assert "check the path" not in result.err
+
+
+def test_no_at_the_confirmation_is_exit_2_and_revokes_nothing(dz, ref):
+    result = dz.converse("token", "revoke", steps=[("[y/N]", b"n\n")], env=PASS)
+    assert result.code == 2 and "not confirmed; nothing was revoked" in result.out, result
+    assert not key_state(ref, dz.old["id"])["revoked"] and works(dz)

@@ -87,7 +87,7 @@ struct StoredCredentials {
             || !(context.environment["APICTL_PASSPHRASE_FILE"] ?? "").isEmpty
         do {
             let selection = try context.openStore(config: config)
-            storeName = selection.store.source.description
+            storeName = selection.store is EncryptedFileStore ? "encrypted file" : "keyring"
             if let file = selection.store as? EncryptedFileStore {
                 if !file.exists { keys = [] } else if passphraseAtHand || file.cache?.isHeld == true { keys = Set(try file.keys()) }
                 unreachable = selection.fallbackReason.map { _ in "keyring unreachable" }
