@@ -220,3 +220,52 @@ def test_httpbin_stream_bytes(apictl, httpbin, tmp_path):
     assert result.code == 0
     import urllib.request
     assert target.read_bytes() == urllib.request.urlopen(url).read()   # same seed, same bytes
+
+
+# --- idempotent retries of POST and PATCH -------------------------------------------
+
+def posts(ref, since):
+    return [entry for entry in ref.log()[since:] if entry["method"] == "POST" and entry["path"] == "/dzdesk/v1/requests"]
+
+
+def titles(apictl, dz):
+    return [item["title"] for item in json.loads(apictl.run("request", "GET", "/requests", "--paginate", env=dz).out)]
+
+
+def test_a_keyed_post_cut_off_after_the_server_acted_is_retried_and_creates_one(apictl, ref, dz):
+    apictl.run("profile", "set", "dz", "--idempotency-header", "Idempotency-Key")
+    ref.fault(api="dzdesk", method="POST", path="/v1/requests", drop="after", count=1)
+    since = len(ref.log())
+    result = apictl.run("request", "POST", "/requests", "-f", "title=Exactly once", "-F", "priority=1", env=dz)
+    assert result.code == 0 and "network failure" in result.err, result
+    sent = posts(ref, since)
+    assert len(sent) == 2, sent
+    keys = {entry["headers"]["Idempotency-Key"] for entry in sent}
+    assert len(keys) == 1 and len(keys.pop()) >= 32    # one fresh key, reused on the retry
+    assert titles(apictl, dz).count("Exactly once") == 1
+    # A key the user gives wins, and each new request gets a new key of its own.
+    since = len(ref.log())
+    assert apictl.run("request", "POST", "/requests", "-f", "title=Mine", "-H", "Idempotency-Key: my-key-1", env=dz).code == 0
+    assert apictl.run("request", "POST", "/requests", "-f", "title=Mine", "-H", "Idempotency-Key: my-key-1", env=dz).code == 0
+    assert apictl.run("request", "POST", "/requests", "-f", "title=Other", env=dz).code == 0
+    sent = posts(ref, since)
+    assert [entry["headers"]["Idempotency-Key"] for entry in sent][:2] == ["my-key-1", "my-key-1"]
+    assert sent[2]["headers"]["Idempotency-Key"] not in ("my-key-1", sent[0]["headers"]["Idempotency-Key"])
+    assert titles(apictl, dz).count("Mine") == 1
+
+
+def test_a_keyed_post_is_retried_on_a_5xx(apictl, ref, dz):
+    apictl.run("profile", "set", "dz", "--idempotency-header", "Idempotency-Key")
+    ref.fault(api="dzdesk", method="POST", path="/v1/requests", status=503, count=1)
+    result = apictl.run("request", "POST", "/requests", "-f", "title=After a 503", env=dz)
+    assert result.code == 0 and "server error (503)" in result.err, result
+    assert titles(apictl, dz).count("After a 503") == 1
+
+
+def test_without_the_setting_a_post_is_never_retried(apictl, ref, dz):
+    ref.fault(api="dzdesk", method="POST", path="/v1/requests", drop="after", count=1)
+    since = len(ref.log())
+    result = apictl.run("request", "POST", "/requests", "-f", "title=Sent once", env=dz)
+    assert result.code == 8, result
+    sent = posts(ref, since)
+    assert len(sent) == 1 and "Idempotency-Key" not in sent[0]["headers"]

@@ -80,6 +80,9 @@ public final class APIClient {
     /// the server says (Retry-After, X-RateLimit-Reset, RateLimit) or backs off,
     /// never longer in total than the policy's maxWait.
     public func send(_ request: HTTPRequest, to consumer: ResponseConsumer) throws(APICtlError) -> HTTPResponseHead {
+        // One key for every attempt of this request: that is what makes retrying it safe.
+        let request = withIdempotencyKey(request)
+        let keyed = idempotencyHeader.map { request.headers.contains($0) } ?? false
         var waited = 0.0
         var attempt = 0
         var reauthorized = false
@@ -100,11 +103,11 @@ public final class APIClient {
                 outcome = .success(head)
                 let limits = RateLimitStatus.parse(head.headers, now: now())
                 if !limits.isEmpty { lastRateLimit = limits }
-                reason = retryPolicy.reason(status: head.status, method: request.method)
+                reason = retryPolicy.reason(status: head.status, method: request.method, keyed: keyed)
                 if reason != nil { hint = Self.serverWait(limits, now: now()) }
             } catch {
                 outcome = .failure(error.apiError)
-                if let transport = error.transport { reason = retryPolicy.reason(for: transport, method: request.method) }
+                if let transport = error.transport { reason = retryPolicy.reason(for: transport, method: request.method, keyed: keyed) }
             }
             // The refused answer stays with the consumer (its body is what the user sees)
             // unless a renewed credential is there to retry with.
@@ -200,7 +203,21 @@ public final class APIClient {
     /// The request exactly as `send` would put it on the wire first (profile headers,
     /// credential, Accept), for `--dry-run` and `--curl`; nothing is sent.
     public func prepared(_ request: HTTPRequest) throws(APICtlError) -> HTTPRequest {
-        try authorize(request, keepUserCredentials: true)
+        try authorize(withIdempotencyKey(request), keepUserCredentials: true)
+    }
+
+    /// The profile's `idempotency_header`, for the methods it makes safe to retry.
+    private var idempotencyHeader: String? { profile?.idempotencyHeader }
+    static let keyedMethods: Set<String> = ["POST", "PATCH"]
+
+    /// A POST or PATCH to a profile that names an idempotency header gets a fresh random key
+    /// in it, unless the user gave one (-H wins).
+    func withIdempotencyKey(_ request: HTTPRequest) -> HTTPRequest {
+        guard let header = idempotencyHeader, Self.keyedMethods.contains(request.method.uppercased()),
+              !request.headers.contains(header) else { return request }
+        var keyed = request
+        keyed.headers.add(header, UUID().uuidString.lowercased())
+        return keyed
     }
 
     /// Attaches the profile's headers and the credential when the URL is on the

@@ -17,23 +17,27 @@ public struct RetryPolicy: Sendable {
     public static let idempotentMethods: Set<String> = ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]
 
     /// Why a response or failure may be retried, or nil when it must not be.
-    public func reason(status: Int, method: String) -> String? {
+    /// `keyed`: the request carries an idempotency key, so the server acts on it once however
+    /// often it is sent: a POST or PATCH is then retried as a GET is.
+    public func reason(status: Int, method: String, keyed: Bool = false) -> String? {
         if status == 429 { return "rate limited (429)" }
         guard [408, 500, 502, 503, 504].contains(status) else { return nil }
-        return mayRetryUnsafe(method) ? "server error (\(status))" : nil
+        return mayRetryUnsafe(method, keyed: keyed) ? "server error (\(status))" : nil
     }
 
-    public func reason(for error: TransportError, method: String) -> String? {
+    public func reason(for error: TransportError, method: String, keyed: Bool = false) -> String? {
         switch error {
         // A refused connection is answered at once and will be refused again: not worth a retry.
         case .timeout, .protocolFailure:
-            return mayRetryUnsafe(method) ? "network failure" : nil
+            return mayRetryUnsafe(method, keyed: keyed) ? "network failure" : nil
         default:
             return nil
         }
     }
 
-    private func mayRetryUnsafe(_ method: String) -> Bool { retryAll || Self.idempotentMethods.contains(method) }
+    private func mayRetryUnsafe(_ method: String, keyed: Bool) -> Bool {
+        retryAll || keyed || Self.idempotentMethods.contains(method)
+    }
 
     /// Exponential backoff that always waits: base * 2^attempt plus up to half as much again
     /// at random, so the first wait is 0.5-0.75 s and concurrent clients spread out.

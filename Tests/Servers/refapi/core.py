@@ -141,6 +141,9 @@ class State:
             self.log = collections.deque(maxlen=500)
             self.seq = 0
             self.data = collections.defaultdict(list)
+            # (api, key) -> (method, path, response): a POST or PATCH replayed with the same
+            # Idempotency-Key gets the first answer again and changes nothing (as Stripe does).
+            self.idempotent = {}
 
     def add_key(self, api, token=None, **kw):
         key = Key(api, token or f"{api[:3]}_{secrets.token_urlsafe(18)}", **kw)
@@ -319,10 +322,35 @@ def make_handler(router, state):
                         response.header(name, value)
                     self.send(response)
                     return
+            key = self.headers.get("Idempotency-Key") if request.method in ("POST", "PATCH") else None
+            replayed = None
+            if key:
+                with state.lock:
+                    replayed = state.idempotent.get((request.api, key))
+            if replayed:
+                method, path, first = replayed
+                if (method, path) != (request.method, request.path):
+                    response = router.error(request.api, 422, "IDEMPOTENCY_MISMATCH",
+                                            "This Idempotency-Key was used with another request")
+                else:
+                    headers = [(n, v) for n, v in first.headers if n != "Idempotent-Replayed"]
+                    response = Response(first.status, first.body, headers + [("Idempotent-Replayed", "true")],
+                                        first.content_type)
+                self.send(response)
+                return
             try:
                 response = router.dispatch(request)
             except Exception as error:  # a bug in the reference server must show, not hang the client
                 response = router.error(request.api, 500, "SERVER_ERROR", f"reference server bug: {error!r}")
+            if key and response.status < 500:
+                with state.lock:
+                    state.idempotent[(request.api, key)] = (request.method, request.path, response)
+                response.header("Idempotent-Replayed", "false")
+            if fault and fault.get("drop") == "after":
+                # The server acted; the client never hears of it.
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
             self.send(response, head_only=request.method == "HEAD")
 
         def send(self, response, head_only=False):
