@@ -10,6 +10,10 @@ public final class OutputStream: @unchecked Sendable {
     public let isTerminal: Bool
     /// The errno of the first write that failed; later writes are not attempted.
     public private(set) var failure: Int32?
+    /// Set while a pager reads this stream: a pager the user quits early is no failure,
+    /// the rest of the output simply has no reader.
+    var paged = false
+    private var readerQuit = false
 
     public init(fd: Int32, isTerminal: Bool) {
         self.fd = fd
@@ -32,8 +36,9 @@ public final class OutputStream: @unchecked Sendable {
     }
 
     public func write(_ buffer: UnsafeRawBufferPointer) {
-        guard failure == nil else { return }
-        failure = FileBytes.writeAll(fd, buffer)
+        guard failure == nil, !readerQuit else { return }
+        let error = FileBytes.writeAll(fd, buffer)
+        if error == EPIPE && paged { readerQuit = true } else { failure = error }
     }
 
     /// The line and exit code for stdout's failed write.

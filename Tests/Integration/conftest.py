@@ -153,7 +153,9 @@ class Apictl:
 
     def run_tty(self, *args, env=None, timeout=30):
         """Runs with stdout, stderr and stdin on a pseudo-terminal; returns what the terminal showed."""
-        full_env = dict(self.env, TERM="xterm-256color", **(env or {}))
+        # No pager unless a test asks for one (APICTL_PAGER=None: apictl's default, less -FRX).
+        full_env = {**self.env, "TERM": "xterm-256color", "APICTL_PAGER": "cat", **(env or {})}
+        full_env = {name: value for name, value in full_env.items() if value is not None}
         pid, fd = pty.fork()
         if pid == 0:
             os.execve(APICTL, [APICTL, *args], full_env)
@@ -185,7 +187,8 @@ class Apictl:
         import fcntl
         import struct
         import termios
-        full_env = dict(self.env, TERM="xterm-256color", **(env or {}))
+        full_env = {**self.env, "TERM": "xterm-256color", "APICTL_PAGER": "cat", **(env or {})}
+        full_env = {name: value for name, value in full_env.items() if value is not None}
         pid, fd = pty.fork()
         if pid == 0:
             os.execve(APICTL, [APICTL, *args], full_env)

@@ -256,3 +256,38 @@ def test_data_argument_bytes_go_out_exactly_as_given(t, ref):
     assert header.returncode == 0, header.stderr
     seen = [e for e in ref.log() if e["path"] == "/_test/echo"][-1]
     assert seen["headers"]["X-Odd"].encode("latin-1", "replace") in (b"caf\xe9", "café".encode("latin-1")), seen["headers"]
+
+
+# --- the pager ----------------------------------------------------------------------
+
+@pytest.fixture
+def paged(apictl, ref):
+    apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1"))
+    return {"DZDESK_TOKEN": ref.key("dzdesk", scopes=["requests:read"])}
+
+
+def test_terminal_output_goes_through_apictl_pager(apictl, paged):
+    shown = apictl.run_tty("request", "GET", "/me", env=dict(paged, APICTL_PAGER="sed s/^/PAGED:/", PAGER="false"))
+    assert shown.code == 0 and "PAGED:" in shown.out and "\"success\"" in shown.out, shown
+    assert "PAGED:" not in apictl.run_tty("request", "GET", "/me", "--no-pager", env=dict(paged, APICTL_PAGER="sed s/^/PAGED:/")).out
+    assert "PAGED:" in apictl.run_tty("request", "GET", "/me", env=dict(paged, PAGER="sed s/^/PAGED:/")).out
+    direct = apictl.run_tty("request", "GET", "/me", env=dict(paged, APICTL_PAGER="cat", PAGER="sed s/^/PAGED:/"))
+    assert direct.code == 0 and "PAGED:" not in direct.out and '"scopes"' in direct.out
+
+
+def test_never_a_pager_when_piped_or_missing(apictl, paged):
+    piped = apictl.run("request", "GET", "/me", env=dict(paged, APICTL_PAGER="sed s/^/PAGED:/"))
+    assert piped.code == 0 and piped.out.startswith("{")
+    missing = apictl.run_tty("request", "GET", "/me", env=dict(paged, APICTL_PAGER="/nonexistent/pager -x"))
+    assert missing.code == 0 and '"scopes"' in missing.out, missing
+
+
+def test_the_default_less_prints_a_short_body_and_exits(apictl, paged):
+    env = dict(paged, APICTL_PAGER=None, PAGER=None)
+    shown = apictl.run_tty("request", "GET", "/me", env=env, timeout=10)
+    assert shown.code == 0 and '"scopes"' in shown.out, shown
+
+
+def test_a_pager_quit_early_is_not_a_failure(apictl, ref, paged):
+    shown = apictl.run_tty("request", "GET", ref.url("_test", "/big-json/20000"), env=dict(paged, APICTL_PAGER="head -c 10"))
+    assert shown.code == 0 and "cannot write" not in shown.out, shown

@@ -3,7 +3,7 @@
 # what is missing, so a second run costs a second. Debian packages and PyPI only.
 set -euo pipefail
 
-APT_PACKAGES=(libcurl4-openssl-dev libjq1 jq gnome-keyring libsecret-tools dbus keyutils curl zsh tmux hyperfine httpie python3-pip pass gnupg dpkg-dev lintian bash-completion man-db tinyproxy strace util-linux fish)
+APT_PACKAGES=(libcurl4-openssl-dev libjq1 jq less gnome-keyring libsecret-tools dbus keyutils curl zsh tmux hyperfine httpie python3-pip pass gnupg dpkg-dev lintian bash-completion man-db tinyproxy strace util-linux fish)
 # Stock servers nobody here wrote (Tests/Servers/stock): DRF token auth, knox, simplejwt, django-oauth-toolkit.
 # django-oauth-toolkit 3.4's device endpoint fails with oauthlib 4 (PLATFORM-NOTES).
 PIP_PACKAGES=(pytest httpbin gunicorn oidc-provider-mock cryptography "moto[server]" awscli

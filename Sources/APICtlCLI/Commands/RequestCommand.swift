@@ -31,6 +31,7 @@ enum RequestCommand {
             .flag("ndjson", nil, help: "With --paginate: print one item per line as pages arrive"),
             .flag("yes", "y", help: "Do not ask before a mutating request to an environment with confirm = true"),
             .value("jq", "q", "FILTER", help: "Filter the JSON body with jq's language (strings print raw, as jq -r)"),
+            .flag("no-pager", nil, help: "On a terminal, print straight to it, not through $APICTL_PAGER / $PAGER / less -FRX"),
             .flag("dry-run", nil, help: "Print the request that would be sent (credential [REDACTED]) and send nothing"),
             .flag("resolve", nil, help: "With --dry-run: find the credential as a request would (may run a token command or refresh)"),
             .flag("curl", nil, help: "Print an equivalent curl command that reads the key from $TOKEN_ENV, and send nothing"),
@@ -160,6 +161,9 @@ enum RequestCommand {
         session.client.stallTimeout = options.stallTimeout
         try confirmIfAsked(options.description, session.profile, yes: parsed.flag("yes"), context)
         session.client.retryPolicy = options.retry
+        // A body on the terminal goes through the pager; a download, a pipe or --no-pager never does.
+        let pager = options.output == nil && !parsed.flag("no-pager") ? Pager.start(stdout: context.stdout, environment: context.environment) : nil
+        defer { pager?.finish() }
         let request = try RequestBuilder.build(options.description, profile: session.profile,
                                                input: .files(readStandardInput: context.readStandardInput,
                                                              standardInput: context.standardInput))

@@ -9,19 +9,26 @@ public enum ChildProcess {
     public enum Output {
         case pipe(Int32)
         case discard
+        /// apictl's own (a pager writes to the terminal).
+        case inherit
     }
 
-    public static func spawn(_ arguments: [String], environment: [String: String], stdout: Output,
-                             stderr: Output) -> Result<pid_t, ProcessRunner.Failure> {
+    /// `stdin`: a pipe's read end, else /dev/null. `ownProcessGroup` false keeps the child in
+    /// apictl's group: a pager must be in the terminal's foreground group to read keys.
+    public static func spawn(_ arguments: [String], environment: [String: String], stdin: Int32? = nil, stdout: Output,
+                             stderr: Output, ownProcessGroup: Bool = true) -> Result<pid_t, ProcessRunner.Failure> {
         guard let program = arguments.first, !program.isEmpty else { return .failure(.cannotStart("the command is empty")) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
+        if let stdin { posix_spawn_file_actions_adddup2(&actions, stdin, STDIN_FILENO) } else {
+            posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
+        }
         for (output, fd) in [(stdout, STDOUT_FILENO), (stderr, STDERR_FILENO)] {
             switch output {
             case .pipe(let end): posix_spawn_file_actions_adddup2(&actions, end, fd)
             case .discard: posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", O_WRONLY, 0)
+            case .inherit: break
             }
         }
         let argv = arguments.map { strdup($0) } + [nil]
@@ -30,8 +37,10 @@ public enum ChildProcess {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
-        posix_spawnattr_setpgroup(&attributes, 0)
+        if ownProcessGroup {
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+            posix_spawnattr_setpgroup(&attributes, 0)
+        }
         var pid: pid_t = 0
         let spawned = posix_spawnp(&pid, program, &actions, &attributes, argv, envp)
         guard spawned == 0 else { return .failure(.cannotStart(String(cString: strerror(spawned)))) }
