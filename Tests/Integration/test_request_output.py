@@ -270,7 +270,7 @@ def test_terminal_output_goes_through_apictl_pager(apictl, paged):
     shown = apictl.run_tty("request", "GET", "/me", env=dict(paged, APICTL_PAGER="sed s/^/PAGED:/", PAGER="false"))
     assert shown.code == 0 and "PAGED:" in shown.out and "\"success\"" in shown.out, shown
     assert "PAGED:" not in apictl.run_tty("request", "GET", "/me", "--no-pager", env=dict(paged, APICTL_PAGER="sed s/^/PAGED:/")).out
-    assert "PAGED:" in apictl.run_tty("request", "GET", "/me", env=dict(paged, PAGER="sed s/^/PAGED:/")).out
+    assert "PAGED:" in apictl.run_tty("request", "GET", "/me", env=dict(paged, APICTL_PAGER=None, PAGER="sed s/^/PAGED:/")).out
     direct = apictl.run_tty("request", "GET", "/me", env=dict(paged, APICTL_PAGER="cat", PAGER="sed s/^/PAGED:/"))
     assert direct.code == 0 and "PAGED:" not in direct.out and '"scopes"' in direct.out
 
