@@ -102,6 +102,14 @@ hyperfine --style basic --warmup 3 --runs "$runs" --export-json "$work/pages.jso
   --command-name apictl-paginate "$apictl request GET /requests --query per_page=1 --paginate" \
   --command-name curl-20-urls "curl -sS -H @$work/curl-headers $urls" >&2
 
+# The same 20 pages filtered: --jq in process, against the pipelines people write today
+# (apictl --paginate | jq, and curl fetching the pages piped to jq).
+curl_pages="for i in \$(seq 20); do curl -sS -H @$work/curl-headers '$base/requests?page='\$i'&per_page=1'; done"
+hyperfine --style basic --warmup 3 --runs "$runs" --export-json "$work/jq.json" \
+  --command-name apictl-jq "$apictl request GET /requests --query per_page=1 --paginate --jq '.[].id'" \
+  --command-name apictl-pipe-jq "$apictl request GET /requests --query per_page=1 --paginate | jq -r '.[].id'" \
+  --command-name curl-pipe-jq "($curl_pages) | jq -r '.data[].id'" >&2
+
 # A 200 MiB download to a file, and peak memory at 20 and 200 MiB.
 size=$((200 << 20))
 hyperfine --style basic --warmup 1 --runs 5 --export-json "$work/download.json" -N \
@@ -121,6 +129,9 @@ for mib in (20, 200):
     a = peak_rss([apictl, "request", "GET", url, "-o", f"{work}/a.bin"])
     c = peak_rss(["curl", "-sS", "-o", f"{work}/c.bin", url])
     print(f"  {mib:4d} MiB body: apictl {a:5.1f}   curl {c:5.1f}")
+jq = {r["command"]: r["median"] for r in json.load(open(f"{work}/jq.json"))["results"]}
+print(f"20 pages filtered: --jq {jq['apictl-jq'] * 1000:.0f} ms, apictl | jq {jq['apictl-pipe-jq'] * 1000:.0f} ms, "
+      f"curl x20 | jq {jq['curl-pipe-jq'] * 1000:.0f} ms (goal: --jq no slower than either pipeline)")
 for name in ("pages", "download"):
     results = {r["command"]: r["median"] for r in json.load(open(f"{work}/{name}.json"))["results"]}
     (a, c) = results.values()
