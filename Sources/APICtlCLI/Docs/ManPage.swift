@@ -47,7 +47,7 @@ enum ManPage {
         Turns colour off.
         .TP
         .B APICTL_PAGER, PAGER
-        The pager for request output on a terminal (default less \-FRX); cat or empty turns it off.
+        The pager for request output on a terminal (default less \\-FRX); cat or empty turns it off.
         .TP
         .B http_proxy, https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY, no_proxy, NO_PROXY
         Proxies, read as curl reads them; a credential never goes over plain http through a proxy.
