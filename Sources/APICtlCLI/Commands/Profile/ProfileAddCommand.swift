@@ -35,12 +35,12 @@ enum ProfileAddCommand {
                                             ?? "choose one of \(Preset.all.map(\.name).joined(separator: ", "))")
             }
             profile = preset.profile
-            if let url = parsed.value("base-url") {
+            if let url = ProfileEdits.baseURL(parsed) {
                 try ProfileEdits.checkURL(url, option: "--base-url")
                 moved = preset.moveOAuthEndpoints(of: &profile, to: url)
             }
         } else {
-            guard parsed.value("base-url") != nil || !parsed.all("env-url").isEmpty else {
+            guard ProfileEdits.givesURL(parsed) else {
                 throw APICtlError.usage("a new profile needs --base-url, --env-url or --preset",
                                         hint: "e.g. 'apictl profile add \(name) --preset dzdesk'")
             }

@@ -119,6 +119,12 @@ enum ProfileEdits {
         }
     }
 
+    /// The `--base-url` given, for what add and set do around it (moving OAuth endpoints).
+    static func baseURL(_ parsed: ParsedCommand) -> String? { parsed.value("base-url") }
+
+    /// Whether the command line says where requests go at all.
+    static func givesURL(_ parsed: ParsedCommand) -> Bool { parsed.value("base-url") != nil || !parsed.all("env-url").isEmpty }
+
     static func isVariableName(_ text: String) -> Bool {
         !text.isEmpty && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
     }

@@ -63,7 +63,7 @@ enum ProfileSetCommand {
             }
         }
         try ProfileEdits.apply(parsed, to: &profile, name: name)
-        if let url = parsed.value("base-url"), let oauth = profile.oauth, before.baseURL.flatMap(URLParts.parse)?.origin != URLParts.parse(url)?.origin,
+        if let url = ProfileEdits.baseURL(parsed), let oauth = profile.oauth, before.baseURL.flatMap(URLParts.parse)?.origin != URLParts.parse(url)?.origin,
            let endpoint = [oauth.authorizeURL, oauth.tokenURL, oauth.deviceAuthorizationURL].compactMap({ $0 }).first(where: URLParts.isAbsolute) {
             context.warn("the OAuth endpoints stay where they were (\(endpoint)); change them with --oauth-issuer or --oauth-token-url")
         }
