@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // Members of a module are visible only where it is imported: TOMLKit and
@@ -10,10 +10,16 @@ let package = Package(
     name: "apictl",
     products: [
         .executable(name: "apictl", targets: ["apictl"]),
+        // Parses OpenAPI descriptions for `apictl api sync`: its own binary, so apictl itself
+        // never links OpenAPIKit, Yams or Foundation (docs/openapi.md).
+        .executable(name: "apictl-openapi", targets: ["apictl-openapi"]),
     ],
     dependencies: [
         .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3"),
+        // No external loading: a description's $refs are resolved within it.
+        .package(url: "https://github.com/mattpolzin/OpenAPIKit.git", exact: "6.4.0", traits: []),
+        .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -46,6 +52,15 @@ let package = Package(
         // startup-order.txt is for the release link (Makefile), not a source.
         .executableTarget(name: "apictl", dependencies: ["APICtlCLI", "CProcessStart"], exclude: ["startup-order.txt"],
                           swiftSettings: strictImports),
+        .executableTarget(
+            name: "apictl-openapi",
+            dependencies: [
+                .product(name: "OpenAPIKit", package: "OpenAPIKit"),
+                .product(name: "OpenAPIKit30", package: "OpenAPIKit"),
+                .product(name: "OpenAPIKitCompat", package: "OpenAPIKit"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         // Fakes for every swappable part of a session (transport, store, kernel keyring, process runner).
         .target(name: "APICtlTestSupport", dependencies: ["APICtlCore"], path: "Tests/APICtlTestSupport"),
         .testTarget(name: "APICtlCoreTests", dependencies: ["APICtlCore", "APICtlTestSupport"]),

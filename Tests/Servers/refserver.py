@@ -16,10 +16,10 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from refapi import admin, ci_identity, datadocks, datasets, dzdesk, pocketdns, techdocs  # noqa: E402
+from refapi import admin, ci_identity, datadocks, datasets, dzdesk, openapi, pocketdns, techdocs  # noqa: E402
 from refapi.core import Router, State, serve  # noqa: E402
 
-MODULES = [datadocks, techdocs, datasets, pocketdns, dzdesk, ci_identity, admin]
+MODULES = [datadocks, techdocs, datasets, pocketdns, dzdesk, ci_identity, admin, openapi]
 
 
 def build():

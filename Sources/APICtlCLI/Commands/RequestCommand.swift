@@ -31,6 +31,7 @@ enum RequestCommand {
             .flag("ndjson", nil, help: "With --paginate: print one item per line as pages arrive"),
             .flag("yes", "y", help: "Do not ask before a mutating request to an environment with confirm = true"),
             .value("jq", "q", "FILTER", help: "Filter the JSON body with jq's language (strings print raw, as jq -r)"),
+            .flag("no-validate", nil, help: "Do not check the request against the API's synced description"),
             .flag("no-pager", nil, help: "On a terminal, print straight to it, not through $APICTL_PAGER / $PAGER / less -FRX"),
             .flag("dry-run", nil, help: "Print the request that would be sent (credential [REDACTED]) and send nothing"),
             .flag("resolve", nil, help: "With --dry-run: find the credential as a request would (may run a token command or refresh)"),
@@ -65,6 +66,7 @@ enum RequestCommand {
         var resolve: Bool
         var curl: Bool
         var jq: JQFilter?
+        var skipValidation: Bool
 
         init(_ parsed: ParsedCommand, argv: [[UInt8]] = []) throws(APICtlError) {
             var description = RequestDescription(method: parsed.arguments[0], target: parsed.arguments[1])
@@ -107,6 +109,7 @@ enum RequestCommand {
                              hint: "drop --paginate, or list with GET")
             }
             if paginate && output != nil { throw .usage("--paginate cannot be combined with -o", hint: "redirect stdout instead") }
+            skipValidation = parsed.flag("no-validate")
             dryRun = parsed.flag("dry-run")
             resolve = parsed.flag("resolve")
             curl = parsed.flag("curl")
@@ -167,6 +170,9 @@ enum RequestCommand {
         let request = try RequestBuilder.build(options.description, profile: session.profile,
                                                input: .files(readStandardInput: context.readStandardInput,
                                                              standardInput: context.standardInput))
+        if !options.skipValidation, let profile = session.profile {
+            try checkAgainstDescription(request, profile: profile, context)
+        }
         if options.dryRun {
             if let credential = session.client.credential { context.stderr.write("# credential from \(credential.source)\n") }
             context.stdout.write(RequestPreview.dryRun(try session.client.prepared(request), redactor: session.client.redactor,
@@ -206,6 +212,29 @@ enum RequestCommand {
         return 0
     }
 
+    /// When `api sync` indexed the API's description: an unknown path or method warns;
+    /// what the description rules out for a known operation is exit 2, before sending.
+    static func checkAgainstDescription(_ request: HTTPRequest, profile: ResolvedProfile,
+                                        _ context: CommandContext) throws(APICtlError) {
+        guard let target = URLParts.parse(request.url), target.origin == profile.base.origin,
+              let index = OpenAPIIndex.load(profile: profile.name, cacheDirectory: context.configLocation.cacheDirectory) else { return }
+        let basePath = profile.base.path.hasSuffix("/") ? String(profile.base.path.dropLast()) : profile.base.path
+        guard target.path.hasPrefix(basePath) else { return }
+        let path = String(target.path.dropFirst(basePath.count))
+        let query = target.rest.firstIndex(of: "?").map { start in
+            target.rest[target.rest.index(after: start)...].prefix { $0 != "#" }.split(separator: "&").map { pair -> (String, String) in
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                return (PercentEncoding.decode(parts[0]) ?? String(parts[0]), parts.count > 1 ? PercentEncoding.decode(parts[1]) ?? String(parts[1]) : "")
+            }
+        } ?? []
+        let credentialQuery = { () -> String? in if case .query(let name) = profile.auth { return name }; return nil }()
+        let isJSON = request.headers["Content-Type"]?.containsText("json") ?? false
+        let body = request.body.flatMap { isJSON ? JSONValue(parsing: $0) : nil }
+        let outcome = try RequestCheck.check(method: request.method, path: path.isEmpty ? "/" : path,
+                                             query: query.filter { $0.0 != credentialQuery }, body: body, index: index)
+        for warning in outcome.warnings { context.warn(warning + " (--no-validate skips this check)") }
+    }
+
     /// `--jq` on one response: the whole body is read, then filtered; an error body is
     /// printed as received, with its one line on stderr, as without --jq.
     static func filtered(_ request: HTTPRequest, through filter: JQFilter, _ options: Options, _ session: CredentialSession,
@@ -230,6 +259,7 @@ enum RequestCommand {
         let request = try client.prepared(try RequestBuilder.build(options.description, profile: profile,
                                                                    input: .files(readStandardInput: context.readStandardInput,
                                                                                  standardInput: context.standardInput)))
+        if !options.skipValidation, let profile { try checkAgainstDescription(request, profile: profile, context) }
         if options.curl {
             context.stdout.write(try RequestPreview.curl(request, profile: profile, data: options.description.data))
         } else {

@@ -9,7 +9,7 @@ enum ConfigKeys {
     static let profile: Set<String> = [
         "preset", "auth", "base_url", "token_env", "whoami", "default_env", "environments", "vars", "headers", "ca_cert",
         "pagination", "oauth", "tokens", "ci", "pair", "whoami_key_id", "whoami_identity", "token_command",
-        "token_command_timeout", "token_command_cache", "idempotency_header",
+        "token_command_timeout", "token_command_cache", "idempotency_header", "openapi", "openapi_max_age",
     ]
     static let tables: [String: Set<String>] = [
         "environments.*": ["base_url", "token_env", "key_prefix", "confirm"],

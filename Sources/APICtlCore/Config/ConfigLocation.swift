@@ -3,10 +3,13 @@
 public struct ConfigLocation: Sendable, Equatable {
     public var configFile: String
     public var dataDirectory: String
+    /// `$XDG_CACHE_HOME/apictl`: what can be fetched again (synced API descriptions).
+    public var cacheDirectory: String
 
-    public init(configFile: String, dataDirectory: String) {
+    public init(configFile: String, dataDirectory: String, cacheDirectory: String? = nil) {
         self.configFile = configFile
         self.dataDirectory = dataDirectory
+        self.cacheDirectory = cacheDirectory ?? PathText.directory(of: dataDirectory) + "/apictl-cache"
     }
 
     /// `--config`, then `APICTL_CONFIG`, then `$XDG_CONFIG_HOME/apictl/config.toml`,
@@ -16,6 +19,7 @@ public struct ConfigLocation: Sendable, Equatable {
         let configHome = environment["XDG_CONFIG_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? home + "/.config"
         let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? home + "/.local/share"
         let file = explicitPath ?? environment["APICTL_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? configHome + "/apictl/config.toml"
-        return ConfigLocation(configFile: file, dataDirectory: dataHome + "/apictl")
+        let cacheHome = environment["XDG_CACHE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? home + "/.cache"
+        return ConfigLocation(configFile: file, dataDirectory: dataHome + "/apictl", cacheDirectory: cacheHome + "/apictl")
     }
 }

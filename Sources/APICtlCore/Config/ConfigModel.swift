@@ -63,6 +63,9 @@ public struct ProfileConfig: Sendable, Equatable {
     /// The header the API reads an idempotency key from: POST and PATCH then carry a
     /// fresh key, reused on their retries, and are retried like GET.
     public var idempotencyHeader: String?
+    /// Where the API's OpenAPI description is (a URL or a file), and how long a synced copy is fresh.
+    public var openapi: String?
+    public var openapiMaxAge: String?
 
     public init(preset: String? = nil, auth: String, baseURL: String? = nil, tokenEnv: String? = nil,
                 whoami: String? = nil, defaultEnv: String? = nil, environments: [String: EnvironmentConfig]? = nil,
@@ -70,8 +73,10 @@ public struct ProfileConfig: Sendable, Equatable {
                 pagination: PaginationConfig? = nil, oauth: OAuthConfig? = nil, tokens: TokensConfig? = nil,
                 ci: CIConfig? = nil, whoamiKeyID: String? = nil, tokenCommand: [String]? = nil, tokenCommandTimeout: String? = nil,
                 tokenCommandCache: String? = nil, pair: PairConfig? = nil, whoamiIdentity: String? = nil,
-                idempotencyHeader: String? = nil) {
+                idempotencyHeader: String? = nil, openapi: String? = nil, openapiMaxAge: String? = nil) {
         self.idempotencyHeader = idempotencyHeader
+        self.openapi = openapi
+        self.openapiMaxAge = openapiMaxAge
         self.pair = pair
         self.whoamiIdentity = whoamiIdentity
         self.preset = preset

@@ -100,7 +100,8 @@ public enum ConfigTOML {
                              tokenCommandCache: try profile.durationText("token_command_cache"),
                              pair: try profile.table("pair").map(decodePair),
                              whoamiIdentity: try profile.string("whoami_identity"),
-                             idempotencyHeader: try profile.headerName("idempotency_header"))
+                             idempotencyHeader: try profile.headerName("idempotency_header"),
+                             openapi: try profile.string("openapi"), openapiMaxAge: try profile.durationText("openapi_max_age"))
     }
 
     private static func encodeProfile(_ profile: ProfileConfig) -> TOMLTable {
@@ -141,6 +142,8 @@ public enum ConfigTOML {
         table["whoami_key_id"] = profile.whoamiKeyID
         table["whoami_identity"] = profile.whoamiIdentity
         table["idempotency_header"] = profile.idempotencyHeader
+        table["openapi"] = profile.openapi
+        table["openapi_max_age"] = profile.openapiMaxAge
         if let pair = profile.pair { table["pair"] = encodePair(pair) }
         if let command = profile.tokenCommand {
             if command.count == 3, command[0] == "/bin/sh", command[1] == "-c" { table["token_command"] = command[2] }

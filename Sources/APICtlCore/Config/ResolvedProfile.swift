@@ -20,6 +20,10 @@ public struct ResolvedProfile: Sendable {
     public var pair: PairConfig?
     /// The header an idempotency key goes in; POST and PATCH are retried only with one.
     public var idempotencyHeader: String?
+    /// The OpenAPI description's URL or file, when the config names one (else discovered).
+    public var openapi: String?
+    /// Seconds a synced description is fresh (`openapi_max_age`, default 7 days).
+    public var openapiMaxAge: Double = 7 * 86400
     /// Key prefixes of every environment that has one, so a key can be told apart (seed 003).
     public var keyPrefixes: [String: String] = [:]
     /// The selected environment asks before mutating requests.
@@ -79,6 +83,13 @@ public struct ResolvedProfile: Sendable {
         resolved.confirmMutations = environment.flatMap { environments[$0]?.confirm } ?? false
         resolved.tokenCommand = config.tokenCommand
         resolved.idempotencyHeader = config.idempotencyHeader
+        resolved.openapi = config.openapi
+        if let text = config.openapiMaxAge {
+            guard let seconds = DurationText.seconds(text) else {
+                throw .config("profile '\(name)': openapi_max_age '\(text)' is not a duration such as 7d")
+            }
+            resolved.openapiMaxAge = seconds
+        }
         if let text = config.tokenCommandTimeout {
             guard let seconds = DurationText.seconds(text) else {
                 throw .config("token_command_timeout of profile '\(name)' is not a duration such as 30s: '\(text)'")

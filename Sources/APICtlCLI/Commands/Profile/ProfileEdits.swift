@@ -20,6 +20,8 @@ enum ProfileEdits {
         .value("token-command-timeout", nil, "DURATION", help: "How long the token command may take (default 30s)"),
         .value("token-command-cache", nil, "DURATION", help: "Reuse a plain answer this long (default 0: every time)"),
         .value("whoami-key-id", nil, "POINTER", help: "JSON pointer to the key's id in the whoami response"),
+        .value("openapi", nil, "URL-OR-FILE", help: "The API's OpenAPI description (else found from the base URL)", completion: .files),
+        .value("openapi-max-age", nil, "DURATION", help: "How long a synced description is fresh (default 7d)"),
         .value("idempotency-header", nil, "NAME", help: "Header the API reads an idempotency key from (POST and PATCH are then retried)"),
     ] + ProfileAuthOptions.options
 
@@ -96,6 +98,11 @@ enum ProfileEdits {
         if let header = parsed.value("idempotency-header") {
             guard HTTPHeaders.isValidName(header) else { throw .usage("--idempotency-header '\(header)' is not a header name") }
             profile.idempotencyHeader = header
+        }
+        if let location = parsed.value("openapi") { profile.openapi = location }
+        if let text = parsed.value("openapi-max-age") {
+            guard DurationText.seconds(text) != nil else { throw .usage("--openapi-max-age takes a duration such as 7d, not '\(text)'") }
+            profile.openapiMaxAge = text
         }
         try ProfileAuthOptions.apply(parsed, to: &profile)
         if let ca = parsed.value("ca-cert") { profile.caCert = ca }

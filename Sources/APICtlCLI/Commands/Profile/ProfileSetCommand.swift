@@ -12,6 +12,7 @@ enum ProfileSetCommand {
         ("ca-cert", { profile, _ in defer { profile.caCert = nil }; return profile.caCert != nil }),
         ("default-env", { profile, _ in defer { profile.defaultEnv = nil }; return profile.defaultEnv != nil }),
         ("idempotency-header", { profile, _ in defer { profile.idempotencyHeader = nil }; return profile.idempotencyHeader != nil }),
+        ("openapi", { profile, _ in defer { profile.openapi = nil }; return profile.openapi != nil }),
         ("oauth", { profile, _ in defer { profile.oauth = nil }; return profile.oauth != nil }),
         ("pagination", { profile, _ in defer { profile.pagination = nil }; return profile.pagination != nil }),
         ("var", { profile, key in profile.vars?.removeValue(forKey: key ?? "") != nil }),

@@ -1,0 +1,31 @@
+import APICtlCore
+
+/// `apictl api list [FILTER]`: the operations of the synced description, one a line.
+enum ApiListCommand {
+    static let spec = CommandSpec(
+        name: "list",
+        summary: "List the API's operations (method, path, summary)",
+        options: [.flag("json", nil, help: "Print JSON")],
+        arguments: [ArgumentSpec("FILTER", help: "Only operations whose method, path or summary contains this", optional: true)],
+        examples: ["apictl api list", "apictl api list users", "apictl api list --json | jq -r '.[].path'"],
+        run: run
+    )
+
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
+        let (index, _) = try ApiCommand.index(context)
+        let filter = parsed.arguments.first?.lowercased()
+        let operations = index.operations.filter { operation in
+            guard let filter else { return true }
+            return (operation.method + " " + operation.path + " " + (operation.summary ?? "")).lowercased().contains(filter)
+        }.sorted { ($0.path, $0.method) < ($1.path, $1.method) }
+        if parsed.flag("json") {
+            context.stdout.write(JSONOutput.render(.array(operations.map { operation in
+                .object(["method": .string(operation.method), "path": .string(operation.path), "summary": JSONValue(operation.summary)])
+            })))
+            return 0
+        }
+        let rows = operations.map { [$0.method, $0.path, $0.summary ?? ""] }
+        context.stdout.write(TextTable.render([["METHOD", "PATH", "SUMMARY"]] + rows, width: context.stdout.columns))
+        return 0
+    }
+}

@@ -1,0 +1,90 @@
+import APICtlCore
+import FoundationEssentials
+import Glibc
+
+/// `apictl api sync`: fetches the description (conditionally, with its ETag), has the
+/// `apictl-openapi` helper parse it, and keeps the index under $XDG_CACHE_HOME/apictl.
+enum ApiSyncCommand {
+    static let spec = CommandSpec(
+        name: "sync",
+        summary: "Fetch and index the API's OpenAPI description",
+        options: [.flag("force", nil, help: "Fetch again even when the copy is younger than openapi_max_age")],
+        examples: ["apictl api sync", "apictl api sync -p dzdesk --force"],
+        run: run
+    )
+
+    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
+        let (session, profile) = try context.openProfileSession()
+        let cache = context.configLocation.cacheDirectory
+        let indexPath = OpenAPIIndex.path(profile: profile.name, cacheDirectory: cache)
+        let metaPath = indexPath.replacingAll(".json", with: ".meta.json")
+        let meta = FileBytes.contents(of: metaPath, limit: 1 << 16).flatMap { JSONValue(parsing: $0) }
+        let previous = meta.flatMap { value in value["location"]?.stringValue.map { (location: $0, etag: value["etag"]?.stringValue) } }
+        if !parsed.flag("force"), FileBytes.exists(indexPath), let synced = meta?["synced_at"]?.stringValue.flatMap(Timestamp.rfc3339),
+           context.now().timeIntervalSince(synced) < profile.openapiMaxAge {
+            context.stderr.write("the description synced \(humanDuration(context.now().timeIntervalSince(synced))) ago is current "
+                                 + "(openapi_max_age); --force fetches it again\n")
+            return 0
+        }
+        let fetched = try DescriptionSource.fetch(profile: profile, client: session.client,
+                                                  previous: FileBytes.exists(indexPath) ? previous : nil)
+        guard let body = fetched.body else {
+            try writeMeta(metaPath, location: fetched.location, etag: fetched.etag, now: context.now())
+            context.stderr.write("\(fetched.location) is unchanged (304); the index is current\n")
+            return 0
+        }
+        let index = try parse(body, profile: profile, cache: cache, context)
+        do { try AtomicFile.write(Array(index.rendered().utf8), to: indexPath, mode: 0o600) } catch {
+            throw .init(.outputFailed, "cannot write \(indexPath): \(error.message)")
+        }
+        try writeMeta(metaPath, location: fetched.location, etag: fetched.etag, now: context.now())
+        let operations = index["operations"]?.arrayValue?.count ?? 0
+        context.stderr.write("synced \(operations) operations of '\(index["title"]?.stringValue ?? "")' (OpenAPI "
+                             + "\(index["openapi"]?.stringValue ?? "?")) from \(fetched.location) for \(profile.name)\n")
+        return 0
+    }
+
+    /// Runs the helper on the description (kept in a private temporary file), and makes
+    /// the paths of its index relative to the profile's base URL.
+    static func parse(_ body: [UInt8], profile: ResolvedProfile, cache: String,
+                      _ context: CommandContext) throws(APICtlError) -> JSONValue {
+        guard let helper = helperPath(context) else {
+            throw .config("apictl-openapi, which parses API descriptions, is not installed beside apictl",
+                          hint: "install apictl with 'make install' or its .deb, which put it in place")
+        }
+        let temporary = cache + "/openapi/.description-\(getpid())"
+        do { try AtomicFile.write(body, to: temporary, mode: 0o600) } catch {
+            throw .init(.outputFailed, "cannot write \(temporary): \(error.message)")
+        }
+        let output = temporary + ".index"
+        defer { unlink(temporary); unlink(output) }
+        let outcome: ProcessRunner.Outcome
+        do { outcome = try context.runner.run([helper, temporary, output], environment: context.environment, timeout: 120) } catch {
+            throw .config("cannot run \(helper): \(error)")
+        }
+        guard outcome.status == 0, !outcome.timedOut, let written = FileBytes.contents(of: output, limit: 512 << 20),
+              let index = JSONValue(parsing: written), index["operations"] != nil else {
+            let why = String(decoding: outcome.stderr, as: UTF8.self).trimmingWhitespace()
+            throw .config("the API description is not usable: \(why.isEmpty ? "the parser failed" : why)")
+        }
+        return OpenAPIIndex.relativePaths(index, basePath: profile.base.path)
+    }
+
+    /// The helper: beside the apictl binary (a build), or in ../lib/apictl (make install, the .deb).
+    static func helperPath(_ context: CommandContext) -> String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard length > 0 else { return nil }
+        let directory = PathText.directory(of: String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        return [directory + "/apictl-openapi", PathText.directory(of: directory) + "/lib/apictl/apictl-openapi"]
+            .first { access($0, X_OK) == 0 }
+    }
+
+    static func writeMeta(_ path: String, location: String, etag: String?, now: Date) throws(APICtlError) {
+        var fields: [String: JSONValue] = ["location": .string(location), "synced_at": .string(Timestamp.iso8601(now))]
+        if let etag { fields["etag"] = .string(etag) }
+        do { try AtomicFile.write(Array(JSONValue.object(fields).rendered().utf8), to: path, mode: 0o600) } catch {
+            throw .init(.outputFailed, "cannot write \(path): \(error.message)")
+        }
+    }
+}

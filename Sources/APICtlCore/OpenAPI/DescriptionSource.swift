@@ -1,0 +1,82 @@
+/// Finds and fetches an API's OpenAPI description: the profile's `openapi` (a URL or a
+/// file), else what RFC 8631 and common practice say: a `Link: <…>; rel="service-desc"`
+/// on the base URL's answer, then `openapi.json` and `openapi.yaml` beside the base URL.
+/// It is fetched through the profile's client, so the credential goes only to the
+/// profile's own origin; plain http is refused off loopback.
+public enum DescriptionSource {
+    public struct Fetched: Sendable {
+        /// Where it came from: a URL or a file path.
+        public var location: String
+        /// Nil when the server answered 304: the copy synced before is current.
+        public var body: [UInt8]?
+        public var etag: String?
+    }
+
+    /// `previous`: where the last sync found it and its ETag, for a conditional re-fetch.
+    public static func fetch(profile: ResolvedProfile, client: APIClient,
+                             previous: (location: String, etag: String?)?) throws(APICtlError) -> Fetched {
+        if let configured = profile.openapi {
+            if URLParts.isAbsolute(configured) {
+                guard let found = try get(configured, client: client, previous: previous, required: true) else {
+                    throw .config("profile '\(profile.name)': no OpenAPI description at \(configured)")
+                }
+                return found
+            }
+            guard let bytes = FileBytes.contents(of: configured, limit: 256 << 20) else {
+                throw .config("profile '\(profile.name)': openapi = '\(configured)' is neither a URL nor a file that can be read")
+            }
+            return Fetched(location: configured, body: bytes, etag: nil)
+        }
+        var candidates: [String] = []
+        let base = profile.baseURL.hasSuffix("/") ? String(profile.baseURL.dropLast()) : profile.baseURL
+        if let answer = try? client.fetch(HTTPRequest(method: "GET", url: profile.baseURL)) {
+            for link in serviceDescriptions(answer.head.headers.values("Link")) {
+                if let url = URLParts.parse(profile.baseURL)?.resolve(link) { candidates.append(url) }
+            }
+        }
+        candidates += [base + "/openapi.json", base + "/openapi.yaml"]
+        for url in candidates {
+            if let found = try get(url, client: client, previous: previous, required: false) { return found }
+        }
+        throw .config("no OpenAPI description found for profile '\(profile.name)': no Link rel=\"service-desc\" on \(profile.baseURL), "
+                      + "and no openapi.json or openapi.yaml beside it",
+                      hint: "name it: apictl profile set \(profile.name) --openapi URL-OR-FILE")
+    }
+
+    /// GET with If-None-Match when this URL was synced before. `required`: a 404 is an error,
+    /// not a candidate that is not there.
+    static func get(_ url: String, client: APIClient, previous: (location: String, etag: String?)?,
+                    required: Bool) throws(APICtlError) -> Fetched? {
+        guard let target = URLParts.parse(url) else { throw .config("'\(url)' is not an http(s) URL") }
+        if target.scheme == "http" && !target.isLoopback {
+            throw .config("refusing to fetch the API description over plain http from \(target.host)", hint: "use an https:// URL")
+        }
+        var request = HTTPRequest(method: "GET", url: url)
+        request.headers.add("Accept", "application/json, application/yaml;q=0.9, */*;q=0.5")
+        if let previous, previous.location == url, let etag = previous.etag { request.headers.add("If-None-Match", etag) }
+        let response = try client.fetch(request)
+        if response.head.status == 304 { return Fetched(location: url, body: nil, etag: previous?.etag) }
+        guard response.head.isSuccess else {
+            if !required && [404, 405, 406, 410].contains(response.head.status) { return nil }
+            throw HTTPFailure.error(for: response, context: FailureContext(profile: client.profile, credential: nil, now: client.now()))
+        }
+        return Fetched(location: url, body: response.body, etag: response.head.headers["ETag"])
+    }
+
+    /// The targets of `rel="service-desc"` links (RFC 8288 syntax, RFC 8631 relation).
+    static func serviceDescriptions(_ headers: [String]) -> [String] {
+        var found: [String] = []
+        for header in headers {
+            for link in header.split(separator: ",") {
+                guard let open = link.firstIndex(of: "<"), let close = link.firstIndex(of: ">"), open < close else { continue }
+                let parameters = link[link.index(after: close)...].split(separator: ";").map { $0.trimmingSpaces().lowercased() }
+                let relations = parameters.compactMap { parameter -> [Substring]? in
+                    guard parameter.hasPrefix("rel=") else { return nil }
+                    return parameter.dropFirst(4).trimming { $0 == "\"" }.split(separator: " ")
+                }.flatMap { $0 }
+                if relations.contains("service-desc") { found.append(String(link[link.index(after: open)..<close])) }
+            }
+        }
+        return found
+    }
+}
