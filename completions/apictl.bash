@@ -26,11 +26,15 @@ _apictl() {
         done
         return 0
     fi
-    local IFS=$'\n' candidate
+    local IFS=$'\n' candidate open=1
     COMPREPLY=()
     for candidate in $answer; do
         candidate="${candidate%%$'\t'*}"
+        [[ "$candidate" == */ || "$candidate" == *= ]] || open=0
         COMPREPLY+=("${candidate#"$strip"}")
     done
+    # A path segment (/requests/) or a field (title=) goes on without a space.
+    [[ ${#COMPREPLY[@]} -gt 0 && $open == 1 ]] && compopt -o nospace 2>/dev/null
+    return 0
 }
 complete -F _apictl apictl

@@ -24,11 +24,11 @@ enum CompletionCommand {
 
     /// The hidden `apictl __complete WORD...`: never fails, never prints to stderr.
     static func answer(_ words: [String], context: CommandContext) -> Int32 {
-        let completer = Completer(parser: App.parser) {
-            var explicit: String?
-            if let i = words.firstIndex(of: "--config"), i + 1 < words.count { explicit = words[i + 1] }
-            return try? ConfigStore(path: ConfigLocation.resolve(explicitPath: explicit, environment: context.environment).configFile).load()
-        }
+        var explicit: String?
+        if let i = words.firstIndex(of: "--config"), i + 1 < words.count { explicit = words[i + 1] }
+        let location = ConfigLocation.resolve(explicitPath: explicit, environment: context.environment)
+        var completer = Completer(parser: App.parser) { try? ConfigStore(path: location.configFile).load() }
+        completer.index = { profile in OpenAPIIndex.load(profile: profile, cacheDirectory: location.cacheDirectory) }
         switch completer.complete(words.isEmpty ? [""] : words) {
         case .files:
             context.stdout.write(":files\n")

@@ -16,10 +16,11 @@ enum RequestCommand {
         options: [
             .value("header", "H", "'NAME: VALUE'", help: "Add a request header", repeatable: true),
             .value("data", "d", "DATA", help: "Request body: text, @file, or @- for stdin", completion: .files),
-            .value("field", "f", "KEY=VALUE", help: "Add a string field (JSON body; query for GET)", repeatable: true),
+            .value("field", "f", "KEY=VALUE", help: "Add a string field (JSON body; query for GET)", repeatable: true,
+                   completion: .apiFields),
             .value("typed-field", "F", "KEY=VALUE", help: "Add a typed field: number, true, false, null, JSON, or @file",
-                   repeatable: true, completion: .files),
-            .value("query", nil, "KEY=VALUE", help: "Add a query parameter", repeatable: true),
+                   repeatable: true, completion: .apiFields),
+            .value("query", nil, "KEY=VALUE", help: "Add a query parameter", repeatable: true, completion: .apiQuery),
             .flag("include", "i", help: "Print the response status line and headers before the body"),
             .value("output", "o", "FILE", help: "Write the body to FILE (streamed; FILE appears only when complete)",
                    completion: .files),
@@ -39,9 +40,10 @@ enum RequestCommand {
         ] + RetryOptions.specs,
         arguments: [
             ArgumentSpec("METHOD", help: "HTTP method: \(RequestBuilder.methods.joined(separator: ", "))",
-                         completion: .choices(RequestBuilder.methods)),
-            ArgumentSpec("PATH", help: "Path under the profile's base URL, or a full URL"),
-            ArgumentSpec("ITEM", help: "name=value, name:=json, Name:value, name==value", optional: true, repeating: true),
+                         completion: .apiMethods),
+            ArgumentSpec("PATH", help: "Path under the profile's base URL, or a full URL", completion: .apiPaths),
+            ArgumentSpec("ITEM", help: "name=value, name:=json, Name:value, name==value", optional: true, repeating: true,
+                         completion: .apiItems),
         ],
         examples: [
             "apictl request GET /me -p dzdesk",

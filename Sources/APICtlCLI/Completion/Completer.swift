@@ -20,6 +20,8 @@ struct Completer {
     let parser: ArgumentParser
     /// Reads profile and environment names from the config, lazily and quietly.
     let config: () -> ConfigFile?
+    /// The synced description's index of a profile, read only when a Tab needs it.
+    var index: (String) -> OpenAPIIndex? = { _ in nil }
 
     /// `words` are the words after `apictl`; the last is the one being completed (may be "").
     func complete(_ words: [String]) -> Answer {
@@ -27,6 +29,7 @@ struct Completer {
         var spec = parser.root
         var profile: String?
         var positionals = 0
+        var typed: [String] = []   // the positional words before the current one
         var index = 0
         var onlyPositionals = false
         let previous = Array(words.dropLast())
@@ -38,6 +41,7 @@ struct Completer {
                     spec = sub
                 } else {
                     positionals += 1
+                    typed.append(word)
                 }
                 continue
             }
@@ -54,14 +58,14 @@ struct Completer {
                 if option.long == "profile" { profile = previous[index] }
                 index += 1
             } else {
-                return values(for: option.completion, prefix: current, profile: profile)
+                return values(for: option.completion, prefix: current, profile: profile, typed: typed)
             }
         }
         if current.hasPrefix("--"), let equals = current.firstIndex(of: "=") {
             let name = String(current[current.index(current.startIndex, offsetBy: 2)..<equals])
             guard let option = parser.options(for: spec).first(where: { $0.long == name }) else { return .words([]) }
             let valuePrefix = String(current[current.index(after: equals)...])
-            switch values(for: option.completion, prefix: valuePrefix, profile: profile) {
+            switch values(for: option.completion, prefix: valuePrefix, profile: profile, typed: typed) {
             case .files: return .files
             case .words(let list): return .words(list.map { ("--\(name)=\($0.0)", $0.1) })
             }
@@ -76,10 +80,10 @@ struct Completer {
         if current.hasPrefix("@") { return .files }
         let argument = positionals < spec.arguments.count ? spec.arguments[positionals] : spec.arguments.last.flatMap { $0.repeating ? $0 : nil }
         guard let argument else { return .words([]) }
-        return values(for: argument.completion, prefix: current, profile: profile)
+        return values(for: argument.completion, prefix: current, profile: profile, typed: typed)
     }
 
-    private func values(for completion: ValueCompletion, prefix: String, profile: String?) -> Answer {
+    private func values(for completion: ValueCompletion, prefix: String, profile: String?, typed: [String]) -> Answer {
         let candidates: [(String, String)]
         switch completion {
         case .none: candidates = []
@@ -95,6 +99,11 @@ struct Completer {
             let name = profile ?? file?.defaultProfile
             let environments = name.flatMap { file?.profiles[$0]?.environments } ?? [:]
             candidates = environments.keys.sorted().map { ($0, environments[$0]?.baseURL ?? "") }
+        case .apiMethods, .apiPaths, .apiItems, .apiFields, .apiQuery:
+            let file = config()
+            let name = profile ?? file?.defaultProfile
+            let api = APICompletion(index: name.flatMap(index), vars: name.flatMap { file?.profiles[$0]?.vars } ?? [:])
+            candidates = api.candidates(completion, prefix: prefix, typed: typed)
         }
         return .words(candidates.filter { $0.0.hasPrefix(prefix) })
     }

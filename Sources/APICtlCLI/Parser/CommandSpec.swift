@@ -9,6 +9,13 @@ public enum ValueCompletion: Sendable, Equatable {
     case files
     case profiles
     case environments
+    /// From the synced API description (`api sync`): the methods it uses, its paths segment
+    /// by segment, body fields and query parameters of the operation typed so far.
+    case apiMethods
+    case apiPaths
+    case apiItems
+    case apiFields
+    case apiQuery
 }
 
 /// One option in the command tree. A nil `valueName` makes it a flag.

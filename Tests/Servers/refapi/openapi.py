@@ -1,7 +1,7 @@
 """Each seed API's OpenAPI 3.0 description, built from the routes the reference server
 serves, in JSON and in YAML, with an ETag. The base URL's answer names it with
 `Link: <...>; rel="service-desc"` (RFC 8631); `openapi.json` and `openapi.yaml` beside
-the base URL serve it too. DZDESK's operations are described in full (query parameters,
+the base URL serve it too. Paths are relative to the server URL, which is the base URL. DZDESK's operations are described in full (query parameters,
 body fields with types and enums, scopes), so apictl's completion and checks have
 something to work on; the others list their routes."""
 import hashlib
@@ -71,16 +71,19 @@ def describe(router, api):
         if route_api != api:
             continue
         path = template(compiled.pattern.strip("^$"))
-        if "openapi" in path or "description" in path or "(" in path or path.endswith("?"):
-            continue
+        base = BASES[api]
+        if not path.startswith(base + "/") or "openapi" in path or "(" in path or path.endswith("?"):
+            continue   # the API's own routes: OAuth and the description itself are beside it
+        full = path
+        path = path[len(base):]
         operation = {"summary": f"{method} {path}", "responses": {"200": {"description": "OK"}, "401": {"description": "no key"}}}
-        operation.update(DETAILS.get((api, method, path), {}))
+        operation.update(DETAILS.get((api, method, full), {}))
         for name in re.findall(r"{([a-z_]+)}", path):
             operation.setdefault("parameters", []).append({"name": name, "in": "path", "required": True,
                                                             "schema": {"type": "string"}})
         paths.setdefault(path, {})[method.lower()] = operation
     document = {"openapi": "3.0.3", "info": {"title": f"{api} (apictl reference server)", "version": "1"},
-                "servers": [{"url": f"/{api}"}], "paths": paths,
+                "servers": [{"url": f"/{api}{BASES[api]}"}], "paths": paths,
                 "components": {"schemas": {"NewRequest": REQUEST_BODY}, "securitySchemes": {}}}
     if api == "dzdesk":
         document["components"]["securitySchemes"]["dzdesk_oauth"] = DZDESK_OAUTH

@@ -7,8 +7,8 @@ enum ApiShowCommand {
         name: "show",
         summary: "Show one operation: parameters, body fields, responses, scopes",
         options: [.flag("json", nil, help: "Print JSON")],
-        arguments: [ArgumentSpec("METHOD", help: "HTTP method", completion: .choices(RequestBuilder.methods)),
-                    ArgumentSpec("PATH", help: "Path under the base URL ({id} templates or real values)")],
+        arguments: [ArgumentSpec("METHOD", help: "HTTP method", completion: .apiMethods),
+                    ArgumentSpec("PATH", help: "Path under the base URL ({id} templates or real values)", completion: .apiPaths)],
         examples: ["apictl api show GET /requests", "apictl api show POST /requests/{id}/comments"],
         run: run
     )

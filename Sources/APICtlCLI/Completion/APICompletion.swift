@@ -1,0 +1,105 @@
+import APICtlCore
+
+/// Tab candidates from a synced API description: `request <Tab>` its methods, `request GET
+/// /<Tab>` its paths one segment at a time (`{id}` templates shown, or filled from the
+/// profile's vars of the same name), and the body fields (required first, enum values
+/// after `=`) and query parameters of the operation typed so far.
+struct APICompletion {
+    let index: OpenAPIIndex?
+    let vars: [String: String]
+
+    func candidates(_ completion: ValueCompletion, prefix: String, typed: [String]) -> [(String, String)] {
+        // The operation of `request METHOD PATH`, for the items and options after them.
+        let operation = typed.count >= 2 ? index?.operation(method: typed[0], path: typed[1]) : nil
+        switch completion {
+        case .apiMethods:
+            let used = index.map { Set($0.operations.map(\.method)) } ?? []
+            let methods = RequestBuilder.methods.filter { used.isEmpty || used.contains($0) }
+            return methods.filter { $0.hasPrefix(prefix.uppercased()) }.map { ($0, "") }
+        case .apiPaths:
+            return paths(prefix: prefix, method: typed.first)
+        case .apiItems:
+            guard let operation else { return [] }
+            return items(prefix: prefix, operation: operation)
+        case .apiFields:
+            guard let operation else { return [] }
+            return fieldCandidates(prefix: prefix, operation: operation, separator: "=")
+        case .apiQuery:
+            guard let operation else { return [] }
+            return queryCandidates(prefix: prefix, operation: operation, separator: "=")
+        default:
+            return []
+        }
+    }
+
+    /// The next segment of every path that matches what is typed; a segment typed where the
+    /// path has a `{template}` matches it.
+    func paths(prefix: String, method: String?) -> [(String, String)] {
+        guard let index else { return [] }
+        let typedSegments = prefix.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
+        guard prefix.hasPrefix("/") || prefix.isEmpty else { return [] }
+        let done = Array(typedSegments.dropLast())
+        let partial = typedSegments.last ?? ""
+        var seen: Set<String> = []
+        var out: [(String, String)] = []
+        for operation in index.operations where method.map({ $0.uppercased() == operation.method }) ?? true {
+            let segments = operation.path.split(separator: "/").map(String.init)
+            guard segments.count > done.count,
+                  zip(done, segments).allSatisfy({ $0 == $1 || Self.isTemplate($1) }) else { continue }
+            let next = segments[done.count]
+            let shown = Self.isTemplate(next) ? (vars[String(next.dropFirst().dropLast())] ?? next) : next
+            guard shown.hasPrefix(partial) || (Self.isTemplate(next) && partial.isEmpty) else { continue }
+            let last = segments.count == done.count + 1
+            let candidate = "/" + (done + [shown]).joined(separator: "/") + (last ? "" : "/")
+            guard seen.insert(candidate).inserted else { continue }
+            out.append((candidate, last ? (operation.summary ?? "") : ""))
+        }
+        return out.sorted { $0.0 < $1.0 }
+    }
+
+    /// `name=` body fields and `name==` query parameters, as httpie-style items.
+    func items(prefix: String, operation: OpenAPIIndex.Operation) -> [(String, String)] {
+        if prefix.contains("==") { return queryCandidates(prefix: prefix, operation: operation, separator: "==") }
+        if prefix.contains("=") || prefix.contains(":=") {
+            return fieldCandidates(prefix: prefix, operation: operation, separator: prefix.contains(":=") ? ":=" : "=")
+        }
+        return fieldCandidates(prefix: prefix, operation: operation, separator: "=")
+            + queryCandidates(prefix: prefix, operation: operation, separator: "==")
+    }
+
+    /// Field names (required first), or, after `name=`, the field's enum values.
+    func fieldCandidates(prefix: String, operation: OpenAPIIndex.Operation, separator: String) -> [(String, String)] {
+        guard let body = operation.body else { return [] }
+        let properties = body["properties"]?.objectValue ?? [:]
+        let required = Set((body["required"]?.arrayValue ?? []).compactMap(\.stringValue))
+        if let range = prefix.firstRange(of: separator) {
+            let name = String(prefix[..<range.lowerBound])
+            return Self.enumValues(properties[name], name: name, separator: separator, prefix: prefix)
+        }
+        let ordered = properties.keys.sorted { (required.contains($0) ? 0 : 1, $0) < (required.contains($1) ? 0 : 1, $1) }
+        return ordered.filter { $0.hasPrefix(prefix) }.map { name in
+            let schema = properties[name]
+            let type = schema.flatMap(RequestCheck.typeText) ?? "any"
+            let typedSeparator = ["string"].contains(type) || separator != "=" ? separator : ":="
+            return (name + typedSeparator, (required.contains(name) ? "required " : "") + type
+                    + (schema?["description"]?.stringValue.map { ": " + $0 } ?? ""))
+        }
+    }
+
+    func queryCandidates(prefix: String, operation: OpenAPIIndex.Operation, separator: String) -> [(String, String)] {
+        let parameters = operation.queryParameters
+        if let range = prefix.firstRange(of: separator) {
+            let name = String(prefix[..<range.lowerBound])
+            return Self.enumValues(parameters.first { $0.name == name }?.schema, name: name, separator: separator, prefix: prefix)
+        }
+        return parameters.filter { $0.name.hasPrefix(prefix) }
+            .map { ($0.name + separator, ($0.required ? "required query " : "query ") + ($0.schema.flatMap(RequestCheck.typeText) ?? "")) }
+    }
+
+    static func enumValues(_ schema: JSONValue?, name: String, separator: String, prefix: String) -> [(String, String)] {
+        let values = (schema?["enum"]?.arrayValue ?? []).map { $0.stringValue ?? $0.rendered() }
+        return values.map { (name + separator + $0, "") }.filter { $0.0.hasPrefix(prefix) }
+    }
+
+    static func isTemplate(_ segment: String) -> Bool { segment.hasPrefix("{") && segment.hasSuffix("}") }
+}

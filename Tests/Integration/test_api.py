@@ -1,0 +1,167 @@
+"""`apictl api sync/list/show`, checks before sending, and completion from the synced
+description: against the reference server's descriptions and authentik's, which nobody
+here wrote (../shared/data/openapi, copied into Tests/Fixtures)."""
+import gzip
+import json
+import random
+import shutil
+import subprocess
+
+import jsonschema
+import pytest
+
+from conftest import ROOT, assert_one_line_error
+
+AUTHENTIK = ROOT / "Tests/Fixtures/openapi/authentik-2026.2.2.openapi.yaml.gz"
+
+
+@pytest.fixture
+def dz(apictl, ref):
+    apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1"))
+    apictl.env["DZDESK_TOKEN"] = ref.key("dzdesk", scopes=["requests:read", "requests:write"])
+    return apictl
+
+
+def index_path(apictl, profile):
+    return apictl.home / ".cache/apictl/openapi" / f"{profile}.json"
+
+
+def test_sync_finds_the_description_through_its_link_and_keeps_it(dz, ref):
+    synced = dz.run("api", "sync")
+    assert synced.code == 0 and "synced 7 operations" in synced.err and "description.yaml" in synced.err, synced
+    assert oct(index_path(dz, "dz").stat().st_mode & 0o777) == "0o600"
+    fresh = dz.run("api", "sync")
+    assert fresh.code == 0 and "is current" in fresh.err
+    again = dz.run("api", "sync", "--force")
+    assert again.code == 0 and "unchanged (304)" in again.err, again
+    fetches = [e for e in ref.log() if e["path"] == "/dzdesk/description.yaml"]
+    assert fetches[-1]["headers"].get("If-None-Match", "").startswith('"')
+    # The credential goes only to the profile's own origin.
+    assert all("Authorization" in e["headers"] for e in fetches)
+
+
+def test_sync_from_a_named_url_or_file(dz, ref, tmp_path):
+    other_origin = ref.url("dzdesk", "/v1/openapi.json", host="localhost")
+    assert dz.run("profile", "set", "dz", "--openapi", other_origin).code == 0
+    assert dz.run("api", "sync").code == 0
+    fetched = [e for e in ref.log() if e["path"] == "/dzdesk/v1/openapi.json"]
+    assert fetched and "Authorization" not in fetched[-1]["headers"]     # another origin: no credential
+    description = tmp_path / "openapi.json"
+    description.write_text(json.dumps({"openapi": "3.1.0", "info": {"title": "file", "version": "1"},
+                                       "paths": {"/things": {"get": {"responses": {"200": {"description": "ok"}}}}}}))
+    dz.run("profile", "set", "dz", "--openapi", str(description))
+    synced = dz.run("api", "sync", "--force")
+    assert synced.code == 0 and "synced 1 operations of 'file' (OpenAPI 3.1.0)" in synced.err, synced
+    dz.run("profile", "set", "dz", "--openapi", "http://api.example.com/openapi.json")
+    assert_one_line_error(dz.run("api", "sync", "--force"), 3, "plain http")
+
+
+@pytest.mark.parametrize("text,words", [
+    ('{"hello": 1}', "no 'openapi' field"),
+    ('{"swagger": "2.0", "info": {}, "paths": {}}', "Swagger 2.0"),
+    ("openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      responses: {'200': {$ref: '#/components/responses/Missing'}}\n",
+     "not usable"),
+    ("openapi: 3.0.3\ninfo: [unclosed\n", "not usable"),
+])
+def test_a_description_that_is_not_openapi_is_exit_3_with_what_is_wrong(dz, tmp_path, text, words):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text)
+    dz.run("profile", "set", "dz", "--openapi", str(bad))
+    assert_one_line_error(dz.run("api", "sync"), 3, words)
+
+
+def test_list_and_show(dz, ref):
+    dz.run("api", "sync")
+    listing = dz.run("api", "list")
+    assert listing.code == 0 and listing.out.splitlines()[0].split() == ["METHOD", "PATH", "SUMMARY"]
+    assert any(line.split()[:2] == ["POST", "/requests"] for line in listing.out.splitlines())
+    assert [op["path"] for op in json.loads(dz.run("api", "list", "api-keys", "--json").out)] == ["/api-keys", "/api-keys", "/api-keys/{key_id}"]
+    shown = dz.run("api", "show", "POST", "/requests")
+    assert "title (string, required)" in shown.out and 'status (string) one of "open", "pending", "closed"' in shown.out
+    assert "security: dzdesk_oauth (requests:write)" in shown.out
+    assert "one support request" in dz.run("api", "show", "GET", "/requests/req_9").out.lower()
+    assert_one_line_error(dz.run("api", "show", "GET", "/requets"), 2, "no GET /requets", "did you mean /requests?")
+    dz.run("profile", "add", "bare", "--base-url", ref.url("dzdesk", "/v1"))
+    assert_one_line_error(dz.run("api", "list", "-p", "bare"), 3, "no synced API description", "apictl api sync -p bare")
+
+
+@pytest.mark.parametrize("args,code,words", [
+    (["POST", "/requests", "-f", "titl=x"], 2, "unknown field 'titl' (did you mean 'title'?)"),
+    (["POST", "/requests", "-F", "priority=2"], 2, "the field 'title' is required"),
+    (["POST", "/requests", "-f", "title=x", "-F", "priority=9"], 2, "9 is not one of 1, 2, 3, 4"),
+    (["POST", "/requests", "-f", "title=x", "-f", "priority=2"], 2, "body.priority: expected integer, got string"),
+    (["POST", "/requests", "-f", "title=x", "-F", 'requester={"name": null}'], 2, "body.requester: the field 'email' is required"),
+    (["POST", "/requests", "-f", "title=x", "-F", 'tags=["a", 2]'], 2, "body.tags[1]: expected string, got integer"),
+    (["GET", "/requests", "--query", "stat=open"], 2, "takes no query parameter 'stat'"),
+    (["GET", "/requests", "--query", "status=gone"], 2, "query parameter status"),
+])
+def test_what_the_description_rules_out_is_exit_2_before_sending(dz, ref, args, code, words):
+    dz.run("api", "sync")
+    before = len(ref.log())
+    assert_one_line_error(dz.run("request", *args), code, words, "--no-validate")
+    assert not [e for e in ref.log()[before:] if e["path"].startswith("/dzdesk/v1/requests")]
+    sent = dz.run("request", *args, "--no-validate")
+    assert [e for e in ref.log()[before:] if e["path"].startswith("/dzdesk/v1/requests")], sent
+
+
+def test_an_unknown_path_or_method_only_warns(dz, ref):
+    dz.run("api", "sync")
+    typo = dz.run("request", "GET", "/requets")
+    assert typo.code == 1 and "has no path /requets; did you mean /requests?" in typo.err
+    wrong = dz.run("request", "DELETE", "/requests")
+    assert "has no DELETE /requests; it has GET, POST there" in wrong.err
+    good = dz.run("request", "POST", "/requests", "-f", "title=fine", "-F", "priority=2", "requester:={\"email\": \"a@b\"}")
+    assert good.code == 0 and good.err == "", good
+
+
+def generated_bodies(seed=7, count=80):
+    """Bodies near the NewRequest schema: each field present or not, right or wrong in type and enum."""
+    rng = random.Random(seed)
+    choices = {
+        "title": ["Broken", 3, None, ""],
+        "priority": [1, 4, 5, "2", 2.5, True],
+        "status": ["open", "closed", "gone", 1],
+        "tags": [[], ["a"], ["a", 1], "a"],
+        "requester": [{"email": "a@b"}, {"name": "x"}, {"email": "a@b", "name": None}, {"email": 1}, "me"],
+        "extra": ["x"],
+    }
+    for _ in range(count):
+        yield {name: rng.choice(values) for name, values in choices.items() if rng.random() < (0.85 if name == "title" else 0.4)}
+
+
+def test_verdicts_match_python_jsonschema_for_the_keywords_checked(dz, ref):
+    """docs/openapi.md lists the keywords checked; for a schema using them all, apictl and
+    Python's jsonschema must agree on every generated body."""
+    dz.run("api", "sync")
+    schema = json.loads(subprocess.run(["curl", "-s", ref.url("dzdesk", "/v1/openapi.json")], capture_output=True).stdout)
+    schema = schema["components"]["schemas"]["NewRequest"]
+    schema["properties"]["requester"]["properties"]["name"] = {"type": ["string", "null"]}   # 3.0's nullable, as JSON Schema says it
+    checked = 0
+    for body in generated_bodies():
+        expected_ok = jsonschema.Draft7Validator(schema).is_valid(body)
+        result = dz.run("request", "POST", "/requests", "-d", json.dumps(body), "--dry-run")
+        assert (result.code == 0) == expected_ok, (body, result)
+        checked += 1
+    assert checked == 80
+
+
+@pytest.fixture
+def authentik(apictl, tmp_path):
+    description = tmp_path / "authentik.yaml"
+    with gzip.open(AUTHENTIK) as packed:
+        description.write_bytes(packed.read())
+    apictl.run("profile", "add", "ak", "--base-url", "https://authentik.example.com/api/v3", "--openapi", str(description))
+    synced = apictl.run("api", "sync", "-p", "ak", timeout=120)
+    assert synced.code == 0 and "synced 1113 operations" in synced.err and "OpenAPI 3.0.3" in synced.err, synced
+    return apictl
+
+
+def test_a_large_real_world_description(authentik):
+    assert len(json.loads(authentik.run("api", "list", "-p", "ak", "--json").out)) == 1113
+    shown = authentik.run("api", "show", "-p", "ak", "POST", "/core/users/")
+    assert shown.code == 0 and "username (string, required)" in shown.out, shown
+    paths = authentik.run("__complete", "-p", "ak", "request", "GET", "/core/us").out
+    assert "/core/users/\t" in paths or "/core/users/" in paths
+    assert "/core/user_consent/" in paths
+    fields = authentik.run("__complete", "-p", "ak", "request", "POST", "/core/users/", "").out.splitlines()
+    assert fields[0].startswith("name=") or fields[0].startswith("username="), fields[:3]
