@@ -4,6 +4,9 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 DEBUG_BIN   := .build/debug/apictl
 RELEASE_BIN := .build/release/apictl
+# The OpenAPI parser `api sync` runs, beside apictl: built in a folder of its own, since
+# apictl's release flags (no Foundation, no exported symbols) are not for it.
+OPENAPI_BIN := .build-openapi/release/apictl-openapi
 
 .PHONY: all deps build release test unit-test integration-test demo bench install uninstall generated deb fuzz clean
 
@@ -57,7 +60,7 @@ release: deps
 	@archive=$$($(CLANG) -print-file-name=libstdc++.a); \
 	  [ -f "$$archive" ] || { echo "release: no libstdc++.a found by $(CLANG) (apt-get install libstdc++-12-dev)" >&2; exit 1; }; \
 	  ln -sf "$$archive" $(STATIC_CXX)/libstdc++.a
-	$(SWIFT) build -c release $(TOML_FLAGS) --static-swift-stdlib --disable-local-rpath \
+	$(SWIFT) build -c release $(TOML_FLAGS) --product apictl --static-swift-stdlib --disable-local-rpath \
 	  -Xswiftc -L$(CURDIR)/$(STATIC_CXX) -Xswiftc -Xclang-linker -Xswiftc -static-libgcc \
 	  -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors \
 	  -Xlinker --no-export-dynamic \
@@ -66,6 +69,8 @@ release: deps
 	  -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs \
 	  -Xlinker --push-state -Xlinker --no-as-needed $(foreach library,$(LOOKUP_FIRST),-Xlinker -l:$(library)) -Xlinker --pop-state \
 	  -Xlinker --symbol-ordering-file=$(CURDIR)/$(STARTUP_ORDER) -Xlinker --no-warn-symbol-ordering
+	$(SWIFT) build -c release $(TOML_FLAGS) --scratch-path .build-openapi --product apictl-openapi --static-swift-stdlib
+	install -m 0755 $(OPENAPI_BIN) $(dir $(RELEASE_BIN))apictl-openapi
 
 unit-test: build
 	$(SWIFT) test $(TOML_FLAGS) --disable-swift-testing
@@ -89,19 +94,23 @@ BASHCOMPDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 MANDIR     = $(DESTDIR)$(PREFIX)/share/man/man1
+HELPERDIR  = $(DESTDIR)$(PREFIX)/lib/apictl
 
 # INSTALL_BIN lets the tests install the binary they just built, without a release build.
 INSTALL_BIN ?= $(RELEASE_BIN)
 install: $(if $(filter $(RELEASE_BIN),$(INSTALL_BIN)),release)
-	install -d $(BINDIR) $(BASHCOMPDIR) $(ZSHCOMPDIR) $(FISHCOMPDIR) $(MANDIR)
+	install -d $(BINDIR) $(BASHCOMPDIR) $(ZSHCOMPDIR) $(FISHCOMPDIR) $(MANDIR) $(HELPERDIR)
 	install -m 0755 $(INSTALL_BIN) $(BINDIR)/apictl
+	install -m 0755 $(dir $(INSTALL_BIN))apictl-openapi $(HELPERDIR)/apictl-openapi
 	install -m 0644 completions/apictl.bash $(BASHCOMPDIR)/apictl
 	install -m 0644 completions/_apictl $(ZSHCOMPDIR)/_apictl
 	install -m 0644 completions/apictl.fish $(FISHCOMPDIR)/apictl.fish
 	install -m 0644 docs/apictl.1 $(MANDIR)/apictl.1
 
 uninstall:
-	rm -f $(BINDIR)/apictl $(BASHCOMPDIR)/apictl $(ZSHCOMPDIR)/_apictl $(FISHCOMPDIR)/apictl.fish $(MANDIR)/apictl.1
+	rm -f $(BINDIR)/apictl $(BASHCOMPDIR)/apictl $(ZSHCOMPDIR)/_apictl $(FISHCOMPDIR)/apictl.fish $(MANDIR)/apictl.1 \
+	  $(HELPERDIR)/apictl-openapi
+	-rmdir $(HELPERDIR) 2>/dev/null
 
 # Regenerates the committed completion scripts and man page from the command tree.
 generated: build
@@ -120,4 +129,4 @@ deb: release
 	@packaging/debian/build.sh $(RELEASE_BIN)
 
 clean:
-	rm -rf .build .build-fuzz dist
+	rm -rf .build .build-fuzz .build-openapi dist

@@ -154,6 +154,7 @@ def test_make_install_and_uninstall(tmp_path):
     prefix = destdir / "usr/local"
     installed = {
         "bin/apictl": 0o755,
+        "lib/apictl/apictl-openapi": 0o755,
         "share/bash-completion/completions/apictl": 0o644,
         "share/zsh/site-functions/_apictl": 0o644,
         "share/fish/vendor_completions.d/apictl.fish": 0o644,

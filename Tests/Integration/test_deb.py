@@ -5,6 +5,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,8 @@ def deb():
 
 def test_contents_and_metadata(deb):
     listing = sh("dpkg-deb", "-c", str(deb)).stdout
-    for path, mode in [("./usr/bin/apictl", "-rwxr-xr-x"), ("./usr/share/bash-completion/completions/apictl", "-rw-r--r--"),
+    for path, mode in [("./usr/bin/apictl", "-rwxr-xr-x"), ("./usr/lib/apictl/apictl-openapi", "-rwxr-xr-x"),
+                       ("./usr/share/bash-completion/completions/apictl", "-rw-r--r--"),
                        ("./usr/share/zsh/vendor-completions/_apictl", "-rw-r--r--"),
                        ("./usr/share/fish/vendor_completions.d/apictl.fish", "-rw-r--r--"),
                        ("./usr/share/man/man1/apictl.1.gz", "-rw-r--r--"),
@@ -40,7 +42,7 @@ def test_contents_and_metadata(deb):
     assert deb.name == f"apictl_{version}_{sh('dpkg', '--print-architecture').stdout.strip()}.deb"
     fields = sh("dpkg-deb", "-f", str(deb), "Version", "Depends", "Recommends").stdout
     assert f"Version: {version}" in fields and "libcurl4" in fields and "libc6" in fields
-    assert "Recommends: libsecret-1-0, gnome-keyring" in fields
+    assert "Recommends: libsecret-1-0, gnome-keyring, libjq1" in fields
 
 
 def test_lintian_reports_no_error_or_warning(deb):
@@ -63,6 +65,15 @@ def test_install_use_and_remove(deb):
     try:
         assert sh("/usr/bin/apictl", "--version").stdout == sh(APICTL, "--version").stdout
         assert sh("man", "-w", "apictl").stdout.strip() == "/usr/share/man/man1/apictl.1.gz"
+        # api sync finds its parser where the package put it
+        described = Path(tempfile.mkdtemp()) / "openapi.json"
+        described.write_text('{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {"/a": {"get": {"responses": {}}}}}')
+        home = described.parent
+        env = dict(os.environ, HOME=str(home), XDG_CONFIG_HOME=str(home / "c"), XDG_CACHE_HOME=str(home / "k"))
+        assert sh("/usr/bin/apictl", "profile", "add", "t", "--base-url", "https://t.example.com", "--openapi", str(described),
+                  env=env).returncode == 0
+        synced = sh("/usr/bin/apictl", "api", "sync", "-p", "t", env=env)
+        assert synced.returncode == 0 and "synced 1 operations" in synced.stderr, synced
         # bash-completion's own loader finds the script; nothing is sourced by hand
         bash = sh("bash", "-c", "source /usr/share/bash-completion/bash_completion; __load_completion apictl || exit 3; "
                   "COMP_WORDS=(apictl tok); COMP_CWORD=1; COMP_LINE='apictl tok'; COMP_POINT=10; "
@@ -76,6 +87,6 @@ def test_install_use_and_remove(deb):
     finally:
         removed = sh("apt-get", "remove", "-y", "-qq", "apictl", env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
     assert removed.returncode == 0, removed.stderr
-    for path in ["/usr/bin/apictl", "/usr/share/bash-completion/completions/apictl", "/usr/share/zsh/vendor-completions/_apictl",
+    for path in ["/usr/bin/apictl", "/usr/lib/apictl/apictl-openapi", "/usr/lib/apictl", "/usr/share/bash-completion/completions/apictl", "/usr/share/zsh/vendor-completions/_apictl",
                  "/usr/share/fish/vendor_completions.d/apictl.fish", "/usr/share/man/man1/apictl.1.gz"]:
         assert not os.path.exists(path), path

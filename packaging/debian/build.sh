@@ -15,9 +15,12 @@ pkg=$stage/apictl
 
 install -d "$pkg/DEBIAN" "$pkg/usr/bin" "$pkg/usr/share/bash-completion/completions" \
   "$pkg/usr/share/zsh/vendor-completions" "$pkg/usr/share/fish/vendor_completions.d" "$pkg/usr/share/man/man1" "$pkg/usr/share/doc/apictl" \
-  "$pkg/usr/share/lintian/overrides"
+  "$pkg/usr/share/lintian/overrides" "$pkg/usr/lib/apictl"
 install -m 0755 "$binary" "$pkg/usr/bin/apictl"
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$pkg/usr/bin/apictl"
+# The OpenAPI parser `apictl api sync` runs (not on PATH: a helper of apictl's own).
+install -m 0755 "$(dirname "$binary")/apictl-openapi" "$pkg/usr/lib/apictl/apictl-openapi"
+strip --strip-unneeded --remove-section=.comment --remove-section=.note "$pkg/usr/lib/apictl/apictl-openapi"
 install -m 0644 "$root/completions/apictl.bash" "$pkg/usr/share/bash-completion/completions/apictl"
 install -m 0644 "$root/completions/_apictl" "$pkg/usr/share/zsh/vendor-completions/_apictl"
 install -m 0644 "$root/completions/apictl.fish" "$pkg/usr/share/fish/vendor_completions.d/apictl.fish"
@@ -31,7 +34,7 @@ chmod 0644 "$pkg"/usr/share/man/man1/apictl.1.gz "$pkg"/usr/share/doc/apictl/cha
 # Depends from what the binary links (dpkg-shlibdeps wants a debian/control beside it).
 mkdir -p "$stage/src/debian"
 printf 'Source: apictl\n\nPackage: apictl\nArchitecture: any\n' > "$stage/src/debian/control"
-depends=$(cd "$stage/src" && dpkg-shlibdeps -O "$pkg/usr/bin/apictl" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
+depends=$(cd "$stage/src" && dpkg-shlibdeps -O "$pkg/usr/bin/apictl" "$pkg/usr/lib/apictl/apictl-openapi" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 [ -n "$depends" ] || { echo "make deb: dpkg-shlibdeps found no dependencies" >&2; exit 1; }
 size=$(du -sk --exclude=DEBIAN "$pkg" | cut -f1)
 sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@SIZE@/$size/" -e "s/@DEPENDS@/$depends/" \
