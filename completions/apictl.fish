@@ -17,4 +17,4 @@ function __apictl_complete
         printf '%s\n' $answer
     end
 end
-complete -c apictl -f -a '(__apictl_complete)'
+complete -c apictl -f -k -a '(__apictl_complete)'

@@ -211,3 +211,51 @@ def test_fish_completes_files_after_at(fish, tmp_path):
     (tmp_path / "body.json").write_text("{}")
     lines = fish(f"apictl request POST /x -d @{tmp_path}/bo")
     assert lines == [f"@{tmp_path}/body.json"], lines
+
+
+# --- completion from the API's synced description ------------------------------------------
+
+DESCRIPTION = {
+    "openapi": "3.1.0", "info": {"title": "shop", "version": "1"}, "servers": [{"url": "https://api.dzdesk.com/v1"}],
+    "paths": {
+        "/requests": {
+            "get": {"summary": "List requests", "parameters": [
+                {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["open", "closed"]}}],
+                "responses": {"200": {"description": "ok"}}},
+            "post": {"summary": "Open a request", "requestBody": {"content": {"application/json": {"schema": {
+                "type": "object", "required": ["title"],
+                "properties": {"title": {"type": "string"}, "priority": {"type": "integer", "enum": [1, 2, 3]}}}}}},
+                "responses": {"201": {"description": "made"}}}},
+        "/requests/{item_id}": {"get": {"summary": "One request", "responses": {"200": {"description": "ok"}}}},
+        "/companies/{company}/users": {"get": {"summary": "A company's users", "responses": {"200": {"description": "ok"}}}},
+    },
+}
+
+
+def synced_description(apictl, tmp_path, profile):
+    description = tmp_path / "shop.json"
+    description.write_text(__import__("json").dumps(DESCRIPTION))
+    assert apictl.run("profile", "set", profile, "--openapi", str(description), "--var", "company=acme").code == 0
+    synced = apictl.run("api", "sync", "-p", profile)
+    assert synced.code == 0, synced
+
+
+def test_paths_fields_and_query_parameters_complete_in_bash_and_zsh(apictl, terminal, tmp_path):
+    synced_description(apictl, tmp_path, "dzdesk")
+    tab(terminal, "apictl request GET /re", "/requests", "/requests/")
+    tab(terminal, "apictl request GET /companies/", "/companies/acme/")      # {company} filled from the profile's vars
+    tab(terminal, "apictl request POST /requests ", "title=", "priority:=")
+    # zsh lists whole candidates; bash lists what follows the word's last '=' (its COMP_WORDBREAKS)
+    screen = tab(terminal, "apictl request POST /requests priority:=", "3")
+    assert "priority:=1  priority:=2  priority:=3" in screen or "\n1  2  3" in screen, screen
+    tab(terminal, "apictl request GET /requests --query ", "status=")
+
+
+def test_paths_and_fields_complete_in_fish(apictl, fish, tmp_path):
+    synced_description(apictl, tmp_path, "dz")
+    paths = [line.split("\t")[0] for line in fish("apictl -p dz request GET /re")]
+    assert paths == ["/requests", "/requests/"], paths
+    assert "/requests/{item_id}" in [line.split("\t")[0] for line in fish("apictl -p dz request GET /requests/")]
+    fields = [line.split("\t")[0] for line in fish("apictl -p dz request POST /requests ")]
+    assert fields[:2] == ["title=", "priority:="], fields
+    assert [line.split("\t")[0] for line in fish("apictl -p dz request GET /requests status==")] == ["status==open", "status==closed"]

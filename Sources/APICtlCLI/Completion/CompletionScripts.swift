@@ -11,8 +11,10 @@ enum CompletionScripts {
         read -r -a words <<<"$line"
         [[ "$line" == *[[:space:]] ]] && words+=("")
         local word="${words[${#words[@]}-1]}" cur="${COMP_WORDS[COMP_CWORD]}"
-        # bash splits words at = and :; replace only what it calls the current word.
-        local strip="${word%"$cur"}"
+        # readline replaces only what follows the word's last = or : (both in COMP_WORDBREAKS),
+        # even where bash's COMP_WORDS groups ":=" into a word of its own: trim up to there.
+        local strip="${word%"${word##*[=:]}"}"
+        [[ "$word" == *[=:]* ]] || strip="${word%"$cur"}"
         local answer
         answer=$(command apictl __complete "${words[@]:1}" 2>/dev/null) || return 0
         if [[ "$answer" == ":files" ]]; then
@@ -101,6 +103,6 @@ enum CompletionScripts {
             printf '%s\n' $answer
         end
     end
-    complete -c apictl -f -a '(__apictl_complete)'
+    complete -c apictl -f -k -a '(__apictl_complete)'
     """#
 }
