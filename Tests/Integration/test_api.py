@@ -23,13 +23,15 @@ def dz(apictl, ref):
 
 
 def index_path(apictl, profile):
-    return apictl.home / ".cache/apictl/openapi" / f"{profile}.json"
+    return apictl.home / ".cache/apictl/openapi" / profile
 
 
 def test_sync_finds_the_description_through_its_link_and_keeps_it(dz, ref):
     synced = dz.run("api", "sync")
     assert synced.code == 0 and "synced 7 operations" in synced.err and "description.yaml" in synced.err, synced
-    assert oct(index_path(dz, "dz").stat().st_mode & 0o777) == "0o600"
+    assert oct((index_path(dz, "dz") / "catalog.tsv").stat().st_mode & 0o777) == "0o600"
+    assert oct(index_path(dz, "dz").stat().st_mode & 0o777) == "0o700"
+    assert len(list((index_path(dz, "dz") / "operations").iterdir())) == 7
     fresh = dz.run("api", "sync")
     assert fresh.code == 0 and "is current" in fresh.err
     again = dz.run("api", "sync", "--force")

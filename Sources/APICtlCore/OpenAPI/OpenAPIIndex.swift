@@ -1,7 +1,10 @@
-/// What `apictl api sync` keeps of an API's OpenAPI description: each operation's
-/// method, path (relative to the profile's base URL), parameters, body schema and
-/// security, in one JSON file under `$XDG_CACHE_HOME/apictl/openapi/`. Completion,
-/// `api list`/`show` and the checks before sending read only this, never the description.
+import Glibc
+
+/// What `apictl api sync` keeps of an API's OpenAPI description, under
+/// `$XDG_CACHE_HOME/apictl/openapi/PROFILE/`: `catalog.tsv` (one line per operation:
+/// method, path relative to the base URL, summary) and `operations/N.json` (each one's
+/// parameters, body schema, responses and security). A Tab reads the catalog and at most
+/// one operation, never the whole description, so it stays fast for thousands of them.
 public struct OpenAPIIndex: Sendable {
     public struct Parameter: Sendable {
         public var name: String
@@ -26,43 +29,123 @@ public struct OpenAPIIndex: Sendable {
         public var queryParameters: [Parameter] { parameters.filter { $0.location == "query" } }
     }
 
+    /// One catalog line: enough to list and complete, and where the whole operation is.
+    public struct Entry: Sendable {
+        public var method: String
+        public var path: String
+        public var summary: String?
+        public var number: Int
+    }
+
     public var title: String
     public var openapi: String
-    public var operations: [Operation]
+    public var operations: [Entry]
+    let directory: String
 
-    /// The index file of a profile.
-    public static func path(profile: String, cacheDirectory: String) -> String {
-        cacheDirectory + "/openapi/" + profile + ".json"
+    /// The folder of a profile's index.
+    public static func directory(profile: String, cacheDirectory: String) -> String {
+        cacheDirectory + "/openapi/" + profile
     }
 
+    /// The catalog of a profile's synced description; nil when none was synced.
     public static func load(profile: String, cacheDirectory: String) -> OpenAPIIndex? {
-        guard let bytes = FileBytes.contents(of: path(profile: profile, cacheDirectory: cacheDirectory), limit: 256 << 20),
-              let value = JSONValue(parsing: bytes) else { return nil }
-        return OpenAPIIndex(value)
+        let directory = directory(profile: profile, cacheDirectory: cacheDirectory)
+        guard let bytes = FileBytes.contents(of: directory + "/catalog.tsv", limit: 64 << 20) else { return nil }
+        var lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        guard !lines.isEmpty else { return nil }
+        let head = lines.removeFirst().split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        let entries = lines.enumerated().compactMap { number, line -> Entry? in
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard fields.count >= 2 else { return nil }
+            return Entry(method: String(fields[0]), path: String(fields[1]),
+                         summary: fields.count > 2 && !fields[2].isEmpty ? String(fields[2]) : nil, number: number)
+        }
+        return OpenAPIIndex(title: head.first ?? "", openapi: head.count > 1 ? head[1] : "", operations: entries, directory: directory)
     }
 
-    /// The index as the parser wrote it (`apictl-openapi`), or as apictl re-wrote it.
-    public init?(_ value: JSONValue) {
-        guard let operations = value["operations"]?.arrayValue else { return nil }
-        title = value["title"]?.stringValue ?? ""
-        openapi = value["openapi"]?.stringValue ?? ""
-        self.operations = operations.compactMap { entry in
-            guard let method = entry["method"]?.stringValue, let path = entry["path"]?.stringValue else { return nil }
-            let parameters = (entry["parameters"]?.arrayValue ?? []).compactMap { parameter -> Parameter? in
-                guard let name = parameter["name"]?.stringValue else { return nil }
-                return Parameter(name: name, location: parameter["in"]?.stringValue ?? "query",
-                                 required: parameter["required"] == .bool(true), schema: parameter["schema"],
-                                 description: parameter["description"]?.stringValue)
-            }
-            let security = (entry["security"]?.arrayValue ?? []).map { alternative in
-                (alternative.arrayValue ?? []).map { scheme in
-                    (scheme: scheme["scheme"]?.stringValue ?? "", scopes: (scheme["scopes"]?.arrayValue ?? []).compactMap(\.stringValue))
-                }
-            }
-            return Operation(method: method, path: path, summary: entry["summary"]?.stringValue, parameters: parameters,
-                             body: entry["body"], bodyRequired: entry["body_required"] == .bool(true), security: security,
-                             responses: (entry["responses"]?.arrayValue ?? []).compactMap(\.stringValue))
+    /// The whole of one catalog entry's operation.
+    public func operation(_ entry: Entry) -> Operation? {
+        guard let bytes = FileBytes.contents(of: directory + "/operations/\(entry.number).json", limit: 64 << 20),
+              let value = JSONValue(parsing: bytes) else { return nil }
+        return Self.operation(value)
+    }
+
+    /// Writes the index of a parsed description (`apictl-openapi`'s output, paths already
+    /// relative) in place of the profile's old one, which a reader never sees half-replaced.
+    public static func save(_ index: JSONValue, profile: String, cacheDirectory: String) throws(APICtlError) -> Int {
+        let directory = directory(profile: profile, cacheDirectory: cacheDirectory)
+        let staging = directory + ".new-\(getpid())"
+        let operations = index["operations"]?.arrayValue ?? []
+        func clean(_ text: String) -> String { String(text.map { $0 == "\t" || $0.isNewline ? " " : $0 }) }
+        var catalog = clean(index["title"]?.stringValue ?? "") + "\t" + clean(index["openapi"]?.stringValue ?? "") + "\n"
+        // Plain writes into a fresh folder: it takes its place whole, by one rename, only once complete.
+        func write(_ text: String, to path: String) throws(APICtlError) {
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+            guard fd >= 0 else { throw APICtlError(.outputFailed, "cannot write \(path): \(String(cString: strerror(errno)))") }
+            defer { close(fd) }
+            let failed = Array(text.utf8).withUnsafeBytes { FileBytes.writeAll(fd, $0) }
+            if let failed { throw APICtlError(.outputFailed, "cannot write \(path): \(String(cString: strerror(failed)))") }
         }
+        do {
+            remove(staging)
+            try AtomicFile.makeDirectory(cacheDirectory + "/openapi", mode: 0o700)
+            try AtomicFile.makeDirectory(staging, mode: 0o700)
+            try AtomicFile.makeDirectory(staging + "/operations", mode: 0o700)
+        } catch {
+            throw APICtlError(.outputFailed, "cannot write the index: \(error.message)")
+        }
+        do throws(APICtlError) {
+            for (number, operation) in operations.enumerated() {
+                catalog += clean(operation["method"]?.stringValue ?? "") + "\t" + clean(operation["path"]?.stringValue ?? "") + "\t"
+                    + clean(operation["summary"]?.stringValue ?? "") + "\n"
+                try write(operation.rendered(), to: staging + "/operations/\(number).json")
+            }
+            try write(String(catalog.dropLast()), to: staging + "/catalog.tsv")
+        } catch {
+            remove(staging)
+            throw error
+        }
+        let old = directory + ".old-\(getpid())"
+        _ = rename(directory, old)
+        guard rename(staging, directory) == 0 else {
+            _ = rename(old, directory)
+            remove(staging)
+            throw APICtlError(.outputFailed, "cannot put the index in place at \(directory): \(String(cString: strerror(errno)))")
+        }
+        remove(old)
+        return operations.count
+    }
+
+    /// Removes an index folder this process made (operation files and the catalog; nothing else is in it).
+    private static func remove(_ folder: String) {
+        if let entries = opendir(folder + "/operations") {
+            while let entry = readdir(entries) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if name != "." && name != ".." { unlink(folder + "/operations/" + name) }
+            }
+            closedir(entries)
+        }
+        rmdir(folder + "/operations")
+        unlink(folder + "/catalog.tsv")
+        rmdir(folder)
+    }
+
+    static func operation(_ entry: JSONValue) -> Operation? {
+        guard let method = entry["method"]?.stringValue, let path = entry["path"]?.stringValue else { return nil }
+        let parameters = (entry["parameters"]?.arrayValue ?? []).compactMap { parameter -> Parameter? in
+            guard let name = parameter["name"]?.stringValue else { return nil }
+            return Parameter(name: name, location: parameter["in"]?.stringValue ?? "query",
+                             required: parameter["required"] == .bool(true), schema: parameter["schema"],
+                             description: parameter["description"]?.stringValue)
+        }
+        let security = (entry["security"]?.arrayValue ?? []).map { alternative in
+            (alternative.arrayValue ?? []).map { scheme in
+                (scheme: scheme["scheme"]?.stringValue ?? "", scopes: (scheme["scopes"]?.arrayValue ?? []).compactMap(\.stringValue))
+            }
+        }
+        return Operation(method: method, path: path, summary: entry["summary"]?.stringValue, parameters: parameters,
+                         body: entry["body"], bodyRequired: entry["body_required"] == .bool(true), security: security,
+                         responses: (entry["responses"]?.arrayValue ?? []).compactMap(\.stringValue).sorted())
     }
 
     /// The operation a request goes to: its method, and a path whose `{name}` segments
@@ -70,11 +153,11 @@ public struct OpenAPIIndex: Sendable {
     public func operation(method: String, path: String) -> Operation? {
         let wanted = Self.segments(path)
         let candidates = operations.filter { $0.method == method.uppercased() && Self.matches(Self.segments($0.path), wanted) }
-        return candidates.min { Self.templateCount($0.path) < Self.templateCount($1.path) }
+        return candidates.min { Self.templateCount($0.path) < Self.templateCount($1.path) }.flatMap(operation)
     }
 
     /// Operations on a path, any method.
-    public func operations(onPath path: String) -> [Operation] {
+    public func operations(onPath path: String) -> [Entry] {
         let wanted = Self.segments(path)
         return operations.filter { Self.matches(Self.segments($0.path), wanted) }
     }

@@ -16,8 +16,8 @@ enum ApiSyncCommand {
     static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let (session, profile) = try context.openProfileSession()
         let cache = context.configLocation.cacheDirectory
-        let indexPath = OpenAPIIndex.path(profile: profile.name, cacheDirectory: cache)
-        let metaPath = indexPath.replacingAll(".json", with: ".meta.json")
+        let indexPath = OpenAPIIndex.directory(profile: profile.name, cacheDirectory: cache)
+        let metaPath = indexPath + ".meta.json"
         let meta = FileBytes.contents(of: metaPath, limit: 1 << 16).flatMap { JSONValue(parsing: $0) }
         let previous = meta.flatMap { value in value["location"]?.stringValue.map { (location: $0, etag: value["etag"]?.stringValue) } }
         if !parsed.flag("force"), FileBytes.exists(indexPath), let synced = meta?["synced_at"]?.stringValue.flatMap(Timestamp.rfc3339),
@@ -34,11 +34,8 @@ enum ApiSyncCommand {
             return 0
         }
         let index = try parse(body, profile: profile, cache: cache, context)
-        do { try AtomicFile.write(Array(index.rendered().utf8), to: indexPath, mode: 0o600) } catch {
-            throw .init(.outputFailed, "cannot write \(indexPath): \(error.message)")
-        }
+        let operations = try OpenAPIIndex.save(index, profile: profile.name, cacheDirectory: cache)
         try writeMeta(metaPath, location: fetched.location, etag: fetched.etag, now: context.now())
-        let operations = index["operations"]?.arrayValue?.count ?? 0
         context.stderr.write("synced \(operations) operations of '\(index["title"]?.stringValue ?? "")' (OpenAPI "
                              + "\(index["openapi"]?.stringValue ?? "?")) from \(fetched.location) for \(profile.name)\n")
         return 0
@@ -52,7 +49,7 @@ enum ApiSyncCommand {
             throw .config("apictl-openapi, which parses API descriptions, is not installed beside apictl",
                           hint: "install apictl with 'make install' or its .deb, which put it in place")
         }
-        let temporary = cache + "/openapi/.description-\(getpid())"
+        let temporary = cache + "/openapi/description-\(getpid()).tmp"
         do { try AtomicFile.write(body, to: temporary, mode: 0o600) } catch {
             throw .init(.outputFailed, "cannot write \(temporary): \(error.message)")
         }
