@@ -58,7 +58,7 @@ enum ManPage {
         The config file holds no secret. Per profile (\\fB[profiles.NAME]\\fR): auth (token, bearer, basic,
         oauth2, header:NAME, query:NAME), base_url (with {var} placeholders), vars, token_env, whoami,
         whoami_key_id, whoami_identity, default_env, headers, ca_cert, token_command, token_command_timeout,
-        token_command_cache, idempotency_header; tables environments.ENV (base_url, token_env, key_prefix, confirm), pagination,
+        token_command_cache, idempotency_header, openapi, openapi_max_age; tables environments.ENV (base_url, token_env, key_prefix, confirm), pagination,
         oauth (OAuth 2.0), tokens (key management), pair (access and refresh token pairs), ci (CI identity).
         Top level: default_profile, credential_store, passphrase_cache, keyring_cache.
         See configuration.md in the documentation for every key.
