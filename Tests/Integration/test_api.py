@@ -167,3 +167,36 @@ def test_a_large_real_world_description(authentik):
     assert "/core/user_consent/" in paths
     fields = authentik.run("__complete", "-p", "ak", "request", "POST", "/core/users/", "").out.splitlines()
     assert fields[0].startswith("name=") or fields[0].startswith("username="), fields[:3]
+
+
+def test_checks_against_authentik(authentik):
+    refused = authentik.run("request", "-p", "ak", "POST", "/core/users/", "-f", "name=x", "--dry-run")
+    assert_one_line_error(refused, 2, "POST /core/users/: body: the field 'username' is required")
+    sent = authentik.run("request", "-p", "ak", "POST", "/core/users/", "-f", "name=x", "-f", "username=x", "--dry-run")
+    assert sent.code == 0, sent
+
+
+@pytest.mark.parametrize("api,base", [("dzdesk", "/v1"), ("techdocs", "/v1"), ("datadocks", "/api/v1"),
+                                      ("pocketdns", "/api/v1"), ("datasets", "/api/v1")])
+def test_every_seed_api_publishes_a_description_that_syncs(apictl, ref, api, base):
+    apictl.run("profile", "add", api, "--base-url", ref.url(api, base))
+    synced = apictl.run("api", "sync", "-p", api)
+    assert synced.code == 0 and "description.yaml" in synced.err, synced
+    listed = json.loads(apictl.run("api", "list", "-p", api, "--json").out)
+    assert listed and all(op["path"].startswith("/") and not op["path"].startswith(base + "/") for op in listed), listed
+    # openapi.json beside the base URL serves the same, for clients that look there
+    assert json.loads(subprocess.run(["curl", "-s", ref.url(api, base + "/openapi.json")], capture_output=True).stdout)["openapi"] == "3.0.3"
+
+
+def test_a_generated_github_sized_description(apictl, tmp_path):
+    description = tmp_path / "github-sized.json"
+    subprocess.run(["python3", str(ROOT / "Tests/Scripts/github_sized_openapi.py"), str(description)], check=True)
+    apictl.run("profile", "add", "gh", "--base-url", "https://api.example.com", "--openapi", str(description))
+    synced = apictl.run("api", "sync", "-p", "gh", timeout=300)
+    assert synced.code == 0 and "synced 2000 operations" in synced.err and "OpenAPI 3.1.0" in synced.err, synced
+    areas = apictl.run("__complete", "-p", "gh", "request", "GET", "/").out.splitlines()
+    assert len(areas) == 40 and areas[0].startswith("/actions/"), areas[:3]
+    item = apictl.run("__complete", "-p", "gh", "request", "GET", "/repos/{owner}/repos_3/").out
+    assert "/repos/{owner}/repos_3/{repos_3_id}" in item
+    assert_one_line_error(apictl.run("request", "-p", "gh", "PATCH", "/repos/octo/repos_3/7", "-F", "nope=1", "--dry-run"),
+                          2, "PATCH /repos/{owner}/repos_3/{repos_3_id}: body: the field", "is required")
