@@ -200,3 +200,10 @@ def test_a_generated_github_sized_description(apictl, tmp_path):
     assert "/repos/{owner}/repos_3/{repos_3_id}" in item
     assert_one_line_error(apictl.run("request", "-p", "gh", "PATCH", "/repos/octo/repos_3/7", "-F", "nope=1", "--dry-run"),
                           2, "PATCH /repos/{owner}/repos_3/{repos_3_id}: body: the field", "is required")
+
+
+def test_removing_the_profile_forgets_its_description(dz, ref):
+    dz.run("api", "sync")
+    assert index_path(dz, "dz").exists()
+    assert dz.run("profile", "remove", "dz").code == 0
+    assert not index_path(dz, "dz").exists() and not (index_path(dz, "dz").parent / "dz.meta.json").exists()

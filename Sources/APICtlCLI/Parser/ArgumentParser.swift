@@ -140,7 +140,7 @@ public struct ArgumentParser: Sendable {
                          hint: "usage: \(HelpFormatter.usageLine(parsed.spec, path: parsed.path))")
         }
         for (spec, value) in zip(specs, parsed.arguments) {
-            if case .choices(let choices) = spec.completion, !choices.contains(value.uppercased()), !choices.contains(value) {
+            if let choices = spec.completion.acceptedValues, !choices.contains(value.uppercased()), !choices.contains(value) {
                 let hint = suggestion(value, among: choices).map { "did you mean '\($0)'?" } ?? "choose one of \(choices.joined(separator: ", "))"
                 throw .usage("\(spec.name) cannot be '\(value)'", hint: hint)
             }

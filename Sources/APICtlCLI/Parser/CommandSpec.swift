@@ -16,6 +16,16 @@ public enum ValueCompletion: Sendable, Equatable {
     case apiItems
     case apiFields
     case apiQuery
+
+    /// The only values a parser accepts, when there is such a list: a method completed from
+    /// the API's description is still one of the methods apictl sends.
+    public var acceptedValues: [String]? {
+        switch self {
+        case .choices(let values): return values
+        case .apiMethods: return RequestBuilder.methods
+        default: return nil
+        }
+    }
 }
 
 /// One option in the command tree. A nil `valueName` makes it a flag.

@@ -116,7 +116,14 @@ public struct OpenAPIIndex: Sendable {
         return operations.count
     }
 
-    /// Removes an index folder this process made (operation files and the catalog; nothing else is in it).
+    /// Forgets a profile's synced description (its index and what `api sync` noted of it).
+    public static func forget(profile: String, cacheDirectory: String) {
+        let folder = directory(profile: profile, cacheDirectory: cacheDirectory)
+        remove(folder)
+        unlink(folder + ".meta.json")
+    }
+
+    /// Removes an index folder (operation files and the catalog; nothing else is in it).
     private static func remove(_ folder: String) {
         if let entries = opendir(folder + "/operations") {
             while let entry = readdir(entries) {

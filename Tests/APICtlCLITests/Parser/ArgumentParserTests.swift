@@ -25,7 +25,7 @@ final class ArgumentParserTests: XCTestCase {
             }
         }
         check(App.commandTree, path: "apictl")
-        XCTAssertEqual(App.commandTree.subcommandNames.count, 11)
+        XCTAssertEqual(App.commandTree.subcommandNames.count, 12)
     }
 
     func testDoubleDash() throws {

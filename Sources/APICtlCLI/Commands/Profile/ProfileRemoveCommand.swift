@@ -36,6 +36,7 @@ enum ProfileRemoveCommand {
             note = "; removed \(removed) stored credential\(removed == 1 ? "" : "s") from the \(store.source)"
                 + (kept > 0 ? " and \(kept) kept answer\(kept == 1 ? "" : "s") from the kernel keyring" : "")
         }
+        OpenAPIIndex.forget(profile: name, cacheDirectory: context.configLocation.cacheDirectory)
         config.profiles[name] = nil
         if config.defaultProfile == name { config.defaultProfile = nil }
         try context.configStore.save(config)
