@@ -80,6 +80,13 @@ enum TerminalInput {
         }
     }
 
+    /// Whether the encrypted file can be opened without a prompt: a passphrase in the
+    /// environment or a file, or its derived key cached in the kernel keyring.
+    static func passphraseAtHand(environment: [String: String], file: EncryptedFileStore) -> Bool {
+        !(environment["APICTL_PASSPHRASE"] ?? "").isEmpty || !(environment["APICTL_PASSPHRASE_FILE"] ?? "").isEmpty
+            || file.cache?.isHeld == true
+    }
+
     /// A new passphrase, typed twice until both agree (three tries).
     static func newPassphrase(noTerminal: APICtlError) throws(APICtlError) -> [UInt8] {
         for _ in 0..<3 {

@@ -96,6 +96,7 @@ def test_list_and_show(dz, ref):
     (["POST", "/requests", "-f", "title=x", "-F", 'tags=["a", 2]'], 2, "body.tags[1]: expected string, got integer"),
     (["GET", "/requests", "--query", "stat=open"], 2, "takes no query parameter 'stat'"),
     (["GET", "/requests", "--query", "status=gone"], 2, "query parameter status"),
+    (["GET", "/requests?=&status=open"], 2, "takes no query parameter ''"),   # an empty name: once a crash
 ])
 def test_what_the_description_rules_out_is_exit_2_before_sending(dz, ref, args, code, words):
     dz.run("api", "sync")

@@ -42,8 +42,7 @@ enum DoctorCommand {
         let file = EncryptedFileStore(directory: location.dataDirectory, passphrase: TerminalInput.passphrase(environment: context.environment),
                                       cacheLifetime: cacheLifetime, consultCache: (context.environment["APICTL_PASSPHRASE"] ?? "").isEmpty)
         // A cached key opens the file as well as a passphrase does, without a prompt.
-        let passphraseSet = !(context.environment["APICTL_PASSPHRASE"] ?? "").isEmpty || !(context.environment["APICTL_PASSPHRASE_FILE"] ?? "").isEmpty
-            || file.cache?.isHeld == true
+        let passphraseSet = TerminalInput.passphraseAtHand(environment: context.environment, file: file)
         if file.exists {
             if passphraseSet {
                 do { line("file", "\(file.path): \(try file.keys().count) credential(s)") } catch {
@@ -120,12 +119,13 @@ enum DoctorCommand {
                                                               configPath: location.configFile)
                     var parts: [String] = []
                     var ok = true
-                    if let credential = EnvironmentCredentials.resolve(profile: profile, environment: context.environment) {
+                    let planned = PlannedCredential.plan(profile: profile, environment: context.environment)
+                    if case .environment(let credential) = planned {
                         parts.append("credential from \(credential.source)")
-                    } else if let argv = profile.tokenCommand {
-                        parts.append("credential from \(TokenCommandSource.source(argv)) (not run)")
-                    } else if let ci = profile.ci, let identity = CIIdentitySource.find(ci, environment: context.environment) {
-                        parts.append("credential from \(CredentialSource.ci(identity: identity.description, exchange: ci.style)) (not exchanged)")
+                    } else if case .command(let source) = planned {
+                        parts.append("credential from \(source) (not run)")
+                    } else if case .ci(let source) = planned {
+                        parts.append("credential from \(source) (not exchanged)")
                     } else if let store = selection?.store {
                         let key = CredentialKey(profile: name, environment: profile.environment)
                         if selection?.fallbackReason != nil, KeyringLedger(dataDirectory: location.dataDirectory).contains(key) {

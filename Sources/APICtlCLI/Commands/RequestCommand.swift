@@ -223,12 +223,7 @@ enum RequestCommand {
         let basePath = profile.base.path.hasSuffix("/") ? String(profile.base.path.dropLast()) : profile.base.path
         guard target.path.hasPrefix(basePath) else { return }
         let path = String(target.path.dropFirst(basePath.count))
-        let query = target.rest.firstIndex(of: "?").map { start in
-            target.rest[target.rest.index(after: start)...].prefix { $0 != "#" }.split(separator: "&").map { pair -> (String, String) in
-                let parts = pair.split(separator: "=", maxSplits: 1)
-                return (PercentEncoding.decode(parts[0]) ?? String(parts[0]), parts.count > 1 ? PercentEncoding.decode(parts[1]) ?? String(parts[1]) : "")
-            }
-        } ?? []
+        let query = target.rest.firstIndex(of: "?").map { FormQuery.pairs(String(target.rest[target.rest.index(after: $0)...].prefix { $0 != "#" })) } ?? []
         let credentialQuery = { () -> String? in if case .query(let name) = profile.auth { return name }; return nil }()
         let isJSON = request.headers["Content-Type"]?.containsText("json") ?? false
         let body = request.body.flatMap { isJSON ? JSONValue(parsing: $0) : nil }

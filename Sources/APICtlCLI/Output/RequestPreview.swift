@@ -17,12 +17,12 @@ enum RequestPreview {
 
     /// Where a request would find the credential, found without running or reading anything secret.
     static func expectedSource(_ profile: ResolvedProfile, environment: [String: String]) -> String {
-        if let credential = EnvironmentCredentials.resolve(profile: profile, environment: environment) {
-            return "from \(credential.source)"
+        switch PlannedCredential.plan(profile: profile, environment: environment) {
+        case .environment(let credential): return "from \(credential.source)"
+        case .command(let source): return "from \(source) (not run; --resolve runs it)"
+        case .ci(let source): return "from \(source) (not exchanged; --resolve does)"
+        case .store: return "from the credential store (not read; --resolve reads it)"
         }
-        if let argv = profile.tokenCommand { return "from \(TokenCommandSource.source(argv)) (not run; --resolve runs it)" }
-        if profile.ci != nil { return "from a CI identity exchange (not exchanged; --resolve does)" }
-        return "from the credential store (not read; --resolve reads it)"
     }
 
     /// HTTPie's `--offline` view: request line, headers, blank line, body (or what it is).

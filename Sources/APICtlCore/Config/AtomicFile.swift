@@ -79,10 +79,7 @@ public enum AtomicFile {
     public static func removeStaleTemporaries(of path: String) {
         let directory = PathText.directory(of: path)
         let prefix = PathText.lastComponent(of: path) + ".tmp-"
-        guard let folder = opendir(directory.isEmpty ? "." : directory) else { return }
-        defer { closedir(folder) }
-        while let entry = readdir(folder) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        for name in FileBytes.names(inDirectory: directory) {
             guard name.hasPrefix(prefix), let pid = name.dropFirst(prefix.count).split(separator: "-").first.flatMap({ Int32($0) }),
                   pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
             unlink((directory.isEmpty ? "" : directory + "/") + name)

@@ -86,17 +86,7 @@ public struct Paginator {
     }
 
     /// The rel="next" target of one Link header value (RFC 8288).
-    static func nextLink(_ header: String) -> String? {
-        for part in header.split(separator: ",") {
-            let pieces = part.split(separator: ";").map { $0.trimmingSpaces() }
-            // "<>" would be this very page again: following it would never end.
-            guard let target = pieces.first, target.hasPrefix("<"), target.hasSuffix(">"), target.count > 2 else { continue }
-            let rels = pieces.dropFirst().filter { $0.lowercased().hasPrefix("rel=") }
-                .flatMap { $0.dropFirst(4).trimming { $0 == "\"" }.split(separator: " ") }
-            if rels.contains(where: { $0.lowercased() == "next" }) { return String(target.dropFirst().dropLast()) }
-        }
-        return nil
-    }
+    static func nextLink(_ header: String) -> String? { LinkHeader.targets(header, relation: "next").first }
 
     static func queryValue(_ url: String, _ name: String) -> String? {
         guard !name.isEmpty, let q = url.firstIndex(of: "?") else { return nil }

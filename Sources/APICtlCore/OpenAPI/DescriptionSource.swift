@@ -30,7 +30,7 @@ public enum DescriptionSource {
         var candidates: [String] = []
         let base = profile.baseURL.hasSuffix("/") ? String(profile.baseURL.dropLast()) : profile.baseURL
         if let answer = try? client.fetch(HTTPRequest(method: "GET", url: profile.baseURL)) {
-            for link in serviceDescriptions(answer.head.headers.values("Link")) {
+            for link in answer.head.headers.values("Link").flatMap({ LinkHeader.targets($0, relation: "service-desc") }) {
                 if let url = URLParts.parse(profile.baseURL)?.resolve(link) { candidates.append(url) }
             }
         }
@@ -61,22 +61,5 @@ public enum DescriptionSource {
             throw HTTPFailure.error(for: response, context: FailureContext(profile: client.profile, credential: nil, now: client.now()))
         }
         return Fetched(location: url, body: response.body, etag: response.head.headers["ETag"])
-    }
-
-    /// The targets of `rel="service-desc"` links (RFC 8288 syntax, RFC 8631 relation).
-    static func serviceDescriptions(_ headers: [String]) -> [String] {
-        var found: [String] = []
-        for header in headers {
-            for link in header.split(separator: ",") {
-                guard let open = link.firstIndex(of: "<"), let close = link.firstIndex(of: ">"), open < close else { continue }
-                let parameters = link[link.index(after: close)...].split(separator: ";").map { $0.trimmingSpaces().lowercased() }
-                let relations = parameters.compactMap { parameter -> [Substring]? in
-                    guard parameter.hasPrefix("rel=") else { return nil }
-                    return parameter.dropFirst(4).trimming { $0 == "\"" }.split(separator: " ")
-                }.flatMap { $0 }
-                if relations.contains("service-desc") { found.append(String(link[link.index(after: open)..<close])) }
-            }
-        }
-        return found
     }
 }

@@ -125,13 +125,7 @@ public struct OpenAPIIndex: Sendable {
 
     /// Removes an index folder (operation files and the catalog; nothing else is in it).
     private static func remove(_ folder: String) {
-        if let entries = opendir(folder + "/operations") {
-            while let entry = readdir(entries) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if name != "." && name != ".." { unlink(folder + "/operations/" + name) }
-            }
-            closedir(entries)
-        }
+        for name in FileBytes.names(inDirectory: folder + "/operations") { unlink(folder + "/operations/" + name) }
         rmdir(folder + "/operations")
         unlink(folder + "/catalog.tsv")
         rmdir(folder)

@@ -70,4 +70,16 @@ public enum FileBytes {
         defer { close(fd) }
         return readAll(fd, limit: limit)
     }
+
+    /// The names in a folder, "." and ".." left out; empty when it cannot be read.
+    public static func names(inDirectory path: String) -> [String] {
+        guard let folder = opendir(path.isEmpty ? "." : path) else { return [] }
+        defer { closedir(folder) }
+        var names: [String] = []
+        while let entry = readdir(folder) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
 }

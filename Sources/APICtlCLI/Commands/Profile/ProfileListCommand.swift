@@ -83,13 +83,15 @@ struct StoredCredentials {
     init(config: ConfigFile, context: CommandContext) {
         self.context = context
         ledger = KeyringLedger(dataDirectory: context.configLocation.dataDirectory)
-        let passphraseAtHand = !(context.environment["APICTL_PASSPHRASE"] ?? "").isEmpty
-            || !(context.environment["APICTL_PASSPHRASE_FILE"] ?? "").isEmpty
         do {
             let selection = try context.openStore(config: config)
             storeName = selection.store is EncryptedFileStore ? "encrypted file" : "keyring"
             if let file = selection.store as? EncryptedFileStore {
-                if !file.exists { keys = [] } else if passphraseAtHand || file.cache?.isHeld == true { keys = Set(try file.keys()) }
+                if !file.exists {
+                    keys = []
+                } else if TerminalInput.passphraseAtHand(environment: context.environment, file: file) {
+                    keys = Set(try file.keys())
+                }
                 unreachable = selection.fallbackReason.map { _ in "keyring unreachable" }
             } else {
                 keys = Set(try selection.store.keys())
@@ -100,11 +102,11 @@ struct StoredCredentials {
     }
 
     func whereFound(_ profile: ResolvedProfile) -> String {
-        if let credential = EnvironmentCredentials.resolve(profile: profile, environment: context.environment) {
-            return credential.source.description
+        switch PlannedCredential.plan(profile: profile, environment: context.environment) {
+        case .environment(let credential): return credential.source.description
+        case .command(let source), .ci(let source): return source.description
+        case .store: break
         }
-        if let argv = profile.tokenCommand { return TokenCommandSource.source(argv).description }
-        if profile.ci != nil { return "CI identity exchange" }
         let key = CredentialKey(profile: profile.name, environment: profile.environment)
         if let unreachable, ledger.contains(key) { return "keyring (\(unreachable))" }
         guard let keys else { return unreachable.map { "? (\($0))" } ?? "\(storeName) (locked; set APICTL_PASSPHRASE to look)" }

@@ -38,13 +38,16 @@ public enum Base64URL {
 /// `a=1&b=two+words`, as in a redirect's query or a form body.
 public enum FormQuery {
     public static func parse(_ query: String) -> [String: String] {
-        var values: [String: String] = [:]
-        for pair in query.split(separator: "&") {
+        Dictionary(pairs(query)) { $1 }
+    }
+
+    /// Every name and value, in order, repeats kept (a request's query as the API sees it).
+    public static func pairs(_ query: String) -> [(String, String)] {
+        query.split(separator: "&").compactMap { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let decode = { (text: Substring) in PercentEncoding.decode(String(text).replacingAll("+", with: " ")) }
-            guard let name = parts.first.flatMap(decode) else { continue }
-            values[name] = parts.count > 1 ? decode(parts[1]) ?? "" : ""
+            guard let name = parts.first.flatMap(decode) else { return nil }
+            return (name, parts.count > 1 ? decode(parts[1]) ?? "" : "")
         }
-        return values
     }
 }
