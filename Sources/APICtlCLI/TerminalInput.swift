@@ -14,9 +14,11 @@ enum TerminalInput {
         var silent = saved
         silent.c_lflag &= ~tcflag_t(ECHO)
         silent.c_lflag |= tcflag_t(ECHONL)
-        _ = prompt.withCString { Glibc.write(fd, $0, strlen($0)) }
+        // Echo goes off before the prompt shows: a secret typed (or pasted) the moment the
+        // prompt appears is never echoed, nor thrown away by the switch.
         tcsetattr(fd, TCSAFLUSH, &silent)
         defer { tcsetattr(fd, TCSAFLUSH, &saved) }
+        _ = prompt.withCString { Glibc.write(fd, $0, strlen($0)) }
         var bytes: [UInt8] = []
         var byte: UInt8 = 0
         while Glibc.read(fd, &byte, 1) == 1 {
