@@ -36,7 +36,10 @@ mkdir -p "$stage/src/debian"
 printf 'Source: apictl\n\nPackage: apictl\nArchitecture: any\n' > "$stage/src/debian/control"
 depends=$(cd "$stage/src" && dpkg-shlibdeps -O "$pkg/usr/bin/apictl" "$pkg/usr/lib/apictl/apictl-openapi" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 [ -n "$depends" ] || { echo "make deb: dpkg-shlibdeps found no dependencies" >&2; exit 1; }
-size=$(du -sk --exclude=DEBIAN "$pkg" | cut -f1)
+# Installed-Size the way dpkg-gencontrol counts it: each file's apparent size in KiB,
+# rounded up, and 1 for each folder. `du` counts allocated blocks, which depend on
+# the file system and on when it last flushed, so two builds could disagree.
+size=$(cd "$pkg" && find usr -printf '%y %s\n' | awk '{ kib += ($1 == "f") ? int(($2 + 1023) / 1024) : 1 } END { print kib }')
 sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@SIZE@/$size/" -e "s/@DEPENDS@/$depends/" \
   "$here/control.in" > "$pkg/DEBIAN/control"
 
