@@ -31,7 +31,8 @@ def test_sync_finds_the_description_through_its_link_and_keeps_it(dz, ref):
     assert synced.code == 0 and "synced 7 operations" in synced.err and "description.yaml" in synced.err, synced
     assert oct((index_path(dz, "dz") / "catalog.tsv").stat().st_mode & 0o777) == "0o600"
     assert oct(index_path(dz, "dz").stat().st_mode & 0o777) == "0o700"
-    assert len(list((index_path(dz, "dz") / "operations").iterdir())) == 7
+    operations = index_path(dz, "dz") / "operations.jsonl"
+    assert len(operations.read_text().splitlines()) == 7 and oct(operations.stat().st_mode & 0o777) == "0o600"
     fresh = dz.run("api", "sync")
     assert fresh.code == 0 and "is current" in fresh.err
     again = dz.run("api", "sync", "--force")
@@ -208,3 +209,25 @@ def test_removing_the_profile_forgets_its_description(dz, ref):
     assert index_path(dz, "dz").exists()
     assert dz.run("profile", "remove", "dz").code == 0
     assert not index_path(dz, "dz").exists() and not (index_path(dz, "dz").parent / "dz.meta.json").exists()
+
+
+def test_an_index_an_older_apictl_wrote_is_synced_again(dz, ref):
+    folder = index_path(dz, "dz")
+    (folder / "operations").mkdir(parents=True)
+    (folder / "catalog.tsv").write_text("DZDesk\t3.0.3\nGET\t/requests\tList requests")
+    (folder / "operations" / "0.json").write_text('{"method": "GET", "path": "/requests"}')
+    assert_one_line_error(dz.run("api", "list"), 3, "no synced API description", "apictl api sync")
+    assert dz.run("api", "sync").code == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["catalog.tsv", "operations.jsonl"]
+    assert any(op["path"] == "/requests" for op in json.loads(dz.run("api", "list", "--json").out))
+
+
+def test_two_syncs_of_one_description_write_the_same_index(apictl, tmp_path):
+    description = tmp_path / "authentik.yaml"
+    description.write_bytes(gzip.decompress(AUTHENTIK.read_bytes()))
+    apictl.run("profile", "add", "ak", "--base-url", "https://authentik.example.com/api/v3", "--openapi", str(description))
+    written = []
+    for _ in range(2):
+        assert apictl.run("api", "sync", "-p", "ak", "--force", timeout=120).code == 0
+        written.append({p.name: p.read_bytes() for p in index_path(apictl, "ak").iterdir()})
+    assert written[0] == written[1]

@@ -38,6 +38,8 @@ extension JSONValue {
 
     /// A JSON string literal for `text`; "/" and non-ASCII are left as they are.
     public static func quoted(_ text: String) -> String {
+        let needsEscape = text.utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+        guard needsEscape else { return "\"" + text + "\"" }
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

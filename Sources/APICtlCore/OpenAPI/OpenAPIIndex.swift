@@ -2,9 +2,10 @@ import Glibc
 
 /// What `apictl api sync` keeps of an API's OpenAPI description, under
 /// `$XDG_CACHE_HOME/apictl/openapi/PROFILE/`: `catalog.tsv` (one line per operation:
-/// method, path relative to the base URL, summary) and `operations/N.json` (each one's
-/// parameters, body schema, responses and security). A Tab reads the catalog and at most
-/// one operation, never the whole description, so it stays fast for thousands of them.
+/// method, path relative to the base URL, summary, and where its line is in the other
+/// file) and `operations.jsonl` (one line of JSON per operation: parameters, body schema,
+/// responses and security, as `apictl-openapi` wrote it). A Tab reads the catalog and at
+/// most one operation's line, never the whole description, so it stays fast for thousands.
 public struct OpenAPIIndex: Sendable {
     public struct Parameter: Sendable {
         public var name: String
@@ -34,8 +35,13 @@ public struct OpenAPIIndex: Sendable {
         public var method: String
         public var path: String
         public var summary: String?
-        public var number: Int
+        /// The byte range of its line in operations.jsonl.
+        var offset: Int
+        var length: Int
     }
+
+    /// The layout written here and by `apictl-openapi`; an index in another is synced again.
+    static let format = "2"
 
     public var title: String
     public var openapi: String
@@ -54,53 +60,71 @@ public struct OpenAPIIndex: Sendable {
         var lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         guard !lines.isEmpty else { return nil }
         let head = lines.removeFirst().split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-        let entries = lines.enumerated().compactMap { number, line -> Entry? in
+        guard head.count == 3, head[2] == format else { return nil }
+        let entries = lines.compactMap { line -> Entry? in
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard fields.count >= 2 else { return nil }
-            return Entry(method: String(fields[0]), path: String(fields[1]),
-                         summary: fields.count > 2 && !fields[2].isEmpty ? String(fields[2]) : nil, number: number)
+            guard fields.count == 5, let offset = Int(fields[3]), let length = Int(fields[4]) else { return nil }
+            return Entry(method: String(fields[0]), path: String(fields[1]), summary: fields[2].isEmpty ? nil : String(fields[2]),
+                         offset: offset, length: length)
         }
-        return OpenAPIIndex(title: head.first ?? "", openapi: head.count > 1 ? head[1] : "", operations: entries, directory: directory)
+        return OpenAPIIndex(title: head[0], openapi: head[1], operations: entries, directory: directory)
     }
 
     /// The whole of one catalog entry's operation.
     public func operation(_ entry: Entry) -> Operation? {
-        guard let bytes = FileBytes.contents(of: directory + "/operations/\(entry.number).json", limit: 64 << 20),
-              let value = JSONValue(parsing: bytes) else { return nil }
-        return Self.operation(value)
+        guard let bytes = FileBytes.contents(of: directory + "/operations.jsonl", offset: entry.offset, length: entry.length),
+              let value = JSONValue(parsing: bytes), var operation = Self.operation(value) else { return nil }
+        operation.path = entry.path   // relative to the base URL, as the catalog keeps it
+        return operation
     }
 
-    /// Writes the index of a parsed description (`apictl-openapi`'s output, paths already
-    /// relative) in place of the profile's old one, which a reader never sees half-replaced.
-    public static func save(_ index: JSONValue, profile: String, cacheDirectory: String) throws(APICtlError) -> Int {
+    /// Writes the index `apictl-openapi` made (its header line with the catalog, then one
+    /// line per operation) in place of the profile's old one, which a reader never sees
+    /// half-replaced. Paths in the catalog become relative to `basePath` (relativePath);
+    /// the operation lines are kept byte for byte. Returns the header.
+    public static func save(_ lines: [UInt8], basePath: String, profile: String,
+                            cacheDirectory: String) throws(APICtlError) -> JSONValue {
+        let headerEnd = lines.firstIndex(of: UInt8(ascii: "\n")) ?? lines.endIndex
+        guard let header = JSONValue(parsing: lines[..<headerEnd]), header["format"] == .number(format),
+              let catalog = header["catalog"]?.arrayValue else {
+            throw APICtlError.config("the API description is not usable: apictl-openapi wrote an index apictl cannot read "
+                              + "(is it from another apictl version?)")
+        }
+        let server = header["servers"]?.arrayValue?.first?.stringValue ?? ""
+        func clean(_ text: String) -> String { String(text.map { $0 == "\t" || $0.isNewline ? " " : $0 }) }
+        var table = clean(header["title"]?.stringValue ?? "") + "\t" + clean(header["openapi"]?.stringValue ?? "") + "\t" + format
+        var offset = headerEnd + 1
+        for entry in catalog {
+            guard offset < lines.endIndex, let fields = entry.arrayValue, fields.count == 3 else {
+                throw APICtlError.config("the API description is not usable: apictl-openapi's index ends early")
+            }
+            let end = lines[offset...].firstIndex(of: UInt8(ascii: "\n")) ?? lines.endIndex
+            let path = relativePath(fields[1].stringValue ?? "", server: server, basePath: basePath)
+            table += "\n" + [fields[0].stringValue ?? "", path, fields[2].stringValue ?? ""].map(clean).joined(separator: "\t")
+                + "\t\(offset - headerEnd - 1)\t\(end - offset)"
+            offset = end + 1
+        }
         let directory = directory(profile: profile, cacheDirectory: cacheDirectory)
         let staging = directory + ".new-\(getpid())"
-        let operations = index["operations"]?.arrayValue ?? []
-        func clean(_ text: String) -> String { String(text.map { $0 == "\t" || $0.isNewline ? " " : $0 }) }
-        var catalog = clean(index["title"]?.stringValue ?? "") + "\t" + clean(index["openapi"]?.stringValue ?? "") + "\n"
         // Plain writes into a fresh folder: it takes its place whole, by one rename, only once complete.
-        func write(_ text: String, to path: String) throws(APICtlError) {
+        func write(_ bytes: ArraySlice<UInt8>, to path: String) throws(APICtlError) {
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
             guard fd >= 0 else { throw APICtlError(.outputFailed, "cannot write \(path): \(String(cString: strerror(errno)))") }
             defer { close(fd) }
-            let failed = Array(text.utf8).withUnsafeBytes { FileBytes.writeAll(fd, $0) }
-            if let failed { throw APICtlError(.outputFailed, "cannot write \(path): \(String(cString: strerror(failed)))") }
-        }
-        do {
-            remove(staging)
-            try AtomicFile.makeDirectory(cacheDirectory + "/openapi", mode: 0o700)
-            try AtomicFile.makeDirectory(staging, mode: 0o700)
-            try AtomicFile.makeDirectory(staging + "/operations", mode: 0o700)
-        } catch {
-            throw APICtlError(.outputFailed, "cannot write the index: \(error.message)")
+            if let failed = bytes.withUnsafeBytes({ FileBytes.writeAll(fd, $0) }) {
+                throw APICtlError(.outputFailed, "cannot write \(path): \(String(cString: strerror(failed)))")
+            }
         }
         do throws(APICtlError) {
-            for (number, operation) in operations.enumerated() {
-                catalog += clean(operation["method"]?.stringValue ?? "") + "\t" + clean(operation["path"]?.stringValue ?? "") + "\t"
-                    + clean(operation["summary"]?.stringValue ?? "") + "\n"
-                try write(operation.rendered(), to: staging + "/operations/\(number).json")
+            remove(staging)
+            do {
+                try AtomicFile.makeDirectory(cacheDirectory + "/openapi", mode: 0o700)
+                try AtomicFile.makeDirectory(staging, mode: 0o700)
+            } catch {
+                throw APICtlError(.outputFailed, "cannot write the index: \(error.message)")
             }
-            try write(String(catalog.dropLast()), to: staging + "/catalog.tsv")
+            try write(lines[min(headerEnd + 1, lines.endIndex)...], to: staging + "/operations.jsonl")
+            try write(ArraySlice(table.utf8), to: staging + "/catalog.tsv")
         } catch {
             remove(staging)
             throw error
@@ -113,7 +137,7 @@ public struct OpenAPIIndex: Sendable {
             throw APICtlError(.outputFailed, "cannot put the index in place at \(directory): \(String(cString: strerror(errno)))")
         }
         remove(old)
-        return operations.count
+        return header
     }
 
     /// Forgets a profile's synced description (its index and what `api sync` noted of it).
@@ -123,10 +147,11 @@ public struct OpenAPIIndex: Sendable {
         unlink(folder + ".meta.json")
     }
 
-    /// Removes an index folder (operation files and the catalog; nothing else is in it).
+    /// Removes an index folder (the catalog and operations; an older apictl's operations/ too).
     private static func remove(_ folder: String) {
         for name in FileBytes.names(inDirectory: folder + "/operations") { unlink(folder + "/operations/" + name) }
         rmdir(folder + "/operations")
+        unlink(folder + "/operations.jsonl")
         unlink(folder + "/catalog.tsv")
         rmdir(folder)
     }
@@ -174,26 +199,17 @@ public struct OpenAPIIndex: Sendable {
 
     static func templateCount(_ path: String) -> Int { path.filter { $0 == "{" }.count }
 
-    /// Rewrites each operation's path to be relative to the profile's base URL: the
-    /// description's own server path plus the operation's path, less the base URL's path;
-    /// when that is not under the base URL's path, the operation's own path.
-    public static func relativePaths(_ index: JSONValue, basePath: String) -> JSONValue {
-        guard case .object(var root) = index, let operations = root["operations"]?.arrayValue else { return index }
-        let server = root["servers"]?.arrayValue?.first?.stringValue ?? ""
+    /// An operation's path relative to the profile's base URL: the description's own
+    /// server path plus the operation's path, less the base URL's path; when that is not
+    /// under the base URL's path, the operation's own path.
+    static func relativePath(_ path: String, server: String, basePath: String) -> String {
         let serverPath = URLParts.parse(server)?.path ?? (server.hasPrefix("/") ? server : "")
         let base = basePath.hasSuffix("/") ? String(basePath.dropLast()) : basePath
-        let trimmedServer = serverPath.hasSuffix("/") ? String(serverPath.dropLast()) : serverPath
-        root["operations"] = .array(operations.map { operation in
-            guard case .object(var fields) = operation, let path = fields["path"]?.stringValue else { return operation }
-            let full = trimmedServer + path
-            if !base.isEmpty, full.hasPrefix(base + "/") || full == base {
-                let rest = String(full.dropFirst(base.count))
-                fields["path"] = .string(rest.isEmpty ? "/" : rest)
-            } else {
-                fields["path"] = .string(path)   // the server is the base URL under another name (a real host, say)
-            }
-            return .object(fields)
-        })
-        return .object(root)
+        let full = (serverPath.hasSuffix("/") ? String(serverPath.dropLast()) : serverPath) + path
+        guard !base.isEmpty, full.hasPrefix(base + "/") || full == base else {
+            return path   // the server is the base URL under another name (a real host, say)
+        }
+        let rest = String(full.dropFirst(base.count))
+        return rest.isEmpty ? "/" : rest
     }
 }

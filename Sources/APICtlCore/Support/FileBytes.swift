@@ -60,7 +60,6 @@ public enum FileBytes {
         return info.st_mode & 0o7777
     }
 
-    /// The file's bytes; nil when it cannot be opened or read, with errno set.
     /// The file's bytes; nil when it cannot be opened or read, with errno set. With a
     /// `limit`, reading stops once past it (`/dev/zero` never ends), so more than
     /// `limit` bytes back means "too large".
@@ -69,6 +68,22 @@ public enum FileBytes {
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         return readAll(fd, limit: limit)
+    }
+
+    /// `length` bytes of the file from `offset`; nil when it cannot be read or is shorter.
+    public static func contents(of path: String, offset: Int, length: Int) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0, offset >= 0, length >= 0 else { if fd >= 0 { close(fd) }; return nil }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: length)
+        var done = 0
+        while done < length {
+            let got = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress.map { $0 + done }, length - done, off_t(offset + done)) }
+            if got < 0 && errno == EINTR { continue }
+            guard got > 0 else { return nil }
+            done += got
+        }
+        return bytes
     }
 
     /// The names in a folder, "." and ".." left out; empty when it cannot be read.

@@ -33,18 +33,16 @@ enum ApiSyncCommand {
             context.stderr.write("\(fetched.location) is unchanged (304); the index is current\n")
             return 0
         }
-        let index = try parse(body, profile: profile, cache: cache, context)
-        let operations = try OpenAPIIndex.save(index, profile: profile.name, cacheDirectory: cache)
+        let lines = try parse(body, cache: cache, context)
+        let header = try OpenAPIIndex.save(lines, basePath: profile.base.path, profile: profile.name, cacheDirectory: cache)
         try writeMeta(metaPath, location: fetched.location, etag: fetched.etag, now: context.now())
-        context.stderr.write("synced \(operations) operations of '\(index["title"]?.stringValue ?? "")' (OpenAPI "
-                             + "\(index["openapi"]?.stringValue ?? "?")) from \(fetched.location) for \(profile.name)\n")
+        context.stderr.write("synced \(header["catalog"]?.arrayValue?.count ?? 0) operations of '\(header["title"]?.stringValue ?? "")' "
+                             + "(OpenAPI \(header["openapi"]?.stringValue ?? "?")) from \(fetched.location) for \(profile.name)\n")
         return 0
     }
 
-    /// Runs the helper on the description (kept in a private temporary file), and makes
-    /// the paths of its index relative to the profile's base URL.
-    static func parse(_ body: [UInt8], profile: ResolvedProfile, cache: String,
-                      _ context: CommandContext) throws(APICtlError) -> JSONValue {
+    /// Runs the helper on the description (kept in a private temporary file); its index's lines.
+    static func parse(_ body: [UInt8], cache: String, _ context: CommandContext) throws(APICtlError) -> [UInt8] {
         guard let helper = helperPath(context) else {
             throw .config("apictl-openapi, which parses API descriptions, is not installed beside apictl",
                           hint: "install apictl with 'make install' or its .deb, which put it in place")
@@ -59,12 +57,11 @@ enum ApiSyncCommand {
         do { outcome = try context.runner.run([helper, temporary, output], environment: context.environment, timeout: 120) } catch {
             throw .config("cannot run \(helper): \(error)")
         }
-        guard outcome.status == 0, !outcome.timedOut, let written = FileBytes.contents(of: output, limit: 512 << 20),
-              let index = JSONValue(parsing: written), index["operations"] != nil else {
+        guard outcome.status == 0, !outcome.timedOut, let written = FileBytes.contents(of: output, limit: 512 << 20) else {
             let why = String(decoding: outcome.stderr, as: UTF8.self).trimmingWhitespace()
             throw .config("the API description is not usable: \(why.isEmpty ? "the parser failed" : why)")
         }
-        return OpenAPIIndex.relativePaths(index, basePath: profile.base.path)
+        return written
     }
 
     /// The helper: beside the apictl binary (a build), or in ../lib/apictl (make install, the .deb).
