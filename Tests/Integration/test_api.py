@@ -6,11 +6,12 @@ import json
 import random
 import shutil
 import subprocess
+from pathlib import Path
 
 import jsonschema
 import pytest
 
-from conftest import ROOT, assert_one_line_error
+from conftest import APICTL, ROOT, assert_one_line_error
 
 AUTHENTIK = ROOT / "Tests/Fixtures/openapi/authentik-2026.2.2.openapi.yaml.gz"
 
@@ -231,3 +232,32 @@ def test_two_syncs_of_one_description_write_the_same_index(apictl, tmp_path):
         assert apictl.run("api", "sync", "-p", "ak", "--force", timeout=120).code == 0
         written.append({p.name: p.read_bytes() for p in index_path(apictl, "ak").iterdir()})
     assert written[0] == written[1]
+
+
+def test_yaml_scalars_become_the_json_values_yaml_1_2_gives(tmp_path):
+    description = tmp_path / "quirks.yaml"
+    description.write_text(r"""openapi: 3.0.3
+info: {title: "Tab\there \"quoted\" \\ back\u0001", version: '1'}
+paths:
+  /a:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                s: {type: string, nullable: true, enum: ["a\"b", 'c\d', "line\nbreak", "é☃", '010', "1e3", "true", ~, null]}
+                n: {type: number, enum: [010, 1e3, -7, 2.5, 99999999999999999999]}
+                b: {type: boolean, enum: [true, False, 2024-01-01]}
+      responses: {'200': {description: ok}}
+""")
+    helper = Path(APICTL).parent / "apictl-openapi"
+    written = subprocess.run([str(helper), str(description)], capture_output=True, text=True)
+    assert written.returncode == 0, written.stderr
+    header, operation = [json.loads(line) for line in written.stdout.splitlines()]
+    assert header["title"] == 'Tab\there "quoted" \\ back\x01'
+    fields = operation["body"]["properties"]
+    assert fields["s"]["enum"] == ['a"b', "c\\d", "line\nbreak", "é☃", "010", "1e3", "true", None, None]
+    assert fields["n"]["enum"] == [10, 1000, -7, 2.5, 1e20]
+    assert fields["b"]["enum"] == [True, False, "2024-01-01"]
