@@ -131,6 +131,13 @@ def test_a_body_larger_than_the_pretty_limit_reaches_the_terminal_whole(t):
     assert "larger than 16 MiB; printed as received" in result.out
 
 
+def test_a_body_held_whole_is_refused_past_64_mib_never_cut(t):
+    # --jq needs the whole body; a longer one is an error that says so, not a filter of half of it
+    result = t.run("request", "GET", f"/bytes/{65 << 20}", "--jq", "length", timeout=120)
+    assert_one_line_error(result, 8, "larger than 64 MiB", "-o FILE")
+    assert result.out == ""
+
+
 def test_json_nested_deeper_than_the_limit_passes_through_untouched(t, ref):
     deep = "[" * 5000 + "]" * 5000
     ref.fault(api="dzdesk", method="GET", path="/v1/deep", status=200, body=deep, count=2)

@@ -171,7 +171,7 @@ enum DoctorCommand {
         let started = Date()
         let request = HTTPRequest(method: "HEAD", url: profile.baseURL, timeout: 5, caCertPath: caCert)
         do {
-            let head = try transport.send(request, to: BufferingConsumer(limit: 0))
+            let head = try transport.send(request, to: BufferingConsumer())
             let ms = (Date().timeIntervalSince(started) * 1000).saturatingInt
             return (true, "\(profile.base.origin) answers (HTTP \(head.status), \(ms) ms)")
         } catch {

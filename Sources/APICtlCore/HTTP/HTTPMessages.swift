@@ -136,7 +136,8 @@ public protocol ResponseConsumer: AnyObject {
 public final class BufferingConsumer: ResponseConsumer {
     public private(set) var head: HTTPResponseHead?
     public private(set) var body: [UInt8] = []
-    /// Bodies beyond this are cut, so a hostile server cannot exhaust memory.
+    /// A longer body is refused, so a hostile server cannot exhaust memory (and a cut one
+    /// is never taken for the whole).
     public let limit: Int
 
     public init(limit: Int = 64 << 20) { self.limit = limit }
@@ -147,8 +148,11 @@ public final class BufferingConsumer: ResponseConsumer {
     }
 
     public func append(_ chunk: UnsafeRawBufferPointer) throws(APICtlError) {
-        let room = limit - body.count
-        if room > 0 { body.append(contentsOf: chunk.prefix(room)) }
+        guard chunk.count <= limit - body.count else {
+            throw APICtlError(.network, "the response is larger than \(limit >> 20) MiB, more than apictl holds in memory",
+                              hint: "save it with 'apictl request ... -o FILE', which streams it")
+        }
+        body.append(contentsOf: chunk)
     }
 
 
