@@ -7,6 +7,10 @@ import OpenAPIKitCore
 /// then one line of JSON per operation in catalog order, which apictl stores as they are
 /// (OpenAPIIndex in APICtlCore reads them). Operations are sorted by path and method, so
 /// one description always gives one index.
+///
+/// References are followed here, one at a time, rather than by OpenAPIKit's whole-document
+/// dereferencing: that refuses a recursive schema (a tree node whose children are nodes),
+/// which real APIs have, and works through response bodies the index never reads.
 struct DescriptionIndex {
     struct Header: Encodable {
         /// The layout of these lines; apictl refuses another.
@@ -21,39 +25,18 @@ struct DescriptionIndex {
     let operations: [IndexedOperation]
 
     init(_ description: DescriptionDocument) throws {
-        let resolved: OpenAPIKit.ResolvedDocument
-        do { resolved = try Self.withoutResponseBodies(description.document).locallyDereferenced().resolved() } catch {
-            throw Failure("its references do not resolve: \(describe(error))")
-        }
-        operations = resolved.endpoints.map(IndexedOperation.init).sorted { ($0.path, $0.method) < ($1.path, $1.method) }
-        header = Header(title: description.document.info.title, openapi: description.version,
-                        servers: description.document.servers.map { $0.urlTemplate.absoluteString },
-                        catalog: operations.map { [$0.method, $0.path, $0.summary ?? ""] })
-    }
-
-    /// The document with each response reduced to its description: the index keeps only
-    /// status codes, and dereferencing response bodies was half the time of indexing.
-    private static func withoutResponseBodies(_ document: OpenAPIKit.OpenAPI.Document) -> OpenAPIKit.OpenAPI.Document {
-        func bare(_ response: Either<OpenAPIKit.OpenAPI.Reference<OpenAPIKit.OpenAPI.Response>, OpenAPIKit.OpenAPI.Response>)
-            -> Either<OpenAPIKit.OpenAPI.Reference<OpenAPIKit.OpenAPI.Response>, OpenAPIKit.OpenAPI.Response> {
-            guard case .b(var body) = response else { return response }   // a $ref: its component is made bare below
-            body.content = [:]
-            body.headers = nil
-            body.links = [:]
-            return .b(body)
-        }
-        var bareDocument = document
-        bareDocument.components.responses = document.components.responses.mapValues(bare)
-        bareDocument.paths = document.paths.mapValues { item in
-            guard case .b(var pathItem) = item else { return item }
+        let document = description.document
+        var operations: [IndexedOperation] = []
+        for (path, item) in document.paths {
+            let pathItem = try resolving { try document.components.lookup(item) }
             for endpoint in pathItem.endpoints {
-                var operation = endpoint.operation
-                operation.responses = operation.responses.mapValues(bare)
-                pathItem[endpoint.method] = operation
+                operations.append(try IndexedOperation(endpoint, path: path.rawValue, in: pathItem, of: document))
             }
-            return .b(pathItem)
         }
-        return bareDocument
+        self.operations = operations.sorted { ($0.path, $0.method) < ($1.path, $1.method) }
+        header = Header(title: document.info.title, openapi: description.version,
+                        servers: document.servers.map { $0.urlTemplate.absoluteString },
+                        catalog: self.operations.map { [$0.method, $0.path, $0.summary ?? ""] })
     }
 
     /// The header and operation lines, each ending in a newline (JSON escapes any inside).
@@ -68,6 +51,12 @@ struct DescriptionIndex {
         }
         return out
     }
+}
+
+/// Runs a lookup of OpenAPIKit's; a reference that does not resolve (missing, in another
+/// file, or a $ref to a $ref to itself) says which.
+func resolving<Value>(_ lookup: () throws -> Value) throws -> Value {
+    do { return try lookup() } catch { throw Failure("its references do not resolve: \(describe(error))") }
 }
 
 struct IndexedOperation: Encodable {
@@ -93,30 +82,40 @@ struct IndexedOperation: Encodable {
     let security: [[SecurityScheme]]?
     let responses: [String]
 
-    init(_ endpoint: OpenAPIKit.ResolvedEndpoint) {
+    init(_ endpoint: OpenAPI.PathItem.Endpoint, path: String, in pathItem: OpenAPI.PathItem, of document: OpenAPI.Document) throws {
+        let operation = endpoint.operation
+        let components = document.components
         method = endpoint.method.rawValue.uppercased()
-        path = endpoint.path.rawValue
-        summary = (endpoint.endpointSummary ?? endpoint.routeSummary ?? endpoint.operationId).map { String($0.prefix(200)) }
-        let parameters = endpoint.parameters.map { parameter in
+        self.path = path
+        summary = (operation.summary ?? pathItem.summary ?? operation.operationId).map { String($0.prefix(200)) }
+        // The path's parameters, less those the operation redefines, then the operation's own.
+        let own = try resolving { try operation.parameters.map(components.lookup) }
+        let shared = try resolving { try pathItem.parameters.map(components.lookup) }
+            .filter { parameter in !own.contains { $0.name == parameter.name && $0.location == parameter.location } }
+        let parameters = try (shared + own).map { parameter in
             var schema: IndexedSchema?
-            if case .a(let context) = parameter.schemaOrContent { schema = IndexedSchema(context.schema) }
-            return Parameter(name: parameter.name, in: parameter.context.location.rawValue, required: parameter.required,
+            if case .a(let context) = parameter.schemaOrContent {
+                schema = try IndexedSchema(resolving { try components.lookup(context.schema) }, in: components)
+            }
+            return Parameter(name: parameter.name, in: parameter.location.rawValue, required: parameter.required,
                              schema: schema, description: parameter.description.map { String($0.prefix(200)) })
         }
         self.parameters = parameters.isEmpty ? nil : parameters
-        body_required = endpoint.requestBody?.required
-        body = endpoint.requestBody.flatMap(Self.bodySchema).map { IndexedSchema($0) }
-        let security = endpoint.security.map { requirement in
-            requirement.schemes.map { name, scoped in SecurityScheme(scheme: name, scopes: scoped.requiredScopes) }
+        let request = try operation.requestBody.map { body in try resolving { try components.lookup(body) } }
+        body_required = request?.required
+        body = try request.flatMap { try Self.bodySchema($0, in: components) }.map { try IndexedSchema($0, in: components) }
+        let security = (operation.security ?? document.security).map { requirement in
+            requirement.map { reference, scopes in SecurityScheme(scheme: reference.name ?? reference.absoluteString, scopes: scopes) }
                 .sorted { $0.scheme < $1.scheme }
         }
         self.security = security.isEmpty ? nil : security
-        responses = endpoint.responses.keys.map(\.rawValue).sorted()
+        for response in operation.responses.values { _ = try resolving { try components.lookup(response) } }
+        responses = operation.responses.keys.map(\.rawValue).sorted()
     }
 
     /// The first JSON body a request takes (application/json or any +json), else the first body.
-    private static func bodySchema(_ request: OpenAPIKit.DereferencedRequest) -> OpenAPIKit.DereferencedJSONSchema? {
-        let json = request.content.first { $0.key.rawValue.contains("json") }
-        return (json ?? request.content.first)?.value.schema
+    private static func bodySchema(_ request: OpenAPI.Request, in components: OpenAPI.Components) throws -> JSONSchema? {
+        guard let content = request.content.first(where: { $0.key.rawValue.contains("json") }) ?? request.content.first else { return nil }
+        return try resolving { try components.lookup(content.value) }.schema
     }
 }

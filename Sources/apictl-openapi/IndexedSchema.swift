@@ -13,10 +13,17 @@ final class IndexedSchema: Encodable {
     private let closed: Bool
     private let items: IndexedSchema?
 
-    init(_ given: DereferencedJSONSchema, depth: Int = 0) {
-        // Each keyword from the schema's own context: DereferencedJSONSchema's `description`,
-        // `nullable` and the like rebuild the whole subtree as a JSONSchema on every call.
-        let core = given.ownContext
+    /// `given`'s keywords, with every `$ref` in it looked up in `components` as it is met.
+    /// A `$ref` to a schema that encloses it (a tree node's children) is not expanded again:
+    /// it stands for any value, so a recursive schema is indexed once, not 8 levels deep.
+    init(_ given: JSONSchema, in components: OpenAPI.Components, depth: Int = 0, enclosing: Set<String> = []) throws {
+        var enclosing = enclosing
+        var recursive = false
+        if case .reference(let reference, _) = given.value {
+            recursive = !enclosing.insert(reference.absoluteString).inserted
+        }
+        let schema = recursive ? JSONSchema.fragment : try resolving { try components.lookup(given) }
+        let core = schema.coreContext
         description = core.description.map { String($0.prefix(200)) }
         allowed = core.allowedValues
         var type: String?
@@ -25,7 +32,7 @@ final class IndexedSchema: Encodable {
         var required: [String] = []
         var closed = false
         var items: IndexedSchema?
-        switch depth < 8 ? given : .fragment(.init()) {
+        switch depth < 8 ? schema.value : .fragment(.init()) {
         case .null: type = "null"
         case .boolean: type = "boolean"
         case .number: type = "number"
@@ -34,22 +41,22 @@ final class IndexedSchema: Encodable {
         case .object(_, let context):
             type = "object"
             for (name, property) in context.properties {
-                properties[name] = IndexedSchema(property, depth: depth + 1)
-                if property.ownContext.required { required.append(name) }
+                properties[name] = try IndexedSchema(property, in: components, depth: depth + 1, enclosing: enclosing)
+                if property.required { required.append(name) }   // kept on the property, a $ref's too
             }
             if case .a(false)? = context.additionalProperties { closed = true }
         case .array(_, let context):
             type = "array"
-            items = context.items.map { IndexedSchema($0, depth: depth + 1) }
+            items = try context.items.map { try IndexedSchema($0, in: components, depth: depth + 1, enclosing: enclosing) }
         case .all(of: let parts, core: _):
             // allOf: the union of its parts' properties and required names, as most APIs use it.
-            for part in parts.map({ IndexedSchema($0, depth: depth + 1) }) {
+            for part in try parts.map({ try IndexedSchema($0, in: components, depth: depth + 1, enclosing: enclosing) }) {
                 properties.merge(part.properties) { $1 }
                 required += part.required
                 if let partType = part.type { type = partType; nullable = part.nullable }
             }
             required = Array(Set(required))
-        case .one, .any, .not, .fragment:
+        case .one, .any, .not, .reference, .fragment:
             break   // not checked: any value passes (and the nesting stops at depth 8)
         }
         self.type = type
@@ -73,25 +80,5 @@ final class IndexedSchema: Encodable {
         if !required.isEmpty { try fields.encode(required, forKey: .required) }
         if closed { try fields.encode(false, forKey: .additionalProperties) }
         try fields.encodeIfPresent(items, forKey: .items)
-    }
-}
-
-extension DereferencedJSONSchema {
-    /// The keywords every kind of schema has, read from the case itself.
-    var ownContext: any JSONSchemaContext {
-        switch self {
-        case .null(let core): core
-        case .boolean(let core): core
-        case .number(let core, _): core
-        case .integer(let core, _): core
-        case .string(let core, _): core
-        case .object(let core, _): core
-        case .array(let core, _): core
-        case .all(of: _, core: let core): core
-        case .one(of: _, core: let core): core
-        case .any(of: _, core: let core): core
-        case .not(_, core: let core): core
-        case .fragment(let core): core
-        }
     }
 }

@@ -261,3 +261,42 @@ paths:
     assert fields["s"]["enum"] == ['a"b', "c\\d", "line\nbreak", "é☃", "010", "1e3", "true", None, None]
     assert fields["n"]["enum"] == [10, 1000, -7, 2.5, 1e20]
     assert fields["b"]["enum"] == [True, False, "2024-01-01"]
+
+
+def hostile_description(tmp_path):
+    """A tree of nodes (a schema that contains itself, as real APIs have), and words with
+    terminal escape sequences where a description puts text."""
+    node = {"type": "object", "required": ["name"], "properties": {
+        "name": {"type": "string", "description": "Its \x1b[2Jname\rshown"},
+        "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}},
+        "parent": {"$ref": "#/components/schemas/Node"}}}
+    description = tmp_path / "nodes.json"
+    description.write_text(json.dumps({
+        "openapi": "3.1.0", "info": {"title": "nodes", "version": "1"},
+        "paths": {"/nodes": {"post": {
+            "summary": "Make a \x1b[31mred\x1b[0m node",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Node"}}}},
+            "responses": {"201": {"description": "made", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Node"}}}}}}}},
+        "components": {"schemas": {"Node": node}}}))
+    return description
+
+
+def test_a_recursive_schema_syncs_and_checks_its_top_level(apictl, tmp_path):
+    apictl.run("profile", "add", "n", "--base-url", "https://nodes.example.com", "--openapi", str(hostile_description(tmp_path)))
+    synced = apictl.run("api", "sync", "-p", "n")
+    assert synced.code == 0 and "synced 1 operations" in synced.err, synced
+    assert_one_line_error(apictl.run("request", "-p", "n", "POST", "/nodes", "-F", "children:=[]", "--dry-run"),
+                          2, "the field 'name' is required")
+    assert apictl.run("request", "-p", "n", "POST", "/nodes", "-f", "name=root", "-F", 'children:=[{"name": "leaf"}]',
+                      "--dry-run").code == 0
+
+
+def test_escape_sequences_in_a_description_are_shown_not_obeyed(apictl, tmp_path):
+    apictl.run("profile", "add", "n", "--base-url", "https://nodes.example.com", "--openapi", str(hostile_description(tmp_path)))
+    assert apictl.run("api", "sync", "-p", "n").code == 0
+    for args in (["api", "list", "-p", "n"], ["api", "show", "-p", "n", "POST", "/nodes"],
+                 ["__complete", "-p", "n", "request", "POST", "/nodes", ""]):
+        shown = apictl.run(*args)
+        assert shown.code == 0 and "\x1b" not in shown.out and "\r" not in shown.out, (args, shown.out)
+    assert "Make a \\u{1B}[31mred" in apictl.run("api", "list", "-p", "n").out
+    assert json.loads(apictl.run("api", "list", "-p", "n", "--json").out)[0]["summary"] == "Make a \x1b[31mred\x1b[0m node"

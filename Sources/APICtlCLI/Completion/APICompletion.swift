@@ -52,7 +52,7 @@ struct APICompletion {
             let last = segments.count == done.count + 1
             let candidate = "/" + (done + [shown]).joined(separator: "/") + (last ? "" : "/")
             guard seen.insert(candidate).inserted else { continue }
-            out.append((candidate, last ? Self.oneLine(operation.summary ?? "") : ""))
+            out.append((candidate, last ? TerminalText.summary(operation.summary ?? "", limit: 80) : ""))
         }
         return out.sorted { $0.0 < $1.0 }
     }
@@ -81,8 +81,8 @@ struct APICompletion {
             let schema = properties[name]
             let type = schema.flatMap(RequestCheck.typeText) ?? "any"
             let typedSeparator = ["string"].contains(type) || separator != "=" ? separator : ":="
-            return (name + typedSeparator, Self.oneLine((required.contains(name) ? "required " : "") + type
-                    + (schema?["description"]?.stringValue.map { ": " + $0 } ?? "")))
+            return (name + typedSeparator, TerminalText.summary((required.contains(name) ? "required " : "") + type
+                    + (schema?["description"]?.stringValue.map { ": " + $0 } ?? ""), limit: 80))
         }
     }
 
@@ -102,10 +102,4 @@ struct APICompletion {
     }
 
     static func isTemplate(_ segment: String) -> Bool { segment.hasPrefix("{") && segment.hasSuffix("}") }
-
-    /// A description on one short line: the answer is one candidate a line, a tab before its description.
-    static func oneLine(_ text: String) -> String {
-        let flat = String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 }).trimmingSpaces()
-        return flat.count > 80 ? String(flat.prefix(79)) + "…" : flat
-    }
 }

@@ -66,22 +66,6 @@ public struct APICtlError: Error, Sendable, Equatable {
     /// CR or an ESC sequence can neither split the line nor repaint the terminal.
     public var line: String {
         let text = hint.map { $0.isEmpty ? message : "\(message) (\($0))" } ?? message
-        return "apictl: " + Self.escapingControlCharacters(text)
-    }
-
-    static func escapingControlCharacters(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.properties.generalCategory == .control:
-                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        return "apictl: " + TerminalText.escapingControls(text)
     }
 }

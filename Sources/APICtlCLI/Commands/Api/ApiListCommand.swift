@@ -24,7 +24,7 @@ enum ApiListCommand {
             })))
             return 0
         }
-        let rows = operations.map { [$0.method, $0.path, $0.summary ?? ""] }
+        let rows = operations.map { [$0.method, $0.path, $0.summary ?? ""].map(TerminalText.escapingControls) }
         context.stdout.write(TextTable.render([["METHOD", "PATH", "SUMMARY"]] + rows, width: context.stdout.columns))
         return 0
     }

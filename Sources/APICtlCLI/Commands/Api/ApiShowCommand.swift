@@ -33,7 +33,7 @@ enum ApiShowCommand {
             out += "\nparameters:\n"
             for parameter in parameters.sorted(by: { ($0.required ? 0 : 1, $0.name) < ($1.required ? 0 : 1, $1.name) }) {
                 out += "  \(parameter.name) (\(parameter.location)\(describe(parameter.schema))\(parameter.required ? ", required" : ""))"
-                    + (parameter.description.map { ": \(oneLine($0))" } ?? "") + "\n"
+                    + (parameter.description.map { ": \(TerminalText.summary($0, limit: 100))" } ?? "") + "\n"
             }
         }
         if let body = operation.body {
@@ -51,7 +51,9 @@ enum ApiShowCommand {
                     : "  your token lacks " + missing.map { "`\($0)`" }.joined(separator: ", ") + "\n"
             }
         }
-        context.stdout.write(out)
+        // Names, values and descriptions are the description's words: shown, never obeyed.
+        context.stdout.write(out.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { TerminalText.escapingControls(String($0)) }.joined(separator: "\n"))
         return 0
     }
 
@@ -71,7 +73,7 @@ enum ApiShowCommand {
             guard let property = properties[name] else { continue }
             out += "\(indent)\(name) (\(RequestCheck.typeText(property) ?? "any")\(required.contains(name) ? ", required" : ""))"
             if let values = property["enum"]?.arrayValue { out += " one of " + values.map { $0.rendered() }.joined(separator: ", ") }
-            if let text = property["description"]?.stringValue { out += ": \(oneLine(text))" }
+            if let text = property["description"]?.stringValue { out += ": \(TerminalText.summary(text, limit: 100))" }
             out += "\n"
         }
         return out
@@ -82,11 +84,6 @@ enum ApiShowCommand {
         var text = RequestCheck.typeText(schema).map { ", \($0)" } ?? ""
         if let values = schema["enum"]?.arrayValue { text += ", one of " + values.map { $0.rendered() }.joined(separator: "|") }
         return text
-    }
-
-    static func oneLine(_ text: String) -> String {
-        let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
-        return line.count > 100 ? String(line.prefix(99)) + "…" : line
     }
 
     static func json(_ operation: OpenAPIIndex.Operation) -> JSONValue {
