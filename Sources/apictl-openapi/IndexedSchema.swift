@@ -14,15 +14,16 @@ final class IndexedSchema: Encodable {
     private let items: IndexedSchema?
 
     /// `given`'s keywords, with every `$ref` in it looked up in `components` as it is met.
-    /// A `$ref` to a schema that encloses it (a tree node's children) is not expanded again:
-    /// it stands for any value, so a recursive schema is indexed once, not 8 levels deep.
+    /// A `$ref` to a schema that encloses it (a tree node's children) is not expanded again,
+    /// nor one to another file (apictl reads one): each stands for any value, so a recursive
+    /// schema is indexed once, not 8 levels deep.
     init(_ given: JSONSchema, in components: OpenAPI.Components, depth: Int = 0, enclosing: Set<String> = []) throws {
         var enclosing = enclosing
-        var recursive = false
+        var unchecked = false
         if case .reference(let reference, _) = given.value {
-            recursive = !enclosing.insert(reference.absoluteString).inserted
+            unchecked = reference.isExternal || !enclosing.insert(reference.absoluteString).inserted
         }
-        let schema = recursive ? JSONSchema.fragment : try resolving { try components.lookup(given) }
+        let schema = unchecked ? JSONSchema.fragment : try resolving { try components.lookup(given) }
         let core = schema.coreContext
         description = core.description.map { String($0.prefix(200)) }
         allowed = core.allowedValues

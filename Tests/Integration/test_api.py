@@ -300,3 +300,29 @@ def test_escape_sequences_in_a_description_are_shown_not_obeyed(apictl, tmp_path
         assert shown.code == 0 and "\x1b" not in shown.out and "\r" not in shown.out, (args, shown.out)
     assert "Make a \\u{1B}[31mred" in apictl.run("api", "list", "-p", "n").out
     assert json.loads(apictl.run("api", "list", "-p", "n", "--json").out)[0]["summary"] == "Make a \x1b[31mred\x1b[0m node"
+
+
+def test_a_reference_to_another_file_is_left_unchecked_not_fatal(apictl, tmp_path):
+    description = tmp_path / "split.yaml"
+    description.write_text("""openapi: 3.0.3
+info: {title: split, version: '1'}
+paths:
+  /users:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [name]
+              properties:
+                name: {type: string}
+                address: {$ref: './schemas/address.yaml'}
+      responses:
+        '201': {description: made, content: {application/json: {schema: {$ref: 'https://example.com/user.json'}}}}
+""")
+    apictl.run("profile", "add", "s", "--base-url", "https://users.example.com", "--openapi", str(description))
+    assert apictl.run("api", "sync", "-p", "s").code == 0
+    assert_one_line_error(apictl.run("request", "-p", "s", "POST", "/users", "-F", "address:=1", "--dry-run"),
+                          2, "the field 'name' is required")
+    assert apictl.run("request", "-p", "s", "POST", "/users", "-f", "name=x", "-F", "address:=1", "--dry-run").code == 0
