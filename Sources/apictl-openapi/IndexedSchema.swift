@@ -41,7 +41,9 @@ final class IndexedSchema: Encodable {
         case .string: type = "string"
         case .object(_, let context):
             type = "object"
-            for (name, property) in context.properties {
+            // The index describes what a request sends: a readOnly property (an `id` the server
+            // assigns) is not sent, and "required" holds for it only in responses (OpenAPI 3.x).
+            for (name, property) in context.properties where !Self.isReadOnly(property, in: components) {
                 properties[name] = try IndexedSchema(property, in: components, depth: depth + 1, enclosing: enclosing)
                 if property.required { required.append(name) }   // kept on the property, a $ref's too
             }
@@ -66,6 +68,10 @@ final class IndexedSchema: Encodable {
         self.required = required.sorted()
         self.closed = closed
         self.items = items
+    }
+
+    private static func isReadOnly(_ property: JSONSchema, in components: OpenAPI.Components) -> Bool {
+        property.readOnly || ((try? components.lookup(property))?.readOnly ?? false)
     }
 
     private enum Key: String, CodingKey {

@@ -1,7 +1,8 @@
 """A Django project assembled only from stock packages nobody here wrote: Django REST
 framework's token authentication, django-rest-knox (a logout that revokes the calling
 token), djangorestframework-simplejwt (JWT access/refresh pairs) and
-django-oauth-toolkit (an OAuth 2.0 provider). Configured as their own docs show; the
+django-oauth-toolkit (an OAuth 2.0 provider), with drf-spectacular describing it all in
+OpenAPI 3.0 at /schema/. Configured as their own docs show; the
 tests start it with `manage.py runserver` on a free loopback port."""
 import os
 from datetime import timedelta
@@ -22,6 +23,7 @@ INSTALLED_APPS = [
     "knox",
     "rest_framework_simplejwt.token_blacklist",
     "oauth2_provider",
+    "drf_spectacular",
 ]
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -29,7 +31,8 @@ MIDDLEWARE = [
 ]
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3",
                          "NAME": os.environ.get("STOCK_DB", os.path.join(BASE_DIR, "stock.sqlite3"))}}
-REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"]}
+REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+                  "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(seconds=int(os.environ.get("STOCK_JWT_ACCESS_SECONDS", "300"))),

@@ -1,5 +1,6 @@
 """Each stack under its own prefix, with a `me/` route that answers who the credential belongs to."""
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 from knox import views as knox_views
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
@@ -67,4 +68,6 @@ urlpatterns = [
     # django-oauth-toolkit: /o/authorize/, /o/token/, /o/revoke_token/, /o/device-authorization/
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
     path("dot/me/", dot_me),
+    # drf-spectacular: the OpenAPI 3.0 description of the DRF routes above, as YAML
+    path("schema/", SpectacularAPIView.as_view()),
 ]
