@@ -72,6 +72,13 @@ enum ManPage {
         .TP
         .I $XDG_DATA_HOME/apictl/locks/, $XDG_DATA_HOME/apictl/rotations/
         Refresh and rotation locks, and rotation journals (no secret in them).
+        .TP
+        .I $XDG_CACHE_HOME/apictl/openapi/PROFILE/
+        The index of a profile's OpenAPI description that api sync writes (catalog.tsv,
+        operations.jsonl), read by completion, api list, api show and the checks before a request.
+        .TP
+        .I PREFIX/lib/apictl/apictl\\-openapi
+        The description parser api sync runs (beside apictl in a build).
         .SH EXIT STATUS
 
         """
