@@ -1,6 +1,7 @@
 """`apictl api sync/list/show`, checks before sending, and completion from the synced
 description: against the reference server's descriptions and authentik's, which nobody
 here wrote (../shared/data/openapi, copied into Tests/Fixtures)."""
+import base64
 import gzip
 import json
 import random
@@ -326,3 +327,26 @@ paths:
     assert_one_line_error(apictl.run("request", "-p", "s", "POST", "/users", "-F", "address:=1", "--dry-run"),
                           2, "the field 'name' is required")
     assert apictl.run("request", "-p", "s", "POST", "/users", "-f", "name=x", "-F", "address:=1", "--dry-run").code == 0
+
+
+def test_show_compares_the_scopes_an_operation_needs_with_the_credentials(dz, ref):
+    assert dz.run("api", "sync").code == 0
+    # a JWT in the environment: its scope claim (read, never verified: nothing is sent)
+    def jwt(scope):
+        part = lambda value: base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+        return part({"alg": "HS256", "typ": "JWT"}) + "." + part({"sub": "u1", "scope": scope}) + ".c2lnbmF0dXJl"
+    dz.env["DZDESK_TOKEN"] = jwt("requests:read requests:write")
+    assert "your token has these scopes" in dz.run("api", "show", "POST", "/requests").out
+    dz.env["DZDESK_TOKEN"] = jwt("requests:read")
+    assert "your token lacks `requests:write`" in dz.run("api", "show", "POST", "/requests").out
+    # a stored key, read without a prompt: the encrypted file's passphrase is in the environment
+    del dz.env["DZDESK_TOKEN"]
+    reader = ref.key("dzdesk", scopes=["requests:read"])
+    dz.env.update(APICTL_CREDENTIAL_STORE="file", APICTL_PASSPHRASE="correct horse battery staple")
+    assert dz.run("login", "--with-token", input=reader + "\n").code == 0
+    shown = dz.run("api", "show", "POST", "/requests")
+    assert "your token lacks `requests:write`" in shown.out and reader not in shown.out + shown.err
+    # without the passphrase at hand, show asks for nothing and says nothing of scopes
+    del dz.env["APICTL_PASSPHRASE"]
+    quiet = dz.run("api", "show", "POST", "/requests")
+    assert quiet.code == 0 and "your token" not in quiet.out

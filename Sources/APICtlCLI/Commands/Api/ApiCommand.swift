@@ -17,11 +17,11 @@ enum ApiCommand {
     )
 
     /// The synced index of the selected profile; a usage error naming `api sync` when there is none.
-    static func index(_ context: CommandContext) throws(APICtlError) -> (OpenAPIIndex, ResolvedProfile) {
-        let (_, profile) = try context.requireProfile()
+    static func index(_ context: CommandContext) throws(APICtlError) -> (OpenAPIIndex, ResolvedProfile, ConfigFile) {
+        let (config, profile) = try context.requireProfile()
         guard let index = OpenAPIIndex.load(profile: profile.name, cacheDirectory: context.configLocation.cacheDirectory) else {
             throw .config("profile '\(profile.name)' has no synced API description", hint: "run 'apictl api sync -p \(profile.name)'")
         }
-        return (index, profile)
+        return (index, profile, config)
     }
 }

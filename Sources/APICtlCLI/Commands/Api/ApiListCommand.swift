@@ -12,7 +12,7 @@ enum ApiListCommand {
     )
 
     static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
-        let (index, _) = try ApiCommand.index(context)
+        let (index, _, _) = try ApiCommand.index(context)
         let filter = parsed.arguments.first?.lowercased()
         let operations = index.operations.filter { operation in
             guard let filter else { return true }

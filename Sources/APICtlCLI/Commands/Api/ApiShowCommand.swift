@@ -14,14 +14,14 @@ enum ApiShowCommand {
     )
 
     static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
-        let (index, profile) = try ApiCommand.index(context)
+        let (index, profile, config) = try ApiCommand.index(context)
         let method = parsed.arguments[0].uppercased(), path = parsed.arguments[1]
         guard let operation = index.operation(method: method, path: path) else {
             let hint = suggestion(path, among: Array(Set(index.operations.map(\.path)))).map { "did you mean \($0)?" }
                 ?? "see 'apictl api list'"
             throw .usage("the API's description has no \(method) \(path)", hint: hint)
         }
-        let scopes = heldScopes(profile, context)
+        let scopes = heldScopes(profile, config: config, context)
         if parsed.flag("json") {
             context.stdout.write(JSONOutput.render(json(operation)))
             return 0
@@ -57,10 +57,21 @@ enum ApiShowCommand {
         return 0
     }
 
-    /// The current credential's scopes, when it is at hand without a prompt, a command or a refresh.
-    static func heldScopes(_ profile: ResolvedProfile, _ context: CommandContext) -> Set<String>? {
-        guard let credential = EnvironmentCredentials.resolve(profile: profile, environment: context.environment)?.credential else { return nil }
-        return (credential.scopes ?? JWT.decode(credential.token)?.scopes).map(Set.init)
+    /// The current credential's scopes, when it is at hand without a prompt, a command or a
+    /// refresh: from the environment, the keyring, or an encrypted file whose passphrase is.
+    static func heldScopes(_ profile: ResolvedProfile, config: ConfigFile, _ context: CommandContext) -> Set<String>? {
+        var held: Credential?
+        switch PlannedCredential.plan(profile: profile, environment: context.environment) {
+        case .environment(let found): held = found.credential
+        case .command, .ci: return nil
+        case .store:
+            guard let store = try? context.openStore(config: config).store else { return nil }
+            if let file = store as? EncryptedFileStore,
+               !file.exists || !TerminalInput.passphraseAtHand(environment: context.environment, file: file) { return nil }
+            held = (try? store.load(CredentialKey(profile: profile.name, environment: profile.environment))) ?? nil
+        }
+        guard let held else { return nil }
+        return (held.scopes ?? JWT.decode(held.token)?.scopes).map(Set.init)
     }
 
     /// A body schema's fields, required first, with type, enum and description.
