@@ -35,7 +35,8 @@ def test_every_preset_makes_a_profile(apictl, preset):
 
 
 def test_preset_with_missing_var_names_it(apictl):
-    assert_one_line_error(apictl.run("profile", "add", "dd", "--preset", "datadocks"), 3, "{subdomain}", "--var subdomain=")
+    assert_one_line_error(apictl.run("profile", "add", "dd", "--preset", "datadocks"), 3, "{subdomain}",
+                          "add --var subdomain=VALUE to this command")
     assert not apictl.config_path.exists()
 
 

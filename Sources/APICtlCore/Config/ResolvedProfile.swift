@@ -150,6 +150,17 @@ public struct ResolvedProfile: Sendable {
 
 /// `{name}` placeholders, as in DataDocks' per-location subdomain.
 public enum Template {
+    /// The names of the placeholders in `text`, in order.
+    public static func placeholders(in text: String) -> [String] {
+        var names: [String] = []
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            names.append(String(rest[rest.index(after: open)..<close]))
+            rest = rest[rest.index(after: close)...]
+        }
+        return names
+    }
+
     public static func expand(_ text: String, vars: [String: String], profile: String) throws(APICtlError) -> String {
         guard text.contains("{") else { return text }
         var out = ""

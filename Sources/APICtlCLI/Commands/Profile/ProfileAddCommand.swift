@@ -54,18 +54,15 @@ enum ProfileAddCommand {
             throw APICtlError.config("profile '\(name)' already exists in \(store.path)",
                                      hint: "change it with 'apictl profile set \(name) ...', or pass --force to replace it")
         }
-        // Fails now, with the missing {var} named, rather than at the first request.
-        let resolved: ResolvedProfile
-        do {
-            resolved = try ResolvedProfile.resolve(name: name, config: profile, requestedEnvironment: nil, configPath: store.path)
-        } catch {
-            // Nothing was saved, so a hint to edit the profile would lead nowhere: say what to add here.
-            var retold = error
-            if let option = error.hint?.firstRange(of: "--var ").map({ error.hint?[$0.lowerBound...].prefix { $0 != "'" } }) ?? nil {
-                retold.hint = "add \(option) to this command"
+        // Fails now, with the missing {var} named, rather than at the first request; nothing
+        // is saved yet, so the hint is what to add to this command, not a `profile set`.
+        let urls = [profile.baseURL].compactMap { $0 } + (profile.environments ?? [:]).values.sorted { $0.baseURL < $1.baseURL }.map(\.baseURL)
+        for url in urls {
+            if let missing = Template.placeholders(in: url).first(where: { (profile.vars ?? [:])[$0] == nil }) {
+                throw .config("'\(url)' needs a value for {\(missing)}", hint: "add --var \(missing)=VALUE to this command")
             }
-            throw retold
         }
+        let resolved = try ResolvedProfile.resolve(name: name, config: profile, requestedEnvironment: nil, configPath: store.path)
         config.profiles[name] = profile
         let becomesDefault = parsed.flag("default") || config.defaultProfile == nil
         if becomesDefault { config.defaultProfile = name }
