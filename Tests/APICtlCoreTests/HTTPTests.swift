@@ -63,6 +63,12 @@ final class TemplateTests: XCTestCase {
             XCTAssertTrue((error as? APICtlError)?.hint?.contains("--var sub=") == true)
         }
     }
+
+    func testNamesPlaceholdersInOrderAndIgnoresAnUnclosedBrace() {
+        XCTAssertEqual(Template.placeholders(in: "https://{sub}.x.com/{v}/{sub}"), ["sub", "v", "sub"])
+        XCTAssertEqual(Template.placeholders(in: "https://x.com/{open"), [])
+        XCTAssertEqual(Template.placeholders(in: "https://x.com"), [])
+    }
 }
 
 final class RequestBuilderTests: XCTestCase {
