@@ -72,7 +72,7 @@ public struct OpenAPIIndex: Sendable {
 
     /// The whole of one catalog entry's operation.
     public func operation(_ entry: Entry) -> Operation? {
-        guard let bytes = FileBytes.contents(of: directory + "/operations.jsonl", offset: entry.offset, length: entry.length),
+        guard entry.length <= 64 << 20, let bytes = FileBytes.contents(of: directory + "/operations.jsonl", offset: entry.offset, length: entry.length),
               let value = JSONValue(parsing: bytes), var operation = Self.operation(value) else { return nil }
         operation.path = entry.path   // relative to the base URL, as the catalog keeps it
         return operation
