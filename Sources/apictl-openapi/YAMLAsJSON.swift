@@ -5,6 +5,11 @@ import Yams
 /// a few milliseconds. Scalars are typed as YAML 1.2's core schema reads them (quoted ones
 /// are always text); a timestamp (unquoted 2024-01-01 in an example) stays the text it was.
 enum YAMLAsJSON {
+    /// Yams gives an alias (`*name`) the node its anchor named, so writing the tree out
+    /// expands every alias: ten nested lists of ten aliases are 10^10 nodes ("billion
+    /// laughs"). The JSON stops here instead, as apictl takes no larger description.
+    static let limit = 64 << 20
+
     static func json(_ text: String) throws -> [UInt8] {
         let root: Node?
         // The basic resolver leaves every scalar untyped, as `append` types them itself: the
@@ -18,6 +23,9 @@ enum YAMLAsJSON {
     }
 
     private static func append(_ node: Node, to out: inout [UInt8]) throws {
+        guard out.count <= limit else {
+            throw Failure("its YAML expands to more than \(limit >> 20) MiB of JSON (aliases repeating aliases?)")
+        }
         switch node {
         case .scalar(let scalar):
             out += literal(scalar).utf8
@@ -39,7 +47,8 @@ enum YAMLAsJSON {
             }
             out.append(UInt8(ascii: "]"))
         case .alias(let alias):
-            throw Failure("a YAML alias (*\(alias.anchor)), which apictl does not follow")
+            // Yams' parser hands over the anchored node instead; only a tree built in code has these.
+            throw Failure("an unresolved YAML alias (*\(alias.anchor))")
         }
     }
 

@@ -7,6 +7,7 @@ import json
 import random
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import jsonschema
@@ -350,3 +351,30 @@ def test_show_compares_the_scopes_an_operation_needs_with_the_credentials(dz, re
     del dz.env["APICTL_PASSPHRASE"]
     quiet = dz.run("api", "show", "POST", "/requests")
     assert quiet.code == 0 and "your token" not in quiet.out
+
+
+def test_yaml_aliases_are_followed_but_a_billion_laughs_is_refused(apictl, tmp_path):
+    shared = tmp_path / "shared.yaml"
+    shared.write_text("""openapi: 3.0.3
+info: {title: shared, version: '1'}
+paths:
+  /a:
+    get:
+      parameters: &paging
+        - {name: page, in: query, schema: {type: integer}}
+      responses: {'200': {description: ok}}
+  /b:
+    get:
+      parameters: *paging
+      responses: {'200': {description: ok}}
+""")
+    apictl.run("profile", "add", "y", "--base-url", "https://y.example.com", "--openapi", str(shared))
+    assert apictl.run("api", "sync", "-p", "y").code == 0
+    assert "page (query, integer)" in apictl.run("api", "show", "-p", "y", "GET", "/b").out
+    laughs = ["openapi: 3.0.3", "info: {title: lol, version: '1'}", "paths: {}", "x-a: &a [" + ",".join(["lol"] * 10) + "]"]
+    for previous, name in zip("abcdefgh", "bcdefghi"):
+        laughs.append(f"x-{name}: &{name} [" + ",".join([f"*{previous}"] * 10) + "]")
+    shared.write_text("\n".join(laughs) + "\n")
+    started = time.monotonic()
+    assert_one_line_error(apictl.run("api", "sync", "-p", "y", "--force", timeout=60), 3, "more than 64 MiB")
+    assert time.monotonic() - started < 30
