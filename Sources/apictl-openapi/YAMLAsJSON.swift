@@ -14,7 +14,15 @@ enum YAMLAsJSON {
         let root: Node?
         // The basic resolver leaves every scalar untyped, as `append` types them itself: the
         // default one runs its regular expressions on every scalar, a third of the parse.
-        do { root = try Yams.compose(yaml: text, .basic) } catch { throw Failure("not YAML: \(describe(error))") }
+        do { root = try Yams.compose(yaml: text, .basic) } catch YamlError.duplicatedKeysInMapping(let keys, let context) {
+            throw Failure("not YAML: a mapping gives \(keys.map { "'\($0)'" }.joined(separator: ", ")) twice, at line \(context.mark.line)")
+        } catch {
+            // Yams says where and what on two lines ("3:1: error: parser: while parsing a flow
+            // sequence in line 2, column 7", "did not find expected ',' or ']':"), then quotes the line.
+            let lines = String(describing: error).split(whereSeparator: \.isNewline).prefix(2)
+                .map { String($0.hasSuffix(":") ? $0.dropLast() : $0[...]) }
+            throw Failure("not YAML: " + String(lines.joined(separator: ": ").prefix(300)))
+        }
         guard let root else { throw Failure("an empty document") }
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)

@@ -67,7 +67,9 @@ def test_sync_from_a_named_url_or_file(dz, ref, tmp_path):
     ('{"swagger": "2.0", "info": {}, "paths": {}}', "Swagger 2.0"),
     ("openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      responses: {'200': {$ref: '#/components/responses/Missing'}}\n",
      "not usable"),
-    ("openapi: 3.0.3\ninfo: [unclosed\n", "not usable"),
+    ("openapi: 3.0.3\ninfo: [unclosed\n", "did not find expected ',' or ']'"),
+    ("openapi: 3.0.3\npaths: {}\npaths: {}\n", "a mapping gives 'paths' twice, at line 2"),
+    ("openapi: 3.0.3\nx-deep: " + "[" * 5000 + "]" * 5000 + "\n", "nesting level"),
 ])
 def test_a_description_that_is_not_openapi_is_exit_3_with_what_is_wrong(dz, tmp_path, text, words):
     bad = tmp_path / "bad.yaml"
