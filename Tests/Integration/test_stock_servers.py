@@ -2,13 +2,17 @@
 docs/configuration.md as a user would: Django REST framework's token authentication,
 django-rest-knox (whose logout revokes the calling token), djangorestframework-simplejwt
 (JWT access/refresh pairs), django-oauth-toolkit (an OAuth 2.0 provider) and drf-spectacular
-(the OpenAPI description of them)."""
+(the OpenAPI description of them); and the OpenAPI 3.1 description FastAPI generates."""
 import json
+import socket
+import subprocess
+import sys
 import time
+import urllib.request
 
 import pytest
 
-from conftest import StockServers, assert_one_line_error
+from conftest import SERVERS, StockServers, assert_one_line_error
 
 PASS = {"APICTL_PASSPHRASE": "correct horse battery staple", "APICTL_CREDENTIAL_STORE": "file"}
 
@@ -201,3 +205,47 @@ def test_a_description_drf_spectacular_generates_syncs_and_checks_requests(apict
     pair = apictl.run("request", "POST", "/token/", "-f", "username=alice", "-f", "password=alice-password-1")
     assert pair.code == 0 and set(json.loads(pair.out)) == {"access", "refresh"}
     assert "/token/\t" in apictl.run("__complete", "request", "POST", "/to").out
+
+
+# --- FastAPI: an OpenAPI 3.1 description at /openapi.json, found beside the base URL ---------
+
+@pytest.fixture(scope="module")
+def tickets():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "fastapi_tickets:app", "--port", str(port),
+                               "--app-dir", str(SERVERS / "stock"), "--log-level", "warning"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    origin = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 20
+    while True:
+        try:
+            urllib.request.urlopen(origin + "/openapi.json", timeout=1)
+            break
+        except OSError:
+            if server.poll() is not None or time.time() > deadline:
+                raise RuntimeError("the FastAPI app did not start")
+            time.sleep(0.1)
+    yield origin
+    server.terminate()
+    server.wait(5)
+
+
+def test_a_description_fastapi_generates_is_found_synced_and_checked(apictl, tickets):
+    apictl.run("profile", "add", "tickets", "--base-url", tickets)
+    apictl.env["APICTL_TOKEN"] = "tok-tickets-0123456789"
+    synced = apictl.run("api", "sync")
+    assert synced.code == 0 and "openapi.json" in synced.err and "OpenAPI 3.1" in synced.err, synced
+    shown = apictl.run("api", "show", "POST", "/tickets")
+    assert "title (string, required)" in shown.out and 'one of "low", "high"' in shown.out, shown.out
+    assert "security: HTTPBearer" in shown.out
+    assert_one_line_error(apictl.run("request", "POST", "/tickets", "-f", "priority=high"), 2, "the field 'title' is required")
+    assert_one_line_error(apictl.run("request", "POST", "/tickets", "-f", "title=Printer", "-f", "priority=urgent"),
+                          2, "priority", '"low"')
+    assert_one_line_error(apictl.run("request", "GET", "/tickets/7", "--query", "verbos=1"), 2, "verbos", "verbose")
+    made = apictl.run("request", "POST", "/tickets", "-f", "title=Printer", "-f", "priority=high", "-F", "estimate:=null")
+    assert made.code == 0 and json.loads(made.out)["priority"] == "high", made
+    assert json.loads(apictl.run("request", "GET", "/tickets/7", "--query", "verbose=true").out) == {"id": 7, "verbose": True}
+    completed = apictl.run("__complete", "request", "POST", "/tickets", "")
+    assert completed.out.splitlines()[0].startswith("title="), completed.out

@@ -7,7 +7,7 @@ APT_PACKAGES=(libcurl4-openssl-dev libjq1 jq less gnome-keyring libsecret-tools 
 # Stock servers nobody here wrote (Tests/Servers/stock): DRF token auth, knox, simplejwt, django-oauth-toolkit.
 # django-oauth-toolkit 3.4's device endpoint fails with oauthlib 4 (PLATFORM-NOTES).
 PIP_PACKAGES=(pytest httpbin gunicorn oidc-provider-mock cryptography "moto[server]" awscli
-              "django<6" djangorestframework django-rest-knox djangorestframework-simplejwt django-oauth-toolkit "oauthlib<4" jsonschema drf-spectacular)
+              "django<6" djangorestframework django-rest-knox djangorestframework-simplejwt django-oauth-toolkit "oauthlib<4" jsonschema drf-spectacular fastapi uvicorn)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
