@@ -8,7 +8,7 @@ struct DescriptionDocument {
     let document: OpenAPIKit.OpenAPI.Document
     let version: String
 
-    /// Reads DESCRIPTION (JSON or YAML; OpenAPI 3.0 or 3.1). `times` hears how long each step took.
+    /// Reads DESCRIPTION (JSON or YAML; OpenAPI 3.0, 3.1 or 3.2). `times` hears how long each step took.
     init(path: String, times: StepTimes) throws {
         guard let data = FileManager.default.contents(atPath: path) else { throw Failure("cannot read \(path)") }
         let json = try Self.jsonBytes(data)
@@ -19,7 +19,7 @@ struct DescriptionDocument {
         } catch {
             throw Failure("not JSON or YAML: \(describe(error))")
         }
-        if let swagger = header.swagger { throw Failure("a Swagger \(swagger) description; apictl reads OpenAPI 3.0 and 3.1") }
+        if let swagger = header.swagger { throw Failure("a Swagger \(swagger) description; apictl reads OpenAPI 3.0, 3.1 and 3.2") }
         guard let version = header.openapi else { throw Failure("no 'openapi' field: this is not an OpenAPI description") }
         // Vendor extensions (x-...) are nothing apictl indexes, and OpenAPIKit finds them by
         // decoding each object's whole subtree once more: with them off, decoding is 3-7x faster.
@@ -29,10 +29,10 @@ struct DescriptionDocument {
         do {
             if version.hasPrefix("3.0") {
                 document = try decoder.decode(OpenAPIKit30.OpenAPI.Document.self, from: json).convert(to: .v3_1_1)
-            } else if version.hasPrefix("3.1") {
+            } else if version.hasPrefix("3.1") || version.hasPrefix("3.2") {
                 document = try decoder.decode(OpenAPIKit.OpenAPI.Document.self, from: json)
             } else {
-                throw Failure("OpenAPI \(version); apictl reads 3.0 and 3.1")
+                throw Failure("OpenAPI \(version); apictl reads 3.0, 3.1 and 3.2")
             }
         } catch let failure as Failure {
             throw failure

@@ -1,4 +1,4 @@
-// apictl-openapi DESCRIPTION [INDEX]: reads an OpenAPI 3.0 or 3.1 description (JSON or YAML), resolves
+// apictl-openapi DESCRIPTION [INDEX]: reads an OpenAPI 3.0, 3.1 or 3.2 description (JSON or YAML), resolves
 // its $refs with OpenAPIKit, and writes apictl's compact index of it (DescriptionIndex) to INDEX (or stdout).
 // `apictl api sync` runs it; every other command reads only the index, so apictl itself
 // never loads OpenAPIKit, Yams or Foundation. A description that is not OpenAPI, or is

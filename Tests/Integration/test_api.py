@@ -65,6 +65,7 @@ def test_sync_from_a_named_url_or_file(dz, ref, tmp_path):
 @pytest.mark.parametrize("text,words", [
     ('{"hello": 1}', "no 'openapi' field"),
     ('{"swagger": "2.0", "info": {}, "paths": {}}', "Swagger 2.0"),
+    ('{"openapi": "4.0.0", "info": {"title": "x", "version": "1"}, "paths": {}}', "OpenAPI 4.0.0; apictl reads 3.0, 3.1 and 3.2"),
     ("openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      responses: {'200': {$ref: '#/components/responses/Missing'}}\n",
      "not usable"),
     ("openapi: 3.0.3\ninfo: [unclosed\n", "did not find expected ',' or ']'"),
@@ -380,3 +381,12 @@ paths:
     started = time.monotonic()
     assert_one_line_error(apictl.run("api", "sync", "-p", "y", "--force", timeout=60), 3, "more than 64 MiB")
     assert time.monotonic() - started < 30
+
+
+def test_an_openapi_3_2_description_syncs(apictl, tmp_path):
+    description = tmp_path / "v32.json"
+    description.write_text(json.dumps({"openapi": "3.2.0", "info": {"title": "three-two", "version": "1"},
+                                       "paths": {"/a": {"get": {"responses": {"200": {"description": "ok"}}}}}}))
+    apictl.run("profile", "add", "v", "--base-url", "https://v.example.com", "--openapi", str(description))
+    synced = apictl.run("api", "sync", "-p", "v")
+    assert synced.code == 0 and "(OpenAPI 3.2.0)" in synced.err, synced
