@@ -65,7 +65,7 @@ def test_github_actions_token_exchange_serves_requests_whoami_and_token_print(dz
     assert sent["requested_token_type"] == "urn:ietf:params:oauth:token-type:access_token"
     assert sent["content_type"] == "application/x-www-form-urlencoded" and sent["accept"] == "application/json"
     who = json.loads(dz.run("whoami", "--json").out)
-    assert who["source"] == "ci" and "GitHub Actions ID token" in who["credential_source"], who
+    assert who["source"] == "ci" and who["credential_source"] == "CI identity (GitHub Actions ID token, token-exchange)", who
     assert "token rotate" not in dz.run("whoami").err, "an exchanged token renews itself: no advice to rotate it"
     token = dz.run("token", "print").out.strip()
     assert token.startswith("dzd_"), "the exchanged access token, not the ID token"

@@ -60,7 +60,8 @@ public enum CredentialSource: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .environment(let variable): return "environment variable \(variable)"
         case .command(let words): return "command `\(words)`"
-        case .ci(let identity, let exchange): return "CI identity (\(identity), \(exchange) exchange)"
+        case .ci(let identity, let exchange):
+            return "CI identity (\(identity), \(exchange.hasSuffix("exchange") ? exchange : exchange + " exchange"))"
         case .keyring: return "keyring (Secret Service)"
         case .file(let path): return "encrypted file \(path)"
         }
