@@ -85,6 +85,9 @@ def test_list_and_show(dz, ref):
     assert listing.code == 0 and listing.out.splitlines()[0].split() == ["METHOD", "PATH", "SUMMARY"]
     assert any(line.split()[:2] == ["POST", "/requests"] for line in listing.out.splitlines())
     assert [op["path"] for op in json.loads(dz.run("api", "list", "api-keys", "--json").out)] == ["/api-keys", "/api-keys", "/api-keys/{key_id}"]
+    none = dz.run("api", "list", "invoices")
+    assert none.code == 0 and none.out == "" and "no operation's method, path or summary contains 'invoices'" in none.err
+    assert dz.run("api", "list", "invoices", "--json").out.strip() == "[]"
     shown = dz.run("api", "show", "POST", "/requests")
     assert "title (string, required)" in shown.out and 'status (string) one of "open", "pending", "closed"' in shown.out
     assert "security: dzdesk_oauth (requests:write)" in shown.out

@@ -24,6 +24,10 @@ enum ApiListCommand {
             })))
             return 0
         }
+        if operations.isEmpty, let filter = parsed.arguments.first {
+            context.stderr.write("no operation's method, path or summary contains '\(TerminalText.escapingControls(filter))'\n")
+            return 0
+        }
         let rows = operations.map { [$0.method, $0.path, $0.summary ?? ""].map(TerminalText.escapingControls) }
         context.stdout.write(TextTable.render([["METHOD", "PATH", "SUMMARY"]] + rows, width: context.stdout.columns))
         return 0
