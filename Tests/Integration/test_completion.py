@@ -259,3 +259,8 @@ def test_paths_and_fields_complete_in_fish(apictl, fish, tmp_path):
     fields = [line.split("\t")[0] for line in fish("apictl -p dz request POST /requests ")]
     assert fields[:2] == ["title=", "priority:="], fields
     assert [line.split("\t")[0] for line in fish("apictl -p dz request GET /requests status==")] == ["status==open", "status==closed"]
+    # -F takes KEY=VALUE of any type; -f sends a string, so it is offered the string fields only
+    assert [line.split("\t")[0] for line in fish("apictl -p dz request POST /requests -F ")] == ["title=", "priority="]
+    assert [line.split("\t")[0] for line in fish("apictl -p dz request POST /requests -f ")] == ["title="]
+    assert [line.split("\t")[0] for line in fish("apictl -p dz request POST /requests -F priority=")] == \
+        ["priority=1", "priority=2", "priority=3"]

@@ -17,7 +17,7 @@ enum RequestCommand {
             .value("header", "H", "'NAME: VALUE'", help: "Add a request header", repeatable: true),
             .value("data", "d", "DATA", help: "Request body: text, @file, or @- for stdin", completion: .files),
             .value("field", "f", "KEY=VALUE", help: "Add a string field (JSON body; query for GET)", repeatable: true,
-                   completion: .apiFields),
+                   completion: .apiStringFields),
             .value("typed-field", "F", "KEY=VALUE", help: "Add a typed field: number, true, false, null, JSON, or @file",
                    repeatable: true, completion: .apiFields),
             .value("query", nil, "KEY=VALUE", help: "Add a query parameter", repeatable: true, completion: .apiQuery),

@@ -21,9 +21,10 @@ struct APICompletion {
         case .apiItems:
             guard let operation else { return [] }
             return items(prefix: prefix, operation: operation)
-        case .apiFields:
+        case .apiFields, .apiStringFields:
             guard let operation else { return [] }
-            return fieldCandidates(prefix: prefix, operation: operation, separator: "=")
+            return fieldCandidates(prefix: prefix, operation: operation, separator: "=", asItem: false,
+                                   onlyStrings: completion == .apiStringFields)
         case .apiQuery:
             guard let operation else { return [] }
             return queryCandidates(prefix: prefix, operation: operation, separator: "=")
@@ -61,14 +62,16 @@ struct APICompletion {
     func items(prefix: String, operation: OpenAPIIndex.Operation) -> [(String, String)] {
         if prefix.contains("==") { return queryCandidates(prefix: prefix, operation: operation, separator: "==") }
         if prefix.contains("=") || prefix.contains(":=") {
-            return fieldCandidates(prefix: prefix, operation: operation, separator: prefix.contains(":=") ? ":=" : "=")
+            return fieldCandidates(prefix: prefix, operation: operation, separator: prefix.contains(":=") ? ":=" : "=", asItem: true)
         }
-        return fieldCandidates(prefix: prefix, operation: operation, separator: "=")
+        return fieldCandidates(prefix: prefix, operation: operation, separator: "=", asItem: true)
             + queryCandidates(prefix: prefix, operation: operation, separator: "==")
     }
 
-    /// Field names (required first), or, after `name=`, the field's enum values.
-    func fieldCandidates(prefix: String, operation: OpenAPIIndex.Operation, separator: String) -> [(String, String)] {
+    /// Field names (required first), or, after `name=`, the field's enum values. As an item,
+    /// a field that is not a string is offered as `name:=` (JSON); as `-f`/`-F`'s value, `name=`.
+    func fieldCandidates(prefix: String, operation: OpenAPIIndex.Operation, separator: String, asItem: Bool,
+                         onlyStrings: Bool = false) -> [(String, String)] {
         guard let body = operation.body else { return [] }
         let properties = body["properties"]?.objectValue ?? [:]
         let required = Set((body["required"]?.arrayValue ?? []).compactMap(\.stringValue))
@@ -77,10 +80,12 @@ struct APICompletion {
             return Self.enumValues(properties[name], name: name, separator: separator, prefix: prefix)
         }
         let ordered = properties.keys.sorted { (required.contains($0) ? 0 : 1, $0) < (required.contains($1) ? 0 : 1, $1) }
-        return ordered.filter { $0.hasPrefix(prefix) }.map { name in
+        return ordered.filter { $0.hasPrefix(prefix) }.compactMap { name in
             let schema = properties[name]
             let type = schema.flatMap(RequestCheck.typeText) ?? "any"
-            let typedSeparator = ["string"].contains(type) || separator != "=" ? separator : ":="
+            let isText = type == "string" || type == "any"
+            if onlyStrings && !isText { return nil }
+            let typedSeparator = asItem && !isText && separator == "=" ? ":=" : separator
             return (name + typedSeparator, TerminalText.summary((required.contains(name) ? "required " : "") + type
                     + (schema?["description"]?.stringValue.map { ": " + $0 } ?? ""), limit: 80))
         }

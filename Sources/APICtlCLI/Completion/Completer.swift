@@ -99,7 +99,7 @@ struct Completer {
             let name = profile ?? file?.defaultProfile
             let environments = name.flatMap { file?.profiles[$0]?.environments } ?? [:]
             candidates = environments.keys.sorted().map { ($0, environments[$0]?.baseURL ?? "") }
-        case .apiMethods, .apiPaths, .apiItems, .apiFields, .apiQuery:
+        case .apiMethods, .apiPaths, .apiItems, .apiFields, .apiStringFields, .apiQuery:
             let file = config()
             let name = profile ?? file?.defaultProfile
             let api = APICompletion(index: name.flatMap(index), vars: name.flatMap { file?.profiles[$0]?.vars } ?? [:])

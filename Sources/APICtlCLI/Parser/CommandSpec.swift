@@ -14,7 +14,9 @@ public enum ValueCompletion: Sendable, Equatable {
     case apiMethods
     case apiPaths
     case apiItems
+    /// `-F`'s typed fields: every body field. `-f` sends strings, so it is offered the string ones.
     case apiFields
+    case apiStringFields
     case apiQuery
 
     /// The only values a parser accepts, when there is such a list: a method completed from
