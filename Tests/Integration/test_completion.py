@@ -264,3 +264,5 @@ def test_paths_and_fields_complete_in_fish(apictl, fish, tmp_path):
     assert [line.split("\t")[0] for line in fish("apictl -p dz request POST /requests -f ")] == ["title="]
     assert [line.split("\t")[0] for line in fish("apictl -p dz request POST /requests -F priority=")] == \
         ["priority=1", "priority=2", "priority=3"]
+    # the fields of a GET are its query (as gh does): -f completes its query parameters
+    assert [line.split("\t")[0] for line in fish("apictl -p dz request GET /requests -f ")] == ["status="]

@@ -23,6 +23,8 @@ struct APICompletion {
             return items(prefix: prefix, operation: operation)
         case .apiFields, .apiStringFields:
             guard let operation else { return [] }
+            // -f and -F of a GET are its query parameters (RequestBuilder puts them there).
+            if ["GET", "HEAD"].contains(operation.method) { return queryCandidates(prefix: prefix, operation: operation, separator: "=") }
             return fieldCandidates(prefix: prefix, operation: operation, separator: "=", asItem: false,
                                    onlyStrings: completion == .apiStringFields)
         case .apiQuery:
