@@ -393,3 +393,12 @@ def test_an_openapi_3_2_description_syncs(apictl, tmp_path):
     apictl.run("profile", "add", "v", "--base-url", "https://v.example.com", "--openapi", str(description))
     synced = apictl.run("api", "sync", "-p", "v")
     assert synced.code == 0 and "(OpenAPI 3.2.0)" in synced.err, synced
+
+
+def test_a_path_template_copied_from_the_description_asks_for_its_value(dz, ref):
+    dz.run("api", "sync")
+    assert_one_line_error(dz.run("request", "GET", "/requests/{item_id}"), 2,
+                          "still has {item_id} in it: put the item_id there", "--var item_id=VALUE")
+    assert not [e for e in ref.log() if "{" in e["path"] or "%7B" in e["path"]], "nothing was sent"
+    assert dz.run("profile", "set", "dz", "--var", "item_id=req_9").code == 0
+    assert "/v1/requests/req_9" in dz.run("request", "GET", "/requests/{item_id}", "--dry-run").out

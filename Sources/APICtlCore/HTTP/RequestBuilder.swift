@@ -81,6 +81,12 @@ public enum RequestBuilder {
         }
         var url: String
         if let profile {
+            // A path copied from the description (`api list`, a Tab) may still hold its template:
+            // the value goes in its place; a var of that name would fill it on every request.
+            if let unfilled = Template.placeholders(in: String(beforeQuery)).first(where: { profile.vars[$0] == nil }) {
+                throw .usage("the path '\(description.target)' still has {\(unfilled)} in it: put the \(unfilled) there",
+                             hint: "or, for every request, 'apictl profile set \(profile.name) --var \(unfilled)=VALUE'")
+            }
             url = try profile.url(for: description.target)
         } else if URLParts.isAbsolute(description.target) {
             url = description.target
