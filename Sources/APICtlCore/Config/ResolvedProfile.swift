@@ -152,34 +152,32 @@ public struct ResolvedProfile: Sendable {
 public enum Template {
     /// The names of the placeholders in `text`, in order.
     public static func placeholders(in text: String) -> [String] {
-        var names: [String] = []
-        var rest = Substring(text)
-        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
-            names.append(String(rest[rest.index(after: open)..<close]))
-            rest = rest[rest.index(after: close)...]
-        }
-        return names
+        placeholderRanges(in: text).map(\.name)
     }
 
     public static func expand(_ text: String, vars: [String: String], profile: String) throws(APICtlError) -> String {
-        guard text.contains("{") else { return text }
         var out = ""
-        var rest = Substring(text)
-        while let open = rest.firstIndex(of: "{") {
-            out += rest[..<open]
-            guard let close = rest[open...].firstIndex(of: "}") else {
-                out += rest[open...]
-                return out
-            }
-            let name = String(rest[rest.index(after: open)..<close])
+        var done = text.startIndex
+        for (name, range) in placeholderRanges(in: text) {
             guard let value = vars[name] else {
                 throw .config("'\(text)' needs a value for {\(name)}",
                               hint: "set it with 'apictl profile set \(profile) --var \(name)=VALUE'")
             }
-            out += value
+            out += text[done..<range.lowerBound] + value
+            done = range.upperBound
+        }
+        return out + text[done...]
+    }
+
+    /// Each `{name}` in `text` and where it stands, braces included; a `{` never closed is text.
+    private static func placeholderRanges(in text: String) -> [(name: String, range: Range<String.Index>)] {
+        var found: [(name: String, range: Range<String.Index>)] = []
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            found.append((String(rest[rest.index(after: open)..<close]), open..<rest.index(after: close)))
             rest = rest[rest.index(after: close)...]
         }
-        return out + rest
+        return found
     }
 }
 
