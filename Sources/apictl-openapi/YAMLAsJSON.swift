@@ -36,7 +36,7 @@ enum YAMLAsJSON {
         }
         switch node {
         case .scalar(let scalar):
-            out += literal(scalar).utf8
+            if let literal = literal(scalar) { out += literal.utf8 } else { appendString(scalar.string, to: &out) }
         case .mapping(let mapping):
             out.append(UInt8(ascii: "{"))
             for (position, (key, value)) in mapping.enumerated() {
@@ -60,10 +60,10 @@ enum YAMLAsJSON {
         }
     }
 
-    /// A plain scalar's JSON: null, a boolean, a number, else a string.
-    private static func literal(_ scalar: Node.Scalar) -> String {
+    /// A plain scalar's JSON when it is null, a boolean or a number; nil for text.
+    private static func literal(_ scalar: Node.Scalar) -> String? {
         let text = scalar.string
-        guard scalar.style == .plain else { return quoted(text) }
+        guard scalar.style == .plain else { return nil }
         switch text {
         case "null", "Null", "NULL", "~", "": return "null"
         case "true", "True", "TRUE": return "true"
@@ -71,14 +71,8 @@ enum YAMLAsJSON {
         default:
             if let integer = Int(text) { return String(integer) }
             if let number = Double(text), number.isFinite, text.contains(where: \.isNumber) { return "\(number)" }
-            return quoted(text)
+            return nil
         }
-    }
-
-    private static func quoted(_ text: String) -> String {
-        var out: [UInt8] = []
-        appendString(text, to: &out)
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// A JSON string literal: quote, backslash and control characters escaped, the rest as UTF-8.
