@@ -95,3 +95,19 @@ final class RequestBuilderTests: XCTestCase {
         XCTAssertEqual(request.url, "https://h/x?a=1&q=a%20b%26c&%C3%A9=%C3%BC")
     }
 }
+
+final class OpenAPIIndexPathTests: XCTestCase {
+    func testAPathUnderTheBaseIsRelativeToItOnlyAtASegmentBoundary() {
+        XCTAssertEqual(OpenAPIIndex.path("/v1/requests", under: "/v1"), "/requests")
+        XCTAssertEqual(OpenAPIIndex.path("/v1", under: "/v1/"), "/")
+        XCTAssertNil(OpenAPIIndex.path("/v10/requests", under: "/v1"))
+        XCTAssertEqual(OpenAPIIndex.path("/requests", under: "/"), "/requests")
+    }
+
+    func testTheDescriptionsServerPathJoinsItsPaths() {
+        XCTAssertEqual(OpenAPIIndex.relativePath("/core/users/", server: "/api/v3", basePath: "/api/v3"), "/core/users/")
+        XCTAssertEqual(OpenAPIIndex.relativePath("/users", server: "https://api.example.com/v2", basePath: "/v2/"), "/users")
+        XCTAssertEqual(OpenAPIIndex.relativePath("/users", server: "https://prod.example.com/v2", basePath: "/local"), "/users")
+        XCTAssertEqual(OpenAPIIndex.relativePath("/users", server: "/api", basePath: "/"), "/users")
+    }
+}

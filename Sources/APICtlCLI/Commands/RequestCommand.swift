@@ -220,14 +220,12 @@ enum RequestCommand {
                                         _ context: CommandContext) throws(APICtlError) {
         guard let target = URLParts.parse(request.url), target.origin == profile.base.origin,
               let index = OpenAPIIndex.load(profile: profile.name, cacheDirectory: context.configLocation.cacheDirectory) else { return }
-        let basePath = profile.base.path.hasSuffix("/") ? String(profile.base.path.dropLast()) : profile.base.path
-        guard target.path.hasPrefix(basePath) else { return }
-        let path = String(target.path.dropFirst(basePath.count))
+        guard let path = OpenAPIIndex.path(target.path, under: profile.base.path) else { return }
         let query = target.rest.firstIndex(of: "?").map { FormQuery.pairs(String(target.rest[target.rest.index(after: $0)...].prefix { $0 != "#" })) } ?? []
         let credentialQuery = { () -> String? in if case .query(let name) = profile.auth { return name }; return nil }()
         let isJSON = request.headers["Content-Type"]?.containsText("json") ?? false
         let body = request.body.flatMap { isJSON ? JSONValue(parsing: $0) : nil }
-        let outcome = try RequestCheck.check(method: request.method, path: path.isEmpty ? "/" : path,
+        let outcome = try RequestCheck.check(method: request.method, path: path,
                                              query: query.filter { $0.0 != credentialQuery }, body: body, index: index)
         for warning in outcome.warnings { context.warn(warning + " (--no-validate skips this check)") }
     }

@@ -105,29 +105,17 @@ public struct OpenAPIIndex: Sendable {
             offset = end + 1
         }
         let directory = directory(profile: profile, cacheDirectory: cacheDirectory)
+        // Written into a fresh folder, which takes the old one's place whole, by one rename.
         let staging = directory + ".new-\(getpid())"
-        // Plain writes into a fresh folder: it takes its place whole, by one rename, only once complete.
-        func write(_ bytes: ArraySlice<UInt8>, to path: String) throws(APICtlError) {
-            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-            guard fd >= 0 else { throw APICtlError(.outputFailed, "cannot write \(path): \(String(cString: strerror(errno)))") }
-            defer { close(fd) }
-            if let failed = bytes.withUnsafeBytes({ FileBytes.writeAll(fd, $0) }) {
-                throw APICtlError(.outputFailed, "cannot write \(path): \(String(cString: strerror(failed)))")
-            }
-        }
-        do throws(APICtlError) {
-            remove(staging)
-            do {
-                try AtomicFile.makeDirectory(cacheDirectory + "/openapi", mode: 0o700)
-                try AtomicFile.makeDirectory(staging, mode: 0o700)
-            } catch {
-                throw APICtlError(.outputFailed, "cannot write the index: \(error.message)")
-            }
-            try write(lines[min(headerEnd + 1, lines.endIndex)...], to: staging + "/operations.jsonl")
-            try write(ArraySlice(table.utf8), to: staging + "/catalog.tsv")
+        remove(staging)
+        do {
+            try AtomicFile.makeDirectory(cacheDirectory + "/openapi", mode: 0o700)
+            try AtomicFile.makeDirectory(staging, mode: 0o700)
+            try AtomicFile.write(Array(lines[min(headerEnd + 1, lines.endIndex)...]), to: staging + "/operations.jsonl", mode: 0o600)
+            try AtomicFile.write(Array(table.utf8), to: staging + "/catalog.tsv", mode: 0o600)
         } catch {
             remove(staging)
-            throw error
+            throw APICtlError(.outputFailed, "cannot write the index: \(error.message)")
         }
         let old = directory + ".old-\(getpid())"
         _ = rename(directory, old)
@@ -204,12 +192,19 @@ public struct OpenAPIIndex: Sendable {
     /// under the base URL's path, the operation's own path.
     static func relativePath(_ path: String, server: String, basePath: String) -> String {
         let serverPath = URLParts.parse(server)?.path ?? (server.hasPrefix("/") ? server : "")
-        let base = basePath.hasSuffix("/") ? String(basePath.dropLast()) : basePath
         let full = (serverPath.hasSuffix("/") ? String(serverPath.dropLast()) : serverPath) + path
-        guard !base.isEmpty, full.hasPrefix(base + "/") || full == base else {
+        guard basePath != "/" && !basePath.isEmpty, let relative = Self.path(full, under: basePath) else {
             return path   // the server is the base URL under another name (a real host, say)
         }
-        let rest = String(full.dropFirst(base.count))
+        return relative
+    }
+
+    /// `fullPath` relative to `basePath` ("/v1/requests" under "/v1" is "/requests"); nil when
+    /// it is not under it ("/v10" is not under "/v1").
+    public static func path(_ fullPath: String, under basePath: String) -> String? {
+        let base = basePath.hasSuffix("/") ? String(basePath.dropLast()) : basePath
+        guard fullPath == base || fullPath.hasPrefix(base + "/") else { return nil }
+        let rest = String(fullPath.dropFirst(base.count))
         return rest.isEmpty ? "/" : rest
     }
 }
