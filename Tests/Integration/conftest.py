@@ -243,26 +243,35 @@ def assert_one_line_error(result, code, *fragments):
     assert "Fatal error" not in result.err and "Swift runtime" not in result.err
 
 
+def start_on_free_port(argv, probe, what, host="127.0.0.1"):
+    """A stock server started as `argv` (each "{port}" in it a free loopback port), once a GET
+    of `probe` on http://HOST:PORT succeeds: (process, port). One that exits, or does not
+    answer within 20 s, is killed and the test fails saying `what` did not start."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen([arg.replace("{port}", str(port)) for arg in argv],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 20
+    while True:
+        try:
+            urllib.request.urlopen(f"http://{host}:{port}{probe}", timeout=1).read()
+            return process, port
+        except OSError:
+            if process.poll() is not None or time.time() > deadline:
+                process.kill()
+                raise RuntimeError(f"{what} did not start")
+            time.sleep(0.1)
+
+
 class Httpbin:
     """httpbin served by gunicorn on a free loopback port."""
 
     def __init__(self):
-        import socket
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{self.port}", "-w", "2",
-                                         "--log-level", "warning", "httpbin:app"],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 20
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/get", timeout=1).read()
-                break
-            except OSError:
-                if self.process.poll() is not None or time.time() > deadline:
-                    raise RuntimeError("httpbin did not start")
-                time.sleep(0.1)
+        self.process, self.port = start_on_free_port(
+            [sys.executable, "-m", "gunicorn", "-b", "127.0.0.1:{port}", "-w", "2", "--log-level", "warning", "httpbin:app"],
+            "/get", "httpbin")
         self.url = f"http://127.0.0.1:{self.port}"
 
     def stop(self):

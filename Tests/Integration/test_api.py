@@ -5,7 +5,6 @@ import base64
 import gzip
 import json
 import random
-import shutil
 import subprocess
 import time
 from pathlib import Path

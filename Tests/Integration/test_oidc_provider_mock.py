@@ -1,16 +1,13 @@
 """OAuth 2.0 against a third-party provider, oidc-provider-mock (pip): the code
 flow through its consent form, its userinfo endpoint as whoami, refresh, and
 its non-standard 400 access_denied for a revoked token."""
-import socket
-import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import assert_one_line_error
+from conftest import assert_one_line_error, start_on_free_port
 
 HERE = Path(__file__).resolve().parent
 PASS = {"APICTL_PASSPHRASE": "correct horse battery staple", "APICTL_CREDENTIAL_STORE": "file"}
@@ -18,22 +15,9 @@ PASS = {"APICTL_PASSPHRASE": "correct horse battery staple", "APICTL_CREDENTIAL_
 
 @pytest.fixture(scope="module")
 def provider():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "oidc_provider_mock", "-p", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    origin = f"http://localhost:{port}"
-    deadline = time.time() + 20
-    while True:
-        try:
-            urllib.request.urlopen(origin + "/.well-known/openid-configuration", timeout=1).read()
-            break
-        except OSError:
-            if process.poll() is not None or time.time() > deadline:
-                raise RuntimeError("oidc-provider-mock did not start")
-            time.sleep(0.1)
-    yield origin
+    process, port = start_on_free_port([sys.executable, "-m", "oidc_provider_mock", "-p", "{port}"],
+                                       "/.well-known/openid-configuration", "oidc-provider-mock", host="localhost")
+    yield f"http://localhost:{port}"
     process.terminate()
     process.wait(5)
 

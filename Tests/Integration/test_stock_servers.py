@@ -4,15 +4,12 @@ django-rest-knox (whose logout revokes the calling token), djangorestframework-s
 (JWT access/refresh pairs), django-oauth-toolkit (an OAuth 2.0 provider) and drf-spectacular
 (the OpenAPI description of them); and the OpenAPI 3.1 description FastAPI generates."""
 import json
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 
 import pytest
 
-from conftest import SERVERS, StockServers, assert_one_line_error
+from conftest import SERVERS, StockServers, assert_one_line_error, start_on_free_port
 
 PASS = {"APICTL_PASSPHRASE": "correct horse battery staple", "APICTL_CREDENTIAL_STORE": "file"}
 
@@ -211,23 +208,10 @@ def test_a_description_drf_spectacular_generates_syncs_and_checks_requests(apict
 
 @pytest.fixture(scope="module")
 def tickets():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "fastapi_tickets:app", "--port", str(port),
-                               "--app-dir", str(SERVERS / "stock"), "--log-level", "warning"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    origin = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 20
-    while True:
-        try:
-            urllib.request.urlopen(origin + "/openapi.json", timeout=1)
-            break
-        except OSError:
-            if server.poll() is not None or time.time() > deadline:
-                raise RuntimeError("the FastAPI app did not start")
-            time.sleep(0.1)
-    yield origin
+    server, port = start_on_free_port([sys.executable, "-m", "uvicorn", "fastapi_tickets:app", "--port", "{port}",
+                                       "--app-dir", str(SERVERS / "stock"), "--log-level", "warning"],
+                                      "/openapi.json", "the FastAPI app")
+    yield f"http://127.0.0.1:{port}"
     server.terminate()
     server.wait(5)
 

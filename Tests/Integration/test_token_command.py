@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import assert_one_line_error
+from conftest import assert_one_line_error, start_on_free_port
 
 
 @pytest.fixture(scope="module")
@@ -144,26 +144,10 @@ def test_token_list_adds_no_stored_row_for_a_command_answer(dz, ref, tmp_path):
 @pytest.fixture(scope="module")
 def secrets_manager():
     """AWS Secrets Manager, as moto's server mode plays it, on a free loopback port."""
-    import socket
     import sys
-    import time
-    import urllib.request
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, port = start_on_free_port([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", "{port}"],
+                                      "/moto-api/", "moto server")
     endpoint = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 20
-    while True:
-        try:
-            urllib.request.urlopen(endpoint + "/moto-api/", timeout=1)
-            break
-        except OSError:
-            if time.time() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError("moto server did not start")
-            time.sleep(0.1)
     env = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
            "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
     yield endpoint, env
