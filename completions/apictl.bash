@@ -2,14 +2,17 @@
 # Candidates come from the command tree: `apictl __complete WORD...`.
 _apictl() {
     local line="${COMP_LINE:0:COMP_POINT}"
-    local -a words
-    read -r -a words <<<"$line"
+    local -a words typed_current
+    # Without -r, read takes backslash-escapes away as bash would: what apictl is asked
+    # about is each word's value, not its quoting.
+    read -a words <<<"$line"
     [[ "$line" == *[[:space:]] ]] && words+=("")
     local word="${words[${#words[@]}-1]}" cur="${COMP_WORDS[COMP_CWORD]}"
+    read -a typed_current <<<"$cur"
     # readline replaces only what follows the word's last = or : (both in COMP_WORDBREAKS),
     # even where bash's COMP_WORDS groups ":=" into a word of its own: trim up to there.
     local strip="${word%"${word##*[=:]}"}"
-    [[ "$word" == *[=:]* ]] || strip="${word%"$cur"}"
+    [[ "$word" == *[=:]* ]] || strip="${word%"${typed_current[0]}"}"
     local answer
     answer=$(command apictl __complete "${words[@]:1}" 2>/dev/null) || return 0
     if [[ "$answer" == ":files" ]]; then
@@ -28,12 +31,16 @@ _apictl() {
         done
         return 0
     fi
-    local IFS=$'\n' candidate open=1
+    local IFS=$'\n' candidate value quoted open=1
     COMPREPLY=()
     for candidate in $answer; do
-        candidate="${candidate%%$'\t'*}"
-        [[ "$candidate" == */ || "$candidate" == *= ]] || open=0
-        COMPREPLY+=("${candidate#"$strip"}")
+        # Decoded from the answer's escapes, then quoted as bash quotes a file name:
+        # a candidate is inserted as text and never runs when the line does.
+        printf -v value '%b' "${candidate%%$'\t'*}"
+        [[ "$value" == */ || "$value" == *= ]] || open=0
+        value="${value#"$strip"}"
+        if [[ -n "$value" ]]; then printf -v quoted '%q' "$value"; else quoted=""; fi
+        COMPREPLY+=("$quoted")
     done
     # A path segment (/requests/) or a field (title=) goes on without a space.
     [[ ${#COMPREPLY[@]} -gt 0 && $open == 1 ]] && compopt -o nospace 2>/dev/null

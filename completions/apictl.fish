@@ -13,8 +13,17 @@ function __apictl_complete
         for file in (__fish_complete_path $current)
             echo $at$file
         end
-    else
-        printf '%s\n' $answer
+        return
+    end
+    for line in $answer
+        set -l fields (string split -m 1 \t -- $line)
+        # The value, decoded from the answer's escapes; fish quotes it when it inserts it.
+        # One holding control characters is offered escaped, never as the characters themselves.
+        set -l value (string unescape -- $fields[1] | string collect -N)
+        if string match -qr '[[:cntrl:]]' -- "$value"
+            set value $fields[1]
+        end
+        printf '%s\t%s\n' "$value" "$fields[2]"
     end
 end
 complete -c apictl -f -k -a '(__apictl_complete)'

@@ -266,3 +266,113 @@ def test_paths_and_fields_complete_in_fish(apictl, fish, tmp_path):
         ["priority=1", "priority=2", "priority=3"]
     # the fields of a GET are its query (as gh does): -f completes its query parameters
     assert [line.split("\t")[0] for line in fish("apictl -p dz request GET /requests -f ")] == ["status="]
+
+
+# --- a hostile description: completion inserts text, never commands --------------------------
+
+def hostile_description(marker_dir):
+    """Enum values and a path that would run commands if a shell took them as code, and values
+    that would split a line or retitle the terminal if shown raw."""
+    return {
+        "openapi": "3.1.0", "info": {"title": "evil\u001b]2;PWNED\u0007", "version": "1"},
+        "paths": {
+            "/things": {"post": {"requestBody": {"content": {"application/json": {"schema": {
+                "type": "object", "properties": {
+                    "a": {"type": "string", "enum": [f"x;touch {marker_dir}/a"]},
+                    "b": {"type": "string", "enum": [f"$(touch {marker_dir}/b)"]},
+                    "c": {"type": "string", "enum": [f"`touch {marker_dir}/c`"]},
+                    "d": {"type": "string", "enum": ["one\ntwo"]},
+                    "e": {"type": "string", "enum": ["\u001b]2;PWNED\u0007t", "\u001b]2;PWNED\u0007u"]},
+                }}}}}, "responses": {"201": {"description": "ok"}}}},
+            f"/p/$(touch {marker_dir}/p)": {"get": {"responses": {"200": {"description": "ok"}}}},
+        },
+    }
+
+
+@pytest.fixture(params=["bash", "zsh", "fish"])
+def hostile_terminal(request, apictl, tmp_path):
+    """A real shell under tmux with apictl's completion and a profile synced from a hostile description."""
+    if not shutil.which(request.param):
+        pytest.skip(f"{request.param} is not installed")
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    description = tmp_path / "evil.json"
+    description.write_text(__import__("json").dumps(hostile_description(markers)))
+    apictl.run("profile", "add", "evil", "--base-url", "http://127.0.0.1:9")
+    assert apictl.run("profile", "set", "evil", "--openapi", str(description)).code == 0
+    synced = apictl.run("api", "sync", "-p", "evil")
+    assert synced.code == 0 and "\x1b" not in synced.err and "\\u{1B}]2;PWNED" in synced.err, synced
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    os.symlink(APICTL, bindir / "apictl")
+    env = dict(apictl.env, PATH=f"{bindir}:{apictl.env['PATH']}", TERM="xterm", TMUX_TMPDIR=str(tmp_path),
+               PS1="$ ", PROMPT="$ ")
+    if request.param == "bash":
+        rc = tmp_path / "bashrc"
+        rc.write_text(f"PS1='$ '\nbind 'set show-all-if-ambiguous on'\nsource {ROOT}/completions/apictl.bash\n")
+        command = f"bash --noprofile --rcfile {rc} -i"
+    elif request.param == "zsh":
+        (tmp_path / "zdot").mkdir()
+        (tmp_path / "zdot/.zshrc").write_text(f"PROMPT='$ '\nfpath=({ROOT}/completions $fpath)\nautoload -U compinit\n"
+                                              f"compinit -u -d {tmp_path}/zcompdump\nunsetopt beep\n")
+        env["ZDOTDIR"] = str(tmp_path / "zdot")
+        command = "zsh -i"
+    else:
+        env["XDG_DATA_HOME"] = str(tmp_path / "fish-data")
+        init = tmp_path / "init.fish"
+        init.write_text(f"source {ROOT}/completions/apictl.fish\nfunction fish_prompt; echo '$ '; end\n")
+        command = f"fish --no-config -C 'source {init}'"
+    term = Terminal(command, env, tmp_path)
+    term.wait_for("$")
+    term.shell, term.markers = request.param, markers
+    yield term
+    term.close()
+
+
+def pane_title(term):
+    return subprocess.run(["tmux", "display", "-p", "-t", term.session, "#{pane_title}"], capture_output=True,
+                          text=True, env=term.env).stdout
+
+
+@pytest.mark.parametrize("typed", ["request POST /things a=", "request POST /things b=", "request POST /things c=",
+                                   "request POST /things d=", "request GET /p/"])
+def test_a_hostile_description_never_runs_through_tab_and_enter(hostile_terminal, typed):
+    term = hostile_terminal
+    term.clear()
+    term.send("-l", f"apictl -p evil {typed}")
+    term.send("Tab")
+    time.sleep(0.5)
+    term.send("Tab")
+    time.sleep(0.5)
+    screen = term.screen()
+    assert f"apictl -p evil {typed}" in screen, screen
+    term.send("Enter")
+    term.wait_for("apictl: ")
+    time.sleep(0.3)
+    assert list(term.markers.iterdir()) == [], f"{term.shell} ran a command from the description:\n{screen}"
+
+
+def test_control_characters_from_a_description_are_listed_escaped(hostile_terminal):
+    term = hostile_terminal
+    term.clear()
+    term.send("-l", "apictl -p evil request POST /things e=")
+    term.send("Tab")
+    time.sleep(0.5)
+    term.send("Tab")
+    time.sleep(0.8)
+    screen = term.screen()
+    assert "PWNED" in screen, screen                     # the values are listed (or one inserted)...
+    assert "PWNED" not in pane_title(term), screen       # ...escaped: the terminal's title never changed
+
+
+def test_a_value_with_a_newline_is_one_candidate(apictl, tmp_path):
+    description = tmp_path / "evil.json"
+    description.write_text(__import__("json").dumps(hostile_description(tmp_path)))
+    apictl.run("profile", "add", "evil", "--base-url", "http://127.0.0.1:9")
+    apictl.run("profile", "set", "evil", "--openapi", str(description))
+    assert apictl.run("api", "sync", "-p", "evil").code == 0
+    answer = apictl.run("__complete", "-p", "evil", "request", "POST", "/things", "d=").out
+    assert answer.splitlines() == ["d=one\\x0Atwo\t"], answer
+    bash = subprocess.run(["bash", "-c", 'printf -v v %b "$1"; printf %q "$v"', "-", answer.split("\t")[0]],
+                          capture_output=True, text=True).stdout
+    assert bash == "$'d=one\\ntwo'", bash

@@ -33,7 +33,9 @@ enum CompletionCommand {
         case .files:
             context.stdout.write(":files\n")
         case .words(let list):
-            context.stdout.write(list.map { "\($0.0)\t\($0.1)\n" }.joined())
+            // A word with a NUL cannot be an argument at all.
+            context.stdout.write(list.filter { !$0.0.contains("\0") }
+                .map { CompletionScripts.escaped($0.0) + "\t" + CompletionScripts.escaped($0.1) + "\n" }.joined())
         }
         return 0
     }
