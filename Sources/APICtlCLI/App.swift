@@ -36,6 +36,18 @@ public enum App {
     public static let parser = ArgumentParser(root: commandTree, globalOptions: GlobalOptions.specs)
 
     public static func main(arguments: [String], context: CommandContext) -> Int32 {
+        var status = dispatch(arguments, context: context)
+        // Whatever the command thought, a cut stdout is a failure (disk full, a closed pipe with
+        // SIGPIPE ignored, a stream that started closed): --help and --version included.
+        if let lost = context.stdout.lost, status == 0 || status == ExitCode.httpError.rawValue {
+            context.stderr.write(lost.line + "\n")
+            status = ExitCode.outputFailed.rawValue
+        }
+        return status
+    }
+
+    /// Parses and runs; every failure becomes one stderr line and its exit code.
+    private static func dispatch(_ arguments: [String], context: CommandContext) -> Int32 {
         if arguments.first == "__complete" {
             return CompletionCommand.answer(Array(arguments.dropFirst()), context: context)
         }
@@ -61,18 +73,11 @@ public enum App {
             return 0
         }
         // Commands throw only APICtlError, so every failure is one line with a documented exit code.
-        var status: Int32
         do {
-            status = try run(parsed, context)
+            return try run(parsed, context)
         } catch {
             context.stderr.write(error.line + "\n")
-            status = error.exitCode.rawValue
+            return error.exitCode.rawValue
         }
-        // Whatever the command thought, a cut stdout is a failure (disk full, a closed pipe with SIGPIPE ignored).
-        if let failure = context.stdout.failure, status == 0 || status == ExitCode.httpError.rawValue {
-            context.stderr.write(OutputStream.failure(failure).line + "\n")
-            status = ExitCode.outputFailed.rawValue
-        }
-        return status
     }
 }

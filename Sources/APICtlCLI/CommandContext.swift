@@ -10,9 +10,17 @@ public final class OutputStream: @unchecked Sendable {
     public let isTerminal: Bool
     /// The errno of the first write that failed; later writes are not attempted.
     public private(set) var failure: Int32?
+    /// Why output meant for the user went missing (a failed write, a pager that failed):
+    /// the run ends with exit 10 and this line rather than claim success.
+    public private(set) var lost: APICtlError?
     /// Set while a pager reads this stream: a pager the user quits early is no failure,
     /// the rest of the output simply has no reader.
     var paged = false
+    /// Bytes the pager has been handed so far.
+    private(set) var pagedBytes = 0
+    /// Asked when the pager is gone before it read a byte: true when it put the terminal
+    /// back in its place, so the write goes there instead.
+    var pagerGoneBeforeReading: (() -> Bool)?
     private var readerQuit = false
 
     public init(fd: Int32, isTerminal: Bool) {
@@ -37,8 +45,23 @@ public final class OutputStream: @unchecked Sendable {
 
     public func write(_ buffer: UnsafeRawBufferPointer) {
         guard failure == nil, !readerQuit else { return }
-        let error = FileBytes.writeAll(fd, buffer)
-        if error == EPIPE && paged { readerQuit = true } else { failure = error }
+        var error = FileBytes.writeAll(fd, buffer)
+        if error == EPIPE && paged && pagedBytes == 0, pagerGoneBeforeReading?() == true {
+            error = FileBytes.writeAll(fd, buffer)
+        }
+        if error == nil {
+            if paged { pagedBytes += buffer.count }
+        } else if error == EPIPE && paged {
+            readerQuit = true
+        } else if let error {
+            failure = error
+            if lost == nil { lost = Self.failure(error) }
+        }
+    }
+
+    /// Output that went somewhere the user did not see it: `line` is what to say instead.
+    func markLost(_ line: APICtlError) {
+        if lost == nil { lost = line }
     }
 
     /// The line and exit code for stdout's failed write.
@@ -101,6 +124,8 @@ public final class CommandContext: @unchecked Sendable {
     let keeper: any SecretKeeping
     let runner: any ProcessRunning
     public internal(set) var globals: GlobalOptions
+    /// The config as this run loaded it, for what children may inherit.
+    private var loadedConfig: ConfigFile?
 
     /// `makeStores`, `keeper` and `runner` default to the real store, the kernel keyring
     /// and real processes; unit tests hand in fakes.
@@ -134,6 +159,13 @@ public final class CommandContext: @unchecked Sendable {
 
     public func warn(_ message: String) { stderr.write("apictl: \(message)\n") }
 
+    /// What a child (the pager, a browser, the OpenAPI helper) may inherit: the environment
+    /// without any variable the config names as holding a secret, in any profile.
+    var childEnvironment: ChildEnvironment {
+        if loadedConfig == nil { loadedConfig = try? configStore.load() }
+        return ChildEnvironment(environment, config: loadedConfig)
+    }
+
     /// A transport, with libcurl's rare start-up failure turned into a user-facing error.
     func openTransport() throws(APICtlError) -> Transport {
         do { return try makeTransport() } catch { throw APICtlError(.network, "could not start the HTTP client: \(error.detail)") }
@@ -161,6 +193,7 @@ public final class CommandContext: @unchecked Sendable {
             throw .config("config file \(explicit): no such file", hint: "check the path given with --config or APICTL_CONFIG")
         }
         let config = try store.load()
+        loadedConfig = config
         for unknown in config.unknownKeys { warn("\(store.path): \(unknown)") }
         if store.othersMayWrite {
             warn("\(store.path) can be changed by other users, who could send your credentials elsewhere (run 'chmod go-w \(store.path)')")

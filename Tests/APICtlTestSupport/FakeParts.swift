@@ -51,9 +51,9 @@ public final class ScriptedRunner: ProcessRunning, @unchecked Sendable {
 
     public init(answers: [String]) { self.answers = answers }
 
-    public func run(_ arguments: [String], environment: [String: String],
+    public func run(_ arguments: [String], environment: ChildEnvironment,
                     timeout: TimeInterval) throws(ProcessRunner.Failure) -> ProcessRunner.Outcome {
-        runs.append((arguments, environment))
+        runs.append((arguments, environment.variables))
         let answer = answers.isEmpty ? "" : answers.removeFirst()
         return ProcessRunner.Outcome(status: 0, stdout: Array(answer.utf8))
     }

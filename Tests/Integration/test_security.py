@@ -248,15 +248,64 @@ def test_a_crash_leaves_no_core_file_with_the_token(apictl, tmp_path):
     assert not any(name.startswith("core") for name in os.listdir(work))
 
 
+# Every value apictl treats as secret, set as a CI job or a user would set them: the
+# profile's token_env, another profile's token_env, an OAuth client secret, passphrases.
+CHILD_SECRETS = {"APICTL_PASSPHRASE": "pass-not-for-children", "APICTL_PASSPHRASE_FILE": "/nonexistent",
+                 "APICTL_NEW_PASSPHRASE": "new-pass-not-for-children", "OTHER_API_TOKEN": "other-token-not-for-children",
+                 "DZDESK_CLIENT_SECRET": "client-secret-not-for-children"}
+
+
+def env_dump(tmp_path, name, then=""):
+    """A script that writes the environment it was given to a file, then runs `then`."""
+    script = tmp_path / f"{name}.sh"
+    script.write_text(f'#!/bin/sh\nenv > "{tmp_path}/{name}.env"\n{then}\n')
+    script.chmod(0o755)
+    return script, tmp_path / f"{name}.env"
+
+
+def assert_no_secret_in(dump, *extra):
+    text = dump.read_text()
+    for name, value in list(CHILD_SECRETS.items()) + [(n, v) for n, v in extra]:
+        assert f"{name}=" not in text and value not in text, f"{name} reached the child"
+    assert "PATH=" in text                                  # the rest of the environment is still there
+
+
+def secret_profiles(apictl, ref, **options):
+    """Profiles whose config names the secret variables: apictl must keep them from children."""
+    assert apictl.run("profile", "add", "other", "--base-url", ref.url("_test"), "--token-env", "OTHER_API_TOKEN").code == 0
+    assert apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1"),
+                      *[word for option, value in options.items() for word in (f"--{option}", value)]).code == 0
+
+
 def test_a_token_command_gets_none_of_apictls_secrets(apictl, ref, tmp_path):
-    command = tmp_path / "print-env.sh"
-    command.write_text('#!/bin/sh\necho "tok-[${APICTL_PASSPHRASE:-}][${APICTL_PASSPHRASE_FILE:-}][${APICTL_TOKEN:-}]"\n')
-    command.chmod(0o755)
+    command, dump = env_dump(tmp_path, "command", "echo tok-from-command")
     assert apictl.run("profile", "add", "c", "--base-url", ref.url("_test"), "--token-command", str(command)).code == 0
-    result = apictl.run("-p", "c", "request", "GET", "/echo",
-                        env={"APICTL_PASSPHRASE": "pass-not-for-children", "APICTL_PASSPHRASE_FILE": "/nonexistent"})
+    secret_profiles(apictl, ref)
+    result = apictl.run("-p", "c", "request", "GET", "/echo", env=CHILD_SECRETS)
     assert result.code == 0, result
-    assert json.loads(result.out)["headers"]["Authorization"] == "Bearer tok-[][][]"
+    assert json.loads(result.out)["headers"]["Authorization"] == "Bearer tok-from-command"
+    assert_no_secret_in(dump)
+
+
+def test_the_pager_gets_none_of_apictls_secrets(apictl, ref, tmp_path):
+    pager, dump = env_dump(tmp_path, "pager", "exec cat")
+    secret_profiles(apictl, ref)
+    key = ref.key("dzdesk", scopes=["requests:read"])
+    shown = apictl.run_tty("-p", "dz", "request", "GET", "/me",
+                           env=dict(CHILD_SECRETS, DZDESK_TOKEN=key, APICTL_PAGER=str(pager)))
+    assert shown.code == 0 and "user_" in shown.out, shown
+    assert_no_secret_in(dump, ("DZDESK_TOKEN", key))
+
+
+def test_the_browser_gets_none_of_apictls_secrets(apictl, ref, tmp_path):
+    browser_script = Path(__file__).resolve().parent / "fake_browser.py"
+    browser, dump = env_dump(tmp_path, "browser", f'exec python3 {browser_script} "$1"')
+    secret_profiles(apictl, ref, auth="oauth2", **{"oauth-issuer": ref.url("dzdesk", "/oauth"), "oauth-client-id": "cli-app"})
+    apictl.env.update(PASS)
+    result = apictl.run("-p", "dz", "login", env=dict(CHILD_SECRETS, APICTL_TOKEN="env-token-not-for-children",
+                                                      BROWSER=str(browser)))
+    assert result.code == 0, result
+    assert_no_secret_in(dump, ("APICTL_TOKEN", "env-token-not-for-children"))
 
 
 # --- the store's folder is checked as ssh checks ~/.ssh --------------------------------

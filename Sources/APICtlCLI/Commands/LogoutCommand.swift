@@ -56,6 +56,7 @@ enum LogoutCommand {
             guard let url = endpoints.revocationURL else {
                 throw APICtlError.config("profile '\(profile.name)' has no oauth.revocation_url to revoke at")
             }
+            try CredentialRefresher.checkDestination(url, of: stored, profile: profile, what: "revocation endpoint")
             let identity = try OAuthEndpoints.identity(profile, environment: context.environment, storedSecret: stored.clientSecret)
             let client = OAuthClient(http: http, identity: identity, caCert: profile.caCert)
             var tokens: [(String, String)] = []

@@ -167,7 +167,8 @@ enum RequestCommand {
         try confirmIfAsked(options.description, session.profile, yes: parsed.flag("yes"), context)
         session.client.retryPolicy = options.retry
         // A body on the terminal goes through the pager; a download, a pipe or --no-pager never does.
-        let pager = options.output == nil && !parsed.flag("no-pager") ? Pager.start(stdout: context.stdout, environment: context.environment) : nil
+        let pager = options.output == nil && !parsed.flag("no-pager")
+            ? Pager.start(stdout: context.stdout, environment: context.childEnvironment, warn: context.warn) : nil
         defer { pager?.finish() }
         let request = try RequestBuilder.build(options.description, profile: session.profile,
                                                input: .files(readStandardInput: context.readStandardInput,
@@ -256,7 +257,7 @@ enum RequestCommand {
                                                                                  standardInput: context.standardInput)))
         if !options.skipValidation, let profile { try checkAgainstDescription(request, profile: profile, context) }
         if options.curl {
-            context.stdout.write(try RequestPreview.curl(request, profile: profile, data: options.description.data))
+            context.stdout.write(try RequestPreview.curl(request, profile: profile, redactor: client.redactor, data: options.description.data))
         } else {
             if let profile { context.stderr.write("# credential: \(RequestPreview.expectedSource(profile, environment: context.environment))\n") }
             context.stdout.write(RequestPreview.dryRun(request, redactor: client.redactor, bodySource: options.description.data))

@@ -42,21 +42,29 @@ enum RequestPreview {
         return out
     }
 
-    /// An equivalent curl command line. Fails (exit 2) for what a command line cannot
-    /// carry: a binary body given inline, header bytes that are not text.
-    static func curl(_ request: HTTPRequest, profile: ResolvedProfile?, data: String?) throws(APICtlError) -> String {
-        let variable = "$" + variable(for: profile)
+    /// An equivalent curl command line, for bash and zsh alike. Fails (exit 2) for what a
+    /// command line cannot carry: a binary body given inline, header bytes that are not text.
+    /// Nothing secret is on it: the profile's key is read from its variable, any other
+    /// credential header and a password in the URL show as [REDACTED].
+    static func curl(_ request: HTTPRequest, profile: ResolvedProfile?, redactor: Redactor, data: String?) throws(APICtlError) -> String {
+        let variable = variable(for: profile)
         var words = ["curl"]
         if request.method != "GET" || request.body != nil || request.bodyStream != nil {
             words += request.method == "HEAD" ? ["--head"] : ["-X", request.method]
         }
-        words.append(quoted(request.url, variable: variable))
+        let url = Redactor.withoutPassword(request.url)
+        // curl reads [] and {} in a URL as globs: -g takes them literally, as apictl sent them.
+        if url.contains(where: { "[]{}".contains($0) }) { words.append("-g") }
+        words.append(quoted(url, variable: variable))
         for header in request.headers {
             if case .basic? = profile?.auth, header.name.lowercased() == "authorization", header.value.hasPrefix("Basic ") {
-                words += ["-u", "\"${\(variable.dropFirst())}\""]   // curl encodes user:password itself
+                words += ["-u", "\"${\(variable)}\""]   // curl encodes user:password itself
                 continue
             }
-            words += ["-H", quoted("\(header.name): \(header.value)", variable: variable)]
+            let keyHeader = profile?.auth.headerName
+            let value = HTTPHeaders.carriesCredential(header.name, keyHeader: keyHeader) && !header.value.containsText(placeholder)
+                ? redactor.header(header.name, header.value) : header.value
+            words += ["-H", quoted("\(header.name): \(value)", variable: variable)]
         }
         guard request.rawHeaders.isEmpty else { throw .usage("--curl cannot show a header that is not text") }
         if let data, data.hasPrefix("@") {
@@ -72,19 +80,14 @@ enum RequestPreview {
         return words.joined(separator: " ") + "\n"
     }
 
-    /// Single quotes, unless the credential placeholder is inside: then double quotes
-    /// with `$`, backquote, backslash and `"` escaped, and the placeholder as the variable.
+    /// Single quotes, which bash and zsh read alike (no `!` history expansion, no `$`), with
+    /// the credential placeholder, where it is inside, as `"${VARIABLE}"` between them.
     static func quoted(_ text: String, variable: String) -> String {
-        guard text.contains(placeholder) else {
-            if !text.isEmpty, text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_./:@=,".contains($0)) }) { return text }
-            return "'" + text.replacingAll("'", with: "'\\''") + "'"
-        }
-        var escaped = ""
-        for character in text {
-            if "$`\\\"!".contains(character) { escaped.append("\\") }
-            escaped.append(character)
-        }
-        return "\"" + escaped.replacingAll(placeholder, with: "${\(variable.dropFirst())}") + "\""
+        if !text.isEmpty, text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_./:@=,".contains($0)) }) { return text }
+        let pieces = text.components(separatedByText: placeholder)
+        return pieces.enumerated().map { index, piece in
+            (index == 0 ? "" : "\"${\(variable)}\"") + (piece.isEmpty ? "" : "'" + piece.replacingAll("'", with: "'\\''") + "'")
+        }.joined()
     }
 
     private static func hide(_ text: String) -> String { text.replacingAll(placeholder, with: Redactor.mask) }

@@ -26,8 +26,11 @@ public struct TokenPairClient {
         let response = try send(method, url, body: body, form: pair.obtainFormat == "form", bearer: nil, doing: "obtain")
         // A pair may have no refresh endpoint: its access token then lives until it expires.
         let refreshURL = pair.refresh == nil ? nil : try endpoint(pair.refresh, "refresh").1
-        return try credential(from: response, previous: nil, refreshURL: refreshURL, now: now, doing: "obtain")
+        return try credential(from: response, previous: nil, refreshURL: refreshURL, now: now, doing: "obtain", at: url)
     }
+
+    /// Where `refresh` sends the refresh token.
+    public func refreshURL() throws(APICtlError) -> String { try endpoint(pair.refresh, "refresh").1 }
 
     /// The pair renewed with its refresh token; a rotated refresh token replaces the old one.
     public func refresh(_ stored: Credential, now: Date) throws(APICtlError) -> Credential {
@@ -44,23 +47,26 @@ public struct TokenPairClient {
             let body = TokenAPI.fill(.object(template), with: ["{refresh_token}": .string(refreshToken)]) ?? .object([:])
             response = try send(method, url, body: body, form: pair.refreshFormat == "form", bearer: nil, doing: "refresh")
         }
-        return try credential(from: response, previous: stored, refreshURL: url, now: now, doing: "refresh")
+        return try credential(from: response, previous: stored, refreshURL: url, now: now, doing: "refresh", at: url)
     }
 
     private func credential(from response: HTTPResponse, previous: Credential?, refreshURL: String?, now: Date,
-                            doing step: String) throws(APICtlError) -> Credential {
+                            doing step: String, at url: String) throws(APICtlError) -> Credential {
         let document = JSONValue(parsing: response.body)
         let accessPointer = pair.access ?? "/access"
         guard let access = document?.at(pointer: accessPointer)?.stringValue, !access.isEmpty else {
             throw APICtlError.auth("the \(step) endpoint of '\(profile.name)' answered \(response.status) without an access token at \(accessPointer)",
                                    hint: "check pair.access in the profile")
         }
+        try TokenText.checkIssued(access, what: "the access token from the \(step) endpoint \(url)", code: .authentication)
+        let rotated = document?.at(pointer: pair.refreshToken ?? "/refresh")?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        if let rotated {
+            try TokenText.checkIssued(rotated, what: "the refresh token from the \(step) endpoint \(url)", code: .authentication)
+        }
         var credential = previous ?? Credential(token: access, kind: "pair", createdAt: now)
         credential.token = access
         credential.kind = "pair"
-        if let rotated = document?.at(pointer: pair.refreshToken ?? "/refresh")?.stringValue, !rotated.isEmpty {
-            credential.refreshToken = rotated
-        }
+        if let rotated { credential.refreshToken = rotated }
         let seconds = pair.expiresIn.flatMap { document?.at(pointer: $0) }.flatMap { $0.doubleValue ?? $0.text.flatMap(Double.init) }
         credential.expiresAt = seconds.map { now.addingTimeInterval($0) } ?? JWT.decode(access)?.expiresAt
         credential.tokenURL = refreshURL

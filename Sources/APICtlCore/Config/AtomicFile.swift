@@ -86,6 +86,15 @@ public enum AtomicFile {
         }
     }
 
+    /// A folder of apictl's own (the cache, the state folder): created 0700 when missing, and
+    /// narrowed to 0700 when an earlier version left it open to others.
+    public static func makePrivateDirectory(_ path: String) throws(WriteError) {
+        try makeDirectory(path, mode: 0o700)
+        if let mode = FileBytes.permissions(path), mode & 0o077 != 0, chmod(path, 0o700) != 0 {
+            throw WriteError(message: "\(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
     /// Creates the folder (and its parents) with the given mode when missing.
     public static func makeDirectory(_ path: String, mode: mode_t) throws(WriteError) {
         if let isDirectory = FileBytes.isDirectory(path) {

@@ -54,11 +54,13 @@ public struct ConfigStore: Sendable {
     /// file holds no secret, and shared config on a build box is a choice people make.
     public var othersMayWrite: Bool { (FileBytes.permissions(path) ?? 0) & 0o022 != 0 }
 
+    /// Rewrites the file whole. It keeps the mode it has (a user who shares it chose to);
+    /// a new one is 0600, as gh writes its hosts file: it names what the user talks to.
     public func save(_ config: ConfigFile) throws(APICtlError) {
         let text = ConfigTOML.encode(config)
         do {
             try AtomicFile.write(Array(("# apictl configuration. It holds no secrets: keys live in the credential store.\n" + text + "\n").utf8),
-                                 to: path, mode: 0o644)
+                                 to: path, mode: FileBytes.permissions(path) ?? 0o600)
         } catch {
             throw .config("could not write config file \(path): \(error.message)")
         }
@@ -73,6 +75,22 @@ enum ConfigValidator {
             throw .config("config file \(path): credential_store = \"\(store)\" is not one of auto, keyring, file")
         }
         for (name, profile) in config.profiles {
+            // The name is part of file names (locks, journals, the index) and keyring attributes.
+            guard ProfileName.isValid(name) else {
+                throw .config("config file \(path): profile name '\(TerminalText.escapingControls(name))' is not valid",
+                              hint: ProfileName.rule)
+            }
+            if let tokenEnv = profile.tokenEnv, !EnvironmentName.isValid(tokenEnv) {
+                throw .config("config file \(path): profiles.\(name).token_env = \"\(TerminalText.escapingControls(tokenEnv))\" "
+                              + "is not an environment variable name", hint: "use letters, digits and '_', not starting with a digit")
+            }
+            for (environment, settings) in profile.environments ?? [:] {
+                if let tokenEnv = settings.tokenEnv, !EnvironmentName.isValid(tokenEnv) {
+                    throw .config("config file \(path): profiles.\(name).environments.\(environment).token_env = "
+                                  + "\"\(TerminalText.escapingControls(tokenEnv))\" is not an environment variable name",
+                                  hint: "use letters, digits and '_', not starting with a digit")
+                }
+            }
             guard AuthScheme(configValue: profile.auth) != nil else {
                 throw .config("config file \(path): profiles.\(name).auth = \"\(profile.auth)\" is not one of \(AuthScheme.configChoices.joined(separator: ", "))")
             }
@@ -92,5 +110,27 @@ enum ConfigValidator {
         if let name = config.defaultProfile, config.profiles[name] == nil {
             throw .config("config file \(path): default_profile = \"\(name)\" names no profile")
         }
+    }
+}
+
+/// A profile name: part of file names (refresh locks, rotation journals, the description's
+/// index), keyring attributes and shell completion, so nothing that could leave a folder
+/// (`/`, `..`) or reach a terminal as a control character.
+public enum ProfileName {
+    public static let rule = "use letters, digits, '-', '_' and '.', not starting with '-' or '.', at most 64"
+
+    public static func isValid(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 64
+            && name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") })
+            && !name.hasPrefix("-") && !name.hasPrefix(".")
+    }
+}
+
+/// An environment variable's name, as POSIX shells accept one: `token_env` names where a CI
+/// job puts its token, and children are handed the environment without it.
+public enum EnvironmentName {
+    public static func isValid(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
+        return name.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "_" || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)) }
     }
 }

@@ -93,3 +93,27 @@ public enum EnvironmentCredentials {
         return nil
     }
 }
+
+/// Whether a token can go in a header line, whoever handed it over (a user, a store,
+/// a command, a server): a CR or LF would end the line and inject headers of its own,
+/// NUL cuts it, and no other control character belongs in a token either.
+public enum TokenText {
+    /// What is wrong with `token` in words ("a line break (line feed)"), or nil when nothing is.
+    public static func flaw(_ token: String) -> String? {
+        guard let bad = token.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) else { return nil }
+        switch bad {
+        case "\r": return "a line break (carriage return)"
+        case "\n": return "a line break (line feed)"
+        case "\0": return "a NUL byte"
+        default: return "the control character U+" + String(bad.value, radix: 16, uppercase: true).leftPadded(to: 4)
+        }
+    }
+
+    /// `flaw` as the error for a token a server answered: `what` names the field and the endpoint
+    /// ("the access_token from the token endpoint https://…"). Nothing was stored when it is thrown.
+    public static func checkIssued(_ token: String, what: String, code: ExitCode) throws(APICtlError) {
+        guard let flaw = flaw(token) else { return }
+        throw APICtlError(code, "\(what) holds \(flaw); refusing it, and nothing was stored",
+                          hint: "the server's answer is broken or hostile; the credential stored before stays in use")
+    }
+}

@@ -10,7 +10,8 @@ public enum TokenCommandSource {
     /// Kept answers are dropped this long before they expire.
     static let margin: TimeInterval = 60
 
-    public static func resolve(profile: ResolvedProfile, environment: [String: String], now: Date,
+    /// `environment`: what the command may inherit (no secret of apictl's).
+    public static func resolve(profile: ResolvedProfile, environment: ChildEnvironment, now: Date,
                                useKept: Bool = true, keeper: any SecretKeeping = KernelKeyring(),
                                runner: any ProcessRunning = ProcessRunner()) throws(APICtlError) -> ResolvedCredential? {
         guard let argv = profile.tokenCommand else { return nil }
@@ -22,9 +23,9 @@ public enum TokenCommandSource {
                 return ResolvedCredential(credential: record, source: source)
             }
         }
-        var childEnvironment = ChildEnvironment.withoutSecrets(environment)
-        childEnvironment["APICTL_PROFILE"] = profile.name
-        childEnvironment["APICTL_ENV"] = profile.environment ?? ""
+        var childEnvironment = environment
+        childEnvironment.set("APICTL_PROFILE", profile.name)
+        childEnvironment.set("APICTL_ENV", profile.environment ?? "")
         let outcome: ProcessRunner.Outcome
         do { outcome = try runner.run(argv, environment: childEnvironment, timeout: profile.tokenCommandTimeout) } catch {
             guard case .cannotStart(let reason) = error else { throw failure(argv, "could not be started") }

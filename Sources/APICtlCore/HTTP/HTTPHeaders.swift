@@ -12,9 +12,12 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
 
     public private(set) var fields: [Field] = []
 
-    /// Headers that carry a credential whatever the profile: dropped when a request
-    /// leaves its origin, hidden in `-v`, refused in the config file.
-    public static let credentialNames = ["Authorization", "Proxy-Authorization", "Cookie"]
+    /// Headers that carry a credential whatever the profile, the one list for every rule
+    /// about them: dropped when a request leaves its origin (a redirect, a next page),
+    /// hidden by `-v`, `--dry-run` and `--curl`, refused in the config file. The profile's
+    /// own key header joins them wherever a profile is known.
+    public static let credentialNames = ["Authorization", "Proxy-Authorization", "Cookie", "X-API-Key", "Api-Key",
+                                         "X-Auth-Token", "Private-Token", "X-Amz-Security-Token"]
 
     /// True for one of `credentialNames`, or the profile's own key header.
     /// Letters, digits, '-' and '_': every header name an API documents, and nothing

@@ -15,8 +15,8 @@ public struct Redactor: Sendable {
             secrets += secrets.compactMap { pair in pair.firstIndex(of: ":").map { String(pair[pair.index(after: $0)...]) } }
         }
         self.secrets = secrets.filter { $0.count >= 4 }
-        // Set-Cookie comes back from servers; X-API-Key is the most common key header of all.
-        var headers = Set((HTTPHeaders.credentialNames + ["Set-Cookie", "X-API-Key"]).map { $0.lowercased() })
+        // Set-Cookie comes back from servers.
+        var headers = Set((HTTPHeaders.credentialNames + ["Set-Cookie"]).map { $0.lowercased() })
         var query: Set<String> = ["access_token", "api_key", "apikey", "token"]
         if let name = auth?.headerName { headers.insert(name.lowercased()) }
         if case .query(let name)? = auth { query.insert(name.lowercased()) }
@@ -37,12 +37,22 @@ public struct Redactor: Sendable {
     }
 
     public func url(_ url: String) -> String {
+        let url = Self.withoutPassword(url)
         guard let q = url.firstIndex(of: "?") else { return text(url) }
         let query = url[url.index(after: q)...].split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
             let key = pair.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
             return secretQueryKeys.contains(key.lowercased()) ? "\(key)=\(Self.mask)" : String(pair)
         }
         return text(String(url[...q]) + query.joined(separator: "&"))
+    }
+
+    /// `https://user:PASS@host/...` with the password masked; the user name stays, it says whose it is.
+    public static func withoutPassword(_ url: String) -> String {
+        guard let schemeEnd = url.firstRange(ofText: "://") else { return url }
+        let rest = url[schemeEnd.upperBound...]
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        guard let at = rest[..<authorityEnd].lastIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":") else { return url }
+        return String(url[..<rest.index(after: colon)]) + mask + String(rest[at...])
     }
 
     public func text(_ value: String) -> String {

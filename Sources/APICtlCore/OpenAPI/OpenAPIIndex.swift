@@ -49,6 +49,13 @@ public struct OpenAPIIndex: Sendable {
     let directory: String
 
     /// The folder of a profile's index.
+    /// apictl's cache folder and its openapi/ folder, 0700 both: what a description says of an
+    /// API is the user's business alone.
+    public static func prepareFolder(_ cacheDirectory: String) throws(AtomicFile.WriteError) {
+        try AtomicFile.makePrivateDirectory(cacheDirectory)
+        try AtomicFile.makePrivateDirectory(cacheDirectory + "/openapi")
+    }
+
     public static func directory(profile: String, cacheDirectory: String) -> String {
         cacheDirectory + "/openapi/" + profile
     }
@@ -109,7 +116,7 @@ public struct OpenAPIIndex: Sendable {
         let staging = directory + ".new-\(getpid())"
         remove(staging)
         do {
-            try AtomicFile.makeDirectory(cacheDirectory + "/openapi", mode: 0o700)
+            try prepareFolder(cacheDirectory)
             try AtomicFile.makeDirectory(staging, mode: 0o700)
             try AtomicFile.write(Array(lines[min(headerEnd + 1, lines.endIndex)...]), to: staging + "/operations.jsonl", mode: 0o600)
             try AtomicFile.write(Array(table.utf8), to: staging + "/catalog.tsv", mode: 0o600)

@@ -79,7 +79,7 @@ public final class CredentialSession {
             return fromEnvironment
         }
         guard let profile else { return nil }
-        if let fromCommand = try TokenCommandSource.resolve(profile: profile, environment: parts.environment, now: parts.now(),
+        if let fromCommand = try TokenCommandSource.resolve(profile: profile, environment: parts.childEnvironment, now: parts.now(),
                                                             keeper: parts.keeper, runner: parts.runner) {
             return fromCommand
         }
@@ -120,9 +120,9 @@ public final class CredentialSession {
         case .environment, .ci: code = .authentication
         case .command, .keyring, .file: code = .credentialStore
         }
-        if token.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }) {
-            throw APICtlError(code, "the token from the \(resolved.source) contains a line break or NUL byte; refusing to send it",
-                              hint: "check what sets it: a token is one line")
+        if let flaw = TokenText.flaw(resolved.credential.token) {
+            throw APICtlError(code, "the token from the \(resolved.source) contains \(flaw); refusing to send it",
+                              hint: "check what sets it: a token is one line of printable text")
         }
         if token.count > longestToken {
             throw APICtlError(code, "the token from the \(resolved.source) is \(token.count) bytes, more than the \(longestToken / 1024) KiB apictl sends",

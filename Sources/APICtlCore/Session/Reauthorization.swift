@@ -37,7 +37,7 @@ enum Reauthorization {
         case .askCommandAgain(let profile, let parts):
             TokenCommandSource.keptAnswer(profile, in: parts.keeper).forget()
             return try CredentialSession.checked(
-                TokenCommandSource.resolve(profile: profile, environment: parts.environment, now: parts.now(), useKept: false,
+                TokenCommandSource.resolve(profile: profile, environment: parts.childEnvironment, now: parts.now(), useKept: false,
                                            keeper: parts.keeper, runner: parts.runner))
         case .exchangeAgain(let profile, let parts):
             CICredentialSource.keptToken(profile: profile.name, environment: profile.environment, in: parts.keeper).forget()

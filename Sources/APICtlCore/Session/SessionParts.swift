@@ -33,6 +33,9 @@ public struct SessionParts {
         self.clientSettings = clientSettings
     }
 
+    /// What a token command this session runs may inherit of the environment.
+    public var childEnvironment: ChildEnvironment { ChildEnvironment(environment, config: config) }
+
     /// A client on this session's transport: for the profile's own API when `profile`
     /// is given, else a plain one for token endpoints and ID-token sources.
     public func client(profile: ResolvedProfile?, credential: ResolvedCredential?) -> APIClient {

@@ -15,7 +15,7 @@ public enum ChildProcess {
 
     /// `stdin`: a pipe's read end, else /dev/null. `ownProcessGroup` false keeps the child in
     /// apictl's group: a pager must be in the terminal's foreground group to read keys.
-    public static func spawn(_ arguments: [String], environment: [String: String], stdin: Int32? = nil, stdout: Output,
+    public static func spawn(_ arguments: [String], environment: ChildEnvironment, stdin: Int32? = nil, stdout: Output,
                              stderr: Output, ownProcessGroup: Bool = true) -> Result<pid_t, ProcessRunner.Failure> {
         guard let program = arguments.first, !program.isEmpty else { return .failure(.cannotStart("the command is empty")) }
         var actions = posix_spawn_file_actions_t()
@@ -32,7 +32,7 @@ public enum ChildProcess {
             }
         }
         let argv = arguments.map { strdup($0) } + [nil]
-        let envp = ChildEnvironment.withoutSecrets(environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let envp = environment.variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -48,12 +48,39 @@ public enum ChildProcess {
     }
 }
 
-/// What a child may inherit of apictl's environment.
-public enum ChildEnvironment {
-    /// apictl's own secrets: a token command or a browser has no business with them.
-    public static let secretVariables = ["APICTL_PASSPHRASE", "APICTL_PASSPHRASE_FILE", "APICTL_TOKEN"]
+/// What a child (a token command, the pager, a browser, the OpenAPI helper) may inherit of
+/// apictl's environment: all of it but the values apictl treats as secret. The spawner takes
+/// nothing else, so no child can be started with a secret by forgetting to remove it.
+public struct ChildEnvironment: Sendable, Equatable {
+    public private(set) var variables: [String: String]
 
-    public static func withoutSecrets(_ environment: [String: String]) -> [String: String] {
-        environment.filter { !secretVariables.contains($0.key) }
+    /// apictl's own secrets, whatever the config says.
+    public static let alwaysSecret: Set<String> = [
+        "APICTL_TOKEN", "APICTL_PASSPHRASE", "APICTL_PASSPHRASE_FILE", "APICTL_NEW_PASSPHRASE", "APICTL_NEW_PASSPHRASE_FILE",
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    ]
+
+    /// `environment` without `alwaysSecret` and without every variable `config` names as holding
+    /// a secret, in any profile: token_env (of the profile and of each environment),
+    /// oauth.client_secret_env and ci.id_token_env.
+    public init(_ environment: [String: String], config: ConfigFile?) {
+        let secret = Self.alwaysSecret.union(config.map(Self.secretNames) ?? [])
+        variables = environment.filter { !secret.contains($0.key) && !$0.key.hasPrefix("APICTL_PASSPHRASE") }
+    }
+
+    /// Sets a variable apictl itself hands the child (APICTL_PROFILE for a token command, LESS for the pager).
+    public mutating func set(_ name: String, _ value: String) { variables[name] = value }
+
+    public subscript(name: String) -> String? { variables[name] }
+
+    static func secretNames(_ config: ConfigFile) -> Set<String> {
+        var names: Set<String> = []
+        for profile in config.profiles.values {
+            if let name = profile.tokenEnv { names.insert(name) }
+            for environment in (profile.environments ?? [:]).values { if let name = environment.tokenEnv { names.insert(name) } }
+            if let name = profile.oauth?.clientSecretEnv { names.insert(name) }
+            if let name = profile.ci?.idTokenEnv { names.insert(name) }
+        }
+        return names
     }
 }

@@ -24,7 +24,7 @@ public struct ProcessRunner: ProcessRunning {
         case cannotStart(String)
     }
 
-    public func run(_ arguments: [String], environment: [String: String], timeout: TimeInterval) throws(Failure) -> Outcome {
+    public func run(_ arguments: [String], environment: ChildEnvironment, timeout: TimeInterval) throws(Failure) -> Outcome {
         var out: [Int32] = [0, 0], err: [Int32] = [0, 0]
         guard pipe(&out) == 0 else { throw .cannotStart(String(cString: strerror(errno))) }
         guard pipe(&err) == 0 else { close(out[0]); close(out[1]); throw .cannotStart(String(cString: strerror(errno))) }
@@ -74,6 +74,6 @@ public struct ProcessRunner: ProcessRunning {
 /// Runs a program and reads what it printed: `ProcessRunner` in apictl, a
 /// scripted answer in unit tests.
 public protocol ProcessRunning: Sendable {
-    func run(_ arguments: [String], environment: [String: String],
+    func run(_ arguments: [String], environment: ChildEnvironment,
              timeout: TimeInterval) throws(ProcessRunner.Failure) -> ProcessRunner.Outcome
 }

@@ -48,16 +48,21 @@ extension String {
         firstRange(ofText: target) != nil
     }
 
-    /// Every occurrence of `target` replaced, left to right.
-    public func replacingAll(_ target: String, with replacement: String) -> String {
-        var out = ""
+    /// The pieces between occurrences of `target`, matched byte for byte, left to right:
+    /// one more piece than there are occurrences, empty ones kept.
+    public func components(separatedByText target: String) -> [String] {
+        var pieces: [String] = []
         var rest = self
         while let range = rest.firstRange(ofText: target) {
-            out += rest[..<range.lowerBound]
-            out += replacement
+            pieces.append(String(rest[..<range.lowerBound]))
             rest = String(rest[range.upperBound...])
         }
-        return out + rest
+        return pieces + [rest]
+    }
+
+    /// Every occurrence of `target` replaced, left to right.
+    public func replacingAll(_ target: String, with replacement: String) -> String {
+        components(separatedByText: target).joined(separator: replacement)
     }
 }
 

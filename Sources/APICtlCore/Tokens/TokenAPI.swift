@@ -73,6 +73,13 @@ public struct TokenAPI {
             throw APICtlError(.httpError, "the create response has no key at \(config.key ?? "/key")\(id.map { " (the API named it \($0))" } ?? "")",
                               hint: "check tokens.key in the profile; nothing was stored")
         }
+        if TokenText.flaw(key) != nil {
+            // The key exists at the API now: a key nobody holds is revoked, where apictl can name it.
+            let revoked = id != nil && !revokesCallingKey && (try? revoke(id: id, goneIsFine: true)) != nil
+            try TokenText.checkIssued(key, what: "the key the create call (\(method) \(path)) answered"
+                                      + (revoked ? ", which was revoked again," : (id.map { " (id \($0))" } ?? "")),
+                                      code: .httpError)
+        }
         let expiry = document.at(pointer: config.expiresAt ?? "/expires_at").flatMap(Timestamp.parse)
             ?? expiresIn.map { now.addingTimeInterval($0) }
         // The granted scopes sit beside the id, when the API says which it granted.

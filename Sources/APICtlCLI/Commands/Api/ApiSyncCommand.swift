@@ -36,7 +36,9 @@ enum ApiSyncCommand {
         let lines = try parse(body, cache: cache, context)
         let header = try OpenAPIIndex.save(lines, basePath: profile.base.path, profile: profile.name, cacheDirectory: cache)
         try writeMeta(metaPath, location: fetched.location, etag: fetched.etag, now: context.now())
-        context.stderr.write("synced \(header["catalog"]?.arrayValue?.count ?? 0) operations of '\(header["title"]?.stringValue ?? "")' "
+        // The title is the description's words: shown with its control characters escaped, as api list shows them.
+        context.stderr.write("synced \(header["catalog"]?.arrayValue?.count ?? 0) operations of "
+                             + "'\(TerminalText.escapingControls(header["title"]?.stringValue ?? ""))' "
                              + "(OpenAPI \(header["openapi"]?.stringValue ?? "?")) from \(fetched.location) for \(profile.name)\n")
         return 0
     }
@@ -48,13 +50,16 @@ enum ApiSyncCommand {
                           hint: "install apictl with 'make install' or its .deb, which put it in place")
         }
         let temporary = cache + "/openapi/description-\(getpid()).tmp"
-        do { try AtomicFile.write(body, to: temporary, mode: 0o600) } catch {
+        do {
+            try OpenAPIIndex.prepareFolder(cache)
+            try AtomicFile.write(body, to: temporary, mode: 0o600)
+        } catch {
             throw .init(.outputFailed, "cannot write \(temporary): \(error.message)")
         }
         let output = temporary + ".index"
         defer { unlink(temporary); unlink(output) }
         let outcome: ProcessRunner.Outcome
-        do { outcome = try context.runner.run([helper, temporary, output], environment: context.environment, timeout: 120) } catch {
+        do { outcome = try context.runner.run([helper, temporary, output], environment: context.childEnvironment, timeout: 120) } catch {
             throw .config("cannot run \(helper): \(error)")
         }
         guard outcome.status == 0, !outcome.timedOut, let written = FileBytes.contents(of: output, limit: 512 << 20) else {

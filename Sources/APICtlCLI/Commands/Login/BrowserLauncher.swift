@@ -6,7 +6,7 @@ import Glibc
 /// not waited for: it must reach our loopback listener while it runs.
 enum BrowserLauncher {
     /// What was started, for the message; nil when no browser could be opened.
-    static func open(_ url: String, environment: [String: String]) -> String? {
+    static func open(_ url: String, environment: ChildEnvironment) -> String? {
         let command: [String]
         if let browser = environment["BROWSER"], !browser.isEmpty {
             command = ["/bin/sh", "-c", browser + " \"$1\"", "browser", url]
@@ -18,7 +18,7 @@ enum BrowserLauncher {
         return spawn(command, environment: environment) ? (environment["BROWSER"] ?? "xdg-open") : nil
     }
 
-    private static func spawn(_ arguments: [String], environment: [String: String]) -> Bool {
+    private static func spawn(_ arguments: [String], environment: ChildEnvironment) -> Bool {
         // The browser's chatter must not land in apictl's stdout, which a script may read.
         guard case .success = ChildProcess.spawn(arguments, environment: environment, stdout: .discard, stderr: .discard) else {
             return false

@@ -23,9 +23,14 @@ enum OAuthLogin {
     /// True when the command line asks for an OAuth 2.0 flow by name.
     /// A login over an earlier OAuth login leaves that one's refresh token live at the provider
     /// unless it is revoked: revoke it where the provider has an RFC 7009 endpoint, else say so.
-    static func revokeReplaced(_ replaced: Credential?, by fresh: Credential, client: OAuthClient, revocationURL: String?) -> String {
+    static func revokeReplaced(_ replaced: Credential?, by fresh: Credential, client: OAuthClient, revocationURL: String?,
+                               profile: ResolvedProfile) -> String {
         guard let replaced, replaced.kind == "oauth2", let old = replaced.refreshToken, old != fresh.refreshToken else { return "" }
         guard let revocationURL else { return "; the replaced login's refresh token was left active (the provider has no revocation endpoint)" }
+        // The replaced token came from wherever the profile pointed then: it is revoked only there.
+        guard (try? CredentialRefresher.checkDestination(revocationURL, of: replaced, profile: profile, what: "revocation endpoint")) != nil else {
+            return "; the replaced login's refresh token was left active (it came from another provider than this login's)"
+        }
         do {
             let response = try client.revoke(old, hint: "refresh_token", url: revocationURL)
             return response.head.isSuccess ? "; the replaced login's refresh token was revoked"
@@ -100,7 +105,8 @@ enum OAuthLogin {
         let replaced = try selection.store.loadLatest(CredentialKey(profile: profile.name, environment: profile.environment))
         var message = try LoginCommand.store(credential, who: who, noun: "token", profile: profile, config: configFile, context,
                                              in: selection)
-        message += revokeReplaced(replaced, by: credential, client: client, revocationURL: endpoints.revocationURL)
+        message += revokeReplaced(replaced, by: credential, client: client, revocationURL: endpoints.revocationURL,
+                                  profile: profile)
         if let expiry = credential.expiresAt { message += "; it expires in \(humanDuration(expiry.timeIntervalSince(context.now())))" }
         if credential.refreshToken != nil { message += " and renews itself" }
         context.stderr.write(message + "\n")
@@ -145,7 +151,7 @@ enum OAuthLogin {
         query += [("state", state), ("code_challenge", pkce.challenge), ("code_challenge_method", "S256")]
         let url = authorizeURL + (authorizeURL.contains("?") ? "&" : "?") + PercentEncoding.formEncode(query)
         let noBrowser = parsed.flag("no-browser")
-        if !noBrowser, let opener = BrowserLauncher.open(url, environment: context.environment) {
+        if !noBrowser, let opener = BrowserLauncher.open(url, environment: context.childEnvironment) {
             context.stderr.write("Opening the login page with \(opener); if nothing opens, visit:\n\(url)\n")
         } else {
             context.stderr.write("Open this URL in a browser to log in:\n\(url)\n")

@@ -18,10 +18,8 @@ enum ProfileCommand {
 
     /// A profile name is used in file names, keyring attributes and shell completion.
     static func checkName(_ name: String) throws(APICtlError) {
-        guard !name.isEmpty, name.count <= 64,
-              name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }),
-              !name.hasPrefix("-"), !name.hasPrefix(".") else {
-            throw .usage("profile name '\(name)' is not valid", hint: "use letters, digits, '-', '_' and '.'")
+        guard ProfileName.isValid(name) else {
+            throw .usage("profile name '\(name)' is not valid", hint: ProfileName.rule)
         }
     }
 

@@ -76,7 +76,7 @@ enum ProfileEdits {
             profile.environments?[env]?.confirm = true
         }
         if let tokenEnv = parsed.value("token-env") {
-            guard isVariableName(tokenEnv) else {
+            guard EnvironmentName.isValid(tokenEnv) else {
                 throw APICtlError.usage("--token-env '\(tokenEnv)' is not an environment variable name")
             }
             profile.tokenEnv = tokenEnv
@@ -131,10 +131,6 @@ enum ProfileEdits {
 
     /// Whether the command line says where requests go at all.
     static func givesURL(_ parsed: ParsedCommand) -> Bool { parsed.value("base-url") != nil || !parsed.all("env-url").isEmpty }
-
-    static func isVariableName(_ text: String) -> Bool {
-        !text.isEmpty && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
-    }
 
     /// A URL given on the command line is checked there. `{var}` placeholders count
     /// as a host name for the check.

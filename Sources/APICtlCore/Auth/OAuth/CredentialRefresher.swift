@@ -50,7 +50,9 @@ public final class CredentialRefresher {
         if !force && !Self.isDue(stored, now: now()) { return stored }
         let fresh: Credential
         if stored.kind == "pair", let pair = profile.pair {
-            fresh = profile.bound(try TokenPairClient(profile: profile, pair: pair, http: http).refresh(stored, now: now()))
+            let client = TokenPairClient(profile: profile, pair: pair, http: http)
+            try Self.checkDestination(try client.refreshURL(), of: stored, profile: profile, what: "pair.refresh")
+            fresh = profile.bound(try client.refresh(stored, now: now()))
             try store.save(fresh, for: files.key)
             return fresh
         }
@@ -65,6 +67,23 @@ public final class CredentialRefresher {
         }
         try store.save(fresh, for: files.key)
         return fresh
+    }
+
+    /// A refresh token (and a client secret kept with it) goes back only where it came from:
+    /// the origin of the token endpoint recorded with it, or the API origin it was obtained
+    /// for (an API's own refresh endpoint, as seed 001's). A config that now points the
+    /// profile's refresh, token or revocation endpoint elsewhere gets an error, and that
+    /// place receives nothing.
+    public static func checkDestination(_ url: String, of credential: Credential, profile: ResolvedProfile,
+                                        what endpoint: String) throws(APICtlError) {
+        let allowed = [credential.tokenURL.flatMap(URLParts.parse)?.origin.description, credential.origin].compactMap { $0 }
+        guard !allowed.isEmpty else { return }   // a record of an earlier version: the new one records its endpoint
+        let target = URLParts.parse(url)?.origin.description ?? url
+        guard !allowed.contains(target) else { return }
+        throw APICtlError.auth("the refresh token of '\(profile.name)' goes only where it came from "
+                               + "(\(Array(Set(allowed)).sorted().joined(separator: " or "))), but the profile's \(endpoint) "
+                               + "is now at \(target); refusing to send it there",
+                               hint: "to use \(target), run 'apictl login -p \(profile.name)'")
     }
 
     private func obtain(replacing stored: Credential) throws(TokenEndpointError) -> Credential {
@@ -82,10 +101,14 @@ public final class CredentialRefresher {
             guard let url = own ?? stored.tokenURL ?? endpoints.tokenURL else {
                 throw .failed(.config("profile '\(profile.name)' has no oauth.token_url or refresh_url to refresh at"))
             }
+            do { try Self.checkDestination(url, of: stored, profile: profile, what: own != nil ? "oauth.refresh_url" : "token endpoint") } catch {
+                throw .failed(error)
+            }
             let grant = try client.refresh(refreshToken, tokenURL: url, ownEndpoint: own != nil)
             return grant.credential(receivedAt: received, replacing: stored, requestedScopes: nil)
         }
         if stored.grant == "client_credentials", let url = stored.tokenURL ?? endpoints.tokenURL {
+            do { try Self.checkDestination(url, of: stored, profile: profile, what: "token endpoint") } catch { throw .failed(error) }
             let grant = try client.clientCredentials(scopes: stored.scopes ?? endpoints.scopes, tokenURL: url)
             return grant.credential(receivedAt: received, replacing: stored, requestedScopes: nil)
         }

@@ -24,6 +24,10 @@ public struct TokenGrant: Sendable, Equatable {
         }
         var grant = TokenGrant(accessToken: access, refreshToken: fields["refresh_token"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 },
                                tokenType: fields["token_type"]?.stringValue)
+        try TokenText.checkIssued(access, what: "the access_token from the token endpoint \(endpoint)", code: .authentication)
+        if let refresh = grant.refreshToken {
+            try TokenText.checkIssued(refresh, what: "the refresh_token from the token endpoint \(endpoint)", code: .authentication)
+        }
         if let raw = fields["expires_in"], raw != .null {
             guard let seconds = raw.doubleValue ?? raw.stringValue.flatMap(Double.init), seconds.isFinite,
                   seconds >= 0, seconds <= longestLifetime else {
