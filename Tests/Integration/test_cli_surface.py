@@ -1,4 +1,5 @@
 """The parser and help, driven through the real binary."""
+import os
 import re
 import shutil
 import subprocess
@@ -121,3 +122,14 @@ def test_bad_values_on_the_command_line_are_usage_errors_naming_the_flag(apictl)
     assert_one_line_error(apictl.run("request", "GET", "ht!tp://x", "-p", "x", env={"APICTL_TOKEN": "tok-x-1234"}), 2,
                           "neither a path")
     assert_one_line_error(apictl.run("--profile"), 2, "--profile needs a value: NAME")
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["version"], ["help", "request"], ["request", "--help"],
+                                  ["completion", "bash"], ["help"]])
+def test_output_to_a_full_or_closed_stdout_is_exit_10(apictl, args):
+    with open("/dev/full", "wb") as full:
+        proc = subprocess.run([APICTL, *args], env=apictl.env, stdout=full, stderr=subprocess.PIPE, timeout=30)
+    assert proc.returncode == 10 and b"cannot write to stdout" in proc.stderr, (args, proc)
+    closed = subprocess.run([APICTL, *args], env=apictl.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            timeout=30, preexec_fn=lambda: os.close(1))
+    assert closed.returncode == 10 and b"cannot write to stdout" in closed.stderr, (args, closed)

@@ -287,6 +287,7 @@ def test_never_a_pager_when_piped_or_missing(apictl, paged):
     assert piped.code == 0 and piped.out.startswith("{")
     missing = apictl.run_tty("request", "GET", "/me", env=dict(paged, APICTL_PAGER="/nonexistent/pager -x"))
     assert missing.code == 0 and '"scopes"' in missing.out, missing
+    assert "the pager '/nonexistent/pager' was not found; printing straight to the terminal" in missing.out, missing
 
 
 def test_the_default_less_prints_a_short_body_and_exits(apictl, paged):
@@ -298,3 +299,19 @@ def test_the_default_less_prints_a_short_body_and_exits(apictl, paged):
 def test_a_pager_quit_early_is_not_a_failure(apictl, ref, paged):
     shown = apictl.run_tty("request", "GET", ref.url("_test", "/big-json/20000"), env=dict(paged, APICTL_PAGER="head -c 10"))
     assert shown.code == 0 and "cannot write" not in shown.out, shown
+
+
+def test_a_pager_that_fails_before_reading_leaves_a_posts_answer_on_the_terminal(apictl, ref, paged):
+    paged = dict(paged, DZDESK_TOKEN=ref.key("dzdesk", scopes=["requests:read", "requests:write"]))
+    shown = apictl.run_tty("request", "POST", "/requests", "-f", "title=Broken", env=dict(paged, APICTL_PAGER="false"))
+    assert "Broken" in shown.out and "req_" in shown.out, shown           # the answer was not lost...
+    assert shown.code == 10 and "the pager 'false' exited with status 1 before reading anything" in shown.out, shown
+
+
+@pytest.mark.parametrize("pager, how", [("sh -c 'cat; exit 3'", "exited with status 3"),
+                                        ("sh -c 'head -c 5; kill -9 $$'", "was killed by signal 9")])
+def test_a_pager_that_fails_or_is_killed_is_exit_10_naming_it(apictl, paged, pager, how):
+    shown = apictl.run_tty("request", "GET", "/me", env=dict(paged, APICTL_PAGER=pager))
+    assert shown.code == 10, shown
+    last = shown.out.strip().splitlines()[-1]
+    assert "apictl: the pager '" in last and how in last, shown

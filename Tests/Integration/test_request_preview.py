@@ -1,4 +1,5 @@
 """`request --dry-run` and `--curl`: the request shown, nothing sent, the secret never printed."""
+import json
 import subprocess
 
 import pytest
@@ -65,3 +66,36 @@ def test_curl_for_other_schemes_reads_the_key_from_a_variable(apictl):
     assert '-u "${APICTL_TOKEN}"' in apictl.run("-p", "b", "request", "GET", "/x", "--curl").out
     apictl.run("profile", "add", "h", "--base-url", "https://api.example.com", "--auth", "header:X-API-Key")
     assert "-H \"X-API-Key: ${APICTL_TOKEN}\"" in apictl.run("-p", "h", "request", "GET", "/x", "--curl").out
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh"])
+def test_the_curl_line_works_pasted_into_bash_and_zsh(apictl, ref, dz, shell):
+    args = ["POST", "/requests?tag[]=x", "-f", "title=Hi! It's \\$HOME, `x` and \"quotes\" [1] {2}", "--query", "q=!x"]
+    line = apictl.run("request", *args, "--curl", env=dz)
+    assert line.code == 0, line
+    assert "\\!" not in line.out and " -g " in line.out, line.out
+    ref.admin("/reset", {})
+    token = ref.key("dzdesk", scopes=["requests:read", "requests:write"])
+    by_curl = subprocess.run([shell, "-c", line.out], env={"PATH": "/usr/bin:/bin", "DZDESK_TOKEN": token},
+                             capture_output=True, text=True, timeout=30)
+    assert by_curl.returncode == 0, by_curl.stderr
+    sent_by_curl = [entry for entry in ref.log() if entry["path"].endswith("/requests")][-1]
+    assert "tag[]=x" in sent_by_curl["query"] or "tag%5B%5D=x" in sent_by_curl["query"], sent_by_curl
+    ref.admin("/reset", {})
+    token = ref.key("dzdesk", scopes=["requests:read", "requests:write"])
+    assert apictl.run("request", *args, env={"DZDESK_TOKEN": token}).code == 0
+    sent_by_apictl = [entry for entry in ref.log() if entry["path"].endswith("/requests")][-1]
+    assert sent_by_curl["body"] == sent_by_apictl["body"] and sent_by_curl["query"] == sent_by_apictl["query"]
+    assert json.loads(sent_by_curl["body"])["title"] == "Hi! It's \\$HOME, `x` and \"quotes\" [1] {2}"
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh"])
+def test_a_bang_beside_the_key_reads_the_same_in_bash_and_zsh(apictl, ref, shell):
+    apictl.run("profile", "add", "q", "--base-url", ref.url("_test"), "--auth", "query:api_key", "--token-env", "Q_KEY")
+    line = apictl.run("-p", "q", "request", "GET", "/echo?x=hi!&y=$HOME", "--curl", env={"Q_KEY": "k-1"})
+    assert line.code == 0 and "${Q_KEY}" in line.out and "\\!" not in line.out, line
+    by_curl = subprocess.run([shell, "-c", line.out], env={"PATH": "/usr/bin:/bin", "Q_KEY": "k-1"},
+                             capture_output=True, text=True, timeout=30)
+    by_apictl = apictl.run("-p", "q", "request", "GET", "/echo?x=hi!&y=$HOME", env={"Q_KEY": "k-1"})
+    assert by_curl.returncode == 0, by_curl.stderr
+    assert json.loads(by_curl.stdout)["query"] == json.loads(by_apictl.out)["query"]

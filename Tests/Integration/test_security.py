@@ -180,6 +180,46 @@ def test_a_next_page_on_another_origin_gets_no_credential(apictl, ref):
     assert not {"authorization", "cookie", "proxy-authorization", "x-api-key"} & set(second), second
 
 
+USER_CREDENTIALS = {"Authorization": "Bearer user-given-1", "Cookie": "session=user-given-2",
+                    "Proxy-Authorization": "Basic dXNlcjpwdw==", "X-API-Key": "user-given-3", "Api-Key": "user-given-4",
+                    "X-Auth-Token": "user-given-5", "Private-Token": "user-given-6", "X-Amz-Security-Token": "user-given-7"}
+
+
+@pytest.mark.parametrize("hop", ["next page", "redirect"])
+def test_every_credential_header_is_dropped_on_a_cross_origin_hop(apictl, ref, hop):
+    assert apictl.run("profile", "add", "p", "--base-url", ref.url("_test"), "--auth", "header:X-Custom-Key").code == 0
+    elsewhere = f"http://localhost:{ref.port}/_test/pages"
+    headers = [word for name, value in USER_CREDENTIALS.items() for word in ("-H", f"{name}: {value}")]
+    if hop == "next page":
+        result = apictl.run("request", "GET", "/pages", "--query", "next=" + elsewhere, "--paginate", *headers,
+                            env={"APICTL_TOKEN": "tok-hop-1"})
+        assert result.code == 0, result
+        first, second = json.loads(result.out)
+        assert set(first) >= {name.lower() for name in USER_CREDENTIALS}, first
+    else:
+        result = apictl.run("request", "GET", "/redirect", "--query", "to=" + elsewhere, *headers,
+                            env={"APICTL_TOKEN": "tok-hop-1"})
+        assert result.code == 0, result
+        [second] = json.loads(result.out)
+    assert second["host"].startswith("localhost")
+    assert set(second) == {"host", "query"}, second
+
+
+def test_verbose_dry_run_and_curl_show_no_credential_header_or_url_password(apictl, ref):
+    assert apictl.run("profile", "add", "p", "--base-url", ref.url("_test"), "--token-env", "P_TOKEN").code == 0
+    headers = [word for name, value in USER_CREDENTIALS.items() for word in ("-H", f"{name}: {value}")]
+    with_password = f"http://someone:url-password-1@127.0.0.1:{ref.port}/_test/echo"
+    env = {"P_TOKEN": "tok-shown-1"}
+    for args in (["-v"], ["--dry-run"], ["--curl"]):
+        for target in ("/echo", with_password):
+            result = apictl.run("request", "GET", target, *headers, *args, env=env)
+            assert result.code == 0, result
+            shown = result.err if args == ["-v"] else result.out
+            for value in list(USER_CREDENTIALS.values()) + ["url-password-1", "tok-shown-1", "dXNlcjpwdw=="]:
+                assert value not in shown, (args, value, shown)
+            assert "[REDACTED]" in shown
+
+
 # --- no injection from any source ----------------------------------------------------
 
 def test_line_breaks_in_a_token_are_refused_from_every_source(apictl, ref, tmp_path):
@@ -384,3 +424,46 @@ def test_a_basic_password_quoted_alone_by_the_server_is_redacted(apictl, ref):
     result = apictl.run("request", "GET", "/me", "-v", env={"APICTL_TOKEN": "alice:hunter22-pw"})
     assert result.code == 4 and "the password [REDACTED] is not alice's" in result.err, result
     assert "hunter22-pw" not in result.err
+
+
+# --- names and modes: nothing named by a config leaves apictl's folders -------------------
+
+@pytest.mark.parametrize("name", ["../../escaped", "a/b", "x\u001b]2;t\u0007", ".hidden", "-p"])
+def test_a_hand_written_profile_name_is_checked_before_any_file_is_named_after_it(apictl, ref, tmp_path, name):
+    apictl.config_path.parent.mkdir(parents=True)
+    quoted = json.dumps(name)                                   # TOML reads JSON's string escapes
+    apictl.config_path.write_text(f'[profiles.{quoted}]\nauth = "bearer"\nbase_url = "{ref.url("_test")}"\n'
+                                  f'[profiles.{quoted}.tokens]\ncreate = "POST /keys"\n')
+    for args in (["request", "GET", "/echo"], ["token", "rotate"], ["api", "sync"], ["logout"]):
+        result = apictl.run("-p", name, *args, env=PASS)
+        assert_one_line_error(result, 3, "profile name", "is not valid")
+        assert "\x1b" not in result.err
+    assert not (apictl.home / "escaped").exists() and not (apictl.home / "data/escaped").exists()
+
+
+@pytest.mark.parametrize("variable", ["A B", "TOKEN=x", "1TOKEN", "$(id)", ""])
+def test_a_token_env_that_is_not_a_variable_name_is_a_config_error(apictl, ref, variable):
+    apictl.config_path.parent.mkdir(parents=True)
+    apictl.config_path.write_text(f'[profiles.p]\nauth = "bearer"\nbase_url = "{ref.url("_test")}"\ntoken_env = "{variable}"\n')
+    assert_one_line_error(apictl.run("-p", "p", "request", "GET", "/echo"), 3, "token_env", "not an environment variable name")
+
+
+def test_the_config_file_is_created_0600_and_keeps_the_mode_it_was_given(apictl, ref):
+    assert apictl.run("profile", "add", "p", "--base-url", ref.url("_test")).code == 0
+    assert apictl.config_path.stat().st_mode & 0o777 == 0o600
+    assert apictl.config_path.parent.stat().st_mode & 0o777 == 0o700
+    apictl.config_path.chmod(0o640)
+    assert apictl.run("profile", "set", "p", "--whoami", "/echo").code == 0
+    assert apictl.config_path.stat().st_mode & 0o777 == 0o640
+
+
+def test_the_cache_folder_is_private(apictl, ref, tmp_path):
+    description = tmp_path / "d.json"
+    description.write_text(json.dumps({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}))
+    cache = apictl.home / ".cache/apictl"
+    cache.mkdir(parents=True, mode=0o755)
+    cache.chmod(0o755)                                          # as an earlier version left it
+    assert apictl.run("profile", "add", "p", "--base-url", ref.url("_test"), "--openapi", str(description)).code == 0
+    assert apictl.run("api", "sync", "-p", "p").code == 0
+    assert cache.stat().st_mode & 0o777 == 0o700
+    assert (cache / "openapi").stat().st_mode & 0o777 == 0o700

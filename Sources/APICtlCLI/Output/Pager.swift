@@ -95,8 +95,13 @@ final class Pager {
         }
         ended = true
         restoreTerminal()
-        warn("the pager '\(TerminalText.escapingControls(command))' \(Self.failure(status) ?? "ended") before reading anything; "
-             + "printing straight to the terminal")
+        let shown = TerminalText.escapingControls(command)
+        if let how = Self.failure(status) {
+            stdout.markLost(APICtlError(.outputFailed, "the pager '\(shown)' \(how) before reading anything",
+                                        hint: "the output went straight to the terminal instead; --no-pager or APICTL_PAGER=cat skips the pager"))
+        } else {
+            warn("the pager '\(shown)' ended before reading anything; printing straight to the terminal")
+        }
         return true
     }
 

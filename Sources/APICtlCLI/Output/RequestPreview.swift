@@ -80,14 +80,25 @@ enum RequestPreview {
         return words.joined(separator: " ") + "\n"
     }
 
-    /// Single quotes, which bash and zsh read alike (no `!` history expansion, no `$`), with
-    /// the credential placeholder, where it is inside, as `"${VARIABLE}"` between them.
+    /// Single quotes, unless the credential placeholder is inside: then double quotes with
+    /// `$`, backquote, backslash and `"` escaped, and the placeholder as `${VARIABLE}`. A `!`
+    /// steps out of the double quotes as `'!'`: bash keeps the backslash of `\!` in double
+    /// quotes and zsh does not, so no escaped form reads the same in both.
     static func quoted(_ text: String, variable: String) -> String {
-        if !text.isEmpty, text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_./:@=,".contains($0)) }) { return text }
-        let pieces = text.components(separatedByText: placeholder)
-        return pieces.enumerated().map { index, piece in
-            (index == 0 ? "" : "\"${\(variable)}\"") + (piece.isEmpty ? "" : "'" + piece.replacingAll("'", with: "'\\''") + "'")
-        }.joined()
+        guard text.contains(placeholder) else {
+            if !text.isEmpty, text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_./:@=,".contains($0)) }) { return text }
+            return "'" + text.replacingAll("'", with: "'\\''") + "'"
+        }
+        var escaped = ""
+        for character in text {
+            if character == "!" {
+                escaped += "\"'!'\""
+                continue
+            }
+            if "$`\\\"".contains(character) { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return "\"" + escaped.replacingAll(placeholder, with: "${\(variable)}") + "\""
     }
 
     private static func hide(_ text: String) -> String { text.replacingAll(placeholder, with: Redactor.mask) }

@@ -114,6 +114,6 @@ public enum TokenText {
     public static func checkIssued(_ token: String, what: String, code: ExitCode) throws(APICtlError) {
         guard let flaw = flaw(token) else { return }
         throw APICtlError(code, "\(what) holds \(flaw); refusing it, and nothing was stored",
-                          hint: "the server's answer is broken or hostile; the credential stored before stays in use")
+                          hint: "the server's answer is broken or hostile; whatever was stored before stays in use")
     }
 }

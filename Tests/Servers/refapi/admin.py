@@ -8,6 +8,11 @@ from .core import Response
 from .oauth import register_admin
 
 
+# Every header apictl counts as carrying a credential (HTTPHeaders.credentialNames).
+CREDENTIAL_HEADERS = ("authorization", "cookie", "proxy-authorization", "x-api-key", "api-key", "x-auth-token",
+                      "private-token", "x-amz-security-token")
+
+
 def register(router, state):
     register_admin(router)
 
@@ -112,7 +117,7 @@ def register(router, state):
     def pages(request):
         """One page listing what it was sent, and a Link to `next` (any URL) when given."""
         seen = {name.lower(): value for name, value in request.headers.items()
-                if name.lower() in ("authorization", "cookie", "proxy-authorization", "x-api-key")}
+                if name.lower() in CREDENTIAL_HEADERS}
         response = Response.json(200, [dict(seen, host=request.headers.get("Host"), query=request.target.partition("?")[2])])
         if request.arg("next"):
             response.header("Link", f'<{request.arg("next")}>; rel="next"')

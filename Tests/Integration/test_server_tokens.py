@@ -1,0 +1,184 @@
+"""Tokens from servers are checked like tokens from users, and refresh tokens go only where
+they came from (issue 32): a server that hands out a token with a line break cannot inject
+headers or replace the working key, and a config that moves a profile's refresh endpoint
+to another origin gets nothing."""
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import assert_one_line_error
+
+HERE = Path(__file__).resolve().parent
+BROWSER = f"{sys.executable} {HERE / 'fake_browser.py'}"
+PASS = {"APICTL_PASSPHRASE": "correct horse battery staple", "APICTL_CREDENTIAL_STORE": "file"}
+HOSTILE = ["tok\r\nX-Injected: 1", "tok\nX-Injected: 1", "tok\u0000x", "tok\u001b[2Jx"]
+
+
+def configure(apictl, text):
+    apictl.config_path.parent.mkdir(parents=True, exist_ok=True)
+    apictl.config_path.write_text(text)
+
+
+def assert_fails_last_line(result, code, *fragments):
+    """A command that reported progress first (a browser login) ends with one error line."""
+    assert result.code == code, result
+    last = result.err.strip().splitlines()[-1]
+    assert last.startswith("apictl: ") and all(fragment in last for fragment in fragments), result
+
+
+def injected(ref):
+    """Whether any request the server saw carried a header a token smuggled in."""
+    return any("X-Injected" in entry["headers"] for entry in ref.log())
+
+
+# --- OAuth 2.0: login and refresh ------------------------------------------------------------
+
+@pytest.fixture
+def dz(apictl, ref, tmp_path):
+    apictl.env.update(PASS, BROWSER=BROWSER)
+    assert apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--auth", "oauth2",
+                      "--base-url", ref.url("dzdesk", "/v1"), "--oauth-issuer", ref.url("dzdesk", "/oauth"),
+                      "--oauth-client-id", "cli-app").code == 0
+    return apictl
+
+
+def hostile_grant(ref, access="good", refresh="good"):
+    body = {"access_token": access, "refresh_token": refresh, "token_type": "Bearer", "expires_in": 3600}
+    ref.admin("/oauth", {"api": "dzdesk", "body": json.dumps(body)})
+
+
+@pytest.mark.parametrize("token", HOSTILE)
+def test_an_oauth_login_refuses_a_broken_access_token_and_stores_nothing(dz, ref, token):
+    hostile_grant(ref, access=token)
+    result = dz.run("login")
+    assert_fails_last_line(result, 4, "the access_token from the token endpoint", "/dzdesk/oauth/token", "nothing was stored")
+    assert token not in result.err
+    assert_one_line_error(dz.run("token", "print"), 4, "no credential")
+
+
+def test_a_refresh_that_answers_a_broken_token_keeps_the_working_one(dz, ref):
+    assert dz.run("login").code == 0
+    before = dz.run("token", "print").out
+    hostile_grant(ref, refresh="r\r\nX-Injected: 1")
+    result = dz.run("token", "refresh")
+    assert_one_line_error(result, 4, "the refresh_token from the token endpoint", "nothing was stored")
+    ref.admin("/oauth", {"api": "dzdesk", "body": None})
+    assert dz.run("token", "print").out == before
+    assert dz.run("request", "GET", "/me").code == 0
+    assert not injected(ref)
+
+
+# --- token pairs: obtain, and refresh after a 401 --------------------------------------------
+
+PAIR = """[profiles.pair]
+auth = "bearer"
+base_url = "{base}"
+whoami = "/me"
+[profiles.pair.pair]
+obtain = "POST /pair/obtain"
+refresh = "POST /pair/refresh"
+"""
+
+
+def pair_answer(ref, path, access, refresh="refresh-1", count=1):
+    ref.fault(api="dzdesk", method="POST", path=f"/v1/pair/{path}", status=200, count=count,
+              body=json.dumps({"access": access, "refresh": refresh}), headers={"Content-Type": "application/json"})
+
+
+@pytest.fixture
+def pair(apictl, ref):
+    apictl.env.update(PASS)
+    configure(apictl, PAIR.format(base=ref.url("dzdesk", "/v1")))
+    return apictl
+
+
+@pytest.mark.parametrize("token", HOSTILE[:2])
+def test_a_pair_obtain_with_a_broken_token_stores_nothing(pair, ref, token):
+    pair_answer(ref, "obtain", token)
+    result = pair.run("login", "-p", "pair", "--username", "u", "--password-stdin", input="pw\n")
+    assert_one_line_error(result, 4, "the access token from the obtain endpoint", "/v1/pair/obtain", "nothing was stored")
+    assert_one_line_error(pair.run("token", "print", "-p", "pair"), 4, "no credential")
+
+
+def test_a_pair_refresh_with_a_broken_token_keeps_the_working_key(pair, ref):
+    key = ref.key("dzdesk", scopes=["requests:read"])
+    pair_answer(ref, "obtain", key)
+    assert pair.run("login", "-p", "pair", "--username", "u", "--password-stdin", input="pw\n").code == 0
+    # The API refuses the key once; the renewal answers a token that would inject a header.
+    ref.fault(api="dzdesk", method="GET", path="/v1/me", status=401, code="INVALID_TOKEN", message="try again", count=1)
+    pair_answer(ref, "refresh", "new\r\nX-Injected: 1", refresh="refresh-2")
+    result = pair.run("request", "GET", "/me", "-p", "pair")
+    assert_one_line_error(result, 4, "the access token from the refresh endpoint", "nothing was stored")
+    assert pair.run("token", "print", "-p", "pair").out.strip() == key
+    assert pair.run("request", "GET", "/me", "-p", "pair").code == 0
+    assert not injected(ref)
+
+
+# --- token create and rotate ------------------------------------------------------------------
+
+@pytest.fixture
+def keyed(apictl, ref):
+    apictl.env.update(PASS)
+    assert apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1")).code == 0
+    key = ref.key("dzdesk", scopes=["requests:read", "requests:write", "keys:write"])
+    assert apictl.run("login", "--with-token", input=key).code == 0
+    return apictl, key
+
+
+def hostile_create(ref, key="k\r\nX-Injected: 1"):
+    ref.fault(api="dzdesk", method="POST", path="/v1/api-keys", status=201, count=1,
+              body=json.dumps({"data": {"id": "key_hostile", "key": key, "scopes": []}}),
+              headers={"Content-Type": "application/json"})
+
+
+def test_token_create_refuses_a_broken_key_and_prints_nothing(keyed, ref):
+    apictl, key = keyed
+    hostile_create(ref)
+    result = apictl.run("token", "create", "--name", "ci", "--store")
+    assert_one_line_error(result, 1, "the key the create call", "nothing was stored")
+    assert result.out == ""
+    assert apictl.run("token", "print").out.strip() == key
+    assert not injected(ref)
+
+
+def test_token_rotate_refuses_a_broken_key_and_the_old_one_keeps_working(keyed, ref):
+    apictl, key = keyed
+    hostile_create(ref)
+    result = apictl.run("token", "rotate")
+    assert result.code == 1 and "the key the create call" in result.err, result
+    assert apictl.run("token", "print").out.strip() == key
+    assert apictl.run("request", "GET", "/me").code == 0
+    assert not injected(ref)
+
+
+# --- refresh tokens are bound to where they came from ----------------------------------------
+
+def test_a_config_that_moves_the_oauth_refresh_elsewhere_gets_nothing(dz, ref, tmp_path):
+    assert dz.run("login").code == 0
+    settings = dz.config_path.read_text()
+    other = ref.url("dzdesk", "/oauth/token", host="localhost")
+    moved = tmp_path / "moved.toml"
+    moved.write_text(settings.replace("[profiles.dz.oauth]", f'[profiles.dz.oauth]\nrefresh_url = "{other}"'))
+    since = len(ref.log())
+    result = dz.run("--config", str(moved), "token", "refresh")
+    assert result.code in (3, 4), result
+    assert "refusing to send it there" in result.err and "localhost" in result.err, result
+    assert [entry for entry in ref.log()[since:] if entry["host"].startswith("localhost")] == []
+
+
+def test_a_config_that_moves_a_pair_refresh_elsewhere_gets_nothing(pair, ref, tmp_path):
+    key = ref.key("dzdesk", scopes=["requests:read"])
+    pair_answer(ref, "obtain", key)
+    assert pair.run("login", "-p", "pair", "--username", "u", "--password-stdin", input="pw\n").code == 0
+    other = ref.url("dzdesk", "/v1/pair/refresh", host="localhost")
+    moved = tmp_path / "moved.toml"
+    moved.write_text(PAIR.format(base=ref.url("dzdesk", "/v1")).replace('refresh = "POST /pair/refresh"',
+                                                                          f'refresh = "POST {other}"'))
+    ref.fault(api="dzdesk", method="GET", path="/v1/me", status=401, code="INVALID_TOKEN", message="again", count=1)
+    since = len(ref.log())
+    result = pair.run("--config", str(moved), "request", "GET", "/me", "-p", "pair")
+    assert result.code in (3, 4), result
+    assert "refusing to send it there" in result.err, result
+    assert [entry for entry in ref.log()[since:] if entry["host"].startswith("localhost")] == []
