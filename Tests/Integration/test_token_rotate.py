@@ -90,6 +90,33 @@ def test_kill_9_at_every_step_leaves_a_working_key(dz, ref, step, fault, outcome
     assert dz.run("request", "GET", "/me").err == ""
 
 
+def test_a_key_the_server_makes_after_apictls_first_look_is_still_revoked(dz, ref):
+    """kill -9 while the create request is in flight, and the server commits the key only after
+    the next command has looked for it: the journal keeps watching until it is found."""
+    ref.fault(api="dzdesk", count=1, method="POST", path="/v1/api-keys", delay=3)
+    since = len(ref.log())
+    proc = subprocess.Popen([APICTL, "token", "rotate"], env=dict(dz.env), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 10
+    while time.time() < deadline and not any(e["method"] == "POST" and e["path"].endswith("/api-keys")
+                                               for e in ref.log()[since:]):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(5)
+    journal = dz.home / "data/apictl/rotations/dz.default.json"
+    first = dz.run("request", "GET", "/me")                 # the server has not made the key yet
+    assert first.code == 0 and "has not appeared at the API yet" in first.err, first
+    assert journal.exists()
+    refused = dz.run("token", "rotate")
+    assert refused.code == 1 and "may still appear at the API" in refused.err.splitlines()[-1], refused
+    time.sleep(3.5)                                         # now it has
+    assert [k["name"] for k in live_keys(ref)] != ["laptop"], "the late key exists at the API"
+    second = dz.run("request", "GET", "/me")
+    assert second.code == 0 and "rolled back" in second.err and "was revoked" in second.err, second
+    assert [k["name"] for k in live_keys(ref)] == ["laptop"] and dz.run("token", "print").out.strip() == dz.old["token"]
+    assert not journal.exists()
+    assert dz.run("request", "GET", "/me").err == ""
+
+
 def test_rotate_in_the_keyring(apictl, ref):
     bus = SessionBus(with_keyring=True)
     try:

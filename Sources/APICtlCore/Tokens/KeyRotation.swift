@@ -5,6 +5,9 @@ import Glibc
 /// working stored key. A journal (0600, no secret in it) records the step; after
 /// a crash, `recover` finishes the rotation (the new key was stored: revoke the
 /// old) or rolls it back (it was not: revoke the new one, found by id or name).
+/// A key whose create request was in flight when apictl died may appear at the API
+/// later (the server commits it after its client is gone): the journal is kept, and
+/// each command looks for it again, until `watchWindow` after the request was sent.
 public final class KeyRotation {
     public struct Journal: Sendable, Equatable {
         /// "creating", "created" or "stored"
@@ -12,18 +15,22 @@ public final class KeyRotation {
         public var newName: String
         public var newID: String?
         public var oldID: String?
+        /// When the create request was sent: its key may turn up until `watchWindow` after.
+        public var startedAt: Date?
 
-        /// `{"step", "new_name", "new_id", "old_id"}`: no secret, only what recovery needs to find the keys.
+        /// `{"step", "new_name", "new_id", "old_id", "started_at"}`: no secret, only what recovery needs to find the keys.
         var bytes: [UInt8] {
             Array(JSONValue.object(["step": .string(step), "new_name": .string(newName), "new_id": JSONValue(newID),
-                                    "old_id": JSONValue(oldID)]).rendered().utf8)
+                                    "old_id": JSONValue(oldID),
+                                    "started_at": JSONValue(startedAt.map(Timestamp.iso8601))]).rendered().utf8)
         }
 
-        init(step: String, newName: String, newID: String?, oldID: String?) {
+        init(step: String, newName: String, newID: String?, oldID: String?, startedAt: Date? = nil) {
             self.step = step
             self.newName = newName
             self.newID = newID
             self.oldID = oldID
+            self.startedAt = startedAt
         }
 
         /// nil when the bytes are not a journal this version wrote.
@@ -34,8 +41,8 @@ public final class KeyRotation {
                 guard let value = object[key], value != .null else { return .some(nil) }
                 return value.stringValue.map { .some($0) }
             }
-            guard let newID = optional("new_id"), let oldID = optional("old_id") else { return nil }
-            self.init(step: step, newName: name, newID: newID, oldID: oldID)
+            guard let newID = optional("new_id"), let oldID = optional("old_id"), let started = optional("started_at") else { return nil }
+            self.init(step: step, newName: name, newID: newID, oldID: oldID, startedAt: started.flatMap(Timestamp.rfc3339))
         }
     }
 
@@ -47,6 +54,10 @@ public final class KeyRotation {
         /// True when no id was known for the old key, so it was not revoked.
         public var oldIDUnknown: Bool
     }
+
+    /// How long after its create request was sent a key is looked for at the API. A server
+    /// may finish a request whose client died well after the client's own 60 s limit.
+    public static let watchWindow: TimeInterval = 300
 
     let api: TokenAPI
     let store: CredentialStore
@@ -70,13 +81,27 @@ public final class KeyRotation {
                        verify: (Credential) throws(APICtlError) -> Void) throws(APICtlError) -> Outcome {
         let lock = try files.lock(files.rotationLock)
         defer { lock.unlock() }
-        var journal = Journal(step: "creating", newName: name, newID: nil, oldID: oldID)
-        try write(journal)
+        if FileBytes.exists(files.rotationJournal) {
+            throw APICtlError(.httpError, "an earlier rotation's new key may still appear at the API, and apictl is watching for it",
+                              hint: "try again once it is found and revoked (within \(Int(Self.watchWindow / 60)) minutes), "
+                                  + "or remove \(files.rotationJournal) after checking 'apictl token list'")
+        }
         report("creating key '\(name)'")
+        // Written just before the request leaves (no other file operation between the two), so a
+        // key the server commits after a kill -9 is still found, and a kill before it leaves none.
+        var journal = Journal(step: "creating", newName: name, newID: nil, oldID: oldID, startedAt: now())
+        try write(journal)
         let issued: IssuedKey
         do {
             issued = try api.create(name: name, scopes: current.scopes ?? [], expiresIn: expiresIn, now: now())
         } catch {
+            // No answer is not a no: the server may still make the key. The journal stays, and it is watched for.
+            if [.network, .serverError].contains(error.exitCode) {
+                var kept = error
+                kept.hint = "the old key stays stored; if the API made the new key '\(name)' anyway, apictl revokes it "
+                    + "when it finds it (it looks with each command for \(Int(Self.watchWindow / 60)) minutes)"
+                throw kept
+            }
             _ = try? rollBack(journal, newKey: nil)
             throw error
         }
@@ -164,6 +189,11 @@ public final class KeyRotation {
             removeJournal()
             return "rolled back an interrupted rotation: the old key stays stored; the half-made key '\(journal.newName)' could not "
                 + "be revoked (its endpoint revokes the key that calls it, which apictl never stored): revoke it in the API's dashboard"
+        }
+        if journal.newID == nil, api.canList, let started = journal.startedAt, now().timeIntervalSince(started) < Self.watchWindow,
+           try api.list().first(where: { $0.name == journal.newName }) == nil {
+            return "an interrupted rotation's new key '\(journal.newName)' has not appeared at the API yet; the old key stays stored, "
+                + "and apictl looks for the new one again with each command for \(Int(Self.watchWindow / 60)) minutes to revoke it"
         }
         let revoked = try rollBack(journal, newKey: nil)
         return "rolled back an interrupted rotation: the old key stays stored"
