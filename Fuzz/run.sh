@@ -34,7 +34,7 @@ for target in $targets; do
   # ld.gold warns "Cannot export local symbol '__asan_...'": harmless (PLATFORM-NOTES).
   swiftc -swift-version 6 -sanitize=fuzzer,address -parse-as-library -g -I "$build/Modules" "${module_flags[@]}" \
     "Fuzz/Targets/$target.swift" Fuzz/Targets/Common.swift "${objects[@]}" \
-    $(pkg-config --libs libcurl) -ldl -lstdc++ -o "$binary" 2> >(grep -v "Cannot export local symbol" >&2)
+    $(pkg-config --libs libcurl) -ldl -lm -lstdc++ -Xlinker --wrap=get_home -Xlinker --wrap=builtins_bind -o "$binary" 2> >(grep -v "Cannot export local symbol" >&2)
 done
 
 # A crash prints libFuzzer's report at once instead of waiting on Swift's backtracer.

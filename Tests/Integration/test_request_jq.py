@@ -1,4 +1,5 @@
-"""`request --jq`: jq's own language through libjq, compared with the jq binary on the same bodies."""
+"""`request --jq`: jq's own language, through jq 1.8 built into apictl (Sources/CJQ), compared with
+the jq binary on the same bodies; hermetic, and never an abort (issues 32 and 35)."""
 import json
 import os
 import subprocess
@@ -66,11 +67,122 @@ def test_on_a_terminal_values_are_coloured_and_strings_raw(apictl, ref, dz):
     assert "Printer on fire" in raw.out and '"Printer on fire"' not in raw.out
 
 
-def test_libjq_is_loaded_only_for_jq(apictl, ref, dz, tmp_path):
+def test_oniguruma_is_loaded_only_for_a_regular_expression(apictl, ref, dz, tmp_path):
     def opened(*args):
         trace = tmp_path / "trace"
-        subprocess.run(["strace", "-f", "-e", "trace=openat", "-o", str(trace), APICTL, *args],
-                       env=dict(apictl.env, **dz), capture_output=True, timeout=30)
-        return "libjq.so" in trace.read_text()
-    assert not opened("request", "GET", "/requests")
-    assert opened("request", "GET", "/requests", "--jq", ".data")
+        result = subprocess.run(["strace", "-f", "-e", "trace=openat", "-o", str(trace), APICTL, *args],
+                                env=dict(apictl.env, **dz), capture_output=True, timeout=30)
+        assert result.returncode == 0, result.stderr
+        return trace.read_text()
+    assert "libonig" not in opened("request", "GET", "/requests")
+    assert "libonig" not in opened("request", "GET", "/requests", "--jq", ".data")
+    assert "libonig.so" in opened("request", "GET", "/requests", "--jq", '.data[] | select(.title | test("fire"))')
+    assert "libjq" not in opened("request", "GET", "/requests", "--jq", ".data")
+
+
+# --- the filters a user copies from jq's manual (and gojq's, which users copy too) ------------
+
+MANUAL = [
+    ('{"a":{"b":1},"c":2} | pick(.a.b)', '{"a":{"b":1}}'),
+    ("-3 | abs", "3"),
+    ("1 | toarray", "[1]"),
+    ("[1] | toarray", "[1]"),
+    ('"  hi  " | trim', "hi"),
+    ('"xyz" | ltrimstr("x")', "yz"),
+    ('["a, b, c" | splits(", ")]', '["a","b","c"]'),
+    ("[limit(0; 1, 2)]", "[]"),
+    ('{"a":{"b":7}} | getpath(["a","b"])', "7"),
+    ('"foobar" | @base32', "MZXW6YTBOI======"),
+    ('"MZXW6YTBOI======" | @base32d', "foobar"),
+    ('"héllo ✓" | @base32 | @base32d', "héllo ✓"),
+    ("$__loc__", '{"file":"<top-level>","line":1}'),
+    ("1234567890123456789", "1234567890123456789"),
+]
+
+
+@pytest.mark.parametrize("filter_, expected", MANUAL)
+def test_filters_from_the_manual_work(apictl, ref, dz, filter_, expected):
+    result = apictl.run("request", "GET", "/requests", "--jq", filter_, env=dz)
+    assert result.code == 0, result
+    answer = result.out.strip()
+    assert (json.loads(answer) if answer[:1] in "[{" else answer) == (json.loads(expected) if expected[:1] in "[{" else expected)
+
+
+# --- hermetic: a filter reads no file ----------------------------------------------------------
+
+def test_no_implicit_home_jq_is_loaded(apictl, ref, dz):
+    (apictl.home / ".jq").write_text('def from_home: "read ~/.jq";\n')
+    result = apictl.run("request", "GET", "/requests", "--jq", "from_home", env=dz)
+    assert_one_line_error(result, 2, "--jq filter does not compile", "from_home/0 is not defined")
+    (apictl.home / ".jq").unlink()
+    (apictl.home / ".jq").mkdir()
+    (apictl.home / ".jq/m.jq").write_text('def f: "read ~/.jq/m.jq";\n')
+    assert apictl.run("request", "GET", "/requests", "--jq", "f", env=dz).code == 2
+
+
+@pytest.mark.parametrize("filter_", ['include "a"; .', 'import "a" as a; .', 'import "a" as $a; .',
+                                     'import "x" as x {search: "/etc"}; .', 'include "passwd" {search: "/etc"}; .'])
+def test_include_and_import_are_refused_before_anything_is_sent(apictl, ref, dz, tmp_path, filter_):
+    before = len(ref.log())
+    trace = tmp_path / "trace"
+    proc = subprocess.run(["strace", "-f", "-e", "trace=openat", "-o", str(trace), APICTL, "request", "POST", "/requests",
+                           "-f", "title=never", "--jq", filter_], env=dict(apictl.env, **dz), capture_output=True,
+                          text=True, timeout=30)
+    assert proc.returncode == 2 and "is not allowed" in proc.stderr, proc.stderr
+    assert not [entry for entry in ref.log()[before:] if entry["path"].startswith("/dzdesk")]
+    assert "/etc/passwd" not in trace.read_text() and ".jq" not in trace.read_text()
+
+
+# --- never an abort: memory and time ----------------------------------------------------------
+
+def plain_request_needs(apictl, ref, dz):
+    """The least virtual memory (KiB, for ulimit -v) a plain request runs in, found by bisection."""
+    low, high = 50_000, 2_000_000
+    while high - low > 2_000:
+        middle = (low + high) // 2
+        ok = subprocess.run(["bash", "-c", f'ulimit -v {middle}; exec "$@"', "-", APICTL, "request", "GET", "/requests"],
+                            env=dict(apictl.env, **dz), capture_output=True, timeout=30).returncode == 0
+        low, high = (low, middle) if ok else (middle, high)
+    return high
+
+
+@pytest.fixture
+def tight(apictl, ref, dz):
+    """Runs apictl with its address space 32 MiB above what a plain request needs."""
+    limit = plain_request_needs(apictl, ref, dz) + 32 * 1024
+
+    def run(*args):
+        return subprocess.run(["bash", "-c", f'ulimit -v {limit}; exec "$@"', "-", APICTL, *args],
+                              env=dict(apictl.env, **dz), capture_output=True, text=True, timeout=120)
+    return run
+
+
+def assert_ended_with_a_line(proc, *codes):
+    assert proc.returncode in codes, (proc.returncode, proc.stderr[-500:])
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("apictl: "), proc.stderr[-500:]
+    assert "Fatal error" not in proc.stderr and "Swift runtime" not in proc.stderr
+
+
+def test_a_60_mib_body_under_a_tight_memory_limit_ends_with_one_line(apictl, ref, tight):
+    proc = tight("request", "GET", ref.url("_test", "/big-json/1100000"), "--jq", "length")
+    assert_ended_with_a_line(proc, 8, 11)
+
+
+def test_a_filter_that_exhausts_memory_ends_with_one_line(apictl, ref, tight):
+    proc = tight("request", "GET", "/requests", "--jq", "[range(1e9)] | length")
+    assert_ended_with_a_line(proc, 11)
+    assert "out of memory" in proc.stderr
+
+
+def test_a_typed_field_from_dev_zero_ends_with_one_line(apictl, ref, tight):
+    proc = tight("request", "POST", "/requests", "-F", "x=@/dev/zero")
+    assert_ended_with_a_line(proc, 2)
+
+
+def test_timeout_bounds_a_filters_running_time(apictl, ref, dz):
+    import time
+    started = time.time()
+    result = apictl.run("request", "GET", "/requests", "--jq", "last(range(1e12))", "--timeout", "2", env=dz)
+    assert time.time() - started < 6
+    assert_one_line_error(result, 8, "--jq filter was still running", "--timeout")

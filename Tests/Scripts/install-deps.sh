@@ -3,11 +3,13 @@
 # what is missing, so a second run costs a second. Debian packages and PyPI only.
 set -euo pipefail
 
-APT_PACKAGES=(libcurl4-openssl-dev libjq1 jq less gnome-keyring libsecret-tools dbus keyutils curl zsh tmux hyperfine httpie python3-pip pass gnupg dpkg-dev lintian bash-completion man-db tinyproxy strace util-linux fish)
-# Stock servers nobody here wrote (Tests/Servers/stock): DRF token auth, knox, simplejwt, django-oauth-toolkit.
+APT_PACKAGES=(libcurl4-openssl-dev libonig-dev jq less gnome-keyring libsecret-tools dbus keyutils curl zsh tmux hyperfine httpie python3-pip pass gnupg dpkg-dev lintian bash-completion man-db tinyproxy strace util-linux fish)
+# Stock servers nobody here wrote (Tests/Servers/stock): DRF token auth, knox, simplejwt, django-oauth-toolkit;
+# (Tests/Servers/stock_more): Flask-JWT-Extended with Flask-Limiter, Litestar, dj-rest-auth.
 # django-oauth-toolkit 3.4's device endpoint fails with oauthlib 4 (PLATFORM-NOTES).
 PIP_PACKAGES=(pytest httpbin gunicorn oidc-provider-mock cryptography "moto[server]" awscli
-              "django<6" djangorestframework django-rest-knox djangorestframework-simplejwt django-oauth-toolkit "oauthlib<4" jsonschema drf-spectacular fastapi uvicorn)
+              "django<6" djangorestframework django-rest-knox djangorestframework-simplejwt django-oauth-toolkit "oauthlib<4" jsonschema drf-spectacular fastapi uvicorn
+              flask flask-jwt-extended flask-limiter litestar dj-rest-auth)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

@@ -26,6 +26,7 @@ install -m 0644 "$root/completions/_apictl" "$pkg/usr/share/zsh/vendor-completio
 install -m 0644 "$root/completions/apictl.fish" "$pkg/usr/share/fish/vendor_completions.d/apictl.fish"
 gzip -9n < "$root/docs/apictl.1" > "$pkg/usr/share/man/man1/apictl.1.gz"
 install -m 0644 "$here/copyright" "$pkg/usr/share/doc/apictl/copyright"
+install -m 0644 "$root/Sources/CJQ/jq/COPYING" "$pkg/usr/share/doc/apictl/copyright.jq"
 date=$(date -u -R -d "@$SOURCE_DATE_EPOCH")
 sed -e "s/@VERSION@/$version/" -e "s/@DATE@/$date/" "$here/changelog" | gzip -9n > "$pkg/usr/share/doc/apictl/changelog.Debian.gz"
 install -m 0644 "$here/lintian-overrides" "$pkg/usr/share/lintian/overrides/apictl"

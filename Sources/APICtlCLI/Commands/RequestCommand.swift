@@ -235,14 +235,19 @@ enum RequestCommand {
     /// printed as received, with its one line on stderr, as without --jq.
     static func filtered(_ request: HTTPRequest, through filter: JQFilter, _ options: Options, _ session: CredentialSession,
                          _ context: CommandContext) throws(APICtlError) -> Int32 {
-        let response = try session.client.fetch(request)
-        if options.include { context.stdout.write(ResponsePrinter.statusAndHeaders(response.head, color: context.globals.color)) }
-        guard response.head.isSuccess else {
-            ResponsePrinter.body(response.body, head: response.head, pretty: false, color: false, to: context.stdout, warn: context.warn)
+        let held = HeldBody()
+        let head = try session.client.send(request, to: held)
+        if options.include { context.stdout.write(ResponsePrinter.statusAndHeaders(head, color: context.globals.color)) }
+        guard head.isSuccess else {
+            let response = HTTPResponse(head: head, body: held.bytes)
+            ResponsePrinter.body(response.body, head: head, pretty: false, color: false, to: context.stdout, warn: context.warn)
             throw HTTPFailure.error(for: response, context: session.failureContext)
         }
-        try ResponsePrinter.filtered(response.body, through: filter, terminal: context.stdout.isTerminal,
-                                     color: context.globals.color, to: context.stdout)
+        let left = session.client.deadline.map { $0.timeIntervalSince(context.now()) }
+        try held.withBytes { (bytes) throws(APICtlError) in
+            try ResponsePrinter.filtered(bytes, through: filter, terminal: context.stdout.isTerminal, color: context.globals.color,
+                                         deadline: left, to: context.stdout)
+        }
         return 0
     }
 
@@ -294,8 +299,9 @@ enum RequestCommand {
                     if options.ndjson, let filter = options.jq {
                         guard filterFailure == nil else { return }
                         do throws(APICtlError) {
+                            let left = session.client.deadline?.timeIntervalSince(context.now())
                             try ResponsePrinter.filtered(Array(body[range]), through: filter, terminal: context.stdout.isTerminal,
-                                                         color: context.globals.color, to: context.stdout)
+                                                         color: context.globals.color, deadline: left, to: context.stdout)
                         } catch { filterFailure = error }
                     } else if options.ndjson {
                         context.stdout.write(RawJSON.minified(body[range]) + [0x0A])
@@ -314,7 +320,9 @@ enum RequestCommand {
             emit(Array((count == 0 ? "[]\n" : "\n]\n").utf8))
             if let filter = options.jq {
                 try ResponsePrinter.filtered(collected, through: filter, terminal: context.stdout.isTerminal,
-                                             color: context.globals.color, to: context.stdout)
+                                             color: context.globals.color,
+                                             deadline: session.client.deadline.map { $0.timeIntervalSince(context.now()) },
+                                             to: context.stdout)
             } else if pretty, let formatted = JSONPrettyPrinter(color: context.globals.color).format(collected) {
                 context.stdout.write(formatted)
             } else if pretty {

@@ -11,15 +11,16 @@ enum ResponsePrinter {
 
     /// `--jq`: each result on a line of its own, strings raw as `jq -r` prints them, other
     /// values as JSON (coloured like a body on a terminal, indented as jq does when piped).
-    static func filtered(_ document: [UInt8], through filter: JQFilter, terminal: Bool, color: Bool,
-                         to out: OutputStream) throws(APICtlError) {
-        try filter.run(document, pretty: !terminal) { result in
+    /// Results go out as jq hands them over, never copied, unless a terminal colours them.
+    static func filtered(_ document: UnsafeRawBufferPointer, through filter: JQFilter, terminal: Bool, color: Bool,
+                         deadline: Double? = nil, to out: OutputStream) throws(APICtlError) {
+        try filter.run(document, pretty: !terminal, deadline: deadline) { result in
             switch result {
             case .string(let text):
                 out.write(text)
                 out.write([0x0A])
             case .json(let json):
-                if terminal, let formatted = JSONPrettyPrinter(color: color).format(json) {
+                if terminal, let formatted = JSONPrettyPrinter(color: color).format(Array(json)) {
                     out.write(formatted)
                     if formatted.last != 0x0A { out.write([0x0A]) }
                 } else {
@@ -28,6 +29,17 @@ enum ResponsePrinter {
                 }
             }
         }
+    }
+
+    static func filtered(_ document: [UInt8], through filter: JQFilter, terminal: Bool, color: Bool,
+                         deadline: Double? = nil, to out: OutputStream) throws(APICtlError) {
+        var failure: APICtlError?
+        document.withUnsafeBytes { bytes in
+            do throws(APICtlError) {
+                try filtered(bytes, through: filter, terminal: terminal, color: color, deadline: deadline, to: out)
+            } catch { failure = error }
+        }
+        if let failure { throw failure }
     }
 
     static func statusAndHeaders(_ head: HTTPResponseHead, color: Bool) -> String {

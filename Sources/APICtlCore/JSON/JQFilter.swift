@@ -1,51 +1,79 @@
-import CLibJQ
+import CJQ
+import FoundationEssentials
 
-/// A `--jq` filter in jq's own language, run by libjq in this process. Compiled once,
-/// before any request is sent, so a typo costs nothing; run on each document given.
+/// A `--jq` filter in jq's own language, run by jq 1.8 (Sources/CJQ) in this process. Compiled once, before any request is sent, so a typo costs
+/// nothing; run on each document given. Hermetic: a filter reads no file (`~/.jq` is never
+/// loaded, `import` and `include` are refused), and running out of memory or time ends it
+/// with an error, never an abort.
 public final class JQFilter {
-    /// One result: a string's raw text (printed as `jq -r` prints it), or any other value as JSON.
+    /// One result, valid only during the call that hands it over: a string's raw text (printed
+    /// as `jq -r` prints it), or any other value as JSON.
     public enum Output {
-        case string([UInt8])
-        case json([UInt8])
+        case string(UnsafeRawBufferPointer)
+        case json(UnsafeRawBufferPointer)
     }
 
     private let compiled: OpaquePointer
 
-    /// A filter that does not compile is exit 2 with jq's own message.
+    /// A filter that does not compile (or loads a module) is exit 2 with jq's own message.
     public init(_ program: String) throws(APICtlError) {
-        if let failure = apictl_jq_load() { throw APICtlError(.usage, "--jq needs libjq: \(String(cString: failure))") }
-        var message = [CChar](repeating: 0, count: 512)
-        guard let compiled = apictl_jq_compile(program, &message, message.count) else {
-            throw APICtlError(.usage, "--jq filter does not compile: \(Self.text(message))")
+        var message = [CChar](repeating: 0, count: 1024)
+        let utf8 = Array(program.utf8)
+        let compiled = utf8.withUnsafeBufferPointer { text in
+            text.withMemoryRebound(to: CChar.self) { cjq_compile($0.baseAddress, $0.count, &message, message.count) }
         }
+        guard let compiled else { throw APICtlError(.usage, "--jq filter does not compile: \(Self.text(message))") }
         self.compiled = compiled
     }
 
-    deinit { apictl_jq_free(compiled) }
+    deinit { cjq_free(compiled) }
 
     /// Runs the filter on one JSON document, handing each result to `emit` as it comes.
-    /// `pretty`: JSON results indented as jq prints them; else compact.
-    /// A run-time error (or input that is not JSON) is exit 11, one line.
-    public func run(_ document: [UInt8], pretty: Bool, emit: (Output) -> Void) throws(APICtlError) {
-        var message = [CChar](repeating: 0, count: 512)
+    /// `pretty`: JSON results indented as jq prints them; else compact. A run-time error (or
+    /// input that is not JSON) is exit 11, one line; so is running out of memory. With a
+    /// `deadline` (`--timeout`), a filter still running then ends the process with exit 8.
+    public func run(_ document: UnsafeRawBufferPointer, pretty: Bool, deadline: TimeInterval? = nil,
+                    emit: (Output) -> Void) throws(APICtlError) {
+        if let deadline {
+            let line = "apictl: gave up: the --jq filter was still running when --timeout ran out (raise --timeout or simplify the filter)"
+            guard deadline > 0, cjq_watchdog_start(deadline, line, ExitCode.network.rawValue) == 0 else {
+                throw APICtlError(.network, "gave up: --timeout was used up before the --jq filter could run", hint: "raise --timeout")
+            }
+        }
+        defer { if deadline != nil { cjq_watchdog_cancel() } }
+        var message = [CChar](repeating: 0, count: 1024)
         let status = withoutActuallyEscaping(emit) { emit in
             let sink = Sink(emit)
             return withExtendedLifetime(sink) {
-                document.withUnsafeBytes { bytes in
-                    apictl_jq_run(compiled, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count, pretty ? 1 : 0,
-                                  { start, length, isString, context in
-                                      guard let context else { return }
-                                      let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
-                                      let bytes = start.map { Array(UnsafeRawBufferPointer(start: $0, count: length)) } ?? []
-                                      sink.emit(isString != 0 ? .string(bytes) : .json(bytes))
-                                  }, Unmanaged.passUnretained(sink).toOpaque(), &message, message.count)
-                }
+                cjq_run(compiled, document.baseAddress?.assumingMemoryBound(to: CChar.self), document.count, pretty ? 1 : 0,
+                              { start, length, isString, context in
+                                  guard let context else { return }
+                                  let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
+                                  let bytes = UnsafeRawBufferPointer(start: start, count: start == nil ? 0 : length)
+                                  sink.emit(isString != 0 ? .string(bytes) : .json(bytes))
+                              }, Unmanaged.passUnretained(sink).toOpaque(), &message, message.count)
             }
         }
-        if status != 0 { throw APICtlError(.filterFailed, "--jq: \(Self.text(message))") }
+        switch status {
+        case Int32(CJQ_OK):
+            return
+        case Int32(CJQ_OUT_OF_MEMORY):
+            throw APICtlError(.filterFailed, "--jq: out of memory running the filter", hint: "filter a smaller part, or pipe the body to jq")
+        default:
+            throw APICtlError(.filterFailed, "--jq: \(Self.text(message))")
+        }
     }
 
-    /// Carries `emit` through libjq's C callback.
+    /// `run` on a document held in an array.
+    public func run(_ document: [UInt8], pretty: Bool, deadline: TimeInterval? = nil, emit: (Output) -> Void) throws(APICtlError) {
+        var failure: APICtlError?
+        document.withUnsafeBytes { bytes in
+            do throws(APICtlError) { try run(bytes, pretty: pretty, deadline: deadline, emit: emit) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Carries `emit` through jq's C callback.
     private final class Sink {
         let emit: (Output) -> Void
         init(_ emit: @escaping (Output) -> Void) { self.emit = emit }

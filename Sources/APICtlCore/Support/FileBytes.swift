@@ -24,6 +24,9 @@ public enum FileBytes {
         let sizeHint = fstat(fd, &info) == 0 && info.st_size > 0 ? Int(clamping: info.st_size) : 0
         var bytes: [UInt8] = []
         var chunk = min(max(sizeHint + 1, 4096), 1 << 20)
+        // A bounded read asks for its room once: doubling a growing array keeps the old copy and
+        // the new one alive together, half again the memory (`-F x=@/dev/zero` under a tight ulimit).
+        if limit < Int.max / 2 { bytes.reserveCapacity(min(limit, sizeHint > 0 ? sizeHint : limit) + (1 << 20) + 1) }
         while true {
             let start = bytes.count
             bytes.append(contentsOf: repeatElement(0, count: chunk))
