@@ -109,3 +109,43 @@ final class JWTTests: XCTestCase {
         XCTAssertNil(JWT.decode("plain-api-key"))
     }
 }
+
+/// Issue 33: error bodies are recognised by their shape, not by a key name.
+final class ErrorShapeTests: XCTestCase {
+    func decode(_ json: String, type: String? = nil) -> String? {
+        APIErrorDecoder.decode(Array(json.utf8), contentType: type)?.message
+    }
+
+    func testAFieldCalledTitleHoldingMessagesIsAValidationBody() {
+        XCTAssertEqual(decode(#"{"title":["This field is required."]}"#), "title: This field is required.")
+        XCTAssertEqual(decode(#"{"address":{"city":["Required."]},"name":["Too long."]}"#), "address.city: Required. (+1 more)")
+    }
+
+    func testProblemDetailsByMediaTypeOrByTypedMembers() {
+        XCTAssertEqual(decode(#"{"title":"Out of credit","status":403}"#), "Out of credit")
+        XCTAssertEqual(decode(#"{"title":"Out of credit","detail":"30 < 50"}"#, type: "application/problem+json"),
+                       "Out of credit: 30 < 50")
+        XCTAssertEqual(decode(#"{"type":"https://x/validation","title":"Invalid","invalid-params":[{"name":"age","reason":"must be positive"}]}"#),
+                       "Invalid: age: must be positive")
+    }
+
+    func testValidationListsNameTheFieldFromWhicheverKeyCarriesIt() {
+        for (key, value) in [("loc", #"["body","qty"]"#), ("field", #""qty""#), ("key", #""qty""#), ("path", #""qty""#),
+                             ("pointer", #""qty""#), ("param", #""qty""#)] {
+            for message in ["msg", "message", "detail", "error"] {
+                XCTAssertEqual(decode(#"{"errors":[{"\#(key)":\#(value),"\#(message)":"bad"}]}"#)?.hasSuffix("qty: bad"), true,
+                               "\(key)/\(message)")
+            }
+        }
+        XCTAssertEqual(decode(#"{"errors":[{"source":{"pointer":"/data/attributes/name"},"title":"Invalid","detail":"Too short"}]}"#),
+                       "/data/attributes/name: Too short")
+        XCTAssertEqual(decode(#"{"message":"Validation Failed","errors":[{"resource":"Issue","field":"title","code":"missing_field"}]}"#),
+                       "Validation Failed: title: missing_field")
+    }
+
+    func testWrappedListsKeepTheirHeadline() {
+        XCTAssertEqual(decode(#"{"status_code":400,"detail":"Validation failed for POST /tickets","extra":[{"message":"Invalid enum value 'urgent'","key":"priority","source":"body"}]}"#),
+                       "Validation failed for POST /tickets: priority: Invalid enum value 'urgent'")
+        XCTAssertEqual(decode(#"{"errors":{"email":["has already been taken"]}}"#), "email: has already been taken")
+    }
+}

@@ -32,15 +32,30 @@ final class TokenGrantTests: XCTestCase {
         XCTAssertEqual(fresh.tokenURL, "https://auth/token")
     }
 
-    func testDueWithinTheMargin() {
+    func testDueWithinTheMarginOnlyWhenItCanRenewItself() throws {
         let now = Date(timeIntervalSince1970: 1_000_000)
-        var credential = Credential(token: "t", kind: "oauth2", expiresAt: now.addingTimeInterval(59))
-        XCTAssertTrue(CredentialRefresher.isDue(credential, now: now))
+        let profile = try ResolvedProfile.resolve(name: "p", config: ProfileConfig(auth: "oauth2", baseURL: "https://api.example",
+                                                                                   oauth: OAuthConfig(clientID: "c")),
+                                                  requestedEnvironment: nil, configPath: "test")
+        var credential = Credential(token: "t", kind: "oauth2", refreshToken: "r", expiresAt: now.addingTimeInterval(59))
+        XCTAssertTrue(CredentialRefresher.isDue(credential, for: profile, now: now))
         credential.expiresAt = now.addingTimeInterval(61)
-        XCTAssertFalse(CredentialRefresher.isDue(credential, now: now))
-        credential.kind = "api_key"
+        XCTAssertFalse(CredentialRefresher.isDue(credential, for: profile, now: now))
+        // never more than half its lifetime ahead: a 30-second token is renewed with 15 s left
+        credential.issuedAt = now.addingTimeInterval(-10)
+        credential.expiresAt = now.addingTimeInterval(20)
+        XCTAssertFalse(CredentialRefresher.isDue(credential, for: profile, now: now))
+        credential.issuedAt = now.addingTimeInterval(-16)
+        credential.expiresAt = now.addingTimeInterval(14)
+        XCTAssertTrue(CredentialRefresher.isDue(credential, for: profile, now: now))
+        // without a refresh token it is used until it expires
+        credential.refreshToken = nil
+        credential.expiresAt = now.addingTimeInterval(5)
+        XCTAssertFalse(CredentialRefresher.isDue(credential, for: profile, now: now))
         credential.expiresAt = now
-        XCTAssertFalse(CredentialRefresher.isDue(credential, now: now))   // a key is not refreshed
+        XCTAssertTrue(CredentialRefresher.isDue(credential, for: profile, now: now))
+        credential.kind = "api_key"
+        XCTAssertFalse(CredentialRefresher.isDue(credential, for: profile, now: now))   // a key is not refreshed
     }
 }
 

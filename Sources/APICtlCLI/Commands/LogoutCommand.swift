@@ -2,8 +2,8 @@ import APICtlCore
 
 /// `apictl logout`: forgets the stored credential of a profile (and environment);
 /// with --revoke it first revokes it at the API: an OAuth 2.0 token at the
-/// provider's revocation endpoint (RFC 7009), an API key at the profile's
-/// tokens.revoke endpoint. A failed revocation keeps the local copy unless --force.
+/// provider's revocation endpoint (RFC 7009), a token pair at its pair.revoke
+/// endpoint, an API key at the profile's tokens.revoke endpoint. A failed revocation keeps the local copy unless --force.
 enum LogoutCommand {
     static let spec = CommandSpec(
         name: "logout",
@@ -75,12 +75,20 @@ enum LogoutCommand {
             }
             return
         }
+        if stored.kind == "pair", let pair = profile.pair, pair.revoke != nil {
+            let http = context.makeClient(transport: transport, profile: nil, credential: nil)
+            let status = try TokenPairClient(profile: profile, pair: pair, http: http).revoke(stored)
+            // Like RFC 7009's, such endpoints may answer 200 for a token they no longer know.
+            context.stderr.write("the API answered \(status) to the revocation of the token pair\n")
+            return
+        }
         let client = context.makeClient(transport: transport, profile: profile,
                                         credential: ResolvedCredential(credential: stored, source: source))
         let api = profile.tokens?.revoke != nil ? try TokenAPI(client: client, profile: profile) : nil
         guard let api, stored.tokenID != nil || api.revokesCallingKey else {
             throw APICtlError.config("cannot revoke the key of '\(profile.name)' at the API: "
-                                     + (profile.tokens?.revoke == nil ? "the profile has no tokens.revoke endpoint" : "its id is not known"),
+                                     + (stored.kind == "pair" ? "the profile has no pair.revoke endpoint"
+                                        : profile.tokens?.revoke == nil ? "the profile has no tokens.revoke endpoint" : "its id is not known"),
                                      hint: "revoke it in the API's dashboard")
         }
         try api.revoke(id: stored.tokenID, key: stored)

@@ -50,6 +50,23 @@ public struct TokenPairClient {
         return try credential(from: response, previous: stored, refreshURL: url, now: now, doing: "refresh", at: url)
     }
 
+    /// Revokes the pair at `pair.revoke`, its refresh token (or access token) in the body, where
+    /// the refresh token may go (`CredentialRefresher.checkDestination`). The server's status
+    /// is returned as given: many answer 200 for a token they no longer know.
+    public func revoke(_ stored: Credential) throws(APICtlError) -> Int {
+        let (method, url) = try endpoint(pair.revoke, "revoke")
+        try CredentialRefresher.checkDestination(url, of: stored, profile: profile, what: "pair.revoke")
+        let template = pair.revokeBody ?? ["refresh": "{refresh_token}"]
+        let values: [String: JSONValue] = ["{refresh_token}": JSONValue(stored.refreshToken), "{access_token}": .string(stored.token)]
+        guard let body = TokenAPI.fill(.object(template), with: values), body.objectValue?.isEmpty == false else {
+            throw APICtlError.config("the stored pair of '\(profile.name)' has no refresh token for pair.revoke_body",
+                                     hint: "revoke it at the API, or set revoke_body = { token = \"{access_token}\" }")
+        }
+        let response = try send(method, url, body: body, form: pair.revokeFormat == "form",
+                                bearer: pair.revokeWith == "bearer" ? stored.token : nil, doing: "revoke")
+        return response.status
+    }
+
     private func credential(from response: HTTPResponse, previous: Credential?, refreshURL: String?, now: Date,
                             doing step: String, at url: String) throws(APICtlError) -> Credential {
         let document = JSONValue(parsing: response.body)
@@ -69,6 +86,7 @@ public struct TokenPairClient {
         if let rotated { credential.refreshToken = rotated }
         let seconds = pair.expiresIn.flatMap { document?.at(pointer: $0) }.flatMap { $0.doubleValue ?? $0.text.flatMap(Double.init) }
         credential.expiresAt = seconds.map { now.addingTimeInterval($0) } ?? JWT.decode(access)?.expiresAt
+        credential.issuedAt = now
         credential.tokenURL = refreshURL
         if let scopes = JWT.decode(access)?.scopes, !scopes.isEmpty { credential.scopes = scopes }
         return credential
@@ -95,7 +113,16 @@ public struct TokenPairClient {
         guard response.head.isSuccess else {
             var error = HTTPFailure.error(for: response, context: FailureContext(profile: profile, credential: nil, now: http.now()))
             error.message = "the \(step) endpoint (\(method) \(url)) refused: " + error.message
-            error.hint = step == "refresh" ? "run 'apictl login -p \(profile.name)'" : "check the username and password"
+            switch step {
+            case "obtain":
+                // A wrong password is "log in again" whether the server answers 400 (DRF, dj-rest-auth) or 401.
+                if [400, 401].contains(response.status) { error.exitCode = .authentication }
+                error.hint = pair.asksForToken ? "check the token given to log in with" : "check the username and password"
+            case "refresh":
+                error.hint = "run 'apictl login -p \(profile.name)'"
+            default:
+                break
+            }
             throw error
         }
         return response

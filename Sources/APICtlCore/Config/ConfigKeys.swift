@@ -22,6 +22,7 @@ enum ConfigKeys {
         "ci": ["exchange", "token_url", "audience", "scopes", "client_id", "subject_token_type", "id_token_env",
                "id_token_file", "mint", "mint_body", "mint_token", "mint_expires_at"],
         "pair": ["obtain", "obtain_body", "obtain_format", "refresh", "refresh_body", "refresh_with", "refresh_format",
+                 "revoke", "revoke_body", "revoke_with", "revoke_format",
                  "access", "refresh_token", "expires_in"],
     ]
 

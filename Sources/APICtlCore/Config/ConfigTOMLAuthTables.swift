@@ -47,6 +47,9 @@ extension ConfigTOML {
                    refresh: try table.string("refresh"), refreshBody: try table.jsonTable("refresh_body"),
                    refreshWith: try table.choice("refresh_with", among: ["body", "bearer"]),
                    refreshFormat: try table.choice("refresh_format", among: ["json", "form"]),
+                   revoke: try table.string("revoke"), revokeBody: try table.jsonTable("revoke_body"),
+                   revokeWith: try table.choice("revoke_with", among: ["body", "bearer"]),
+                   revokeFormat: try table.choice("revoke_format", among: ["json", "form"]),
                    access: try table.string("access"), refreshToken: try table.string("refresh_token"),
                    expiresIn: try table.string("expires_in"))
     }

@@ -17,6 +17,14 @@ public struct PairConfig: Sendable, Equatable {
     /// "body" (default) or "bearer": the refresh token as the Bearer credential of the call, no body.
     public var refreshWith: String?
     public var refreshFormat: String?
+    /// "METHOD PATH" of an endpoint that revokes the pair, for `logout --revoke` and a login
+    /// that replaces a pair (simplejwt's `POST /token/blacklist/`, dj-rest-auth's logout).
+    public var revoke: String?
+    /// Its body; "{refresh_token}" and "{access_token}" are replaced. Default `{"refresh": "{refresh_token}"}`.
+    public var revokeBody: [String: JSONValue]?
+    /// "body" (default): the call carries no credential; "bearer": the access token as its Bearer credential.
+    public var revokeWith: String?
+    public var revokeFormat: String?
     /// JSON pointers into both answers.
     public var access: String?
     public var refreshToken: String?
@@ -25,7 +33,9 @@ public struct PairConfig: Sendable, Equatable {
 
     public init(obtain: String? = nil, obtainBody: [String: JSONValue]? = nil, obtainFormat: String? = nil,
                 refresh: String? = nil, refreshBody: [String: JSONValue]? = nil, refreshWith: String? = nil,
-                refreshFormat: String? = nil, access: String? = nil, refreshToken: String? = nil, expiresIn: String? = nil) {
+                refreshFormat: String? = nil, revoke: String? = nil, revokeBody: [String: JSONValue]? = nil,
+                revokeWith: String? = nil, revokeFormat: String? = nil, access: String? = nil, refreshToken: String? = nil,
+                expiresIn: String? = nil) {
         self.obtain = obtain
         self.obtainBody = obtainBody
         self.obtainFormat = obtainFormat
@@ -33,6 +43,10 @@ public struct PairConfig: Sendable, Equatable {
         self.refreshBody = refreshBody
         self.refreshWith = refreshWith
         self.refreshFormat = refreshFormat
+        self.revoke = revoke
+        self.revokeBody = revokeBody
+        self.revokeWith = revokeWith
+        self.revokeFormat = revokeFormat
         self.access = access
         self.refreshToken = refreshToken
         self.expiresIn = expiresIn
@@ -41,11 +55,13 @@ public struct PairConfig: Sendable, Equatable {
     public var keyedValues: [(String, JSONValue)] {
         let strings: [(String, String?)] = [
             ("obtain", obtain), ("obtain_format", obtainFormat), ("refresh", refresh), ("refresh_with", refreshWith),
-            ("refresh_format", refreshFormat), ("access", access), ("refresh_token", refreshToken), ("expires_in", expiresIn),
+            ("refresh_format", refreshFormat), ("revoke", revoke), ("revoke_with", revokeWith), ("revoke_format", revokeFormat),
+            ("access", access), ("refresh_token", refreshToken), ("expires_in", expiresIn),
         ]
         var values = strings.compactMap { key, value in value.map { (key, JSONValue.string($0)) } }
         if let obtainBody { values.append(("obtain_body", .object(obtainBody))) }
         if let refreshBody { values.append(("refresh_body", .object(refreshBody))) }
+        if let revokeBody { values.append(("revoke_body", .object(revokeBody))) }
         return values
     }
 

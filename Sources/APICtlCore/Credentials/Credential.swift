@@ -19,6 +19,9 @@ public struct Credential: Sendable, Equatable {
     public var clientSecret: String?
     /// "authorization_code", "device_code", "client_credentials": how to get a new token.
     public var grant: String?
+    /// When the token itself was handed out (a login, a refresh): with `expiresAt`, its lifetime,
+    /// which bounds how early it is renewed. `createdAt` is when the login was.
+    public var issuedAt: Date?
     /// The origin ("https://api.example.com", "http://127.0.0.1:8080") the credential
     /// was obtained for: it is sent nowhere else. nil only in records of earlier versions.
     public var origin: String?

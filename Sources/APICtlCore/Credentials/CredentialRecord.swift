@@ -26,6 +26,7 @@ enum CredentialRecord {
             ("token_url", credential.tokenURL), ("client_secret", credential.clientSecret), ("grant", credential.grant),
             ("origin", credential.origin),
             ("expires_at", credential.expiresAt.map(Timestamp.iso8601)), ("created_at", credential.createdAt.map(Timestamp.iso8601)),
+            ("issued_at", credential.issuedAt.map(Timestamp.iso8601)),
         ]
         for (key, value) in strings { if let value { members[key] = .string(value) } }
         if let scopes = credential.scopes { members["scopes"] = JSONValue(scopes) }
@@ -47,7 +48,8 @@ enum CredentialRecord {
         }
         guard let kind = string("kind"), let tokenID = string("token_id"), let refresh = string("refresh_token"),
               let name = string("name"), let tokenURL = string("token_url"), let secret = string("client_secret"),
-              let grant = string("grant"), let origin = string("origin"), let expiresAt = date("expires_at"), let createdAt = date("created_at") else { return nil }
+              let grant = string("grant"), let origin = string("origin"), let expiresAt = date("expires_at"), let createdAt = date("created_at"),
+              let issuedAt = date("issued_at") else { return nil }
         var scopes: [String]?
         if let field = members["scopes"], field != .null {
             guard let list = field.stringArray else { return nil }
@@ -60,6 +62,7 @@ enum CredentialRecord {
         credential.clientSecret = secret
         credential.grant = grant
         credential.origin = origin
+        credential.issuedAt = issuedAt
         return credential
     }
 

@@ -21,7 +21,7 @@ public struct FailureContext: Sendable {
 public enum HTTPFailure {
     public static func error(for response: HTTPResponse, context: FailureContext) -> APICtlError {
         let status = response.status
-        let detail = APIErrorDecoder.decode(response.body)
+        let detail = APIErrorDecoder.decode(response.body, contentType: response.headers["Content-Type"])
         var message = "\(status)"
         if let code = detail?.code { message += " \(code)" }
         if let text = detail?.message {

@@ -63,7 +63,7 @@ public final class CredentialSession {
         let session = CredentialSession(parts: parts, profile: profile, client: client, store: store, refresher: refresher)
         session.notices = notices
         try session.recoverRotation()
-        if let refresher, let current = session.credential, CredentialRefresher.isDue(current.credential, now: parts.now()) {
+        if let refresher, let current = session.credential, CredentialRefresher.isDue(current.credential, for: refresher.profile, now: parts.now()) {
             client.use(try checked(ResolvedCredential(credential: try refresher.refresh(current.credential, force: false),
                                                       source: current.source)))
         }

@@ -50,6 +50,8 @@ enum Reauthorization {
             guard let latest = try store.loadLatest(key), latest.token != rejected.credential.token else { return nil }
             return try CredentialSession.checked(ResolvedCredential(credential: latest, source: rejected.source), for: profile)
         case .refresh(let refresher):
+            // Nothing to renew it with: the server's own 401, body and reason, is the answer.
+            guard CredentialRefresher.canRenewItself(rejected.credential, for: refresher.profile) else { return nil }
             return try CredentialSession.checked(
                 ResolvedCredential(credential: try refresher.refresh(rejected.credential, force: true), source: rejected.source))
         }

@@ -31,9 +31,29 @@ enum PairLogin {
             who = identity?.displayName ?? who
             if let scopes = identity?.scopes, !scopes.isEmpty { credential.scopes = scopes }
         }
-        let stored = try LoginCommand.store(credential, who: who, noun: "token pair", profile: profile, config: configFile, context)
-        context.stderr.write(stored + "; it renews itself\n")
+        let selection = try context.openStore(config: configFile)
+        let replaced = try selection.store.loadLatest(CredentialKey(profile: profile.name, environment: profile.environment))
+        var message = try LoginCommand.store(credential, who: who, noun: "token pair", profile: profile, config: configFile, context,
+                                             in: selection)
+        message += revokeReplaced(replaced, by: credential, client: client, pair: pair)
+        // Only a pair with a refresh token renews itself; one without lives until it expires.
+        if credential.refreshToken != nil && pair.refresh != nil {
+            message += "; it renews itself"
+        } else if let expiry = credential.expiresAt {
+            message += "; it cannot renew itself and expires in \(humanDuration(expiry.timeIntervalSince(context.now())))"
+        }
+        context.stderr.write(message + "\n")
         return 0
+    }
+
+    /// A login over an earlier pair leaves that pair's refresh token live unless `pair.revoke` revokes it.
+    static func revokeReplaced(_ replaced: Credential?, by fresh: Credential, client: TokenPairClient, pair: PairConfig) -> String {
+        guard let replaced, replaced.kind == "pair", replaced.refreshToken != nil, replaced.refreshToken != fresh.refreshToken,
+              pair.revoke != nil else { return "" }
+        guard let status = try? client.revoke(replaced), (200..<300).contains(status) else {
+            return "; revoking the replaced pair failed: its refresh token may still be active"
+        }
+        return "; the replaced pair was revoked"
     }
 
     static func askUsername(_ profile: ResolvedProfile) throws(APICtlError) -> String {

@@ -12,7 +12,7 @@ public final class CredentialRefresher {
     let environment: [String: String]
     let now: @Sendable () -> Date
 
-    /// Refresh this long before the expiry, so a request never leaves with a token about to die.
+    /// Renew at most this long before the expiry, so a request never leaves with a token about to die.
     public static let margin: TimeInterval = 60
 
     public init(store: CredentialStore, profile: ResolvedProfile, files: ProfileStateFiles, http: APIClient,
@@ -25,14 +25,36 @@ public final class CredentialRefresher {
         self.now = now
     }
 
-    /// True for an OAuth 2.0 token or a token pair's access token that expires within the margin.
-    public static func isDue(_ credential: Credential, now: Date) -> Bool {
+    /// True when `credential` should be renewed before it is sent: an OAuth 2.0 token or a token
+    /// pair's access token that can renew itself and expires within `renewalMargin`, or one that
+    /// cannot and has expired (renewing it then says so). A token is otherwise used until it expires.
+    public static func isDue(_ credential: Credential, for profile: ResolvedProfile, now: Date) -> Bool {
         guard renews(credential), let expiry = credential.expiresAt else { return false }
-        return expiry.timeIntervalSince(now) < margin
+        let left = expiry.timeIntervalSince(now)
+        return canRenewItself(credential, for: profile) ? left < renewalMargin(credential) : left <= 0
+    }
+
+    /// How far ahead of its expiry a token is renewed: a minute, but never more than half its
+    /// lifetime, so a 30-second token is renewed with 15 seconds left and used until then.
+    public static func renewalMargin(_ credential: Credential) -> TimeInterval {
+        guard let expiry = credential.expiresAt, let issued = credential.issuedAt ?? JWT.decode(credential.token)?.issuedAt else {
+            return margin
+        }
+        return min(margin, max(0, expiry.timeIntervalSince(issued)) / 2)
     }
 
     /// The kinds that renew themselves: OAuth 2.0 tokens and `[pair]` access tokens.
     public static func renews(_ credential: Credential) -> Bool { ["oauth2", "pair"].contains(credential.kind) }
+
+    /// Whether there is anything to renew `credential` with: a refresh token and somewhere to
+    /// send it, or the client's own credentials (a client-credentials login asks again).
+    public static func canRenewItself(_ credential: Credential, for profile: ResolvedProfile) -> Bool {
+        switch credential.kind {
+        case "oauth2": return profile.oauth != nil && (credential.refreshToken != nil || credential.grant == "client_credentials")
+        case "pair": return profile.pair?.refresh != nil && credential.refreshToken != nil
+        default: return false
+        }
+    }
 
     /// Whether `profile` can renew `credential` (it has the table that says how).
     public static func canRenew(_ credential: Credential, for profile: ResolvedProfile) -> Bool {
@@ -46,10 +68,11 @@ public final class CredentialRefresher {
         let lock = try files.lock(files.refreshLock)
         defer { lock.unlock() }
         let stored = try store.loadLatest(files.key) ?? current
-        if stored.token != current.token && !Self.isDue(stored, now: now()) { return stored }
-        if !force && !Self.isDue(stored, now: now()) { return stored }
+        if stored.token != current.token && !Self.isDue(stored, for: profile, now: now()) { return stored }
+        if !force && !Self.isDue(stored, for: profile, now: now()) { return stored }
         let fresh: Credential
         if stored.kind == "pair", let pair = profile.pair {
+            guard Self.canRenewItself(stored, for: profile) else { throw expiredWithoutRefresh(stored) }
             let client = TokenPairClient(profile: profile, pair: pair, http: http)
             try Self.checkDestination(try client.refreshURL(), of: stored, profile: profile, what: "pair.refresh")
             fresh = profile.bound(try client.refresh(stored, now: now()))
@@ -112,7 +135,16 @@ public final class CredentialRefresher {
             let grant = try client.clientCredentials(scopes: stored.scopes ?? endpoints.scopes, tokenURL: url)
             return grant.credential(receivedAt: received, replacing: stored, requestedScopes: nil)
         }
-        throw .failed(.auth("the token of '\(profile.name)' expired and there is no refresh token to renew it",
-                            hint: "run 'apictl login -p \(profile.name)'"))
+        throw .failed(expiredWithoutRefresh(stored))
+    }
+
+    /// A token that cannot renew itself, asked to: said as it is, with when it expired.
+    private func expiredWithoutRefresh(_ stored: Credential) -> APICtlError {
+        let when = stored.expiresAt.map { expiry in
+            expiry <= now() ? " \(humanDuration(now().timeIntervalSince(expiry))) ago" : " in \(humanDuration(expiry.timeIntervalSince(now())))"
+        }
+        let state = stored.expiresAt.map { $0 <= now() ? "expired" : "expires" } ?? "expired"
+        return APICtlError.auth("the token of '\(profile.name)' \(state)\(when ?? "") and there is no refresh token to renew it",
+                                hint: "run 'apictl login -p \(profile.name)'")
     }
 }

@@ -168,7 +168,7 @@ public final class OAuthClient {
             return .rejected(code: code, description: object?["error_description"]?.stringValue, status: response.status,
                              endpoint: endpoint)
         }
-        let decoded = APIErrorDecoder.decode(response.body)
+        let decoded = APIErrorDecoder.decode(response.body, contentType: response.headers["Content-Type"])
         return .rejected(code: decoded?.code ?? (response.status == 401 ? "unauthorized" : "invalid_request"),
                          description: decoded?.message, status: response.status, endpoint: endpoint)
     }

@@ -52,6 +52,7 @@ public struct TokenGrant: Sendable, Equatable {
         credential.kind = "oauth2"
         credential.refreshToken = refreshToken ?? previous?.refreshToken
         credential.expiresAt = expiresIn.map { now.addingTimeInterval($0) } ?? JWT.decode(accessToken)?.expiresAt
+        credential.issuedAt = now
         credential.scopes = scopes ?? previous?.scopes ?? requestedScopes
         if previous == nil { credential.createdAt = now }
         return credential
