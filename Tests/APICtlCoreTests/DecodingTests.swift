@@ -149,3 +149,29 @@ final class ErrorShapeTests: XCTestCase {
         XCTAssertEqual(decode(#"{"errors":{"email":["has already been taken"]}}"#), "email: has already been taken")
     }
 }
+
+/// Issue 33: rate limits from every standard spelling.
+final class RateLimitSpellingTests: XCTestCase {
+    let now = Date(timeIntervalSince1970: 1_700_000_000)
+
+    func testTheIETFSeparateFieldsReadLikeXRateLimit() {
+        var headers = HTTPHeaders()
+        headers.add("RateLimit-Limit", "2")
+        headers.add("RateLimit-Remaining", "0")
+        headers.add("RateLimit-Reset", "60")
+        headers.add("RateLimit-Policy", "2;w=60")
+        let status = RateLimitStatus.parse(headers, now: now)
+        XCTAssertEqual(status.limit, 2)
+        XCTAssertEqual(status.remaining, 0)
+        XCTAssertEqual(status.waitHint(now: now), 60)
+    }
+
+    func testAPolicyAloneGivesTheLimit() {
+        var headers = HTTPHeaders()
+        headers.add("RateLimit-Remaining", "5")
+        headers.add("RateLimit-Policy", #""burst";q=100;w=60"#)
+        XCTAssertEqual(RateLimitStatus.parse(headers, now: now).limit, 100)
+        headers.set("RateLimit-Limit", "10, 10;w=1")
+        XCTAssertEqual(RateLimitStatus.parse(headers, now: now).limit, 10)
+    }
+}

@@ -1,8 +1,9 @@
 import FoundationEssentials
 
-/// What a response said about rate limits, whichever header family it used:
-/// `X-RateLimit-*` (reset as epoch seconds or as seconds from now),
-/// `Retry-After` (seconds or HTTP date), or IETF `RateLimit` / `RateLimit-Policy`.
+/// What a response said about rate limits, whichever standard spelling it used:
+/// `X-RateLimit-*` (reset as epoch seconds or as seconds from now), `Retry-After`
+/// (seconds or HTTP date), the IETF draft's one `RateLimit` field and `RateLimit-Policy`,
+/// or its earlier separate `RateLimit-Limit` / `-Remaining` / `-Reset` fields.
 public struct RateLimitStatus: Sendable, Equatable {
     public var limit: Int?
     public var remaining: Int?
@@ -16,11 +17,10 @@ public struct RateLimitStatus: Sendable, Equatable {
 
     public static func parse(_ headers: HTTPHeaders, now: Date) -> RateLimitStatus {
         var status = RateLimitStatus()
-        status.limit = headers["X-RateLimit-Limit"].flatMap(count)
-        status.remaining = headers["X-RateLimit-Remaining"].flatMap(count)
-        if let reset = headers["X-RateLimit-Reset"].flatMap({ Double($0.trimmingSpaces()) }),
-           reset.isFinite, reset >= 0, reset < 1e11 {
-            status.resetAt = reset >= epochThreshold ? Date(timeIntervalSince1970: reset) : now.addingTimeInterval(reset)
+        for prefix in ["X-RateLimit-", "RateLimit-"] where status.limit == nil && status.remaining == nil {
+            status.limit = headers[prefix + "Limit"].flatMap(leadingCount)
+            status.remaining = headers[prefix + "Remaining"].flatMap(leadingCount)
+            status.resetAt = headers[prefix + "Reset"].flatMap { reset($0, now: now) }
         }
         if let ietf = headers["RateLimit"] {
             // draft-ietf-httpapi-ratelimit-headers: `"default";r=0;t=30` or `limit=10, remaining=0, reset=30`
@@ -32,8 +32,8 @@ public struct RateLimitStatus: Sendable, Equatable {
             if let l = params["limit"], let v = count(l) { status.limit = v }
         }
         if status.limit == nil, let policy = headers["RateLimit-Policy"] {
-            let params = parameters(policy)
-            if let q = params["q"], let v = count(q) { status.limit = v }
+            // `"default";q=100;w=60`, or the earlier drafts' `100;w=60`
+            status.limit = parameters(policy)["q"].flatMap(count) ?? leadingCount(policy)
         }
         if let retry = headers["Retry-After"]?.trimmingSpaces() {
             if let seconds = Double(retry), seconds.isFinite {
@@ -43,6 +43,17 @@ public struct RateLimitStatus: Sendable, Equatable {
             }
         }
         return status
+    }
+
+    /// A reset given as epoch seconds, or (below the threshold, as the IETF fields give it) seconds from now.
+    private static func reset(_ text: String, now: Date) -> Date? {
+        guard let reset = Double(text.trimmingSpaces()), reset.isFinite, reset >= 0, reset < 1e11 else { return nil }
+        return reset >= epochThreshold ? Date(timeIntervalSince1970: reset) : now.addingTimeInterval(reset)
+    }
+
+    /// The count before any policy that follows it (`10, 10;w=1`).
+    private static func leadingCount(_ text: String) -> Int? {
+        count(String(text.prefix { $0 != "," && $0 != ";" }))
     }
 
     /// Seconds the server asked us to wait, if it said.
