@@ -155,7 +155,7 @@ public final class CommandContext: @unchecked Sendable {
         ConfigLocation.resolve(explicitPath: globals.configPath, environment: environment)
     }
 
-    public var configStore: ConfigStore { ConfigStore(path: configLocation.configFile) }
+    public var configStore: ConfigStore { ConfigStore(configLocation) }
 
     public func warn(_ message: String) { stderr.write("apictl: \(message)\n") }
 
@@ -187,11 +187,6 @@ public final class CommandContext: @unchecked Sendable {
 
     private func loadConfig() throws(APICtlError) -> ConfigFile {
         let store = configStore
-        // A file named with --config or APICTL_CONFIG must exist: reading a typo as an empty config hides it.
-        if let explicit = globals.configPath ?? environment["APICTL_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }),
-           !FileBytes.exists(explicit) {
-            throw .config("config file \(explicit): no such file", hint: "check the path given with --config or APICTL_CONFIG")
-        }
         let config = try store.load()
         loadedConfig = config
         for unknown in config.unknownKeys { warn("\(store.path): \(unknown)") }

@@ -7,6 +7,8 @@ import OpenAPIKitCompat
 struct DescriptionDocument {
     let document: OpenAPIKit.OpenAPI.Document
     let version: String
+    /// Parts of the description that broke the specification and were skipped, one line each.
+    private(set) var warnings: [String] = []
 
     /// Reads DESCRIPTION (JSON or YAML; OpenAPI 3.0, 3.1 or 3.2). `times` hears how long each step took.
     init(path: String, times: StepTimes) throws {
@@ -17,7 +19,7 @@ struct DescriptionDocument {
         do { header = try JSONDecoder().decode(VersionHeader.self, from: json) } catch DecodingError.typeMismatch {
             throw Failure("not an object at the top: this is not an OpenAPI description")
         } catch {
-            throw Failure("not JSON or YAML: \(describe(error))")
+            throw Failure("not JSON or YAML: \(Self.whereJSONBreaks(json) ?? describe(error))")
         }
         if let swagger = header.swagger { throw Failure("a Swagger \(swagger) description; apictl reads OpenAPI 3.0, 3.1 and 3.2") }
         guard let version = header.openapi else { throw Failure("no 'openapi' field: this is not an OpenAPI description") }
@@ -26,11 +28,13 @@ struct DescriptionDocument {
         let decoder = JSONDecoder()
         decoder.userInfo[OpenAPIKit.VendorExtensionsConfiguration.enabledKey] = false
         decoder.userInfo[OpenAPIKit30.VendorExtensionsConfiguration.enabledKey] = false
+        var warnings: [String] = []
         do {
             if version.hasPrefix("3.0") {
-                document = try decoder.decode(OpenAPIKit30.OpenAPI.Document.self, from: json).convert(to: .v3_1_1)
+                document = try LenientDecoding.decode(OpenAPIKit30.OpenAPI.Document.self, from: json, decoder: decoder, warnings: &warnings)
+                    .convert(to: .v3_1_1)
             } else if version.hasPrefix("3.1") || version.hasPrefix("3.2") {
-                document = try decoder.decode(OpenAPIKit.OpenAPI.Document.self, from: json)
+                document = try LenientDecoding.decode(OpenAPIKit.OpenAPI.Document.self, from: json, decoder: decoder, warnings: &warnings)
             } else {
                 throw Failure("OpenAPI \(version); apictl reads 3.0, 3.1 and 3.2")
             }
@@ -40,7 +44,22 @@ struct DescriptionDocument {
             throw Failure("OpenAPI \(version): \(describe(error))")
         }
         self.version = version
+        self.warnings = warnings
         times.note("decode")
+    }
+
+    /// "line 3, column 14: ..." for JSON that does not parse: where it breaks, from the offset
+    /// JSONSerialization names.
+    private static func whereJSONBreaks(_ json: Data) -> String? {
+        do { _ = try JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed]); return nil } catch {
+            let said = (error as NSError).userInfo["NSDebugDescription"] as? String ?? "\(error)"
+            guard let range = said.range(of: "around character "),
+                  let offset = Int(said[range.upperBound...].prefix { $0.isNumber }) else { return said }
+            let before = json.prefix(offset)
+            let line = before.filter { $0 == UInt8(ascii: "\n") }.count + 1
+            let column = offset - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
+            return "line \(line), column \(column): " + said.replacingOccurrences(of: " around character \(offset)", with: "")
+        }
     }
 
     /// The two fields that say which specification a description follows.

@@ -23,16 +23,21 @@ struct DescriptionIndex {
 
     let header: Header
     let operations: [IndexedOperation]
+    /// References that did not resolve, each with the place that uses it: those parts are unchecked.
+    let warnings: [String]
 
-    init(_ description: DescriptionDocument) throws {
+    init(_ description: DescriptionDocument) {
         let document = description.document
+        let warnings = IndexWarnings()
         var operations: [IndexedOperation] = []
         for (path, item) in document.paths {
-            let pathItem = try resolving { try document.components.lookup(item) }
+            let place = ".paths" + IndexWarnings.key(path.rawValue)
+            guard let pathItem = warnings.resolved(place, reference: IndexWarnings.name(item), { try document.components.lookup(item) }) else { continue }
             for endpoint in pathItem.endpoints {
-                operations.append(try IndexedOperation(endpoint, path: path.rawValue, in: pathItem, of: document))
+                operations.append(IndexedOperation(endpoint, path: path.rawValue, in: pathItem, of: document, warnings: warnings))
             }
         }
+        self.warnings = warnings.lines
         self.operations = operations.sorted { ($0.path, $0.method) < ($1.path, $1.method) }
         header = Header(title: document.info.title, openapi: description.version,
                         servers: document.servers.map { $0.urlTemplate.absoluteString },
@@ -53,10 +58,39 @@ struct DescriptionIndex {
     }
 }
 
-/// Runs a lookup of OpenAPIKit's; a reference that does not resolve (missing, in another
-/// file, or a $ref to a $ref to itself) says which.
-func resolving<Value>(_ lookup: () throws -> Value) throws -> Value {
-    do { return try lookup() } catch { throw Failure("its references do not resolve: \(describe(error))") }
+/// What the index could not follow: a reference that does not resolve (missing, or a $ref to a
+/// $ref to itself) leaves its part unchecked, named with the place that uses it, rather than
+/// the whole description unusable.
+final class IndexWarnings {
+    private(set) var lines: [String] = []
+
+    /// The lookup's value, or nil with a warning naming the reference (`#/components/schemas/Missing`)
+    /// and `place`, where it is used (`.paths['/a'].post.requestBody`).
+    func resolved<Value>(_ place: String, reference: String? = nil, _ lookup: () throws -> Value) -> Value? {
+        do { return try lookup() } catch {
+            lines.append("\(reference ?? self.reference(in: error) ?? "a reference") at \(place) does not resolve; that part is not checked")
+            return nil
+        }
+    }
+
+    /// The `$ref` an OpenAPIKit value stands for, when it is one.
+    static func name<Target>(_ value: Either<OpenAPI.Reference<Target>, Target>) -> String? {
+        if case .a(let reference) = value { return reference.absoluteString }
+        return nil
+    }
+
+    /// `['/a']` or `.name`, as OpenAPIKit writes a step of a place.
+    static func key(_ name: String) -> String {
+        (name.first.map { $0.isLetter || $0 == "_" } ?? false) && name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) ? "." + name : "['\(name)']"
+    }
+
+    /// The `#/components/...` a lookup error names, when it names one.
+    private func reference(in error: Swift.Error) -> String? {
+        let text = describe(error)
+        guard let start = text.range(of: "#/") else { return nil }
+        let rest = text[start.lowerBound...]
+        return String(rest.prefix { !" '\"`,".contains($0) })
+    }
 }
 
 struct IndexedOperation: Encodable {
@@ -82,40 +116,59 @@ struct IndexedOperation: Encodable {
     let security: [[SecurityScheme]]?
     let responses: [String]
 
-    init(_ endpoint: OpenAPI.PathItem.Endpoint, path: String, in pathItem: OpenAPI.PathItem, of document: OpenAPI.Document) throws {
+    init(_ endpoint: OpenAPI.PathItem.Endpoint, path: String, in pathItem: OpenAPI.PathItem, of document: OpenAPI.Document,
+         warnings: IndexWarnings) {
         let operation = endpoint.operation
         let components = document.components
         method = endpoint.method.rawValue.uppercased()
         self.path = path
+        let place = ".paths" + IndexWarnings.key(path) + "." + endpoint.method.rawValue.lowercased()
         summary = (operation.summary ?? pathItem.summary ?? operation.operationId).map { String($0.prefix(200)) }
         // The path's parameters, less those the operation redefines, then the operation's own.
-        let own = try resolving { try operation.parameters.map(components.lookup) }
-        let shared = try resolving { try pathItem.parameters.map(components.lookup) }
-            .filter { parameter in !own.contains { $0.name == parameter.name && $0.location == parameter.location } }
-        let parameters = try (shared + own).map { parameter in
+        let own = operation.parameters.enumerated().compactMap { index, parameter in
+            warnings.resolved(place + ".parameters[\(index)]", reference: IndexWarnings.name(parameter)) { try components.lookup(parameter) }.map { (place + ".parameters[\(index)]", $0) }
+        }
+        let shared = pathItem.parameters.enumerated().compactMap { index, parameter in
+            warnings.resolved(".paths" + IndexWarnings.key(path) + ".parameters[\(index)]", reference: IndexWarnings.name(parameter)) {
+                try components.lookup(parameter)
+            }
+                .map { (".paths" + IndexWarnings.key(path) + ".parameters[\(index)]", $0) }
+        }.filter { _, parameter in !own.contains { $0.1.name == parameter.name && $0.1.location == parameter.location } }
+        let parameters = (shared + own).map { parameterPlace, parameter in
             var schema: IndexedSchema?
-            if case .a(let context) = parameter.schemaOrContent {
-                schema = try IndexedSchema(resolving { try components.lookup(context.schema) }, in: components)
+            if case .a(let context) = parameter.schemaOrContent,
+               let given = warnings.resolved(parameterPlace + ".schema", { try components.lookup(context.schema) }) {
+                schema = IndexedSchema(given, in: components, place: parameterPlace + ".schema", warnings: warnings)
             }
             return Parameter(name: parameter.name, in: parameter.location.rawValue, required: parameter.required,
                              schema: schema, description: parameter.description.map { String($0.prefix(200)) })
         }
         self.parameters = parameters.isEmpty ? nil : parameters
-        let request = try operation.requestBody.map { body in try resolving { try components.lookup(body) } }
+        let request = operation.requestBody.flatMap { body in warnings.resolved(place + ".requestBody", reference: IndexWarnings.name(body)) {
+            try components.lookup(body)
+        } }
         body_required = request?.required
-        body = try request.flatMap { try Self.bodySchema($0, in: components) }.map { try IndexedSchema($0, in: components) }
+        body = request.flatMap { Self.bodySchema($0, in: components, place: place + ".requestBody", warnings: warnings) }
         let security = (operation.security ?? document.security).map { requirement in
             requirement.map { reference, scopes in SecurityScheme(scheme: reference.name ?? reference.absoluteString, scopes: scopes) }
                 .sorted { $0.scheme < $1.scheme }
         }
         self.security = security.isEmpty ? nil : security
-        for response in operation.responses.values { _ = try resolving { try components.lookup(response) } }
+        for (code, response) in operation.responses {
+            _ = warnings.resolved(place + ".responses" + IndexWarnings.key(code.rawValue), reference: IndexWarnings.name(response)) {
+                try components.lookup(response)
+            }
+        }
         responses = operation.responses.keys.map(\.rawValue).sorted()
     }
 
-    /// The first JSON body a request takes (application/json or any +json), else the first body.
-    private static func bodySchema(_ request: OpenAPI.Request, in components: OpenAPI.Components) throws -> JSONSchema? {
-        guard let content = request.content.first(where: { $0.key.rawValue.contains("json") }) ?? request.content.first else { return nil }
-        return try resolving { try components.lookup(content.value) }.schema
+    /// The first JSON body a request takes (application/json or any +json), else the first body, indexed.
+    private static func bodySchema(_ request: OpenAPI.Request, in components: OpenAPI.Components, place: String,
+                                   warnings: IndexWarnings) -> IndexedSchema? {
+        guard let content = request.content.first(where: { $0.key.rawValue.contains("json") }) ?? request.content.first,
+              let schema = warnings.resolved(place + ".content" + IndexWarnings.key(content.key.rawValue), { try components.lookup(content.value) })?.schema
+        else { return nil }
+        return IndexedSchema(schema, in: components, place: place + ".content" + IndexWarnings.key(content.key.rawValue) + ".schema",
+                             warnings: warnings)
     }
 }

@@ -16,14 +16,19 @@ final class IndexedSchema: Encodable {
     /// `given`'s keywords, with every `$ref` in it looked up in `components` as it is met.
     /// A `$ref` to a schema that encloses it (a tree node's children) is not expanded again,
     /// nor one to another file (apictl reads one): each stands for any value, so a recursive
-    /// schema is indexed once, not 8 levels deep.
-    init(_ given: JSONSchema, in components: OpenAPI.Components, depth: Int = 0, enclosing: Set<String> = []) throws {
+    /// schema is indexed once, not 8 levels deep. A `$ref` that does not resolve stands for any
+    /// value too, and `warnings` hears it named with `place`, where it is used.
+    init(_ given: JSONSchema, in components: OpenAPI.Components, depth: Int = 0, enclosing: Set<String> = [],
+         place: String, warnings: IndexWarnings) {
         var enclosing = enclosing
         var unchecked = false
+        var name: String?
         if case .reference(let reference, _) = given.value {
+            name = reference.absoluteString
             unchecked = reference.isExternal || !enclosing.insert(reference.absoluteString).inserted
         }
-        let schema = unchecked ? JSONSchema.fragment : try resolving { try components.lookup(given) }
+        let schema = unchecked ? JSONSchema.fragment
+            : warnings.resolved(place, reference: name, { try components.lookup(given) }) ?? JSONSchema.fragment
         let core = schema.coreContext
         description = core.description.map { String($0.prefix(200)) }
         allowed = core.allowedValues
@@ -44,16 +49,20 @@ final class IndexedSchema: Encodable {
             // The index describes what a request sends: a readOnly property (an `id` the server
             // assigns) is not sent, and "required" holds for it only in responses (OpenAPI 3.x).
             for (name, property) in context.properties where !Self.isReadOnly(property, in: components) {
-                properties[name] = try IndexedSchema(property, in: components, depth: depth + 1, enclosing: enclosing)
+                properties[name] = IndexedSchema(property, in: components, depth: depth + 1, enclosing: enclosing,
+                                                 place: place + ".properties" + IndexWarnings.key(name), warnings: warnings)
                 if property.required { required.append(name) }   // kept on the property, a $ref's too
             }
             if case .a(false)? = context.additionalProperties { closed = true }
         case .array(_, let context):
             type = "array"
-            items = try context.items.map { try IndexedSchema($0, in: components, depth: depth + 1, enclosing: enclosing) }
+            items = context.items.map { IndexedSchema($0, in: components, depth: depth + 1, enclosing: enclosing,
+                                                      place: place + ".items", warnings: warnings) }
         case .all(of: let parts, core: _):
             // allOf: the union of its parts' properties and required names, as most APIs use it.
-            for part in try parts.map({ try IndexedSchema($0, in: components, depth: depth + 1, enclosing: enclosing) }) {
+            for (index, part) in parts.enumerated().map({ ($0, IndexedSchema($1, in: components, depth: depth + 1, enclosing: enclosing,
+                                                                                  place: place + ".allOf[\($0)]", warnings: warnings)) }) {
+                _ = index
                 properties.merge(part.properties) { $1 }
                 required += part.required
                 if let partType = part.type { type = partType; nullable = part.nullable }

@@ -25,7 +25,11 @@ guard arguments.count == 2 || arguments.count == 3 else {
 do {
     let times = StepTimes()
     let description = try DescriptionDocument(path: arguments[1], times: times)
-    let index = try DescriptionIndex(description)
+    let index = DescriptionIndex(description)
+    // What was skipped or left unchecked, one line each: `api sync` passes them on as warnings.
+    for warning in description.warnings + index.warnings {
+        FileHandle.standardError.write(Data(("warning: " + warning + "\n").utf8))
+    }
     times.note("index")
     let data = try index.lines()
     times.note("encode")

@@ -65,8 +65,7 @@ def test_sync_from_a_named_url_or_file(dz, ref, tmp_path):
     ('{"hello": 1}', "no 'openapi' field"),
     ('{"swagger": "2.0", "info": {}, "paths": {}}', "Swagger 2.0"),
     ('{"openapi": "4.0.0", "info": {"title": "x", "version": "1"}, "paths": {}}', "OpenAPI 4.0.0; apictl reads 3.0, 3.1 and 3.2"),
-    ("openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      responses: {'200': {$ref: '#/components/responses/Missing'}}\n",
-     "not usable"),
+    ('{"openapi": "3.0.3",\n "info": {"title": x}}', "not JSON or YAML: line 2, column 20"),
     ("openapi: 3.0.3\ninfo: [unclosed\n", "did not find expected ',' or ']'"),
     ("openapi: 3.0.3\npaths: {}\npaths: {}\n", "a mapping gives 'paths' twice, at line 2"),
     ("openapi: 3.0.3\nx-deep: " + "[" * 5000 + "]" * 5000 + "\n", "nesting level"),
@@ -76,6 +75,38 @@ def test_a_description_that_is_not_openapi_is_exit_3_with_what_is_wrong(dz, tmp_
     bad.write_text(text)
     dz.run("profile", "set", "dz", "--openapi", str(bad))
     assert_one_line_error(dz.run("api", "sync"), 3, words)
+
+
+SLIPS = {
+    "openapi": "3.0.3", "info": {"title": "slips", "version": "1"},
+    "components": {
+        "securitySchemes": {"oauth": {"type": "oauth2", "flows": {"implicit": {"authorizationUrl": "https://x/auth"}}}},
+        "schemas": {"Thing": {"type": "object", "properties": {"n": {"type": "integer", "format": "made-up-format"}}}},
+    },
+    "paths": {
+        "/a": {"post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Missing"}}}},
+                        "responses": {"200": {"$ref": "#/components/responses/Gone"}}}},
+        "/b": {"get": {"parameters": [{"name": "q", "in": "query", "schema": {"$ref": "#/components/schemas/Thing"}}],
+                       "responses": {"200": {"description": "ok"}}}},
+        "/c": {"get": {"responses": {"200": {"description": "ok"}}, "parameters": [{"name": "p", "in": "nowhere"}]}},
+    },
+}
+
+
+def test_a_description_that_slips_in_places_is_used_with_one_warning_per_problem(dz, tmp_path):
+    description = tmp_path / "slips.json"
+    description.write_text(json.dumps(SLIPS))
+    dz.run("profile", "set", "dz", "--openapi", str(description))
+    synced = dz.run("api", "sync", "--force")
+    assert synced.code == 0 and "synced 3 operations of 'slips'" in synced.err, synced
+    warnings = [line for line in synced.err.splitlines() if line.startswith("apictl: description: ")]
+    assert any(".components.securitySchemes.oauth.flows.implicit" in w and "scopes" in w for w in warnings), warnings
+    assert any("#/components/schemas/Missing at .paths['/a'].post.requestBody" in w for w in warnings), warnings
+    assert any("#/components/responses/Gone at .paths['/a'].post.responses['200']" in w for w in warnings), warnings
+    assert any(".paths['/c'].get.parameters[0]" in w for w in warnings), warnings
+    assert len(warnings) == 4, warnings
+    listing = [line.split()[:2] for line in dz.run("api", "list").out.splitlines()[1:]]
+    assert ["POST", "/a"] in listing and ["GET", "/b"] in listing and ["GET", "/c"] in listing
 
 
 def test_list_and_show(dz, ref):

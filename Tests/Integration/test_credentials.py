@@ -39,7 +39,7 @@ def test_login_stores_in_keyring_readable_by_secret_tool(apictl, ref, bus, dz):
     apictl.env.update(bus.env)
     result = apictl.run("login", "--with-token", input=dz + "\n")
     assert result.code == 0, result
-    assert "key stored in the keyring (Secret Service)" in result.err and "as user_123" in result.err
+    assert "key stored in the keyring (Secret Service)" in result.err and "as user@company.com" in result.err
     assert dz not in result.err + result.out
     record = json.loads(lookup(bus, "dz").stdout)
     assert record["token"] == dz and record["scopes"] == ["requests:read"] and record["kind"] == "api_key"

@@ -65,3 +65,16 @@ def test_every_runnable_block_runs_as_written(tmp_path, doc, index):
     out, err = out.decode(), err.decode()
     assert process.returncode == 0, f"{doc} block {index} failed:\n{script}\n--- stdout\n{out}\n--- stderr\n{err}"
     assert "Fatal error" not in err
+
+
+def test_every_exit_code_the_code_can_return_is_documented_in_the_docs_and_the_man_page(apictl):
+    """docs/exit-codes.md and the man page list exactly the codes ExitCode defines."""
+    source = (ROOT / "Sources/APICtlCore/Errors/ExitCode.swift").read_text()
+    codes = {int(n) for n in re.findall(r"^\s*case \w+ = (\d+)$", source, re.M)}
+    assert {0, 1, 2, 10, 11, 130} <= codes, codes
+    table = (ROOT / "docs/exit-codes.md").read_text().split("## ")[0]
+    documented = {int(n) for n in re.findall(r"^\| (\d+) \|", table, re.M)}
+    assert documented == codes, f"docs/exit-codes.md lists {sorted(documented)}, the code has {sorted(codes)}"
+    man = apictl.run("__man").out.split(".SH EXIT STATUS")[1].split(".SH ")[0]
+    in_man = {int(n) for n in re.findall(r"^\.B (\d+)$", man, re.M)}
+    assert in_man == codes, f"the man page lists {sorted(in_man)}, the code has {sorted(codes)}"

@@ -164,3 +164,13 @@ def test_profile_show_prints_every_table(apictl, ref):
     assert "create_body:" not in shown.out
     as_json = json.loads(apictl.run("profile", "show", "dz", "--json").out)
     assert as_json["tokens"]["create_body"]["name"] == "{name}" and as_json["pagination"]["items"] == "/data"
+
+
+def test_login_and_whoami_name_the_user_the_same_way(apictl, ref):
+    """Issue 33: one identity, from the same code: username, else email, else name, else id."""
+    apictl.env.update({"APICTL_PASSPHRASE": "correct horse battery staple", "APICTL_CREDENTIAL_STORE": "file"})
+    assert apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1")).code == 0
+    login = apictl.run("login", "--with-token", input=ref.key("dzdesk", scopes=["requests:read"]))
+    assert login.code == 0 and "as user@company.com;" in login.err, login
+    who = apictl.run("whoami")
+    assert "identity:    user@company.com, id user_123, role agent" in who.out, who.out

@@ -315,3 +315,14 @@ def test_a_pager_that_fails_or_is_killed_is_exit_10_naming_it(apictl, paged, pag
     assert shown.code == 10, shown
     last = shown.out.strip().splitlines()[-1]
     assert "apictl: the pager '" in last and how in last, shown
+
+
+@pytest.mark.parametrize("pager", ["cat", "tee /dev/null", None])
+def test_on_a_terminal_a_body_without_a_final_newline_ends_with_one(apictl, ref, paged, pager):
+    ref.fault(api="dzdesk", method="GET", path="/v1/me", status=200, count=2, body="no newline here",
+              headers={"Content-Type": "text/plain"})
+    shown = apictl.run_tty("request", "GET", "/me", env=dict(paged, APICTL_PAGER=pager))
+    screen = __import__("re").sub(r"\x1b(\[[0-9;?]*[A-Za-z]|[=>])|\r", "", shown.out)   # less's terminal set-up
+    assert shown.code == 0 and screen.endswith("no newline here\n"), repr(shown.out)
+    piped = apictl.run("request", "GET", "/me", env=paged)
+    assert piped.out == "no newline here"                      # piped: untouched

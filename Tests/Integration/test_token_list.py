@@ -52,3 +52,21 @@ def test_the_table_fits_the_terminal(dz, ref, columns):
     assert max(len(line) for line in lines) <= columns, result.out
     piped = dz.run("token", "list", env=PASS)
     assert "a-key-with-a-rather-long-name-for-the-table" in piped.out   # never cut when piped
+
+
+def test_an_expired_key_is_flagged_expired_in_the_table_and_in_json(dz, ref):
+    ref.admin("/keys", {"api": "dzdesk", "name": "gone", "scopes": ["requests:read"], "expires_in": 1})
+    time.sleep(1.2)
+    keys = {k["name"]: k for k in listed(dz)}
+    assert keys["gone"]["flags"] == ["expired"], keys["gone"]
+    line = [line for line in dz.run("token", "list").out.splitlines() if " gone " in f" {line} "][0]
+    assert line.split()[-1] == "expired", line
+
+
+def test_whoami_warns_when_the_key_in_use_expires_within_7_days(apictl, ref):
+    assert apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1")).code == 0
+    key = ref.admin("/keys", {"api": "dzdesk", "jwt": True, "scopes": ["requests:read"], "expires_in": 6 * 86400})
+    result = apictl.run("whoami", env={"DZDESK_TOKEN": key["token"]})
+    assert result.code == 0 and "this key expires in 5d" in result.err, result
+    later = ref.admin("/keys", {"api": "dzdesk", "jwt": True, "scopes": ["requests:read"], "expires_in": 30 * 86400})
+    assert "expires in" not in apictl.run("whoami", env={"DZDESK_TOKEN": later["token"]}).err

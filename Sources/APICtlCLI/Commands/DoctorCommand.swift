@@ -21,7 +21,7 @@ enum DoctorCommand {
         let location = context.configLocation
         let config: ConfigFile
         do {
-            config = try ConfigStore(path: location.configFile).load()
+            config = try context.configStore.load()
             let exists = FileBytes.exists(location.configFile)
             line("config", "\(location.configFile) (\(exists ? "\(config.profiles.count) profile(s)" : "not created yet"))")
         } catch {

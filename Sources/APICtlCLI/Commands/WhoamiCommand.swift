@@ -29,7 +29,7 @@ enum WhoamiCommand {
             throw HTTPFailure.error(for: response, context: session.failureContext)
         }
         let now = context.now()
-        let identity = Identity.from(response.body)
+        let identity = Identity.from(response.body, profile: profile)
         let claims = JWT.decode(credential.credential.token)
         let scopes = identity.map(\.scopes).flatMap { $0.isEmpty ? nil : $0 } ?? claims?.scopes ?? credential.credential.scopes ?? []
         // The expiry apictl renews by: from expires_in when the server sent one, not the JWT's own exp.
@@ -84,14 +84,12 @@ enum WhoamiCommand {
         return 0
     }
 
-    /// The most human identity the answer holds (user name, login, name, email, then id), or what
-    /// `whoami_identity` points at; for a client-credentials token, the client it belongs to.
+    /// The name `login` gave (`Identity.shownName`), with what else the answer says of the
+    /// caller; for a client-credentials token, the client it belongs to.
     static func whoLine(_ identity: Identity?, body: [UInt8], credential: ResolvedCredential, claims: JWTClaims?,
                         profile: ResolvedProfile) -> String? {
-        if let pointer = profile.whoamiIdentity, let chosen = JSONValue(parsing: body)?.at(pointer: pointer)?.text {
-            return chosen
-        }
-        if let identity, let primary = identity.mostHuman {
+        if let chosen = identity?.chosen { return chosen }
+        if let identity, let primary = identity.shownName {
             var who = primary
             if let name = identity.name, name != primary { who += " (\(name))" }
             if let email = identity.email, email != primary { who += " <\(email)>" }
@@ -117,12 +115,10 @@ enum WhoamiCommand {
         var out: [String] = []
         if let expiry {
             let left = expiry.timeIntervalSince(now)
-            // "Expiring" relative to the key's own lifetime: the last tenth of it, at most 7 days.
-            let lifetime = credential.credential.createdAt.map { expiry.timeIntervalSince($0) }
-            let window = min(KeyAge.expiringWithin, lifetime.map { max($0 / 10, 60) } ?? KeyAge.expiringWithin)
+            // Within 7 days, as token list flags it 'expiring': a key a person must replace.
             if left <= 0 {
                 out.append("this key expired \(humanDuration(left)) ago; \(replace)")
-            } else if left < window {
+            } else if left < KeyAge.expiringWithin {
                 out.append("this key expires in \(humanDuration(left)); \(replace)")
             }
         }

@@ -5,6 +5,9 @@ public struct ConfigLocation: Sendable, Equatable {
     public var dataDirectory: String
     /// `$XDG_CACHE_HOME/apictl`: what can be fetched again (synced API descriptions).
     public var cacheDirectory: String
+    /// The file was named (`--config`, `APICTL_CONFIG`): it must exist, since reading a typo
+    /// as an empty config would hide it.
+    public var configNamed = false
 
     public init(configFile: String, dataDirectory: String, cacheDirectory: String? = nil) {
         self.configFile = configFile
@@ -18,8 +21,11 @@ public struct ConfigLocation: Sendable, Equatable {
         let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "/"
         let configHome = environment["XDG_CONFIG_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? home + "/.config"
         let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? home + "/.local/share"
-        let file = explicitPath ?? environment["APICTL_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? configHome + "/apictl/config.toml"
+        let named = explicitPath ?? environment["APICTL_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
         let cacheHome = environment["XDG_CACHE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? home + "/.cache"
-        return ConfigLocation(configFile: file, dataDirectory: dataHome + "/apictl", cacheDirectory: cacheHome + "/apictl")
+        var location = ConfigLocation(configFile: named ?? configHome + "/apictl/config.toml", dataDirectory: dataHome + "/apictl",
+                                      cacheDirectory: cacheHome + "/apictl")
+        location.configNamed = named != nil
+        return location
     }
 }

@@ -6,10 +6,26 @@ import TOMLKit
 /// malformed one is an error naming the file and, where known, the line.
 public struct ConfigStore: Sendable {
     public let path: String
+    /// A file named with --config or APICTL_CONFIG: missing, it is an error, not an empty config.
+    public let mustExist: Bool
 
-    public init(path: String) { self.path = path }
+    public init(path: String, mustExist: Bool = false) {
+        self.path = path
+        self.mustExist = mustExist
+    }
+
+    public init(_ location: ConfigLocation) { self.init(path: location.configFile, mustExist: location.configNamed) }
 
     public func load() throws(APICtlError) -> ConfigFile {
+        if mustExist && !FileBytes.exists(path) {
+            throw .config("config file \(path): no such file", hint: "check the path given with --config or APICTL_CONFIG")
+        }
+        return try loadOrNew()
+    }
+
+    /// The file, or an empty config where there is none yet: `profile add` may start a file
+    /// at a path given with --config.
+    public func loadOrNew() throws(APICtlError) -> ConfigFile {
         guard let data = FileBytes.contents(of: path) else {
             if let isDirectory = FileBytes.isDirectory(path) {
                 throw .config("cannot read config file \(path)\(isDirectory ? ": it is a directory" : "")")

@@ -71,7 +71,7 @@ public struct ResolvedProfile: Sendable {
         let baseURL = try Template.expand(baseTemplate, vars: vars, profile: name)
         guard let base = URLParts.parse(baseURL) else {
             throw .config("profile '\(name)' has an invalid base URL '\(baseURL)' in \(configPath)",
-                          hint: "it must start with https:// (or http:// for loopback)")
+                          hint: "it must start with https://, or http:// for loopback")
         }
         var resolved = ResolvedProfile(name: name, environment: environment, baseURL: baseURL, base: base, auth: auth,
                                tokenEnv: tokenEnv, whoamiPath: config.whoami, vars: vars,

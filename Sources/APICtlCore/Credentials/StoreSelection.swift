@@ -64,7 +64,7 @@ public struct StoreSelection {
             }
             if let key, ledger.contains(key) {
                 throw .store("the credential for \(key) is in the Secret Service keyring, which cannot be reached: \(status.explanation)",
-                             hint: "start the keyring (a desktop session, or 'dbus-run-session' with gnome-keyring), or log in again with APICTL_CREDENTIAL_STORE=file")
+                             hint: "start the keyring in a desktop session or with 'dbus-run-session' and gnome-keyring, or log in again with APICTL_CREDENTIAL_STORE=file")
             }
             return StoreSelection(store: file(), choice: choice, keyringStatus: status)
         }

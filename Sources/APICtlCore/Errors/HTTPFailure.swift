@@ -72,7 +72,7 @@ public enum HTTPFailure {
             }
             var hint = "the credential lacks permission for this request; check its scopes"
             if let scopes = context.credential.flatMap({ JWT.decode($0.credential.token)?.scopes }), !scopes.isEmpty {
-                hint += " (it has \(scopes.joined(separator: " ")))"
+                hint += "; it has \(scopes.joined(separator: " "))"
             }
             return hint
         case 404:

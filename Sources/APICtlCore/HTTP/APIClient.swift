@@ -234,7 +234,7 @@ public final class APIClient {
     private func attachCredential(_ request: HTTPRequest, keepUserCredentials: Bool) throws(APICtlError) -> HTTPRequest {
         var out = request
         guard let target = URLParts.parse(request.url) else {
-            throw APICtlError.usage("invalid URL '\(redactor.url(request.url))'", hint: "use a path like /v1/me or a full http(s):// URL")
+            throw APICtlError.usage("invalid URL '\(redactor.url(request.url))'", hint: "use a path like /v1/me or a full https:// URL")
         }
         if !keepUserCredentials { out = withoutCredentials(out) }
         guard let profile, target.origin == profile.base.origin else { return out }

@@ -27,8 +27,7 @@ public struct Paginator {
             let response = try client.fetch(request)
             guard response.head.isSuccess else { throw HTTPFailure.error(for: response, context: failureContext) }
             guard let items = Self.items(response.body, pointer: config.items) else {
-                throw APICtlError(.httpError, "page \(number) has no list of items to merge",
-                                  hint: "set pagination.items to the JSON pointer of the list (e.g. \"/data\") in the profile")
+                throw Self.noItems(response.body, page: number, pointer: config.items)
             }
             onPage(response.body, items)
             guard let next = nextURL(after: request, response: response, items: items.count, page: &page),
@@ -83,6 +82,34 @@ public struct Paginator {
             if let found = RawJSON.elements(body, at: guess) { return found }
         }
         return nil
+    }
+
+    /// A page without a list where one was looked for: what was there instead, and where to
+    /// point pagination.items only when the profile does not point it anywhere yet.
+    static func noItems(_ body: [UInt8], page: Int, pointer: String?) -> APICtlError {
+        guard let document = JSONValue(parsing: body) else {
+            return APICtlError(.httpError, "page \(page) has no list of items to merge: the body is \(JSONValue.problem(with: body))")
+        }
+        if let pointer, !pointer.isEmpty {
+            let found = document.at(pointer: pointer).map(describe) ?? "nothing"
+            return APICtlError(.httpError, "page \(page) has no list of items to merge: pagination.items \(pointer) holds \(found)")
+        }
+        return APICtlError(.httpError, "page \(page) has no list of items to merge: the body is \(describe(document))",
+                           hint: "set pagination.items in the profile to the JSON pointer of the list, e.g. \"/data\"")
+    }
+
+    /// A JSON value in words: its kind, and an object's first keys.
+    static func describe(_ value: JSONValue) -> String {
+        switch value {
+        case .object(let members):
+            let keys = members.keys.sorted()
+            return "an object" + (keys.isEmpty ? "" : " with " + keys.prefix(6).joined(separator: ", ") + (keys.count > 6 ? ", ..." : ""))
+        case .array: return "a list"
+        case .string: return "a string"
+        case .number: return "a number"
+        case .bool: return "true or false"
+        case .null: return "null"
+        }
     }
 
     /// The rel="next" target of one Link header value (RFC 8288).

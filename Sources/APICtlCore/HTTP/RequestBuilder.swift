@@ -95,7 +95,7 @@ public enum RequestBuilder {
                           hint: "pass -p NAME, set APICTL_PROFILE, or 'apictl profile use NAME'")
         }
         guard URLParts.parse(url) != nil else {
-            throw .usage("invalid URL '\(url)'", hint: "use a path like /v1/me or a full http(s):// URL")
+            throw .usage("invalid URL '\(url)'", hint: "use a path like /v1/me or a full https:// URL")
         }
 
         var headers = HTTPHeaders()

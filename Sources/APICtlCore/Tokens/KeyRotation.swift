@@ -83,7 +83,7 @@ public final class KeyRotation {
         defer { lock.unlock() }
         if FileBytes.exists(files.rotationJournal) {
             throw APICtlError(.httpError, "an earlier rotation's new key may still appear at the API, and apictl is watching for it",
-                              hint: "try again once it is found and revoked (within \(Int(Self.watchWindow / 60)) minutes), "
+                              hint: "try again once it is found and revoked, within \(Int(Self.watchWindow / 60)) minutes, "
                                   + "or remove \(files.rotationJournal) after checking 'apictl token list'")
         }
         report("creating key '\(name)'")
@@ -99,7 +99,7 @@ public final class KeyRotation {
             if [.network, .serverError].contains(error.exitCode) {
                 var kept = error
                 kept.hint = "the old key stays stored; if the API made the new key '\(name)' anyway, apictl revokes it "
-                    + "when it finds it (it looks with each command for \(Int(Self.watchWindow / 60)) minutes)"
+                    + "when it finds it: it looks with each command for \(Int(Self.watchWindow / 60)) minutes"
                 throw kept
             }
             _ = try? rollBack(journal, newKey: nil)

@@ -36,7 +36,7 @@ public struct TokenAPI {
     public init(client: APIClient, profile: ResolvedProfile) throws(APICtlError) {
         guard let config = profile.tokens else {
             throw APICtlError.config("profile '\(profile.name)' has no [profiles.\(profile.name).tokens] table",
-                                     hint: "describe its key endpoints there (docs/tokens.md), or use a preset that has them")
+                                     hint: "describe its key endpoints there as docs/tokens.md shows, or use a preset that has them")
         }
         for (name, pointer) in [("key", config.key), ("id", config.id), ("expires_at", config.expiresAt),
                                 ("list_items", config.listItems), ("item_id", config.itemID), ("item_name", config.itemName),

@@ -62,10 +62,15 @@ enum ApiSyncCommand {
         do { outcome = try context.runner.run([helper, temporary, output], environment: context.childEnvironment, timeout: 120) } catch {
             throw .config("cannot run \(helper): \(error)")
         }
+        let said = String(decoding: outcome.stderr, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
+        let warnings = said.filter { $0.hasPrefix("warning: ") }
         guard outcome.status == 0, !outcome.timedOut, let written = FileBytes.contents(of: output, limit: 512 << 20) else {
-            let why = String(decoding: outcome.stderr, as: UTF8.self).trimmingWhitespace()
-            throw .config("the API description is not usable: \(why.isEmpty ? "the parser failed" : why)")
+            let why = said.filter { !$0.hasPrefix("warning: ") }.joined(separator: " ").trimmingWhitespace()
+            throw .config("the API description is not usable: \(TerminalText.escapingControls(why.isEmpty ? "the parser failed" : why))")
         }
+        // What the description breaks, part by part: the rest is indexed and used.
+        for warning in warnings.prefix(20) { context.warn("description: " + TerminalText.escapingControls(String(warning.dropFirst(9)))) }
+        if warnings.count > 20 { context.warn("description: \(warnings.count - 20) more parts skipped or unchecked") }
         return written
     }
 

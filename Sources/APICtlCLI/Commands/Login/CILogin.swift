@@ -8,7 +8,7 @@ enum CILogin {
     static func run(_ context: CommandContext, profile: ResolvedProfile) throws(APICtlError) -> Int32 {
         guard let ci = profile.ci else {
             throw .config("profile '\(profile.name)' has no [profiles.\(profile.name).ci] table",
-                          hint: "add one as docs/ci.md shows (exchange, audience, token_url)")
+                          hint: "add one as docs/ci.md shows: exchange, audience, token_url")
         }
         guard let identity = CIIdentitySource.find(ci, environment: context.environment) else {
             throw CIIdentitySource.absence(ci, environment: context.environment)

@@ -52,7 +52,7 @@ enum LoginCommand {
         var who: String?
         if !parsed.flag("no-verify") {
             let identity = try verify(credential, profile: profile, context)
-            who = identity?.displayName
+            who = identity?.shownName
             if let scopes = identity?.scopes, !scopes.isEmpty { credential.scopes = scopes }
             if credential.tokenID == nil { credential.tokenID = identity?.keyID }
         }
@@ -125,10 +125,6 @@ enum LoginCommand {
             error.hint = "the API rejected this key, so it was not stored"
             throw error
         }
-        var identity = Identity.from(response.body)
-        if let pointer = profile.whoamiKeyID {
-            identity?.keyID = JSONValue(parsing: response.body)?.at(pointer: pointer)?.text
-        }
-        return identity
+        return Identity.from(response.body, profile: profile)
     }
 }

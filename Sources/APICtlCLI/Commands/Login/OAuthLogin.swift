@@ -98,7 +98,7 @@ enum OAuthLogin {
         var who: String?
         if verify, profile.whoamiPath != nil {
             let identity = try LoginCommand.verify(credential, profile: profile, context)
-            who = identity?.displayName
+            who = identity?.shownName
         }
         if who == nil, flow == .clientCredentials { who = "client \(identity.clientID)" }
         let selection = try context.openStore(config: configFile)

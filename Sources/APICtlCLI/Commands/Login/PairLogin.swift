@@ -28,7 +28,7 @@ enum PairLogin {
         var who = username
         if verify, profile.whoamiPath != nil {
             let identity = try LoginCommand.verify(credential, profile: profile, context)
-            who = identity?.displayName ?? who
+            who = identity?.shownName ?? who
             if let scopes = identity?.scopes, !scopes.isEmpty { credential.scopes = scopes }
         }
         let selection = try context.openStore(config: configFile)

@@ -49,7 +49,7 @@ enum ProfileAddCommand {
         try ProfileEdits.apply(parsed, to: &profile, name: name)
 
         let store = context.configStore
-        var config = try store.load()
+        var config = try store.loadOrNew()
         if config.profiles[name] != nil && !parsed.flag("force") {
             throw APICtlError.config("profile '\(name)' already exists in \(store.path)",
                                      hint: "change it with 'apictl profile set \(name) ...', or pass --force to replace it")

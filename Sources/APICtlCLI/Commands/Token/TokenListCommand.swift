@@ -7,7 +7,7 @@ enum TokenListCommand {
     static let spec = CommandSpec(
         name: "list",
         summary: "List the API's keys and the stored one, flagging old and expiring keys",
-        discussion: "A key older than the profile's tokens.rotate_after (default 90d) is flagged 'rotate'; one that expires within 7 days, 'expiring'.",
+        discussion: "A key older than the profile's tokens.rotate_after (default 90d) is flagged 'rotate'; one that expires within 7 days, 'expiring'; one past its expiry, 'expired'.",
         options: [.flag("json", nil, help: "Print a JSON array")],
         examples: ["apictl token list -p dzdesk", "apictl token list --json | jq -r '.[] | select(.flags | index(\"rotate\")) | .id'"],
         run: run

@@ -21,7 +21,7 @@ enum TokenRevokeCommand {
         // An endpoint that revokes its caller can revoke only a key apictl holds: the one in use.
         if api.revokesCallingKey, !inUse, let named {
             throw APICtlError.usage("tokens.revoke of '\(profile.name)' revokes the key that calls it, and apictl does not hold \(named)",
-                                    hint: "revoke it with that key (APICTL_TOKEN=... apictl token revoke), or in the API's dashboard")
+                                    hint: "revoke it with that key: APICTL_TOKEN=... apictl token revoke, or in the API's dashboard")
         }
         guard let id = named ?? current.credential.tokenID ?? (api.revokesCallingKey ? "the key in use" : nil) else {
             throw APICtlError.usage("the stored key has no known id; name the key to revoke",

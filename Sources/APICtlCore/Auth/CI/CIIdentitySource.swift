@@ -29,12 +29,12 @@ public enum CIIdentitySource: Sendable, Equatable {
     public static func absence(_ ci: CIConfig, environment: [String: String]) -> APICtlError {
         if environment["GITHUB_ACTIONS"] == "true" {
             return .auth("this GitHub Actions job cannot ask for an ID token (ACTIONS_ID_TOKEN_REQUEST_URL is not set)",
-                         hint: "give the job `permissions: id-token: write` (docs/ci.md)")
+                         hint: "give the job `permissions: id-token: write`; docs/ci.md shows how")
         }
         var places = [ci.idTokenEnv.map { "$\($0)" }, ci.idTokenFile].compactMap { $0 }
         places.append("GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL")
         return .auth("no CI identity token: none of \(places.joined(separator: ", ")) is present",
-                     hint: "run this in a CI job that provides one, or set id_token_env / id_token_file (docs/ci.md)")
+                     hint: "run this in a CI job that provides one, or set id_token_env / id_token_file as docs/ci.md shows")
     }
 
     /// "GitHub Actions", "environment variable X", "file P": for whoami, doctor and `login --ci`.

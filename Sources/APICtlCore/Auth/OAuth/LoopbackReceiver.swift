@@ -29,7 +29,7 @@ public final class LoopbackReceiver {
             let reason = errno == EADDRINUSE ? "is already in use" : "cannot be used (\(Self.lastError))"
             close(listener)
             throw APICtlError(.network, "port \(port) on 127.0.0.1 for the OAuth redirect \(reason)",
-                              hint: "free it, or set oauth.redirect_port (0 picks any free port) if the provider allows")
+                              hint: "free it, or set oauth.redirect_port if the provider allows; 0 picks any free port")
         }
         var actual = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
