@@ -42,7 +42,7 @@ def test_contents_and_metadata(deb):
     assert deb.name == f"apictl_{version}_{sh('dpkg', '--print-architecture').stdout.strip()}.deb"
     fields = sh("dpkg-deb", "-f", str(deb), "Version", "Depends", "Recommends").stdout
     assert f"Version: {version}" in fields and "libcurl4" in fields and "libc6" in fields
-    assert "Recommends: libsecret-1-0, gnome-keyring, libjq1" in fields
+    assert "Recommends: libsecret-1-0, gnome-keyring, libonig5" in fields
 
 
 def test_lintian_reports_no_error_or_warning(deb):
