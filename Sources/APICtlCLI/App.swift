@@ -62,8 +62,13 @@ public enum App {
             context.stderr.write(error.line + "\n")
             return error.exitCode.rawValue
         }
-        context.globals = GlobalOptions(parsed: parsed, environment: context.environment,
-                                        stdoutIsTerminal: context.stdout.isTerminal)
+        do {
+            context.globals = GlobalOptions(try OptionBinding.read(GlobalFlags.self, from: parsed), environment: context.environment,
+                                            stdoutIsTerminal: context.stdout.isTerminal)
+        } catch {
+            context.stderr.write(error.line + "\n")
+            return error.exitCode.rawValue
+        }
         if parsed.versionRequested {
             context.stdout.write("apictl \(APICtlVersion.current)\n")
             return 0

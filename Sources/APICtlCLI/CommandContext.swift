@@ -71,7 +71,33 @@ public final class OutputStream: @unchecked Sendable {
     }
 }
 
-/// The global options every command understands.
+/// The options every command takes, wherever they are on the line.
+struct GlobalFlags: CommandOptions {
+    let profile: String?
+    let environment: String?
+    let config: String?
+    let cacert: String?
+    let verbose: Bool
+    let noColor: Bool
+    let help: Bool
+    let version: Bool
+
+    init(_ declare: OptionBinding) {
+        profile = declare.value("profile", "p", "NAME", help: "Profile to use", completion: .profiles, env: "APICTL_PROFILE")
+        environment = declare.value("env", "e", "ENV", help: "Environment within the profile (e.g. sandbox, production)",
+                                    completion: .environments, env: "APICTL_ENV")
+        config = declare.value("config", nil, "PATH", help: "Config file", completion: .files, env: "APICTL_CONFIG")
+        cacert = declare.value("cacert", nil, "FILE", help: "Trust this PEM bundle of CA certificates (verification stays on)",
+                               completion: .files)
+        verbose = declare.flag("verbose", "v", help: "Show request and response headers on stderr, secrets redacted")
+        noColor = declare.flag("no-color", nil, help: "Never colour output", env: "NO_COLOR")
+        help = declare.flag("help", "h", help: "Show help for a command")
+        version = declare.flag("version", nil, help: "Print apictl's version")
+    }
+}
+
+/// The global options as a run applies them: the flags, with the environment variables that
+/// stand in for them.
 public struct GlobalOptions: Sendable {
     public var profile: String?
     public var environment: String?
@@ -81,25 +107,15 @@ public struct GlobalOptions: Sendable {
     public var verbose: Bool
     public var color: Bool
 
-    static let specs: [OptionSpec] = [
-        .value("profile", "p", "NAME", help: "Profile to use", completion: .profiles, env: "APICTL_PROFILE"),
-        .value("env", "e", "ENV", help: "Environment within the profile (e.g. sandbox, production)",
-               completion: .environments, env: "APICTL_ENV"),
-        .value("config", nil, "PATH", help: "Config file", completion: .files, env: "APICTL_CONFIG"),
-        .value("cacert", nil, "FILE", help: "Trust this PEM bundle of CA certificates (verification stays on)", completion: .files),
-        .flag("verbose", "v", help: "Show request and response headers on stderr, secrets redacted"),
-        .flag("no-color", nil, help: "Never colour output", env: "NO_COLOR"),
-        .flag("help", "h", help: "Show help for a command"),
-        .flag("version", nil, help: "Print apictl's version"),
-    ]
+    static let specs: [OptionSpec] = OptionBinding.declarations(of: GlobalFlags.self).options
 
-    init(parsed: ParsedCommand, environment: [String: String], stdoutIsTerminal: Bool) {
-        profile = parsed.value("profile") ?? environment["APICTL_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
-        self.environment = parsed.value("env") ?? environment["APICTL_ENV"].flatMap { $0.isEmpty ? nil : $0 }
-        configPath = parsed.value("config")
-        caCert = parsed.value("cacert")
-        verbose = parsed.flag("verbose")
-        color = stdoutIsTerminal && !parsed.flag("no-color") && environment["NO_COLOR"].map(\.isEmpty) ?? true
+    init(_ flags: GlobalFlags, environment: [String: String], stdoutIsTerminal: Bool) {
+        profile = flags.profile ?? environment["APICTL_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
+        self.environment = flags.environment ?? environment["APICTL_ENV"].flatMap { $0.isEmpty ? nil : $0 }
+        configPath = flags.config
+        caCert = flags.cacert
+        verbose = flags.verbose
+        color = stdoutIsTerminal && !flags.noColor && environment["NO_COLOR"].map(\.isEmpty) ?? true
             && environment["TERM"] != "dumb"
     }
 }
@@ -147,8 +163,7 @@ public final class CommandContext: @unchecked Sendable {
         self.readStandardInput = readStandardInput
         self.now = now
         self.makeTransport = makeTransport
-        self.globals = GlobalOptions(parsed: ParsedCommand(path: [], spec: CommandSpec(name: "", summary: "")),
-                                     environment: environment, stdoutIsTerminal: stdout.isTerminal)
+        self.globals = GlobalOptions(GlobalFlags(OptionBinding.empty), environment: environment, stdoutIsTerminal: stdout.isTerminal)
     }
 
     public var configLocation: ConfigLocation {

@@ -3,23 +3,26 @@ import FoundationEssentials
 import Glibc
 
 /// The retry options every API-calling command shares, and what they mean for the policy.
-enum RetryOptions {
-    static let specs: [OptionSpec] = [
-        .value("retry", nil, "N", help: "Retry up to N times on 429, and on 5xx or network failure for idempotent methods (default 3)"),
-        .flag("no-retry", nil, help: "Never retry"),
-        .flag("retry-all", nil, help: "Also retry 5xx and network failures of POST and PATCH"),
-        .value("max-wait", nil, "SECONDS", help: "Wait at most this long in all, for retries and rate limits (default 60)"),
-    ]
+struct RetryOptions: CommandOptions {
+    let retries: Int?
+    let noRetry: Bool
+    let retryAll: Bool
+    let maxWait: Double?
 
-    static func policy(_ parsed: ParsedCommand) throws(APICtlError) -> RetryPolicy {
+    init(_ declare: OptionBinding) {
+        retries = declare.number("retry", help: "Retry up to N times on 429, and on 5xx or network failure for idempotent methods (default 3)",
+                                 in: 0...100)
+        noRetry = declare.flag("no-retry", nil, help: "Never retry")
+        retryAll = declare.flag("retry-all", nil, help: "Also retry 5xx and network failures of POST and PATCH")
+        maxWait = declare.seconds("max-wait", help: "Wait at most this long in all, for retries and rate limits (default 60)")
+    }
+
+    var policy: RetryPolicy {
         var policy = RetryPolicy()
-        if let retries = parsed.value("retry") {
-            guard let n = Int(retries), (0...100).contains(n) else { throw .usage("--retry takes a whole number from 0 to 100, not '\(retries)'") }
-            policy.maxRetries = n
-        }
-        if parsed.flag("no-retry") { policy.maxRetries = 0 }
-        policy.retryAll = parsed.flag("retry-all")
-        if let wait = try parsed.number("max-wait") { policy.maxWait = wait }
+        if let retries { policy.maxRetries = retries }
+        if noRetry { policy.maxRetries = 0 }
+        policy.retryAll = retryAll
+        if let maxWait { policy.maxWait = maxWait }
         return policy
     }
 

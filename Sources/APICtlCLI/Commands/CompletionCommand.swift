@@ -12,23 +12,31 @@ enum CompletionCommand {
         zsh:   apictl completion zsh > "${fpath[1]}/_apictl"   then restart zsh
         fish:  apictl completion fish > ~/.config/fish/completions/apictl.fish
         """,
-        arguments: [ArgumentSpec("SHELL", help: "bash, zsh or fish", completion: .choices(["bash", "zsh", "fish"]))],
+        options: Options.self,
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
-        let script = ["bash": CompletionScripts.bash, "zsh": CompletionScripts.zsh, "fish": CompletionScripts.fish][parsed.arguments[0]]
+    struct Options: CommandOptions {
+        let shell: String
+        init(_ declare: OptionBinding) {
+            shell = declare.argument("SHELL", help: "bash, zsh or fish", completion: .choices(["bash", "zsh", "fish"]))
+        }
+    }
+
+    static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
+        let script = ["bash": CompletionScripts.bash, "zsh": CompletionScripts.zsh, "fish": CompletionScripts.fish][options.shell]
         context.stdout.write((script ?? CompletionScripts.bash) + "\n")
         return 0
     }
 
     /// The hidden `apictl __complete WORD...`: never fails, never prints to stderr.
     static func answer(_ words: [String], context: CommandContext) -> Int32 {
-        var explicit: String?
-        if let i = words.firstIndex(of: "--config"), i + 1 < words.count { explicit = words[i + 1] }
-        let location = ConfigLocation.resolve(explicitPath: explicit, environment: context.environment)
-        var completer = Completer(parser: App.parser) { try? ConfigStore(path: location.configFile).load() }
-        completer.index = { profile in OpenAPIIndex.load(profile: profile, cacheDirectory: location.cacheDirectory) }
+        let environment = context.environment
+        var completer = Completer(parser: App.parser) { named in
+            try? ConfigStore(ConfigLocation.resolve(explicitPath: named, environment: environment)).load()
+        }
+        let cache = ConfigLocation.resolve(explicitPath: nil, environment: environment).cacheDirectory
+        completer.index = { profile in OpenAPIIndex.load(profile: profile, cacheDirectory: cache) }
         switch completer.complete(words.isEmpty ? [""] : words) {
         case .files:
             context.stdout.write(":files\n")

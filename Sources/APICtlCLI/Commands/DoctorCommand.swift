@@ -8,11 +8,16 @@ enum DoctorCommand {
     static let spec = CommandSpec(
         name: "doctor",
         summary: "Diagnose the config, the credential stores and connectivity",
-        options: [.flag("offline", nil, help: "Skip the connectivity checks")],
+        options: Options.self,
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
+    struct Options: CommandOptions {
+        let offline: Bool
+        init(_ declare: OptionBinding) { offline = declare.flag("offline", nil, help: "Skip the connectivity checks") }
+    }
+
+    static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
         var problems: [ExitCode] = []
         func line(_ label: String, _ value: String, ok: Bool = true) {
             let mark = ok ? "ok " : "!! "
@@ -108,7 +113,7 @@ enum DoctorCommand {
             problems.append(error.exitCode)
         }
 
-        let transport = parsed.flag("offline") ? nil : try? context.makeTransport()
+        let transport = options.offline ? nil : try? context.makeTransport()
         for name in config.profiles.keys.sorted() {
             guard let profileConfig = config.profiles[name] else { continue }
             let environments = (profileConfig.environments ?? [:]).keys.sorted()

@@ -8,19 +8,26 @@ enum LogoutCommand {
     static let spec = CommandSpec(
         name: "logout",
         summary: "Remove a profile's stored credential",
-        options: [
-            .flag("revoke", nil, help: "Revoke the credential at the API first"),
-            .flag("force", nil, help: "With --revoke: remove the local copy even when revoking fails"),
-        ],
+        options: Options.self,
         examples: ["apictl logout -p dzdesk", "apictl logout -p pocketdns -e production", "apictl logout -p techdocs --revoke"],
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
+    struct Options: CommandOptions {
+        let revoke: Bool
+        let force: Bool
+
+        init(_ declare: OptionBinding) {
+            revoke = declare.flag("revoke", nil, help: "Revoke the credential at the API first")
+            force = declare.flag("force", nil, help: "With --revoke: remove the local copy even when revoking fails")
+        }
+    }
+
+    static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let (config, profile) = try context.requireProfile()
         let selection = try context.openStore(config: config)
         let key = CredentialKey(profile: profile.name, environment: profile.environment)
-        if parsed.flag("revoke") {
+        if options.revoke {
             guard let stored = try selection.store.loadLatest(key) else {
                 context.stderr.write("apictl: note: nothing to log out of: no credential for \(key) is stored in the \(selection.store.source)\n")
                 return 0
@@ -28,7 +35,7 @@ enum LogoutCommand {
             do {
                 try revoke(stored, from: selection.store.source, profile: profile, context)
             } catch {
-                guard parsed.flag("force") else {
+                guard options.force else {
                     var kept = error
                     kept.hint = "the local copy was kept; pass --force to remove it anyway"
                     throw kept

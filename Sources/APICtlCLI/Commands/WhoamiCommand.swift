@@ -7,12 +7,17 @@ enum WhoamiCommand {
     static let spec = CommandSpec(
         name: "whoami",
         summary: "Show who the credential belongs to, its scopes, expiry and source",
-        options: [.flag("json", nil, help: "Print JSON")],
+        options: Options.self,
         examples: ["apictl whoami -p dzdesk", "apictl whoami --json | jq -r .identity.email"],
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
+    struct Options: CommandOptions {
+        let json: Bool
+        init(_ declare: OptionBinding) { json = declare.flag("json", nil, help: "Print JSON") }
+    }
+
+    static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let (session, profile) = try context.openProfileSession()
         guard let path = profile.whoamiPath else {
             throw APICtlError.config("profile '\(profile.name)' has no whoami path",
@@ -38,7 +43,7 @@ enum WhoamiCommand {
         for warning in advice(credential, expiry: expiry, profile: profile, now: now) { context.warn(warning) }
         let who = whoLine(identity, body: response.body, credential: credential, claims: claims, profile: profile)
 
-        if parsed.flag("json") {
+        if options.json {
             var out: [String: JSONValue] = ["profile": .string(profile.name), "base_url": .string(profile.baseURL),
                                             "credential_source": .string(credential.source.description), "scopes": JSONValue(scopes),
                                             "source": .string(credential.source.name)]

@@ -60,14 +60,18 @@ struct APICompletion {
         return out.sorted { $0.0 < $1.0 }
     }
 
-    /// `name=` body fields and `name==` query parameters, as httpie-style items.
+    /// `name=` body fields and `name==` query parameters, as httpie-style items: once the word
+    /// has its separator (as `RequestItem` reads it for `request`), the values of that one.
     func items(prefix: String, operation: OpenAPIIndex.Operation) -> [(String, String)] {
-        if prefix.contains("==") { return queryCandidates(prefix: prefix, operation: operation, separator: "==") }
-        if prefix.contains("=") || prefix.contains(":=") {
-            return fieldCandidates(prefix: prefix, operation: operation, separator: prefix.contains(":=") ? ":=" : "=", asItem: true)
+        switch RequestItem(prefix)?.kind {
+        case .query: return queryCandidates(prefix: prefix, operation: operation, separator: "==")
+        case .typedField: return fieldCandidates(prefix: prefix, operation: operation, separator: ":=", asItem: true)
+        case .stringField: return fieldCandidates(prefix: prefix, operation: operation, separator: "=", asItem: true)
+        case .header, nil:
+            // Still the name (`priority:` is on its way to `priority:=`).
+            return fieldCandidates(prefix: prefix, operation: operation, separator: "=", asItem: true)
+                + queryCandidates(prefix: prefix, operation: operation, separator: "==")
         }
-        return fieldCandidates(prefix: prefix, operation: operation, separator: "=", asItem: true)
-            + queryCandidates(prefix: prefix, operation: operation, separator: "==")
     }
 
     /// Field names (required first), or, after `name=`, the field's enum values. As an item,

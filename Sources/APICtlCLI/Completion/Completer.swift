@@ -1,8 +1,10 @@
 import APICtlCore
 
-/// Answers a Tab press from the command tree the parser uses. The shell
-/// scripts only pass the words and show what comes back, so a new command or
-/// option completes without touching them.
+/// Answers a Tab press from the command tree the parser uses, and from the parser's own
+/// reading of the words typed so far (`ArgumentParser.partialParse`): clusters (`-yp <Tab>`),
+/// negative numbers and `--` are read as a run would read them. The shell scripts only pass
+/// the words and show what comes back, so a new command or option completes without
+/// touching them.
 struct Completer {
     enum Answer: Equatable {
         case words([(String, String)])
@@ -18,72 +20,48 @@ struct Completer {
     }
 
     let parser: ArgumentParser
-    /// Reads profile and environment names from the config, lazily and quietly.
-    let config: () -> ConfigFile?
+    /// Reads profile and environment names from the config (the one `--config` names on the
+    /// line, when it does), lazily and quietly.
+    let config: (_ named: String?) -> ConfigFile?
     /// The synced description's index of a profile, read only when a Tab needs it.
     var index: (String) -> OpenAPIIndex? = { _ in nil }
 
     /// `words` are the words after `apictl`; the last is the one being completed (may be "").
     func complete(_ words: [String]) -> Answer {
         let current = words.last ?? ""
-        var spec = parser.root
-        var profile: String?
-        var positionals = 0
-        var typed: [String] = []   // the positional words before the current one
-        var index = 0
-        var onlyPositionals = false
-        let previous = Array(words.dropLast())
-        while index < previous.count {
-            let word = previous[index]
-            index += 1
-            if onlyPositionals || !word.hasPrefix("-") || word == "-" {
-                if spec.hasSubcommands && positionals == 0 && spec.arguments.isEmpty, let sub = spec.subcommand(word) {
-                    spec = sub
-                } else {
-                    positionals += 1
-                    typed.append(word)
-                }
-                continue
-            }
-            if word == "--" { onlyPositionals = true; continue }
-            let name = word.hasPrefix("--") ? String(word.dropFirst(2).prefix { $0 != "=" }) : nil
-            let option = name.flatMap { n in parser.options(for: spec).first { $0.long == n } }
-                ?? (name == nil ? word.dropFirst().last.flatMap { c in parser.options(for: spec).first { $0.short == c } } : nil)
-            guard let option, option.takesValue else { continue }
-            if word.contains("=") || (name == nil && word.count > 2 && word.dropFirst().firstIndex(where: { c in
-                parser.options(for: spec).first { $0.short == c }?.takesValue == true }) != word.index(word.endIndex, offsetBy: -1)) {
-                continue  // value attached: --opt=value or -ovalue
-            }
-            if index < previous.count {
-                if option.long == "profile" { profile = previous[index] }
-                index += 1
-            } else {
-                return values(for: option.completion, prefix: current, profile: profile, typed: typed)
-            }
+        let typed = parser.partialParse(Array(words.dropLast()))
+        let globals = try? OptionBinding.read(GlobalFlags.self, from: typed)
+        let profile = globals?.profile
+        let config = { self.config(globals?.config) }
+        let spec = typed.spec
+        if let option = typed.awaitingValue {
+            return values(for: option.completion, prefix: current, profile: profile, typed: typed.arguments, config: config)
         }
-        if current.hasPrefix("--"), let equals = current.firstIndex(of: "=") {
+        if !typed.onlyArguments, current.hasPrefix("--"), let equals = current.firstIndex(of: "=") {
             let name = String(current[current.index(current.startIndex, offsetBy: 2)..<equals])
             guard let option = parser.options(for: spec).first(where: { $0.long == name }) else { return .words([]) }
             let valuePrefix = String(current[current.index(after: equals)...])
-            switch values(for: option.completion, prefix: valuePrefix, profile: profile, typed: typed) {
+            switch values(for: option.completion, prefix: valuePrefix, profile: profile, typed: typed.arguments, config: config) {
             case .files: return .files
             case .words(let list): return .words(list.map { ("--\(name)=\($0.0)", $0.1) })
             }
         }
-        if current.hasPrefix("-") && !onlyPositionals {
+        if current.hasPrefix("-") && !typed.onlyArguments {
             let options = parser.options(for: spec).map { ("--\($0.long)", $0.help) }
             return .words(options.filter { $0.0.hasPrefix(current) })
         }
-        if spec.hasSubcommands && positionals == 0 && spec.arguments.isEmpty {
+        if spec.hasSubcommands && typed.arguments.isEmpty && spec.arguments.isEmpty {
             return .words(spec.subcommands.map { ($0.name, $0.summary) }.filter { $0.0.hasPrefix(current) })
         }
         if current.hasPrefix("@") { return .files }
-        let argument = positionals < spec.arguments.count ? spec.arguments[positionals] : spec.arguments.last.flatMap { $0.repeating ? $0 : nil }
+        let position = typed.arguments.count
+        let argument = position < spec.arguments.count ? spec.arguments[position] : spec.arguments.last.flatMap { $0.repeating ? $0 : nil }
         guard let argument else { return .words([]) }
-        return values(for: argument.completion, prefix: current, profile: profile, typed: typed)
+        return values(for: argument.completion, prefix: current, profile: profile, typed: typed.arguments, config: config)
     }
 
-    private func values(for completion: ValueCompletion, prefix: String, profile: String?, typed: [String]) -> Answer {
+    private func values(for completion: ValueCompletion, prefix: String, profile: String?, typed: [String],
+                        config: () -> ConfigFile?) -> Answer {
         let candidates: [(String, String)]
         switch completion {
         case .none: candidates = []

@@ -1,8 +1,10 @@
 import APICtlCore
 
 /// Parses argv against a command tree. Supports `--opt value`, `--opt=value`,
-/// `-o value`, `-ovalue`, combined short flags (`-iv`), repeatable options,
-/// `--`, and global options anywhere on the line.
+/// `-o value`, `-ovalue`, combined short flags (`-iv`, `-yp NAME`), repeatable options,
+/// `--`, negative numbers as values, and global options anywhere on the line. Tab
+/// completion walks the words typed so far with the same rules (`partial`), so the two
+/// cannot disagree about what a word is.
 public struct ArgumentParser: Sendable {
     public let root: CommandSpec
     public let globalOptions: [OptionSpec]
@@ -13,68 +15,90 @@ public struct ArgumentParser: Sendable {
     }
 
     public func parse(_ argv: [String]) throws(APICtlError) -> ParsedCommand {
-        var parsed = ParsedCommand(path: [], spec: root)
-        var index = 0
-        var onlyPositionals = false
-        while index < argv.count {
-            let arg = argv[index]
-            index += 1
-            if onlyPositionals || arg == "-" || !arg.hasPrefix("-") || isNegativeNumber(arg, parsed: parsed) {
-                try positional(arg, into: &parsed)
-                continue
-            }
-            if arg == "--" {
-                onlyPositionals = true
-                continue
-            }
-            if arg.hasPrefix("--") {
-                let body = arg.dropFirst(2)
-                let name = String(body.prefix { $0 != "=" })
-                let inline = body.contains("=") ? String(body.drop { $0 != "=" }.dropFirst()) : nil
-                guard let option = option(long: name, in: parsed) else {
-                    throw unknownOption("--\(name)", parsed: parsed)
-                }
-                if option.takesValue {
-                    let value: String
-                    if let inline {
-                        value = inline
-                    } else {
-                        guard index < argv.count else { throw missingValue(option, parsed: parsed) }
-                        value = argv[index]
-                        index += 1
-                    }
-                    try record(option, value: value, into: &parsed)
-                } else {
-                    if inline != nil { throw APICtlError.usage("--\(name) is a flag and takes no value") }
-                    flag(option, into: &parsed)
-                }
-                continue
-            }
-            // A cluster of short options: -iv, -Hvalue, -p name
-            var cluster = Substring(arg.dropFirst())
-            while let letter = cluster.first {
-                cluster = cluster.dropFirst()
-                guard let option = option(short: letter, in: parsed) else {
-                    throw unknownOption("-\(letter)", parsed: parsed)
-                }
-                if option.takesValue {
-                    let value: String
-                    if !cluster.isEmpty {
-                        value = String(cluster.hasPrefix("=") ? cluster.dropFirst() : cluster)
-                    } else {
-                        guard index < argv.count else { throw missingValue(option, parsed: parsed) }
-                        value = argv[index]
-                        index += 1
-                    }
-                    try record(option, value: value, into: &parsed)
-                    break
-                }
-                flag(option, into: &parsed)
-            }
-        }
+        let parsed = try walk(argv, partial: false)
         if parsed.helpRequested || parsed.versionRequested { return parsed }
         try checkArguments(parsed)
         return parsed
+    }
+
+    /// The words typed so far, read as `parse` reads them, for a Tab: never an error. An unknown
+    /// option is passed over, and words that run out where an option wants its value leave
+    /// that option in `awaitingValue`.
+    public func partialParse(_ words: [String]) -> ParsedCommand {
+        (try? walk(words, partial: true)) ?? ParsedCommand(path: [], spec: root)
+    }
+
+    private func walk(_ argv: [String], partial: Bool) throws(APICtlError) -> ParsedCommand {
+        var parsed = ParsedCommand(path: [], spec: root)
+        var index = 0
+        while index < argv.count {
+            let arg = argv[index]
+            index += 1
+            if parsed.onlyArguments || arg == "-" || !arg.hasPrefix("-") || isNegativeNumber(arg, parsed: parsed) {
+                try positional(arg, into: &parsed, partial: partial)
+            } else if arg == "--" {
+                parsed.onlyArguments = true
+            } else if arg.hasPrefix("--") {
+                try long(arg, argv: argv, index: &index, into: &parsed, partial: partial)
+            } else {
+                try cluster(arg, argv: argv, index: &index, into: &parsed, partial: partial)
+            }
+        }
+        return parsed
+    }
+
+    /// `--name`, `--name=value` or `--name value`.
+    private func long(_ arg: String, argv: [String], index: inout Int, into parsed: inout ParsedCommand,
+                      partial: Bool) throws(APICtlError) {
+        let body = arg.dropFirst(2)
+        let name = String(body.prefix { $0 != "=" })
+        let inline = body.contains("=") ? String(body.drop { $0 != "=" }.dropFirst()) : nil
+        guard let option = option(long: name, in: parsed) else {
+            if partial { return }
+            throw unknownOption("--\(name)", parsed: parsed)
+        }
+        guard option.takesValue else {
+            if inline != nil && !partial { throw APICtlError.usage("--\(name) is a flag and takes no value") }
+            flag(option, into: &parsed)
+            return
+        }
+        if let inline { return try record(option, value: inline, into: &parsed, partial: partial) }
+        try takeValue(for: option, argv: argv, index: &index, into: &parsed, partial: partial)
+    }
+
+    /// A cluster of short options: `-iv`, `-Hvalue`, `-yp name`.
+    private func cluster(_ arg: String, argv: [String], index: inout Int, into parsed: inout ParsedCommand,
+                         partial: Bool) throws(APICtlError) {
+        var letters = Substring(arg.dropFirst())
+        while let letter = letters.first {
+            letters = letters.dropFirst()
+            guard let option = option(short: letter, in: parsed) else {
+                if partial { return }
+                throw unknownOption("-\(letter)", parsed: parsed)
+            }
+            guard option.takesValue else {
+                flag(option, into: &parsed)
+                continue
+            }
+            if !letters.isEmpty {
+                return try record(option, value: String(letters.hasPrefix("=") ? letters.dropFirst() : letters), into: &parsed,
+                                  partial: partial)
+            }
+            return try takeValue(for: option, argv: argv, index: &index, into: &parsed, partial: partial)
+        }
+    }
+
+    /// The next word as `option`'s value; where the words run out, a missing value (or, for a
+    /// Tab, the option the next word completes).
+    private func takeValue(for option: OptionSpec, argv: [String], index: inout Int, into parsed: inout ParsedCommand,
+                           partial: Bool) throws(APICtlError) {
+        guard index < argv.count else {
+            if partial { parsed.awaitingValue = option; return }
+            throw missingValue(option, parsed: parsed)
+        }
+        let value = argv[index]
+        index += 1
+        try record(option, value: value, into: &parsed, partial: partial)
     }
 
     /// Options valid at this point: the globals plus the current command's.
@@ -93,9 +117,10 @@ public struct ArgumentParser: Sendable {
         arg.count > 1 && Double(arg) != nil && !parsed.spec.arguments.isEmpty
     }
 
-    private func positional(_ arg: String, into parsed: inout ParsedCommand) throws(APICtlError) {
+    private func positional(_ arg: String, into parsed: inout ParsedCommand, partial: Bool) throws(APICtlError) {
         if parsed.spec.hasSubcommands && parsed.arguments.isEmpty && parsed.spec.arguments.isEmpty {
             guard let sub = parsed.spec.subcommand(arg) else {
+                if partial { parsed.arguments.append(arg); return }
                 let names = parsed.spec.subcommandNames
                 let hint = suggestion(arg, among: names).map { "did you mean '\($0)'?" }
                     ?? "run '\(parsed.commandLine) --help' to see them"
@@ -108,16 +133,12 @@ public struct ArgumentParser: Sendable {
         parsed.arguments.append(arg)
     }
 
-    private func record(_ option: OptionSpec, value: String, into parsed: inout ParsedCommand) throws(APICtlError) {
-        if let choices = option.choices, !choices.contains(value) {
+    private func record(_ option: OptionSpec, value: String, into parsed: inout ParsedCommand, partial: Bool) throws(APICtlError) {
+        if !partial, let choices = option.choices, !choices.contains(value) {
             let hint = suggestion(value, among: choices).map { "did you mean '\($0)'?" } ?? "choose one of \(choices.joined(separator: ", "))"
             throw .usage("--\(option.long) does not take '\(value)'", hint: hint)
         }
-        if option.repeatable {
-            parsed.values[option.long, default: []].append(value)
-        } else {
-            parsed.values[option.long] = [value]
-        }
+        parsed.values[option.long, default: []].append(value)
     }
 
     private func flag(_ option: OptionSpec, into parsed: inout ParsedCommand) {

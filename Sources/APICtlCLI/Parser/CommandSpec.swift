@@ -100,15 +100,32 @@ public struct CommandSpec: Sendable {
     public let examples: [String]
     public let run: CommandRunner?
 
-    public init(name: String, summary: String, discussion: String? = nil, options: [OptionSpec] = [],
-                arguments: [ArgumentSpec] = [], subcommands: [Subcommand] = [], examples: [String] = [],
-                run: CommandRunner? = nil) {
+    /// A command: `Options` declares what it takes (its options struct), and `run` is handed
+    /// that struct filled from argv, with everything else it needs in `context`.
+    public init<Options: CommandOptions>(name: String, summary: String, discussion: String? = nil, options: Options.Type,
+                                         examples: [String] = [],
+                                         run: @escaping @Sendable (Options, CommandContext) throws(APICtlError) -> Int32) {
+        let declared = OptionBinding.declarations(of: Options.self)
+        self.init(name: name, summary: summary, discussion: discussion, options: declared.options, arguments: declared.arguments,
+                  children: [], examples: examples) { parsed, context throws(APICtlError) in
+            try run(try OptionBinding.read(Options.self, from: parsed), context)
+        }
+    }
+
+    /// A group of commands (`token`, `profile`): it runs none itself, and its help lists them.
+    public init(name: String, summary: String, discussion: String? = nil, subcommands: [Subcommand], examples: [String] = []) {
+        self.init(name: name, summary: summary, discussion: discussion, options: [], arguments: [], children: subcommands,
+                  examples: examples, run: nil)
+    }
+
+    private init(name: String, summary: String, discussion: String?, options: [OptionSpec], arguments: [ArgumentSpec],
+                 children: [Subcommand], examples: [String], run: CommandRunner?) {
         self.name = name
         self.summary = summary
         self.discussion = discussion
         self.options = options
         self.arguments = arguments
-        self.children = subcommands
+        self.children = children
         self.examples = examples
         self.run = run
     }

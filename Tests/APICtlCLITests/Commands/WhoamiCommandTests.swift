@@ -16,7 +16,7 @@ final class WhoamiCommandTests: XCTestCase {
         }
         let run = harness.run("whoami", "-p", "dz")
         XCTAssertEqual(run.status, 0, run.stderr)
-        XCTAssertTrue(run.stdout.contains("identity:    Ada <ada@example.test>, id u_1"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("identity:    ada@example.test (Ada), id u_1"), run.stdout)
         XCTAssertTrue(run.stdout.contains("keyring"), run.stdout)
         XCTAssertTrue(run.stdout.contains("97/100 remaining"), run.stdout)
         XCTAssertFalse(run.stdout.contains("stored-key"))

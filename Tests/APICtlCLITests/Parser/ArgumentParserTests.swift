@@ -8,11 +8,47 @@ final class ArgumentParserTests: XCTestCase {
     func testGlobalsAnywhereAndClusters() throws {
         let parsed = try parser.parse(["-p", "dz", "request", "-ivH", "A: 1", "GET", "/x", "--header=B: 2", "-eprod"])
         XCTAssertEqual(parsed.path, ["request"])
-        XCTAssertEqual(parsed.value("profile"), "dz")
-        XCTAssertEqual(parsed.value("env"), "prod")
-        XCTAssertEqual(parsed.all("header"), ["A: 1", "B: 2"])
-        XCTAssertTrue(parsed.flag("include") && parsed.flag("verbose"))
-        XCTAssertEqual(parsed.arguments, ["GET", "/x"])
+        let globals = try OptionBinding.read(GlobalFlags.self, from: parsed)
+        XCTAssertEqual(globals.profile, "dz")
+        XCTAssertEqual(globals.environment, "prod")
+        XCTAssertTrue(globals.verbose)
+        let options = try OptionBinding.read(RequestCommand.Options.self, from: parsed)
+        XCTAssertEqual(options.headers, ["A: 1", "B: 2"])
+        XCTAssertTrue(options.include)
+        XCTAssertEqual([options.method, options.target], ["GET", "/x"])
+    }
+
+    func testValuesReadAsTheirTypes() throws {
+        let parsed = try parser.parse(["request", "GET", "/x", "--retry", "5", "--max-wait", "2.5", "--timeout", "9"])
+        let options = try OptionBinding.read(RequestCommand.Options.self, from: parsed)
+        XCTAssertEqual(options.retry.retries, 5)
+        XCTAssertEqual(options.retry.maxWait, 2.5)
+        XCTAssertEqual(options.timeout, 9)
+        for bad in [["--retry", "many"], ["--retry", "101"], ["--max-wait", "-1"], ["--timeout", "0"], ["--timeout", "nan"]] {
+            let wrong = try parser.parse(["request", "GET", "/x"] + bad)
+            XCTAssertThrowsError(try OptionBinding.read(RequestCommand.Options.self, from: wrong), "\(bad)") { error in
+                XCTAssertEqual((error as? APICtlError)?.exitCode, .usage)
+                XCTAssertTrue((error as? APICtlError)?.message.hasPrefix(bad[0]) ?? false, "\(error)")
+            }
+        }
+        let rotate = try OptionBinding.read(TokenRotateCommand.Options.self, from: try parser.parse(["token", "rotate", "--expires-in", "90d"]))
+        XCTAssertEqual(rotate.expiresIn, DurationValue(text: "90d", seconds: 90 * 86400))
+    }
+
+    /// Completion reads the words typed so far with the parser's own rules.
+    func testPartialParseFollowsTheParsersRules() {
+        let cluster = parser.partialParse(["request", "GET", "/x", "-yp"])
+        XCTAssertEqual(cluster.awaitingValue?.long, "profile")
+        XCTAssertEqual(cluster.arguments, ["GET", "/x"])
+        let negative = parser.partialParse(["request", "GET", "/x", "--retry"])
+        XCTAssertEqual(negative.awaitingValue?.long, "retry")
+        let dashes = parser.partialParse(["request", "GET", "--", "-v"])
+        XCTAssertTrue(dashes.onlyArguments)
+        XCTAssertEqual(dashes.arguments, ["GET", "-v"])
+        XCTAssertNil(dashes.awaitingValue)
+        let unknown = parser.partialParse(["request", "--nope", "GET"])
+        XCTAssertEqual(unknown.path, ["request"])
+        XCTAssertEqual(unknown.arguments, ["GET"])
     }
 
     /// Children are named up front so parsing builds only the path it takes; a name
@@ -31,7 +67,7 @@ final class ArgumentParserTests: XCTestCase {
     func testDoubleDash() throws {
         let parsed = try parser.parse(["request", "GET", "--", "-v"])
         XCTAssertEqual(parsed.arguments, ["GET", "-v"])
-        XCTAssertFalse(parsed.flag("verbose"))
+        XCTAssertFalse(try OptionBinding.read(GlobalFlags.self, from: parsed).verbose)
     }
 
     func testErrorsAreUsage() {

@@ -6,23 +6,33 @@ enum ApiShowCommand {
     static let spec = CommandSpec(
         name: "show",
         summary: "Show one operation: parameters, body fields, responses, scopes",
-        options: [.flag("json", nil, help: "Print JSON")],
-        arguments: [ArgumentSpec("METHOD", help: "HTTP method", completion: .apiMethods),
-                    ArgumentSpec("PATH", help: "Path under the base URL ({id} templates or real values)", completion: .apiPaths)],
+        options: Options.self,
         examples: ["apictl api show GET /requests", "apictl api show POST /requests/{id}/comments"],
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
+    struct Options: CommandOptions {
+        let json: Bool
+        let method: String
+        let path: String
+
+        init(_ declare: OptionBinding) {
+            json = declare.flag("json", nil, help: "Print JSON")
+            method = declare.argument("METHOD", help: "HTTP method", completion: .apiMethods)
+            path = declare.argument("PATH", help: "Path under the base URL ({id} templates or real values)", completion: .apiPaths)
+        }
+    }
+
+    static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let (index, profile, config) = try ApiCommand.index(context)
-        let method = parsed.arguments[0].uppercased(), path = parsed.arguments[1]
+        let method = options.method.uppercased(), path = options.path
         guard let operation = index.operation(method: method, path: path) else {
             let hint = suggestion(path, among: Array(Set(index.operations.map(\.path)))).map { "did you mean \($0)?" }
                 ?? "see 'apictl api list'"
             throw .usage("the API's description has no \(method) \(path)", hint: hint)
         }
         let scopes = heldScopes(profile, config: config, context)
-        if parsed.flag("json") {
+        if options.json {
             context.stdout.write(JSONOutput.render(json(operation)))
             return 0
         }

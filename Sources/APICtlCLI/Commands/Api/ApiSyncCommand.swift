@@ -8,19 +8,26 @@ enum ApiSyncCommand {
     static let spec = CommandSpec(
         name: "sync",
         summary: "Fetch and index the API's OpenAPI description",
-        options: [.flag("force", nil, help: "Fetch again even when the copy is younger than openapi_max_age")],
+        options: Options.self,
         examples: ["apictl api sync", "apictl api sync -p dzdesk --force"],
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
+    struct Options: CommandOptions {
+        let force: Bool
+        init(_ declare: OptionBinding) {
+            force = declare.flag("force", nil, help: "Fetch again even when the copy is younger than openapi_max_age")
+        }
+    }
+
+    static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let (session, profile) = try context.openProfileSession()
         let cache = context.configLocation.cacheDirectory
         let indexPath = OpenAPIIndex.directory(profile: profile.name, cacheDirectory: cache)
         let metaPath = indexPath + ".meta.json"
         let meta = FileBytes.contents(of: metaPath, limit: 1 << 16).flatMap { JSONValue(parsing: $0) }
         let previous = meta.flatMap { value in value["location"]?.stringValue.map { (location: $0, etag: value["etag"]?.stringValue) } }
-        if !parsed.flag("force"), FileBytes.exists(indexPath), let synced = meta?["synced_at"]?.stringValue.flatMap(Timestamp.rfc3339),
+        if !options.force, FileBytes.exists(indexPath), let synced = meta?["synced_at"]?.stringValue.flatMap(Timestamp.rfc3339),
            context.now().timeIntervalSince(synced) < profile.openapiMaxAge {
             context.stderr.write("the description synced \(humanDuration(context.now().timeIntervalSince(synced))) ago is current "
                                  + "(openapi_max_age); --force fetches it again\n")

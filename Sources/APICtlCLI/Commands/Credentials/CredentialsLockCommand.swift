@@ -12,11 +12,12 @@ enum CredentialsLockCommand {
             copies of keyring items for keyring_cache (default 15m). After a lock the next command reads the \
             store itself: it asks for the passphrase again, and sees a keyring that was locked since.
             """,
+        options: NoOptions.self,
         examples: ["apictl credentials lock"],
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
+    static func run(_ options: NoOptions, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let file = EncryptedFileStore(directory: context.configLocation.dataDirectory,
                                       passphrase: TerminalInput.passphrase(environment: context.environment), cacheLifetime: 1)
         let forgot = file.cache?.forget() ?? false

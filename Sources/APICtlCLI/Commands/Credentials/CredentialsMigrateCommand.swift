@@ -7,13 +7,20 @@ enum CredentialsMigrateCommand {
         name: "migrate",
         summary: "Move every stored credential into the keyring or the encrypted file",
         discussion: "Each credential is written to the target and checked there before it is removed from the source.",
-        options: [.value("to", nil, "STORE", help: "Where the credentials go", completion: .choices(["keyring", "file"]))],
+        options: Options.self,
         examples: ["apictl credentials migrate --to file", "apictl credentials migrate --to keyring"],
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
-        guard let target = parsed.value("to").flatMap(CredentialStoreChoice.init(rawValue:)) else {
+    struct Options: CommandOptions {
+        let to: String?
+        init(_ declare: OptionBinding) {
+            to = declare.value("to", nil, "STORE", help: "Where the credentials go", completion: .choices(["keyring", "file"]))
+        }
+    }
+
+    static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
+        guard let target = options.to.flatMap(CredentialStoreChoice.init(rawValue:)) else {
             throw APICtlError.usage("say where to move credentials with --to keyring or --to file")
         }
         let config = try context.configStore.load()

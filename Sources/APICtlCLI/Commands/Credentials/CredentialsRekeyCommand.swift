@@ -10,11 +10,12 @@ enum CredentialsRekeyCommand {
         The old passphrase comes from APICTL_PASSPHRASE (or the cached key, or a prompt),
         the new one from APICTL_NEW_PASSPHRASE or a no-echo prompt asked twice.
         """,
+        options: NoOptions.self,
         examples: ["apictl credentials rekey", "APICTL_PASSPHRASE=old APICTL_NEW_PASSPHRASE=new apictl credentials rekey"],
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
+    static func run(_ options: NoOptions, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let config = try context.configStore.load()
         let consult = (context.environment["APICTL_PASSPHRASE"] ?? "").isEmpty
         let file = EncryptedFileStore(directory: context.configLocation.dataDirectory,

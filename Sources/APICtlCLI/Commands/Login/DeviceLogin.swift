@@ -7,24 +7,29 @@ import Glibc
 /// pending authorization as JSON and exits; `--complete` reads it back on stdin
 /// and finishes, so an agent or CI job can hand the approval to a person.
 enum DeviceLogin {
-    /// `login --device`'s options, read only here.
-    static let options: [OptionSpec] = [
-        .flag("no-wait", nil, help: "With --device: print the pending login as JSON and exit"),
-        .flag("complete", nil, help: "With --device: finish a --no-wait login from its JSON on stdin"),
-    ]
+    /// `login --device`'s options.
+    struct Options: CommandOptions {
+        let noWait: Bool
+        let complete: Bool
 
-    /// True when the login is split in two (`--no-wait`, `--complete`), which only the device flow can do.
-    static func deferred(_ parsed: ParsedCommand) -> Bool { parsed.flag("no-wait") || parsed.flag("complete") }
+        init(_ declare: OptionBinding) {
+            noWait = declare.flag("no-wait", nil, help: "With --device: print the pending login as JSON and exit")
+            complete = declare.flag("complete", nil, help: "With --device: finish a --no-wait login from its JSON on stdin")
+        }
+
+        /// True when the login is split in two (`--no-wait`, `--complete`), which only the device flow can do.
+        var deferred: Bool { noWait || complete }
+    }
 
     /// The grant, or nil when `--no-wait` printed the pending authorization.
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext, profile: String, client: OAuthClient, deviceURL: String,
+    static func run(_ options: Options, _ context: CommandContext, profile: String, client: OAuthClient, deviceURL: String,
                     tokenURL: String, scopes: [String], timeout: Double) throws(TokenEndpointError) -> TokenGrant? {
         let device: DeviceAuthorization
-        if parsed.flag("complete") {
+        if options.complete {
             device = try pending(from: context)
         } else {
             device = try client.startDevice(deviceURL, scopes: scopes)
-            if parsed.flag("no-wait") {
+            if options.noWait {
                 let out: JSONValue = .object([
                     "device_code": .string(device.deviceCode), "user_code": .string(device.userCode),
                     "verification_uri": .string(device.verificationURI),

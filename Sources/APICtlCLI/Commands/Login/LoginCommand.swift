@@ -18,12 +18,7 @@ enum LoginCommand {
         In a CI job, --ci exchanges the job's ID token as the profile's `ci` table
         says (docs/ci.md); requests do that by themselves, and nothing is stored.
         """,
-        options: [
-            .flag("with-token", nil, help: "Read the key from stdin"),
-            .flag("no-verify", nil, help: "Store the key without asking the API first"),
-            .value("key-id", nil, "ID", help: "The key's id at the API, so 'token rotate' can revoke it later"),
-            .flag("ci", nil, help: "Exchange this CI job's ID token now, as the profile's ci table says; stores nothing"),
-        ] + OAuthLogin.options + DeviceLogin.options + PairLogin.options,
+        options: Options.self,
         examples: ["apictl login -p dzdesk", "echo \"$KEY\" | apictl login -p dzdesk --with-token",
                    "apictl login -p techdocs --device",
                    "apictl login -p ci-bot --client-credentials --client-secret-stdin < secret.txt",
@@ -31,16 +26,36 @@ enum LoginCommand {
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
+    struct Options: CommandOptions {
+        let withToken: Bool
+        let noVerify: Bool
+        let keyID: String?
+        let ci: Bool
+        let oauth: OAuthLogin.Options
+        let device: DeviceLogin.Options
+        let pair: PairLogin.Options
+
+        init(_ declare: OptionBinding) {
+            withToken = declare.flag("with-token", nil, help: "Read the key from stdin")
+            noVerify = declare.flag("no-verify", nil, help: "Store the key without asking the API first")
+            keyID = declare.value("key-id", nil, "ID", help: "The key's id at the API, so 'token rotate' can revoke it later")
+            ci = declare.flag("ci", nil, help: "Exchange this CI job's ID token now, as the profile's ci table says; stores nothing")
+            oauth = OAuthLogin.Options(declare)
+            device = DeviceLogin.Options(declare)
+            pair = PairLogin.Options(declare)
+        }
+    }
+
+    static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let (config, profile) = try context.requireProfile()
-        if parsed.flag("ci") { return try CILogin.run(context, profile: profile) }
-        if let pair = profile.pair, !parsed.flag("with-token") || pair.asksForToken {
-            return try PairLogin.run(parsed, context, configFile: config, profile: profile, pair: pair, verify: !parsed.flag("no-verify"))
+        if options.ci { return try CILogin.run(context, profile: profile) }
+        if let pair = profile.pair, !options.withToken || pair.asksForToken {
+            return try PairLogin.run(options, context, configFile: config, profile: profile, pair: pair)
         }
-        if (profile.auth == .oauth2 || OAuthLogin.flowRequested(parsed)) && !parsed.flag("with-token") {
-            return try OAuthLogin.run(parsed, context, configFile: config, profile: profile, verify: !parsed.flag("no-verify"))
+        if (profile.auth == .oauth2 || options.oauth.flowRequested) && !options.withToken {
+            return try OAuthLogin.run(options, context, configFile: config, profile: profile)
         }
-        let token = try readToken(parsed, context, profile: profile)
+        let token = try readToken(withToken: options.withToken, context, profile: profile)
         if let why = profile.environmentMismatch(of: token, requireOwnPrefix: true) {
             throw APICtlError.auth("\(why); nothing was stored", hint: "log it in with -e for the environment it belongs to")
         }
@@ -48,9 +63,9 @@ enum LoginCommand {
         let claims = JWT.decode(token)
         credential.expiresAt = claims?.expiresAt
         credential.scopes = claims.flatMap { $0.scopes.isEmpty ? nil : $0.scopes }
-        credential.tokenID = parsed.value("key-id")
+        credential.tokenID = options.keyID
         var who: String?
-        if !parsed.flag("no-verify") {
+        if !options.noVerify {
             let identity = try verify(credential, profile: profile, context)
             who = identity?.shownName
             if let scopes = identity?.scopes, !scopes.isEmpty { credential.scopes = scopes }
@@ -83,15 +98,15 @@ enum LoginCommand {
         return message + "; \(noun) stored in the \(selection.store.source)"
     }
 
-    static func readToken(_ parsed: ParsedCommand, _ context: CommandContext, profile: ResolvedProfile) throws(APICtlError) -> String {
+    static func readToken(withToken: Bool, _ context: CommandContext, profile: ResolvedProfile) throws(APICtlError) -> String {
         let raw: String
-        if parsed.flag("with-token") || !context.stdinIsTerminal {
+        if withToken || !context.stdinIsTerminal {
             // A key piped in is read as with --with-token: prompting would ignore it.
             if context.stdinIsTerminal {
                 throw .usage("--with-token reads the key from stdin, which is a terminal", hint: "pipe it in: echo \"$KEY\" | apictl login --with-token")
             }
             raw = String(decoding: context.readStandardInput(), as: UTF8.self)
-            if raw.trimmingWhitespace().isEmpty && !parsed.flag("with-token") {
+            if raw.trimmingWhitespace().isEmpty && !withToken {
                 throw .usage("no key on stdin and no terminal to prompt on", hint: "pipe it in: echo \"$KEY\" | apictl login -p \(profile.name)")
             }
         } else {

@@ -9,18 +9,32 @@ import Glibc
 enum OAuthLogin {
     enum Flow { case web, device, clientCredentials }
 
-    /// `login`'s OAuth 2.0 options, read only here.
-    static let options: [OptionSpec] = [
-        .flag("web", nil, help: "OAuth 2.0: log in through the browser (the default)"),
-        .flag("device", nil, help: "OAuth 2.0: the device flow; approve on any device with a browser"),
-        .flag("client-credentials", nil, help: "OAuth 2.0: log in as the client itself (client_credentials)"),
-        .flag("no-browser", nil, help: "Print the login URL instead of opening it; paste the redirect URL or code on stdin"),
-        .value("timeout", nil, "SECONDS", help: "OAuth 2.0: give up waiting for the browser or approval (default 300)"),
-        .value("scope", nil, "SCOPE", help: "OAuth 2.0: ask for this scope instead of the profile's", repeatable: true),
-        .flag("client-secret-stdin", nil, help: "OAuth 2.0: read the client secret from stdin"),
-    ]
+    /// `login`'s OAuth 2.0 options.
+    struct Options: CommandOptions {
+        let web: Bool
+        let device: Bool
+        let clientCredentials: Bool
+        let noBrowser: Bool
+        let timeout: Double?
+        let scopes: [String]
+        let clientSecretStdin: Bool
 
-    /// True when the command line asks for an OAuth 2.0 flow by name.
+        init(_ declare: OptionBinding) {
+            web = declare.flag("web", nil, help: "OAuth 2.0: log in through the browser (the default)")
+            device = declare.flag("device", nil, help: "OAuth 2.0: the device flow; approve on any device with a browser")
+            clientCredentials = declare.flag("client-credentials", nil, help: "OAuth 2.0: log in as the client itself (client_credentials)")
+            noBrowser = declare.flag("no-browser", nil,
+                                     help: "Print the login URL instead of opening it; paste the redirect URL or code on stdin")
+            timeout = declare.seconds("timeout", help: "OAuth 2.0: give up waiting for the browser or approval (default 300)",
+                                      positive: true)
+            scopes = declare.list("scope", nil, "SCOPE", help: "OAuth 2.0: ask for this scope instead of the profile's")
+            clientSecretStdin = declare.flag("client-secret-stdin", nil, help: "OAuth 2.0: read the client secret from stdin")
+        }
+
+        /// True when the command line asks for an OAuth 2.0 flow by name.
+        var flowRequested: Bool { web || device || clientCredentials }
+    }
+
     /// A login over an earlier OAuth login leaves that one's refresh token live at the provider
     /// unless it is revoked: revoke it where the provider has an RFC 7009 endpoint, else say so.
     static func revokeReplaced(_ replaced: Credential?, by fresh: Credential, client: OAuthClient, revocationURL: String?,
@@ -40,31 +54,27 @@ enum OAuthLogin {
         }
     }
 
-    static func flowRequested(_ parsed: ParsedCommand) -> Bool {
-        parsed.flag("web") || parsed.flag("device") || parsed.flag("client-credentials")
-    }
-
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext, configFile: ConfigFile,
-                    profile: ResolvedProfile, verify: Bool) throws(APICtlError) -> Int32 {
-        let flows = [parsed.flag("web"), parsed.flag("device"), parsed.flag("client-credentials")].filter { $0 }.count
+    static func run(_ login: LoginCommand.Options, _ context: CommandContext, configFile: ConfigFile,
+                    profile: ResolvedProfile) throws(APICtlError) -> Int32 {
+        let options = login.oauth
+        let flows = [options.web, options.device, options.clientCredentials].filter { $0 }.count
         guard flows <= 1 else { throw .usage("choose one of --web, --device and --client-credentials") }
-        let flow: Flow = parsed.flag("device") ? .device : parsed.flag("client-credentials") ? .clientCredentials : .web
-        if DeviceLogin.deferred(parsed), flow != .device {
+        let flow: Flow = options.device ? .device : options.clientCredentials ? .clientCredentials : .web
+        if login.device.deferred, flow != .device {
             throw .usage("--no-wait and --complete go with --device")
         }
-        let timeout = try parsed.number("timeout") ?? 300
-        guard timeout > 0 else { throw .usage("--timeout must be more than 0") }
+        let timeout = options.timeout ?? 300
         let config = try OAuthEndpoints.config(profile)
         let http = context.makeClient(transport: try context.openTransport(), profile: nil, credential: nil)
         let endpoints = try OAuthEndpoints.resolve(profile, http: http)
         guard let tokenURL = endpoints.tokenURL else {
             throw .config("profile '\(profile.name)' has no oauth.token_url (and no issuer that names one)")
         }
-        let (secret, secretToStore) = try clientSecret(parsed, context, profile: profile, config: config,
+        let (secret, secretToStore) = try clientSecret(fromStdin: options.clientSecretStdin, context, profile: profile, config: config,
                                                         required: flow == .clientCredentials)
         let identity = try OAuthEndpoints.identity(profile, environment: context.environment, storedSecret: secret)
         let client = OAuthClient(http: http, identity: identity, caCert: profile.caCert)
-        let scopes = parsed.all("scope").isEmpty ? endpoints.scopes : parsed.all("scope")
+        let scopes = options.scopes.isEmpty ? endpoints.scopes : options.scopes
         let action = "the login to '\(profile.name)'"
 
         let grant: TokenGrant
@@ -75,13 +85,13 @@ enum OAuthLogin {
                     throw TokenEndpointError.failed(.config("profile '\(profile.name)' has no oauth.authorize_url (and no issuer that names one)",
                                                             hint: "or log in with --device or --client-credentials"))
                 }
-                grant = try webLogin(parsed, context, client: client, config: config, authorizeURL: authorizeURL,
+                grant = try webLogin(noBrowser: options.noBrowser, context, client: client, config: config, authorizeURL: authorizeURL,
                                      tokenURL: tokenURL, scopes: scopes, timeout: timeout)
             case .device:
                 guard let deviceURL = endpoints.deviceAuthorizationURL else {
                     throw TokenEndpointError.failed(.config("profile '\(profile.name)' has no oauth.device_authorization_url"))
                 }
-                guard let deviceGrant = try DeviceLogin.run(parsed, context, profile: profile.name, client: client, deviceURL: deviceURL,
+                guard let deviceGrant = try DeviceLogin.run(login.device, context, profile: profile.name, client: client, deviceURL: deviceURL,
                                                             tokenURL: tokenURL, scopes: scopes, timeout: timeout) else { return 0 }
                 grant = deviceGrant
             case .clientCredentials:
@@ -96,7 +106,7 @@ enum OAuthLogin {
         credential.clientSecret = secretToStore
         credential.grant = flow == .clientCredentials ? "client_credentials" : flow == .device ? "device_code" : "authorization_code"
         var who: String?
-        if verify, profile.whoamiPath != nil {
+        if !login.noVerify, profile.whoamiPath != nil {
             let identity = try LoginCommand.verify(credential, profile: profile, context)
             who = identity?.shownName
         }
@@ -115,12 +125,12 @@ enum OAuthLogin {
 
     /// The client secret: `client_secret_env` (never stored), stdin with
     /// --client-secret-stdin, or a no-echo prompt; the last two are kept in the store.
-    static func clientSecret(_ parsed: ParsedCommand, _ context: CommandContext, profile: ResolvedProfile,
+    static func clientSecret(fromStdin: Bool, _ context: CommandContext, profile: ResolvedProfile,
                              config: OAuthConfig, required: Bool) throws(APICtlError) -> (String?, String?) {
         if let name = config.clientSecretEnv, let value = context.environment[name], !value.isEmpty { return (value, nil) }
-        let wanted = required || config.clientAuth == "basic" || config.clientAuth == "post" || parsed.flag("client-secret-stdin")
+        let wanted = required || config.clientAuth == "basic" || config.clientAuth == "post" || fromStdin
         guard wanted else { return (nil, nil) }
-        if parsed.flag("client-secret-stdin") {
+        if fromStdin {
             guard !context.stdinIsTerminal else { throw .usage("--client-secret-stdin reads the secret from stdin, which is a terminal") }
             let secret = String(decoding: context.readStandardInput(), as: UTF8.self).trimmingWhitespace()
             guard !secret.isEmpty else { throw .usage("no client secret came on stdin") }
@@ -134,7 +144,7 @@ enum OAuthLogin {
     }
 
     /// Authorization code + PKCE (S256) + state through a loopback redirect (RFC 8252).
-    static func webLogin(_ parsed: ParsedCommand, _ context: CommandContext, client: OAuthClient, config: OAuthConfig,
+    static func webLogin(noBrowser: Bool, _ context: CommandContext, client: OAuthClient, config: OAuthConfig,
                          authorizeURL: String, tokenURL: String, scopes: [String],
                          timeout: Double) throws(TokenEndpointError) -> TokenGrant {
         let receiver: LoopbackReceiver
@@ -150,7 +160,6 @@ enum OAuthLogin {
         if !scopes.isEmpty { query.append(("scope", scopes.joined(separator: " "))) }
         query += [("state", state), ("code_challenge", pkce.challenge), ("code_challenge_method", "S256")]
         let url = authorizeURL + (authorizeURL.contains("?") ? "&" : "?") + PercentEncoding.formEncode(query)
-        let noBrowser = parsed.flag("no-browser")
         if !noBrowser, let opener = BrowserLauncher.open(url, environment: context.childEnvironment) {
             context.stderr.write("Opening the login page with \(opener); if nothing opens, visit:\n\(url)\n")
         } else {

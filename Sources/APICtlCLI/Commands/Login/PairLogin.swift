@@ -5,28 +5,33 @@ import FoundationEssentials
 /// short-lived token) bought into an access and refresh pair at the obtain endpoint,
 /// verified against whoami, stored with its refresh token, and renewed by itself.
 enum PairLogin {
-    /// `login`'s options for a token pair, read only here.
-    static let options: [OptionSpec] = [
-        .value("username", "u", "NAME", help: "Token pair: the user name (else asked on the terminal)"),
-        .flag("password-stdin", nil, help: "Token pair: read the password from stdin"),
-    ]
+    /// `login`'s options for a token pair.
+    struct Options: CommandOptions {
+        let username: String?
+        let passwordStdin: Bool
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext, configFile: ConfigFile, profile: ResolvedProfile,
-                    pair: PairConfig, verify: Bool) throws(APICtlError) -> Int32 {
+        init(_ declare: OptionBinding) {
+            username = declare.value("username", "u", "NAME", help: "Token pair: the user name (else asked on the terminal)")
+            passwordStdin = declare.flag("password-stdin", nil, help: "Token pair: read the password from stdin")
+        }
+    }
+
+    static func run(_ login: LoginCommand.Options, _ context: CommandContext, configFile: ConfigFile, profile: ResolvedProfile,
+                    pair: PairConfig) throws(APICtlError) -> Int32 {
         var username: String?, password: String?, token: String?
         if pair.asksForToken {
-            token = try LoginCommand.readToken(parsed, context, profile: profile)
+            token = try LoginCommand.readToken(withToken: login.withToken, context, profile: profile)
         } else {
             let name: String
-            if let given = parsed.value("username") { name = given } else { name = try askUsername(profile) }
+            if let given = login.pair.username { name = given } else { name = try askUsername(profile) }
             username = name
-            password = try readPassword(parsed, context, username: name, profile: profile)
+            password = try readPassword(fromStdin: login.pair.passwordStdin, context, username: name, profile: profile)
         }
         let http = context.makeClient(transport: try context.openTransport(), profile: nil, credential: nil)
         let client = TokenPairClient(profile: profile, pair: pair, http: http)
         var credential = try client.obtain(username: username, password: password, token: token, now: context.now())
         var who = username
-        if verify, profile.whoamiPath != nil {
+        if !login.noVerify, profile.whoamiPath != nil {
             let identity = try LoginCommand.verify(credential, profile: profile, context)
             who = identity?.shownName ?? who
             if let scopes = identity?.scopes, !scopes.isEmpty { credential.scopes = scopes }
@@ -63,9 +68,9 @@ enum PairLogin {
         return typed
     }
 
-    static func readPassword(_ parsed: ParsedCommand, _ context: CommandContext, username: String,
+    static func readPassword(fromStdin: Bool, _ context: CommandContext, username: String,
                              profile: ResolvedProfile) throws(APICtlError) -> String {
-        if parsed.flag("password-stdin") {
+        if fromStdin {
             guard !context.stdinIsTerminal else {
                 throw .usage("--password-stdin reads the password from stdin, which is a terminal", hint: "pipe it in, or leave the flag off to be asked")
             }

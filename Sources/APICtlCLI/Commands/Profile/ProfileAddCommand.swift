@@ -7,13 +7,7 @@ enum ProfileAddCommand {
         summary: "Add a profile, from a preset or from scratch",
         discussion: "Presets: " + Preset.all.map { "\($0.name) (\($0.summary))" }.joined(separator: "; ") + ".\n"
             + "A preset given --base-url moves its OAuth endpoints with it. Change a profile later with 'apictl profile set'.",
-        options: [
-            .value("preset", nil, "NAME", help: "Start from a built-in description of a known API",
-                   completion: .choices(Preset.all.map(\.name))),
-            .flag("force", nil, help: "Replace a profile of the same name"),
-            .flag("default", nil, help: "Make it the default profile"),
-        ] + ProfileEdits.options,
-        arguments: [ArgumentSpec("NAME", help: "Name of the new profile")],
+        options: Options.self,
         examples: [
             "apictl profile add dzdesk --preset dzdesk",
             "apictl profile add acme --preset datadocks --var subdomain=toronto-acme",
@@ -23,34 +17,51 @@ enum ProfileAddCommand {
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
-        let name = parsed.arguments[0]
+    struct Options: CommandOptions {
+        let preset: String?
+        let force: Bool
+        let makeDefault: Bool
+        let edits: ProfileEdits
+        let name: String
+
+        init(_ declare: OptionBinding) {
+            preset = declare.value("preset", nil, "NAME", help: "Start from a built-in description of a known API",
+                                   completion: .choices(Preset.all.map(\.name)))
+            force = declare.flag("force", nil, help: "Replace a profile of the same name")
+            makeDefault = declare.flag("default", nil, help: "Make it the default profile")
+            edits = ProfileEdits(declare)
+            name = declare.argument("NAME", help: "Name of the new profile")
+        }
+    }
+
+    static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
+        let name = options.name
         try ProfileCommand.checkName(name)
         var profile: ProfileConfig
         var moved: [String] = []
-        if let presetName = parsed.value("preset") {
+        if let presetName = options.preset {
             guard let preset = Preset.named(presetName) else {
                 throw APICtlError.usage("unknown preset '\(presetName)'",
                                         hint: suggestion(presetName, among: Preset.all.map(\.name)).map { "did you mean '\($0)'?" }
                                             ?? "choose one of \(Preset.all.map(\.name).joined(separator: ", "))")
             }
             profile = preset.profile
-            if let url = ProfileEdits.baseURL(parsed) {
+            if let url = options.edits.baseURL {
                 try ProfileEdits.checkURL(url, option: "--base-url")
                 moved = preset.moveOAuthEndpoints(of: &profile, to: url)
             }
         } else {
-            guard ProfileEdits.givesURL(parsed) else {
+            guard options.edits.givesURL else {
                 throw APICtlError.usage("a new profile needs --base-url, --env-url or --preset",
                                         hint: "e.g. 'apictl profile add \(name) --preset dzdesk'")
             }
             profile = ProfileConfig(auth: "bearer")
         }
-        try ProfileEdits.apply(parsed, to: &profile, name: name)
+        try options.edits.apply(to: &profile, name: name)
 
         let store = context.configStore
         var config = try store.loadOrNew()
-        if config.profiles[name] != nil && !parsed.flag("force") {
+        if config.profiles[name] != nil && !options.force {
             throw APICtlError.config("profile '\(name)' already exists in \(store.path)",
                                      hint: "change it with 'apictl profile set \(name) ...', or pass --force to replace it")
         }
@@ -64,7 +75,7 @@ enum ProfileAddCommand {
         }
         let resolved = try ResolvedProfile.resolve(name: name, config: profile, requestedEnvironment: nil, configPath: store.path)
         config.profiles[name] = profile
-        let becomesDefault = parsed.flag("default") || config.defaultProfile == nil
+        let becomesDefault = options.makeDefault || config.defaultProfile == nil
         if becomesDefault { config.defaultProfile = name }
         try store.save(config)
         var message = "added profile '\(name)' (\(profile.auth), \(resolved.baseURL)"

@@ -2,43 +2,83 @@ import APICtlCore
 
 /// The options `profile add` and `profile set` share: each changes one part of a
 /// profile, so a new profile and an edited one are described the same way.
-enum ProfileEdits {
-    static let options: [OptionSpec] = [
-        .value("base-url", nil, "URL", help: "Base URL; may hold {var} placeholders"),
-        .value("auth", nil, "SCHEME", help: "How the key is sent: token, bearer, basic, oauth2, header:NAME, query:NAME",
-               completion: .suggestions(["token", "bearer", "basic", "oauth2", "header:", "query:"])),
-        .value("token-env", nil, "VAR", help: "Environment variable a CI job may put the token in"),
-        .value("whoami", nil, "PATH", help: "Path that identifies the caller (used by login and whoami)"),
-        .value("env-url", nil, "ENV=URL", help: "Add an environment with its own base URL (or change its URL)", repeatable: true),
-        .value("default-env", nil, "ENV", help: "Environment used when -e is not given"),
-        .value("env-key-prefix", nil, "ENV=PREFIX", help: "How the environment's keys begin (empty: no check)", repeatable: true),
-        .value("env-confirm", nil, "ENV", help: "Ask before POST, PUT, PATCH and DELETE in this environment", repeatable: true),
-        .value("var", nil, "KEY=VALUE", help: "Value for a {KEY} placeholder", repeatable: true),
-        .value("header", "H", "'NAME: VALUE'", help: "Non-secret header sent with every request", repeatable: true),
-        .value("ca-cert", nil, "FILE", help: "PEM bundle of a private CA", completion: .files),
-        .value("token-command", nil, "COMMAND", help: "A command that prints the token (run by /bin/sh -c), e.g. 'pass show api/dz'"),
-        .value("token-command-timeout", nil, "DURATION", help: "How long the token command may take (default 30s)"),
-        .value("token-command-cache", nil, "DURATION", help: "Reuse a plain answer this long (default 0: every time)"),
-        .value("whoami-key-id", nil, "POINTER", help: "JSON pointer to the key's id in the whoami response"),
-        .value("openapi", nil, "URL-OR-FILE", help: "The API's OpenAPI description (else found from the base URL)", completion: .files),
-        .value("openapi-max-age", nil, "DURATION", help: "How long a synced description is fresh (default 7d)"),
-        .value("idempotency-header", nil, "NAME", help: "Header the API reads an idempotency key from (POST and PATCH are then retried)"),
-    ] + ProfileAuthOptions.options
+struct ProfileEdits: CommandOptions {
+    let baseURL: String?
+    let auth: String?
+    let tokenEnv: String?
+    let whoami: String?
+    let envURLs: [String]
+    let defaultEnv: String?
+    let envKeyPrefixes: [String]
+    let envConfirm: [String]
+    let vars: [String]
+    let headers: [String]
+    let caCert: String?
+    let tokenCommand: String?
+    let tokenCommandTimeout: DurationValue?
+    let tokenCommandCache: DurationValue?
+    let whoamiKeyID: String?
+    let openapi: String?
+    let openapiMaxAge: DurationValue?
+    let idempotencyHeader: String?
+    let authTables: ProfileAuthOptions
+
+    init(_ declare: OptionBinding) {
+        baseURL = declare.value("base-url", nil, "URL", help: "Base URL; may hold {var} placeholders")
+        auth = declare.value("auth", nil, "SCHEME", help: "How the key is sent: token, bearer, basic, oauth2, header:NAME, query:NAME",
+                             completion: .suggestions(["token", "bearer", "basic", "oauth2", "header:", "query:"]))
+        tokenEnv = declare.value("token-env", nil, "VAR", help: "Environment variable a CI job may put the token in")
+        whoami = declare.value("whoami", nil, "PATH", help: "Path that identifies the caller (used by login and whoami)")
+        envURLs = declare.list("env-url", nil, "ENV=URL", help: "Add an environment with its own base URL (or change its URL)")
+        defaultEnv = declare.value("default-env", nil, "ENV", help: "Environment used when -e is not given")
+        envKeyPrefixes = declare.list("env-key-prefix", nil, "ENV=PREFIX", help: "How the environment's keys begin (empty: no check)")
+        envConfirm = declare.list("env-confirm", nil, "ENV", help: "Ask before POST, PUT, PATCH and DELETE in this environment")
+        vars = declare.list("var", nil, "KEY=VALUE", help: "Value for a {KEY} placeholder")
+        headers = declare.list("header", "H", "'NAME: VALUE'", help: "Non-secret header sent with every request")
+        caCert = declare.value("ca-cert", nil, "FILE", help: "PEM bundle of a private CA", completion: .files)
+        tokenCommand = declare.value("token-command", nil, "COMMAND",
+                                     help: "A command that prints the token (run by /bin/sh -c), e.g. 'pass show api/dz'")
+        tokenCommandTimeout = declare.duration("token-command-timeout", help: "How long the token command may take (default 30s)")
+        tokenCommandCache = declare.duration("token-command-cache", help: "Reuse a plain answer this long (default 0: every time)",
+                                             orZero: true)
+        whoamiKeyID = declare.value("whoami-key-id", nil, "POINTER", help: "JSON pointer to the key's id in the whoami response")
+        openapi = declare.value("openapi", nil, "URL-OR-FILE", help: "The API's OpenAPI description (else found from the base URL)",
+                                completion: .files)
+        openapiMaxAge = declare.duration("openapi-max-age", help: "How long a synced description is fresh (default 7d)")
+        idempotencyHeader = declare.value("idempotency-header", nil, "NAME",
+                                          help: "Header the API reads an idempotency key from (POST and PATCH are then retried)")
+        authTables = ProfileAuthOptions(declare)
+    }
+
+    /// Whether the command line says where requests go at all.
+    var givesURL: Bool { baseURL != nil || !envURLs.isEmpty }
 
     /// Applies every edit given on the command line to `profile`, checking each value
     /// where it was typed: a bad one is the flag's fault (exit 2), not the config file's.
-    static func apply(_ parsed: ParsedCommand, to profile: inout ProfileConfig, name: String) throws(APICtlError) {
-        if let auth = parsed.value("auth") {
+    func apply(to profile: inout ProfileConfig, name: String) throws(APICtlError) {
+        try applyConnection(to: &profile)
+        try applyEnvironments(to: &profile)
+        try applyCredentialSources(to: &profile)
+        try authTables.apply(to: &profile)
+        try applyRequests(to: &profile, name: name)
+        if let env = profile.defaultEnv, profile.environments?[env] == nil {
+            throw APICtlError.usage("--default-env \(env) names no environment of this profile")
+        }
+    }
+
+    /// --auth, --base-url.
+    private func applyConnection(to profile: inout ProfileConfig) throws(APICtlError) {
+        if let auth {
             guard AuthScheme(configValue: auth) != nil else {
                 throw APICtlError.usage("--auth does not take '\(auth)'", hint: "choose one of \(AuthScheme.configChoices.joined(separator: ", "))")
             }
             profile.auth = auth
         }
-        if let url = parsed.value("base-url") {
-            try checkURL(url, option: "--base-url")
-            if profile.environments != nil && parsed.all("env-url").isEmpty {
+        if let url = baseURL {
+            try Self.checkURL(url, option: "--base-url")
+            if profile.environments != nil && envURLs.isEmpty {
                 // A profile with environments given one URL: it replaces the default environment's.
-                let env = parsed.value("default-env") ?? profile.defaultEnv ?? "default"
+                let env = defaultEnv ?? profile.defaultEnv ?? "default"
                 var environment = profile.environments?[env] ?? EnvironmentConfig(baseURL: url)
                 environment.baseURL = url
                 profile.environments?[env] = environment
@@ -46,17 +86,21 @@ enum ProfileEdits {
                 profile.baseURL = url
             }
         }
-        if !parsed.all("env-url").isEmpty {
+    }
+
+    /// --env-url, --default-env, --env-key-prefix, --env-confirm.
+    private func applyEnvironments(to profile: inout ProfileConfig) throws(APICtlError) {
+        if !envURLs.isEmpty {
             var environments = profile.environments ?? [:]
-            if environments.isEmpty, let single = profile.baseURL, parsed.value("base-url") == nil {
+            if environments.isEmpty, let single = profile.baseURL, baseURL == nil {
                 // A profile with one base URL keeps it, as its "default" environment.
                 environments["default"] = EnvironmentConfig(baseURL: single)
                 if profile.defaultEnv == nil { profile.defaultEnv = "default" }
             }
-            for pair in parsed.all("env-url") {
+            for pair in envURLs {
                 let (env, url) = try KeyValue.split(pair, option: "--env-url", example: "sandbox=https://api.sandbox.example.com")
                 try ProfileCommand.checkName(env)
-                try checkURL(url, option: "--env-url \(env)=")
+                try Self.checkURL(url, option: "--env-url \(env)=")
                 var environment = environments[env] ?? EnvironmentConfig(baseURL: url)
                 environment.baseURL = url   // a preset's key prefix and confirm stay
                 environments[env] = environment
@@ -65,52 +109,50 @@ enum ProfileEdits {
             profile.baseURL = nil
             if let current = profile.defaultEnv, environments[current] == nil { profile.defaultEnv = nil }
         }
-        if let env = parsed.value("default-env") { profile.defaultEnv = env }
-        for pair in parsed.all("env-key-prefix") {
+        if let env = defaultEnv { profile.defaultEnv = env }
+        for pair in envKeyPrefixes {
             let (env, prefix) = try KeyValue.split(pair, option: "--env-key-prefix", example: "production=sk_live_")
             guard profile.environments?[env] != nil else { throw APICtlError.usage("--env-key-prefix names no environment '\(env)'") }
             profile.environments?[env]?.keyPrefix = prefix.isEmpty ? nil : prefix
         }
-        for env in parsed.all("env-confirm") {
+        for env in envConfirm {
             guard profile.environments?[env] != nil else { throw APICtlError.usage("--env-confirm names no environment '\(env)'") }
             profile.environments?[env]?.confirm = true
         }
-        if let tokenEnv = parsed.value("token-env") {
+    }
+
+    /// --token-env, --whoami, --token-command and its timing, --whoami-key-id.
+    private func applyCredentialSources(to profile: inout ProfileConfig) throws(APICtlError) {
+        if let tokenEnv {
             guard EnvironmentName.isValid(tokenEnv) else {
                 throw APICtlError.usage("--token-env '\(tokenEnv)' is not an environment variable name")
             }
             profile.tokenEnv = tokenEnv
         }
-        if let whoami = parsed.value("whoami") { profile.whoami = whoami }
-        if let command = parsed.value("token-command") { profile.tokenCommand = ["/bin/sh", "-c", command] }
-        if let text = parsed.value("token-command-timeout") {
-            guard DurationText.seconds(text) != nil else { throw .usage("--token-command-timeout takes a duration such as 30s, not '\(text)'") }
-            profile.tokenCommandTimeout = text
-        }
-        if let text = parsed.value("token-command-cache") {
-            guard DurationText.seconds(text) != nil else { throw .usage("--token-command-cache takes a duration such as 5m, not '\(text)'") }
-            profile.tokenCommandCache = text
-        }
-        if let pointer = parsed.value("whoami-key-id") {
+        if let whoami { profile.whoami = whoami }
+        if let tokenCommand { profile.tokenCommand = ["/bin/sh", "-c", tokenCommand] }
+        if let tokenCommandTimeout { profile.tokenCommandTimeout = tokenCommandTimeout.text }
+        if let tokenCommandCache { profile.tokenCommandCache = tokenCommandCache.text }
+        if let pointer = whoamiKeyID {
             guard JSONPointer.tokens(pointer) != nil else { throw APICtlError.usage("--whoami-key-id '\(pointer)' is not a JSON pointer such as /data/key_id") }
             profile.whoamiKeyID = pointer
         }
-        if let header = parsed.value("idempotency-header") {
+    }
+
+    /// --idempotency-header, --openapi and its age, --ca-cert, --var, --header.
+    private func applyRequests(to profile: inout ProfileConfig, name: String) throws(APICtlError) {
+        if let header = idempotencyHeader {
             guard HTTPHeaders.isValidName(header) else { throw .usage("--idempotency-header '\(header)' is not a header name") }
             profile.idempotencyHeader = header
         }
-        if let location = parsed.value("openapi") { profile.openapi = location }
-        if let text = parsed.value("openapi-max-age") {
-            guard DurationText.seconds(text) != nil else { throw .usage("--openapi-max-age takes a duration such as 7d, not '\(text)'") }
-            profile.openapiMaxAge = text
-        }
-        try ProfileAuthOptions.apply(parsed, to: &profile)
-        if let ca = parsed.value("ca-cert") { profile.caCert = ca }
-        for pair in parsed.all("var") {
+        if let openapi { profile.openapi = openapi }
+        if let openapiMaxAge { profile.openapiMaxAge = openapiMaxAge.text }
+        if let caCert { profile.caCert = caCert }
+        for pair in vars {
             let (key, value) = try KeyValue.split(pair, option: "--var", example: "subdomain=toronto-acme")
             profile.vars = (profile.vars ?? [:]).merging([key: value]) { $1 }
         }
-        for raw in parsed.all("header") {
+        for raw in headers {
             guard let colon = raw.firstIndex(of: ":"), colon != raw.startIndex else {
                 throw APICtlError.usage("header '\(raw)' has no colon", hint: "write it as -H 'Name: value'")
             }
@@ -121,16 +163,7 @@ enum ProfileEdits {
             }
             profile.headers = (profile.headers ?? [:]).merging([headerName: raw[raw.index(after: colon)...].trimmingSpaces()]) { $1 }
         }
-        if let env = profile.defaultEnv, profile.environments?[env] == nil {
-            throw APICtlError.usage("--default-env \(env) names no environment of this profile")
-        }
     }
-
-    /// The `--base-url` given, for what add and set do around it (moving OAuth endpoints).
-    static func baseURL(_ parsed: ParsedCommand) -> String? { parsed.value("base-url") }
-
-    /// Whether the command line says where requests go at all.
-    static func givesURL(_ parsed: ParsedCommand) -> Bool { parsed.value("base-url") != nil || !parsed.all("env-url").isEmpty }
 
     /// A URL given on the command line is checked there. `{var}` placeholders count
     /// as a host name for the check.

@@ -9,7 +9,7 @@ enum ProfileListCommand {
         discussion: "CREDENTIAL says where a request would find the key: an environment variable, a token\n"
             + "command, a CI exchange, the keyring or the encrypted file. The file is looked into only\n"
             + "when its passphrase is at hand (APICTL_PASSPHRASE, APICTL_PASSPHRASE_FILE or a cached key).",
-        options: [.flag("json", nil, help: "Print JSON")],
+        options: Options.self,
         examples: ["apictl profile list", "apictl profile list --json | jq -r '.[].name'"],
         run: run
     )
@@ -23,10 +23,15 @@ enum ProfileListCommand {
         var credential: String
     }
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
+    struct Options: CommandOptions {
+        let json: Bool
+        init(_ declare: OptionBinding) { json = declare.flag("json", nil, help: "Print JSON") }
+    }
+
+    static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let config = try context.configStore.load()
         let names = config.profiles.keys.sorted()
-        guard !names.isEmpty || parsed.flag("json") else {
+        guard !names.isEmpty || options.json else {
             context.stderr.write("no profiles yet; add one with 'apictl profile add NAME --preset dzdesk' (presets: "
                                  + Preset.all.map(\.name).joined(separator: ", ") + ")\n")
             return 0
@@ -51,7 +56,7 @@ enum ProfileListCommand {
                 rows.append(row)
             }
         }
-        if parsed.flag("json") {
+        if options.json {
             context.stdout.write(JSONOutput.render(.array(rows.map { row in
                 var object: [String: JSONValue] = ["name": .string(row.name), "auth": .string(row.auth), "url": .string(row.url),
                                                    "default": .bool(row.isDefault), "credential": .string(row.credential)]

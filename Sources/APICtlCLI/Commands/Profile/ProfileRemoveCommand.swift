@@ -7,18 +7,28 @@ enum ProfileRemoveCommand {
     static let spec = CommandSpec(
         name: "remove",
         summary: "Remove a profile and its stored credentials",
-        options: [.flag("keep-credentials", nil, help: "Keep the profile's stored credentials (they serve a profile re-added under this name)")],
-        arguments: [ArgumentSpec("NAME", help: "Profile to remove", completion: .profiles)],
+        options: Options.self,
         examples: ["apictl profile remove old-api", "apictl profile remove staging --keep-credentials"],
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
-        let name = parsed.arguments[0]
+    struct Options: CommandOptions {
+        let keepCredentials: Bool
+        let name: String
+
+        init(_ declare: OptionBinding) {
+            keepCredentials = declare.flag("keep-credentials", nil,
+                                           help: "Keep the profile's stored credentials (they serve a profile re-added under this name)")
+            name = declare.argument("NAME", help: "Profile to remove", completion: .profiles)
+        }
+    }
+
+    static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
+        let name = options.name
         var (config, _) = try ProfileCommand.load(name, context)
         let environments = Array((config.profiles[name]?.environments ?? [:]).keys) + [nil]
         var note = ""
-        if parsed.flag("keep-credentials") {
+        if options.keepCredentials {
             note = "; its stored credentials were kept (--keep-credentials)"
         } else {
             let store = try context.openStore(config: config).store

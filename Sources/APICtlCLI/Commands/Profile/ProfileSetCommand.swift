@@ -30,11 +30,7 @@ enum ProfileSetCommand {
         discussion: "Takes the same options as 'profile add'; only what is given changes. "
             + "--unset removes a setting: " + unsettable.map { ["var", "header", "env"].contains($0.name) ? "\($0.name):NAME" : $0.name }
                 .joined(separator: ", ") + ".",
-        options: [
-            .value("unset", nil, "SETTING", help: "Remove a setting (e.g. token-env, var:subdomain, env:staging)", repeatable: true,
-                   completion: .suggestions(unsettable.map { ["var", "header", "env"].contains($0.name) ? "\($0.name):" : $0.name })),
-        ] + ProfileEdits.options,
-        arguments: [ArgumentSpec("NAME", help: "Profile to change", completion: .profiles)],
+        options: Options.self,
         examples: [
             "apictl profile set acme --var subdomain=montreal-acme",
             "apictl profile set pdns --env-url staging=https://api.staging.pocketdns.com",
@@ -44,11 +40,24 @@ enum ProfileSetCommand {
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
-        let name = parsed.arguments[0]
+    struct Options: CommandOptions {
+        let unset: [String]
+        let edits: ProfileEdits
+        let name: String
+
+        init(_ declare: OptionBinding) {
+            unset = declare.list("unset", nil, "SETTING", help: "Remove a setting (e.g. token-env, var:subdomain, env:staging)",
+                                 completion: .suggestions(unsettable.map { ["var", "header", "env"].contains($0.name) ? "\($0.name):" : $0.name }))
+            edits = ProfileEdits(declare)
+            name = declare.argument("NAME", help: "Profile to change", completion: .profiles)
+        }
+    }
+
+    static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
+        let name = options.name
         var (config, profile) = try ProfileCommand.load(name, context)
         let before = profile
-        for setting in parsed.all("unset") {
+        for setting in options.unset {
             let (kind, key) = setting.firstIndex(of: ":").map { (String(setting[..<$0]), String(setting[setting.index(after: $0)...])) }
                 ?? (setting, nil)
             guard let entry = unsettable.first(where: { $0.name == kind }) else {
@@ -63,8 +72,8 @@ enum ProfileSetCommand {
                 context.warn("profile '\(name)' has no \(setting) to remove")
             }
         }
-        try ProfileEdits.apply(parsed, to: &profile, name: name)
-        if let url = ProfileEdits.baseURL(parsed), let oauth = profile.oauth, before.baseURL.flatMap(URLParts.parse)?.origin != URLParts.parse(url)?.origin,
+        try options.edits.apply(to: &profile, name: name)
+        if let url = options.edits.baseURL, let oauth = profile.oauth, before.baseURL.flatMap(URLParts.parse)?.origin != URLParts.parse(url)?.origin,
            let endpoint = [oauth.authorizeURL, oauth.tokenURL, oauth.deviceAuthorizationURL].compactMap({ $0 }).first(where: URLParts.isAbsolute) {
             context.warn("the OAuth endpoints stay where they were (\(endpoint)); change them with --oauth-issuer or --oauth-token-url")
         }

@@ -6,15 +6,24 @@ enum ProfileShowCommand {
     static let spec = CommandSpec(
         name: "show",
         summary: "Show a profile's settings",
-        options: [.flag("json", nil, help: "Print JSON")],
-        arguments: [ArgumentSpec("NAME", help: "Profile (default: the selected one)", optional: true, completion: .profiles)],
+        options: Options.self,
         examples: ["apictl profile show dzdesk", "apictl profile show --json | jq .oauth"],
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
+    struct Options: CommandOptions {
+        let json: Bool
+        let name: String?
+
+        init(_ declare: OptionBinding) {
+            json = declare.flag("json", nil, help: "Print JSON")
+            name = declare.optionalArgument("NAME", help: "Profile (default: the selected one)", completion: .profiles)
+        }
+    }
+
+    static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let config = try context.configStore.load()
-        guard let name = parsed.arguments.first ?? context.globals.profile ?? config.defaultProfile else {
+        guard let name = options.name ?? context.globals.profile ?? config.defaultProfile else {
             throw APICtlError.config("no profile selected", hint: config.profiles.isEmpty
                                      ? "add one with 'apictl profile add NAME --preset dzdesk'" : "name one: 'apictl profile show NAME'")
         }
@@ -22,7 +31,7 @@ enum ProfileShowCommand {
         let isDefault = name == config.defaultProfile
         let resolved = try? ResolvedProfile.resolve(name: name, config: profile, requestedEnvironment: context.globals.environment,
                                                     configPath: context.configStore.path)
-        if parsed.flag("json") {
+        if options.json {
             guard case .object(var fields) = ConfigTOML.profileJSON(profile) else { return 0 }
             fields["name"] = .string(name)
             fields["default"] = .bool(isDefault)

@@ -5,12 +5,17 @@ enum ProfileUseCommand {
     static let spec = CommandSpec(
         name: "use",
         summary: "Make a profile the default",
-        arguments: [ArgumentSpec("NAME", help: "Profile to use by default", completion: .profiles)],
+        options: Options.self,
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
-        let name = parsed.arguments[0]
+    struct Options: CommandOptions {
+        let name: String
+        init(_ declare: OptionBinding) { name = declare.argument("NAME", help: "Profile to use by default", completion: .profiles) }
+    }
+
+    static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
+        let name = options.name
         var (config, _) = try ProfileCommand.load(name, context)
         config.defaultProfile = name
         try context.configStore.save(config)

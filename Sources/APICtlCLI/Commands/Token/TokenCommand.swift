@@ -17,18 +17,6 @@ enum TokenCommand {
 }
 
 extension TokenCommand {
-    /// `--expires-in` of create and rotate.
-    static func expiresInOption(help: String) -> OptionSpec { .value("expires-in", nil, "DURATION", help: help) }
-
-    /// The expiry option of create and rotate, checked: 1 s to ten years.
-    static func expiresIn(_ parsed: ParsedCommand) throws(APICtlError) -> Double? {
-        guard let text = parsed.value("expires-in") else { return nil }
-        guard let seconds = DurationText.seconds(text) else {
-            throw .usage("--expires-in takes a duration from 1s to 3650d such as 90d, 12h, 30m or 3600, not '\(text)'")
-        }
-        return seconds
-    }
-
     /// The credential a token command acts with, or a clear "log in first".
     static func requireCredential(_ session: CredentialSession) throws(APICtlError) -> ResolvedCredential {
         guard let credential = session.credential else {

@@ -14,29 +14,37 @@ enum TokenCreateCommand {
         checked against whoami and stored in place of the current credential, and only
         its id is printed. The profile's [tokens] table says where the endpoint is.
         """,
-        options: [
-            .value("name", nil, "NAME", help: "Name of the new key"),
-            .value("scope", nil, "SCOPE", help: "Scope of the new key (default: the API's choice)", repeatable: true),
-            TokenCommand.expiresInOption(help: "Lifetime: 90d, 12h, 30m or seconds"),
-            .flag("store", nil, help: "Verify the new key and store it in place of the current one"),
-        ],
+        options: Options.self,
         examples: ["apictl token create --name ci --scope requests:read --expires-in 30d",
                    "apictl token create -p datasets --name backend --expires-in 90d --store"],
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
-        guard let name = parsed.value("name"), !name.trimmingWhitespace().isEmpty else {
+    struct Options: CommandOptions {
+        let name: String?
+        let scopes: [String]
+        let expiresIn: DurationValue?
+        let store: Bool
+
+        init(_ declare: OptionBinding) {
+            name = declare.value("name", nil, "NAME", help: "Name of the new key")
+            scopes = declare.list("scope", nil, "SCOPE", help: "Scope of the new key (default: the API's choice)")
+            expiresIn = declare.duration("expires-in", help: "Lifetime: 90d, 12h, 30m or seconds")
+            store = declare.flag("store", nil, help: "Verify the new key and store it in place of the current one")
+        }
+    }
+
+    static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
+        guard let name = options.name, !name.trimmingWhitespace().isEmpty else {
             throw APICtlError.usage("token create needs --name", hint: "e.g. apictl token create --name ci --expires-in 30d")
         }
-        let expiresIn = try TokenCommand.expiresIn(parsed)
         let (session, profile) = try context.openProfileSession()
         let current = try TokenCommand.requireCredential(session)
         let api = try TokenAPI(client: session.client, profile: profile)
-        let issued = try api.create(name: name, scopes: parsed.all("scope"), expiresIn: expiresIn, now: context.now())
+        let issued = try api.create(name: name, scopes: options.scopes, expiresIn: options.expiresIn?.seconds, now: context.now())
         var about = "created key \(issued.id ?? "(no id given)") '\(issued.name)', scopes \(TokenCommand.describe(issued.scopes))"
         about += issued.expiresAt.map { ", expires \(Timestamp.iso8601($0))" } ?? ", no expiry given"
-        guard parsed.flag("store") else {
+        guard options.store else {
             context.stdout.write(issued.key + "\n")
             context.stderr.write(about + "; the key is shown only this once\n")
             return 0

@@ -8,7 +8,7 @@ enum TokenListCommand {
         name: "list",
         summary: "List the API's keys and the stored one, flagging old and expiring keys",
         discussion: "A key older than the profile's tokens.rotate_after (default 90d) is flagged 'rotate'; one that expires within 7 days, 'expiring'; one past its expiry, 'expired'.",
-        options: [.flag("json", nil, help: "Print a JSON array")],
+        options: Options.self,
         examples: ["apictl token list -p dzdesk", "apictl token list --json | jq -r '.[] | select(.flags | index(\"rotate\")) | .id'"],
         run: run
     )
@@ -20,7 +20,12 @@ enum TokenListCommand {
         var ageDays: Int?
     }
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
+    struct Options: CommandOptions {
+        let json: Bool
+        init(_ declare: OptionBinding) { json = declare.flag("json", nil, help: "Print a JSON array") }
+    }
+
+    static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let (session, profile) = try context.openProfileSession()
         let current = try TokenCommand.requireCredential(session)
         let api = try TokenAPI(client: session.client, profile: profile)
@@ -32,7 +37,7 @@ enum TokenListCommand {
                                   createdAt: local.createdAt, expiresAt: local.expiresAt))
         }
         let rows = keys.map { key in row(key, inUse: key.id == (local.tokenID ?? "(in use)"), profile: profile, now: context.now()) }
-        if parsed.flag("json") {
+        if options.json {
             context.stdout.write(JSONOutput.render(.array(rows.map(json))))
             return 0
         }

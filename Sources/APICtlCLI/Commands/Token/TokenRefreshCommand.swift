@@ -16,11 +16,12 @@ enum TokenRefreshCommand {
         Bearer credential with refresh_with = "bearer"). A rotated refresh token is
         stored before the new access token is used.
         """,
+        options: NoOptions.self,
         examples: ["apictl token refresh -p techdocs"],
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
+    static func run(_ options: NoOptions, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let (config, profile) = try context.requireProfile()
         if let variable = EnvironmentCredentials.resolve(profile: profile, environment: context.environment)?.source {
             throw APICtlError.auth("the token comes from the \(variable), which apictl cannot renew",

@@ -6,17 +6,26 @@ enum TokenRevokeCommand {
     static let spec = CommandSpec(
         name: "revoke",
         summary: "Revoke a key at the API (the stored one when no ID is given)",
-        options: [.flag("yes", "y", help: "Do not ask before revoking the key in use")],
-        arguments: [ArgumentSpec("ID", help: "The key's id at the API", optional: true)],
+        options: Options.self,
         examples: ["apictl token revoke key_1234 -p dzdesk", "apictl token revoke --yes"],
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
+    struct Options: CommandOptions {
+        let yes: Bool
+        let id: String?
+
+        init(_ declare: OptionBinding) {
+            yes = declare.flag("yes", "y", help: "Do not ask before revoking the key in use")
+            id = declare.optionalArgument("ID", help: "The key's id at the API")
+        }
+    }
+
+    static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let (session, profile) = try context.openProfileSession()
         let current = try TokenCommand.requireCredential(session)
         let api = try TokenAPI(client: session.client, profile: profile)
-        let named = parsed.arguments.first
+        let named = options.id
         let inUse = named == nil || named == current.credential.tokenID
         // An endpoint that revokes its caller can revoke only a key apictl holds: the one in use.
         if api.revokesCallingKey, !inUse, let named {
@@ -27,7 +36,7 @@ enum TokenRevokeCommand {
             throw APICtlError.usage("the stored key has no known id; name the key to revoke",
                                     hint: "see the ids with 'apictl token list -p \(profile.name)'")
         }
-        if inUse && !parsed.flag("yes") {
+        if inUse && !options.yes {
             try TerminalInput.requireConfirmation(
                 "Revoke \(id), the key \(profile.name) uses now?", declined: "nothing was revoked",
                 withoutTerminal: .usage("\(id) is the key in use; pass --yes to revoke it without a terminal to confirm on"),

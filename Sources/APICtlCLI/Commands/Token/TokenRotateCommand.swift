@@ -14,17 +14,24 @@ enum TokenRotateCommand {
         the old key revoked. Without a known id for the old key (login --key-id, the
         profile's whoami_key_id, or --old-id) the old key is left for you to revoke.
         """,
-        options: [
-            TokenCommand.expiresInOption(help: "Lifetime of the new key: 90d, 12h, 30m or seconds"),
-            .value("name", nil, "NAME", help: "Base name of the new key"),
-            .value("old-id", nil, "ID", help: "The id at the API of the key being replaced"),
-        ],
+        options: Options.self,
         examples: ["apictl token rotate -p dzdesk --expires-in 90d"],
         run: run
     )
 
-    static func run(_ parsed: ParsedCommand, _ context: CommandContext) throws(APICtlError) -> Int32 {
-        let expiresIn = try TokenCommand.expiresIn(parsed)
+    struct Options: CommandOptions {
+        let expiresIn: DurationValue?
+        let name: String?
+        let oldID: String?
+
+        init(_ declare: OptionBinding) {
+            expiresIn = declare.duration("expires-in", help: "Lifetime of the new key: 90d, 12h, 30m or seconds")
+            name = declare.value("name", nil, "NAME", help: "Base name of the new key")
+            oldID = declare.value("old-id", nil, "ID", help: "The id at the API of the key being replaced")
+        }
+    }
+
+    static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let (session, profile) = try context.openProfileSession()
         let current = try TokenCommand.requireCredential(session)
         // The store is opened only when nothing before it (environment, token command) answered.
@@ -35,17 +42,17 @@ enum TokenRotateCommand {
         guard profile.whoamiPath != nil else {
             throw APICtlError.config("profile '\(profile.name)' has no whoami path to check the new key with")
         }
-        let oldID = parsed.value("old-id") ?? current.credential.tokenID
+        let oldID = options.oldID ?? current.credential.tokenID
         let api = try TokenAPI(client: session.client, profile: profile)
         // A key stored by login has no name of its own; the API's list knows it.
         var oldName = current.credential.name
         if oldName == nil, let oldID, api.canList { oldName = try api.list().first { $0.id == oldID }?.name }
-        let base = parsed.value("name") ?? oldName.map(baseName) ?? "apictl-\(profile.name)"
+        let base = options.name ?? oldName.map(baseName) ?? "apictl-\(profile.name)"
         let name = "\(base)-\(Timestamp.iso8601(context.now()).prefix(10))-\(RandomText.suffix(length: 4))"
         let rotation = KeyRotation(api: api, store: store.store,
                                    files: session.parts.stateFiles(for: profile), now: context.now,
                                    report: { context.stderr.write("rotate: \($0)\n") })
-        let outcome = try rotation.rotate(current: current.credential, oldID: oldID, name: name, expiresIn: expiresIn) { fresh throws(APICtlError) in
+        let outcome = try rotation.rotate(current: current.credential, oldID: oldID, name: name, expiresIn: options.expiresIn?.seconds) { fresh throws(APICtlError) in
             _ = try LoginCommand.verify(fresh, profile: profile, context)
         }
         let newID = outcome.newKey.tokenID ?? "(no id given)"

@@ -1,0 +1,56 @@
+import APICtlCore
+import FoundationEssentials
+
+extension RequestCommand {
+    /// `--paginate`: one merged JSON array (streamed when piped), or one item per line with
+    /// --ndjson as each page arrives; a --jq filter runs on the merged array, or on each item.
+    static func paginate(_ request: HTTPRequest, _ plan: Plan, ndjson: Bool, _ session: CredentialSession,
+                         _ context: CommandContext) throws(APICtlError) -> Int32 {
+        let pretty = context.stdout.isTerminal && !plan.raw && !ndjson
+        // With --jq the merged array is held and filtered once (each item is, with --ndjson).
+        let hold = pretty || plan.filter != nil
+        let paginator = Paginator(client: session.client, config: session.profile?.pagination, failureContext: session.failureContext)
+        var collected: [UInt8] = []
+        var count = 0
+        func emit(_ bytes: [UInt8]) { if hold { collected += bytes } else { context.stdout.write(bytes) } }
+        var filterFailure: APICtlError?
+        do {
+            try paginator.run(request) { body, items in
+                for range in items {
+                    if ndjson, let filter = plan.filter {
+                        guard filterFailure == nil else { return }
+                        do throws(APICtlError) { try filtered(Array(body[range]), through: filter, session, context) } catch {
+                            filterFailure = error
+                        }
+                    } else if ndjson {
+                        context.stdout.write(RawJSON.minified(body[range]) + [0x0A])
+                    } else {
+                        emit(Array((count == 0 ? "[\n" : ",\n").utf8) + body[range])
+                    }
+                    count += 1
+                }
+            }
+        } catch {
+            if !ndjson && count > 0 && !hold { context.stdout.write("\n]\n") }
+            throw error
+        }
+        if let filterFailure { throw filterFailure }
+        guard !ndjson else { return 0 }
+        emit(Array((count == 0 ? "[]\n" : "\n]\n").utf8))
+        if let filter = plan.filter {
+            try filtered(collected, through: filter, session, context)
+        } else if pretty, let formatted = JSONPrettyPrinter(color: context.globals.color).format(collected) {
+            context.stdout.write(formatted)
+        } else if pretty {
+            context.stdout.write(collected)
+        }
+        return 0
+    }
+
+    /// One document through the filter, within what --timeout leaves.
+    private static func filtered(_ document: [UInt8], through filter: JQFilter, _ session: CredentialSession,
+                                 _ context: CommandContext) throws(APICtlError) {
+        try ResponsePrinter.filtered(document, through: filter, terminal: context.stdout.isTerminal, color: context.globals.color,
+                                     deadline: session.client.deadline?.timeIntervalSince(context.now()), to: context.stdout)
+    }
+}

@@ -1,0 +1,31 @@
+import APICtlCore
+
+extension RequestCommand {
+    /// `--dry-run` (without --resolve) and `--curl`: the profile alone, a placeholder for the
+    /// credential, so no token command runs, no CI token is exchanged and nothing is refreshed.
+    static func preview(_ plan: Plan, _ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
+        let (_, profile) = try context.selectProfile()
+        let client = context.makeClient(transport: try context.openTransport(), profile: profile,
+                                        credential: profile.map(RequestPreview.placeholderCredential))
+        let request = try client.prepared(try RequestBuilder.build(plan.description, profile: profile,
+                                                                   input: .files(readStandardInput: context.readStandardInput,
+                                                                                 standardInput: context.standardInput)))
+        if !options.noValidate, let profile { try checkAgainstDescription(request, profile: profile, context) }
+        if options.curl {
+            context.stdout.write(try RequestPreview.curl(request, profile: profile, redactor: client.redactor, data: plan.description.data))
+        } else {
+            if let profile { context.stderr.write("# credential: \(RequestPreview.expectedSource(profile, environment: context.environment))\n") }
+            context.stdout.write(RequestPreview.dryRun(request, redactor: client.redactor, bodySource: plan.description.data))
+        }
+        return 0
+    }
+
+    /// `--dry-run --resolve`: the credential found as a request finds it, still shown [REDACTED].
+    static func resolvedPreview(_ request: HTTPRequest, _ plan: Plan, _ session: CredentialSession,
+                                _ context: CommandContext) throws(APICtlError) -> Int32 {
+        if let credential = session.client.credential { context.stderr.write("# credential from \(credential.source)\n") }
+        context.stdout.write(RequestPreview.dryRun(try session.client.prepared(request), redactor: session.client.redactor,
+                                                   bodySource: plan.description.data))
+        return 0
+    }
+}
