@@ -107,3 +107,14 @@ def test_no_at_the_production_prompt_is_exit_2_and_sends_nothing(apictl, ref):
                              steps=[("[y/N]", b"n\n")])
     assert result.code == 2 and "not confirmed; nothing was sent" in result.out, result
     assert not [entry for entry in ref.log()[before:] if entry.get("method") == "POST"]
+
+
+@pytest.mark.parametrize("name", ["../up", "a/b", "bad\x1b[2Jname", ".hidden"])
+def test_an_environment_name_that_could_leave_a_folder_or_repaint_is_a_config_error(apictl, name):
+    apictl.config_path.parent.mkdir(parents=True, exist_ok=True)
+    quoted = name.replace("\x1b", "\\u001b")   # TOML's escape, so the file itself holds no ESC
+    apictl.config_path.write_text('[profiles.p]\nauth = "bearer"\n'
+                                  f'[profiles.p.environments."{quoted}"]\nbase_url = "https://api.example.test"\n')
+    result = apictl.run("profile", "list")
+    assert_one_line_error(result, 3, "environments", "is not valid")
+    assert "\x1b" not in result.err

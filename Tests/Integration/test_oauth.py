@@ -419,3 +419,14 @@ def test_a_failing_device_authorization_endpoint_is_named(dz, ref):
     ref.fault(api="dzdesk", method="POST", path="/oauth/device", status=503, count=1)
     result = dz.run("login", "--device")
     assert_one_line_error(result, 7, "the device authorization endpoint answered 503")
+
+
+def test_a_device_code_cannot_repaint_the_terminal(dz, ref):
+    """What a provider says the user should type and open is shown with its control characters escaped."""
+    hostile = {"device_code": "dc-1", "user_code": "AB\x1b]0;owned\x07CD", "verification_uri": "https://x.test/\x1b[2J\rverify",
+               "interval": 1, "expires_in": 2}
+    ref.fault(api="dzdesk", method="POST", path="/oauth/device", status=200, count=1, body=json.dumps(hostile),
+              headers={"Content-Type": "application/json"})
+    result = dz.run("login", "--device", "--timeout", "1")
+    assert "\x1b" not in result.err and "\x07" not in result.err and "\r" not in result.err, result
+    assert "AB\\u{1B}]0;owned\\u{7}CD" in result.err and "https://x.test/\\u{1B}[2J\\rverify" in result.err, result

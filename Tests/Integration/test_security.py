@@ -114,39 +114,6 @@ def test_plain_http_to_a_name_that_looks_like_loopback_is_refused(apictl, host):
     assert_one_line_error(result, 3, "plain http", host)
 
 
-class Tinyproxy:
-    def __init__(self):
-        self.dir = Path(tempfile.mkdtemp(prefix="tinyproxy-"))
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        (self.dir / "tinyproxy.conf").write_text(f"Port {self.port}\nListen 127.0.0.1\nAllow 127.0.0.1\nTimeout 30\n"
-                                                  f"LogFile \"{self.dir}/log\"\nLogLevel Connect\nMaxClients 20\n")
-        self.process = subprocess.Popen(["tinyproxy", "-d", "-c", str(self.dir / "tinyproxy.conf")],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                break
-            except OSError:
-                if self.process.poll() is not None or time.time() > deadline:
-                    raise RuntimeError("tinyproxy did not start")
-                time.sleep(0.05)
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(5)
-
-
-@pytest.fixture(scope="module")
-def proxy():
-    server = Tinyproxy()
-    yield server
-    server.stop()
-
-
 def test_a_credential_never_crosses_a_plain_http_proxy(apictl, ref, proxy):
     assert apictl.run("profile", "add", "p", "--base-url", ref.url("_test")).code == 0
     since = len(ref.log())

@@ -182,3 +182,96 @@ def test_a_config_that_moves_a_pair_refresh_elsewhere_gets_nothing(pair, ref, tm
     assert result.code in (3, 4), result
     assert "refusing to send it there" in result.err, result
     assert [entry for entry in ref.log()[since:] if entry["host"].startswith("localhost")] == []
+
+
+# --- a stored credential goes nowhere its profile moved to -----------------------------------
+
+def moved_base(apictl, tmp_path, original):
+    """The same config with base_url on another origin (localhost is another origin than 127.0.0.1)."""
+    moved = tmp_path / "moved.toml"
+    moved.write_text(apictl.config_path.read_text().replace(original, original.replace("127.0.0.1", "localhost")))
+    return moved
+
+
+def reached_localhost(ref, since):
+    return [entry for entry in ref.log()[since:] if entry["host"].startswith("localhost")]
+
+
+def test_token_refresh_for_a_moved_profile_sends_nothing_and_keeps_the_binding(dz, ref, tmp_path):
+    assert dz.run("login").code == 0
+    moved = moved_base(dz, tmp_path, ref.url("dzdesk", "/v1"))
+    since = len(ref.log())
+    result = dz.run("--config", str(moved), "token", "refresh")
+    assert_one_line_error(result, 4, "was obtained for", "refusing to send it there")
+    # neither the provider (on the old origin) nor the new origin heard of it
+    assert [entry for entry in ref.log()[since:] if "/oauth/" in entry["path"]] == []
+    assert reached_localhost(ref, since) == []
+    # the record still belongs to the old origin: the moved config cannot use it even after a refresh attempt
+    assert_one_line_error(dz.run("--config", str(moved), "request", "GET", "/me"), 4, "refusing to send it there")
+    assert reached_localhost(ref, since) == []
+    assert dz.run("token", "refresh").code == 0
+    assert dz.run("request", "GET", "/me").code == 0
+
+
+def test_logout_revoke_for_a_moved_profile_sends_the_key_nowhere_and_keeps_it(apictl, ref, tmp_path):
+    apictl.env.update(PASS)
+    assert apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1")).code == 0
+    issued = ref.admin("/keys", {"api": "dzdesk", "scopes": ["requests:read", "keys:write"]})
+    assert apictl.run("login", "--with-token", "--key-id", issued["id"], input=issued["token"]).code == 0
+    moved = moved_base(apictl, tmp_path, ref.url("dzdesk", "/v1"))
+    since = len(ref.log())
+    result = apictl.run("--config", str(moved), "logout", "--revoke")
+    assert result.code == 4 and "refusing to send it there" in result.err and "local copy was kept" in result.err, result
+    assert reached_localhost(ref, since) == []
+    assert apictl.run("token", "print").out.strip() == issued["token"]
+    assert apictl.run("request", "GET", "/me").code == 0
+
+
+# --- secrets in a request's body never leave its origin --------------------------------------
+
+def test_a_token_endpoint_that_redirects_elsewhere_gets_no_refresh_token(dz, ref):
+    assert dz.run("login").code == 0
+    elsewhere = ref.url("dzdesk", "/oauth/token", host="localhost")
+    for status in (307, 308):
+        ref.fault(api="dzdesk", method="POST", path="/oauth/token", status=status, count=1, body="",
+                  headers={"Location": elsewhere})
+        since = len(ref.log())
+        result = dz.run("token", "refresh", "-v")
+        assert result.code == 1 and "refusing to follow it" in result.err.splitlines()[-1], result
+        assert "credentials dropped" not in result.err
+        assert reached_localhost(ref, since) == []
+    assert dz.run("token", "refresh").code == 0
+
+
+def test_a_token_pair_login_never_crosses_a_plain_http_proxy(pair, ref, proxy):
+    since = len(ref.log())
+    result = pair.run("login", "-p", "pair", "--username", "u", "--password-stdin", input="pw-proxy-1\n",
+                      env={"http_proxy": proxy.url})
+    assert_one_line_error(result, 3, "plain http through the proxy", proxy.url)
+    assert [entry for entry in ref.log()[since:] if "/pair/" in entry["path"]] == []
+    assert "pw-proxy-1" not in (Path(proxy.dir) / "log").read_text(errors="replace")
+
+
+# --- what a server answers is checked whole --------------------------------------------------
+
+def test_a_refresh_token_that_is_not_a_string_is_refused(dz, ref):
+    ref.admin("/oauth", {"api": "dzdesk", "body": json.dumps({"access_token": "a-good-token", "refresh_token": {"nested": 1},
+                                                              "token_type": "Bearer", "expires_in": 3600})})
+    result = dz.run("login")
+    assert_fails_last_line(result, 4, "refresh_token that is not a string", "nothing was stored")
+    assert_one_line_error(dz.run("token", "print"), 4, "no credential")
+
+
+def test_a_token_longer_than_64_kib_is_refused(pair, ref):
+    pair_answer(ref, "obtain", "a" * (64 * 1024 + 1))
+    result = pair.run("login", "-p", "pair", "--username", "u", "--password-stdin", input="pw\n")
+    assert_one_line_error(result, 4, "more than the 64 KiB", "nothing was stored")
+
+
+def test_a_pair_lifetime_that_is_not_one_is_refused(pair, ref):
+    configure(pair, PAIR.format(base=ref.url("dzdesk", "/v1")) + 'expires_in = "/ttl"\n')
+    ref.fault(api="dzdesk", method="POST", path="/v1/pair/obtain", status=200, count=1,
+              body=json.dumps({"access": "a-good-token", "refresh": "r-1", "ttl": 1e300}),
+              headers={"Content-Type": "application/json"})
+    result = pair.run("login", "-p", "pair", "--username", "u", "--password-stdin", input="pw\n")
+    assert_one_line_error(result, 4, "lifetime at /ttl")

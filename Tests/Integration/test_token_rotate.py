@@ -1,4 +1,5 @@
 """`apictl token rotate`: create -> verify -> store -> revoke old, rollback, and crash recovery."""
+import fcntl
 import json
 import shutil
 import signal
@@ -179,3 +180,21 @@ def test_kill_9_at_every_file_operation_leaves_a_working_key(dz, ref):
             leftovers = [p.name for p in (dz.home / "data/apictl").rglob("*") if ".tmp-" in p.name or p.name.endswith(".part")]
             assert leftovers == [], (call, n, leftovers)
     assert killed >= sum(counts.values()) // 2, "the injections did kill rotations"
+
+
+def test_two_rotations_at_once_leave_one_new_key_and_no_orphan(dz, ref):
+    """The second rotation waits for the first's lock, then finds the key it read replaced:
+    it creates nothing, so no key is left live that nobody holds."""
+    assert dz.run("token", "rotate").code == 0           # makes the lock file; its old key is revoked
+    [lock_path] = (dz.home / "data/apictl/locks").glob("*.rotate.lock")
+    with open(lock_path, "r+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        rotations = [subprocess.Popen([APICTL, "token", "rotate"], env=dict(dz.env), stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        time.sleep(1.5)                                   # both have read the stored key and wait for the lock
+        fcntl.flock(held, fcntl.LOCK_UN)
+    outcomes = sorted((process.wait(30), process.stderr.read()) for process in rotations)
+    assert outcomes[0][0] == 0 and "rotated dz" in outcomes[0][1], outcomes
+    assert outcomes[1][0] == 1 and "changed while this rotation waited" in outcomes[1][1], outcomes
+    stored = dz.run("token", "print").out.strip()
+    assert [key["token"] for key in live_keys(ref)] == [stored] and works(dz)

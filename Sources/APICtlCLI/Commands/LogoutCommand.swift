@@ -56,6 +56,7 @@ enum LogoutCommand {
     }
 
     static func revoke(_ stored: Credential, from source: CredentialSource, profile: ResolvedProfile, _ context: CommandContext) throws(APICtlError) {
+        try profile.checkBound(stored, in: source)
         let transport = try context.openTransport()
         if stored.kind == "oauth2", profile.oauth != nil {
             let http = context.makeClient(transport: transport, profile: nil, credential: nil)

@@ -76,7 +76,8 @@ public struct TokenPairClient {
                                    hint: "check pair.access in the profile")
         }
         try TokenText.checkIssued(access, what: "the access token from the \(step) endpoint \(url)", code: .authentication)
-        let rotated = document?.at(pointer: pair.refreshToken ?? "/refresh")?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        let rotated = try TokenGrant.optionalToken(document?.at(pointer: pair.refreshToken ?? "/refresh"),
+                                                   named: "refresh token", from: "the \(step) endpoint \(url)")
         if let rotated {
             try TokenText.checkIssued(rotated, what: "the refresh token from the \(step) endpoint \(url)", code: .authentication)
         }
@@ -84,7 +85,13 @@ public struct TokenPairClient {
         credential.token = access
         credential.kind = "pair"
         if let rotated { credential.refreshToken = rotated }
-        let seconds = pair.expiresIn.flatMap { document?.at(pointer: $0) }.flatMap { $0.doubleValue ?? $0.text.flatMap(Double.init) }
+        var seconds: Double?
+        if let pointer = pair.expiresIn, let raw = document?.at(pointer: pointer), raw != .null {
+            guard let lifetime = TokenGrant.lifetime(raw) else {
+                throw APICtlError.auth("the \(step) endpoint \(url) sent a lifetime at \(pointer) that is not one (seconds, at most ten years)")
+            }
+            seconds = lifetime
+        }
         credential.expiresAt = seconds.map { now.addingTimeInterval($0) } ?? JWT.decode(access)?.expiresAt
         credential.issuedAt = now
         credential.tokenURL = refreshURL
@@ -109,6 +116,7 @@ public struct TokenPairClient {
         if let bearer { headers.add("Authorization", "Bearer " + bearer) }
         var request = HTTPRequest(method: method, url: url, headers: headers, body: bytes, timeout: 60)
         request.caCertPath = profile.caCert
+        request.carriesSecrets = true
         let response = try http.fetch(request)
         guard response.head.isSuccess else {
             var error = HTTPFailure.error(for: response, context: FailureContext(profile: profile, credential: nil, now: http.now()))

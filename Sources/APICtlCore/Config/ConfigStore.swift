@@ -101,6 +101,11 @@ enum ConfigValidator {
                               + "is not an environment variable name", hint: "use letters, digits and '_', not starting with a digit")
             }
             for (environment, settings) in profile.environments ?? [:] {
+                // Like a profile name, it names keyring entries and files, and is printed.
+                guard ProfileName.isValid(environment) else {
+                    throw .config("config file \(path): profiles.\(name).environments: the name '\(TerminalText.escapingControls(environment))' is not valid",
+                                  hint: ProfileName.rule)
+                }
                 if let tokenEnv = settings.tokenEnv, !EnvironmentName.isValid(tokenEnv) {
                     throw .config("config file \(path): profiles.\(name).environments.\(environment).token_env = "
                                   + "\"\(TerminalText.escapingControls(tokenEnv))\" is not an environment variable name",

@@ -131,6 +131,16 @@ public struct ResolvedProfile: Sendable {
     /// The origin a credential obtained for this profile is bound to (DESIGN §5).
     public var credentialOrigin: String { base.origin.description }
 
+    /// A stored credential is used only for the origin it was obtained for: a config that points
+    /// the same profile name elsewhere (another file, APICTL_CONFIG, an edited base_url) gets an
+    /// error before anything is sent, refreshed or revoked with it.
+    public func checkBound(_ credential: Credential, in source: CredentialSource) throws(APICtlError) {
+        guard let origin = credential.origin, origin != credentialOrigin else { return }
+        throw APICtlError.auth("the credential of '\(name)' in the \(source) was obtained for \(origin), "
+                               + "but the profile now points at \(credentialOrigin); refusing to send it there",
+                               hint: "to use \(credentialOrigin), run 'apictl login -p \(name)'")
+    }
+
     /// `credential` bound to this profile's origin, as every store write keeps it.
     public func bound(_ credential: Credential) -> Credential {
         var bound = credential

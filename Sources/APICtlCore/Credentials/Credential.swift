@@ -112,11 +112,16 @@ public enum TokenText {
         }
     }
 
-    /// `flaw` as the error for a token a server answered: `what` names the field and the endpoint
-    /// ("the access_token from the token endpoint https://…"). Nothing was stored when it is thrown.
+    /// Tokens longer than this are refused: no API issues one, and libcurl would fail on the header.
+    public static let longest = 64 * 1024
+
+    /// `flaw` and `longest` as the error for a token a server answered: `what` names the field and
+    /// the endpoint ("the access_token from the token endpoint https://…"). Nothing was stored when it is thrown.
     public static func checkIssued(_ token: String, what: String, code: ExitCode) throws(APICtlError) {
-        guard let flaw = flaw(token) else { return }
-        throw APICtlError(code, "\(what) holds \(flaw); refusing it, and nothing was stored",
+        let problem = flaw(token).map { "holds \($0)" }
+            ?? (token.utf8.count > longest ? "is \(token.utf8.count) bytes long, more than the \(longest / 1024) KiB a token may be" : nil)
+        guard let problem else { return }
+        throw APICtlError(code, "\(what) \(problem); refusing it, and nothing was stored",
                           hint: "the server's answer is broken or hostile; whatever was stored before stays in use")
     }
 }

@@ -169,6 +169,12 @@ public final class APIClient {
             }
             // The origin includes the scheme, so an https -> http downgrade on the same host leaves it too.
             let leaves = nextParts.origin != from.origin
+            if leaves && current.carriesSecrets {
+                // A token endpoint has no business elsewhere; a 307/308 would resend the body's secrets there.
+                throw SendError(apiError: APICtlError(.httpError, "\(from.origin) redirected a request carrying credentials to "
+                                                      + "\(nextParts.origin); refusing to follow it, and nothing was sent there",
+                                                      hint: "configure the endpoint's final URL if the move is genuine"))
+            }
             if leaves { userHeadersTrusted = false }
             observer?(.redirect(from: redactor.url(current.url), to: redactor.url(next), credentialsDropped: leaves))
             if current.bodyStream != nil && [307, 308].contains(head.status) && !current.rewind() {
@@ -224,7 +230,10 @@ public final class APIClient {
     /// profile's origin; strips user-given credentials once a redirect left it.
     func authorize(_ request: HTTPRequest, keepUserCredentials: Bool) throws(APICtlError) -> HTTPRequest {
         var out = request
-        if let target = URLParts.parse(request.url) { out.proxy = proxies.proxy(for: target) ?? "" }
+        if let target = URLParts.parse(request.url) {
+            out.proxy = proxies.proxy(for: target) ?? ""
+            if request.carriesSecrets { try checkSecretsMayGo(to: target, proxy: out.proxy, what: "credentials") }
+        }
         out = try attachCredential(out, keepUserCredentials: keepUserCredentials)
         if let caCertOverride { out.caCertPath = caCertOverride }
         if !out.headers.contains("Accept") { out.headers.add("Accept", "application/json, */*;q=0.5") }
@@ -241,15 +250,7 @@ public final class APIClient {
         for (name, value) in profile.headers where !out.headers.contains(name) { out.headers.add(name, value) }
         if out.caCertPath == nil { out.caCertPath = profile.caCert }
         guard let credential, !out.headers.contains(profile.auth.headerName ?? "") else { return out }
-        if target.scheme == "http" && !target.isLoopback {
-            throw APICtlError.config("refusing to send a credential over plain http to \(target.host)",
-                                     hint: "use an https:// base URL for profile '\(profile.name)'")
-        }
-        if target.scheme == "http", let proxy = out.proxy, !proxy.isEmpty {
-            throw APICtlError.config("refusing to send a credential over plain http through the proxy \(redactor.url(Self.withoutUserInfo(proxy))): "
-                                     + "the proxy would read it",
-                                     hint: "add \(target.host) to NO_PROXY, or use an https:// base URL")
-        }
+        try checkSecretsMayGo(to: target, proxy: out.proxy, what: "a credential")
         let secret = credential.credential.token
         switch profile.auth {
         case .query(let name):
@@ -262,6 +263,21 @@ public final class APIClient {
             }
         }
         return out
+    }
+
+    /// A secret goes over plain http only to this machine, and never through a plain-http
+    /// proxy, which would read it.
+    private func checkSecretsMayGo(to target: URLParts, proxy: String?, what: String) throws(APICtlError) {
+        guard target.scheme == "http" else { return }
+        if !target.isLoopback {
+            throw APICtlError.config("refusing to send \(what) over plain http to \(target.host)",
+                                     hint: profile.map { "use an https:// base URL for profile '\($0.name)'" } ?? "use an https:// URL")
+        }
+        if let proxy, !proxy.isEmpty {
+            throw APICtlError.config("refusing to send \(what) over plain http through the proxy \(redactor.url(Self.withoutUserInfo(proxy))): "
+                                     + "the proxy would read it",
+                                     hint: "add \(target.host) to NO_PROXY, or use an https:// URL")
+        }
     }
 
     /// `request` with every credential a user or the profile put in it removed: what may

@@ -65,6 +65,10 @@ public struct HTTPRequest: Sendable {
     public var caCertPath: String?
     /// The proxy to go through ("" for none); nil leaves it to libcurl's own reading of the environment.
     public var proxy: String?
+    /// Set when apictl put a secret in the body or headers itself (a password, a client secret,
+    /// a refresh token, a CI ID token): such a request never leaves its origin on a redirect,
+    /// never goes over plain http off this machine, and never through a plain-http proxy.
+    public var carriesSecrets = false
 
     public init(method: String, url: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8]? = nil,
                 timeout: Double? = nil, caCertPath: String? = nil) {

@@ -26,9 +26,6 @@ public final class CredentialSession {
         FailureContext(profile: profile, credential: credential, now: parts.now(), maxWait: client.retryPolicy.maxWait)
     }
 
-    /// Tokens longer than this are refused: no API issues one, and libcurl would fail on the header.
-    public static let longestToken = 64 * 1024
-
     private init(parts: SessionParts, profile: ResolvedProfile?, client: APIClient, store: StoreSelection?,
                  refresher: CredentialRefresher?) {
         self.parts = parts
@@ -105,11 +102,7 @@ public final class CredentialSession {
     /// `checked`, and a stored credential only for the origin it was obtained for: a config
     /// that points the same profile name elsewhere (another file, APICTL_CONFIG) gets an error.
     static func checked(_ resolved: ResolvedCredential, for profile: ResolvedProfile?) throws(APICtlError) -> ResolvedCredential {
-        if let profile, let origin = resolved.credential.origin, origin != profile.credentialOrigin {
-            throw APICtlError.auth("the credential of '\(profile.name)' in the \(resolved.source) was obtained for \(origin), "
-                                   + "but the profile now points at \(profile.credentialOrigin); refusing to send it there",
-                                   hint: "to use \(profile.credentialOrigin), run 'apictl login -p \(profile.name)'")
-        }
+        try profile?.checkBound(resolved.credential, in: resolved.source)
         return try checked(resolved)
     }
 
@@ -124,8 +117,8 @@ public final class CredentialSession {
             throw APICtlError(code, "the token from the \(resolved.source) contains \(flaw); refusing to send it",
                               hint: "check what sets it: a token is one line of printable text")
         }
-        if token.count > longestToken {
-            throw APICtlError(code, "the token from the \(resolved.source) is \(token.count) bytes, more than the \(longestToken / 1024) KiB apictl sends",
+        if token.count > TokenText.longest {
+            throw APICtlError(code, "the token from the \(resolved.source) is \(token.count) bytes, more than the \(TokenText.longest / 1024) KiB apictl sends",
                               hint: "check what sets it")
         }
         return resolved

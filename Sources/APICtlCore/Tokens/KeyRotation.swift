@@ -86,6 +86,12 @@ public final class KeyRotation {
                               hint: "try again once it is found and revoked, within \(Int(Self.watchWindow / 60)) minutes, "
                                   + "or remove \(files.rotationJournal) after checking 'apictl token list'")
         }
+        // Another rotation may have replaced the key while this one waited for the lock: rotating
+        // the key read before would make a second new key and leave the first one nobody's.
+        if let stored = try store.loadLatest(files.key), stored.token != current.token {
+            throw APICtlError(.httpError, "the stored key of \(files.key) changed while this rotation waited (another rotation finished first); "
+                              + "nothing was created", hint: "run the rotation again if you still want a new key")
+        }
         report("creating key '\(name)'")
         // Written just before the request leaves (no other file operation between the two), so a
         // key the server commits after a kill -9 is still found, and a kill before it leaves none.
@@ -196,8 +202,11 @@ public final class KeyRotation {
                 + "and apictl looks for the new one again with each command for \(Int(Self.watchWindow / 60)) minutes to revoke it"
         }
         let revoked = try rollBack(journal, newKey: nil)
-        return "rolled back an interrupted rotation: the old key stays stored"
-            + (revoked.map { "; the half-made key \($0) was revoked" } ?? "; no half-made key was found at the API")
+        let unseen = journal.newID == nil && !api.canList
+            ? "; apictl cannot look for the half-made key '\(journal.newName)' (the profile has no tokens.list): "
+                + "check the API's dashboard and revoke it if it is there"
+            : "; no half-made key was found at the API"
+        return "rolled back an interrupted rotation: the old key stays stored" + (revoked.map { "; the half-made key \($0) was revoked" } ?? unseen)
     }
 
     /// Revokes the new key (by id, else by its unique name in the list, or with the key itself

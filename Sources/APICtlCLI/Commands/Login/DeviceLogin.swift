@@ -21,6 +21,9 @@ enum DeviceLogin {
         var deferred: Bool { noWait || complete }
     }
 
+    /// The provider's words as the terminal may show them: a code or URL cannot repaint the screen.
+    static func shown(_ text: String) -> String { TerminalText.escapingControls(text) }
+
     /// The grant, or nil when `--no-wait` printed the pending authorization.
     static func run(_ options: Options, _ context: CommandContext, profile: String, client: OAuthClient, deviceURL: String,
                     tokenURL: String, scopes: [String], timeout: Double) throws(TokenEndpointError) -> TokenGrant? {
@@ -38,12 +41,12 @@ enum DeviceLogin {
                     "expires_at": .string(Timestamp.iso8601(context.now().addingTimeInterval(device.expiresIn))),
                 ])
                 context.stdout.write(JSONOutput.render(out))
-                context.stderr.write("Enter code \(device.userCode) at \(device.verificationURI), then run "
+                context.stderr.write("Enter code \(shown(device.userCode)) at \(shown(device.verificationURI)), then run "
                                      + "'apictl login -p \(profile) --device --complete' with this JSON on stdin\n")
                 return nil
             }
-            context.stderr.write("First copy your one-time code: \(device.userCode)\n")
-            context.stderr.write("Then open \(device.verificationURI) in a browser and enter it. Waiting for approval...\n")
+            context.stderr.write("First copy your one-time code: \(shown(device.userCode))\n")
+            context.stderr.write("Then open \(shown(device.verificationURI)) in a browser and enter it. Waiting for approval...\n")
         }
         let deadline = context.now().addingTimeInterval(min(timeout, device.expiresIn))
         var interval = device.interval

@@ -88,8 +88,10 @@ public struct CIExchange {
         var headers = HTTPHeaders()
         headers.add("Content-Type", "application/json")
         headers.add("Accept", "application/json")
-        let response = try http.fetch(HTTPRequest(method: method, url: url, headers: headers, body: Array(body.rendered().utf8),
-                                                  timeout: 30, caCertPath: profile.caCert))
+        var request = HTTPRequest(method: method, url: url, headers: headers, body: Array(body.rendered().utf8),
+                                  timeout: 30, caCertPath: profile.caCert)
+        request.carriesSecrets = true
+        let response = try http.fetch(request)
         if response.status >= 500 {
             throw APICtlError(.serverError, "the mint endpoint \(url) answered \(response.status)", hint: "try again later")
         }
@@ -103,6 +105,7 @@ public struct CIExchange {
               let token = answer.at(pointer: ci.mintToken ?? "/token")?.stringValue, !token.isEmpty else {
             throw .auth("the mint endpoint \(url) answered without a token at \(ci.mintToken ?? "/token")")
         }
+        try TokenText.checkIssued(token, what: "the token from the mint endpoint \(url)", code: .authentication)
         var credential = Credential(token: token, kind: JWT.decode(token) != nil ? "jwt" : "api_key", createdAt: now)
         credential.expiresAt = try mintExpiry(answer, token: token, now: now, url: url)
         return credential
@@ -116,8 +119,7 @@ public struct CIExchange {
             throw .auth("the mint endpoint \(url) sent an expiry at \(pointer) that is not a date")
         }
         if let raw = answer.at(pointer: "/expires_in"), raw != .null {
-            guard let seconds = raw.doubleValue ?? raw.stringValue.flatMap(Double.init), seconds.isFinite,
-                  seconds >= 0, seconds <= TokenGrant.longestLifetime else {
+            guard let seconds = TokenGrant.lifetime(raw) else {
                 throw .auth("the mint endpoint \(url) sent an expires_in that is not a lifetime")
             }
             return now.addingTimeInterval(seconds)

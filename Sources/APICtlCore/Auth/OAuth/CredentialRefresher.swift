@@ -68,6 +68,7 @@ public final class CredentialRefresher {
         let lock = try files.lock(files.refreshLock)
         defer { lock.unlock() }
         let stored = try store.loadLatest(files.key) ?? current
+        try profile.checkBound(stored, in: store.source)
         if stored.token != current.token && !Self.isDue(stored, for: profile, now: now()) { return stored }
         if !force && !Self.isDue(stored, for: profile, now: now()) { return stored }
         let fresh: Credential

@@ -202,7 +202,8 @@ public final class OAuthClient {
             headers.add("Content-Type", "application/x-www-form-urlencoded")
             body = PercentEncoding.formEncode(fields)
         }
-        let request = HTTPRequest(method: "POST", url: url, headers: headers, body: Array(body.utf8), timeout: 30, caCertPath: caCert)
+        var request = HTTPRequest(method: "POST", url: url, headers: headers, body: Array(body.utf8), timeout: 30, caCertPath: caCert)
+        request.carriesSecrets = true
         do { return try http.fetch(request) } catch { throw .failed(error) }
     }
 }

@@ -22,15 +22,14 @@ public struct TokenGrant: Sendable, Equatable {
         guard let access = fields["access_token"]?.stringValue, !access.isEmpty else {
             throw APICtlError(.authentication, "the token endpoint \(endpoint) answered without an access_token")
         }
-        var grant = TokenGrant(accessToken: access, refreshToken: fields["refresh_token"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 },
+        var grant = TokenGrant(accessToken: access, refreshToken: try optionalToken(fields["refresh_token"], named: "refresh_token", from: "the token endpoint \(endpoint)"),
                                tokenType: fields["token_type"]?.stringValue)
         try TokenText.checkIssued(access, what: "the access_token from the token endpoint \(endpoint)", code: .authentication)
         if let refresh = grant.refreshToken {
             try TokenText.checkIssued(refresh, what: "the refresh_token from the token endpoint \(endpoint)", code: .authentication)
         }
         if let raw = fields["expires_in"], raw != .null {
-            guard let seconds = raw.doubleValue ?? raw.stringValue.flatMap(Double.init), seconds.isFinite,
-                  seconds >= 0, seconds <= longestLifetime else {
+            guard let seconds = lifetime(raw) else {
                 throw APICtlError(.authentication, "the token endpoint \(endpoint) sent an expires_in that is not a lifetime")
             }
             grant.expiresIn = seconds
@@ -41,6 +40,24 @@ public struct TokenGrant: Sendable, Equatable {
             grant.scopes = text.split(separator: " ").map(String.init)
         }
         return grant
+    }
+
+    /// Seconds a token lives, from an `expires_in` sent as a number or a string: nil when it
+    /// is neither, negative, or longer than `longestLifetime`.
+    public static func lifetime(_ raw: JSONValue) -> Double? {
+        guard let seconds = raw.doubleValue ?? raw.stringValue.flatMap(Double.init), seconds.isFinite,
+              seconds >= 0, seconds <= longestLifetime else { return nil }
+        return seconds
+    }
+
+    /// A token field that may be missing (or null, or empty): a value of another type is an answer
+    /// apictl does not understand, refused rather than read as "no refresh token".
+    public static func optionalToken(_ raw: JSONValue?, named field: String, from sender: String) throws(APICtlError) -> String? {
+        guard let raw, raw != .null else { return nil }
+        guard let text = raw.stringValue else {
+            throw APICtlError(.authentication, "\(sender) sent a \(field) that is not a string; refusing the answer, and nothing was stored")
+        }
+        return text.isEmpty ? nil : text
     }
 
     /// The record to store. Expiry comes from `expires_in` at receive time (a
