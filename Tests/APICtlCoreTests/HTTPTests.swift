@@ -48,6 +48,17 @@ final class RedactorTests: XCTestCase {
         XCTAssertEqual(r.url("https://h/p?api_key=abc&x=1"), "https://h/p?api_key=[REDACTED]&x=1")
     }
 
+    func testNamesAreReadAsServersReadThem() {
+        let r = Redactor()
+        XCTAssertEqual(r.header("X_API_KEY", "k"), "[REDACTED]")
+        XCTAssertEqual(r.url("https://h/p?api%5Fkey=abc&Access_Token=d&x=1"), "https://h/p?api%5Fkey=[REDACTED]&Access_Token=[REDACTED]&x=1")
+        XCTAssertEqual(r.url("https://ghp_token1@h/p"), "https://[REDACTED]@h/p")
+        XCTAssertEqual(r.url("https://ada:pw@h/p"), "https://ada:[REDACTED]@h/p")
+        XCTAssertEqual(r.url("https://h/p?token=KEEP&api_key=x", keeping: "KEEP"), "https://h/p?token=KEEP&api_key=[REDACTED]")
+        XCTAssertTrue(HTTPHeaders.carriesCredential("x_auth_token", keyHeader: nil))
+        XCTAssertTrue(HTTPHeaders.carriesCredential("My_Key", keyHeader: "my-key"))
+    }
+
     func testABasicPasswordIsHiddenOnItsOwn() {
         let r = Redactor(secrets: ["alice:hunter22-pw"], auth: .basic)
         XCTAssertEqual(r.text("the password hunter22-pw is wrong for alice"), "the password [REDACTED] is wrong for alice")

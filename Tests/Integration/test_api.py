@@ -432,3 +432,15 @@ def test_a_path_template_copied_from_the_description_asks_for_its_value(dz, ref)
     assert not [e for e in ref.log() if "{" in e["path"] or "%7B" in e["path"]], "nothing was sent"
     assert dz.run("profile", "set", "dz", "--var", "item_id=req_9").code == 0
     assert "/v1/requests/req_9" in dz.run("request", "GET", "/requests/{item_id}", "--dry-run").out
+
+
+def test_a_description_location_from_a_link_header_cannot_repaint_the_terminal(dz, ref):
+    """The Link header names where the description is; that name is shown escaped."""
+    link = '</dzdesk/description.yaml?v=\u009b2J\u009bHSPOOFED>; rel="service-desc"'
+    for _ in range(2):
+        ref.fault(api="dzdesk", method="GET", path="/v1", status=200, count=1, body="{}",
+                  headers={"Link": link, "Content-Type": "application/json"})
+    for args in (["api", "sync"], ["api", "sync", "--force"]):
+        result = dz.run(*args)
+        assert result.code == 0, result
+        assert "\u009b" not in result.err and "\\u{9B}2J" in result.err, result

@@ -283,7 +283,19 @@ def hostile_description(marker_dir):
                     "c": {"type": "string", "enum": [f"`touch {marker_dir}/c`"]},
                     "d": {"type": "string", "enum": ["one\ntwo"]},
                     "e": {"type": "string", "enum": ["\u001b]2;PWNED\u0007t", "\u001b]2;PWNED\u0007u"]},
+                    # values and a name that step out of a quote the user opened
+                    "q1": {"type": "string", "enum": [f"\"\u0001$(touch {marker_dir}/q1)\""]},
+                    "q2": {"type": "string", "enum": [f"'\u0001 $(touch {marker_dir}/q2) #"]},
+                    "q3": {"type": "string", "enum": [f"x\"$(touch {marker_dir}/q3)\"`touch {marker_dir}/q3b`"]},
+                    f"\"\u0001$(touch {marker_dir}/f)\"": {"type": "string"},
+                    # values to arrive exactly as they are
+                    "r1": {"type": "string", "enum": ["back\\slash"]},
+                    "r2": {"type": "string", "enum": ["it's \"quoted\" $HOME `x` !x"]},
                 }}}}}, "responses": {"201": {"description": "ok"}}}},
+            # a field that would be read as apictl's -o and save the answer where the description says
+            "/opt": {"post": {"requestBody": {"content": {"application/json": {"schema": {
+                "type": "object", "properties": {"-o./owned_by_api": {"type": "string"}}}}}},
+                "responses": {"201": {"description": "ok"}}}},
             f"/p/$(touch {marker_dir}/p)": {"get": {"responses": {"200": {"description": "ok"}}}},
         },
     }
@@ -322,9 +334,11 @@ def hostile_terminal(request, apictl, tmp_path):
         init = tmp_path / "init.fish"
         init.write_text(f"source {ROOT}/completions/apictl.fish\nfunction fish_prompt; echo '$ '; end\n")
         command = f"fish --no-config -C 'source {init}'"
+    # a file name from a cloned repository or an unpacked archive
+    (tmp_path / "data$(touch pwned_by_file_name).json").write_text("{}")
     term = Terminal(command, env, tmp_path)
     term.wait_for("$")
-    term.shell, term.markers = request.param, markers
+    term.shell, term.markers, term.home = request.param, markers, tmp_path
     yield term
     term.close()
 
@@ -335,21 +349,51 @@ def pane_title(term):
 
 
 @pytest.mark.parametrize("typed", ["request POST /things a=", "request POST /things b=", "request POST /things c=",
-                                   "request POST /things d=", "request GET /p/"])
+                                   "request POST /things d=", "request GET /p/",
+                                   'request POST /things q1="', "request POST /things q2='", 'request POST /things q3="',
+                                   "request POST /things q3='", 'request POST /things "\\"|x"', "request POST /opt ",
+                                   "request POST /things -d @da", 'request POST /things -d "@da'])
 def test_a_hostile_description_never_runs_through_tab_and_enter(hostile_terminal, typed):
+    """`typed`, Tab, Tab, then what follows a `|` (a field's value, closing the quote), and Enter."""
     term = hostile_terminal
     term.clear()
+    typed, _, then = typed.partition("|")
     term.send("-l", f"apictl -p evil {typed}")
     term.send("Tab")
     time.sleep(0.5)
     term.send("Tab")
     time.sleep(0.5)
+    if then:
+        # readline closes the user's quote after a single match even when the word goes on (name=)
+        term.send("-l", then.rstrip('"') if term.shell == "bash" else then)
     screen = term.screen()
-    assert f"apictl -p evil {typed}" in screen, screen
+    # zsh may requote what was typed (q1=" becomes q1=\"...): the line is there, in some quoting
+    assert "apictl -p evil request" in screen, screen
     term.send("Enter")
     term.wait_for("apictl: ")
     time.sleep(0.3)
     assert list(term.markers.iterdir()) == [], f"{term.shell} ran a command from the description:\n{screen}"
+    assert not list(term.home.glob("owned*")), f"{term.shell} took a field for an option:\n{screen}"
+    assert not (term.home / "pwned_by_file_name").exists(), f"{term.shell} ran a file name:\n{screen}"
+
+
+@pytest.mark.parametrize("typed, value", [("r1=", "r1=back\\slash"), ('r1="', "r1=back\\slash"), ("r2=", "r2=it's \"quoted\" $HOME `x` !x"),
+                                          ("r2='", "r2=it's \"quoted\" $HOME `x` !x")])
+def test_a_completed_value_arrives_as_the_description_has_it(hostile_terminal, typed, value):
+    """Tab, then the line run with printf in apictl's place: the word is the value, byte for byte."""
+    term = hostile_terminal
+    if term.shell == "bash" and "!" in value and typed.endswith('"'):
+        pytest.skip("bash's history expansion would act on ! inside double quotes: such a value is not offered there")
+    term.clear()
+    term.send("-l", f"apictl -p evil request POST /things {typed}")
+    term.send("Tab")
+    time.sleep(0.6)
+    term.send("Home")
+    term.send("-l", "printf '<%s>\\n' ")
+    term.send("Enter")
+    screen = term.wait_for("<request>")
+    time.sleep(0.3)
+    assert f"<{value}>" in term.screen(), term.screen()
 
 
 def test_control_characters_from_a_description_are_listed_escaped(hostile_terminal):

@@ -118,3 +118,13 @@ def test_an_environment_name_that_could_leave_a_folder_or_repaint_is_a_config_er
     result = apictl.run("profile", "list")
     assert_one_line_error(result, 3, "environments", "is not valid")
     assert "\x1b" not in result.err
+
+
+@pytest.mark.parametrize("url", ["https://api.example.test/\\u001b[2Jv1", "https://api.example.test/\\u009bv1", "https://api.example .test"])
+def test_a_base_url_with_a_control_character_or_space_is_a_config_error(apictl, url):
+    apictl.config_path.parent.mkdir(parents=True, exist_ok=True)
+    apictl.config_path.write_text(f'[profiles.p]\nauth = "bearer"\nbase_url = "{url}"\n')
+    for args in (["profile", "list"], ["profile", "show", "p"]):
+        result = apictl.run(*args)
+        assert_one_line_error(result, 3, "base_url", "space or control character")
+        assert "\x1b" not in result.err and "\u009b" not in result.err

@@ -187,6 +187,43 @@ def test_verbose_dry_run_and_curl_show_no_credential_header_or_url_password(apic
             assert "[REDACTED]" in shown
 
 
+def test_secrets_in_the_query_a_url_user_or_an_underscored_header_are_redacted_too(apictl, ref):
+    """Servers read api%5Fkey as api_key and X_API_KEY as X-API-Key; https://TOKEN@host is how
+    tokens are often given. None of them shows, in any of the three views."""
+    assert apictl.run("profile", "add", "p", "--base-url", ref.url("_test"), "--token-env", "P_TOKEN").code == 0
+    env = {"P_TOKEN": "tok-shown-2"}
+    targets = ["/echo?api_key=query-secret-1&access_token=query-secret-2&api%5Fkey=query-secret-3&page=2",
+               f"http://url-user-token-1@127.0.0.1:{ref.port}/_test/echo"]
+    for args in (["-v"], ["--dry-run"], ["--curl"]):
+        for target in targets:
+            result = apictl.run("request", "GET", target, "-H", "X_API_KEY: underscored-secret-1", *args, env=env)
+            assert result.code == 0, result
+            shown = result.err if args == ["-v"] else result.out
+            for value in ("query-secret-1", "query-secret-2", "query-secret-3", "url-user-token-1", "underscored-secret-1",
+                          "tok-shown-2"):
+                assert value not in shown, (args, value, shown)
+            assert "page=2" in shown or "page=2" not in target, shown   # what is not secret stays
+
+
+def test_an_underscored_credential_header_does_not_follow_a_redirect_elsewhere(apictl, ref):
+    assert apictl.run("profile", "add", "p", "--base-url", ref.url("_test")).code == 0
+    elsewhere = f"http://localhost:{ref.port}/_test/echo"
+    result = apictl.run("request", "GET", "/redirect", "--query", "to=" + elsewhere, "-H", "X_API_KEY: underscored-secret-2")
+    assert result.code == 0, result
+    assert "underscored-secret-2" not in result.out and "X_API_KEY" not in json.loads(result.out)["headers"], result
+
+
+def test_a_credential_header_that_is_not_text_is_refused(apictl, ref):
+    assert apictl.run("profile", "add", "p", "--base-url", ref.url("_test")).code == 0
+    since = len(ref.log())
+    for args in (["--dry-run"], []):
+        result = subprocess.run([APICTL, "request", "GET", "/echo", *args, "-H", b"Authorization: Bearer raw-secret-1\xe9"],
+                                env=dict(apictl.env, APICTL_TOKEN="tok-raw-1"), capture_output=True)
+        assert result.returncode == 2, result
+        assert b"raw-secret-1" not in result.stdout + result.stderr and b"not UTF-8 text" in result.stderr, result
+    assert reached(ref, since) == []
+
+
 # --- no injection from any source ----------------------------------------------------
 
 def test_line_breaks_in_a_token_are_refused_from_every_source(apictl, ref, tmp_path):

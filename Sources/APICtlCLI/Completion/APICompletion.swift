@@ -8,7 +8,13 @@ struct APICompletion {
     let index: OpenAPIIndex?
     let vars: [String: String]
 
+    /// What a description offers, without a name that begins with `-`: typed at that place it
+    /// would be read as one of apictl's options (`-o./file=` would save the answer there).
     func candidates(_ completion: ValueCompletion, prefix: String, typed: [String]) -> [(String, String)] {
+        offered(completion, prefix: prefix, typed: typed).filter { !$0.0.hasPrefix("-") }
+    }
+
+    private func offered(_ completion: ValueCompletion, prefix: String, typed: [String]) -> [(String, String)] {
         // The operation of `request METHOD PATH`, for the items and options after them.
         let operation = typed.count >= 2 ? index?.operation(method: typed[0], path: typed[1]) : nil
         switch completion {

@@ -52,7 +52,7 @@ enum RequestPreview {
         if request.method != "GET" || request.body != nil || request.bodyStream != nil {
             words += request.method == "HEAD" ? ["--head"] : ["-X", request.method]
         }
-        let url = Redactor.withoutPassword(request.url)
+        let url = redactor.url(request.url, keeping: placeholder)
         // curl reads [] and {} in a URL as globs: -g takes them literally, as apictl sent them.
         if url.contains(where: { "[]{}".contains($0) }) { words.append("-g") }
         words.append(quoted(url, variable: variable))

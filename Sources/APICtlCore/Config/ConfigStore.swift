@@ -115,6 +115,11 @@ enum ConfigValidator {
             guard AuthScheme(configValue: profile.auth) != nil else {
                 throw .config("config file \(path): profiles.\(name).auth = \"\(profile.auth)\" is not one of \(AuthScheme.configChoices.joined(separator: ", "))")
             }
+            let urls = [("base_url", profile.baseURL)] + (profile.environments ?? [:]).map { ("environments.\($0.key).base_url", $0.value.baseURL) }
+            for case let (key, url?) in urls where url.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == " " }) {
+                throw .config("config file \(path): profiles.\(name).\(key) = \"\(TerminalText.escapingControls(url))\" holds a space or control character",
+                              hint: "a URL is one word of printable text")
+            }
             if profile.baseURL == nil && (profile.environments ?? [:]).isEmpty {
                 throw .config("config file \(path): profile '\(name)' has neither base_url nor environments")
             }

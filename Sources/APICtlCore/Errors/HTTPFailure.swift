@@ -42,7 +42,7 @@ public enum HTTPFailure {
         let refusedToken = status == 400 && ["access_denied", "invalid_token"].contains(detail?.code ?? "")
         return APICtlError(refusedToken ? .authentication : ExitCode.forStatus(status), redactor.text(message),
                            hint: hint(status: refusedToken ? 401 : status, response: response, detail: detail, context: context)
-                            .map(redactor.text))
+                            .map { redactor.text($0) })
     }
 
     /// `detail`: the body as `error(for:)` already decoded it.

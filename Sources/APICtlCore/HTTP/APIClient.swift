@@ -245,6 +245,13 @@ public final class APIClient {
         guard let target = URLParts.parse(request.url) else {
             throw APICtlError.usage("invalid URL '\(redactor.url(request.url))'", hint: "use a path like /v1/me or a full https:// URL")
         }
+        // A credential header given as bytes that are not text could neither be redacted nor
+        // replace the profile's own: there is no such credential, so there is no such header.
+        if let raw = request.rawHeaders.first(where: { Self.rawHeaderCarriesCredential($0, keyHeader: profile?.auth.headerName) }) {
+            let name = String(decoding: raw.prefix { $0 != UInt8(ascii: ":") }, as: UTF8.self)
+            throw APICtlError.usage("the \(name) header holds bytes that are not UTF-8 text; a credential is text",
+                                    hint: "give the header's value as text")
+        }
         if !keepUserCredentials { out = withoutCredentials(out) }
         guard let profile, target.origin == profile.base.origin else { return out }
         for (name, value) in profile.headers where !out.headers.contains(name) { out.headers.add(name, value) }
@@ -263,6 +270,10 @@ public final class APIClient {
             }
         }
         return out
+    }
+
+    static func rawHeaderCarriesCredential(_ line: [UInt8], keyHeader: String?) -> Bool {
+        HTTPHeaders.carriesCredential(String(decoding: line.prefix { $0 != UInt8(ascii: ":") }, as: UTF8.self), keyHeader: keyHeader)
     }
 
     /// A secret goes over plain http only to this machine, and never through a plain-http
@@ -285,8 +296,7 @@ public final class APIClient {
     public func withoutCredentials(_ request: HTTPRequest) -> HTTPRequest {
         var out = request
         out.rawHeaders = []   // bytes apictl cannot read are not trusted to another origin either
-        for name in HTTPHeaders.credentialNames { out.headers.remove(name) }
-        if let name = profile?.auth.headerName { out.headers.remove(name) }
+        out.headers.removeCredentials(keyHeader: profile?.auth.headerName)
         // A Location that repeats the key in its query (…?api_key=K → https://www.host/…?api_key=K)
         // must not carry it to the new origin either.
         if case .query(let name)? = profile?.auth { out.url = URLParts.removingQueryParameter(name, from: out.url) }

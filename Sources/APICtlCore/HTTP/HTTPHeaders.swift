@@ -27,8 +27,19 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
     }
 
     public static func carriesCredential(_ name: String, keyHeader: String?) -> Bool {
-        let lower = name.lowercased()
-        return credentialNames.contains { $0.lowercased() == lower } || keyHeader.map { $0.lowercased() == lower } ?? false
+        let wanted = comparable(name)
+        return credentialNames.contains { comparable($0) == wanted } || keyHeader.map { comparable($0) == wanted } ?? false
+    }
+
+    /// A header name as servers behind CGI, WSGI or PHP see it: case and `_` against `-` make
+    /// no difference there (`X_API_KEY` arrives as `X-API-Key`), so none makes one here.
+    public static func comparable(_ name: String) -> String {
+        name.lowercased().replacingAll("_", with: "-")
+    }
+
+    /// Drops every field that `carriesCredential`.
+    public mutating func removeCredentials(keyHeader: String?) {
+        fields.removeAll { Self.carriesCredential($0.name, keyHeader: keyHeader) }
     }
 
     public init(_ fields: [Field] = []) { self.fields = fields }

@@ -16,16 +16,16 @@ public struct Redactor: Sendable {
         }
         self.secrets = secrets.filter { $0.count >= 4 }
         // Set-Cookie comes back from servers.
-        var headers = Set((HTTPHeaders.credentialNames + ["Set-Cookie"]).map { $0.lowercased() })
+        var headers = Set((HTTPHeaders.credentialNames + ["Set-Cookie"]).map(HTTPHeaders.comparable))
         var query: Set<String> = ["access_token", "api_key", "apikey", "token"]
-        if let name = auth?.headerName { headers.insert(name.lowercased()) }
+        if let name = auth?.headerName { headers.insert(HTTPHeaders.comparable(name)) }
         if case .query(let name)? = auth { query.insert(name.lowercased()) }
         self.secretHeaders = headers
         self.secretQueryKeys = query
     }
 
     public func header(_ name: String, _ value: String) -> String {
-        let lower = name.lowercased()
+        let lower = HTTPHeaders.comparable(name)
         if secretHeaders.contains(lower) {
             // Keep the scheme word: "Bearer [REDACTED]" tells the reader what was sent.
             if lower.hasSuffix("authorization"), let space = value.firstIndex(of: " ") {
@@ -36,28 +36,36 @@ public struct Redactor: Sendable {
         return text(value)
     }
 
-    public func url(_ url: String) -> String {
+    /// `url` with its user information and secret query values masked. `kept` is a value left as
+    /// it is (the placeholder `--curl` turns into `${VARIABLE}`).
+    public func url(_ url: String, keeping kept: String? = nil) -> String {
         let url = Self.withoutPassword(url)
-        guard let q = url.firstIndex(of: "?") else { return text(url) }
+        guard let q = url.firstIndex(of: "?") else { return text(url, keeping: kept) }
         let query = url[url.index(after: q)...].split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
-            let key = pair.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
-            return secretQueryKeys.contains(key.lowercased()) ? "\(key)=\(Self.mask)" : String(pair)
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = String(parts[0])
+            // Servers decode the name before they read it: api%5Fkey is api_key.
+            let name = (PercentEncoding.decode(key.replacingAll("+", with: " ")) ?? key).lowercased()
+            guard secretQueryKeys.contains(name), parts.count < 2 || String(parts[1]) != kept else { return String(pair) }
+            return "\(key)=\(Self.mask)"
         }
-        return text(String(url[...q]) + query.joined(separator: "&"))
+        return text(String(url[...q]) + query.joined(separator: "&"), keeping: kept)
     }
 
-    /// `https://user:PASS@host/...` with the password masked; the user name stays, it says whose it is.
+    /// `https://user:PASS@host/...` with the password masked: the user name stays, it says whose
+    /// it is. A user name alone (`https://TOKEN@host`, as tokens are often given) is masked whole.
     public static func withoutPassword(_ url: String) -> String {
         guard let schemeEnd = url.firstRange(ofText: "://") else { return url }
         let rest = url[schemeEnd.upperBound...]
         let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
-        guard let at = rest[..<authorityEnd].lastIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":") else { return url }
+        guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return url }
+        guard let colon = rest[..<at].firstIndex(of: ":") else { return String(url[..<schemeEnd.upperBound]) + mask + String(rest[at...]) }
         return String(url[..<rest.index(after: colon)]) + mask + String(rest[at...])
     }
 
-    public func text(_ value: String) -> String {
+    public func text(_ value: String, keeping kept: String? = nil) -> String {
         var out = value
-        for secret in secrets where out.containsText(secret) {
+        for secret in secrets where secret != kept && out.containsText(secret) {
             out = out.replacingAll(secret, with: Self.mask)
         }
         return out

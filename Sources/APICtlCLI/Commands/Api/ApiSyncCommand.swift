@@ -37,7 +37,7 @@ enum ApiSyncCommand {
                                                   previous: FileBytes.exists(indexPath) ? previous : nil)
         guard let body = fetched.body else {
             try writeMeta(metaPath, location: fetched.location, etag: fetched.etag, now: context.now())
-            context.stderr.write("\(fetched.location) is unchanged (304); the index is current\n")
+            context.stderr.write("\(TerminalText.escapingControls(fetched.location)) is unchanged (304); the index is current\n")
             return 0
         }
         let lines = try parse(body, cache: cache, context)
@@ -46,7 +46,7 @@ enum ApiSyncCommand {
         // The title is the description's words: shown with its control characters escaped, as api list shows them.
         context.stderr.write("synced \(header["catalog"]?.arrayValue?.count ?? 0) operations of "
                              + "'\(TerminalText.escapingControls(header["title"]?.stringValue ?? ""))' "
-                             + "(OpenAPI \(header["openapi"]?.stringValue ?? "?")) from \(fetched.location) for \(profile.name)\n")
+                             + "(OpenAPI \(header["openapi"]?.stringValue ?? "?")) from \(TerminalText.escapingControls(fetched.location)) for \(profile.name)\n")
         return 0
     }
 
