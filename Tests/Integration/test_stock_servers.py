@@ -37,6 +37,13 @@ def test_drf_login_whoami_shows_the_username(drf):
     assert "identity:    alice <alice@example.test>, id 1" in who.out, who.out
 
 
+def test_paginate_follows_drfs_next_url_without_any_pagination_settings(drf):
+    assert drf.run("login", "-p", "drf", "--with-token", input=drf.key).code == 0
+    result = drf.run("request", "GET", "/users/", "-p", "drf", "--paginate")
+    assert result.code == 0, result
+    assert [user["username"] for user in json.loads(result.out)] == ["alice", "bob"], result.out
+
+
 def test_a_refused_stored_key_prints_the_body_and_the_servers_message(drf):
     assert drf.run("login", "-p", "drf", "--with-token", "--no-verify", input="0" * 40).code == 0
     result = drf.run("request", "GET", "/me/", "-p", "drf")

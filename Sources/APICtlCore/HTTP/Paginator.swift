@@ -2,7 +2,7 @@ import FoundationEssentials
 
 /// Walks a list endpoint page by page over the client's one connection:
 /// `Link: rel="next"` first, then the profile's next-URL, cursor or page-number
-/// style. When the rate limit's remaining count reaches 0 it waits for the
+/// style, else a next URL where common formats put one in the body. When the rate limit's remaining count reaches 0 it waits for the
 /// reset instead of running into 429s. A next page on another origin is fetched
 /// without any credential, as a redirect there would be.
 public struct Paginator {
@@ -56,6 +56,23 @@ public struct Paginator {
         if let parameter = config.pageParam, items > 0 {
             page += 1
             return Self.settingQuery(request.url, parameter, String(page))
+        }
+        if config.nextURL == nil, config.nextCursor == nil, let target = Self.guessedNextURL(response.body) {
+            return current?.resolve(target) ?? target
+        }
+        return nil
+    }
+
+    /// Where common list formats put the next page's URL when the profile does not say:
+    /// DRF's `next`, JSON:API's and Laravel's `links.next`, HAL's `_links.next.href`.
+    static let nextURLGuesses = ["/next", "/links/next", "/_links/next/href", "/paging/next"]
+
+    /// The first of `nextURLGuesses` that holds a URL or an absolute path (not a cursor,
+    /// which needs the profile's pagination.cursor_param to be sent back).
+    static func guessedNextURL(_ body: [UInt8]) -> String? {
+        for pointer in nextURLGuesses {
+            guard let target = RawJSON.scalar(body, at: pointer), !target.isEmpty else { continue }
+            if URLParts.isAbsolute(target) || target.hasPrefix("/") { return target }
         }
         return nil
     }

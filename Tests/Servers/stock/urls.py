@@ -1,12 +1,15 @@
 """Each stack under its own prefix, with a `me/` route that answers who the credential belongs to."""
+from django.contrib.auth.models import User
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from knox import views as knox_views
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
+from rest_framework import generics, serializers
 from rest_framework.authentication import BasicAuthentication, TokenAuthentication
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.response import Response
@@ -47,6 +50,24 @@ def throttled(request):
     return Response({"ok": True})
 
 
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username"]
+
+
+class OnePerPage(PageNumberPagination):
+    page_size = 1
+
+
+class Users(generics.ListAPIView):
+    """DRF's own page-number pagination: {"count", "next", "previous", "results"}, next a full URL."""
+    authentication_classes = [TokenAuthentication]
+    queryset = User.objects.order_by("id")
+    serializer_class = UserSerializer
+    pagination_class = OnePerPage
+
+
 class KnoxLoginView(knox_views.LoginView):
     """knox's docs: a LoginView may take any authentication; here an existing token or a password buys a new one."""
     authentication_classes = [KnoxTokenAuthentication, BasicAuthentication]
@@ -57,6 +78,7 @@ urlpatterns = [
     path("drf/api-token-auth/", obtain_auth_token),
     path("drf/me/", me_view(TokenAuthentication)),
     path("drf/throttled/", throttled),
+    path("drf/users/", Users.as_view()),
     # django-rest-knox: logout revokes the token that calls it
     path("knox/login/", KnoxLoginView.as_view()),
     path("knox/logout/", knox_views.LogoutView.as_view()),
