@@ -14,9 +14,22 @@ def test_doctor_reports_sources_and_connectivity(apictl, ref, dz):
     apictl.run("profile", "add", "dead", "--base-url", "http://127.0.0.1:9/v1")
     result = apictl.run("doctor", env=dict(PASS, DZDESK_TOKEN=dz))
     assert "ok config:" in result.out
-    # The keyring could not be checked: a problem, even though `auto` falls back to the file.
-    assert "!! keyring:" in result.out and "no D-Bus session bus" in result.out
+    # No keyring here: with `auto` the encrypted file serves, which is no problem.
+    assert "-- keyring:" in result.out and "credentials go to the encrypted file" in result.out, result.out
     assert "ok dz:" in result.out and "credential from environment variable DZDESK_TOKEN" in result.out and "answers (HTTP" in result.out
     assert "!! dead:" in result.out and "could not connect" in result.out
-    assert result.code == 9   # the first problem: the store
+    assert result.code == 4   # the first problem: "dead" has no credential (and does not answer)
     assert dz not in result.out
+
+
+def test_doctor_is_content_with_the_encrypted_file_where_no_keyring_runs(apictl, ref, dz):
+    assert apictl.run("login", "--with-token", input=dz, env=PASS).code == 0
+    result = apictl.run("doctor", env=PASS)
+    assert result.code == 0, result
+    assert "ok dz:" in result.out and "credential in the encrypted file" in result.out, result.out
+    assert "!! " not in result.out, result.out
+
+
+def test_doctor_names_a_keyring_that_was_asked_for_and_cannot_be_reached(apictl, dz):
+    result = apictl.run("doctor", "--offline", env=dict(PASS, APICTL_CREDENTIAL_STORE="keyring"))
+    assert "!! keyring:" in result.out and result.code == 9, result

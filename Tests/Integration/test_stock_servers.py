@@ -184,6 +184,15 @@ def test_client_credentials_against_django_oauth_toolkit_shows_the_client(apictl
     assert "Logged in to dot as client stock-confidential" in result.err, result
 
 
+def test_a_client_secret_variable_that_is_not_set_is_named(apictl, stock):
+    configure(apictl, DOT.format(origin=stock.origin))
+    assert apictl.run("login", "-p", "dot", "--client-credentials", env={"DOT_SECRET": "stock-client-secret-9"}).code == 0
+    for args in (["token", "refresh", "-p", "dot"], ["logout", "--revoke", "-p", "dot"]):
+        result = apictl.run(*args)
+        assert_one_line_error(result, 3, "DOT_SECRET", "not set")
+        assert "--client-secret-stdin" not in result.err
+
+
 def test_a_wrong_client_secret_at_django_oauth_toolkit_says_what_to_change(apictl, stock):
     configure(apictl, DOT.format(origin=stock.origin))
     result = apictl.run("login", "-p", "dot", "--client-credentials", env={"DOT_SECRET": "not-the-secret"})

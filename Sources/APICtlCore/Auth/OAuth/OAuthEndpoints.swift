@@ -63,6 +63,13 @@ public struct OAuthEndpoints: Sendable {
                                      hint: "register apictl with the provider, then 'apictl profile set \(profile.name) --oauth-client-id ID'")
         }
         let fromEnvironment = config.clientSecretEnv.flatMap { environment[$0] }.flatMap { $0.isEmpty ? nil : $0 }
+        // A profile whose client authenticates with a secret: say which variable is missing,
+        // rather than send none and relay the provider's invalid_client.
+        if let variable = config.clientSecretEnv, fromEnvironment == nil, storedSecret == nil,
+           ["basic", "post"].contains(config.clientAuth ?? "") {
+            throw APICtlError.config("profile '\(profile.name)' takes its client secret from \(variable) (oauth.client_secret_env), which is not set",
+                                     hint: "export \(variable) with the client secret")
+        }
         let method = OAuthClientIdentity.Method(rawValue: config.clientAuth ?? "") ?? ((fromEnvironment ?? storedSecret) == nil ? .none : .basic)
         return OAuthClientIdentity(clientID: clientID, clientSecret: method == .none ? nil : fromEnvironment ?? storedSecret,
                                    method: method, json: config.tokenRequest == "json")

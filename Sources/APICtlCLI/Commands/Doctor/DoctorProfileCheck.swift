@@ -1,0 +1,75 @@
+import APICtlCore
+import FoundationEssentials
+
+/// One row per profile (and environment) for `apictl doctor`: where its credential would
+/// come from, found without running a command or exchanging a CI token, and whether its
+/// base URL answers.
+struct DoctorProfileCheck {
+    let context: CommandContext
+    let selection: StoreSelection?
+    let passphraseAtHand: Bool
+    /// nil with --offline.
+    let transport: Transport?
+
+    func rows(name: String, config: ProfileConfig) -> [DoctorRow] {
+        let named: [String?] = (config.environments ?? [:]).keys.sorted()
+        return (named.isEmpty ? [nil] : named).map { row(name: name, config: config, environment: $0) }
+    }
+
+    func row(name: String, config: ProfileConfig, environment: String?) -> DoctorRow {
+        let label = environment.map { "\(name) -e \($0)" } ?? name
+        let profile: ResolvedProfile
+        do {
+            profile = try ResolvedProfile.resolve(name: name, config: config, requestedEnvironment: environment,
+                                                  configPath: context.configLocation.configFile)
+        } catch {
+            return DoctorRow(label: label, value: error.message, problem: error.exitCode)
+        }
+        var findings = [credential(of: profile)]
+        if let transport { findings.append(connectivity(profile, transport: transport)) }
+        return DoctorRow(label: label, value: findings.map(\.text).joined(separator: "; "),
+                         problem: findings.lazy.compactMap(\.problem).first)
+    }
+
+    typealias Finding = (text: String, problem: ExitCode?)
+
+    func credential(of profile: ResolvedProfile) -> Finding {
+        switch PlannedCredential.plan(profile: profile, environment: context.environment) {
+        case .environment(let credential): return ("credential from \(credential.source)", nil)
+        case .command(let source): return ("credential from \(source) (not run)", nil)
+        case .ci(let source): return ("credential from \(source) (not exchanged)", nil)
+        case .store: return stored(for: profile)
+        }
+    }
+
+    private func stored(for profile: ResolvedProfile) -> Finding {
+        guard let selection else { return ("no credential store to look in", .credentialStore) }
+        let key = CredentialKey(profile: profile.name, environment: profile.environment)
+        if selection.fallbackReason != nil, KeyringLedger(dataDirectory: context.configLocation.dataDirectory).contains(key) {
+            return ("credential in the Secret Service keyring, which cannot be reached", .credentialStore)
+        }
+        if let fileStore = selection.store as? EncryptedFileStore, fileStore.exists, !passphraseAtHand {
+            return ("credential not checked: the file needs its passphrase", .credentialStore)
+        }
+        do {
+            guard try selection.store.loadLatest(key) != nil else {
+                return ("no credential (run 'apictl login -p \(profile.name)')", .authentication)
+            }
+            return ("credential in the \(selection.store.source)", nil)
+        } catch {
+            return (error.message, error.exitCode)
+        }
+    }
+
+    func connectivity(_ profile: ResolvedProfile, transport: Transport) -> Finding {
+        let started = Date()
+        let request = HTTPRequest(method: "HEAD", url: profile.baseURL, timeout: 5, caCertPath: context.globals.caCert ?? profile.caCert)
+        do {
+            let head = try transport.send(request, to: BufferingConsumer())
+            let ms = (Date().timeIntervalSince(started) * 1000).saturatingInt
+            return ("\(profile.base.origin) answers (HTTP \(head.status), \(ms) ms)", nil)
+        } catch {
+            return (APICtlError.network(error, url: profile.baseURL).message, .network)
+        }
+    }
+}
