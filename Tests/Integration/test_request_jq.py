@@ -46,7 +46,8 @@ def test_over_pages_the_filter_sees_the_merged_array_or_each_item(apictl, ref, d
 def test_a_filter_that_does_not_compile_is_exit_2_before_anything_is_sent(apictl, ref, dz):
     before = len(ref.log())
     result = apictl.run("request", "POST", "/requests", "-f", "title=never", "--jq", ".data[", env=dz)
-    assert_one_line_error(result, 2, "--jq filter does not compile", "syntax error")
+    assert_one_line_error(result, 2, "--jq filter does not compile", "syntax error", "at line 1, column 6")
+    assert not result.err.rstrip().endswith(":"), result.err
     assert not [entry for entry in ref.log()[before:] if entry["path"].startswith("/dzdesk")]
 
 

@@ -68,6 +68,7 @@ def test_max_wait_and_no_retry(apictl, ref, dz):
     assert "the server asks for 30s, more than --max-wait allows" in result.err
     result, elapsed = timed(apictl, "request", "GET", "/me", "--no-retry", env=dz)
     assert result.code == 6 and "waiting" not in result.err and elapsed < 1
+    assert "retries are off: try again in 30s" in result.err and "--max-wait" not in result.err, result
 
 
 def test_a_429_given_up_is_one_line_with_the_servers_message_and_the_body(apictl, ref, dz):

@@ -87,6 +87,14 @@ def test_flask_jwt_an_access_token_revoked_elsewhere_is_renewed_with_the_refresh
     assert renewed
 
 
+def test_flask_jwt_a_refresh_sent_in_the_body_suggests_refresh_with_bearer(apictl, flask_jwt):
+    """A newcomer's first config leaves refresh_with out: Flask-JWT-Extended answers 401."""
+    configure(apictl, FLASK_PAIR.format(base=flask_jwt.url()).replace('refresh_with = "bearer"\n', ""))
+    assert login(apictl, "flask").code == 0
+    result = apictl.run("token", "refresh", "-p", "flask")
+    assert_one_line_error(result, 4, "the refresh endpoint (POST ", "refresh_with = \"bearer\"")
+
+
 def test_flask_jwt_token_refresh_renews_a_pair_through_a_bearer_refresh_endpoint(flask_pair, flask_jwt):
     old = stored_token(flask_pair, "flask", flask_jwt)
     result = flask_pair.run("token", "refresh", "-p", "flask")

@@ -70,3 +70,17 @@ def test_whoami_warns_when_the_key_in_use_expires_within_7_days(apictl, ref):
     assert result.code == 0 and "this key expires in 5d" in result.err, result
     later = ref.admin("/keys", {"api": "dzdesk", "jwt": True, "scopes": ["requests:read"], "expires_in": 30 * 86400})
     assert "expires in" not in apictl.run("whoami", env={"DZDESK_TOKEN": later["token"]}).err
+
+
+def test_a_stored_key_the_api_does_not_list_has_no_made_up_id(apictl, ref, tmp_path):
+    """Without tokens.list only the stored key is shown; its id is not known, so JSON says null."""
+    apictl.env.update(PASS)
+    tokens = tmp_path / "tokens.toml"
+    tokens.write_text('create = "POST /api-keys"\nkey = "/data/key"\nid = "/data/id"\n')
+    assert apictl.run("profile", "add", "dz", "--base-url", ref.url("dzdesk", "/v1"), "--tokens-from", str(tokens),
+                      "--whoami", "/me").code == 0
+    assert apictl.run("login", "--with-token", input=ref.key("dzdesk", scopes=["requests:read"])).code == 0
+    [key] = listed(apictl)
+    assert key["id"] is None and key["in_use"] is True and key["expires_at"] is None, key
+    table = apictl.run("token", "list")
+    assert "(in use)" not in table.out and "never" not in table.out and "no tokens.list endpoint" in table.err, table

@@ -127,7 +127,10 @@ public struct TokenPairClient {
                 if [400, 401].contains(response.status) { error.exitCode = .authentication }
                 error.hint = pair.asksForToken ? "check the token given to log in with" : "check the username and password"
             case "refresh":
-                error.hint = "run 'apictl login -p \(profile.name)'"
+                // flask-jwt-extended and its like take the refresh token as the Bearer credential.
+                error.hint = response.status == 401 && pair.refreshWith != "bearer"
+                    ? "if the API takes the refresh token as a Bearer credential, set pair.refresh_with = \"bearer\"; else run 'apictl login -p \(profile.name)'"
+                    : "run 'apictl login -p \(profile.name)'"
             default:
                 break
             }

@@ -8,12 +8,15 @@ public struct FailureContext: Sendable {
     public var now: Date
     /// `--max-wait`, so a 429 given up on can say the server asked for longer.
     public var maxWait: Double?
+    /// `--retry N` (0 with `--no-retry`): a 429 not waited for says why.
+    public var maxRetries: Int?
 
-    public init(profile: ResolvedProfile?, credential: ResolvedCredential?, now: Date, maxWait: Double? = nil) {
+    public init(profile: ResolvedProfile?, credential: ResolvedCredential?, now: Date, maxWait: Double? = nil, maxRetries: Int? = nil) {
         self.profile = profile
         self.credential = credential
         self.now = now
         self.maxWait = maxWait
+        self.maxRetries = maxRetries
     }
 }
 
@@ -59,7 +62,7 @@ public enum HTTPFailure {
                 if case .environment(let variable) = credential.source { return "\(ago); put a fresh token in \(variable), or unset it to use the stored one" }
                 return "\(ago); \(login)"
             }
-            var hint = "the token from \(credential.source) was rejected"
+            var hint = "the token from the \(credential.source) was rejected"
             if let env = context.profile?.environment { hint += "; check that it is a key for the '\(env)' environment" }
             if case .environment = credential.source { return hint }
             return hint + "; \(login)"
@@ -81,6 +84,7 @@ public enum HTTPFailure {
             let limits = RateLimitStatus.parse(response.headers, now: context.now)
             if let wait = limits.waitHint(now: context.now) {
                 let seconds = wait.rounded(.up).saturatingInt
+                if context.maxRetries == 0 { return "rate limited; retries are off: try again in \(seconds)s" }
                 if let maxWait = context.maxWait, wait > maxWait {
                     return "rate limited; the server asks for \(seconds)s, more than --max-wait allows: try again in \(seconds)s"
                 }

@@ -83,7 +83,10 @@ public final class JQFilter {
         let bytes = message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
         var text = String(decoding: bytes, as: UTF8.self)
         if text.hasPrefix("jq: error: ") { text.removeFirst(11) }
-        // One line: jq's compile messages end with the filter echoed on lines of their own.
-        return text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
+        // One line: jq's compile messages end with the filter echoed on lines of their own,
+        // announced by a colon that then has nothing after it.
+        var line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
+        while line.hasSuffix(":") || line.hasSuffix(" ") { line.removeLast() }
+        return line.replacingAll(" at <top-level>,", with: " at")
     }
 }

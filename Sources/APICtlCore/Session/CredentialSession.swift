@@ -23,7 +23,8 @@ public final class CredentialSession {
 
     /// What an error line may say about the profile and the credential in use.
     public var failureContext: FailureContext {
-        FailureContext(profile: profile, credential: credential, now: parts.now(), maxWait: client.retryPolicy.maxWait)
+        FailureContext(profile: profile, credential: credential, now: parts.now(), maxWait: client.retryPolicy.maxWait,
+                       maxRetries: client.retryPolicy.maxRetries)
     }
 
     private init(parts: SessionParts, profile: ResolvedProfile?, client: APIClient, store: StoreSelection?,

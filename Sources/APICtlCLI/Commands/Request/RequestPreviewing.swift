@@ -13,6 +13,11 @@ extension RequestCommand {
         if !options.noValidate, let profile { try checkAgainstDescription(request, profile: profile, context) }
         if options.curl {
             context.stdout.write(try RequestPreview.curl(request, profile: profile, redactor: client.redactor, data: plan.description.data))
+            if let profile, case .store = PlannedCredential.plan(profile: profile, environment: context.environment) {
+                let variable = RequestPreview.variable(for: profile)
+                let print = "apictl token print -p \(profile.name)" + (profile.environment.map { " -e \($0)" } ?? "")
+                context.stderr.write("# the line reads the key from $\(variable): export \(variable)=\"$(\(print))\" first\n")
+            }
         } else {
             if let profile { context.stderr.write("# credential: \(RequestPreview.expectedSource(profile, environment: context.environment))\n") }
             context.stdout.write(RequestPreview.dryRun(request, redactor: client.redactor, bodySource: plan.description.data))

@@ -7,7 +7,7 @@ enum TokenListCommand {
     static let spec = CommandSpec(
         name: "list",
         summary: "List the API's keys and the stored one, flagging old and expiring keys",
-        discussion: "A key older than the profile's tokens.rotate_after (default 90d) is flagged 'rotate'; one that expires within 7 days, 'expiring'; one past its expiry, 'expired'.",
+        discussion: "A key older than the profile's tokens.rotate_after (default 90d) is flagged 'rotate'; one that expires within 7 days, 'expiring'; one past its expiry, 'expired'. '-' is a value the API did not give (no expiry, or not said); in --json, null.",
         options: Options.self,
         examples: ["apictl token list -p dzdesk", "apictl token list --json | jq -r '.[] | select(.flags | index(\"rotate\")) | .id'"],
         run: run
@@ -16,6 +16,8 @@ enum TokenListCommand {
     struct Row {
         var key: ListedKey
         var inUse: Bool
+        /// False for the stored key when its id at the API is not known (its id then reads "-").
+        var idKnown = true
         var flags: [String]
         var ageDays: Int?
     }
@@ -29,14 +31,16 @@ enum TokenListCommand {
         let (session, profile) = try context.openProfileSession()
         let current = try TokenCommand.requireCredential(session)
         let api = try TokenAPI(client: session.client, profile: profile)
-        var keys = api.canList ? try api.list() : []
+        let keys = api.canList ? try api.list() : []
         let local = current.credential
         // Only a stored key adds a row of its own (one from the environment or a command is not stored here).
-        if session.store != nil, !keys.contains(where: { $0.id == local.tokenID && local.tokenID != nil }) {
-            keys.append(ListedKey(id: local.tokenID ?? "(in use)", name: local.name, scopes: local.scopes,
-                                  createdAt: local.createdAt, expiresAt: local.expiresAt))
+        var rows = keys.map { key in row(key, inUse: key.id == local.tokenID, profile: profile, now: context.now()) }
+        if session.store != nil, !rows.contains(where: \.inUse) {
+            var stored = row(ListedKey(id: local.tokenID ?? "-", name: local.name, scopes: local.scopes,
+                                       createdAt: local.createdAt, expiresAt: local.expiresAt), inUse: true, profile: profile, now: context.now())
+            stored.idKnown = local.tokenID != nil
+            rows.append(stored)
         }
-        let rows = keys.map { key in row(key, inUse: key.id == (local.tokenID ?? "(in use)"), profile: profile, now: context.now()) }
         if options.json {
             context.stdout.write(JSONOutput.render(.array(rows.map(json))))
             return 0
@@ -44,7 +48,7 @@ enum TokenListCommand {
         let header = ["ID", "NAME", "SCOPES", "CREATED", "EXPIRES", "AGE", "IN USE", "FLAGS"]
         let table = [header] + rows.map { row in
             [row.key.id, row.key.name ?? "-", TokenCommand.describe(row.key.scopes),
-             row.key.createdAt.map(Timestamp.iso8601) ?? "-", row.key.expiresAt.map(Timestamp.iso8601) ?? "never",
+             row.key.createdAt.map(Timestamp.iso8601) ?? "-", row.key.expiresAt.map(Timestamp.iso8601) ?? "-",
              row.ageDays.map { "\($0)d" } ?? "-", row.inUse ? "yes" : "", row.flags.joined(separator: ",")]
         }
         context.stdout.write(TextTable.render(table, width: context.stdout.columns))
@@ -58,7 +62,7 @@ enum TokenListCommand {
     }
 
     static func json(_ row: Row) -> JSONValue {
-        .object(["id": .string(row.key.id), "name": JSONValue(row.key.name), "scopes": row.key.scopes.map(JSONValue.init) ?? .null,
+        .object(["id": row.idKnown ? .string(row.key.id) : .null, "name": JSONValue(row.key.name), "scopes": row.key.scopes.map(JSONValue.init) ?? .null,
                  "created_at": JSONValue(row.key.createdAt.map(Timestamp.iso8601)),
                  "expires_at": JSONValue(row.key.expiresAt.map(Timestamp.iso8601)), "age_days": JSONValue(row.ageDays),
                  "in_use": .bool(row.inUse), "flags": JSONValue(row.flags)])

@@ -29,7 +29,8 @@ public final class LoopbackReceiver {
             let reason = errno == EADDRINUSE ? "is already in use" : "cannot be used (\(Self.lastError))"
             close(listener)
             throw APICtlError(.network, "port \(port) on 127.0.0.1 for the OAuth redirect \(reason)",
-                              hint: "free it, or set oauth.redirect_port if the provider allows; 0 picks any free port")
+                              hint: "another login may still be waiting on it ('ss -ltnp sport = :\(port)' shows what holds it); "
+                                  + "or set oauth.redirect_port to a port the provider accepts, 0 for any free one (RFC 8252 providers accept any)")
         }
         var actual = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
