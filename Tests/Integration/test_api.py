@@ -61,6 +61,23 @@ def test_sync_from_a_named_url_or_file(dz, ref, tmp_path):
     assert_one_line_error(dz.run("api", "sync", "--force"), 3, "plain http")
 
 
+def test_a_relative_openapi_path_means_where_it_was_typed(dz, tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "openapi.json").write_text(json.dumps({"openapi": "3.1.0", "info": {"title": "here", "version": "1"},
+                                                      "paths": {"/things": {"get": {"responses": {"200": {"description": "ok"}}}}}}))
+    env = dict(dz.env)
+    assert subprocess.run([APICTL, "profile", "set", "dz", "--openapi", "./openapi.json"], env=env, cwd=project).returncode == 0
+    assert f"openapi = '{project}/openapi.json'" in dz.config_path.read_text()
+    synced = subprocess.run([APICTL, "api", "sync"], env=env, cwd="/", capture_output=True, text=True)
+    assert synced.returncode == 0 and "of 'here'" in synced.stderr, synced.stderr
+
+
+def test_a_web_page_is_not_a_description(dz, ref):
+    assert dz.run("profile", "set", "dz", "--openapi", ref.url("_test", "/html")).code == 0
+    assert_one_line_error(dz.run("api", "sync"), 3, "answered a web page (HTML), not an OpenAPI description")
+
+
 @pytest.mark.parametrize("text,words", [
     ('{"hello": 1}', "no 'openapi' field"),
     ('{"swagger": "2.0", "info": {}, "paths": {}}', "Swagger 2.0"),

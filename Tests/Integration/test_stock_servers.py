@@ -220,6 +220,13 @@ def test_a_description_drf_spectacular_generates_syncs_and_checks_requests(apict
     assert "/token/\t" in apictl.run("__complete", "request", "POST", "/to").out
 
 
+def test_drf_spectacular_is_found_at_its_default_place_without_being_named(apictl, stock):
+    configure(apictl, f'[profiles.drf]\nauth = "token"\nbase_url = "{stock.url("/drf")}"\n')
+    apictl.env["APICTL_TOKEN"] = "not-needed-to-read-the-schema"
+    synced = apictl.run("api", "sync", "-p", "drf")
+    assert synced.code == 0 and f"from {stock.origin}/schema/ for drf" in synced.err, synced
+
+
 # --- FastAPI: an OpenAPI 3.1 description at /openapi.json, found beside the base URL ---------
 
 @pytest.fixture(scope="module")

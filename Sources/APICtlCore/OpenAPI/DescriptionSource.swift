@@ -1,6 +1,8 @@
 /// Finds and fetches an API's OpenAPI description: the profile's `openapi` (a URL or a
 /// file), else what RFC 8631 and common practice say: a `Link: <…>; rel="service-desc"`
-/// on the base URL's answer, then `openapi.json` and `openapi.yaml` beside the base URL.
+/// on the base URL's answer, then the places frameworks serve one by default, beside the
+/// base URL and at its origin's root (`commonPlaces`). An HTML page (a documentation UI,
+/// a single-page app's catch-all) is not a description.
 /// It is fetched through the profile's client, so the credential goes only to the
 /// profile's own origin; plain http is refused off loopback.
 public enum DescriptionSource {
@@ -34,13 +36,26 @@ public enum DescriptionSource {
                 if let url = URLParts.parse(profile.baseURL)?.resolve(link) { candidates.append(url) }
             }
         }
-        candidates += [base + "/openapi.json", base + "/openapi.yaml"]
+        let origin = profile.base.origin.description
+        for place in commonPlaces {
+            for url in [base + place, origin + place] where !candidates.contains(url) { candidates.append(url) }
+        }
         for url in candidates {
             if let found = try get(url, client: client, previous: previous, required: false) { return found }
         }
         throw .config("no OpenAPI description found for profile '\(profile.name)': no Link rel=\"service-desc\" on \(profile.baseURL), "
-                      + "and no openapi.json or openapi.yaml beside it",
+                      + "and none at \(commonPlaces.joined(separator: ", ")) beside it or at \(origin)",
                       hint: "name it: apictl profile set \(profile.name) --openapi URL-OR-FILE")
+    }
+
+    /// Where frameworks serve their description by default: FastAPI and Litestar
+    /// (`/openapi.json`, `/schema/openapi.json`), drf-spectacular (`/schema/`, often under `/api`).
+    static let commonPlaces = ["/openapi.json", "/openapi.yaml", "/schema/openapi.json", "/schema/", "/api/schema/"]
+
+    /// An answer that is a web page, not a description: by its Content-Type, else by its first byte.
+    static func isHTML(_ response: HTTPResponse) -> Bool {
+        if let type = response.head.headers["Content-Type"]?.lowercased() { return type.hasPrefix("text/html") }
+        return response.body.first(where: { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }) == UInt8(ascii: "<")
     }
 
     /// GET with If-None-Match when this URL was synced before. `required`: a 404 is an error,
@@ -59,6 +74,11 @@ public enum DescriptionSource {
         guard response.head.isSuccess else {
             if !required && [404, 405, 406, 410].contains(response.head.status) { return nil }
             throw HTTPFailure.error(for: response, context: FailureContext(profile: client.profile, credential: nil, now: client.now()))
+        }
+        if isHTML(response) {
+            guard required else { return nil }
+            throw .config("\(url) answered a web page (HTML), not an OpenAPI description",
+                          hint: "point --openapi at the JSON or YAML itself; documentation pages name it (e.g. /openapi.json, /schema/)")
         }
         return Fetched(location: url, body: response.body, etag: response.head.headers["ETag"])
     }

@@ -1,3 +1,5 @@
+import Glibc
+
 /// The directory and name parts of a file path, as `dirname` and `basename`
 /// read them, except that a bare name has no directory ("", not ".").
 public enum PathText {
@@ -13,6 +15,17 @@ public enum PathText {
         guard let slash = trimmed.lastIndex(of: "/") else { return trimmed }
         let name = String(trimmed[trimmed.index(after: slash)...])
         return name.isEmpty ? "/" : name
+    }
+
+    /// `path` from the working directory, for a file the config names: the config is read from
+    /// anywhere later, so `./desc.json` must mean where it was typed.
+    public static func absolute(_ path: String) -> String {
+        guard !path.hasPrefix("/"), let cwd = getcwd(nil, 0) else { return path }
+        defer { free(cwd) }
+        let directory = String(cString: cwd)
+        var relative = Substring(path)
+        while relative.hasPrefix("./") { relative = relative.dropFirst(2) }
+        return (directory == "/" ? "" : directory) + "/" + relative
     }
 
     private static func withoutTrailingSlashes(_ path: String) -> String {

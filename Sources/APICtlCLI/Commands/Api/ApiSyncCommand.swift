@@ -44,8 +44,9 @@ enum ApiSyncCommand {
         let header = try OpenAPIIndex.save(lines, basePath: profile.base.path, profile: profile.name, cacheDirectory: cache)
         try writeMeta(metaPath, location: fetched.location, etag: fetched.etag, now: context.now())
         // The title is the description's words: shown with its control characters escaped, as api list shows them.
+        let title = TerminalText.escapingControls(header["title"]?.stringValue ?? "").trimmingSpaces()
         context.stderr.write("synced \(header["catalog"]?.arrayValue?.count ?? 0) operations of "
-                             + "'\(TerminalText.escapingControls(header["title"]?.stringValue ?? ""))' "
+                             + (title.isEmpty ? "an untitled description " : "'\(title)' ")
                              + "(OpenAPI \(header["openapi"]?.stringValue ?? "?")) from \(TerminalText.escapingControls(fetched.location)) for \(profile.name)\n")
         return 0
     }

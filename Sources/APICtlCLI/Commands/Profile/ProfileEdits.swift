@@ -145,9 +145,9 @@ struct ProfileEdits: CommandOptions {
             guard HTTPHeaders.isValidName(header) else { throw .usage("--idempotency-header '\(header)' is not a header name") }
             profile.idempotencyHeader = header
         }
-        if let openapi { profile.openapi = openapi }
+        if let openapi { profile.openapi = URLParts.isAbsolute(openapi) ? openapi : PathText.absolute(openapi) }
         if let openapiMaxAge { profile.openapiMaxAge = openapiMaxAge.text }
-        if let caCert { profile.caCert = caCert }
+        if let caCert { profile.caCert = PathText.absolute(caCert) }
         for pair in vars {
             let (key, value) = try KeyValue.split(pair, option: "--var", example: "subdomain=toronto-acme")
             profile.vars = (profile.vars ?? [:]).merging([key: value]) { $1 }
