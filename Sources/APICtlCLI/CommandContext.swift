@@ -212,9 +212,9 @@ public final class CommandContext: @unchecked Sendable {
     }
 
     /// The credential session of the selected profile, if any; what it has to say is said on stderr.
-    func openSession() throws(APICtlError) -> CredentialSession {
+    func openSession(settings: ClientSettings? = nil) throws(APICtlError) -> CredentialSession {
         let (config, profile) = try selectProfile()
-        return try openSession(profile: profile, config: config)
+        return try openSession(profile: profile, config: config, settings: settings)
     }
 
     /// The credential session of the one profile a command acts on.
@@ -223,33 +223,35 @@ public final class CommandContext: @unchecked Sendable {
         return (try openSession(profile: profile, config: config), profile)
     }
 
-    private func openSession(profile: ResolvedProfile?, config: ConfigFile) throws(APICtlError) -> CredentialSession {
-        let session = try CredentialSession.open(profile: profile, parts: try sessionParts(config: config))
+    private func openSession(profile: ResolvedProfile?, config: ConfigFile,
+                             settings: ClientSettings? = nil) throws(APICtlError) -> CredentialSession {
+        let session = try CredentialSession.open(profile: profile, parts: try sessionParts(config: config, settings: settings))
         for notice in session.notices { warn(notice) }
         return session
     }
 
     /// The real parts: the process environment, libcurl, the kernel keyring, the configured store.
-    func sessionParts(config: ConfigFile) throws(APICtlError) -> SessionParts {
+    func sessionParts(config: ConfigFile, settings: ClientSettings? = nil) throws(APICtlError) -> SessionParts {
         SessionParts(environment: environment, now: now, config: config, dataDirectory: configLocation.dataDirectory,
                      stores: stores(config: config), transport: try openTransport(), keeper: keeper, runner: runner,
-                     clientSettings: clientSettings)
+                     clientSettings: settings ?? clientSettings())
     }
 
-    /// `-v` and retry notices on stderr, `--cacert`: what every client of this run is told.
-    var clientSettings: ClientSettings {
+    /// How every client of this run behaves, built here only: `-v` and retry notices on
+    /// stderr, `--cacert`, the proxy variables and the clock; a command that takes them
+    /// (`request`) adds its retry policy, `--timeout` deadline and `--stall-timeout`.
+    func clientSettings(retryPolicy: RetryPolicy = RetryPolicy(), deadline: Date? = nil,
+                        stallTimeout: Double = HTTPRequest.defaultStallTimeout) -> ClientSettings {
         let stderr = self.stderr
         var observer: (@Sendable (WireEvent) -> Void)?
         if globals.verbose { observer = { event in stderr.write(VerboseLog.lines(for: event)) } }
         return ClientSettings(observer: observer, onRetry: { notice in stderr.write(RetryOptions.describe(notice)) },
-                              caCertOverride: globals.caCert, proxies: ProxySettings(environment: environment))
+                              caCertOverride: globals.caCert, proxies: ProxySettings(environment: environment),
+                              retryPolicy: retryPolicy, deadline: deadline, stallTimeout: stallTimeout, now: now)
     }
 
-    /// A client outside a session (login, logout), wired like a session's.
     func makeClient(transport: Transport, profile: ResolvedProfile?, credential: ResolvedCredential?) -> APIClient {
-        let client = APIClient(transport: transport, profile: profile, credential: credential)
-        client.apply(clientSettings, now: now)
-        return client
+        APIClient(transport: transport, profile: profile, credential: credential, settings: clientSettings())
     }
 
     /// Refresh locks and rotation journals of the profile's selected environment.

@@ -83,11 +83,10 @@ final class RetryLoopTests: XCTestCase {
 
     final class Waits: @unchecked Sendable { var seconds: [Double] = [] }
 
-    func client(_ transport: Transport, waits: Waits) -> APIClient {
-        let client = APIClient(transport: transport, profile: nil, credential: nil)
-        client.sleep = { waits.seconds.append($0) }
-        client.now = { Date(timeIntervalSince1970: 1_700_000_000) }
-        return client
+    func client(_ transport: Transport, waits: Waits, retryPolicy: RetryPolicy = RetryPolicy()) -> APIClient {
+        APIClient(transport: transport, profile: nil, credential: nil,
+                  settings: ClientSettings(retryPolicy: retryPolicy, sleep: { waits.seconds.append($0) },
+                                           now: { Date(timeIntervalSince1970: 1_700_000_000) }))
     }
 
     func testRetryAfterThenSuccess() throws {
@@ -101,8 +100,9 @@ final class RetryLoopTests: XCTestCase {
     func testMaxWaitStopsEarly() throws {
         let waits = Waits()
         let transport = ScriptedTransport([(429, ["Retry-After": "100"])])
-        let c = client(transport, waits: waits)
-        c.retryPolicy.maxWait = 10
+        var policy = RetryPolicy()
+        policy.maxWait = 10
+        let c = client(transport, waits: waits, retryPolicy: policy)
         let head = try c.send(HTTPRequest(method: "GET", url: "http://h/x"), to: BufferingConsumer())
         XCTAssertEqual(head.status, 429)
         XCTAssertEqual(transport.sent, 1)
@@ -112,8 +112,9 @@ final class RetryLoopTests: XCTestCase {
     func testGivesUpAfterMaxRetries() throws {
         let waits = Waits()
         let transport = ScriptedTransport([(503, ["Retry-After": "1"])])
-        let c = client(transport, waits: waits)
-        c.retryPolicy.maxRetries = 2
+        var policy = RetryPolicy()
+        policy.maxRetries = 2
+        let c = client(transport, waits: waits, retryPolicy: policy)
         XCTAssertEqual(try c.send(HTTPRequest(method: "GET", url: "http://h/x"), to: BufferingConsumer()).status, 503)
         XCTAssertEqual(transport.sent, 3)
         XCTAssertEqual(waits.seconds, [1, 1])

@@ -14,10 +14,9 @@ final class RequestShapingTests: XCTestCase {
     """
 
     func client(_ fixture: SessionFixture) throws -> APIClient {
-        let client = APIClient(transport: fixture.transport, profile: try fixture.profile("pay"),
-                               credential: ResolvedCredential(credential: Credential(token: "k"), source: .environment(variable: "T")))
-        client.sleep = { _ in }
-        return client
+        APIClient(transport: fixture.transport, profile: try fixture.profile("pay"),
+                  credential: ResolvedCredential(credential: Credential(token: "k"), source: .environment(variable: "T")),
+                  settings: ClientSettings(sleep: { _ in }))
     }
 
     func testAKeyedPostIsRetriedWithTheSameKey() throws {

@@ -18,34 +18,25 @@ public final class APIClient {
     public let profile: ResolvedProfile?
     public private(set) var credential: ResolvedCredential?
     public private(set) var redactor: Redactor
+    /// How this client behaves for the whole run: built once per command (CommandContext).
+    public let settings: ClientSettings
     /// Asked once per request when the API answers 401 (the session's one
     /// re-authorisation policy); a credential it returns is used for one retry.
     public var reauthorize: ((ResolvedCredential) throws(APICtlError) -> ResolvedCredential?)?
-    public var maxRedirects = 10
-    /// `--cacert FILE`: trusted for every request this client sends, over the profile's `ca_cert`.
-    public var caCertOverride: String?
-    /// Which proxy each request takes; every request is told explicitly, none left to libcurl.
-    public var proxies = ProxySettings.none
-    public var observer: (@Sendable (WireEvent) -> Void)?
-    public var retryPolicy = RetryPolicy()
-    /// `--timeout`: when the whole command must be over, retries and waits included.
-    public var deadline: Date?
-    /// `--stall-timeout`: seconds without a byte before a request is given up.
-    public var stallTimeout = HTTPRequest.defaultStallTimeout
-    /// Told before each wait; the CLI prints it.
-    public var onRetry: (@Sendable (RetryNotice) -> Void)?
-    /// Blocks for the given seconds; handed in so tests can fake time.
-    public var sleep: @Sendable (Double) -> Void = { seconds in
-        if seconds.isFinite, seconds > 0 { usleep(useconds_t(min(seconds, 3600) * 1_000_000)) }
-    }
-    public var now: @Sendable () -> Date = { Date() }
     /// The rate-limit figures of the last response that had any.
     public private(set) var lastRateLimit: RateLimitStatus?
 
-    public init(transport: Transport, profile: ResolvedProfile?, credential: ResolvedCredential?) {
+    public var retryPolicy: RetryPolicy { settings.retryPolicy }
+    public var now: @Sendable () -> Date { settings.now }
+    public var sleep: @Sendable (Double) -> Void { settings.sleep }
+    public var onRetry: (@Sendable (RetryNotice) -> Void)? { settings.onRetry }
+
+    public init(transport: Transport, profile: ResolvedProfile?, credential: ResolvedCredential?,
+                settings: ClientSettings = ClientSettings()) {
         self.transport = transport
         self.profile = profile
         self.credential = credential
+        self.settings = settings
         self.redactor = Self.redactor(hiding: [credential], profile: profile)
     }
 
@@ -58,15 +49,7 @@ public final class APIClient {
     /// A client on the same transport and settings, carrying `credential` and no re-authorisation:
     /// for a call that must be made with another key (a key revoking itself).
     public func sibling(credential: ResolvedCredential) -> APIClient {
-        let other = APIClient(transport: transport, profile: profile, credential: credential)
-        other.observer = observer
-        other.onRetry = onRetry
-        other.caCertOverride = caCertOverride
-        other.proxies = proxies
-        other.now = now
-        other.stallTimeout = stallTimeout
-        other.deadline = deadline
-        return other
+        APIClient(transport: transport, profile: profile, credential: credential, settings: settings)
     }
 
     /// Uses `replacement` from now on (a refreshed token); output hides it and the one it replaced.
@@ -91,8 +74,8 @@ public final class APIClient {
             var reason: String?
             var hint: (seconds: Double, basis: String)?
             var attemptRequest = request
-            attemptRequest.stallTimeout = stallTimeout
-            if let deadline {
+            attemptRequest.stallTimeout = settings.stallTimeout
+            if let deadline = settings.deadline {
                 let left = deadline.timeIntervalSince(now())
                 guard left > 0 else { throw Self.outOfTime(request, redactor: redactor) }
                 attemptRequest.timeout = min(request.timeout ?? left, left)
@@ -123,7 +106,7 @@ public final class APIClient {
             let wait = hint ?? (retryPolicy.backoff(attempt: attempt), "backoff")
             // Giving up keeps the last answer whole (its body and message are what the user sees),
             // so the consumer is restarted only for a retry that will happen.
-            if let deadline, now().addingTimeInterval(wait.seconds) >= deadline { return try outcome.get() }
+            if let deadline = settings.deadline, now().addingTimeInterval(wait.seconds) >= deadline { return try outcome.get() }
             if waited + wait.seconds > retryPolicy.maxWait { return try outcome.get() }
             guard consumer.restart() else { return try outcome.get() }
             attempt += 1
@@ -151,7 +134,7 @@ public final class APIClient {
     private func sendFollowingRedirects(_ request: HTTPRequest, to consumer: ResponseConsumer) throws(SendError) -> HTTPResponseHead {
         var current = request
         var userHeadersTrusted = true
-        for _ in 0...maxRedirects {
+        for _ in 0...settings.maxRedirects {
             let outgoing: HTTPRequest
             do { outgoing = try authorize(current, keepUserCredentials: userHeadersTrusted) } catch { throw SendError(apiError: error) }
             report(outgoing)
@@ -162,7 +145,7 @@ public final class APIClient {
             } catch {
                 throw SendError(apiError: APICtlError.network(error, url: redactor.url(outgoing.url)), transport: error)
             }
-            observer?(.response(head, redactedHeaders: head.headers.map { ($0.name, redactor.header($0.name, $0.value)) }))
+            settings.observer?(.response(head, redactedHeaders: head.headers.map { ($0.name, redactor.header($0.name, $0.value)) }))
             guard head.isRedirect, let location = head.headers["Location"] else { return head }
             guard let from = URLParts.parse(current.url), let next = from.resolve(location), let nextParts = URLParts.parse(next) else {
                 throw SendError(apiError: APICtlError(.httpError, "the server redirected to an invalid location '\(redactor.text(location))'"))
@@ -176,7 +159,7 @@ public final class APIClient {
                                                       hint: "configure the endpoint's final URL if the move is genuine"))
             }
             if leaves { userHeadersTrusted = false }
-            observer?(.redirect(from: redactor.url(current.url), to: redactor.url(next), credentialsDropped: leaves))
+            settings.observer?(.redirect(from: redactor.url(current.url), to: redactor.url(next), credentialsDropped: leaves))
             if current.bodyStream != nil && [307, 308].contains(head.status) && !current.rewind() {
                 throw SendError(apiError: APICtlError(.httpError, "the server redirected (\(head.status)) a request whose body came from a pipe, "
                                                       + "which cannot be sent again", hint: "send the body from a file: -d @FILE"))
@@ -190,7 +173,7 @@ public final class APIClient {
                 current.headers.remove("Content-Length")
             }
         }
-        throw SendError(apiError: APICtlError(.httpError, "too many redirects (more than \(maxRedirects))"))
+        throw SendError(apiError: APICtlError(.httpError, "too many redirects (more than \(settings.maxRedirects))"))
     }
 
     /// A failed attempt: what to tell the user, and the transport failure behind it, if any.
@@ -231,11 +214,11 @@ public final class APIClient {
     func authorize(_ request: HTTPRequest, keepUserCredentials: Bool) throws(APICtlError) -> HTTPRequest {
         var out = request
         if let target = URLParts.parse(request.url) {
-            out.proxy = proxies.proxy(for: target) ?? ""
+            out.proxy = settings.proxies.proxy(for: target) ?? ""
             if request.carriesSecrets { try checkSecretsMayGo(to: target, proxy: out.proxy, what: "credentials") }
         }
         out = try attachCredential(out, keepUserCredentials: keepUserCredentials)
-        if let caCertOverride { out.caCertPath = caCertOverride }
+        if let caCertOverride = settings.caCertOverride { out.caCertPath = caCertOverride }
         if !out.headers.contains("Accept") { out.headers.add("Accept", "application/json, */*;q=0.5") }
         return out
     }
@@ -304,7 +287,7 @@ public final class APIClient {
     }
 
     private func report(_ request: HTTPRequest) {
-        guard let observer else { return }
+        guard let observer = settings.observer else { return }
         observer(.request(method: request.method, url: redactor.url(request.url),
                           headers: request.headers.map { ($0.name, redactor.header($0.name, $0.value)) },
                           bodyBytes: request.bodySize,

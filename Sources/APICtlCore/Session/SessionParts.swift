@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 
 /// Everything a credential session is built from. apictl hands it the real
 /// parts (the process environment, libcurl, the kernel keyring, the configured
@@ -16,7 +17,7 @@ public struct SessionParts {
     public var keeper: any SecretKeeping
     /// Runs token commands.
     public var runner: any ProcessRunning
-    /// `-v`, retry notices and `--cacert`: applied to every client the session makes.
+    /// How every client the session makes behaves; its clock is the session's.
     public var clientSettings: ClientSettings
 
     public init(environment: [String: String], now: @escaping @Sendable () -> Date, config: ConfigFile, dataDirectory: String,
@@ -31,6 +32,7 @@ public struct SessionParts {
         self.keeper = keeper
         self.runner = runner
         self.clientSettings = clientSettings
+        self.clientSettings.now = now
     }
 
     /// What a token command this session runs may inherit of the environment.
@@ -39,9 +41,7 @@ public struct SessionParts {
     /// A client on this session's transport: for the profile's own API when `profile`
     /// is given, else a plain one for token endpoints and ID-token sources.
     public func client(profile: ResolvedProfile?, credential: ResolvedCredential?) -> APIClient {
-        let client = APIClient(transport: transport, profile: profile, credential: credential)
-        client.apply(clientSettings, now: now)
-        return client
+        APIClient(transport: transport, profile: profile, credential: credential, settings: clientSettings)
     }
 
     /// Refresh locks and rotation journals of the profile's selected environment.
@@ -56,31 +56,47 @@ public struct SessionParts {
     }
 }
 
-/// What every client is told about the run: these are events out of the core,
-/// never calls that decide anything.
+/// How a client behaves for a whole run, in one value built in one place (the command's
+/// context): what it reports (never calls that decide anything), the proxies and CA it
+/// uses, how it retries and for how long, and its clock. A client never changes it.
 public struct ClientSettings: Sendable {
     public var observer: (@Sendable (WireEvent) -> Void)?
+    /// Told before each wait; the CLI prints it.
     public var onRetry: (@Sendable (RetryNotice) -> Void)?
+    /// `--cacert FILE`: trusted for every request, over the profile's `ca_cert`.
     public var caCertOverride: String?
     /// From the proxy variables of the environment apictl was started with.
     public var proxies: ProxySettings
+    public var retryPolicy: RetryPolicy
+    /// `--timeout`: when the whole command must be over, retries and waits included.
+    public var deadline: Date?
+    /// `--stall-timeout`: seconds without a byte before a request is given up.
+    public var stallTimeout: Double
+    public var maxRedirects: Int
+    /// Blocks for the given seconds; handed in so tests can fake time.
+    public var sleep: @Sendable (Double) -> Void
+    public var now: @Sendable () -> Date
 
     public init(observer: (@Sendable (WireEvent) -> Void)? = nil, onRetry: (@Sendable (RetryNotice) -> Void)? = nil,
-                caCertOverride: String? = nil, proxies: ProxySettings = .none) {
+                caCertOverride: String? = nil, proxies: ProxySettings = .none, retryPolicy: RetryPolicy = RetryPolicy(),
+                deadline: Date? = nil, stallTimeout: Double = HTTPRequest.defaultStallTimeout, maxRedirects: Int = 10,
+                sleep: @escaping @Sendable (Double) -> Void = ClientSettings.realSleep,
+                now: @escaping @Sendable () -> Date = { Date() }) {
         self.observer = observer
         self.onRetry = onRetry
         self.caCertOverride = caCertOverride
         self.proxies = proxies
-    }
-}
-
-extension APIClient {
-    public func apply(_ settings: ClientSettings, now: @escaping @Sendable () -> Date) {
-        observer = settings.observer
-        onRetry = settings.onRetry
-        caCertOverride = settings.caCertOverride
-        proxies = settings.proxies
+        self.retryPolicy = retryPolicy
+        self.deadline = deadline
+        self.stallTimeout = stallTimeout
+        self.maxRedirects = maxRedirects
+        self.sleep = sleep
         self.now = now
+    }
+
+    /// Sleeps for real, at most an hour at a time.
+    public static let realSleep: @Sendable (Double) -> Void = { seconds in
+        if seconds.isFinite, seconds > 0 { usleep(useconds_t(min(seconds, 3600) * 1_000_000)) }
     }
 }
 

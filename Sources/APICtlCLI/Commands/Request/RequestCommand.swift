@@ -31,10 +31,9 @@ enum RequestCommand {
         let started = context.now()
         let plan = try Plan(options, argv: context.rawArguments)
         if (options.dryRun && !options.resolve) || options.curl { return try preview(plan, options, context) }
-        let session = try context.openSession()
-        session.client.deadline = plan.description.timeout.map { started.addingTimeInterval($0) }
-        session.client.stallTimeout = options.stallTimeout ?? HTTPRequest.defaultStallTimeout
-        session.client.retryPolicy = options.retry.policy
+        let session = try context.openSession(settings: context.clientSettings(
+            retryPolicy: options.retry.policy, deadline: plan.description.timeout.map { started.addingTimeInterval($0) },
+            stallTimeout: options.stallTimeout ?? HTTPRequest.defaultStallTimeout))
         try confirmIfAsked(plan.description, session.profile, yes: options.yes, context)
         // A body on the terminal goes through the pager; a download, a pipe or --no-pager never does.
         let pager = plan.output == nil && !options.noPager

@@ -51,6 +51,6 @@ extension RequestCommand {
     private static func filtered(_ document: [UInt8], through filter: JQFilter, _ session: CredentialSession,
                                  _ context: CommandContext) throws(APICtlError) {
         try ResponsePrinter.filtered(document, through: filter, terminal: context.stdout.isTerminal, color: context.globals.color,
-                                     deadline: session.client.deadline?.timeIntervalSince(context.now()), to: context.stdout)
+                                     deadline: session.client.settings.deadline?.timeIntervalSince(context.now()), to: context.stdout)
     }
 }

@@ -49,7 +49,7 @@ extension RequestCommand {
             ResponsePrinter.body(response.body, head: head, pretty: false, color: false, to: context.stdout, warn: context.warn)
             throw HTTPFailure.error(for: response, context: session.failureContext)
         }
-        let left = session.client.deadline.map { $0.timeIntervalSince(context.now()) }
+        let left = session.client.settings.deadline.map { $0.timeIntervalSince(context.now()) }
         try held.withBytes { (bytes) throws(APICtlError) in
             try ResponsePrinter.filtered(bytes, through: filter, terminal: context.stdout.isTerminal, color: context.globals.color,
                                          deadline: left, to: context.stdout)
