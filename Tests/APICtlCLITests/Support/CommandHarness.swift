@@ -15,6 +15,8 @@ final class CommandHarness {
     let folder: String
     var environment: [String: String]
     var now = Date(timeIntervalSince1970: 1_800_000_000)
+    /// What the command reads from stdin (`login --with-token`, `-d @-`); stdin is not a terminal.
+    var standardInput: [UInt8] = []
 
     init(config: String, environment: [String: String] = [:]) throws {
         folder = NSTemporaryDirectory() + "apictl-cli-" + UUID().uuidString
@@ -36,10 +38,10 @@ final class CommandHarness {
         let outPath = folder + "/stdout", errPath = folder + "/stderr"
         let out = open(outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600), err = open(errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         defer { close(out); close(err) }
-        let transport = self.transport, store = self.store, now = self.now
+        let transport = self.transport, store = self.store, now = self.now, input = self.standardInput
         let context = CommandContext(environment: environment, stdout: OutputStream(fd: out, isTerminal: false),
                                      stderr: OutputStream(fd: err, isTerminal: false), stdinIsTerminal: false,
-                                     readStandardInput: { [] }, now: { now }, makeTransport: { transport },
+                                     readStandardInput: { input }, now: { now }, makeTransport: { transport },
                                      makeStores: { _ in MemoryStores(store) }, keeper: keeper, runner: runner)
         let status = App.main(arguments: arguments, context: context)
         func text(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
