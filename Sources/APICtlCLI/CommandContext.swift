@@ -18,6 +18,11 @@ public final class OutputStream: @unchecked Sendable {
     var paged = false
     /// Bytes the pager has been handed so far.
     private(set) var pagedBytes = 0
+    /// What the pager was handed, while it all still fits in the pipe: a pager that ends
+    /// without reading any of it has it shown on the terminal instead (`Pager.finish`).
+    private(set) var unconfirmed: [UInt8] = []
+    /// How much the pipe to the pager holds; past that, a write returned only once the pager read.
+    var pipeCapacity = 0
     /// Asked when the pager is gone before it read a byte: true when it put the terminal
     /// back in its place, so the write goes there instead.
     var pagerGoneBeforeReading: (() -> Bool)?
@@ -45,18 +50,27 @@ public final class OutputStream: @unchecked Sendable {
 
     public func write(_ buffer: UnsafeRawBufferPointer) {
         guard failure == nil, !readerQuit else { return }
-        var error = FileBytes.writeAll(fd, buffer)
+        var (written, error) = FileBytes.writeCounting(fd, buffer)
+        if paged { note(UnsafeRawBufferPointer(rebasing: buffer[..<written])) }
         if error == EPIPE && paged && pagedBytes == 0, pagerGoneBeforeReading?() == true {
             error = FileBytes.writeAll(fd, buffer)
         }
-        if error == nil {
-            if paged { pagedBytes += buffer.count }
-        } else if error == EPIPE && paged {
-            readerQuit = true
+        if error == EPIPE && paged {
+            readerQuit = true   // the user quit the pager: the rest has no reader, and that is fine
         } else if let error {
             failure = error
             if lost == nil { lost = Self.failure(error) }
         }
+    }
+
+    private func note(_ handed: UnsafeRawBufferPointer) {
+        pagedBytes += handed.count
+        if pagedBytes <= pipeCapacity { unconfirmed.append(contentsOf: handed) } else { unconfirmed = [] }
+    }
+
+    /// The pager is gone: stop keeping what it was handed.
+    func forgetPaged() {
+        unconfirmed = []
     }
 
     /// Output that went somewhere the user did not see it: `line` is what to say instead.

@@ -20,7 +20,7 @@
 //
 // jq also calls abort() itself: failed assert()s, and its execution stack growing past
 // INT_MAX bytes (exec_stack.h, e.g. `def f: 1 + f; f`) without asking the nomem handler.
-// While jq runs, SIGABRT's handler writes a message and ends the process with
+// While jq runs, SIGABRT's handler writes one line and ends the process with
 // _exit(CJQ_ABORT_EXIT_CODE); the previous handler is put back afterwards.
 #include "CJQ.h"
 
@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 // ---- ~/.jq ---------------------------------------------------------------------------
@@ -114,14 +115,46 @@ static void cjq_on_nomem(void *unused) {
     // Not inside a cjq call (jq allocates nothing then): jq prints its message and aborts.
 }
 
+// ---- ending the process from inside jq ---------------------------------------------
+
+// What to put right before the process ends from a watchdog or an abort: the terminal back
+// on standard output (so a pager reading it sees the end of its input) and the pager waited
+// for, so it is not left running without apictl. Only async-signal-safe calls.
+static volatile sig_atomic_t last_terminal_fd = -1;
+static volatile sig_atomic_t last_pager_pid = 0;
+
+void cjq_before_exit(int terminal_fd, int pager_pid) {
+    last_terminal_fd = terminal_fd;
+    last_pager_pid = pager_pid;
+}
+
+static void end_process(const char *message, size_t length, int code) {
+    if (last_terminal_fd >= 0) (void)dup2(last_terminal_fd, STDOUT_FILENO);
+    if (last_pager_pid > 0) { while (waitpid((pid_t)last_pager_pid, NULL, 0) < 0 && errno == EINTR) {} }
+    ssize_t unused = write(STDERR_FILENO, message, length);
+    (void)unused;
+    _exit(code);
+}
+
+// jq's own diagnostics (an assert's file and line, "cannot allocate memory") go to stdio's
+// stderr: while jq runs, that is /dev/null, so what the user reads is apictl's one line.
+static FILE *quiet_stderr;
+
+static FILE *silence_stderr(void) {
+    FILE *previous = stderr;
+    if (!quiet_stderr) quiet_stderr = fopen("/dev/null", "w");
+    if (quiet_stderr) stderr = quiet_stderr;
+    return previous;
+}
+
 // ---- abort() -----------------------------------------------------------------------
+
+static FILE *guarded_stderr;   // stdio's stderr while the guard is on
 
 static void cjq_on_abort(int signal_number) {
     (void)signal_number;
-    static const char message[] = "jq: error: jq stopped (internal error, or its stack outgrew 2 GiB)\n";
-    ssize_t unused = write(STDERR_FILENO, message, sizeof message - 1);
-    (void)unused;
-    _exit(CJQ_ABORT_EXIT_CODE);
+    static const char message[] = "apictl: --jq: jq stopped (an internal error, or its stack outgrew 2 GiB)\n";
+    end_process(message, sizeof message - 1, CJQ_ABORT_EXIT_CODE);
 }
 
 static void abort_guard_on(struct sigaction *previous) {
@@ -130,9 +163,13 @@ static void abort_guard_on(struct sigaction *previous) {
     action.sa_handler = cjq_on_abort;
     sigemptyset(&action.sa_mask);
     sigaction(SIGABRT, &action, previous);
+    guarded_stderr = silence_stderr();
 }
 
-static void abort_guard_off(const struct sigaction *previous) { sigaction(SIGABRT, previous, NULL); }
+static void abort_guard_off(const struct sigaction *previous) {
+    sigaction(SIGABRT, previous, NULL);
+    if (guarded_stderr) { stderr = guarded_stderr; guarded_stderr = NULL; }
+}
 
 // ---- handle ------------------------------------------------------------------------
 
@@ -339,9 +376,7 @@ static void *watchdog_main(void *data) {
         int rc = pthread_cond_timedwait(&w->wake, &w->lock, &w->deadline);
         if (rc == ETIMEDOUT && !w->cancelled) {
             // Only async-signal-safe calls: the other threads may hold stdio or malloc locks.
-            ssize_t unused = write(STDERR_FILENO, w->message, w->length);
-            (void)unused;
-            _exit(w->exit_code);
+            end_process(w->message, w->length, w->exit_code);
         }
     }
     pthread_mutex_unlock(&w->lock);
@@ -360,7 +395,8 @@ int cjq_watchdog_start(double seconds, const char *message, int exit_code) {
     w->length = length + 1;
     w->exit_code = exit_code;
     clock_gettime(CLOCK_MONOTONIC, &w->deadline);
-    if (seconds < 0) seconds = 0;
+    if (!(seconds >= 0)) seconds = 0;
+    if (seconds > 1e9) seconds = 1e9;   // about 31 years; more would overflow the deadline
     time_t whole = (time_t)seconds;
     long nanos = (long)((seconds - (double)whole) * 1e9);
     w->deadline.tv_sec += whole;

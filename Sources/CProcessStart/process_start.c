@@ -14,6 +14,7 @@
  */
 #include <fcntl.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
@@ -43,6 +44,21 @@ static void hold_closed_standard_streams(void) {
     for (int fd = 0; fd <= 2; fd++) {
         if (fcntl(fd, F_GETFD) == -1) (void)open("/dev/null", O_RDONLY);
     }
+}
+
+/*
+ * The Swift runtime's crash backtracer runs a `swift-backtrace` helper found
+ * beside the executable as argv[0] names it: run by name from $PATH, that is
+ * the current directory, so a `./swift-backtrace` in a cloned repository would
+ * run on any crash. apictl turns the backtracer off, unless the user asked for
+ * it, before the runtime's own initialiser reads SWIFT_BACKTRACE: a constructor
+ * with a priority runs before every one without (the runtime's among them), and
+ * after libc's, whose environment setenv changes (a .preinit_array entry would
+ * run before libc set `environ` up, and its change would be lost).
+ */
+__attribute__((constructor(101)))
+static void refuse_backtracer(void) {
+    (void)setenv("SWIFT_BACKTRACE", "enable=no", 0);
 }
 
 static void capture_arguments(int argc, char **argv, char **envp) {

@@ -187,3 +187,23 @@ def test_timeout_bounds_a_filters_running_time(apictl, ref, dz):
     result = apictl.run("request", "GET", "/requests", "--jq", "last(range(1e12))", "--timeout", "2", env=dz)
     assert time.time() - started < 6
     assert_one_line_error(result, 8, "--jq filter was still running", "--timeout")
+
+
+def test_a_filter_longer_than_8_kib_is_exit_2_before_anything_is_sent(apictl, ref, dz):
+    before = len(ref.log())
+    result = apictl.run("request", "GET", "/me", "--jq", ".+" * 5000 + ".", env=dz)
+    assert_one_line_error(result, 2, "--jq filter is 10001 bytes, more than the 8 KiB")
+    assert not [entry for entry in ref.log()[before:] if entry["path"].startswith("/dzdesk")]
+
+
+def test_jq_stopping_itself_is_one_line_and_exit_11(apictl, dz):
+    """jq aborts when its own stack outgrows 2 GiB: one apictl line, no assert text, no SIGABRT."""
+    result = apictl.run("request", "GET", "/me", "--jq", "def f: 1 + f; f", env=dz, timeout=120)
+    assert_one_line_error(result, 11, "--jq: jq stopped")
+    assert "jq/src" not in result.err and "Assertion" not in result.err, result
+
+
+def test_an_enormous_timeout_does_not_hang_a_filter(apictl, dz):
+    result = apictl.run("request", "GET", "/me", "--timeout", "1e19", "--jq", ".data.id", env=dz, timeout=20)
+    assert result.code == 0 and result.out.strip(), result
+

@@ -299,6 +299,32 @@ def test_the_default_less_prints_a_short_body_and_exits(apictl, paged):
 def test_a_pager_quit_early_is_not_a_failure(apictl, ref, paged):
     shown = apictl.run_tty("request", "GET", ref.url("_test", "/big-json/20000"), env=dict(paged, APICTL_PAGER="head -c 10"))
     assert shown.code == 0 and "cannot write" not in shown.out, shown
+    # the user saw what the pager showed, and the body is not poured onto the terminal after it
+    assert "before reading" not in shown.out and len(shown.out) < 1000, shown.out[:300]
+
+
+@pytest.mark.parametrize("pager", ["true", "sh -c 'sleep 0.5; exit 0'"])
+def test_a_pager_that_ends_without_reading_leaves_a_posts_answer_on_the_terminal(apictl, ref, paged, pager):
+    paged = dict(paged, DZDESK_TOKEN=ref.key("dzdesk", scopes=["requests:read", "requests:write"]))
+    shown = apictl.run_tty("request", "POST", "/requests", "-f", "title=Unread", env=dict(paged, APICTL_PAGER=pager))
+    assert shown.code == 0 and "Unread" in shown.out and "req_" in shown.out, shown
+    assert "ended before reading anything; printing straight to the terminal" in shown.out, shown
+
+
+def test_a_pager_that_cannot_be_run_is_named_as_such(apictl, paged, tmp_path):
+    unrunnable = tmp_path / "pager"
+    unrunnable.write_text("#!/bin/sh\ncat\n")
+    shown = apictl.run_tty("request", "GET", "/me", env=dict(paged, APICTL_PAGER=str(unrunnable)))
+    assert shown.code == 0 and '"scopes"' in shown.out and "is not executable" in shown.out, shown
+
+
+def test_a_timeout_in_a_filter_waits_for_the_pager_and_leaves_the_terminal_to_the_user(apictl, paged):
+    pager = "sh -c 'cat; echo PAGER-SAW-THE-END'"
+    shown = apictl.run_tty("request", "GET", "/me", "--timeout", "2", "--jq", "last(range(1e10))",
+                           env=dict(paged, APICTL_PAGER=pager), timeout=20)
+    assert shown.code == 8, shown
+    lines = shown.out.strip().splitlines()
+    assert "PAGER-SAW-THE-END" in lines[-2] and "--timeout ran out" in lines[-1], shown
 
 
 def test_a_pager_that_fails_before_reading_leaves_a_posts_answer_on_the_terminal(apictl, ref, paged):

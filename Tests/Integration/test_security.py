@@ -224,6 +224,26 @@ def test_a_credential_header_that_is_not_text_is_refused(apictl, ref):
     assert reached(ref, since) == []
 
 
+def test_a_crash_runs_no_swift_backtrace_from_the_current_directory(apictl, ref, tmp_path):
+    """Run by name from PATH, the Swift runtime would look for its crash helper beside
+    argv[0], that is in the current directory: a cloned repository could plant one."""
+    bin_dir, project = tmp_path / "bin", tmp_path / "project"
+    bin_dir.mkdir()
+    project.mkdir()
+    (bin_dir / "apictl").symlink_to(APICTL)
+    planted = project / "swift-backtrace"
+    planted.write_text(f"#!/bin/sh\ntouch {project}/ran\n")
+    planted.chmod(0o755)
+    env = dict(apictl.env, PATH=f"{bin_dir}:{apictl.env['PATH']}", APICTL_TOKEN="tok-crash-1")
+    process = subprocess.Popen(["apictl", "request", "GET", ref.url("_test", "/hang?seconds=10")], cwd=project, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    time.sleep(0.7)
+    process.send_signal(signal.SIGSEGV)
+    _, err = process.communicate(timeout=20)
+    assert process.returncode == -signal.SIGSEGV, (process.returncode, err[-300:])
+    assert not (project / "ran").exists() and b"Backtracing" not in err, err[-300:]
+
+
 # --- no injection from any source ----------------------------------------------------
 
 def test_line_breaks_in_a_token_are_refused_from_every_source(apictl, ref, tmp_path):

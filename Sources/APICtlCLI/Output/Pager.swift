@@ -29,8 +29,8 @@ final class Pager {
     static func start(stdout: OutputStream, environment: ChildEnvironment, warn: @escaping (String) -> Void) -> Pager? {
         guard stdout.isTerminal, let command = command(environment: environment.variables),
               let program = command.split(separator: " ").first.map(String.init) else { return nil }
-        guard isExecutable(program, environment: environment) else {
-            warn("the pager '\(TerminalText.escapingControls(program))' was not found; printing straight to the terminal "
+        if let problem = problem(running: program, environment: environment) {
+            warn("the pager '\(TerminalText.escapingControls(program))' \(problem); printing straight to the terminal "
                  + "(set APICTL_PAGER, or APICTL_PAGER=cat for none)")
             return nil
         }
@@ -55,6 +55,8 @@ final class Pager {
         close(ends[1])
         signal(SIGPIPE, SIG_IGN)   // a pager quit early shows as EPIPE, which the stream takes calmly
         let pager = Pager(pid: pid, command: command, savedStdout: saved, stdout: stdout, warn: warn)
+        stdout.pipeCapacity = max(0, Int(fcntl(STDOUT_FILENO, Self.getPipeSize)))
+        JQFilter.beforeExit(restoring: saved, waitingFor: pid)
         stdout.paged = true
         stdout.pagerGoneBeforeReading = { [unowned pager] in pager.fallBackIfEnded() }
         return pager
@@ -68,17 +70,53 @@ final class Pager {
         self.warn = warn
     }
 
-    /// Ends the pager's input and waits until the user is done with it; a pager that
-    /// failed or was killed marks stdout's output as lost.
+    /// Linux's F_GETPIPE_SZ: how much a pipe holds before a write waits for its reader.
+    private static let getPipeSize: Int32 = 1032
+
+    /// Ends the pager's input and waits until the user is done with it. A pager that ended
+    /// without reading any of what it was handed has it shown on the terminal instead; one
+    /// that failed or was killed marks stdout's output as lost.
     func finish() {
         guard !ended else { return }
-        restoreTerminal()
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let unread = endedWithoutReading(status: &status)
+        let shown = stdout.unconfirmed
+        restoreTerminal()
+        if !unread { while waitpid(pid, &status, 0) < 0 && errno == EINTR {} }
         ended = true
-        if let how = Self.failure(status) {
+        stdout.forgetPaged()
+        if unread {
+            reportUnread(status: status)
+            stdout.write(shown)
+        } else if let how = Self.failure(status) {
             stdout.markLost(APICtlError(.outputFailed, "the pager '\(TerminalText.escapingControls(command))' \(how)",
                                         hint: "the output may not have been shown; --no-pager or APICTL_PAGER=cat prints straight to the terminal"))
+        }
+    }
+
+    /// The pager ended before reading anything: a notice, or exit 10 when it failed.
+    private func reportUnread(status: Int32) {
+        let shown = TerminalText.escapingControls(command)
+        if let how = Self.failure(status) {
+            stdout.markLost(APICtlError(.outputFailed, "the pager '\(shown)' \(how) before reading anything",
+                                        hint: "the output went straight to the terminal instead; --no-pager or APICTL_PAGER=cat skips the pager"))
+        } else {
+            warn("the pager '\(shown)' ended before reading anything; printing straight to the terminal")
+        }
+    }
+
+    /// True when the pager has ended (its status in `status`) with all it was handed still in
+    /// the pipe. Asked only while the pipe held it all. Waits until the pager reads or ends:
+    /// one that does neither would never see its input end either, so this costs no wait
+    /// the user would not have had.
+    private func endedWithoutReading(status: inout Int32) -> Bool {
+        let handed = stdout.pagedBytes
+        guard handed > 0, handed <= stdout.pipeCapacity, stdout.paged else { return false }
+        while true {
+            var unread: Int32 = 0
+            guard ioctl(STDOUT_FILENO, UInt(FIONREAD), &unread) == 0, Int(unread) >= handed else { return false }
+            if waitpid(pid, &status, WNOHANG) == pid { return true }
+            usleep(5_000)
         }
     }
 
@@ -95,18 +133,13 @@ final class Pager {
         }
         ended = true
         restoreTerminal()
-        let shown = TerminalText.escapingControls(command)
-        if let how = Self.failure(status) {
-            stdout.markLost(APICtlError(.outputFailed, "the pager '\(shown)' \(how) before reading anything",
-                                        hint: "the output went straight to the terminal instead; --no-pager or APICTL_PAGER=cat skips the pager"))
-        } else {
-            warn("the pager '\(shown)' ended before reading anything; printing straight to the terminal")
-        }
+        reportUnread(status: status)
         return true
     }
 
     private func restoreTerminal() {
         guard stdout.paged else { return }
+        JQFilter.beforeExit(restoring: -1, waitingFor: 0)
         dup2(savedStdout, STDOUT_FILENO)
         close(savedStdout)
         stdout.paged = false
@@ -124,10 +157,11 @@ final class Pager {
         return "was killed by signal \(signal) (\(name))"
     }
 
-    /// A program named with a slash, or found on PATH.
-    private static func isExecutable(_ program: String, environment: ChildEnvironment) -> Bool {
-        if program.contains("/") { return access(program, X_OK) == 0 }
-        let path = environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").contains { access("\($0)/\(program)", X_OK) == 0 }
+    /// Why `program` (named with a slash, or looked up on PATH) cannot run; nil when it can.
+    private static func problem(running program: String, environment: ChildEnvironment) -> String? {
+        let candidates = program.contains("/") ? [program]
+            : (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map { "\($0)/\(program)" }
+        if candidates.contains(where: { access($0, X_OK) == 0 }) { return nil }
+        return candidates.contains(where: { access($0, F_OK) == 0 }) ? "is not executable" : "was not found"
     }
 }

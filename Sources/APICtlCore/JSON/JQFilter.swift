@@ -15,10 +15,20 @@ public final class JQFilter {
 
     private let compiled: OpaquePointer
 
-    /// A filter that does not compile (or loads a module) is exit 2 with jq's own message.
+    /// Longer than anything people write on a command line. jq's compiler recurses over the
+    /// filter's terms and slows quadratically: `.+.+…` tens of kilobytes long would take
+    /// seconds and could overflow the stack before any check could stop it.
+    public static let longestProgram = 8 * 1024
+
+    /// A filter that does not compile (or loads a module, or is longer than `longestProgram`)
+    /// is exit 2 with jq's own message.
     public init(_ program: String) throws(APICtlError) {
         var message = [CChar](repeating: 0, count: 1024)
         let utf8 = Array(program.utf8)
+        guard utf8.count <= Self.longestProgram else {
+            throw APICtlError(.usage, "--jq filter is \(utf8.count) bytes, more than the \(Self.longestProgram / 1024) KiB apictl compiles",
+                              hint: "pipe the output to jq -f FILE for a filter that long")
+        }
         let compiled = utf8.withUnsafeBufferPointer { text in
             text.withMemoryRebound(to: CChar.self) { cjq_compile($0.baseAddress, $0.count, &message, message.count) }
         }
@@ -62,6 +72,12 @@ public final class JQFilter {
         default:
             throw APICtlError(.filterFailed, "--jq: \(Self.text(message))")
         }
+    }
+
+    /// Tells a watchdog or an abort that ends the process inside jq to put the terminal back
+    /// on stdout and wait for the pager first (`terminal` -1 and `pager` 0: there is none).
+    public static func beforeExit(restoring terminal: Int32, waitingFor pager: Int32) {
+        cjq_before_exit(terminal, pager)
     }
 
     /// `run` on a document held in an array.

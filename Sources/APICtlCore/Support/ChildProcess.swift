@@ -65,7 +65,9 @@ public struct ChildEnvironment: Sendable, Equatable {
     /// oauth.client_secret_env and ci.id_token_env.
     public init(_ environment: [String: String], config: ConfigFile?) {
         let secret = Self.alwaysSecret.union(config.map(Self.secretNames) ?? [])
-        variables = environment.filter { !secret.contains($0.key) && !$0.key.hasPrefix("APICTL_PASSPHRASE") }
+        variables = environment.filter {
+            !secret.contains($0.key) && !$0.key.hasPrefix("APICTL_PASSPHRASE") && !$0.key.hasPrefix("APICTL_NEW_PASSPHRASE")
+        }
     }
 
     /// Sets a variable apictl itself hands the child (APICTL_PROFILE for a token command, LESS for the pager).

@@ -4,16 +4,22 @@ public enum FileBytes {
     /// Writes every byte, retrying short writes and EINTR; the errno of the write
     /// that failed, or nil when all went out. The one write loop in apictl.
     public static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Int32? {
+        writeCounting(fd, buffer).error
+    }
+
+    /// `writeAll`, saying how much was written before a failure: a reader that went away
+    /// half-way through (a pager the user quit) did read the part before it.
+    public static func writeCounting(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> (written: Int, error: Int32?) {
         var offset = 0
         while offset < buffer.count {
             let n = Glibc.write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
-                return errno
+                return (offset, errno)
             }
             offset += n
         }
-        return nil
+        return (offset, nil)
     }
 
     /// Everything up to end of file; nil on a read error, with errno set.

@@ -15,9 +15,9 @@ enum {
 };
 
 /// When jq itself calls abort() (a failed assert, or its stack outgrowing 2 GiB) during a
-/// cjq call, the process writes a message to standard error and exits with this code
-/// (EX_SOFTWARE) instead of dying by SIGABRT.
-#define CJQ_ABORT_EXIT_CODE 70
+/// cjq call, the process writes one line to standard error and exits with this code
+/// (apictl's "--jq filter failed") instead of dying by SIGABRT.
+#define CJQ_ABORT_EXIT_CODE 11
 
 /// Compiles FILTER (LENGTH bytes, UTF-8) hermetically: no file is read (~/.jq is never
 /// loaded and `import`/`include` are refused before anything touches the disk).
@@ -41,6 +41,10 @@ void cjq_free(cjq *jq);
 /// _exit(EXIT_CODE). 0 on success, else an errno value. One watchdog at a time.
 int cjq_watchdog_start(double seconds, const char *message, int exit_code);
 void cjq_watchdog_cancel(void);
+
+/// Before a watchdog or an abort ends the process: put TERMINAL_FD back on standard output
+/// (-1: leave it) and wait for PAGER_PID (0: none), so a pager is not left behind.
+void cjq_before_exit(int terminal_fd, int pager_pid);
 
 /// The jq version compiled in, e.g. "1.8.2".
 const char *cjq_version(void);

@@ -109,6 +109,12 @@ def register(router, state):
     def redirect_post(request):
         return redirect(request)
 
+    @router.route("_test", "GET", "/mirror/.*")
+    def mirror(request):
+        """Any path answers a small JSON object: a stand-in for an API whose description is
+        synced (make bench times the check before sending against authentik's paths)."""
+        return Response.json(200, {"ok": True, "path": request.subpath})
+
     @router.route("_test", "GET", "/echo")
     def echo(request):
         return Response.json(200, {"headers": dict(request.headers.items()), "query": request.target.partition("?")[2]})

@@ -1,0 +1,91 @@
+@testable import APICtlCLI
+import APICtlCore
+import APICtlTestSupport
+import Foundation
+import XCTest
+
+/// `apictl api sync` in process: the fetch (conditional, through the profile's client), the
+/// index and what it notes of the sync; `apictl-openapi` is played by a fake runner.
+final class ApiSyncCommandTests: XCTestCase {
+    static let location = "https://api.dz.test/v1/openapi.json"
+
+    func harness(openapi: String = location) throws -> CommandHarness {
+        try CommandHarness(config: CommandHarness.dzdesk(openapi: openapi), environment: ["DZ_TOKEN": "env-key"])
+    }
+
+    func testACopyYoungerThanItsMaxAgeIsCurrentAndNothingIsFetched() throws {
+        let harness = try harness()
+        try harness.saveIndex()
+        try harness.saveSyncMeta(location: Self.location, etag: #""v1""#, syncedAgo: 3600)
+        let run = harness.run("api", "sync", "-p", "dz")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.hasPrefix("the description synced "), run.stderr)
+        XCTAssertTrue(run.stderr.hasSuffix(" ago is current (openapi_max_age); --force fetches it again\n"), run.stderr)
+        XCTAssertEqual(run.stdout, "")
+        XCTAssertTrue(harness.transport.sent.isEmpty)
+    }
+
+    func testForceAsksWithTheETagAndA304KeepsTheIndex() throws {
+        let harness = try harness()
+        try harness.saveIndex()
+        try harness.saveSyncMeta(location: Self.location, etag: #""v1""#, syncedAgo: 3600)
+        harness.transport.on("GET /v1/openapi.json") { request in
+            request.headers["If-None-Match"] == #""v1""# ? .init(304) : .init(200, "{}")
+        }
+        let run = harness.run("api", "sync", "--force", "-p", "dz")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stderr, "https://api.dz.test/v1/openapi.json is unchanged (304); the index is current\n")
+        let sent = try XCTUnwrap(harness.transport.requests("GET /v1/openapi.json").first)
+        XCTAssertEqual(sent.headers["Authorization"], "Bearer env-key", "the profile's own origin gets the credential")
+        XCTAssertEqual(harness.syncMeta()?["synced_at"], .string(Timestamp.iso8601(harness.now)))
+        XCTAssertEqual(harness.syncMeta()?["etag"], .string(#""v1""#))
+        XCTAssertEqual(harness.run("api", "list", "-p", "dz").stdout.split(separator: "\n").count, 4, "the index is kept")
+    }
+
+    func testANamedDescriptionFileThatDoesNotExistIsAConfigurationError() throws {
+        let missing = NSTemporaryDirectory() + "apictl-no-such-" + UUID().uuidString + "/openapi.json"
+        let harness = try harness(openapi: missing)
+        let run = harness.run("api", "sync", "-p", "dz")
+        XCTAssertEqual(run.status, ExitCode.configuration.rawValue)
+        XCTAssertEqual(run.stderr, "apictl: profile 'dz': openapi = '\(missing)' is neither a URL nor a file that can be read\n")
+        XCTAssertTrue(harness.transport.sent.isEmpty)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: harness.indexFolder()))
+    }
+
+    func testTheFetchedDescriptionIsIndexedAndItsETagNoted() throws {
+        try XCTSkipUnless(CommandHarness.helperBesideBinary, "api sync finds no apictl-openapi beside the test bundle")
+        let harness = try harness()
+        let description = #"{"openapi":"3.1.0","info":{"title":"DZDesk","version":"1"},"paths":{}}"#
+        harness.transport.on("GET /v1/openapi.json") { _ in
+            .init(200, description, headers: [("Content-Type", "application/json"), ("ETag", #""v2""#)])
+        }
+        let helper = CommandHarness.FakeOpenAPIHelper(output: CommandHarness.helperOutput(CommandHarness.dzOperations))
+        helper.stderr = "warning: #/components/schemas/Gone at .paths['/requests'].post.requestBody does not resolve; that part is not checked\n"
+        let run = try XCTUnwrap(harness.run(helper: helper, "api", "sync", "-p", "dz"))
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stderr, """
+            apictl: description: #/components/schemas/Gone at .paths['/requests'].post.requestBody does not resolve; that part is not checked
+            synced 3 operations of 'DZDesk' (OpenAPI 3.1.0) from https://api.dz.test/v1/openapi.json for dz
+
+            """)
+        XCTAssertEqual(helper.descriptions, [description], "the helper parses the body as fetched")
+        XCTAssertEqual(harness.syncMeta()?["etag"], .string(#""v2""#))
+        XCTAssertEqual(harness.syncMeta()?["location"], .string(Self.location))
+        XCTAssertTrue(harness.run("api", "list", "-p", "dz").stdout.contains("POST    /requests            Create a request"))
+    }
+
+    func testADescriptionTheHelperRefusesIsExit3WithItsReasonAndTheOldIndexKept() throws {
+        try XCTSkipUnless(CommandHarness.helperBesideBinary, "api sync finds no apictl-openapi beside the test bundle")
+        let harness = try harness()
+        try harness.saveIndex()
+        harness.transport.on("GET /v1/openapi.json") { _ in .init(200, #"{"swagger":"2.0"}"#) }
+        let helper = CommandHarness.FakeOpenAPIHelper(output: nil)
+        helper.status = 3
+        helper.stderr = "not an OpenAPI 3 description: Swagger 2.0 is not supported\n"
+        let run = try XCTUnwrap(harness.run(helper: helper, "api", "sync", "-p", "dz"))
+        XCTAssertEqual(run.status, ExitCode.configuration.rawValue)
+        XCTAssertEqual(run.stderr, "apictl: the API description is not usable: not an OpenAPI 3 description: Swagger 2.0 is not supported\n")
+        XCTAssertNil(harness.syncMeta(), "a failed sync notes nothing")
+        XCTAssertEqual(harness.run("api", "list", "-p", "dz").stdout.split(separator: "\n").count, 4, "the old index is kept")
+    }
+}

@@ -1,0 +1,73 @@
+@testable import APICtlCLI
+import APICtlCore
+import APICtlTestSupport
+import Foundation
+import XCTest
+
+/// `apictl profile remove NAME`: the profile, its stored credentials in every environment, and its synced description.
+final class ProfileRemoveCommandTests: XCTestCase {
+    let dz = CredentialKey(profile: "dz", environment: nil)
+    let sandbox = CredentialKey(profile: "pdns", environment: "sandbox")
+    let production = CredentialKey(profile: "pdns", environment: "production")
+
+    func harness() throws -> CommandHarness {
+        let harness = try CommandHarness(config: "default_profile = \"pdns\"\n" + CommandHarness.dzdesk + "\n" + CommandHarness.pocketdns)
+        harness.store.records[dz] = CommandHarness.bound(Credential(token: "dz-key"))
+        harness.store.records[sandbox] = Credential(token: "sk_test_key")
+        harness.store.records[production] = Credential(token: "sk_live_key")
+        return harness
+    }
+
+    func testRemovesTheProfileAndItsCredentialsInEveryEnvironment() throws {
+        let harness = try harness()
+        let run = harness.run("profile", "remove", "pdns")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stdout, "")
+        XCTAssertTrue(run.stderr.hasPrefix("removed profile 'pdns'; removed 2 stored credentials from the keyring"), run.stderr)
+        XCTAssertFalse(run.stderr.contains("sk_test_key") || run.stderr.contains("sk_live_key"))
+        XCTAssertEqual(Array(harness.store.records.keys), [dz], "only the other profile's credential is left")
+        let config = try harness.savedConfig()
+        XCTAssertNil(config.profiles["pdns"])
+        XCTAssertNil(config.defaultProfile, "the removed profile is no longer the default")
+        XCTAssertFalse(harness.configText.contains("pdns"), harness.configText)
+        XCTAssertTrue(harness.configText.contains("[profiles.dz.tokens]"), "the other profile is kept whole")
+    }
+
+    func testKeepCredentialsLeavesTheStoreAlone() throws {
+        let harness = try harness()
+        let run = harness.run("profile", "remove", "pdns", "--keep-credentials")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stderr, "removed profile 'pdns'; its stored credentials were kept (--keep-credentials)\n")
+        XCTAssertEqual(Set(harness.store.records.keys), [dz, sandbox, production])
+        XCTAssertNil(try harness.savedConfig().profiles["pdns"])
+    }
+
+    func testAnUnknownProfileChangesNothing() throws {
+        let harness = try harness()
+        let original = harness.configText
+        let run = harness.run("profile", "remove", "pdsn")
+        XCTAssertEqual(run.status, ExitCode.configuration.rawValue)
+        XCTAssertEqual(run.stderr.split(separator: "\n").count, 1, run.stderr)
+        XCTAssertTrue(run.stderr.contains("unknown profile 'pdsn'"), run.stderr)
+        XCTAssertEqual(harness.configText, original)
+        XCTAssertEqual(harness.store.records.count, 3)
+    }
+
+    /// A profile re-added under the same name must not find the old API's operations.
+    func testForgetsOnlyThatProfilesSyncedDescription() throws {
+        let harness = try harness()
+        let cache = harness.folder + "/cache/apictl"
+        for profile in ["pdns", "dz"] {
+            let folder = OpenAPIIndex.directory(profile: profile, cacheDirectory: cache)
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try Data("index\n".utf8).write(to: URL(fileURLWithPath: folder + "/catalog.tsv"))
+            try Data("{}".utf8).write(to: URL(fileURLWithPath: folder + ".meta.json"))
+        }
+        XCTAssertEqual(harness.run("profile", "remove", "pdns").status, 0)
+        let removed = OpenAPIIndex.directory(profile: "pdns", cacheDirectory: cache)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: removed))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: removed + ".meta.json"))
+        let kept = OpenAPIIndex.directory(profile: "dz", cacheDirectory: cache)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: kept + "/catalog.tsv"))
+    }
+}
