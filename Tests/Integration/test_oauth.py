@@ -209,9 +209,11 @@ def test_client_secret_from_the_environment_is_never_stored(dz, ref):
     login(dz, "-p", "bot", "--client-credentials", env={"DZDESK_CLIENT_SECRET": "s3cret-client"})
     settings(ref, "dzdesk", lifetime=30)
     assert dz.run("token", "refresh", "-p", "bot", env={"DZDESK_CLIENT_SECRET": "s3cret-client"}).code == 0
-    # without the variable there is no secret to renew with: a clear refusal, not a crash
+    # without the variable there is no secret to renew with: the variable is named, and nothing is sent
+    before = stats(ref, "dzdesk").get("client_credentials", 0)
     result = dz.run("token", "refresh", "-p", "bot")
-    assert result.code == 4 and "invalid_client" in result.err, result
+    assert result.code == 3 and "DZDESK_CLIENT_SECRET" in result.err and "not set" in result.err, result
+    assert stats(ref, "dzdesk").get("client_credentials", 0) == before
 
 
 # --- refresh ----------------------------------------------------------------------------

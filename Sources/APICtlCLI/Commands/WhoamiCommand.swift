@@ -36,57 +36,74 @@ enum WhoamiCommand {
         let now = context.now()
         let identity = Identity.from(response.body, profile: profile)
         let claims = JWT.decode(credential.credential.token)
-        let scopes = identity.map(\.scopes).flatMap { $0.isEmpty ? nil : $0 } ?? claims?.scopes ?? credential.credential.scopes ?? []
         // The expiry apictl renews by: from expires_in when the server sent one, not the JWT's own exp.
         let expiry = credential.credential.expiresAt ?? claims?.expiresAt
-        let limits = RateLimitStatus.parse(response.headers, now: now)
+        let report = Report(profile: profile, credential: credential, identity: identity,
+                            who: whoLine(identity, body: response.body, credential: credential, claims: claims, profile: profile),
+                            scopes: identity.map(\.scopes).flatMap { $0.isEmpty ? nil : $0 } ?? claims?.scopes ?? credential.credential.scopes ?? [],
+                            expiry: expiry, limits: RateLimitStatus.parse(response.headers, now: now), body: response.body, now: now)
         for warning in advice(credential, expiry: expiry, profile: profile, now: now) { context.warn(warning) }
-        let who = whoLine(identity, body: response.body, credential: credential, claims: claims, profile: profile)
+        context.stdout.write(options.json ? json(report) : text(report))
+        return 0
+    }
 
-        if options.json {
-            var out: [String: JSONValue] = ["profile": .string(profile.name), "base_url": .string(profile.baseURL),
-                                            "credential_source": .string(credential.source.description), "scopes": JSONValue(scopes),
-                                            "source": .string(credential.source.name)]
-            if let env = profile.environment { out["environment"] = .string(env) }
-            if let body = JSONValue(parsing: response.body) { out["response"] = body }
-            if let identity {
-                out["identity"] = .object(["id": JSONValue(identity.id), "name": JSONValue(identity.name),
-                                           "email": JSONValue(identity.email), "role": JSONValue(identity.role)])
-            }
-            out["expires_at"] = JSONValue(expiry.map(Timestamp.iso8601))
-            out["expires_in"] = JSONValue(expiry.map { $0.timeIntervalSince(now).rounded(.down).saturatingInt })
-            out["key_id"] = JSONValue(credential.credential.tokenID)
-            out["who"] = JSONValue(who)
-            if !limits.isEmpty {
-                out["rate_limit"] = .object(["limit": JSONValue(limits.limit), "remaining": JSONValue(limits.remaining),
-                                             "reset_at": JSONValue(limits.resetAt.map(Timestamp.iso8601))])
-            }
-            context.stdout.write(JSONOutput.render(.object(out)))
-            return 0
+    /// What whoami found, for either of its two forms.
+    struct Report {
+        let profile: ResolvedProfile
+        let credential: ResolvedCredential
+        let identity: Identity?
+        let who: String?
+        let scopes: [String]
+        let expiry: Date?
+        let limits: RateLimitStatus
+        let body: [UInt8]
+        let now: Date
+    }
+
+    static func json(_ report: Report) -> String {
+        let source = report.credential.source
+        var out: [String: JSONValue] = ["profile": .string(report.profile.name), "base_url": .string(report.profile.baseURL),
+                                        "credential_source": .string(source.description), "scopes": JSONValue(report.scopes),
+                                        "source": .string(source.name)]
+        if let env = report.profile.environment { out["environment"] = .string(env) }
+        if let body = JSONValue(parsing: report.body) { out["response"] = body }
+        if let identity = report.identity {
+            out["identity"] = .object(["id": JSONValue(identity.id), "name": JSONValue(identity.name),
+                                       "email": JSONValue(identity.email), "role": JSONValue(identity.role)])
         }
+        out["expires_at"] = JSONValue(report.expiry.map(Timestamp.iso8601))
+        out["expires_in"] = JSONValue(report.expiry.map { $0.timeIntervalSince(report.now).rounded(.down).saturatingInt })
+        out["key_id"] = JSONValue(report.credential.credential.tokenID)
+        out["who"] = JSONValue(report.who)
+        if !report.limits.isEmpty {
+            out["rate_limit"] = .object(["limit": JSONValue(report.limits.limit), "remaining": JSONValue(report.limits.remaining),
+                                         "reset_at": JSONValue(report.limits.resetAt.map(Timestamp.iso8601))])
+        }
+        return JSONOutput.render(.object(out))
+    }
+
+    static func text(_ report: Report) -> String {
         var lines: [(String, String)] = []
-        lines.append(("profile", profile.name + (profile.environment.map { " (environment \($0))" } ?? "")))
-        lines.append(("base URL", profile.baseURL))
-        if let who { lines.append(("identity", who)) }
-        lines.append(("credential", credential.source.description))
-        lines.append(("scopes", scopes.isEmpty ? "(not reported)" : scopes.joined(separator: " ")))
-        if let expiry {
-            let delta = expiry.timeIntervalSince(now)
+        lines.append(("profile", report.profile.name + (report.profile.environment.map { " (environment \($0))" } ?? "")))
+        lines.append(("base URL", report.profile.baseURL))
+        if let who = report.who { lines.append(("identity", who)) }
+        lines.append(("credential", report.credential.source.description))
+        lines.append(("scopes", report.scopes.isEmpty ? "(not reported)" : report.scopes.joined(separator: " ")))
+        if let expiry = report.expiry {
+            let delta = expiry.timeIntervalSince(report.now)
             let when = delta >= 0 ? "in \(humanDuration(delta))" : "expired \(humanDuration(delta)) ago"
             lines.append(("expires", "\(Timestamp.iso8601(expiry)) (\(when))"))
         } else {
             lines.append(("expires", "not known"))
         }
+        let limits = report.limits
         if !limits.isEmpty {
             var text = "\(limits.remaining.map(String.init) ?? "?")/\(limits.limit.map(String.init) ?? "?") remaining"
-            if let reset = limits.resetAt { text += ", resets in \(humanDuration(reset.timeIntervalSince(now)))" }
+            if let reset = limits.resetAt { text += ", resets in \(humanDuration(reset.timeIntervalSince(report.now)))" }
             lines.append(("rate limit", text))
         }
         let width = (lines.map(\.0.count).max() ?? 0) + 2
-        for (key, value) in lines {
-            context.stdout.write(key + ":" + String(repeating: " ", count: width - key.count) + value + "\n")
-        }
-        return 0
+        return lines.map { key, value in key + ":" + String(repeating: " ", count: width - key.count) + value + "\n" }.joined()
     }
 
     /// The name `login` gave (`Identity.shownName`), with what else the answer says of the

@@ -4,7 +4,11 @@ import FoundationEssentials
 /// apictl(1) in roff, from the command tree: `apictl __man > docs/apictl.1`.
 enum ManPage {
     static func render() -> String {
-        var out = """
+        header() + commands() + ".SH GLOBAL OPTIONS\n" + GlobalOptions.specs.map(option).joined() + fixedSections() + trailer()
+    }
+
+    private static func header() -> String {
+        """
         .TH APICTL 1 "" "apictl \(APICtlVersion.current)" "User Commands"
         .SH NAME
         apictl \\- \(escape(App.commandTree.summary))
@@ -15,7 +19,11 @@ enum ManPage {
         \(escape(App.commandTree.discussion ?? ""))
 
         """
-        out += ".SH COMMANDS\n"
+    }
+
+    /// Each command that runs (a leaf of the tree): usage, summary, discussion, arguments, options.
+    private static func commands() -> String {
+        var out = ".SH COMMANDS\n"
         for (path, spec) in leaves(App.commandTree, path: []) {
             out += ".SS \"\(escape(HelpFormatter.usageLine(spec, path: path)))\"\n\(escape(spec.summary)).\n"
             // Kept line by line: discussions hold aligned lines (completion's shells) that roff would run together.
@@ -23,8 +31,12 @@ enum ManPage {
             for argument in spec.arguments { out += ".TP\n\\fI\(escape(argument.name))\\fR\n\(escape(argument.help))\n" }
             for each in spec.options { out += option(each) }
         }
-        out += ".SH GLOBAL OPTIONS\n" + GlobalOptions.specs.map(option).joined()
-        out += """
+        return out
+    }
+
+    /// ENVIRONMENT, CONFIGURATION and FILES: the same for every build.
+    private static func fixedSections() -> String {
+        """
         .SH ENVIRONMENT
         .TP
         .B APICTL_TOKEN
@@ -82,6 +94,11 @@ enum ManPage {
         .SH EXIT STATUS
 
         """
+    }
+
+    /// EXIT STATUS from ExitCode, the examples of every command, SEE ALSO.
+    private static func trailer() -> String {
+        var out = ""
         for code in ExitCode.allCases {
             out += ".TP\n.B \(code.rawValue)\n\(exitMeaning(code))\n"
         }

@@ -43,29 +43,11 @@ public struct ResolvedProfile: Sendable {
         guard let auth = AuthScheme(configValue: config.auth) else {
             throw .config("profile '\(name)' has an unknown auth scheme '\(config.auth)'")
         }
-        var baseTemplate = config.baseURL
-        var tokenEnv = config.tokenEnv
-        var environment: String?
         let environments = config.environments ?? [:]
-        if environments.isEmpty {
-            if let requested = requestedEnvironment {
-                throw .config("profile '\(name)' has no environments, so -e \(requested) does not apply",
-                              hint: "add one with 'apictl profile set \(name) --env-url \(requested)=URL'")
-            }
-        } else {
-            let names = environments.keys.sorted()
-            let chosen = requestedEnvironment ?? config.defaultEnv ?? (names.count == 1 ? names[0] : nil)
-            guard let chosen else {
-                throw .config("profile '\(name)' has environments \(names.joined(separator: ", ")); pick one with -e")
-            }
-            guard let env = environments[chosen] else {
-                throw .config("profile '\(name)' has no environment '\(chosen)'",
-                              hint: suggestion(chosen, among: names).map { "did you mean '\($0)'?" } ?? "it has \(names.joined(separator: ", "))")
-            }
-            environment = chosen
-            baseTemplate = env.baseURL
-            tokenEnv = env.tokenEnv ?? tokenEnv
-        }
+        let environment = try chosenEnvironment(of: name, config: config, requested: requestedEnvironment)
+        // An environment without a base_url of its own uses the profile's.
+        let baseTemplate = environment.flatMap { environments[$0]?.baseURL } ?? config.baseURL
+        let tokenEnv = environment.flatMap { environments[$0]?.tokenEnv } ?? config.tokenEnv
         guard let baseTemplate else { throw .config("profile '\(name)' has no base_url") }
         let vars = config.vars ?? [:]
         let baseURL = try Template.expand(baseTemplate, vars: vars, profile: name)
@@ -84,24 +66,7 @@ public struct ResolvedProfile: Sendable {
         resolved.tokenCommand = config.tokenCommand
         resolved.idempotencyHeader = config.idempotencyHeader
         resolved.openapi = config.openapi
-        if let text = config.openapiMaxAge {
-            guard let seconds = DurationText.seconds(text) else {
-                throw .config("profile '\(name)': openapi_max_age '\(text)' is not a duration such as 7d")
-            }
-            resolved.openapiMaxAge = seconds
-        }
-        if let text = config.tokenCommandTimeout {
-            guard let seconds = DurationText.seconds(text) else {
-                throw .config("token_command_timeout of profile '\(name)' is not a duration such as 30s: '\(text)'")
-            }
-            resolved.tokenCommandTimeout = seconds
-        }
-        if let text = config.tokenCommandCache, text.trimmingSpaces() != "0" {
-            guard let seconds = DurationText.seconds(text) else {
-                throw .config("token_command_cache of profile '\(name)' is not a duration such as 5m (or 0): '\(text)'")
-            }
-            resolved.tokenCommandCache = seconds
-        }
+        try resolved.readDurations(config)
         if let ci = config.ci {
             if let problem = CIExchange.problem(ci, oauth: config.oauth) {
                 throw .config("profile '\(name)': \(problem)", hint: "docs/ci.md has an example for each exchange")
@@ -109,6 +74,49 @@ public struct ResolvedProfile: Sendable {
             resolved.ci = ci
         }
         return resolved
+    }
+
+    /// `-e`, `APICTL_ENV`, the profile's default, or its only one; nil for a profile without environments.
+    static func chosenEnvironment(of name: String, config: ProfileConfig, requested: String?) throws(APICtlError) -> String? {
+        let environments = config.environments ?? [:]
+        guard !environments.isEmpty else {
+            if let requested {
+                throw .config("profile '\(name)' has no environments, so -e \(requested) does not apply",
+                              hint: "add one with 'apictl profile set \(name) --env-url \(requested)=URL'")
+            }
+            return nil
+        }
+        let names = environments.keys.sorted()
+        guard let chosen = requested ?? config.defaultEnv ?? (names.count == 1 ? names[0] : nil) else {
+            throw .config("profile '\(name)' has environments \(names.joined(separator: ", ")); pick one with -e")
+        }
+        guard environments[chosen] != nil else {
+            throw .config("profile '\(name)' has no environment '\(chosen)'",
+                          hint: suggestion(chosen, among: names).map { "did you mean '\($0)'?" } ?? "it has \(names.joined(separator: ", "))")
+        }
+        return chosen
+    }
+
+    /// openapi_max_age, token_command_timeout and token_command_cache, read as durations.
+    mutating func readDurations(_ config: ProfileConfig) throws(APICtlError) {
+        if let text = config.openapiMaxAge {
+            guard let seconds = DurationText.seconds(text) else {
+                throw .config("profile '\(name)': openapi_max_age '\(text)' is not a duration such as 7d")
+            }
+            openapiMaxAge = seconds
+        }
+        if let text = config.tokenCommandTimeout {
+            guard let seconds = DurationText.seconds(text) else {
+                throw .config("token_command_timeout of profile '\(name)' is not a duration such as 30s: '\(text)'")
+            }
+            tokenCommandTimeout = seconds
+        }
+        if let text = config.tokenCommandCache, text.trimmingSpaces() != "0" {
+            guard let seconds = DurationText.seconds(text) else {
+                throw .config("token_command_cache of profile '\(name)' is not a duration such as 5m (or 0): '\(text)'")
+            }
+            tokenCommandCache = seconds
+        }
     }
 
     /// Seed 003's "never mix environments": nil when `token` may be used in the

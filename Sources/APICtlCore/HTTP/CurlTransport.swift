@@ -27,32 +27,9 @@ public final class CurlTransport: Transport {
 
         let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errorPointer in
             apictl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorPointer.baseAddress)
-            apictl_setopt_string(handle, CURLOPT_URL, request.url)
-            apictl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
-            apictl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
-            apictl_setopt_string(handle, CURLOPT_USERAGENT, Self.userAgent)
-            apictl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, 10_000)
-            // Larger reads mean fewer callbacks and write(2)s for big bodies; memory stays flat.
-            apictl_setopt_long(handle, CURLOPT_BUFFERSIZE, 512 << 10)
-            // No byte for stallTimeout seconds ends the transfer; a download that keeps moving is never cut.
-            apictl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
-            apictl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, max(1, min(request.stallTimeout.rounded(.up), 86_400).saturatingInt))
-            if let timeout = request.timeout {
-                apictl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, min(timeout * 1000, 1e12).saturatingInt))
-            }
-            if let ca = request.caCertPath { apictl_setopt_string(handle, CURLOPT_CAINFO, ca) }
-            if let proxy = request.proxy { apictl_setopt_string(handle, CURLOPT_PROXY, proxy) }
+            configureTransfer(request)
             configureMethod(request)
-            for field in request.headers {
-                headerList = curl_slist_append(headerList, "\(field.name): \(field.value)")
-            }
-            for line in request.rawHeaders {
-                headerList = (line + [0]).withUnsafeBytes { bytes in
-                    curl_slist_append(headerList, bytes.baseAddress?.assumingMemoryBound(to: CChar.self))
-                } ?? headerList
-            }
-            // libcurl adds these on its own; an explicit empty value removes them.
-            if !request.headers.contains("Expect") { headerList = curl_slist_append(headerList, "Expect:") }
+            headerList = headerLines(request)
             apictl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
             apictl_setopt_pointer(handle, CURLOPT_HEADERDATA, unmanaged.toOpaque())
             apictl_setopt_data_fn(handle, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
@@ -88,6 +65,42 @@ public final class CurlTransport: Transport {
         if let error = state.consumerError { throw .consumer(error) }
         guard let head = state.head else { throw .protocolFailure("the server closed the connection without a response") }
         return head
+    }
+
+    /// Where the transfer goes and how long it may take: the URL (http and https only), the
+    /// time limits, the CA and the proxy apictl chose.
+    private func configureTransfer(_ request: HTTPRequest) {
+        apictl_setopt_string(handle, CURLOPT_URL, request.url)
+        apictl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
+        apictl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        apictl_setopt_string(handle, CURLOPT_USERAGENT, Self.userAgent)
+        apictl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, 10_000)
+        // Larger reads mean fewer callbacks and write(2)s for big bodies; memory stays flat.
+        apictl_setopt_long(handle, CURLOPT_BUFFERSIZE, 512 << 10)
+        // No byte for stallTimeout seconds ends the transfer; a download that keeps moving is never cut.
+        apictl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
+        apictl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, max(1, min(request.stallTimeout.rounded(.up), 86_400).saturatingInt))
+        if let timeout = request.timeout {
+            apictl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, min(timeout * 1000, 1e12).saturatingInt))
+        }
+        if let ca = request.caCertPath { apictl_setopt_string(handle, CURLOPT_CAINFO, ca) }
+        if let proxy = request.proxy { apictl_setopt_string(handle, CURLOPT_PROXY, proxy) }
+    }
+
+    /// The request's headers as libcurl's list (the caller frees it), raw byte lines included.
+    private func headerLines(_ request: HTTPRequest) -> UnsafeMutablePointer<curl_slist>? {
+        var list: UnsafeMutablePointer<curl_slist>?
+        for field in request.headers {
+            list = curl_slist_append(list, "\(field.name): \(field.value)")
+        }
+        for line in request.rawHeaders {
+            list = (line + [0]).withUnsafeBytes { bytes in
+                curl_slist_append(list, bytes.baseAddress?.assumingMemoryBound(to: CChar.self))
+            } ?? list
+        }
+        // libcurl adds these on its own; an explicit empty value removes them.
+        if !request.headers.contains("Expect") { list = curl_slist_append(list, "Expect:") }
+        return list
     }
 
     private func configureMethod(_ request: HTTPRequest) {

@@ -68,38 +68,84 @@ public struct InputSource: Sendable {
 public enum RequestBuilder {
     public static let methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
+    /// The request `description` asks for, checked as a whole: a method apictl knows, a URL,
+    /// headers that cannot inject others, fields and a body that go together.
     public static func build(_ description: RequestDescription, profile: ResolvedProfile?,
                              input: InputSource) throws(APICtlError) -> HTTPRequest {
         let method = description.method.uppercased()
         guard methods.contains(method) else {
             throw .usage("unknown HTTP method '\(description.method)'", hint: "use one of \(methods.joined(separator: ", "))")
         }
-        // "ht!tp://x" is no path under the base URL, and no URL: said so, not sent as a path to a 404.
-        let beforeQuery = description.target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        if !URLParts.isAbsolute(description.target), !description.target.hasPrefix("/"), beforeQuery.contains("://") {
-            throw .usage("'\(description.target)' is neither a path (like /v1/me) nor an http:// or https:// URL")
+        var url = try targetURL(description.target, profile: profile)
+        var headers = try parsedHeaders(description.headers)
+        var fields: [(String, String)] = []  // name, JSON text
+        for raw in description.stringFields {
+            let (key, value) = try split(raw, option: "-f")
+            fields.append((key, JSONValue.quoted(value)))
         }
-        var url: String
+        for raw in description.typedFields {
+            let (key, value) = try split(raw, option: "-F")
+            fields.append((key, try typedValue(key: key, value, input: input)))
+        }
+        var queryPairs: [(String, String)] = []
+        for raw in description.query { queryPairs.append(try split(raw, option: "--query")) }
+
+        var body: [UInt8]?
+        var bodyStream: BodyStream?
+        if let data = description.data {
+            guard fields.isEmpty else { throw .usage("-d cannot be combined with -f or -F", hint: "send either raw data or fields") }
+            (body, bodyStream) = try dataBody(data, exactBytes: description.dataBytes, input: input)
+            if !headers.contains("Content-Type") { headers.add("Content-Type", "application/json") }
+        } else if !fields.isEmpty {
+            if method == "GET" || method == "HEAD" {
+                // As gh does: fields of a GET become its query.
+                for (key, json) in fields { queryPairs.append((key, queryText(json))) }
+            } else {
+                body = Array(("{" + fields.map { "\(JSONValue.quoted($0.0)):\($0.1)" }.joined(separator: ",") + "}").utf8)
+                if !headers.contains("Content-Type") { headers.add("Content-Type", "application/json") }
+            }
+        }
+        if !queryPairs.isEmpty {
+            url += (url.contains("?") ? "&" : "?") + PercentEncoding.formEncode(queryPairs)
+        }
+        var request = HTTPRequest(method: method, url: url, headers: headers, body: body, timeout: description.timeout)
+        request.bodyStream = bodyStream
+        request.rawHeaders = try checkedRawHeaders(description.rawHeaders)
+        return request
+    }
+
+    /// The URL `target` names: a path under the profile's base URL (its `{var}`s filled), or
+    /// a full URL. A template left in a path copied from the description is the user's to fill.
+    static func targetURL(_ target: String, profile: ResolvedProfile?) throws(APICtlError) -> String {
+        // "ht!tp://x" is no path under the base URL, and no URL: said so, not sent as a path to a 404.
+        let beforeQuery = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        if !URLParts.isAbsolute(target), !target.hasPrefix("/"), beforeQuery.contains("://") {
+            throw .usage("'\(target)' is neither a path (like /v1/me) nor an http:// or https:// URL")
+        }
+        let url: String
         if let profile {
-            // A path copied from the description (`api list`, a Tab) may still hold its template:
-            // the value goes in its place; a var of that name would fill it on every request.
             if let unfilled = Template.placeholders(in: String(beforeQuery)).first(where: { profile.vars[$0] == nil }) {
-                throw .usage("the path '\(description.target)' still has {\(unfilled)} in it: put the \(unfilled) there",
+                throw .usage("the path '\(target)' still has {\(unfilled)} in it: put the \(unfilled) there",
                              hint: "or, for every request, 'apictl profile set \(profile.name) --var \(unfilled)=VALUE'")
             }
-            url = try profile.url(for: description.target)
-        } else if URLParts.isAbsolute(description.target) {
-            url = description.target
+            url = try profile.url(for: target)
+        } else if URLParts.isAbsolute(target) {
+            url = target
         } else {
-            throw .config("no profile selected, so '\(description.target)' has no base URL",
+            throw .config("no profile selected, so '\(target)' has no base URL",
                           hint: "pass -p NAME, set APICTL_PROFILE, or 'apictl profile use NAME'")
         }
         guard URLParts.parse(url) != nil else {
             throw .usage("invalid URL '\(url)'", hint: "use a path like /v1/me or a full https:// URL")
         }
+        return url
+    }
 
+    /// `-H 'Name: value'` lines as headers; none may carry a line break, a NUL, or bytes that
+    /// were not text on the command line.
+    static func parsedHeaders(_ lines: [String]) throws(APICtlError) -> HTTPHeaders {
         var headers = HTTPHeaders()
-        for raw in description.headers {
+        for raw in lines {
             guard let colon = raw.firstIndex(of: ":"), colon != raw.startIndex else {
                 throw .usage("header '\(raw)' has no colon", hint: "write it as -H 'Name: value'")
             }
@@ -119,59 +165,31 @@ public enum RequestBuilder {
             }
             headers.add(name, value)
         }
+        return headers
+    }
 
-        var fields: [(String, String)] = []  // name, JSON text
-        for raw in description.stringFields {
-            let (key, value) = try split(raw, option: "-f")
-            fields.append((key, JSONValue.quoted(value)))
+    /// `-d`'s body: inline text (its exact bytes when argv held non-UTF-8), `@-` for stdin, or
+    /// `@FILE`, streamed from a file or a pipe rather than held.
+    static func dataBody(_ data: String, exactBytes: [UInt8]?,
+                         input: InputSource) throws(APICtlError) -> ([UInt8]?, BodyStream?) {
+        let source: BodyStream.Either
+        if data == "@-" {
+            source = input.standardInput() ?? .bytes(input.readStandardInput())
+        } else if data.hasPrefix("@") {
+            source = try input.openFile(String(data.dropFirst()))
+        } else {
+            return (exactBytes ?? Array(data.utf8), nil)
         }
-        for raw in description.typedFields {
-            let (key, value) = try split(raw, option: "-F")
-            fields.append((key, try typedValue(key: key, value, input: input)))
+        switch source {
+        case .bytes(let bytes): return (bytes, nil)
+        case .stream(let stream): return (nil, stream)
         }
+    }
 
-        var queryPairs: [(String, String)] = []
-        for raw in description.query {
-            let (key, value) = try split(raw, option: "--query")
-            queryPairs.append((key, value))
-        }
-
-        var body: [UInt8]?
-        var bodyStream: BodyStream?
-        if let data = description.data {
-            guard fields.isEmpty else { throw .usage("-d cannot be combined with -f or -F", hint: "send either raw data or fields") }
-            let source: BodyStream.Either?
-            if data == "@-" {
-                source = input.standardInput() ?? .bytes(input.readStandardInput())
-            } else if data.hasPrefix("@") {
-                source = try input.openFile(String(data.dropFirst()))
-            } else {
-                source = nil
-                body = description.dataBytes ?? Array(data.utf8)
-            }
-            switch source {
-            case .bytes(let bytes)?: body = bytes
-            case .stream(let stream)?: bodyStream = stream
-            case nil: break
-            }
-            if !headers.contains("Content-Type") {
-                headers.add("Content-Type", "application/json")
-            }
-        } else if !fields.isEmpty {
-            if method == "GET" || method == "HEAD" {
-                // As gh does: fields of a GET become its query.
-                for (key, json) in fields { queryPairs.append((key, queryText(json))) }
-            } else {
-                body = Array(("{" + fields.map { "\(JSONValue.quoted($0.0)):\($0.1)" }.joined(separator: ",") + "}").utf8)
-                if !headers.contains("Content-Type") { headers.add("Content-Type", "application/json") }
-            }
-        }
-        if !queryPairs.isEmpty {
-            url += (url.contains("?") ? "&" : "?") + PercentEncoding.formEncode(queryPairs)
-        }
-        var request = HTTPRequest(method: method, url: url, headers: headers, body: body, timeout: description.timeout)
-        request.bodyStream = bodyStream
-        for line in description.rawHeaders {
+    /// Header lines given as bytes that are not UTF-8, sent as they are: each must still have a
+    /// name and no line break.
+    static func checkedRawHeaders(_ lines: [[UInt8]]) throws(APICtlError) -> [[UInt8]] {
+        for line in lines {
             guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > 0,
                   line[..<colon].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
                 throw .usage("a header that is not UTF-8 text has no valid 'Name:' before its value")
@@ -179,9 +197,8 @@ public enum RequestBuilder {
             guard !line.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }) else {
                 throw .usage("a header has a line break in its value (refused: it would inject a header)")
             }
-            request.rawHeaders.append(line)
         }
-        return request
+        return lines
     }
 
     static func split(_ raw: String, option: String) throws(APICtlError) -> (String, String) {

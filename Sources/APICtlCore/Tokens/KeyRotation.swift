@@ -81,39 +81,9 @@ public final class KeyRotation {
                        verify: (Credential) throws(APICtlError) -> Void) throws(APICtlError) -> Outcome {
         let lock = try files.lock(files.rotationLock)
         defer { lock.unlock() }
-        if FileBytes.exists(files.rotationJournal) {
-            throw APICtlError(.httpError, "an earlier rotation's new key may still appear at the API, and apictl is watching for it",
-                              hint: "try again once it is found and revoked, within \(Int(Self.watchWindow / 60)) minutes, "
-                                  + "or remove \(files.rotationJournal) after checking 'apictl token list'")
-        }
-        // Another rotation may have replaced the key while this one waited for the lock: rotating
-        // the key read before would make a second new key and leave the first one nobody's.
-        if let stored = try store.loadLatest(files.key), stored.token != current.token {
-            throw APICtlError(.httpError, "the stored key of \(files.key) changed while this rotation waited (another rotation finished first); "
-                              + "nothing was created", hint: "run the rotation again if you still want a new key")
-        }
-        report("creating key '\(name)'")
-        // Written just before the request leaves (no other file operation between the two), so a
-        // key the server commits after a kill -9 is still found, and a kill before it leaves none.
+        try checkNothingPending(current: current)
         var journal = Journal(step: "creating", newName: name, newID: nil, oldID: oldID, startedAt: now())
-        try write(journal)
-        let issued: IssuedKey
-        do {
-            issued = try api.create(name: name, scopes: current.scopes ?? [], expiresIn: expiresIn, now: now())
-        } catch {
-            // No answer is not a no: the server may still make the key. The journal stays, and it is watched for.
-            if [.network, .serverError].contains(error.exitCode) {
-                var kept = error
-                kept.hint = "the old key stays stored; if the API made the new key '\(name)' anyway, apictl revokes it "
-                    + "when it finds it: it looks with each command for \(Int(Self.watchWindow / 60)) minutes"
-                throw kept
-            }
-            _ = try? rollBack(journal, newKey: nil)
-            throw error
-        }
-        journal.step = "created"
-        journal.newID = issued.id
-        try write(journal)
+        let issued = try create(&journal, current: current, expiresIn: expiresIn)
         var fresh = Credential(token: issued.key, tokenID: issued.id, kind: JWT.decode(issued.key) != nil ? "jwt" : "api_key",
                                expiresAt: issued.expiresAt, scopes: issued.scopes.isEmpty ? current.scopes : issued.scopes,
                                createdAt: now())
@@ -131,27 +101,73 @@ public final class KeyRotation {
         }
         journal.step = "stored"
         try write(journal)
+        let outcome = revokeOld(current: current, oldID: oldID, fresh: fresh, verify: verify)
+        removeJournal()
+        return outcome
+    }
+
+    /// No earlier rotation may still be waiting for its key, and the stored key must still be
+    /// the one this rotation read: another that finished first while this one waited for the
+    /// lock would make this a second new key, and leave the first one nobody's.
+    private func checkNothingPending(current: Credential) throws(APICtlError) {
+        if FileBytes.exists(files.rotationJournal) {
+            throw APICtlError(.httpError, "an earlier rotation's new key may still appear at the API, and apictl is watching for it",
+                              hint: "try again once it is found and revoked, within \(Int(Self.watchWindow / 60)) minutes, "
+                                  + "or remove \(files.rotationJournal) after checking 'apictl token list'")
+        }
+        if let stored = try store.loadLatest(files.key), stored.token != current.token {
+            throw APICtlError(.httpError, "the stored key of \(files.key) changed while this rotation waited (another rotation finished first); "
+                              + "nothing was created", hint: "run the rotation again if you still want a new key")
+        }
+    }
+
+    /// The create call, with the journal written just before the request leaves (no other file
+    /// operation between the two), so a key the server commits after a kill -9 is still found,
+    /// and a kill before it leaves none.
+    private func create(_ journal: inout Journal, current: Credential, expiresIn: Double?) throws(APICtlError) -> IssuedKey {
+        report("creating key '\(journal.newName)'")
+        try write(journal)
+        let issued: IssuedKey
+        do {
+            issued = try api.create(name: journal.newName, scopes: current.scopes ?? [], expiresIn: expiresIn, now: now())
+        } catch {
+            // No answer is not a no: the server may still make the key. The journal stays, and it is watched for.
+            if [.network, .serverError].contains(error.exitCode) {
+                var kept = error
+                kept.hint = "the old key stays stored; if the API made the new key '\(journal.newName)' anyway, apictl revokes it "
+                    + "when it finds it: it looks with each command for \(Int(Self.watchWindow / 60)) minutes"
+                throw kept
+            }
+            _ = try? rollBack(journal, newKey: nil)
+            throw error
+        }
+        journal.step = "created"
+        journal.newID = issued.id
+        try write(journal)
+        return issued
+    }
+
+    /// Revokes the old key once the new one is stored: by its id with the new key, or with
+    /// itself where the endpoint revokes its caller. Never reported done unless the old key
+    /// no longer answers.
+    private func revokeOld(current: Credential, oldID: String?, fresh: Credential,
+                           verify: (Credential) throws(APICtlError) -> Void) -> Outcome {
         let selfRevoking = api.revokesCallingKey
         var outcome = Outcome(newKey: fresh, oldKeyLeft: nil, oldRevokeError: nil, oldIDUnknown: oldID == nil && !selfRevoking)
-        if oldID != nil || selfRevoking {
-            let described = oldID ?? "(the key that was stored)"
-            report("revoking the old key \(oldID ?? "")".trimmingSpaces())
-            do {
-                // An endpoint that revokes its caller is called with the old key itself; an {id}
-                // endpoint with the new key, the one stored now.
-                api.client.use(ResolvedCredential(credential: fresh, source: store.source))
-                try api.revoke(id: oldID, key: selfRevoking ? current : nil)
-                // Never report a revocation that was not seen: the old key must no longer answer.
-                if (try? verify(current)) != nil {
-                    outcome.oldKeyLeft = described
-                    outcome.oldRevokeError = APICtlError(.httpError, "the API accepted the revoke, but the old key still answers")
-                }
-            } catch {
+        guard oldID != nil || selfRevoking else { return outcome }
+        let described = oldID ?? "(the key that was stored)"
+        report("revoking the old key \(oldID ?? "")".trimmingSpaces())
+        do {
+            api.client.use(ResolvedCredential(credential: fresh, source: store.source))
+            try api.revoke(id: oldID, key: selfRevoking ? current : nil)
+            if (try? verify(current)) != nil {
                 outcome.oldKeyLeft = described
-                outcome.oldRevokeError = error
+                outcome.oldRevokeError = APICtlError(.httpError, "the API accepted the revoke, but the old key still answers")
             }
+        } catch {
+            outcome.oldKeyLeft = described
+            outcome.oldRevokeError = error
         }
-        removeJournal()
         return outcome
     }
 

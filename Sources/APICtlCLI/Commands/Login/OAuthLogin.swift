@@ -35,6 +35,33 @@ enum OAuthLogin {
         var flowRequested: Bool { web || device || clientCredentials }
     }
 
+    /// The grant the chosen flow brings; nil when `--device --no-wait` printed the pending authorization.
+    static func obtain(_ flow: Flow, _ login: LoginCommand.Options, _ context: CommandContext, profile: ResolvedProfile,
+                       client: OAuthClient, endpoints: OAuthEndpoints, tokenURL: String, scopes: [String],
+                       timeout: Double) throws(TokenEndpointError) -> TokenGrant? {
+        switch flow {
+        case .web:
+            guard let authorizeURL = endpoints.authorizeURL else {
+                throw TokenEndpointError.failed(.config("profile '\(profile.name)' has no oauth.authorize_url (and no issuer that names one)",
+                                                        hint: "or log in with --device or --client-credentials"))
+            }
+            return try webLogin(noBrowser: login.oauth.noBrowser, context, client: client, config: try configOrFail(profile),
+                                authorizeURL: authorizeURL, tokenURL: tokenURL, scopes: scopes, timeout: timeout)
+        case .device:
+            guard let deviceURL = endpoints.deviceAuthorizationURL else {
+                throw TokenEndpointError.failed(.config("profile '\(profile.name)' has no oauth.device_authorization_url"))
+            }
+            return try DeviceLogin.run(login.device, context, profile: profile.name, client: client, deviceURL: deviceURL,
+                                       tokenURL: tokenURL, scopes: scopes, timeout: timeout)
+        case .clientCredentials:
+            return try client.clientCredentials(scopes: scopes, tokenURL: tokenURL)
+        }
+    }
+
+    private static func configOrFail(_ profile: ResolvedProfile) throws(TokenEndpointError) -> OAuthConfig {
+        do { return try OAuthEndpoints.config(profile) } catch { throw .failed(error) }
+    }
+
     /// A login over an earlier OAuth login leaves that one's refresh token live at the provider
     /// unless it is revoked: revoke it where the provider has an RFC 7009 endpoint, else say so.
     static func revokeReplaced(_ replaced: Credential?, by fresh: Credential, client: OAuthClient, revocationURL: String?,
@@ -79,24 +106,9 @@ enum OAuthLogin {
 
         let grant: TokenGrant
         do throws(TokenEndpointError) {
-            switch flow {
-            case .web:
-                guard let authorizeURL = endpoints.authorizeURL else {
-                    throw TokenEndpointError.failed(.config("profile '\(profile.name)' has no oauth.authorize_url (and no issuer that names one)",
-                                                            hint: "or log in with --device or --client-credentials"))
-                }
-                grant = try webLogin(noBrowser: options.noBrowser, context, client: client, config: config, authorizeURL: authorizeURL,
-                                     tokenURL: tokenURL, scopes: scopes, timeout: timeout)
-            case .device:
-                guard let deviceURL = endpoints.deviceAuthorizationURL else {
-                    throw TokenEndpointError.failed(.config("profile '\(profile.name)' has no oauth.device_authorization_url"))
-                }
-                guard let deviceGrant = try DeviceLogin.run(login.device, context, profile: profile.name, client: client, deviceURL: deviceURL,
-                                                            tokenURL: tokenURL, scopes: scopes, timeout: timeout) else { return 0 }
-                grant = deviceGrant
-            case .clientCredentials:
-                grant = try client.clientCredentials(scopes: scopes, tokenURL: tokenURL)
-            }
+            guard let obtained = try obtain(flow, login, context, profile: profile, client: client, endpoints: endpoints,
+                                            tokenURL: tokenURL, scopes: scopes, timeout: timeout) else { return 0 }
+            grant = obtained
         } catch {
             throw error.apiError(doing: action, profile: profile.name)
         }
