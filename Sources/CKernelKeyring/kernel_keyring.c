@@ -28,3 +28,12 @@ long apictl_kernel_key_set_private(int32_t serial) {
 long apictl_kernel_key_unlink(int32_t serial) {
     return syscall(SYS_keyctl, KEYCTL_UNLINK, serial, KEY_SPEC_USER_KEYRING);
 }
+
+long apictl_kernel_keyring_list(int32_t *serials, size_t max) {
+    long bytes = syscall(SYS_keyctl, KEYCTL_READ, KEY_SPEC_USER_KEYRING, serials, max * sizeof(int32_t));
+    return bytes < 0 ? bytes : bytes / (long)sizeof(int32_t);
+}
+
+long apictl_kernel_key_describe(int32_t serial, char *buffer, size_t length) {
+    return syscall(SYS_keyctl, KEYCTL_DESCRIBE, serial, buffer, length);
+}

@@ -42,6 +42,7 @@ public final class MemoryKeeper: SecretKeeping, @unchecked Sendable {
     public func read(_ name: String) -> [UInt8]? { entries[name] }
     public func write(_ name: String, _ payload: [UInt8], lifetime: TimeInterval) { entries[name] = payload }
     public func forget(_ name: String) -> Bool { entries.removeValue(forKey: name) != nil }
+    public func names(withPrefix prefix: String) -> [String] { entries.keys.filter { $0.hasPrefix(prefix) }.sorted() }
 }
 
 /// A token command that prints the next of its scripted answers.

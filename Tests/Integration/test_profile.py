@@ -174,3 +174,39 @@ def test_login_and_whoami_name_the_user_the_same_way(apictl, ref):
     assert login.code == 0 and "as user@company.com;" in login.err, login
     who = apictl.run("whoami")
     assert "identity:    user@company.com, id user_123, role agent" in who.out, who.out
+
+
+def test_a_url_with_a_password_or_a_key_never_reaches_the_config(apictl):
+    for url in ("https://user:hunter2-secret@api.u.test/v1", "https://api.u.test/v1?api_key=hunter2-secret"):
+        result = apictl.run("profile", "add", "u", "--base-url", url)
+        assert result.code == 2 and "holds" in result.err and "hunter2-secret" not in result.err, result
+        assert not apictl.config_path.exists() or "hunter2" not in apictl.config_path.read_text()
+    apictl.config_path.parent.mkdir(parents=True, exist_ok=True)
+    apictl.config_path.write_text('[profiles.u]\nauth = "basic"\nbase_url = "https://user:hunter2-secret@api.u.test"\n')
+    result = apictl.run("profile", "list")
+    assert_one_line_error(result, 3, "base_url holds a password")
+    assert "hunter2-secret" not in result.err
+
+
+def test_a_base_url_given_with_environments_becomes_the_default_environment(apictl):
+    assert apictl.run("profile", "add", "both", "--base-url", "https://api.a.test/v1",
+                      "--env-url", "staging=https://staging.a.test/v1").code == 0
+    shown = json.loads(apictl.run("profile", "show", "both", "--json").out)
+    environments = shown.get("environments") or shown["profile"]["environments"]
+    assert environments["default"]["base_url"] == "https://api.a.test/v1", shown
+    assert environments["staging"]["base_url"] == "https://staging.a.test/v1", shown
+
+
+def test_a_rewrite_drops_no_setting_and_keeps_a_copy_of_the_comments(apictl):
+    apictl.config_path.parent.mkdir(parents=True, exist_ok=True)
+    text = ('# my notes\n[profiles.a]\nauth = "bearer"\nbase_url = "https://a.test"  # prod\ntoken_evn = "X"\n'
+            '[profiles.b]\nauth = "bearer"\nbase_url = "https://b.test"\n')
+    apictl.config_path.write_text(text)
+    refused = apictl.run("profile", "use", "b")
+    assert refused.code == 3 and "token_evn" in refused.err and "rewriting it would drop them" in refused.err, refused
+    assert apictl.config_path.read_text() == text
+    apictl.config_path.write_text(text.replace('token_evn = "X"\n', ""))
+    assert apictl.run("profile", "use", "b").code == 0
+    backup = apictl.config_path.with_name("config.toml.bak")
+    assert "# my notes" in backup.read_text() and "# prod" in backup.read_text()
+    assert "default_profile = 'b'" in apictl.config_path.read_text()

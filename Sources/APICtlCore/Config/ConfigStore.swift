@@ -57,7 +57,6 @@ public struct ConfigStore: Sendable {
         var config: ConfigFile
         do {
             config = try ConfigTOML.decode(table)
-            config.unknownKeys = ConfigKeys.unknown(in: table)
         } catch {
             throw .config("config file \(path): \(error.message)")
         }
@@ -73,13 +72,54 @@ public struct ConfigStore: Sendable {
     /// Rewrites the file whole. It keeps the mode it has (a user who shares it chose to);
     /// a new one is 0600, as gh writes its hosts file: it names what the user talks to.
     public func save(_ config: ConfigFile) throws(APICtlError) {
+        // What apictl writes passes what it reads: a command never leaves a file the next one refuses.
+        try ConfigValidator.validate(config, path: path)
+        // Rewriting keeps only what apictl knows: a misspelt key would be dropped without a word.
+        if let first = config.unknownKeys.first {
+            throw .config("config file \(path) has settings apictl does not know (\(first.replacingAll(", ignored", with: ""))); rewriting it would drop them",
+                          hint: "correct or remove \(config.unknownKeys.count == 1 ? "it" : "them") first")
+        }
+        keepCommentedCopy()
         let text = ConfigTOML.encode(config)
         do {
-            try AtomicFile.write(Array(("# apictl configuration. It holds no secrets: keys live in the credential store.\n" + text + "\n").utf8),
+            try AtomicFile.write(Array((Self.header + "\n" + text + "\n").utf8),
                                  to: path, mode: FileBytes.permissions(path) ?? 0o600)
         } catch {
             throw .config("could not write config file \(path): \(error.message)")
         }
+    }
+}
+
+extension ConfigStore {
+    /// The header apictl writes at the top of the file.
+    static let header = "# apictl configuration. It holds no secrets: keys live in the credential store."
+
+    /// A file with comments of the user's own is copied to `config.toml.bak` (its mode kept)
+    /// before apictl rewrites it, since the rewrite cannot keep them (docs/configuration.md).
+    func keepCommentedCopy() {
+        guard let bytes = FileBytes.contents(of: path, limit: 16 << 20) else { return }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let commented = text.split(separator: "\n").contains { line in
+            line.trimmingSpaces() != Self.header && Self.hasComment(line)
+        }
+        guard commented else { return }
+        try? AtomicFile.write(bytes, to: path + ".bak", mode: FileBytes.permissions(path) ?? 0o600)
+    }
+
+    /// A `#` outside a quoted string starts a TOML comment.
+    static func hasComment(_ line: Substring) -> Bool {
+        var quote: Character?
+        var escaped = false
+        for character in line {
+            if let open = quote {
+                if escaped { escaped = false } else if character == "\\" && open == "\"" { escaped = true } else if character == open { quote = nil }
+            } else if character == "\"" || character == "'" {
+                quote = character
+            } else if character == "#" {
+                return true
+            }
+        }
+        return false
     }
 }
 
@@ -116,9 +156,15 @@ enum ConfigValidator {
                 throw .config("config file \(path): profiles.\(name).auth = \"\(profile.auth)\" is not one of \(AuthScheme.configChoices.joined(separator: ", "))")
             }
             let urls = [("base_url", profile.baseURL)] + (profile.environments ?? [:]).map { ("environments.\($0.key).base_url", $0.value.baseURL) }
-            for case let (key, url?) in urls where url.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == " " }) {
-                throw .config("config file \(path): profiles.\(name).\(key) = \"\(TerminalText.escapingControls(url))\" holds a space or control character",
-                              hint: "a URL is one word of printable text")
+            for case let (key, url?) in urls {
+                if url.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == " " }) {
+                    throw .config("config file \(path): profiles.\(name).\(key) = \"\(TerminalText.escapingControls(url))\" holds a space or control character",
+                                  hint: "a URL is one word of printable text")
+                }
+                if let secret = Redactor.secretIn(url) {
+                    throw .config("config file \(path): profiles.\(name).\(key) holds \(secret); the config file holds no secrets",
+                                  hint: "keep the credential in the store: 'apictl login -p \(name)' (auth = \"basic\" for a user and password)")
+                }
             }
             if profile.baseURL == nil && (profile.environments ?? [:]).isEmpty {
                 throw .config("config file \(path): profile '\(name)' has neither base_url nor environments")

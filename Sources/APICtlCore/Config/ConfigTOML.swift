@@ -11,17 +11,21 @@ public enum ConfigTOML {
         public let message: String
     }
 
+    /// The config file's settings; keys it does not know are in `unknownKeys`, one line each.
     static func decode(_ root: TOMLTable) throws(ShapeError) -> ConfigFile {
         let file = TableReader(table: root, path: "")
         var profiles: [String: ProfileConfig] = [:]
         for (name, profile) in try file.tables("profiles") ?? [] {
             profiles[name] = try decodeProfile(profile)
         }
-        return ConfigFile(defaultProfile: try file.string("default_profile"),
-                          credentialStore: try file.string("credential_store"),
-                          passphraseCache: try file.durationText("passphrase_cache"),
-                          keyringCache: try file.durationText("keyring_cache"),
-                          profiles: profiles)
+        var config = ConfigFile(defaultProfile: try file.string("default_profile"),
+                                credentialStore: try file.string("credential_store"),
+                                passphraseCache: try file.durationText("passphrase_cache"),
+                                keyringCache: try file.durationText("keyring_cache"),
+                                profiles: profiles)
+        file.noteUnknownKeys()
+        config.unknownKeys = file.unknown.lines
+        return config
     }
 
     /// TOML text in the form TOMLKit's encoder wrote before: keys sorted, one
@@ -76,6 +80,7 @@ public enum ConfigTOML {
                                                   tokenEnv: try environment.string("token_env"),
                                                   keyPrefix: try environment.string("key_prefix"),
                                                   confirm: try environment.bool("confirm"))
+                environment.noteUnknownKeys()
             }
             environments = decoded
         }
@@ -85,23 +90,26 @@ public enum ConfigTOML {
                                           nextCursor: try table.string("next_cursor"),
                                           cursorParam: try table.string("cursor_param"),
                                           pageParam: try table.string("page_param"))
+            table.noteUnknownKeys()
         }
-        return ProfileConfig(preset: try profile.string("preset"), auth: try profile.requiredString("auth"),
-                             baseURL: try profile.string("base_url"), tokenEnv: try profile.string("token_env"),
-                             whoami: try profile.string("whoami"), defaultEnv: try profile.string("default_env"),
-                             environments: environments, vars: try profile.strings("vars"),
-                             headers: try profile.strings("headers"), caCert: try profile.string("ca_cert"),
-                             pagination: pagination, oauth: try profile.table("oauth").map(decodeOAuth),
-                             tokens: try profile.table("tokens").map(decodeTokens),
-                             ci: try profile.table("ci").map(decodeCI),
-                             whoamiKeyID: try profile.string("whoami_key_id"),
-                             tokenCommand: try profile.command("token_command"),
-                             tokenCommandTimeout: try profile.durationText("token_command_timeout"),
-                             tokenCommandCache: try profile.durationText("token_command_cache"),
-                             pair: try profile.table("pair").map(decodePair),
-                             whoamiIdentity: try profile.string("whoami_identity"),
-                             idempotencyHeader: try profile.headerName("idempotency_header"),
-                             openapi: try profile.string("openapi"), openapiMaxAge: try profile.durationText("openapi_max_age"))
+        let decoded = ProfileConfig(preset: try profile.string("preset"), auth: try profile.requiredString("auth"),
+                                    baseURL: try profile.string("base_url"), tokenEnv: try profile.string("token_env"),
+                                    whoami: try profile.string("whoami"), defaultEnv: try profile.string("default_env"),
+                                    environments: environments, vars: try profile.strings("vars"),
+                                    headers: try profile.strings("headers"), caCert: try profile.string("ca_cert"),
+                                    pagination: pagination, oauth: try profile.table("oauth").map(decodeOAuth),
+                                    tokens: try profile.table("tokens").map(decodeTokens),
+                                    ci: try profile.table("ci").map(decodeCI),
+                                    whoamiKeyID: try profile.string("whoami_key_id"),
+                                    tokenCommand: try profile.command("token_command"),
+                                    tokenCommandTimeout: try profile.durationText("token_command_timeout"),
+                                    tokenCommandCache: try profile.durationText("token_command_cache"),
+                                    pair: try profile.table("pair").map(decodePair),
+                                    whoamiIdentity: try profile.string("whoami_identity"),
+                                    idempotencyHeader: try profile.headerName("idempotency_header"),
+                                    openapi: try profile.string("openapi"), openapiMaxAge: try profile.durationText("openapi_max_age"))
+        profile.noteUnknownKeys()
+        return decoded
     }
 
     private static func encodeProfile(_ profile: ProfileConfig) -> TOMLTable {
@@ -161,13 +169,44 @@ public enum ConfigTOML {
     }
 }
 
-/// Typed reads from one table, each failure naming the key's full path.
+/// Typed reads from one table, each failure naming the key's full path. It notes which keys
+/// were read, so a key apictl does not know (a typo such as `token_evn`) is an error naming
+/// it, rather than a setting silently ignored and then dropped when apictl rewrites the file.
 struct TableReader {
     let table: TOMLTable
     let path: String
+    private let read = ReadKeys()
+    /// Where every reader of one file notes the keys it did not know.
+    let unknown: UnknownKeys
+
+    init(table: TOMLTable, path: String, unknown: UnknownKeys = UnknownKeys()) {
+        self.table = table
+        self.path = path
+        self.unknown = unknown
+    }
+
+    /// The value at `key`, noted as read.
+    func value(_ key: String) -> TOMLValueConvertible? {
+        read.keys.insert(key)
+        return table[key]
+    }
+
+    /// Called once this table's keys have all been read: one that was not is one apictl does
+    /// not know (a typo such as `tokenenv`), told with the nearest it does, and ignored.
+    func noteUnknownKeys() {
+        let known = read.keys
+        for key in table.keys.sorted() where !known.contains(key) {
+            let place = path.isEmpty ? "at the top" : "in [\(path)]"
+            unknown.lines.append("unknown key '\(key)' \(place), ignored"
+                                 + (suggestion(key, among: known.sorted()).map { "; did you mean '\($0)'?" } ?? ""))
+        }
+    }
+
+    private final class ReadKeys { var keys: Set<String> = [] }
+    final class UnknownKeys { var lines: [String] = [] }
 
     func string(_ key: String) throws(ConfigTOML.ShapeError) -> String? {
-        guard let value = table[key] else { return nil }
+        guard let value = value(key) else { return nil }
         guard let string = value.string else { throw mismatch(key, expected: "a string", found: value) }
         return string
     }
@@ -183,14 +222,14 @@ struct TableReader {
 
     /// A duration written as "15m" or as a bare number of seconds.
     func durationText(_ key: String) throws(ConfigTOML.ShapeError) -> String? {
-        guard let value = table[key] else { return nil }
+        guard let value = value(key) else { return nil }
         if let number = value.int { return String(number) }
         guard let text = value.string else { throw mismatch(key, expected: "a duration such as \"15m\" or seconds", found: value) }
         return text
     }
 
     func bool(_ key: String) throws(ConfigTOML.ShapeError) -> Bool? {
-        guard let value = table[key] else { return nil }
+        guard let value = value(key) else { return nil }
         guard let flag = value.bool else { throw mismatch(key, expected: "true or false", found: value) }
         return flag
     }
@@ -203,9 +242,9 @@ struct TableReader {
     }
 
     func table(_ key: String) throws(ConfigTOML.ShapeError) -> TableReader? {
-        guard let value = table[key] else { return nil }
+        guard let value = value(key) else { return nil }
         guard let table = value.table else { throw mismatch(key, expected: "a table", found: value) }
-        return TableReader(table: table, path: qualified(key))
+        return TableReader(table: table, path: qualified(key), unknown: unknown)
     }
 
     /// A table whose every value is itself a table, such as `[profiles.NAME]`.

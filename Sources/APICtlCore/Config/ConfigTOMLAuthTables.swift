@@ -4,54 +4,62 @@ import TOMLKit
 /// like the rest of the file (ConfigTOML.swift says why not Codable).
 extension ConfigTOML {
     static func decodeOAuth(_ table: TableReader) throws(ShapeError) -> OAuthConfig {
-        OAuthConfig(issuer: try table.string("issuer"), authorizeURL: try table.string("authorize_url"),
-                    tokenURL: try table.string("token_url"),
-                    deviceAuthorizationURL: try table.string("device_authorization_url"),
-                    revocationURL: try table.string("revocation_url"), refreshURL: try table.string("refresh_url"),
-                    clientID: try table.string("client_id"), clientSecretEnv: try table.string("client_secret_env"),
-                    clientAuth: try table.choice("client_auth", among: ["basic", "post", "none"]),
-                    tokenRequest: try table.choice("token_request", among: ["form", "json"]),
-                    scopes: try table.stringList("scopes"), redirectPort: try table.port("redirect_port"),
-                    redirectPath: try table.string("redirect_path"),
-                    redirectHost: try table.choice("redirect_host", among: ["127.0.0.1", "localhost"]))
+        let decoded = OAuthConfig(issuer: try table.string("issuer"), authorizeURL: try table.string("authorize_url"),
+                                  tokenURL: try table.string("token_url"),
+                                  deviceAuthorizationURL: try table.string("device_authorization_url"),
+                                  revocationURL: try table.string("revocation_url"), refreshURL: try table.string("refresh_url"),
+                                  clientID: try table.string("client_id"), clientSecretEnv: try table.string("client_secret_env"),
+                                  clientAuth: try table.choice("client_auth", among: ["basic", "post", "none"]),
+                                  tokenRequest: try table.choice("token_request", among: ["form", "json"]),
+                                  scopes: try table.stringList("scopes"), redirectPort: try table.port("redirect_port"),
+                                  redirectPath: try table.string("redirect_path"),
+                                  redirectHost: try table.choice("redirect_host", among: ["127.0.0.1", "localhost"]))
+        table.noteUnknownKeys()
+        return decoded
     }
 
     static func encodeOAuth(_ oauth: OAuthConfig) -> TOMLTable { table(oauth.keyedValues) }
 
     static func decodeTokens(_ table: TableReader) throws(ShapeError) -> TokensConfig {
-        TokensConfig(create: try table.string("create"), list: try table.string("list"), revoke: try table.string("revoke"),
-                     createBody: try table.jsonTable("create_body"), key: try table.string("key"),
-                     id: try table.string("id"), expiresAt: try table.string("expires_at"),
-                     listItems: try table.string("list_items"), itemID: try table.string("item_id"),
-                     itemName: try table.string("item_name"), itemScopes: try table.string("item_scopes"),
-                     itemCreatedAt: try table.string("item_created_at"), itemExpiresAt: try table.string("item_expires_at"),
-                     rotateAfter: try table.string("rotate_after"))
+        let decoded = TokensConfig(create: try table.string("create"), list: try table.string("list"), revoke: try table.string("revoke"),
+                                   createBody: try table.jsonTable("create_body"), key: try table.string("key"),
+                                   id: try table.string("id"), expiresAt: try table.string("expires_at"),
+                                   listItems: try table.string("list_items"), itemID: try table.string("item_id"),
+                                   itemName: try table.string("item_name"), itemScopes: try table.string("item_scopes"),
+                                   itemCreatedAt: try table.string("item_created_at"), itemExpiresAt: try table.string("item_expires_at"),
+                                   rotateAfter: try table.string("rotate_after"))
+        table.noteUnknownKeys()
+        return decoded
     }
 
     static func encodeTokens(_ tokens: TokensConfig) -> TOMLTable { table(tokens.keyedValues) }
 
     static func decodeCI(_ table: TableReader) throws(ShapeError) -> CIConfig {
-        CIConfig(exchange: try table.choice("exchange", among: CIConfig.exchanges), tokenURL: try table.string("token_url"),
-                 audience: try table.string("audience"), scopes: try table.stringList("scopes"),
-                 clientID: try table.string("client_id"), subjectTokenType: try table.string("subject_token_type"),
-                 idTokenEnv: try table.string("id_token_env"), idTokenFile: try table.string("id_token_file"),
-                 mint: try table.string("mint"), mintBody: try table.jsonTable("mint_body"),
-                 mintToken: try table.string("mint_token"), mintExpiresAt: try table.string("mint_expires_at"))
+        let decoded = CIConfig(exchange: try table.choice("exchange", among: CIConfig.exchanges), tokenURL: try table.string("token_url"),
+                               audience: try table.string("audience"), scopes: try table.stringList("scopes"),
+                               clientID: try table.string("client_id"), subjectTokenType: try table.string("subject_token_type"),
+                               idTokenEnv: try table.string("id_token_env"), idTokenFile: try table.string("id_token_file"),
+                               mint: try table.string("mint"), mintBody: try table.jsonTable("mint_body"),
+                               mintToken: try table.string("mint_token"), mintExpiresAt: try table.string("mint_expires_at"))
+        table.noteUnknownKeys()
+        return decoded
     }
 
     static func encodeCI(_ ci: CIConfig) -> TOMLTable { table(ci.keyedValues) }
 
     static func decodePair(_ table: TableReader) throws(ShapeError) -> PairConfig {
-        PairConfig(obtain: try table.string("obtain"), obtainBody: try table.jsonTable("obtain_body"),
-                   obtainFormat: try table.choice("obtain_format", among: ["json", "form"]),
-                   refresh: try table.string("refresh"), refreshBody: try table.jsonTable("refresh_body"),
-                   refreshWith: try table.choice("refresh_with", among: ["body", "bearer"]),
-                   refreshFormat: try table.choice("refresh_format", among: ["json", "form"]),
-                   revoke: try table.string("revoke"), revokeBody: try table.jsonTable("revoke_body"),
-                   revokeWith: try table.choice("revoke_with", among: ["body", "bearer"]),
-                   revokeFormat: try table.choice("revoke_format", among: ["json", "form"]),
-                   access: try table.string("access"), refreshToken: try table.string("refresh_token"),
-                   expiresIn: try table.string("expires_in"))
+        let decoded = PairConfig(obtain: try table.string("obtain"), obtainBody: try table.jsonTable("obtain_body"),
+                                 obtainFormat: try table.choice("obtain_format", among: ["json", "form"]),
+                                 refresh: try table.string("refresh"), refreshBody: try table.jsonTable("refresh_body"),
+                                 refreshWith: try table.choice("refresh_with", among: ["body", "bearer"]),
+                                 refreshFormat: try table.choice("refresh_format", among: ["json", "form"]),
+                                 revoke: try table.string("revoke"), revokeBody: try table.jsonTable("revoke_body"),
+                                 revokeWith: try table.choice("revoke_with", among: ["body", "bearer"]),
+                                 revokeFormat: try table.choice("revoke_format", among: ["json", "form"]),
+                                 access: try table.string("access"), refreshToken: try table.string("refresh_token"),
+                                 expiresIn: try table.string("expires_in"))
+        table.noteUnknownKeys()
+        return decoded
     }
 
     static func encodePair(_ pair: PairConfig) -> TOMLTable { table(pair.keyedValues) }
@@ -79,7 +87,7 @@ extension ConfigTOML {
 
 extension TableReader {
     func stringList(_ key: String) throws(ConfigTOML.ShapeError) -> [String]? {
-        guard let value = table[key] else { return nil }
+        guard let value = value(key) else { return nil }
         guard let array = value.array else { throw mismatch(key, expected: "an array of strings", found: value) }
         var strings: [String] = []
         for item in array {
@@ -91,7 +99,7 @@ extension TableReader {
 
     /// argv as an array of strings, or a string for `/bin/sh -c`.
     func command(_ key: String) throws(ConfigTOML.ShapeError) -> [String]? {
-        guard let value = table[key] else { return nil }
+        guard let value = value(key) else { return nil }
         if let text = value.string { return ["/bin/sh", "-c", text] }
         guard let words = try stringList(key), !words.isEmpty else {
             throw ConfigTOML.ShapeError(message: "\(qualified(key)): expected a non-empty array of strings (argv) or a string")
@@ -108,7 +116,7 @@ extension TableReader {
     }
 
     func port(_ key: String) throws(ConfigTOML.ShapeError) -> Int? {
-        guard let value = table[key] else { return nil }
+        guard let value = value(key) else { return nil }
         guard let number = value.int, (0...65535).contains(number) else {
             throw ConfigTOML.ShapeError(message: "\(qualified(key)): expected a port number from 0 to 65535")
         }

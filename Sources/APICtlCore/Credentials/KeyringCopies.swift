@@ -28,8 +28,8 @@ public struct KeyringCopies: Sendable {
         self.lifetime = lifetime
     }
 
-    public static func entry(_ key: CredentialKey) -> KernelKey {
-        ProfileStateFiles.kernelKey("keyring-copy", profile: key.profile, environment: key.environment)
+    public static func entry(_ key: CredentialKey, in keeper: any SecretKeeping = KernelKeyring()) -> KernelKey {
+        ProfileStateFiles.kernelKey("keyring-copy", profile: key.profile, environment: key.environment, in: keeper)
     }
 
     func read(_ key: CredentialKey) -> Credential? { Self.entry(key).readRecord(boundTo: busAddress) }

@@ -52,6 +52,14 @@ public struct Redactor: Sendable {
         return text(String(url[...q]) + query.joined(separator: "&"), keeping: kept)
     }
 
+    /// What of a secret `url` holds, in words: a password (or token) in its user information,
+    /// or the value of a query parameter that carries keys; nil when none. For a URL that is
+    /// to be kept (the config file), where no secret may be.
+    public static func secretIn(_ url: String) -> String? {
+        if withoutPassword(url) != url { return "a password or token before its host (user:PASSWORD@)" }
+        return Redactor().url(url) != url ? "a key in its query" : nil
+    }
+
     /// `https://user:PASS@host/...` with the password masked: the user name stays, it says whose
     /// it is. A user name alone (`https://TOKEN@host`, as tokens are often given) is masked whole.
     public static func withoutPassword(_ url: String) -> String {

@@ -45,6 +45,8 @@ public protocol SecretKeeping: Sendable {
     /// True when there was something to forget.
     func forget(_ name: String) -> Bool
     func holds(_ name: String) -> Bool
+    /// The names held that begin with `prefix`: what apictl keeps, whichever config wrote it.
+    func names(withPrefix prefix: String) -> [String]
 }
 
 extension SecretKeeping {
@@ -80,4 +82,20 @@ public struct KernelKeyring: SecretKeeping {
     }
 
     public func holds(_ name: String) -> Bool { apictl_kernel_key_find(name) > 0 }
+
+    public func names(withPrefix prefix: String) -> [String] {
+        var serials = [Int32](repeating: 0, count: 1024)
+        let count = apictl_kernel_keyring_list(&serials, serials.count)
+        guard count > 0 else { return [] }
+        return serials.prefix(min(count, serials.count)).compactMap { serial in
+            var text = [CChar](repeating: 0, count: 512)
+            let length = apictl_kernel_key_describe(serial, &text, text.count)
+            guard length > 0, length <= text.count else { return nil }
+            let described = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            // "user;uid;gid;perm;description": the description may itself hold ';'.
+            let fields = described.split(separator: ";", maxSplits: 4, omittingEmptySubsequences: false)
+            guard fields.count == 5, fields[0] == "user", fields[4].hasPrefix(prefix) else { return nil }
+            return String(fields[4])
+        }
+    }
 }

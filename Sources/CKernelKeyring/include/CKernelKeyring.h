@@ -19,5 +19,9 @@ long apictl_kernel_key_set_timeout(int32_t serial, unsigned seconds);
 long apictl_kernel_key_set_private(int32_t serial);
 /// Removes it from the user keyring, and so forgets it.
 long apictl_kernel_key_unlink(int32_t serial);
+/// The serials of the keys in the user keyring, up to `max` of them; how many there are.
+long apictl_kernel_keyring_list(int32_t *serials, size_t max);
+/// "type;uid;gid;perm;description" of a key, NUL-terminated; the length it needs.
+long apictl_kernel_key_describe(int32_t serial, char *buffer, size_t length);
 
 #endif

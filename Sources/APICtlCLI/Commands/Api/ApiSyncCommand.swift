@@ -27,14 +27,16 @@ enum ApiSyncCommand {
         let metaPath = indexPath + ".meta.json"
         let meta = FileBytes.contents(of: metaPath, limit: 1 << 16).flatMap { JSONValue(parsing: $0) }
         let previous = meta.flatMap { value in value["location"]?.stringValue.map { (location: $0, etag: value["etag"]?.stringValue) } }
-        if !options.force, FileBytes.exists(indexPath), let synced = meta?["synced_at"]?.stringValue.flatMap(Timestamp.rfc3339),
+        // An index this version cannot read (an older layout) counts as none: fetched again, unconditionally.
+        let usable = OpenAPIIndex.load(profile: profile.name, cacheDirectory: cache) != nil
+        if !options.force, usable, let synced = meta?["synced_at"]?.stringValue.flatMap(Timestamp.rfc3339),
            context.now().timeIntervalSince(synced) < profile.openapiMaxAge {
             context.stderr.write("the description synced \(humanDuration(context.now().timeIntervalSince(synced))) ago is current "
                                  + "(openapi_max_age); --force fetches it again\n")
             return 0
         }
         let fetched = try DescriptionSource.fetch(profile: profile, client: session.client,
-                                                  previous: FileBytes.exists(indexPath) ? previous : nil)
+                                                  previous: usable ? previous : nil)
         guard let body = fetched.body else {
             try writeMeta(metaPath, location: fetched.location, etag: fetched.etag, now: context.now())
             context.stderr.write("\(TerminalText.escapingControls(fetched.location)) is unchanged (304); the index is current\n")

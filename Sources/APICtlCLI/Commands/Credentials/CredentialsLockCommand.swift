@@ -22,18 +22,14 @@ enum CredentialsLockCommand {
                                       passphrase: TerminalInput.passphrase(environment: context.environment), cacheLifetime: 1)
         let forgot = file.cache?.forget() ?? false
         context.stderr.write(forgot ? "forgot the cached key of \(file.path)\n" : "no key of \(file.path) was cached\n")
-        // Token commands' kept answers and CI exchanges' tokens too, for every profile and environment.
-        let config = (try? context.configStore.load()) ?? ConfigFile()
-        var answers = 0
-        var copies = 0
-        for (name, profile) in config.profiles {
-            let environments: [String?] = profile.environments.map { $0.keys.map(Optional.some) } ?? [nil]
-            for environment in environments {
-                if TokenCommandSource.keptAnswer(profile: name, environment: environment).forget() { answers += 1 }
-                if CICredentialSource.keptToken(profile: name, environment: environment).forget() { answers += 1 }
-                if KeyringCopies.entry(CredentialKey(profile: name, environment: environment)).forget() { copies += 1 }
-            }
+        // Token commands' kept answers, CI exchanges' tokens and keyring copies: every one apictl
+        // kept, whichever config's profile it was for (one since removed, another --config's).
+        let keeper = context.keeper
+        func forgetAll(_ purpose: String) -> Int {
+            keeper.names(withPrefix: "apictl:\(purpose):").filter { keeper.forget($0) }.count
         }
+        let answers = forgetAll("token-command") + forgetAll("ci")
+        let copies = forgetAll("keyring-copy")
         if copies > 0 { context.stderr.write("forgot \(copies) kept cop\(copies == 1 ? "y" : "ies") of keyring items\n") }
         if answers > 0 { context.stderr.write("forgot \(answers) kept token\(answers == 1 ? "" : "s") (token command answers, CI exchanges)\n") }
         return 0

@@ -31,7 +31,14 @@ enum CredentialsMigrateCommand {
                                     passphraseCache: try DerivedKeyCache.lifetime(config: config, environment: context.environment)).store
         }
         let destination = try open(target)
-        let origin = try open(target == .keyring ? .file : .keyring)
+        let origin: CredentialStore
+        do { origin = try open(target == .keyring ? .file : .keyring) } catch {
+            // The keyring to move from cannot be reached: its hint (choose the file) is this command's target already.
+            var said = error
+            said.message = "cannot read the credentials to move: " + error.message
+            said.hint = target == .file ? "start the Secret Service (a desktop session, or gnome-keyring-daemon) and run it again" : error.hint
+            throw said
+        }
         if let file = origin as? EncryptedFileStore, !file.exists {
             context.stderr.write("nothing to move: \(origin.source) does not exist\n")
             return 0

@@ -92,8 +92,8 @@ struct ProfileEdits: CommandOptions {
     private func applyEnvironments(to profile: inout ProfileConfig) throws(APICtlError) {
         if !envURLs.isEmpty {
             var environments = profile.environments ?? [:]
-            if environments.isEmpty, let single = profile.baseURL, baseURL == nil {
-                // A profile with one base URL keeps it, as its "default" environment.
+            if environments.isEmpty, let single = profile.baseURL {
+                // A profile with one base URL (given now or before) keeps it, as its "default" environment.
                 environments["default"] = EnvironmentConfig(baseURL: single)
                 if profile.defaultEnv == nil { profile.defaultEnv = "default" }
             }
@@ -176,7 +176,11 @@ struct ProfileEdits: CommandOptions {
             if !inPlaceholder { filled.append(character) }
         }
         guard URLParts.parse(filled) != nil else {
-            throw APICtlError.usage("\(option) '\(url)' is not an http:// or https:// URL", hint: "e.g. \(option) https://api.example.com/v1")
+            throw APICtlError.usage("\(option) '\(Redactor().url(url))' is not an http:// or https:// URL", hint: "e.g. \(option) https://api.example.com/v1")
+        }
+        if let secret = Redactor.secretIn(url) {
+            throw APICtlError.usage("\(option) holds \(secret), and the config file holds no secrets",
+                                    hint: "give the URL without it, and keep the credential in the store with 'apictl login'")
         }
     }
 }

@@ -39,9 +39,9 @@ enum ProfileRemoveCommand {
             var kept = 0
             for environment in environments {
                 let key = CredentialKey(profile: name, environment: environment)
-                if TokenCommandSource.keptAnswer(profile: name, environment: environment).forget() { kept += 1 }
-                if CICredentialSource.keptToken(profile: name, environment: environment).forget() { kept += 1 }
-                if KeyringCopies.entry(key).forget() { kept += 1 }
+                if TokenCommandSource.keptAnswer(profile: name, environment: environment, in: context.keeper).forget() { kept += 1 }
+                if CICredentialSource.keptToken(profile: name, environment: environment, in: context.keeper).forget() { kept += 1 }
+                if KeyringCopies.entry(key, in: context.keeper).forget() { kept += 1 }
             }
             note = "; removed \(removed) stored credential\(removed == 1 ? "" : "s") from the \(store.source)"
                 + (kept > 0 ? " and \(kept) kept answer\(kept == 1 ? "" : "s") from the kernel keyring" : "")

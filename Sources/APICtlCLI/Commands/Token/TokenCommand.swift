@@ -20,7 +20,9 @@ extension TokenCommand {
     /// The credential a token command acts with, or a clear "log in first".
     static func requireCredential(_ session: CredentialSession) throws(APICtlError) -> ResolvedCredential {
         guard let credential = session.credential else {
-            let name = session.profile?.name ?? "?"
+            guard let name = session.profile?.name else {
+                throw APICtlError.config("no profile selected, and no APICTL_TOKEN", hint: "pass -p NAME, or 'apictl profile use NAME'")
+            }
             throw APICtlError.auth("no credential for profile '\(name)'", hint: "run 'apictl login -p \(name)' or set APICTL_TOKEN")
         }
         return credential

@@ -57,13 +57,42 @@ enum TokenCreateCommand {
             _ = try LoginCommand.verify(fresh, profile: profile, context)
             let selection: StoreSelection
             if let opened = session.store { selection = opened } else { selection = try session.parts.stores.open(reading: nil) }
-            try selection.store.save(profile.bound(fresh), for: CredentialKey(profile: profile.name, environment: profile.environment))
-            context.stderr.write(about + "; stored in the \(selection.store.source) in place of the \(current.source) credential\n")
+            let key = CredentialKey(profile: profile.name, environment: profile.environment)
+            let replaced = try selection.store.loadLatest(key) != nil
+            try selection.store.save(profile.bound(fresh), for: key)
+            context.stderr.write(about + "; " + storedNote(selection.store.source, current: current, replaced: replaced) + "\n")
         } catch {
-            if issued.id != nil || api.revokesCallingKey { try? api.revoke(id: issued.id, key: fresh) }
-            throw error
+            throw withdrawn(issued, fresh: fresh, api: api, after: error)
         }
         context.stdout.write((issued.id ?? "") + "\n")
         return 0
+    }
+
+    /// Where the new key went, and what the user should know about the credential in use: one
+    /// from the environment still wins over the store.
+    static func storedNote(_ store: CredentialSource, current: ResolvedCredential, replaced: Bool) -> String {
+        var note = "stored in the \(store)"
+        if replaced { note += " in place of the key stored before, which stays valid at the API until revoked" }
+        switch current.source {
+        case .keyring, .file: return note
+        default: return note + "; the \(current.source) is still set and is used before it"
+        }
+    }
+
+    /// A new key that could not be verified or stored is revoked; when even that fails, the
+    /// user is told it is live, and how to revoke it.
+    static func withdrawn(_ issued: IssuedKey, fresh: Credential, api: TokenAPI, after error: APICtlError) -> APICtlError {
+        guard issued.id != nil || api.revokesCallingKey else {
+            var told = error
+            told.message += "; the new key '\(issued.name)' has no id, so it was not revoked: revoke it in the API's dashboard"
+            return told
+        }
+        do { try api.revoke(id: issued.id, key: fresh) } catch let revokeError {
+            var told = error
+            told.message += "; revoking the new key \(issued.id ?? "'\(issued.name)'") failed too (\(revokeError.message)): it is live at the API"
+            told.hint = issued.id.map { "revoke it: 'apictl token revoke \($0) -p \(api.profile.name)'" } ?? "revoke it in the API's dashboard"
+            return told
+        }
+        return error
     }
 }

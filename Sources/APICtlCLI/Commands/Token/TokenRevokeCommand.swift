@@ -33,7 +33,8 @@ enum TokenRevokeCommand {
                                     hint: "revoke it with that key: APICTL_TOKEN=... apictl token revoke, or in the API's dashboard")
         }
         guard let id = named ?? current.credential.tokenID ?? (api.revokesCallingKey ? "the key in use" : nil) else {
-            throw APICtlError.usage("the stored key has no known id; name the key to revoke",
+            let which = session.store != nil ? "the stored key" : "the key from the \(current.source)"
+            throw APICtlError.usage("\(which) has no known id; name the key to revoke",
                                     hint: "see the ids with 'apictl token list -p \(profile.name)'")
         }
         if inUse && !options.yes {

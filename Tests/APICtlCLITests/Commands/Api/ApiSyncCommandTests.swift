@@ -25,6 +25,22 @@ final class ApiSyncCommandTests: XCTestCase {
         XCTAssertTrue(harness.transport.sent.isEmpty)
     }
 
+    /// An index in a layout this version cannot read is no index: it is fetched again, without
+    /// the old ETag (a 304 would keep what cannot be read), even within openapi_max_age.
+    func testAnIndexInAnotherLayoutIsFetchedAgainWithoutItsETag() throws {
+        let harness = try harness()
+        try FileManager.default.createDirectory(atPath: harness.indexFolder(), withIntermediateDirectories: true)
+        try Data("DZDesk\t3.0.3\nGET\t/requests\tList requests\n".utf8).write(to: URL(fileURLWithPath: harness.indexFolder() + "/catalog.tsv"))
+        try harness.saveSyncMeta(location: Self.location, etag: #""v1""#, syncedAgo: 3600)
+        harness.transport.on("GET /v1/openapi.json") { request in
+            request.headers["If-None-Match"] == nil ? .init(200, #"{"hello": 1}"#) : .init(304)
+        }
+        let run = harness.run("api", "sync", "-p", "dz")
+        let sent = try XCTUnwrap(harness.transport.requests("GET /v1/openapi.json").first, run.stderr)
+        XCTAssertNil(sent.headers["If-None-Match"], "an unreadable index is not kept by a 304")
+        XCTAssertFalse(run.stderr.contains("is current") || run.stderr.contains("unchanged"), run.stderr)
+    }
+
     func testForceAsksWithTheETagAndA304KeepsTheIndex() throws {
         let harness = try harness()
         try harness.saveIndex()

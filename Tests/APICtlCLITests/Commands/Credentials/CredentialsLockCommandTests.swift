@@ -40,33 +40,30 @@ final class CredentialsLockCommandTests: XCTestCase {
         XCTAssertEqual(try harness.encryptedFile(passphrase: "pass-1").load(key)?.token, "filed-key", "the file itself is untouched")
     }
 
-    func testForgetsKeptTokensAndKeyringCopiesOfEveryProfileAndEnvironment() throws {
-        try requireKernelKeyring()
-        let tag = UUID().uuidString.prefix(8).lowercased()
-        let staged = "locktest-\(tag)", plain = "locktest-plain-\(tag)"
+    /// Everything apictl kept, whichever config's profile it was for: a profile since removed
+    /// (or another --config's) keeps nothing after a lock either.
+    func testForgetsKeptTokensAndKeyringCopiesOfEveryProfileEvenOnesNoLongerConfigured() throws {
         let harness = try CommandHarness(config: """
-            [profiles.\(staged)]
+            [profiles.staged]
             auth = "bearer"
-            [profiles.\(staged).environments.sandbox]
+            [profiles.staged.environments.sandbox]
             base_url = "https://sandbox.lock.test"
-            [profiles.\(staged).environments.production]
+            [profiles.staged.environments.production]
             base_url = "https://lock.test"
-            [profiles.\(plain)]
-            auth = "bearer"
-            base_url = "https://plain.lock.test"
             """)
-        let kept = [TokenCommandSource.keptAnswer(profile: staged, environment: "sandbox"),
-                    CICredentialSource.keptToken(profile: staged, environment: "production"),
-                    TokenCommandSource.keptAnswer(profile: plain, environment: nil)]
-        let copy = KeyringCopies.entry(CredentialKey(profile: plain, environment: nil))
-        defer { for entry in kept + [copy] { entry.forget() } }
-        for entry in kept + [copy] { entry.write(Array("kept-secret".utf8), lifetime: 60) }
-        XCTAssertTrue((kept + [copy]).allSatisfy(\.isHeld), "the entries are held before the lock")
+        let keeper = harness.keeper
+        let kept = [TokenCommandSource.keptAnswer(profile: "staged", environment: "sandbox", in: keeper),
+                    CICredentialSource.keptToken(profile: "staged", environment: "production", in: keeper),
+                    TokenCommandSource.keptAnswer(profile: "removed-long-ago", environment: nil, in: keeper)]
+        let copy = KeyringCopies.entry(CredentialKey(profile: "removed-long-ago", environment: nil), in: keeper)
+        let unrelated = KernelKey("someone-else:entry", in: keeper)
+        for entry in kept + [copy, unrelated] { entry.write(Array("kept-secret".utf8), lifetime: 60) }
         let run = harness.run("credentials", "lock")
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.stderr.contains("forgot 1 kept copy of keyring items\n"), run.stderr)
         XCTAssertTrue(run.stderr.contains("forgot 3 kept tokens (token command answers, CI exchanges)\n"), run.stderr)
         XCTAssertFalse(run.stderr.contains("kept-secret"))
-        XCTAssertFalse((kept + [copy]).contains(where: \.isHeld), "nothing is held after the lock")
+        XCTAssertFalse((kept + [copy]).contains(where: \.isHeld), "nothing of apictl's is held after the lock")
+        XCTAssertTrue(unrelated.isHeld, "what is not apictl's stays")
     }
 }

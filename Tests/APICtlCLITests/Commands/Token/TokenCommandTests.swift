@@ -45,4 +45,13 @@ final class TokenCommandTests: XCTestCase {
         }
         XCTAssertTrue(harness.transport.sent.isEmpty, "nothing is sent without a credential")
     }
+
+    /// No profile at all: said as such, not as a profile named '?'.
+    func testWithoutAProfileTheHintNamesNoMadeUpProfile() throws {
+        let harness = try CommandHarness(config: CommandHarness.dzdesk)
+        let run = harness.run("token", "print")
+        XCTAssertEqual(run.status, ExitCode.configuration.rawValue)
+        XCTAssertFalse(run.stderr.contains("'?'") || run.stderr.contains("-p ?"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("no profile selected"), run.stderr)
+    }
 }

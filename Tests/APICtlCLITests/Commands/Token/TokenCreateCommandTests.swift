@@ -80,4 +80,29 @@ final class TokenCreateCommandTests: XCTestCase {
         XCTAssertTrue(run.stderr.hasPrefix("apictl: ") && run.stderr.contains("Missing scope api_keys:write"), run.stderr)
         XCTAssertFalse(run.stderr.contains("old-key"), run.stderr)
     }
+
+    /// A key that can be neither verified nor revoked is live at the API: the user is told its id.
+    func testANewKeyLeftLiveIsNamedWithHowToRevokeIt() throws {
+        let harness = try harness()
+        harness.transport.on("GET /v1/me") { _ in .init(401, "{}") }
+        harness.transport.on("DELETE /v1/api-keys/k9") { _ in .init(403, "{}") }
+        let run = harness.run("token", "create", "-p", "dz", "--name", "ci", "--store")
+        XCTAssertEqual(run.status, ExitCode.authentication.rawValue)
+        let last = try XCTUnwrap(run.stderr.split(separator: "\n").last)
+        XCTAssertTrue(last.contains("revoking the new key k9 failed too") && last.contains("it is live at the API"), run.stderr)
+        XCTAssertTrue(last.contains("apictl token revoke k9 -p dz"), run.stderr)
+        XCTAssertEqual(harness.store.records[CommandHarness.dzKey]?.token, "old-key")
+    }
+
+    /// With the key in use from the environment, the stored one it replaces and the variable that still wins are said.
+    func testStoringWhileAVariableIsSetSaysTheVariableStillWins() throws {
+        let harness = try harness()
+        harness.environment["DZ_TOKEN"] = "env-key"
+        harness.transport.on("GET /v1/me") { _ in .init(200, "{}") }
+        let run = harness.run("token", "create", "-p", "dz", "--name", "ci", "--store")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.contains("in place of the key stored before, which stays valid at the API until revoked"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("the environment variable DZ_TOKEN is still set and is used before it"), run.stderr)
+        XCTAssertFalse(run.stderr.contains("env-key"))
+    }
 }
