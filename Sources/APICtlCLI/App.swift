@@ -38,8 +38,10 @@ public enum App {
     public static func main(arguments: [String], context: CommandContext) -> Int32 {
         var status = dispatch(arguments, context: context)
         // Whatever the command thought, a cut stdout is a failure (disk full, a closed pipe with
-        // SIGPIPE ignored, a stream that started closed): --help and --version included.
-        if let lost = context.stdout.lost, status == 0 || status == ExitCode.httpError.rawValue {
+        // SIGPIPE ignored, a stream that started closed): --help and --version included, and a
+        // command that failed for another reason too (its own line is already out), since what
+        // it printed to explain that (a doctor report, an error body) was lost.
+        if let lost = context.stdout.lost, status != ExitCode.outputFailed.rawValue {
             context.stderr.write(lost.line + "\n")
             status = ExitCode.outputFailed.rawValue
         }

@@ -62,25 +62,38 @@ static jv (*volatile const cjq_requires_wrap_get_home)(void) = __real_get_home;
 // know two more and hand every other to jq's own (_cjq_format, bound to the builtin, since a
 // definition sees only those before it). Bytes are arrays of 0..255; a string becomes its
 // UTF-8 bytes by hand, and bytes become a string through @base64d, which repairs bad UTF-8.
+// Linear: bytes go in fixed chunks (5 for base32, 3 for base64), each chunk one number.
+// @base32d is as strict as RFC 4648 (and Python's b32decode): the alphabet in upper case,
+// whole 8-character groups, padding only at the end and only as long as a group allows.
 static const char PRELUDE[] =
     "def toarray: if type == \"array\" then . else [.] end;"
     "def _cjq_format($f): format($f);"
     "def _cjq_utf8: [explode[] | if . < 128 then . elif . < 2048 then 192 + (. / 64 | floor), 128 + . % 64"
-    "  elif . < 65536 then 224 + (. / 4096 | floor), 128 + (. / 64 | floor) % 64, 128 + . % 64"
-    "  else 240 + (. / 262144 | floor), 128 + (. / 4096 | floor) % 64, 128 + (. / 64 | floor) % 64, 128 + . % 64 end];"
-    "def _cjq_regroup($from; $to; $tail): reduce .[] as $v ({bits: 0, n: 0, out: []};"
-    "  .bits = .bits * pow(2; $from) + $v | .n += $from"
-    "  | until(.n < $to; .n -= $to | .out += [.bits / pow(2; .n) | floor] | .bits = .bits % pow(2; .n)))"
-    "  | if $tail and .n > 0 then .out + [.bits * pow(2; $to - .n)] else .out end;"
-    "def _cjq_string_of_bytes: _cjq_regroup(8; 6; true)"
-    "  | map(\"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/\"[.:. + 1]) | add // \"\""
-    "  | . + \"===\"[:(4 - length % 4) % 4] | @base64d;"
-    "def _cjq_base32: tostring | _cjq_utf8 | _cjq_regroup(8; 5; true)"
-    "  | map(\"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567\"[.:. + 1]) | add // \"\" | . + \"=======\"[:(8 - length % 8) % 8];"
-    "def _cjq_base32d: tostring as $in | $in | explode | map(select(. != 61 and . != 10 and . != 13))"
-    "  | map(if . >= 65 and . <= 90 then . - 65 elif . >= 97 and . <= 122 then . - 97 elif . >= 50 and . <= 55 then . - 24"
-    "        else error(\"string (\\($in | tojson)) is not valid base32 data\") end)"
-    "  | _cjq_regroup(5; 8; false) | _cjq_string_of_bytes;"
+    " elif . < 65536 then 224 + (. / 4096 | floor), 128 + (. / 64 | floor) % 64, 128 + . % 64"
+    " else 240 + (. / 262144 | floor), 128 + (. / 4096 | floor) % 64, 128 + (. / 64 | floor) % 64, 128 + . % 64 end];"
+    "def _cjq_chunks($size): . as $all | [range(0; length; $size) as $i | $all[$i:$i + $size]];"
+    "def _cjq_number($base): reduce .[] as $d (0; . * $base + $d);"
+    "def _cjq_digits($count; $base): . as $v | [range($count - 1; -1; -1) as $j | ($v / pow($base; $j) | floor) % $base];"
+    "def _cjq_string_of_bytes: _cjq_chunks(3)"
+    " | map(length as $k | (. + [0, 0])[:3] | _cjq_number(256) | _cjq_digits(4; 64)[:$k + 1]"
+    " | map(\"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/\"[.:. + 1]) | add"
+    " + \"==\"[:3 - $k])"
+    " | add // \"\" | @base64d;"
+    "def _cjq_base32: tostring | _cjq_utf8 | _cjq_chunks(5)"
+    " | map(length as $k | (. + [0, 0, 0, 0])[:5] | _cjq_number(256) | _cjq_digits(8; 32)[:[2, 4, 5, 7, 8][$k - 1]]"
+    " | map(\"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567\"[.:. + 1]) | add"
+    " | . + \"======\"[:8 - length])"
+    " | add // \"\";"
+    "def _cjq_base32d: tostring as $in"
+    " | def bad: error(\"string (\\($in | tojson)) is not valid base32 data\");"
+    " ($in | explode) as $c | ($c | length) as $n | ([$c[] | select(. == 61)] | length) as $pads"
+    " | if $n % 8 != 0 or ([0, 1, 3, 4, 6] | index($pads) | not) or ($c[$n - $pads:] | any(. != 61))"
+    " or ($c[:$n - $pads] | any((. >= 65 and . <= 90) or (. >= 50 and . <= 55) | not)) then bad else $c end"
+    " | _cjq_chunks(8)"
+    " | map((map(select(. != 61)) | length) as $m"
+    " | map(if . == 61 then 0 elif . <= 55 then . - 24 else . - 65 end) | _cjq_number(32)"
+    " | _cjq_digits(5; 256)[:{\"2\": 1, \"4\": 2, \"5\": 3, \"7\": 4, \"8\": 5}[\"\\($m)\"]])"
+    " | add // [] | _cjq_string_of_bytes;"
     "def format($f): if $f == \"base32\" then _cjq_base32 elif $f == \"base32d\" then _cjq_base32d else _cjq_format($f) end;";
 
 int __real_builtins_bind(jq_state *jq, block *bb);

@@ -3,6 +3,7 @@ the jq binary on the same bodies; hermetic, and never an abort (issues 32 and 35
 import json
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -107,6 +108,19 @@ def test_filters_from_the_manual_work(apictl, ref, dz, filter_, expected):
     assert result.code == 0, result
     answer = result.out.strip()
     assert (json.loads(answer) if answer[:1] in "[{" else answer) == (json.loads(expected) if expected[:1] in "[{" else expected)
+
+
+@pytest.mark.parametrize("text", ["mzxw6ytb", "MZXW6YTBOI", "A", "========", "MZ=XW6YTB", "MZXW6YTBOI======MY======"])
+def test_base32d_refuses_what_rfc_4648_does(apictl, dz, text):
+    result = apictl.run("request", "GET", "/me", "--jq", f'"{text}" | @base32d', env=dz)
+    assert_one_line_error(result, 11, "is not valid base32 data")
+
+
+def test_base32_takes_linear_time(apictl, dz):
+    started = time.time()
+    result = apictl.run("request", "GET", "/me", "--jq", '[range(100000) | "a"] | add | @base32 | @base32d | length', env=dz)
+    assert result.code == 0 and result.out.strip() == "100000", result
+    assert time.time() - started < 10, "100 kB through @base32 and back took seconds, as a quadratic one would"
 
 
 # --- hermetic: a filter reads no file ----------------------------------------------------------
