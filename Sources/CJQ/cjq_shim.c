@@ -188,6 +188,7 @@ static void abort_guard_off(const struct sigaction *previous) {
 
 struct cjq {
     jq_state *state;
+    char *const *environment;   // what $ENV and env see while jq runs
     int broken;           // an allocation failed inside jq: the state must not be touched
     char message[1024];   // the first message jq's error callback gave
 };
@@ -237,7 +238,17 @@ static int refuse_imports(cjq *jq, const char *filter, int length, char *error, 
     return refused;
 }
 
-cjq *cjq_compile(const char *filter, size_t length, char *error, size_t error_size) {
+// jq reads `environ` for $ENV (at compile time) and `env` (at run time): while it works, that is
+// the environment apictl hands it, without the secrets a child process would not get either.
+extern char **environ;
+
+static char **swap_environment(char *const *environment) {
+    char **previous = environ;
+    if (environment) environ = (char **)environment;
+    return previous;
+}
+
+cjq *cjq_compile(const char *filter, size_t length, char *const *environment, char *error, size_t error_size) {
     error[0] = 0;
     if (length > INT_MAX / 2) { snprintf(error, error_size, "the filter is too long"); return NULL; }
     if (memchr(filter, 0, length)) { snprintf(error, error_size, "the filter contains a NUL byte"); return NULL; }
@@ -245,6 +256,7 @@ cjq *cjq_compile(const char *filter, size_t length, char *error, size_t error_si
 
     cjq *jq = calloc(1, sizeof *jq);
     if (!jq) { snprintf(error, error_size, "out of memory"); return NULL; }
+    jq->environment = environment;
     if (!cjq_reserve) cjq_reserve = malloc(RESERVE_SIZE);   // untouched: address space only
     char *text = malloc(length + 1);    // jq_compile wants a NUL-terminated string
     if (!text) { free(jq); snprintf(error, error_size, "out of memory"); return NULL; }
@@ -253,8 +265,10 @@ cjq *cjq_compile(const char *filter, size_t length, char *error, size_t error_si
 
     struct sigaction previous_abort;
     abort_guard_on(&previous_abort);
+    char **previous_environment = swap_environment(environment);
     jmp_buf jump;
     if (setjmp(jump)) {                 // an allocation failed inside jq
+        environ = previous_environment;
         abort_guard_off(&previous_abort);
         jq->broken = 1;
         snprintf(error, error_size, "out of memory");
@@ -264,7 +278,15 @@ cjq *cjq_compile(const char *filter, size_t length, char *error, size_t error_si
     cjq_oom_jump = &jump;
 
     jq->state = jq_init();
-    if (!jq->state) { cjq_oom_jump = NULL; abort_guard_off(&previous_abort); free(text); free(jq); snprintf(error, error_size, "out of memory"); return NULL; }
+    if (!jq->state) {
+        cjq_oom_jump = NULL;
+        environ = previous_environment;
+        abort_guard_off(&previous_abort);
+        free(text);
+        free(jq);
+        snprintf(error, error_size, "out of memory");
+        return NULL;
+    }
     jq_set_nomem_handler(jq->state, cjq_on_nomem, NULL);   // re-armed by jq at every compile/start/next
     jq_set_error_cb(jq->state, on_error, jq);
     // No module search path either (modulemeta, get_search_list).
@@ -277,6 +299,7 @@ cjq *cjq_compile(const char *filter, size_t length, char *error, size_t error_si
         if (!ok) snprintf(error, error_size, "%s", jq->message[0] ? jq->message : "the filter does not compile");
     }
     cjq_oom_jump = NULL;
+    environ = previous_environment;
     abort_guard_off(&previous_abort);
     free(text);
     if (!ok) { cjq_free(jq); return NULL; }
@@ -291,8 +314,10 @@ int cjq_run(cjq *jq, const char *json, size_t length, int pretty, cjq_emit emit,
 
     struct sigaction previous_abort;
     abort_guard_on(&previous_abort);
+    char **previous_environment = swap_environment(jq->environment);
     jmp_buf jump;
     if (setjmp(jump)) {
+        environ = previous_environment;
         abort_guard_off(&previous_abort);
         jq->broken = 1;
         snprintf(error, error_size, "out of memory");
@@ -308,6 +333,7 @@ int cjq_run(cjq *jq, const char *json, size_t length, int pretty, cjq_emit emit,
         else jv_free(input);
         if (!error[0]) snprintf(error, error_size, "the body is not JSON");
         cjq_oom_jump = NULL;
+        environ = previous_environment;
         abort_guard_off(&previous_abort);
         return CJQ_ERROR;
     }
@@ -350,6 +376,7 @@ int cjq_run(cjq *jq, const char *json, size_t length, int pretty, cjq_emit emit,
         }
     }
     cjq_oom_jump = NULL;
+    environ = previous_environment;
     abort_guard_off(&previous_abort);
     return status;
 }

@@ -77,14 +77,24 @@ final class RequestShapingTests: XCTestCase {
         XCTAssertEqual(TOMLErrorText.plain("something new"), "something new")
     }
 
+    /// A filter's `$ENV` and `env` are the environment it is handed, not the process's.
+    func testAFiltersEnvironmentIsTheOneItIsHanded() throws {
+        let filter = try JQFilter("[$ENV.ONLY_HANDED, env.ONLY_HANDED, $ENV.PATH]", environment: ["ONLY_HANDED": "yes"])
+        var results: [String] = []
+        try filter.run(Array("null".utf8), pretty: false) { output in
+            if case .json(let bytes) = output { results.append(String(decoding: bytes, as: UTF8.self)) }
+        }
+        XCTAssertEqual(results, [#"["yes","yes",null]"#])
+    }
+
     func testJQRunsJqsLanguageAndReportsErrors() throws {
-        let filter = try JQFilter(".items[] | select(.n > 1) | .name")
+        let filter = try JQFilter(".items[] | select(.n > 1) | .name", environment: [:])
         var results: [String] = []
         try filter.run(Array(#"{"items":[{"n":1,"name":"a"},{"n":2,"name":"b"},{"n":3,"name":"c"}]}"#.utf8), pretty: false) { output in
             if case .string(let text) = output { results.append(String(decoding: text, as: UTF8.self)) }
         }
         XCTAssertEqual(results, ["b", "c"])
-        XCTAssertThrowsError(try JQFilter(".[")) { error in
+        XCTAssertThrowsError(try JQFilter(".[", environment: [:])) { error in
             XCTAssertEqual((error as? APICtlError)?.exitCode, .usage)
         }
         XCTAssertThrowsError(try filter.run(Array("not json".utf8), pretty: false) { _ in }) { error in

@@ -221,3 +221,12 @@ def test_an_enormous_timeout_does_not_hang_a_filter(apictl, dz):
     result = apictl.run("request", "GET", "/me", "--timeout", "1e19", "--jq", ".data.id", env=dz, timeout=20)
     assert result.code == 0 and result.out.strip(), result
 
+
+
+def test_a_filter_sees_no_secret_in_env(apictl, ref, dz):
+    """$ENV and env are what a child process would get: apictl's secrets are not there to print."""
+    env = dict(dz, APICTL_PASSPHRASE="passphrase-not-for-filters-1", MY_OWN_SETTING="plain-value")
+    result = apictl.run("request", "GET", "/me", "--jq",
+                        "[$ENV.DZDESK_TOKEN, env.APICTL_PASSPHRASE, $ENV.MY_OWN_SETTING]", env=env)
+    assert result.code == 0, result
+    assert json.loads(result.out) == [None, None, "plain-value"], result.out

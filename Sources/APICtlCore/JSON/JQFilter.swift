@@ -1,5 +1,6 @@
 import CJQ
 import FoundationEssentials
+import Glibc
 
 /// A `--jq` filter in jq's own language, run by jq 1.8 (Sources/CJQ) in this process. Compiled once, before any request is sent, so a typo costs
 /// nothing; run on each document given. Hermetic: a filter reads no file (`~/.jq` is never
@@ -14,6 +15,8 @@ public final class JQFilter {
     }
 
     private let compiled: OpaquePointer
+    /// "NAME=value" C strings for `$ENV` and `env`, alive as long as the filter (jq keeps the pointers).
+    private let environment: [UnsafeMutablePointer<CChar>?]
 
     /// Longer than anything people write on a command line. jq's compiler recurses over the
     /// filter's terms and slows quadratically: `.+.+…` tens of kilobytes long would take
@@ -22,21 +25,33 @@ public final class JQFilter {
 
     /// A filter that does not compile (or loads a module, or is longer than `longestProgram`)
     /// is exit 2 with jq's own message.
-    public init(_ program: String) throws(APICtlError) {
+    /// `environment` is what the filter's `$ENV` and `env` see: the variables a child process
+    /// would get, so no secret apictl holds is there for a filter to print.
+    public init(_ program: String, environment: [String: String]) throws(APICtlError) {
         var message = [CChar](repeating: 0, count: 1024)
         let utf8 = Array(program.utf8)
         guard utf8.count <= Self.longestProgram else {
             throw APICtlError(.usage, "--jq filter is \(utf8.count) bytes, more than the \(Self.longestProgram / 1024) KiB apictl compiles",
                               hint: "pipe the output to jq -f FILE for a filter that long")
         }
+        let variables = environment.sorted { $0.key < $1.key }.map { strdup($0.key + "=" + $0.value) } + [nil]
         let compiled = utf8.withUnsafeBufferPointer { text in
-            text.withMemoryRebound(to: CChar.self) { cjq_compile($0.baseAddress, $0.count, &message, message.count) }
+            text.withMemoryRebound(to: CChar.self) { program in
+                variables.withUnsafeBufferPointer { cjq_compile(program.baseAddress, program.count, $0.baseAddress, &message, message.count) }
+            }
         }
-        guard let compiled else { throw APICtlError(.usage, "--jq filter does not compile: \(Self.text(message))") }
+        guard let compiled else {
+            for variable in variables { free(variable) }
+            throw APICtlError(.usage, "--jq filter does not compile: \(Self.text(message))")
+        }
         self.compiled = compiled
+        self.environment = variables
     }
 
-    deinit { cjq_free(compiled) }
+    deinit {
+        cjq_free(compiled)
+        for variable in environment { free(variable) }
+    }
 
     /// Runs the filter on one JSON document, handing each result to `emit` as it comes.
     /// `pretty`: JSON results indented as jq prints them; else compact. A run-time error (or

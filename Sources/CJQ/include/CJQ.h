@@ -21,8 +21,10 @@ enum {
 
 /// Compiles FILTER (LENGTH bytes, UTF-8) hermetically: no file is read (~/.jq is never
 /// loaded and `import`/`include` are refused before anything touches the disk).
+/// ENVIRONMENT ("NAME=value" strings, NULL-terminated; kept, not copied, for the handle's
+/// life) is what `$ENV` and `env` see instead of the process's own.
 /// NULL on failure, with jq's first message in ERROR (size ERROR_SIZE).
-cjq *cjq_compile(const char *filter, size_t length, char *error, size_t error_size);
+cjq *cjq_compile(const char *filter, size_t length, char *const *environment, char *error, size_t error_size);
 
 /// Called once per result: a string's raw bytes (IS_STRING 1), or the value as JSON text.
 typedef void (*cjq_emit)(const char *bytes, size_t length, int is_string, void *context);

@@ -29,7 +29,7 @@ enum RequestCommand {
     /// then sends it in the mode the options chose.
     static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let started = context.now()
-        let plan = try Plan(options, argv: context.rawArguments)
+        let plan = try Plan(options, argv: context.rawArguments, filterEnvironment: context.childEnvironment.variables)
         if (options.dryRun && !options.resolve) || options.curl { return try preview(plan, options, context) }
         let session = try context.openSession(settings: context.clientSettings(
             retryPolicy: options.retry.policy, deadline: plan.description.timeout.map { started.addingTimeInterval($0) },
