@@ -10,9 +10,17 @@ extension RequestCommand {
         // With --jq the merged array is held and filtered once (each item is, with --ndjson).
         let hold = pretty || plan.filter != nil
         let paginator = Paginator(client: session.client, config: session.profile?.pagination, failureContext: session.failureContext)
-        var collected: [UInt8] = []
+        // Held in memory apictl asks for itself: too large is one line (exit 8), never an abort.
+        let collected = HeldBody()
         var count = 0
-        func emit(_ bytes: [UInt8]) { if hold { collected += bytes } else { context.stdout.write(bytes) } }
+        var holdFailure: APICtlError?
+        func emit(_ bytes: [UInt8]) {
+            guard hold else { context.stdout.write(bytes); return }
+            guard holdFailure == nil else { return }
+            bytes.withUnsafeBytes { chunk in
+                do throws(APICtlError) { try collected.append(chunk) } catch { holdFailure = error }
+            }
+        }
         var filterFailure: APICtlError?
         do {
             try paginator.run(request) { body, items in
@@ -37,12 +45,15 @@ extension RequestCommand {
         if let filterFailure { throw filterFailure }
         guard !ndjson else { return 0 }
         emit(Array((count == 0 ? "[]\n" : "\n]\n").utf8))
+        if let holdFailure { throw holdFailure }
         if let filter = plan.filter {
-            try filtered(collected, through: filter, session, context)
-        } else if pretty, let formatted = JSONPrettyPrinter(color: context.globals.color).format(collected) {
-            context.stdout.write(formatted)
+            try collected.withBytes { (bytes) throws(APICtlError) in
+                try ResponsePrinter.filtered(bytes, through: filter, terminal: context.stdout.isTerminal, color: context.globals.color,
+                                             deadline: session.client.settings.deadline?.timeIntervalSince(context.now()), to: context.stdout)
+            }
         } else if pretty {
-            context.stdout.write(collected)
+            let merged = collected.bytes
+            context.stdout.write(JSONPrettyPrinter(color: context.globals.color).format(merged) ?? merged)
         }
         return 0
     }
