@@ -78,9 +78,12 @@ let package = Package(
                 .unsafeFlags(["-Xlinker", "--wrap=get_home", "-Xlinker", "--wrap=builtins_bind"]),
             ]
         ),
+        // The index format apictl-openapi writes and APICtlCore reads, defined once for both.
+        .target(name: "APICtlIndexFormat", swiftSettings: strictImports),
         .target(
             name: "APICtlCore",
             dependencies: [
+                "APICtlIndexFormat",
                 "CCurl",
                 "CLibSecret",
                 "CKernelKeyring",
@@ -91,7 +94,7 @@ let package = Package(
             ],
             swiftSettings: strictImports
         ),
-        .target(name: "APICtlCLI", dependencies: ["APICtlCore"], swiftSettings: strictImports),
+        .target(name: "APICtlCLI", dependencies: ["APICtlCore", "APICtlIndexFormat"], swiftSettings: strictImports),
         // Supplies the Swift runtime's argv hook so start-up skips a /proc/self/maps scan (process_start.c).
         .target(name: "CProcessStart"),
         // startup-order.txt is for the release link (Makefile), not a source.
@@ -100,6 +103,7 @@ let package = Package(
         .executableTarget(
             name: "apictl-openapi",
             dependencies: [
+                "APICtlIndexFormat",
                 .product(name: "OpenAPIKit", package: "OpenAPIKit"),
                 .product(name: "OpenAPIKit30", package: "OpenAPIKit"),
                 .product(name: "OpenAPIKitCompat", package: "OpenAPIKit"),
@@ -110,6 +114,7 @@ let package = Package(
         .target(name: "APICtlTestSupport", dependencies: ["APICtlCore"], path: "Tests/APICtlTestSupport"),
         .testTarget(name: "APICtlCoreTests", dependencies: ["APICtlCore", "APICtlTestSupport"]),
         .testTarget(name: "APICtlCLITests", dependencies: ["APICtlCLI", "APICtlTestSupport"]),
+        .testTarget(name: "APICtlOpenAPITests", dependencies: ["apictl-openapi", "APICtlIndexFormat"]),
     ],
     swiftLanguageModes: [.v6]
 )

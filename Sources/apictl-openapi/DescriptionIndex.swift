@@ -1,3 +1,4 @@
+import APICtlIndexFormat
 import Foundation
 import OpenAPIKit
 import OpenAPIKitCore
@@ -12,13 +13,21 @@ import OpenAPIKitCore
 /// dereferencing: that refuses a recursive schema (a tree node whose children are nodes),
 /// which real APIs have, and works through response bodies the index never reads.
 struct DescriptionIndex {
+    /// Its keys are IndexFormat's, which apictl reads by.
     struct Header: Encodable {
-        /// The layout of these lines; apictl refuses another.
-        let format = 2
         let title: String
         let openapi: String
         let servers: [String]
         let catalog: [[String]]
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: IndexFormat.HeaderKey.self)
+            try container.encode(IndexFormat.version, forKey: .format)
+            try container.encode(title, forKey: .title)
+            try container.encode(openapi, forKey: .openapi)
+            try container.encode(servers, forKey: .servers)
+            try container.encode(catalog, forKey: .catalog)
+        }
     }
 
     let header: Header
@@ -93,28 +102,56 @@ final class IndexWarnings {
     }
 }
 
+/// One operation line; its keys are IndexFormat's, which apictl reads by.
 struct IndexedOperation: Encodable {
     struct Parameter: Encodable {
         let name: String
-        let `in`: String
+        let location: String
         let required: Bool
         let schema: IndexedSchema?
         let description: String?
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: IndexFormat.ParameterKey.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(location, forKey: .location)
+            try container.encode(required, forKey: .required)
+            try container.encodeIfPresent(schema, forKey: .schema)
+            try container.encodeIfPresent(description, forKey: .description)
+        }
     }
 
     struct SecurityScheme: Encodable {
         let scheme: String
         let scopes: [String]
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: IndexFormat.SecurityKey.self)
+            try container.encode(scheme, forKey: .scheme)
+            try container.encode(scopes, forKey: .scopes)
+        }
     }
 
     let method: String
     let path: String
     let summary: String?
     let parameters: [Parameter]?
-    let body_required: Bool?
+    let bodyRequired: Bool?
     let body: IndexedSchema?
     let security: [[SecurityScheme]]?
     let responses: [String]
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: IndexFormat.OperationKey.self)
+        try container.encode(method, forKey: .method)
+        try container.encode(path, forKey: .path)
+        try container.encodeIfPresent(summary, forKey: .summary)
+        try container.encodeIfPresent(parameters, forKey: .parameters)
+        try container.encodeIfPresent(bodyRequired, forKey: .bodyRequired)
+        try container.encodeIfPresent(body, forKey: .body)
+        try container.encodeIfPresent(security, forKey: .security)
+        try container.encode(responses, forKey: .responses)
+    }
 
     init(_ endpoint: OpenAPI.PathItem.Endpoint, path: String, in pathItem: OpenAPI.PathItem, of document: OpenAPI.Document,
          warnings: IndexWarnings) {
@@ -140,14 +177,14 @@ struct IndexedOperation: Encodable {
                let given = warnings.resolved(parameterPlace + ".schema", { try components.lookup(context.schema) }) {
                 schema = IndexedSchema(given, in: components, place: parameterPlace + ".schema", warnings: warnings)
             }
-            return Parameter(name: parameter.name, in: parameter.location.rawValue, required: parameter.required,
+            return Parameter(name: parameter.name, location: parameter.location.rawValue, required: parameter.required,
                              schema: schema, description: parameter.description.map { String($0.prefix(200)) })
         }
         self.parameters = parameters.isEmpty ? nil : parameters
         let request = operation.requestBody.flatMap { body in warnings.resolved(place + ".requestBody", reference: IndexWarnings.name(body)) {
             try components.lookup(body)
         } }
-        body_required = request?.required
+        bodyRequired = request?.required
         body = request.flatMap { Self.bodySchema($0, in: components, place: place + ".requestBody", warnings: warnings) }
         let security = (operation.security ?? document.security).map { requirement in
             requirement.map { reference, scopes in SecurityScheme(scheme: reference.name ?? reference.absoluteString, scopes: scopes) }

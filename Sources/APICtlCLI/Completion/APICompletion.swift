@@ -1,4 +1,5 @@
 import APICtlCore
+import APICtlIndexFormat
 
 /// Tab candidates from a synced API description: `request <Tab>` its methods, `request GET
 /// /<Tab>` its paths one segment at a time (`{id}` templates shown, or filled from the
@@ -54,10 +55,10 @@ struct APICompletion {
         for operation in index.operations where method.map({ $0.uppercased() == operation.method }) ?? true {
             let segments = operation.path.split(separator: "/").map(String.init)
             guard segments.count > done.count,
-                  zip(done, segments).allSatisfy({ $0 == $1 || Self.isTemplate($1) }) else { continue }
+                  zip(done, segments).allSatisfy({ $0 == $1 || PathTemplate.isTemplate($1) }) else { continue }
             let next = segments[done.count]
-            let shown = Self.isTemplate(next) ? (vars[String(next.dropFirst().dropLast())] ?? next) : next
-            guard shown.hasPrefix(partial) || (Self.isTemplate(next) && partial.isEmpty) else { continue }
+            let shown = PathTemplate.isTemplate(next) ? (vars[String(next.dropFirst().dropLast())] ?? next) : next
+            guard shown.hasPrefix(partial) || (PathTemplate.isTemplate(next) && partial.isEmpty) else { continue }
             let last = segments.count == done.count + 1
             let candidate = "/" + (done + [shown]).joined(separator: "/") + (last ? "" : "/")
             guard seen.insert(candidate).inserted else { continue }
@@ -117,6 +118,4 @@ struct APICompletion {
         let values = (schema?["enum"]?.arrayValue ?? []).map { $0.stringValue ?? $0.rendered() }
         return values.map { (name + separator + $0, "") }.filter { $0.0.hasPrefix(prefix) }
     }
-
-    static func isTemplate(_ segment: String) -> Bool { segment.hasPrefix("{") && segment.hasSuffix("}") }
 }

@@ -187,6 +187,18 @@ public enum Template {
         return out + text[done...]
     }
 
+    /// `text` with every placeholder replaced by `value`: what a URL with `{var}`s looks like
+    /// once filled, for checking its shape before any value is known.
+    public static func filled(_ text: String, with value: String) -> String {
+        var out = ""
+        var done = text.startIndex
+        for (_, range) in placeholderRanges(in: text) {
+            out += text[done..<range.lowerBound] + value
+            done = range.upperBound
+        }
+        return out + text[done...]
+    }
+
     /// Each `{name}` in `text` and where it stands, braces included; a `{` never closed is text.
     private static func placeholderRanges(in text: String) -> [(name: String, range: Range<String.Index>)] {
         var found: [(name: String, range: Range<String.Index>)] = []

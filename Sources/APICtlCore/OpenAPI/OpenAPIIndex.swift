@@ -1,3 +1,4 @@
+import APICtlIndexFormat
 import Glibc
 
 /// What `apictl api sync` keeps of an API's OpenAPI description, under
@@ -40,8 +41,8 @@ public struct OpenAPIIndex: Sendable {
         var length: Int
     }
 
-    /// The layout written here and by `apictl-openapi`; an index in another is synced again.
-    static let format = "2"
+    /// The layout written here and by `apictl-openapi` (IndexFormat); an index in another is synced again.
+    static let format = String(IndexFormat.version)
 
     public var title: String
     public var openapi: String
@@ -92,14 +93,16 @@ public struct OpenAPIIndex: Sendable {
     public static func save(_ lines: [UInt8], basePath: String, profile: String,
                             cacheDirectory: String) throws(APICtlError) -> JSONValue {
         let headerEnd = lines.firstIndex(of: UInt8(ascii: "\n")) ?? lines.endIndex
-        guard let header = JSONValue(parsing: lines[..<headerEnd]), header["format"] == .number(format),
-              let catalog = header["catalog"]?.arrayValue else {
+        typealias Key = IndexFormat.HeaderKey
+        guard let header = JSONValue(parsing: lines[..<headerEnd]), header[Key.format.rawValue] == .number(format),
+              let catalog = header[Key.catalog.rawValue]?.arrayValue else {
             throw APICtlError.config("the API description is not usable: apictl-openapi wrote an index apictl cannot read "
                               + "(is it from another apictl version?)")
         }
-        let server = header["servers"]?.arrayValue?.first?.stringValue ?? ""
+        let server = header[Key.servers.rawValue]?.arrayValue?.first?.stringValue ?? ""
         func clean(_ text: String) -> String { String(text.map { $0 == "\t" || $0.isNewline ? " " : $0 }) }
-        var table = clean(header["title"]?.stringValue ?? "") + "\t" + clean(header["openapi"]?.stringValue ?? "") + "\t" + format
+        var table = clean(header[Key.title.rawValue]?.stringValue ?? "") + "\t" + clean(header[Key.openapi.rawValue]?.stringValue ?? "")
+            + "\t" + format
         var offset = headerEnd + 1
         for entry in catalog {
             guard offset < lines.endIndex, let fields = entry.arrayValue, fields.count == 3 else {
@@ -139,7 +142,7 @@ public struct OpenAPIIndex: Sendable {
     public static func forget(profile: String, cacheDirectory: String) {
         let folder = directory(profile: profile, cacheDirectory: cacheDirectory)
         remove(folder)
-        unlink(folder + ".meta.json")
+        SyncRecord.remove(profile: profile, cacheDirectory: cacheDirectory)
     }
 
     /// Removes an index folder (the catalog and operations; an older apictl's operations/ too).
@@ -152,47 +155,40 @@ public struct OpenAPIIndex: Sendable {
     }
 
     static func operation(_ entry: JSONValue) -> Operation? {
-        guard let method = entry["method"]?.stringValue, let path = entry["path"]?.stringValue else { return nil }
-        let parameters = (entry["parameters"]?.arrayValue ?? []).compactMap { parameter -> Parameter? in
-            guard let name = parameter["name"]?.stringValue else { return nil }
-            return Parameter(name: name, location: parameter["in"]?.stringValue ?? "query",
-                             required: parameter["required"] == .bool(true), schema: parameter["schema"],
-                             description: parameter["description"]?.stringValue)
+        typealias Key = IndexFormat.OperationKey
+        typealias ParameterKey = IndexFormat.ParameterKey
+        typealias SecurityKey = IndexFormat.SecurityKey
+        guard let method = entry[Key.method.rawValue]?.stringValue, let path = entry[Key.path.rawValue]?.stringValue else { return nil }
+        let parameters = (entry[Key.parameters.rawValue]?.arrayValue ?? []).compactMap { parameter -> Parameter? in
+            guard let name = parameter[ParameterKey.name.rawValue]?.stringValue else { return nil }
+            return Parameter(name: name, location: parameter[ParameterKey.location.rawValue]?.stringValue ?? "query",
+                             required: parameter[ParameterKey.required.rawValue] == .bool(true), schema: parameter[ParameterKey.schema.rawValue],
+                             description: parameter[ParameterKey.description.rawValue]?.stringValue)
         }
-        let security = (entry["security"]?.arrayValue ?? []).map { alternative in
+        let security = (entry[Key.security.rawValue]?.arrayValue ?? []).map { alternative in
             (alternative.arrayValue ?? []).map { scheme in
-                (scheme: scheme["scheme"]?.stringValue ?? "", scopes: (scheme["scopes"]?.arrayValue ?? []).compactMap(\.stringValue))
+                (scheme: scheme[SecurityKey.scheme.rawValue]?.stringValue ?? "",
+                 scopes: (scheme[SecurityKey.scopes.rawValue]?.arrayValue ?? []).compactMap(\.stringValue))
             }
         }
-        return Operation(method: method, path: path, summary: entry["summary"]?.stringValue, parameters: parameters,
-                         body: entry["body"], bodyRequired: entry["body_required"] == .bool(true), security: security,
-                         responses: (entry["responses"]?.arrayValue ?? []).compactMap(\.stringValue).sorted())
+        return Operation(method: method, path: path, summary: entry[Key.summary.rawValue]?.stringValue, parameters: parameters,
+                         body: entry[Key.body.rawValue], bodyRequired: entry[Key.bodyRequired.rawValue] == .bool(true), security: security,
+                         responses: (entry[Key.responses.rawValue]?.arrayValue ?? []).compactMap(\.stringValue).sorted())
     }
 
     /// The operation a request goes to: its method, and a path whose `{name}` segments
     /// match any one segment. A literal segment wins over a template at the same place.
     public func operation(method: String, path: String) -> Operation? {
-        let wanted = Self.segments(path)
-        let candidates = operations.filter { $0.method == method.uppercased() && Self.matches(Self.segments($0.path), wanted) }
-        return candidates.min { Self.templateCount($0.path) < Self.templateCount($1.path) }.flatMap(operation)
+        let wanted = PathTemplate.segments(path)
+        let candidates = operations.filter { $0.method == method.uppercased() && PathTemplate.matches(PathTemplate.segments($0.path), wanted) }
+        return candidates.min { PathTemplate.templateCount($0.path) < PathTemplate.templateCount($1.path) }.flatMap(operation)
     }
 
     /// Operations on a path, any method.
     public func operations(onPath path: String) -> [Entry] {
-        let wanted = Self.segments(path)
-        return operations.filter { Self.matches(Self.segments($0.path), wanted) }
+        let wanted = PathTemplate.segments(path)
+        return operations.filter { PathTemplate.matches(PathTemplate.segments($0.path), wanted) }
     }
-
-    static func segments(_ path: String) -> [Substring] {
-        let bare = path.prefix { $0 != "?" && $0 != "#" }
-        return bare.split(separator: "/", omittingEmptySubsequences: true)
-    }
-
-    static func matches(_ template: [Substring], _ path: [Substring]) -> Bool {
-        template.count == path.count && zip(template, path).allSatisfy { $0 == $1 || ($0.hasPrefix("{") && $0.hasSuffix("}")) }
-    }
-
-    static func templateCount(_ path: String) -> Int { path.filter { $0 == "{" }.count }
 
     /// An operation's path relative to the profile's base URL: the description's own
     /// server path plus the operation's path, less the base URL's path; when that is not

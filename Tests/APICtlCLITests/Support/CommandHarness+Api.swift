@@ -25,13 +25,11 @@ extension CommandHarness {
 
     /// What `api sync` notes of a sync: where the description came from, its ETag and when.
     func saveSyncMeta(location: String, etag: String? = nil, syncedAgo: TimeInterval, profile: String = "dz") throws {
-        var fields: [String: JSONValue] = ["location": .string(location), "synced_at": .string(Timestamp.iso8601(now - syncedAgo))]
-        if let etag { fields["etag"] = .string(etag) }
-        try Data(JSONValue.object(fields).rendered().utf8).write(to: URL(fileURLWithPath: indexFolder(profile) + ".meta.json"))
+        try SyncRecord(location: location, etag: etag, syncedAt: now - syncedAgo).save(profile: profile, cacheDirectory: cacheDirectory)
     }
 
-    func syncMeta(_ profile: String = "dz") -> JSONValue? {
-        (try? Data(contentsOf: URL(fileURLWithPath: indexFolder(profile) + ".meta.json"))).flatMap { JSONValue(parsing: Array($0)) }
+    func syncMeta(_ profile: String = "dz") -> SyncRecord? {
+        SyncRecord.load(profile: profile, cacheDirectory: cacheDirectory)
     }
 
     /// The lines `apictl-openapi` writes: a header with the catalog, then the operations, in order.

@@ -23,28 +23,25 @@ enum ApiSyncCommand {
     static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let (session, profile) = try context.openProfileSession()
         let cache = context.configLocation.cacheDirectory
-        let indexPath = OpenAPIIndex.directory(profile: profile.name, cacheDirectory: cache)
-        let metaPath = indexPath + ".meta.json"
-        let meta = FileBytes.contents(of: metaPath, limit: 1 << 16).flatMap { JSONValue(parsing: $0) }
-        let previous = meta.flatMap { value in value["location"]?.stringValue.map { (location: $0, etag: value["etag"]?.stringValue) } }
+        let record = SyncRecord.load(profile: profile.name, cacheDirectory: cache)
         // An index this version cannot read (an older layout) counts as none: fetched again, unconditionally.
         let usable = OpenAPIIndex.load(profile: profile.name, cacheDirectory: cache) != nil
-        if !options.force, usable, let synced = meta?["synced_at"]?.stringValue.flatMap(Timestamp.rfc3339),
-           context.now().timeIntervalSince(synced) < profile.openapiMaxAge {
-            context.stderr.write("the description synced \(humanDuration(context.now().timeIntervalSince(synced))) ago is current "
+        if !options.force, usable, let record, context.now().timeIntervalSince(record.syncedAt) < profile.openapiMaxAge {
+            context.stderr.write("the description synced \(humanDuration(context.now().timeIntervalSince(record.syncedAt))) ago is current "
                                  + "(openapi_max_age); --force fetches it again\n")
             return 0
         }
         let fetched = try DescriptionSource.fetch(profile: profile, client: session.client,
-                                                  previous: usable ? previous : nil)
+                                                  previous: usable ? record.map { ($0.location, $0.etag) } : nil)
+        let noted = SyncRecord(location: fetched.location, etag: fetched.etag, syncedAt: context.now())
         guard let body = fetched.body else {
-            try writeMeta(metaPath, location: fetched.location, etag: fetched.etag, now: context.now())
+            try noted.save(profile: profile.name, cacheDirectory: cache)
             context.stderr.write("\(TerminalText.escapingControls(fetched.location)) is unchanged (304); the index is current\n")
             return 0
         }
         let lines = try parse(body, cache: cache, context)
         let header = try OpenAPIIndex.save(lines, basePath: profile.base.path, profile: profile.name, cacheDirectory: cache)
-        try writeMeta(metaPath, location: fetched.location, etag: fetched.etag, now: context.now())
+        try noted.save(profile: profile.name, cacheDirectory: cache)
         // The title is the description's words: shown with its control characters escaped, as api list shows them.
         let title = TerminalText.escapingControls(header["title"]?.stringValue ?? "").trimmingSpaces()
         context.stderr.write("synced \(header["catalog"]?.arrayValue?.count ?? 0) operations of "
@@ -92,13 +89,5 @@ enum ApiSyncCommand {
         let directory = PathText.directory(of: String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self))
         return [directory + "/apictl-openapi", PathText.directory(of: directory) + "/lib/apictl/apictl-openapi"]
             .first { access($0, X_OK) == 0 }
-    }
-
-    static func writeMeta(_ path: String, location: String, etag: String?, now: Date) throws(APICtlError) {
-        var fields: [String: JSONValue] = ["location": .string(location), "synced_at": .string(Timestamp.iso8601(now))]
-        if let etag { fields["etag"] = .string(etag) }
-        do { try AtomicFile.write(Array(JSONValue.object(fields).rendered().utf8), to: path, mode: 0o600) } catch {
-            throw .init(.outputFailed, "cannot write \(path): \(error.message)")
-        }
     }
 }

@@ -168,14 +168,7 @@ struct ProfileEdits: CommandOptions {
     /// A URL given on the command line is checked there. `{var}` placeholders count
     /// as a host name for the check.
     static func checkURL(_ url: String, option: String) throws(APICtlError) {
-        var filled = ""
-        var inPlaceholder = false
-        for character in url {
-            if character == "{" { inPlaceholder = true; filled += "x"; continue }
-            if character == "}" { inPlaceholder = false; continue }
-            if !inPlaceholder { filled.append(character) }
-        }
-        guard URLParts.parse(filled) != nil else {
+        guard URLParts.parse(Template.filled(url, with: "x")) != nil else {
             throw APICtlError.usage("\(option) '\(Redactor().url(url))' is not an http:// or https:// URL", hint: "e.g. \(option) https://api.example.com/v1")
         }
         if let secret = Redactor.secretIn(url) {

@@ -53,8 +53,8 @@ final class ApiSyncCommandTests: XCTestCase {
         XCTAssertEqual(run.stderr, "https://api.dz.test/v1/openapi.json is unchanged (304); the index is current\n")
         let sent = try XCTUnwrap(harness.transport.requests("GET /v1/openapi.json").first)
         XCTAssertEqual(sent.headers["Authorization"], "Bearer env-key", "the profile's own origin gets the credential")
-        XCTAssertEqual(harness.syncMeta()?["synced_at"], .string(Timestamp.iso8601(harness.now)))
-        XCTAssertEqual(harness.syncMeta()?["etag"], .string(#""v1""#))
+        XCTAssertEqual(harness.syncMeta()?.syncedAt, harness.now)
+        XCTAssertEqual(harness.syncMeta()?.etag, #""v1""#)
         XCTAssertEqual(harness.run("api", "list", "-p", "dz").stdout.split(separator: "\n").count, 4, "the index is kept")
     }
 
@@ -85,8 +85,8 @@ final class ApiSyncCommandTests: XCTestCase {
 
             """)
         XCTAssertEqual(helper.descriptions, [description], "the helper parses the body as fetched")
-        XCTAssertEqual(harness.syncMeta()?["etag"], .string(#""v2""#))
-        XCTAssertEqual(harness.syncMeta()?["location"], .string(Self.location))
+        XCTAssertEqual(harness.syncMeta()?.etag, #""v2""#)
+        XCTAssertEqual(harness.syncMeta()?.location, Self.location)
         XCTAssertTrue(harness.run("api", "list", "-p", "dz").stdout.contains("POST    /requests            Create a request"))
     }
 

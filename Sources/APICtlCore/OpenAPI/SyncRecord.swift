@@ -1,0 +1,43 @@
+import FoundationEssentials
+import Glibc
+
+/// What `api sync` notes beside a profile's index (`PROFILE.meta.json`, 0600): where the
+/// description came from, its ETag, and when it was synced. Read to skip a fetch within
+/// `openapi_max_age` and to ask conditionally; written after each sync; removed with the index.
+public struct SyncRecord: Sendable, Equatable {
+    public var location: String
+    public var etag: String?
+    public var syncedAt: Date
+
+    public init(location: String, etag: String?, syncedAt: Date) {
+        self.location = location
+        self.etag = etag
+        self.syncedAt = syncedAt
+    }
+
+    public static func path(profile: String, cacheDirectory: String) -> String {
+        OpenAPIIndex.directory(profile: profile, cacheDirectory: cacheDirectory) + ".meta.json"
+    }
+
+    /// The last sync's record; nil when there is none, or it is not one this version wrote.
+    public static func load(profile: String, cacheDirectory: String) -> SyncRecord? {
+        guard let value = FileBytes.contents(of: path(profile: profile, cacheDirectory: cacheDirectory), limit: 1 << 16)
+                .flatMap({ JSONValue(parsing: $0) }),
+              let location = value["location"]?.stringValue,
+              let syncedAt = value["synced_at"]?.stringValue.flatMap(Timestamp.rfc3339) else { return nil }
+        return SyncRecord(location: location, etag: value["etag"]?.stringValue, syncedAt: syncedAt)
+    }
+
+    public func save(profile: String, cacheDirectory: String) throws(APICtlError) {
+        var fields: [String: JSONValue] = ["location": .string(location), "synced_at": .string(Timestamp.iso8601(syncedAt))]
+        if let etag { fields["etag"] = .string(etag) }
+        let path = Self.path(profile: profile, cacheDirectory: cacheDirectory)
+        do { try AtomicFile.write(Array(JSONValue.object(fields).rendered().utf8), to: path, mode: 0o600) } catch {
+            throw .init(.outputFailed, "cannot write \(path): \(error.message)")
+        }
+    }
+
+    static func remove(profile: String, cacheDirectory: String) {
+        _ = unlink(path(profile: profile, cacheDirectory: cacheDirectory))
+    }
+}

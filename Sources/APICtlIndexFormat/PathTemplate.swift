@@ -1,0 +1,24 @@
+/// A path as an API's description writes it, `{name}` segments standing for any one
+/// segment: how a request's path finds its operation, and how completion offers one.
+public enum PathTemplate {
+    /// The path's segments, without the query or fragment and without empty ones.
+    public static func segments<S: StringProtocol>(_ path: S) -> [Substring] {
+        let bare = Substring(path).prefix { $0 != "?" && $0 != "#" }
+        return bare.split(separator: "/", omittingEmptySubsequences: true)
+    }
+
+    /// `{name}`: a segment that stands for any value.
+    public static func isTemplate<S: StringProtocol>(_ segment: S) -> Bool {
+        segment.hasPrefix("{") && segment.hasSuffix("}")
+    }
+
+    /// Whether `path` (already split) is one the template's segments describe.
+    public static func matches(_ template: [Substring], _ path: [Substring]) -> Bool {
+        template.count == path.count && zip(template, path).allSatisfy { $0 == $1 || isTemplate($0) }
+    }
+
+    /// How many of its segments are templates: of two paths that match, the one with fewer is meant.
+    public static func templateCount<S: StringProtocol>(_ path: S) -> Int {
+        segments(path).filter(isTemplate).count
+    }
+}
