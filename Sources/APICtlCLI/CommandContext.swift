@@ -216,7 +216,9 @@ public final class CommandContext: @unchecked Sendable {
 
     private func loadConfig() throws(APICtlError) -> ConfigFile {
         let store = configStore
-        let config = try store.load()
+        // Parsed once a run: a child's environment may have needed it already.
+        let config: ConfigFile
+        if let loadedConfig { config = loadedConfig } else { config = try store.load() }
         loadedConfig = config
         for unknown in config.unknownKeys { warn("\(store.path): \(unknown)") }
         if store.othersMayWrite {

@@ -164,6 +164,17 @@ def test_what_the_description_rules_out_is_exit_2_before_sending(dz, ref, args, 
     assert [e for e in ref.log()[before:] if e["path"].startswith("/dzdesk/v1/requests")], sent
 
 
+def test_the_check_finds_its_operation_without_the_catalog(dz, ref):
+    """The check reads the routes of its own group and one operation line: with the catalog
+    gone (what api list and completion read), a request is still checked."""
+    assert dz.run("api", "sync").code == 0
+    (index_path(dz, "dz") / "catalog.tsv").unlink()
+    assert_one_line_error(dz.run("request", "GET", "/requests", "--query", "stat=open"), 2, "takes no query parameter 'stat'")
+    assert dz.run("request", "GET", "/requests/req_1").code in (0, 1)   # a {template} path is found too, and nothing is refused
+    routes = sorted(path.name for path in (index_path(dz, "dz") / "routes").iterdir())
+    assert "GET.1.requests" in routes and "GET.2.requests" in routes, routes
+
+
 def test_an_unknown_path_or_method_only_warns(dz, ref):
     dz.run("api", "sync")
     typo = dz.run("request", "GET", "/requets")
@@ -274,7 +285,7 @@ def test_an_index_an_older_apictl_wrote_is_synced_again(dz, ref):
     (folder / "operations" / "0.json").write_text('{"method": "GET", "path": "/requests"}')
     assert_one_line_error(dz.run("api", "list"), 3, "no synced API description", "apictl api sync")
     assert dz.run("api", "sync").code == 0
-    assert sorted(p.name for p in folder.iterdir()) == ["catalog.tsv", "operations.jsonl"]
+    assert sorted(p.name for p in folder.iterdir()) == ["catalog.tsv", "operations.jsonl", "routes"]
     assert any(op["path"] == "/requests" for op in json.loads(dz.run("api", "list", "--json").out))
 
 
@@ -285,7 +296,8 @@ def test_two_syncs_of_one_description_write_the_same_index(apictl, tmp_path):
     written = []
     for _ in range(2):
         assert apictl.run("api", "sync", "-p", "ak", "--force", timeout=120).code == 0
-        written.append({p.name: p.read_bytes() for p in index_path(apictl, "ak").iterdir()})
+        folder = index_path(apictl, "ak")
+        written.append({str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()})
     assert written[0] == written[1]
 
 

@@ -80,9 +80,15 @@ public struct OpenAPIIndex: Sendable {
 
     /// The whole of one catalog entry's operation.
     public func operation(_ entry: Entry) -> Operation? {
-        guard entry.length <= 64 << 20, let bytes = FileBytes.contents(of: directory + "/operations.jsonl", offset: entry.offset, length: entry.length),
+        Self.operation(in: directory, offset: entry.offset, length: entry.length, path: entry.path)
+    }
+
+    /// The operation whose line is at `offset` in an index folder's operations.jsonl; `path` is
+    /// its path relative to the base URL, as the catalog and routes keep it.
+    static func operation(in directory: String, offset: Int, length: Int, path: String) -> Operation? {
+        guard length <= 64 << 20, let bytes = FileBytes.contents(of: directory + "/operations.jsonl", offset: offset, length: length),
               let value = JSONValue(parsing: bytes), var operation = Self.operation(value) else { return nil }
-        operation.path = entry.path   // relative to the base URL, as the catalog keeps it
+        operation.path = path
         return operation
     }
 
@@ -104,6 +110,7 @@ public struct OpenAPIIndex: Sendable {
         var table = clean(header[Key.title.rawValue]?.stringValue ?? "") + "\t" + clean(header[Key.openapi.rawValue]?.stringValue ?? "")
             + "\t" + format
         var offset = headerEnd + 1
+        var routes: [(method: String, path: String, offset: Int, length: Int)] = []
         for entry in catalog {
             guard offset < lines.endIndex, let fields = entry.arrayValue, fields.count == 3 else {
                 throw APICtlError.config("the API description is not usable: apictl-openapi's index ends early")
@@ -112,6 +119,7 @@ public struct OpenAPIIndex: Sendable {
             let path = relativePath(fields[1].stringValue ?? "", server: server, basePath: basePath)
             table += "\n" + [fields[0].stringValue ?? "", path, fields[2].stringValue ?? ""].map(clean).joined(separator: "\t")
                 + "\t\(offset - headerEnd - 1)\t\(end - offset)"
+            routes.append((clean(fields[0].stringValue ?? ""), clean(path), offset - headerEnd - 1, end - offset))
             offset = end + 1
         }
         let directory = directory(profile: profile, cacheDirectory: cacheDirectory)
@@ -123,6 +131,7 @@ public struct OpenAPIIndex: Sendable {
             try AtomicFile.makeDirectory(staging, mode: 0o700)
             try AtomicFile.write(Array(lines[min(headerEnd + 1, lines.endIndex)...]), to: staging + "/operations.jsonl", mode: 0o600)
             try AtomicFile.write(Array(table.utf8), to: staging + "/catalog.tsv", mode: 0o600)
+            try OperationRoutes.write(routes, into: staging)
         } catch {
             remove(staging)
             throw APICtlError(.outputFailed, "cannot write the index: \(error.message)")
@@ -149,6 +158,8 @@ public struct OpenAPIIndex: Sendable {
     private static func remove(_ folder: String) {
         for name in FileBytes.names(inDirectory: folder + "/operations") { unlink(folder + "/operations/" + name) }
         rmdir(folder + "/operations")
+        for name in FileBytes.names(inDirectory: folder + "/routes") { unlink(folder + "/routes/" + name) }
+        rmdir(folder + "/routes")
         unlink(folder + "/operations.jsonl")
         unlink(folder + "/catalog.tsv")
         rmdir(folder)

@@ -27,6 +27,13 @@ public enum RequestCheck {
             }
             return outcome
         }
+        return try check(operation, query: query, body: body)
+    }
+
+    /// What `operation`'s description rules out of a request's query and body.
+    public static func check(_ operation: OpenAPIIndex.Operation, query: [(String, String)],
+                             body: JSONValue?) throws(APICtlError) -> Outcome {
+        let outcome = Outcome()
         let label = "\(operation.method) \(operation.path)"
         let queryParameters = operation.queryParameters
         for (name, value) in query {

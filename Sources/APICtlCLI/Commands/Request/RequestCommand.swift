@@ -29,7 +29,7 @@ enum RequestCommand {
     /// then sends it in the mode the options chose.
     static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let started = context.now()
-        let plan = try Plan(options, argv: context.rawArguments, filterEnvironment: context.childEnvironment.variables)
+        let plan = try Plan(options, argv: context.rawArguments, filterEnvironment: { context.childEnvironment.variables })
         if (options.dryRun && !options.resolve) || options.curl { return try preview(plan, options, context) }
         let session = try context.openSession(settings: context.clientSettings(
             retryPolicy: options.retry.policy, deadline: plan.description.timeout.map { started.addingTimeInterval($0) },
@@ -69,14 +69,23 @@ enum RequestCommand {
     static func checkAgainstDescription(_ request: HTTPRequest, profile: ResolvedProfile,
                                         _ context: CommandContext) throws(APICtlError) {
         guard let target = URLParts.parse(request.url), target.origin == profile.base.origin,
-              let index = OpenAPIIndex.load(profile: profile.name, cacheDirectory: context.configLocation.cacheDirectory) else { return }
-        guard let path = OpenAPIIndex.path(target.path, under: profile.base.path) else { return }
+              let path = OpenAPIIndex.path(target.path, under: profile.base.path) else { return }
+        let cache = context.configLocation.cacheDirectory
+        let lookup = OperationRoutes.lookup(method: request.method, path: path, profile: profile.name, cacheDirectory: cache)
+        if case .noIndex = lookup { return }
         let query = target.rest.firstIndex(of: "?").map { FormQuery.pairs(String(target.rest[target.rest.index(after: $0)...].prefix { $0 != "#" })) } ?? []
         let credentialQuery = { () -> String? in if case .query(let name) = profile.auth { return name }; return nil }()
+        let checkedQuery = query.filter { $0.0 != credentialQuery }
         let isJSON = request.headers["Content-Type"]?.containsText("json") ?? false
         let body = request.body.flatMap { isJSON ? JSONValue(parsing: $0) : nil }
-        let outcome = try RequestCheck.check(method: request.method, path: path,
-                                             query: query.filter { $0.0 != credentialQuery }, body: body, index: index)
+        let outcome: RequestCheck.Outcome
+        if case .found(let operation) = lookup {
+            outcome = try RequestCheck.check(operation, query: checkedQuery, body: body)
+        } else {
+            // Not in its group (or an older index): the whole index says what the description has instead.
+            guard let index = OpenAPIIndex.load(profile: profile.name, cacheDirectory: cache) else { return }
+            outcome = try RequestCheck.check(method: request.method, path: path, query: checkedQuery, body: body, index: index)
+        }
         for warning in outcome.warnings { context.warn(warning + " (--no-validate skips this check)") }
     }
 }

@@ -71,8 +71,9 @@ extension RequestCommand {
         var output: String?
         var filter: JQFilter?
 
-        /// `filterEnvironment`: what the --jq filter's `$ENV` sees (the child environment: no secret in it).
-        init(_ options: Options, argv: [[UInt8]], filterEnvironment: [String: String]) throws(APICtlError) {
+        /// `filterEnvironment`: what the --jq filter's `$ENV` sees (the child environment: no secret
+        /// in it), asked for only when there is a filter.
+        init(_ options: Options, argv: [[UInt8]], filterEnvironment: () -> [String: String]) throws(APICtlError) {
             description = RequestDescription(method: options.method, target: options.target)
             description.headers = []
             for header in options.headers {
@@ -96,7 +97,7 @@ extension RequestCommand {
             raw = options.raw || options.output == "-"
             output = options.output == "-" ? nil : options.output
             try Self.checkCombinations(options, output: output)
-            filter = try options.jq.map { (program: String) throws(APICtlError) in try JQFilter(program, environment: filterEnvironment) }
+            filter = try options.jq.map { (program: String) throws(APICtlError) in try JQFilter(program, environment: filterEnvironment()) }
         }
 
         private static func checkCombinations(_ options: Options, output: String?) throws(APICtlError) {
