@@ -173,6 +173,8 @@ public enum Template {
         placeholderRanges(in: text).map(\.name)
     }
 
+    /// Substrings are made Strings before they are joined: `String + Substring` is generic over
+    /// any sequence, and resolving that at run time scans every protocol conformance once.
     public static func expand(_ text: String, vars: [String: String], profile: String) throws(APICtlError) -> String {
         var out = ""
         var done = text.startIndex
@@ -181,10 +183,11 @@ public enum Template {
                 throw .config("'\(text)' needs a value for {\(name)}",
                               hint: "set it with 'apictl profile set \(profile) --var \(name)=VALUE'")
             }
-            out += text[done..<range.lowerBound] + value
+            out += String(text[done..<range.lowerBound])
+            out += value
             done = range.upperBound
         }
-        return out + text[done...]
+        return out + String(text[done...])
     }
 
     /// `text` with every placeholder replaced by `value`: what a URL with `{var}`s looks like
@@ -193,10 +196,11 @@ public enum Template {
         var out = ""
         var done = text.startIndex
         for (_, range) in placeholderRanges(in: text) {
-            out += text[done..<range.lowerBound] + value
+            out += String(text[done..<range.lowerBound])
+            out += value
             done = range.upperBound
         }
-        return out + text[done...]
+        return out + String(text[done...])
     }
 
     /// Each `{name}` in `text` and where it stands, braces included; a `{` never closed is text.

@@ -40,6 +40,6 @@ public struct ProxySettings: Sendable, Equatable {
             let host = target.host.hasPrefix("[") ? String(target.host.dropFirst().dropLast()) : target.host
             if host == suffix || host.hasSuffix("." + suffix) || target.host == suffix { return nil }
         }
-        return chosen.contains("://") ? chosen : "http://" + chosen
+        return chosen.containsText("://") ? chosen : "http://" + chosen
     }
 }

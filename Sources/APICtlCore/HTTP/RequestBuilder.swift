@@ -119,7 +119,7 @@ public enum RequestBuilder {
     static func targetURL(_ target: String, profile: ResolvedProfile?) throws(APICtlError) -> String {
         // "ht!tp://x" is no path under the base URL, and no URL: said so, not sent as a path to a 404.
         let beforeQuery = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        if !URLParts.isAbsolute(target), !target.hasPrefix("/"), beforeQuery.contains("://") {
+        if !URLParts.isAbsolute(target), !target.hasPrefix("/"), String(beforeQuery).containsText("://") {
             throw .usage("'\(target)' is neither a path (like /v1/me) nor an http:// or https:// URL")
         }
         let url: String
