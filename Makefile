@@ -79,9 +79,12 @@ unit-test: build
 	$(SWIFT) test $(TOML_FLAGS) --disable-swift-testing
 
 # The integration suite runs the release binary: it is what `make install` ships,
-# and start-up code such as Sources/CProcessStart only takes effect in it.
+# and start-up code such as Sources/CProcessStart only takes effect in it. Its tests
+# mostly wait on servers and shells, so four workers share two cores well; each worker
+# starts its own servers on free ports (pytest-xdist).
+INTEGRATION_WORKERS ?= 4
 integration-test: release
-	APICTL_BIN=$(CURDIR)/$(RELEASE_BIN) python3 -m pytest -q Tests/Integration
+	APICTL_BIN=$(CURDIR)/$(RELEASE_BIN) python3 -m pytest -q -n $(INTEGRATION_WORKERS) Tests/Integration
 
 test: unit-test integration-test
 

@@ -7,7 +7,7 @@ APT_PACKAGES=(libcurl4-openssl-dev libonig-dev jq less gnome-keyring libsecret-t
 # Stock servers nobody here wrote (Tests/Servers/stock): DRF token auth, knox, simplejwt, django-oauth-toolkit;
 # (Tests/Servers/stock_more): Flask-JWT-Extended with Flask-Limiter, Litestar, dj-rest-auth.
 # django-oauth-toolkit 3.4's device endpoint fails with oauthlib 4 (PLATFORM-NOTES).
-PIP_PACKAGES=(pytest httpbin gunicorn oidc-provider-mock cryptography "moto[server]" awscli
+PIP_PACKAGES=(pytest pytest-xdist httpbin gunicorn oidc-provider-mock cryptography "moto[server]" awscli
               "django<6" djangorestframework django-rest-knox djangorestframework-simplejwt django-oauth-toolkit "oauthlib<4" jsonschema drf-spectacular fastapi uvicorn
               flask flask-jwt-extended flask-limiter litestar dj-rest-auth)
 
