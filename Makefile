@@ -8,7 +8,7 @@ RELEASE_BIN := .build/release/apictl
 # apictl's release flags (no Foundation, no exported symbols) are not for it.
 OPENAPI_BIN := .build-openapi/release/apictl-openapi
 
-.PHONY: all deps build release release-apictl test unit-test integration-test demo bench install uninstall generated deb fuzz clean
+.PHONY: all deps build release release-apictl release-openapi test unit-test integration-test demo bench install uninstall generated deb fuzz clean
 
 all: build
 
@@ -53,12 +53,14 @@ LOOKUP_ORDER := libc libcrypto libgnutls libnettle libunistring libldap libhogwe
 CURL_DEPS     = $(shell ldd $(shell $(CLANG) -print-file-name=libcurl.so) 2>/dev/null | awk '$$2 == "=>" {print $$1}')
 LOOKUP_FIRST  = $(foreach stem,$(LOOKUP_ORDER),$(filter $(stem).so.% $(stem)-%,$(CURL_DEPS)))
 
-release: release-apictl
-	# Cross-module optimisation lets the compiler specialise OpenAPIKit's generic decoding
-	# for our types: `api sync` of a 1,000-operation description is a third faster with it.
+release: release-apictl release-openapi
+	install -m 0755 $(OPENAPI_BIN) $(dir $(RELEASE_BIN))apictl-openapi
+
+# Cross-module optimisation lets the compiler specialise OpenAPIKit's generic decoding
+# for our types: `api sync` of a 1,000-operation description is a third faster with it.
+release-openapi: deps
 	$(SWIFT) build -c release $(TOML_FLAGS) --scratch-path .build-openapi --product apictl-openapi --static-swift-stdlib \
 	  -Xswiftc -cross-module-optimization
-	install -m 0755 $(OPENAPI_BIN) $(dir $(RELEASE_BIN))apictl-openapi
 
 release-apictl: deps
 	@# SwiftPM relinks when objects or flags change, not when the order file does.
@@ -80,17 +82,15 @@ release-apictl: deps
 unit-test: build
 	$(SWIFT) test $(TOML_FLAGS) --disable-swift-testing
 
-# The integration suite runs the release binary: it is what `make install` ships,
-# and start-up code such as Sources/CProcessStart only takes effect in it. Its tests
-# mostly wait on servers and shells, so four workers share two cores well; each worker
-# starts its own servers on free ports (pytest-xdist).
-# `api sync` runs the apictl-openapi beside apictl: for the tests, the debug build's, which
-# `build` made anyway and parses a description as the release one does, only slower (1.5 s
-# against 0.7 s for authentik's); its optimised build is for `make release` and `install`.
+# The integration suite runs the release binaries: they are what `make install` and
+# `make deb` ship, and start-up code such as Sources/CProcessStart only takes effect in
+# them. Its tests mostly wait on servers and shells, so four workers share two cores
+# well; each worker starts its own servers on free ports (pytest-xdist). Tests that
+# share one thing of the machine's (the user's kernel keyring, the installed package)
+# name an xdist_group, and loadgroup runs each group on one worker.
 INTEGRATION_WORKERS ?= 4
-integration-test: release-apictl build
-	install -m 0755 .build/debug/apictl-openapi $(dir $(RELEASE_BIN))apictl-openapi
-	APICTL_BIN=$(CURDIR)/$(RELEASE_BIN) python3 -m pytest -q -n $(INTEGRATION_WORKERS) Tests/Integration
+integration-test: release build
+	APICTL_BIN=$(CURDIR)/$(RELEASE_BIN) python3 -m pytest -q -n $(INTEGRATION_WORKERS) --dist loadgroup Tests/Integration
 
 test: unit-test integration-test
 

@@ -8,6 +8,9 @@ import pytest
 
 from conftest import assert_one_line_error
 
+# kernel keys live in the user's keyring, which every worker shares: one worker runs these
+pytestmark = pytest.mark.xdist_group("kernel-keyring")
+
 AUDIENCE = "https://api.dzdesk.test"
 
 

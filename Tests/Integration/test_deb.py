@@ -12,8 +12,9 @@ import pytest
 
 from conftest import APICTL, ROOT
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("apt-get") or not shutil.which("dpkg-deb"),
-                                reason="installing a package needs root and apt on Debian")
+pytestmark = [pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("apt-get") or not shutil.which("dpkg-deb"),
+                                 reason="installing a package needs root and apt on Debian"),
+              pytest.mark.xdist_group("deb")]   # one worker builds and installs the package
 
 
 def sh(*args, **kw):

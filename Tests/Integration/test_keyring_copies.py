@@ -19,6 +19,9 @@ import pytest
 from conftest import assert_one_line_error
 from keyring import SessionBus
 
+# kernel keys live in the user's keyring, which every worker shares: one worker runs these
+pytestmark = pytest.mark.xdist_group("kernel-keyring")
+
 HERE = Path(__file__).parent
 BROWSER = f"{sys.executable} {HERE / 'fake_browser.py'}"
 

@@ -66,6 +66,7 @@ base_url = "{ref.url('_test', '', host='localhost')}"
     assert stored_prod.run("request", "GET", "/me").code == 0
 
 
+@pytest.mark.xdist_group("kernel-keyring")   # kernel keys: see test_keyring_copies.py
 def test_a_kept_command_answer_serves_only_its_own_command(apictl, ref, tmp_path):
     first, second = ref.key("dzdesk"), ref.key("dzdesk")
     base = ref.url("dzdesk", "/v1")

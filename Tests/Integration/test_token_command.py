@@ -9,6 +9,9 @@ import pytest
 
 from conftest import assert_one_line_error, start_on_free_port
 
+# kernel keys live in the user's keyring, which every worker shares: one worker runs these
+pytestmark = pytest.mark.xdist_group("kernel-keyring")
+
 
 @pytest.fixture(scope="module")
 def password_store(tmp_path_factory):
