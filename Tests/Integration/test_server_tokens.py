@@ -4,6 +4,7 @@ headers or replace the working key, and a config that moves a profile's refresh 
 to another origin gets nothing."""
 import json
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -275,3 +276,95 @@ def test_a_pair_lifetime_that_is_not_one_is_refused(pair, ref):
               headers={"Content-Type": "application/json"})
     result = pair.run("login", "-p", "pair", "--username", "u", "--password-stdin", input="pw\n")
     assert_one_line_error(result, 4, "lifetime at /ttl")
+
+
+def test_an_oauth_refresh_token_never_goes_to_an_api_origin_it_did_not_come_from(apictl, ref, tmp_path):
+    """Tokens from a provider on localhost, the API on 127.0.0.1: a refresh_url added on the API's
+    origin afterwards is refused, and the API receives nothing (the provider's refresh token is
+    no resource server's business)."""
+    apictl.env.update(PASS, BROWSER=BROWSER)
+    assert apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--auth", "oauth2", "--base-url", ref.url("dzdesk", "/v1"),
+                      "--oauth-issuer", ref.url("dzdesk", "/oauth", host="localhost"), "--oauth-client-id", "cli-app").code == 0
+    assert apictl.run("login").code == 0
+    moved = tmp_path / "moved.toml"
+    moved.write_text(apictl.config_path.read_text().replace("[profiles.dz.oauth]", '[profiles.dz.oauth]\nrefresh_url = "/oauth/token"'))
+    since = len(ref.log())
+    result = apictl.run("--config", str(moved), "token", "refresh")
+    assert_one_line_error(result, 4, "refusing to send it there", "127.0.0.1")
+    assert [e for e in ref.log()[since:] if e["method"] == "POST"] == []
+    assert apictl.run("token", "refresh").code == 0   # the provider it came from still renews it
+
+
+def test_a_pair_refresh_token_never_goes_to_the_api_origin_when_it_came_from_another(pair, ref, tmp_path):
+    key = ref.key("dzdesk", scopes=["requests:read"])
+    pair_answer(ref, "obtain", key)
+    elsewhere = PAIR.format(base=ref.url("dzdesk", "/v1")).replace(
+        '"POST /pair/obtain"', f'"POST {ref.url("dzdesk", "/v1/pair/obtain", host="localhost")}"').replace(
+        '"POST /pair/refresh"', f'"POST {ref.url("dzdesk", "/v1/pair/refresh", host="localhost")}"')
+    configure(pair, elsewhere)
+    assert pair.run("login", "-p", "pair", "--username", "u", "--password-stdin", input="pw\n").code == 0
+    moved = tmp_path / "moved.toml"
+    moved.write_text(PAIR.format(base=ref.url("dzdesk", "/v1")))   # refresh = "POST /pair/refresh": the API's origin
+    since = len(ref.log())
+    result = pair.run("--config", str(moved), "token", "refresh", "-p", "pair")
+    assert_one_line_error(result, 4, "refusing to send it there")
+    assert [e for e in ref.log()[since:] if e["path"].endswith("/pair/refresh")] == []
+
+
+def test_secrets_a_refusing_server_quotes_back_are_not_shown(pair, ref):
+    key = ref.key("dzdesk", scopes=["requests:read"])
+    quoting_password = json.dumps({"detail": "no user with password pw-SECRET-123"})
+    ref.fault(api="dzdesk", method="POST", path="/v1/pair/obtain", status=400, count=1, body=quoting_password,
+              headers={"Content-Type": "application/json"})
+    refused = pair.run("login", "-p", "pair", "--username", "u", "--password-stdin", input="pw-SECRET-123\n")
+    assert_one_line_error(refused, 4, "no user with password [REDACTED]")
+    assert "SECRET" not in refused.err + refused.out
+    pair_answer(ref, "obtain", key, refresh="refresh-SECRET-1")
+    assert pair.run("login", "-p", "pair", "--username", "u", "--password-stdin", input="pw-SECRET-123\n").code == 0
+    quoting_refresh = json.dumps({"detail": "refresh-SECRET-1 is blacklisted"})
+    ref.fault(api="dzdesk", method="POST", path="/v1/pair/refresh", status=401, count=1, body=quoting_refresh,
+              headers={"Content-Type": "application/json"})
+    result = pair.run("token", "refresh", "-p", "pair")
+    assert_one_line_error(result, 4, "[REDACTED] is blacklisted")
+    assert "SECRET" not in result.err + result.out
+
+
+def test_a_refused_refresh_of_a_pair_renewed_before_says_to_log_in(pair, ref):
+    """The refresh style worked before, so a refusal now is a spent or revoked token, not a wrong pair.refresh_with."""
+    key = ref.key("dzdesk", scopes=["requests:read"])
+    pair_answer(ref, "obtain", key, refresh="refresh-one")
+    assert pair.run("login", "-p", "pair", "--username", "u", "--password-stdin", input="pw\n").code == 0
+    time.sleep(1.1)
+    pair_answer(ref, "refresh", key, refresh="refresh-two")
+    assert pair.run("token", "refresh", "-p", "pair").code == 0
+    ref.fault(api="dzdesk", method="POST", path="/v1/pair/refresh", status=401, count=1,
+              body=json.dumps({"detail": "Token is blacklisted", "code": "token_not_valid"}), headers={"Content-Type": "application/json"})
+    result = pair.run("token", "refresh", "-p", "pair")
+    assert_one_line_error(result, 4, "Token is blacklisted", "apictl login -p pair")
+    assert "refresh_with" not in result.err
+
+
+def test_an_empty_revoke_body_revokes_with_no_body(pair, ref):
+    """flask-jwt-extended's logout: the token as the Bearer credential, nothing in the body."""
+    key = ref.key("dzdesk", scopes=["requests:read"])
+    configure(pair, PAIR.format(base=ref.url("dzdesk", "/v1")) + 'revoke = "POST /pair/revoke"\nrevoke_with = "bearer"\nrevoke_body = {}\n')
+    pair_answer(ref, "obtain", key)
+    assert pair.run("login", "-p", "pair", "--username", "u", "--password-stdin", input="pw\n").code == 0
+    ref.fault(api="dzdesk", method="POST", path="/v1/pair/revoke", status=200, count=1, body="{}", headers={"Content-Type": "application/json"})
+    since = len(ref.log())
+    result = pair.run("logout", "-p", "pair", "--revoke")
+    assert result.code == 0, result
+    revokes = [e for e in ref.log()[since:] if e["path"].endswith("/pair/revoke")]
+    assert len(revokes) == 1 and revokes[0]["body"] == "" and revokes[0]["headers"].get("Authorization") == f"Bearer {key}", revokes
+
+
+@pytest.mark.parametrize("answer", [{"id": "key_nokey"}, {"id": "key_nokey", "key": 7}, {"id": "key_nokey", "key": "k" * 70000}])
+def test_a_created_key_apictl_cannot_use_is_revoked_again(keyed, ref, answer):
+    apictl, key = keyed
+    ref.fault(api="dzdesk", method="POST", path="/v1/api-keys", status=201, count=1, body=json.dumps({"data": answer}),
+              headers={"Content-Type": "application/json"})
+    since = len(ref.log())
+    result = apictl.run("token", "create", "--name", "ci", "--store")
+    assert result.code == 1 and "revoked again" in result.err and result.out == "", result
+    assert [e["method"] for e in ref.log()[since:] if e["path"].endswith("/api-keys/key_nokey")] == ["DELETE"]
+    assert apictl.run("token", "print").out.strip() == key

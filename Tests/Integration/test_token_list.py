@@ -84,3 +84,19 @@ def test_a_stored_key_the_api_does_not_list_has_no_made_up_id(apictl, ref, tmp_p
     assert key["id"] is None and key["in_use"] is True and key["expires_at"] is None, key
     table = apictl.run("token", "list")
     assert "(in use)" not in table.out and "never" not in table.out and "no tokens.list endpoint" in table.err, table
+
+
+def test_keys_on_a_later_page_are_listed_and_a_page_elsewhere_is_not_followed(dz, ref):
+    """An API that pages its key list (Link: rel="next"): every page is read (rotation's recovery
+    finds a key by name there), but never a page on another origin, which would get the key."""
+    def first_page(next_url):
+        ref.fault(api="dzdesk", method="GET", path="/v1/api-keys", status=200, count=1,
+                  body=json.dumps({"data": [{"id": "key_page1", "name": "first-page", "scopes": []}]}),
+                  headers={"Content-Type": "application/json", "Link": f'<{next_url}>; rel="next"'})
+    first_page(ref.url("dzdesk", "/v1/api-keys?page=2"))
+    assert [k["name"] for k in listed(dz)] == ["first-page", "laptop"]
+    first_page(ref.url("dzdesk", "/v1/api-keys?page=2", host="localhost"))
+    since = len(ref.log())
+    names = [k["name"] for k in listed(dz)]
+    assert "first-page" in names and "laptop" not in names, names   # (the stored key is still shown, as one the API did not list)
+    assert [e for e in ref.log()[since:] if e["host"].startswith("localhost")] == []

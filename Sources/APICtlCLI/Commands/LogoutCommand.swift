@@ -76,7 +76,9 @@ enum LogoutCommand {
                     throw error.apiError(doing: "revoking the \(hint.replacingAll("_", with: " "))", profile: profile.name)
                 }
                 guard response.head.isSuccess else {
-                    throw OAuthClient.failure(response, endpoint: "the revocation endpoint").apiError(doing: "revoking the \(hint.replacingAll("_", with: " "))", profile: profile.name)
+                    let secrets = tokens.map(\.0) + [stored.clientSecret, identity.clientSecret].compactMap { $0 }
+                    throw OAuthClient.failure(response, endpoint: "the revocation endpoint", hiding: secrets)
+                        .apiError(doing: "revoking the \(hint.replacingAll("_", with: " "))", profile: profile.name)
                 }
                 // RFC 7009 servers answer 200 for unknown tokens too: report what was said, not "revoked".
                 context.stderr.write("the provider answered \(response.status) to the revocation of the \(hint.replacingAll("_", with: " "))\n")

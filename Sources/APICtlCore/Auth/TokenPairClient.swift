@@ -23,7 +23,8 @@ public struct TokenPairClient {
                                            "{token}": JSONValue(token)]
         let template = pair.obtainBody ?? ["username": "{username}", "password": "{password}"]
         let body = TokenAPI.fill(.object(template), with: values) ?? .object([:])
-        let response = try send(method, url, body: body, form: pair.obtainFormat == "form", bearer: nil, doing: "obtain")
+        let response = try send(method, url, body: body, form: pair.obtainFormat == "form", bearer: nil, doing: "obtain",
+                                secrets: [password, token].compactMap { $0 })
         // A pair may have no refresh endpoint: its access token then lives until it expires.
         let refreshURL = pair.refresh == nil ? nil : try endpoint(pair.refresh, "refresh").1
         return try credential(from: response, previous: nil, refreshURL: refreshURL, now: now, doing: "obtain", at: url)
@@ -40,12 +41,22 @@ public struct TokenPairClient {
         }
         let (method, url) = try endpoint(pair.refresh, "refresh")
         let response: HTTPResponse
-        if pair.refreshWith == "bearer" {
-            response = try send(method, url, body: nil, form: false, bearer: refreshToken, doing: "refresh")
-        } else {
-            let template = pair.refreshBody ?? ["refresh": "{refresh_token}"]
-            let body = TokenAPI.fill(.object(template), with: ["{refresh_token}": .string(refreshToken)]) ?? .object([:])
-            response = try send(method, url, body: body, form: pair.refreshFormat == "form", bearer: nil, doing: "refresh")
+        do throws(APICtlError) {
+            if pair.refreshWith == "bearer" {
+                response = try send(method, url, body: nil, form: false, bearer: refreshToken, doing: "refresh", secrets: [refreshToken, stored.token])
+            } else {
+                let template = pair.refreshBody ?? ["refresh": "{refresh_token}"]
+                let body = TokenAPI.fill(.object(template), with: ["{refresh_token}": .string(refreshToken)]) ?? .object([:])
+                response = try send(method, url, body: body, form: pair.refreshFormat == "form", bearer: nil, doing: "refresh",
+                                    secrets: [refreshToken, stored.token])
+            }
+        } catch {
+            // A pair this endpoint renewed before is sent the right way: refused now, it is revoked or spent.
+            var refused = error
+            if let issued = stored.issuedAt, let created = stored.createdAt, issued.timeIntervalSince(created) >= 1 {
+                refused.hint = "run 'apictl login -p \(profile.name)'"
+            }
+            throw refused
         }
         return try credential(from: response, previous: stored, refreshURL: url, now: now, doing: "refresh", at: url)
     }
@@ -58,12 +69,20 @@ public struct TokenPairClient {
         try CredentialRefresher.checkDestination(url, of: stored, profile: profile, what: "pair.revoke")
         let template = pair.revokeBody ?? ["refresh": "{refresh_token}"]
         let values: [String: JSONValue] = ["{refresh_token}": JSONValue(stored.refreshToken), "{access_token}": .string(stored.token)]
-        guard let body = TokenAPI.fill(.object(template), with: values), body.objectValue?.isEmpty == false else {
-            throw APICtlError.config("the stored pair of '\(profile.name)' has no refresh token for pair.revoke_body",
-                                     hint: "revoke it at the API, or set revoke_body = { token = \"{access_token}\" }")
+        // `revoke_body = {}` is a revocation without a body (flask-jwt-extended's, with revoke_with = "bearer").
+        let body: JSONValue?
+        if template.isEmpty {
+            body = nil
+        } else {
+            guard let filled = TokenAPI.fill(.object(template), with: values), filled.objectValue?.isEmpty == false else {
+                throw APICtlError.config("the stored pair of '\(profile.name)' has no refresh token for pair.revoke_body",
+                                         hint: "revoke it at the API, or set revoke_body = { token = \"{access_token}\" }")
+            }
+            body = filled
         }
         let response = try send(method, url, body: body, form: pair.revokeFormat == "form",
-                                bearer: pair.revokeWith == "bearer" ? stored.token : nil, doing: "revoke")
+                                bearer: pair.revokeWith == "bearer" ? stored.token : nil, doing: "revoke",
+                                secrets: [stored.refreshToken, stored.token].compactMap { $0 })
         return response.status
     }
 
@@ -99,8 +118,10 @@ public struct TokenPairClient {
         return credential
     }
 
+    /// `secrets`: what the request carries (a password, the pair's tokens), masked in the error
+    /// line if the server quotes them.
     private func send(_ method: String, _ url: String, body: JSONValue?, form: Bool, bearer: String?,
-                      doing step: String) throws(APICtlError) -> HTTPResponse {
+                      doing step: String, secrets: [String]) throws(APICtlError) -> HTTPResponse {
         var headers = HTTPHeaders()
         var bytes: [UInt8]?
         if let body {
@@ -119,7 +140,9 @@ public struct TokenPairClient {
         request.carriesSecrets = true
         let response = try http.fetch(request)
         guard response.head.isSuccess else {
-            var error = HTTPFailure.error(for: response, context: FailureContext(profile: profile, credential: nil, now: http.now()))
+            var context = FailureContext(profile: profile, credential: nil, now: http.now())
+            context.sentSecrets = secrets
+            var error = HTTPFailure.error(for: response, context: context)
             error.message = "the \(step) endpoint (\(method) \(url)) refused: " + error.message
             switch step {
             case "obtain":

@@ -15,6 +15,9 @@ public struct Credential: Sendable, Equatable {
     public var name: String?
     /// The OAuth 2.0 token endpoint this token came from, so a refresh goes back there.
     public var tokenURL: String?
+    /// The API's own refresh endpoint (`oauth.refresh_url`), when the profile named one at
+    /// login: with `tokenURL`, the only places its refresh token may go.
+    public var refreshURL: String?
     /// A confidential client's secret, asked once at login (never in the config file).
     public var clientSecret: String?
     /// "authorization_code", "device_code", "client_credentials": how to get a new token.
@@ -115,12 +118,17 @@ public enum TokenText {
     /// Tokens longer than this are refused: no API issues one, and libcurl would fail on the header.
     public static let longest = 64 * 1024
 
-    /// `flaw` and `longest` as the error for a token a server answered: `what` names the field and
+    /// What makes `token` unfit to be sent or stored (a control character, or more than `longest`
+    /// bytes), in words; nil when nothing does.
+    public static func issuedProblem(_ token: String) -> String? {
+        flaw(token).map { "holds \($0)" }
+            ?? (token.utf8.count > longest ? "is \(token.utf8.count) bytes long, more than the \(longest / 1024) KiB a token may be" : nil)
+    }
+
+    /// `issuedProblem` as the error for a token a server answered: `what` names the field and
     /// the endpoint ("the access_token from the token endpoint https://…"). Nothing was stored when it is thrown.
     public static func checkIssued(_ token: String, what: String, code: ExitCode) throws(APICtlError) {
-        let problem = flaw(token).map { "holds \($0)" }
-            ?? (token.utf8.count > longest ? "is \(token.utf8.count) bytes long, more than the \(longest / 1024) KiB a token may be" : nil)
-        guard let problem else { return }
+        guard let problem = issuedProblem(token) else { return }
         throw APICtlError(code, "\(what) \(problem); refusing it, and nothing was stored",
                           hint: "the server's answer is broken or hostile; whatever was stored before stays in use")
     }

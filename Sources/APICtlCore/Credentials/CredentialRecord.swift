@@ -23,7 +23,8 @@ enum CredentialRecord {
         var members: [String: JSONValue] = ["token": .string(credential.token), "kind": .string(credential.kind)]
         let strings: [(String, String?)] = [
             ("token_id", credential.tokenID), ("refresh_token", credential.refreshToken), ("name", credential.name),
-            ("token_url", credential.tokenURL), ("client_secret", credential.clientSecret), ("grant", credential.grant),
+            ("token_url", credential.tokenURL), ("refresh_url", credential.refreshURL), ("client_secret", credential.clientSecret),
+            ("grant", credential.grant),
             ("origin", credential.origin),
             ("expires_at", credential.expiresAt.map(Timestamp.iso8601)), ("created_at", credential.createdAt.map(Timestamp.iso8601)),
             ("issued_at", credential.issuedAt.map(Timestamp.iso8601)),
@@ -47,7 +48,8 @@ enum CredentialRecord {
             return Timestamp.rfc3339(text).map { .some(Date(timeIntervalSince1970: $0.timeIntervalSince1970.rounded(.down))) } ?? nil
         }
         guard let kind = string("kind"), let tokenID = string("token_id"), let refresh = string("refresh_token"),
-              let name = string("name"), let tokenURL = string("token_url"), let secret = string("client_secret"),
+              let name = string("name"), let tokenURL = string("token_url"), let refreshURL = string("refresh_url"),
+              let secret = string("client_secret"),
               let grant = string("grant"), let origin = string("origin"), let expiresAt = date("expires_at"), let createdAt = date("created_at"),
               let issuedAt = date("issued_at") else { return nil }
         var scopes: [String]?
@@ -59,6 +61,7 @@ enum CredentialRecord {
                                     expiresAt: expiresAt, scopes: scopes, createdAt: createdAt)
         credential.name = name
         credential.tokenURL = tokenURL
+        credential.refreshURL = refreshURL
         credential.clientSecret = secret
         credential.grant = grant
         credential.origin = origin

@@ -10,6 +10,9 @@ public struct FailureContext: Sendable {
     public var maxWait: Double?
     /// `--retry N` (0 with `--no-retry`): a 429 not waited for says why.
     public var maxRetries: Int?
+    /// Secrets the request carried besides the credential (a password, a refresh token): a
+    /// server that quotes them back in its error does not have them shown.
+    public var sentSecrets: [String] = []
 
     public init(profile: ResolvedProfile?, credential: ResolvedCredential?, now: Date, maxWait: Double? = nil, maxRetries: Int? = nil) {
         self.profile = profile
@@ -39,7 +42,9 @@ public enum HTTPFailure {
                                                      : ": the server sent \(type), not JSON"
             }
         }
-        let redactor = Redactor(secrets: [context.credential?.credential.token].compactMap { $0 }, auth: context.profile?.auth)
+        let credential = context.credential?.credential
+        let redactor = Redactor(secrets: [credential?.token, credential?.refreshToken, credential?.clientSecret].compactMap { $0 }
+                                    + context.sentSecrets, auth: context.profile?.auth)
         // Some providers (oidc-provider-mock among them) answer a revoked token with
         // 400 and an OAuth error code instead of 401: it is still "log in again".
         let refusedToken = status == 400 && ["access_denied", "invalid_token"].contains(detail?.code ?? "")

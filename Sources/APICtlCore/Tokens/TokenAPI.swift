@@ -69,13 +69,16 @@ public struct TokenAPI {
             throw APICtlError(.httpError, "the create call answered \(response.status) without a JSON body; no key was stored")
         }
         let id = document.at(pointer: config.id ?? "/id")?.text
+        // Past this point the key exists at the API: one apictl cannot use is revoked again where
+        // it can be named, so no live key is left that nobody holds.
+        let revokedUnusable = { () -> Bool in id != nil && !revokesCallingKey && (try? revoke(id: id, goneIsFine: true)) != nil }
         guard let key = document.at(pointer: config.key ?? "/key")?.stringValue, !key.isEmpty else {
-            throw APICtlError(.httpError, "the create response has no key at \(config.key ?? "/key")\(id.map { " (the API named it \($0))" } ?? "")",
+            let named = id.map { revokedUnusable() ? " (the API named it \($0); it was revoked again)" : " (the API named it \($0))" } ?? ""
+            throw APICtlError(.httpError, "the create response has no key at \(config.key ?? "/key")\(named)",
                               hint: "check tokens.key in the profile; nothing was stored")
         }
-        if TokenText.flaw(key) != nil {
-            // The key exists at the API now: a key nobody holds is revoked, where apictl can name it.
-            let revoked = id != nil && !revokesCallingKey && (try? revoke(id: id, goneIsFine: true)) != nil
+        if TokenText.issuedProblem(key) != nil {
+            let revoked = revokedUnusable()
             try TokenText.checkIssued(key, what: "the key the create call (\(method) \(path)) answered"
                                       + (revoked ? ", which was revoked again," : (id.map { " (id \($0))" } ?? "")),
                                       code: .httpError)
@@ -88,12 +91,24 @@ public struct TokenAPI {
         return IssuedKey(key: key, id: id, name: name, scopes: granted ?? scopes, expiresAt: expiry)
     }
 
+    /// Every key the API lists, following `Link: rel="next"` pages on the API's origin (at most
+    /// `maxListPages`): rotation's recovery looks a key up by name, and a key on page two is a key too.
     public func list() throws(APICtlError) -> [ListedKey] {
         let (method, path) = try endpoint(config.list, "list")
-        let response = try call(method, path, body: nil)
-        guard let items = JSONValue(parsing: response.body)?.at(pointer: config.listItems ?? "")?.arrayValue else {
-            throw APICtlError(.httpError, "the list response has no array at '\(config.listItems ?? "")'",
-                              hint: "check tokens.list_items in the profile")
+        var url = try profile.url(for: path)
+        var items: [JSONValue] = []
+        var seen: Set<String> = [url]
+        for _ in 0..<Self.maxListPages {
+            let response = try call(method, url: url, body: nil)
+            guard let page = JSONValue(parsing: response.body)?.at(pointer: config.listItems ?? "")?.arrayValue else {
+                throw APICtlError(.httpError, "the list response has no array at '\(config.listItems ?? "")'",
+                                  hint: "check tokens.list_items in the profile")
+            }
+            items += page
+            guard let link = response.headers["Link"], let target = LinkHeader.targets(link, relation: "next").first,
+                  let next = URLParts.parse(url)?.resolve(target), URLParts.parse(next)?.origin == profile.base.origin,
+                  seen.insert(next).inserted else { break }
+            url = next
         }
         return items.compactMap { item in
             guard let id = item.at(pointer: config.itemID ?? "/id")?.text else { return nil }
@@ -165,11 +180,18 @@ public struct TokenAPI {
     }
 
     /// `as`: another credential to call with (a key revoking itself); else the client's own.
+    static let maxListPages = 100
+
     private func call(_ method: String, _ path: String, body: JSONValue?, accepting extra: Set<Int> = [],
+                      as caller: ResolvedCredential? = nil) throws(APICtlError) -> HTTPResponse {
+        try call(method, url: try profile.url(for: path), body: body, accepting: extra, as: caller)
+    }
+
+    private func call(_ method: String, url: String, body: JSONValue?, accepting extra: Set<Int> = [],
                       as caller: ResolvedCredential? = nil) throws(APICtlError) -> HTTPResponse {
         var headers = HTTPHeaders()
         if body != nil { headers.add("Content-Type", "application/json") }
-        let request = HTTPRequest(method: method, url: try profile.url(for: path), headers: headers,
+        let request = HTTPRequest(method: method, url: url, headers: headers,
                                   body: body.map { Array($0.rendered().utf8) }, timeout: 60)
         let client = caller.map { self.client.sibling(credential: $0) } ?? self.client
         let response = try client.fetch(request)

@@ -115,6 +115,7 @@ enum OAuthLogin {
 
         var credential = grant.credential(receivedAt: context.now(), replacing: nil, requestedScopes: scopes)
         credential.tokenURL = tokenURL
+        credential.refreshURL = endpoints.refreshURL
         credential.clientSecret = secretToStore
         credential.grant = flow == .clientCredentials ? "client_credentials" : flow == .device ? "device_code" : "authorization_code"
         var who: String?

@@ -94,14 +94,17 @@ public final class CredentialRefresher {
     }
 
     /// A refresh token (and a client secret kept with it) goes back only where it came from:
-    /// the origin of the token endpoint recorded with it, or the API origin it was obtained
-    /// for (an API's own refresh endpoint, as seed 001's). A config that now points the
-    /// profile's refresh, token or revocation endpoint elsewhere gets an error, and that
-    /// place receives nothing.
+    /// the origin of the token endpoint recorded with it, or of the API's own refresh endpoint
+    /// when the profile named one at login (seed 001's `refresh_url`). Not the API's origin as
+    /// such: a resource server is no place for a provider's refresh token. A config that now
+    /// points the profile's refresh, token or revocation endpoint elsewhere gets an error, and
+    /// that place receives nothing.
     public static func checkDestination(_ url: String, of credential: Credential, profile: ResolvedProfile,
                                         what endpoint: String) throws(APICtlError) {
-        let allowed = [credential.tokenURL.flatMap(URLParts.parse)?.origin.description, credential.origin].compactMap { $0 }
-        guard !allowed.isEmpty else { return }   // a record of an earlier version: the new one records its endpoint
+        let recorded = [credential.tokenURL, credential.refreshURL].compactMap { $0.flatMap(URLParts.parse)?.origin.description }
+        // A record of an earlier version names no endpoint: only its API origin binds it.
+        let allowed = recorded.isEmpty ? [credential.origin].compactMap { $0 } : recorded
+        guard !allowed.isEmpty else { return }
         let target = URLParts.parse(url)?.origin.description ?? url
         guard !allowed.contains(target) else { return }
         throw APICtlError.auth("the refresh token of '\(profile.name)' goes only where it came from "

@@ -110,7 +110,7 @@ public final class OAuthClient {
     public func refresh(_ refreshToken: String, tokenURL: String, ownEndpoint: Bool) throws(TokenEndpointError) -> TokenGrant {
         if ownEndpoint {
             let response = try post(tokenURL, [("refresh_token", refreshToken)], json: true, authenticate: false)
-            return try Self.readGrant(response, from: tokenURL)
+            return try Self.readGrant(response, from: tokenURL, hiding: [refreshToken])
         }
         return try grant(tokenURL, [("grant_type", "refresh_token"), ("refresh_token", refreshToken)])
     }
@@ -121,7 +121,9 @@ public final class OAuthClient {
 
     public func startDevice(_ url: String, scopes: [String]) throws(TokenEndpointError) -> DeviceAuthorization {
         let response = try post(url, Self.scope(scopes), json: identity.json, authenticate: true)
-        guard response.head.isSuccess else { throw Self.failure(response, endpoint: "the device authorization endpoint") }
+        guard response.head.isSuccess else {
+            throw Self.failure(response, endpoint: "the device authorization endpoint", hiding: secrets(in: []))
+        }
         guard let object = JSONValue(parsing: response.body)?.objectValue,
               let deviceCode = object["device_code"]?.stringValue, let userCode = object["user_code"]?.stringValue,
               let uri = object["verification_uri"]?.stringValue ?? object["verification_url"]?.stringValue else {
@@ -148,29 +150,42 @@ public final class OAuthClient {
     /// A grant form-encoded whatever `token_request` says: RFC 8693 and RFC 7523
     /// define only that encoding. `authenticate`: add the client's authentication.
     public func formGrant(_ parameters: [(String, String)], tokenURL: String, authenticate: Bool) throws(TokenEndpointError) -> TokenGrant {
-        try Self.readGrant(try post(tokenURL, parameters, json: false, authenticate: authenticate), from: tokenURL)
+        try Self.readGrant(try post(tokenURL, parameters, json: false, authenticate: authenticate), from: tokenURL,
+                           hiding: secrets(in: parameters))
     }
 
     private func grant(_ url: String, _ parameters: [(String, String)]) throws(TokenEndpointError) -> TokenGrant {
-        try Self.readGrant(try post(url, parameters, json: identity.json, authenticate: true), from: url)
+        try Self.readGrant(try post(url, parameters, json: identity.json, authenticate: true), from: url, hiding: secrets(in: parameters))
     }
 
-    static func readGrant(_ response: HTTPResponse, from url: String) throws(TokenEndpointError) -> TokenGrant {
-        guard response.head.isSuccess else { throw failure(response) }
+    /// The secrets a token request carries (a refresh token, a code and its verifier, a device
+    /// code, a password, an assertion, the client's secret): a server that quotes them back in
+    /// its error must not have them shown.
+    private func secrets(in parameters: [(String, String)]) -> [String] {
+        let names: Set<String> = ["refresh_token", "code", "code_verifier", "device_code", "password", "assertion",
+                                  "subject_token", "actor_token", "token"]
+        return parameters.filter { names.contains($0.0) }.map(\.1) + [identity.clientSecret].compactMap { $0 }
+    }
+
+    static func readGrant(_ response: HTTPResponse, from url: String, hiding secrets: [String]) throws(TokenEndpointError) -> TokenGrant {
+        guard response.head.isSuccess else { throw failure(response, hiding: secrets) }
         do { return try TokenGrant.parse(response.body, from: url) } catch { throw .failed(error) }
     }
 
-    /// RFC 6749 5.2 errors, and the seeds' own shapes for an API's refresh endpoint.
-    public static func failure(_ response: HTTPResponse, endpoint: String = "the token endpoint") -> TokenEndpointError {
+    /// RFC 6749 5.2 errors, and the seeds' own shapes for an API's refresh endpoint. `secrets`:
+    /// what the request carried, masked wherever the server's words repeat it.
+    public static func failure(_ response: HTTPResponse, endpoint: String = "the token endpoint",
+                               hiding secrets: [String] = []) -> TokenEndpointError {
         if response.status >= 500 { return .server(status: response.status, endpoint: endpoint) }
+        let redactor = Redactor(secrets: secrets)
         let object = JSONValue(parsing: response.body)?.objectValue
         if let code = object?["error"]?.stringValue {
-            return .rejected(code: code, description: object?["error_description"]?.stringValue, status: response.status,
-                             endpoint: endpoint)
+            return .rejected(code: redactor.text(code), description: object?["error_description"]?.stringValue.map { redactor.text($0) },
+                             status: response.status, endpoint: endpoint)
         }
         let decoded = APIErrorDecoder.decode(response.body, contentType: response.headers["Content-Type"])
-        return .rejected(code: decoded?.code ?? (response.status == 401 ? "unauthorized" : "invalid_request"),
-                         description: decoded?.message, status: response.status, endpoint: endpoint)
+        return .rejected(code: decoded?.code.map { redactor.text($0) } ?? (response.status == 401 ? "unauthorized" : "invalid_request"),
+                         description: decoded?.message.map { redactor.text($0) }, status: response.status, endpoint: endpoint)
     }
 
     private static func scope(_ scopes: [String]) -> [(String, String)] {
