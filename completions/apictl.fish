@@ -24,10 +24,11 @@ function __apictl_complete
     for line in $answer
         set -l fields (string split -m 1 \t -- $line)
         # The value, decoded from the answer's escapes; fish quotes it when it inserts it.
-        # One holding control characters is offered escaped, never as the characters themselves.
+        # One holding control characters (C0, DEL and C1: [[:cntrl:]] is ASCII only here) is offered
+        # escaped, never as the characters themselves.
         # string unescape also takes quotes away: they are escaped first, to stay.
         set -l value (string replace -a -- '"' '\\"' $fields[1] | string replace -a -- "'" "\\'" | string unescape | string collect)
-        if string match -qr '[[:cntrl:]]' -- "$value"
+        if string match -qr '[\x00-\x1f\x7f-\x{9f}]' -- "$value"
             set value $fields[1]
         end
         printf '%s\t%s\n' "$value" "$fields[2]"

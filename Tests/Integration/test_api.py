@@ -473,3 +473,14 @@ def test_a_description_location_from_a_link_header_cannot_repaint_the_terminal(d
         result = dz.run(*args)
         assert result.code == 0, result
         assert "\u009b" not in result.err and "\\u{9B}2J" in result.err, result
+
+
+def test_a_refused_sync_does_not_say_no_credential_was_sent_when_one_was(apictl, ref):
+    token = ref.key("dzdesk", scopes=["requests:read"])
+    assert apictl.run("profile", "add", "d", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1"),
+                      "--openapi", ref.url("dzdesk", "/v1/openapi.json")).code == 0
+    ref.fault(api="dzdesk", method="GET", path="/v1/openapi.json", status=401, count=1,
+              body='{"detail": "Invalid token."}', headers={"Content-Type": "application/json"})
+    result = apictl.run("api", "sync", "-p", "d", env={"DZDESK_TOKEN": token})
+    assert result.code == 4 and "Invalid token." in result.err, result
+    assert "no credential was sent" not in result.err, result

@@ -420,3 +420,44 @@ def test_a_value_with_a_newline_is_one_candidate(apictl, tmp_path):
     bash = subprocess.run(["bash", "-c", 'printf -v v %b "$1"; printf %q "$v"', "-", answer.split("\t")[0]],
                           capture_output=True, text=True).stdout
     assert bash == "$'d=one\\ntwo'", bash
+
+
+def synced(apictl, tmp_path, name, description):
+    path = tmp_path / f"{name}.json"
+    path.write_text(__import__("json").dumps(description))
+    assert apictl.run("profile", "add", name, "--base-url", "http://127.0.0.1:9", "--openapi", str(path)).code == 0
+    assert apictl.run("api", "sync", "-p", name).code == 0
+
+
+def test_paths_keep_the_final_slash_the_description_writes(apictl, tmp_path):
+    """Django writes /tickets/ and /tickets/{id}/: without the slash, the path is a 404 there."""
+    ok = {"responses": {"200": {"description": "ok"}}}
+    synced(apictl, tmp_path, "dj", {"openapi": "3.0.3", "info": {"title": "dj", "version": "1"},
+                                    "paths": {"/tickets/": {"get": ok}, "/tickets/{id}/": {"get": ok}, "/me": {"get": ok}}})
+    words = lambda *typed, env=None: [line.split("\t")[0] for line in apictl.run("__complete", *typed, env=env).out.splitlines()]
+    assert words("-p", "dj", "request", "GET", "/") == ["/me", "/tickets/"]
+    assert words("-p", "dj", "request", "GET", "/tickets/") == ["/tickets/{id}/"]
+    # APICTL_PROFILE chooses the profile for a Tab as it does for a run
+    assert words("request", "GET", "/", env={"APICTL_PROFILE": "dj"}) == ["/me", "/tickets/"]
+    # and a path sent without the slash its description writes is warned about
+    result = apictl.run("-p", "dj", "request", "GET", "/tickets/5", "--dry-run")
+    assert result.code == 0 and "writes this path with a final '/' (/tickets/{id}/)" in result.err, result
+    assert "final '/'" not in apictl.run("-p", "dj", "request", "GET", "/tickets/5/", "--dry-run").err
+
+
+@pytest.mark.skipif(not shutil.which("fish"), reason="fish is not installed")
+def test_fish_offers_a_value_holding_c1_controls_escaped(apictl, tmp_path):
+    """[[:cntrl:]] is ASCII only in fish's PCRE2: U+009B (a one-byte CSI to some terminals) is caught too."""
+    body = {"type": "object", "properties": {"f": {"type": "string", "enum": ["k\u009b2J", "plain"]}}}
+    synced(apictl, tmp_path, "c1", {"openapi": "3.0.3", "info": {"title": "c1", "version": "1"},
+                                    "paths": {"/things": {"post": {"requestBody": {"content": {"application/json": {"schema": body}}},
+                                                                   "responses": {"200": {"description": "ok"}}}}}})
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    os.symlink(APICTL, bindir / "apictl")
+    env = dict(apictl.env, PATH=f"{bindir}:{apictl.env['PATH']}")
+    fish = subprocess.run(["fish", "--no-config", "-c", f"source {ROOT / 'completions/apictl.fish'}; "
+                           "complete -C 'apictl -p c1 request POST /things f='"], env=env, capture_output=True, text=True, timeout=30)
+    offered = [line.split("\t")[0] for line in fish.stdout.splitlines()]
+    assert "f=plain" in offered and "\u009b" not in fish.stdout, fish
+    assert any("\\x9B" in word or "\\u{9B}" in word or "\\u009b" in word.lower() for word in offered), offered

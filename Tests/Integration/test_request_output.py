@@ -305,7 +305,7 @@ def test_a_pager_quit_early_is_not_a_failure(apictl, ref, paged):
     assert "before reading" not in shown.out and len(shown.out) < 1000, shown.out[:300]
 
 
-@pytest.mark.parametrize("pager", ["true", "sh -c 'sleep 0.5; exit 0'"])
+@pytest.mark.parametrize("pager", ["true", "sh -c 'sleep 0.5; exit 0'", "sh -c 'exec 0<&-; sleep 1'"])
 def test_a_pager_that_ends_without_reading_leaves_a_posts_answer_on_the_terminal(apictl, ref, paged, pager):
     paged = dict(paged, DZDESK_TOKEN=ref.key("dzdesk", scopes=["requests:read", "requests:write"]))
     shown = apictl.run_tty("request", "POST", "/requests", "-f", "title=Unread", env=dict(paged, APICTL_PAGER=pager))

@@ -206,6 +206,32 @@ def test_secrets_in_the_query_a_url_user_or_an_underscored_header_are_redacted_t
             assert "page=2" in shown or "page=2" not in target, shown   # what is not secret stays
 
 
+def test_secrets_by_their_names_are_redacted_in_every_view(apictl, ref):
+    """Beyond the fixed lists: a query parameter or header whose name says it holds a key, a
+    signature, a password or a token (Google's key=, Azure's sig=, AWS's X-Amz-Signature)."""
+    assert apictl.run("profile", "add", "p", "--base-url", ref.url("_test"), "--token-env", "P_TOKEN").code == 0
+    target = ("/echo?key=named-secret-1&sig=named-secret-2&password=named-secret-3&X-Amz-Signature=named-secret-4"
+              "&client_secret=named-secret-5&page=2")
+    headers = ["-H", "X-Access-Token: named-secret-6", "-H", "X-Api-Secret: named-secret-7", "-H", "Authentication: named-secret-8"]
+    for args in (["-v"], ["--dry-run"], ["--curl"]):
+        result = apictl.run("request", "GET", target, *headers, *args, env={"P_TOKEN": "tok-shown-3"})
+        assert result.code == 0, result
+        shown = result.err if args == ["-v"] else result.out
+        assert "named-secret" not in shown and "page=2" in shown, (args, shown)
+
+
+def test_a_servers_header_values_cannot_repaint_the_terminal(apictl, ref):
+    """-i and -v show a server's header values and reason with control characters escaped."""
+    ref.fault(api="dzdesk", method="GET", path="/v1/esc", status=200, count=2, body="{}",
+              headers={"Content-Type": "application/json", "X-Evil": "\x1b]0;RETITLED\x07\x1b[2J"})
+    for args in (["-i"], ["-v"]):
+        result = apictl.run("request", "GET", ref.url("dzdesk", "/v1/esc"), *args)
+        assert result.code == 0, result
+        shown = result.out + result.err
+        assert "\x1b" not in shown and "\x07" not in shown, (args, shown)
+        assert "X-Evil: \\u{1B}]0;RETITLED\\u{7}" in shown, (args, shown)
+
+
 def test_an_underscored_credential_header_does_not_follow_a_redirect_elsewhere(apictl, ref):
     assert apictl.run("profile", "add", "p", "--base-url", ref.url("_test")).code == 0
     elsewhere = f"http://localhost:{ref.port}/_test/echo"

@@ -37,6 +37,7 @@ enum CompletionCommand {
         }
         let cache = ConfigLocation.resolve(explicitPath: nil, environment: environment).cacheDirectory
         completer.index = { profile in OpenAPIIndex.load(profile: profile, cacheDirectory: cache) }
+        completer.environmentProfile = environment["APICTL_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
         switch completer.complete(words.isEmpty ? [""] : words) {
         case .files:
             context.stdout.write(":files\n")

@@ -60,7 +60,8 @@ struct APICompletion {
             let shown = PathTemplate.isTemplate(next) ? (vars[String(next.dropFirst().dropLast())] ?? next) : next
             guard shown.hasPrefix(partial) || (PathTemplate.isTemplate(next) && partial.isEmpty) else { continue }
             let last = segments.count == done.count + 1
-            let candidate = "/" + (done + [shown]).joined(separator: "/") + (last ? "" : "/")
+            // A path the description writes with a final '/' (Django's) is offered with it: without, it is a 404.
+            let candidate = "/" + (done + [shown]).joined(separator: "/") + (last && !operation.path.hasSuffix("/") ? "" : "/")
             guard seen.insert(candidate).inserted else { continue }
             out.append((candidate, last ? TerminalText.summary(operation.summary ?? "", limit: 80) : ""))
         }

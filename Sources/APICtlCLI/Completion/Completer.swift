@@ -25,13 +25,15 @@ struct Completer {
     let config: (_ named: String?) -> ConfigFile?
     /// The synced description's index of a profile, read only when a Tab needs it.
     var index: (String) -> OpenAPIIndex? = { _ in nil }
+    /// `APICTL_PROFILE`, which chooses the profile when `-p` is not on the line, as for a run.
+    var environmentProfile: String?
 
     /// `words` are the words after `apictl`; the last is the one being completed (may be "").
     func complete(_ words: [String]) -> Answer {
         let current = words.last ?? ""
         let typed = parser.partialParse(Array(words.dropLast()))
         let globals = try? OptionBinding.read(GlobalFlags.self, from: typed)
-        let profile = globals?.profile
+        let profile = globals?.profile ?? environmentProfile
         let config = { self.config(globals?.config) }
         let spec = typed.spec
         if let option = typed.awaitingValue {

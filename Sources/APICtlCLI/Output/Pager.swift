@@ -121,15 +121,14 @@ final class Pager {
     }
 
     /// The pager is gone before reading anything (a command that exits at once): the output
-    /// goes to the terminal instead, with a notice. False while the pager still runs.
+    /// goes to the terminal instead, with a notice, once it has ended.
     private func fallBackIfEnded() -> Bool {
         var status: Int32 = 0
-        // Its input is closed; give a pager that is exiting a moment to be reaped.
-        var tries = 0
-        while waitpid(pid, &status, WNOHANG) != pid {
-            tries += 1
-            guard tries < 20 else { return false }
-            usleep(10_000)
+        // It closed its input before reading anything: wait for it to end, as apictl waits for its
+        // pager at exit anyway, then show what it never read. A pager that closes its input and
+        // lingers must not make the output vanish.
+        while waitpid(pid, &status, 0) != pid {
+            guard errno == EINTR else { return false }
         }
         ended = true
         restoreTerminal()

@@ -61,9 +61,8 @@ enum RequestPreview {
                 words += ["-u", "\"${\(variable)}\""]   // curl encodes user:password itself
                 continue
             }
-            let keyHeader = profile?.auth.headerName
-            let value = HTTPHeaders.carriesCredential(header.name, keyHeader: keyHeader) && !header.value.containsText(placeholder)
-                ? redactor.header(header.name, header.value) : header.value
+            // Masked as -v and --dry-run mask it, except the placeholder line that reads the key.
+            let value = header.value.containsText(placeholder) ? header.value : redactor.header(header.name, header.value)
             words += ["-H", quoted("\(header.name): \(value)", variable: variable)]
         }
         guard request.rawHeaders.isEmpty else { throw .usage("--curl cannot show a header that is not text") }

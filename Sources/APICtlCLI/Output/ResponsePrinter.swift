@@ -42,10 +42,13 @@ enum ResponsePrinter {
         if let failure { throw failure }
     }
 
+    /// `-i`'s head. Header values are the server's words: control characters are shown escaped,
+    /// so a value cannot retitle or repaint the terminal.
     static func statusAndHeaders(_ head: HTTPResponseHead, color: Bool) -> String {
         let bold = color ? "\u{1B}[1m" : "", reset = color ? "\u{1B}[0m" : ""
-        var out = "\(bold)\(head.httpVersion) \(head.status)\(head.reason.isEmpty ? "" : " " + head.reason)\(reset)\n"
-        for field in head.headers { out += "\(bold)\(field.name)\(reset): \(field.value)\n" }
+        let shown = TerminalText.escapingControls
+        var out = "\(bold)\(shown(head.httpVersion)) \(head.status)\(head.reason.isEmpty ? "" : " " + shown(head.reason))\(reset)\n"
+        for field in head.headers { out += "\(bold)\(shown(field.name))\(reset): \(shown(field.value))\n" }
         return out + "\n"
     }
 

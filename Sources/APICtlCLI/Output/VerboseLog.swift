@@ -1,20 +1,22 @@
 import APICtlCore
 import FoundationEssentials
 
-/// `-v` output, curl-style: `>` for what was sent, `<` for what came back.
+/// `-v` output, curl-style: `>` for what was sent, `<` for what came back. A server's
+/// header values and reason are its words: an ESC in them is shown, never acted on.
 enum VerboseLog {
     static func lines(for event: WireEvent) -> String {
+        let shown = TerminalText.escapingControls
         switch event {
         case .request(let method, let url, let headers, let bodyBytes, let proxy):
             var out = proxy.map { "* via proxy \($0)\n" } ?? ""
-            out += "> \(method) \(url)\n"
-            for (name, value) in headers { out += "> \(name): \(value)\n" }
+            out += "> \(method) \(shown(url))\n"
+            for (name, value) in headers { out += "> \(shown(name)): \(shown(value))\n" }
             if let bodyBytes, bodyBytes > 0 { out += "> (body: \(bodyBytes) bytes)\n" }
             if bodyBytes == nil { out += "> (body: streamed from a pipe)\n" }
             return out + ">\n"
         case .response(let head, let headers):
-            var out = "< \(head.httpVersion) \(head.status)\(head.reason.isEmpty ? "" : " " + head.reason)\n"
-            for (name, value) in headers { out += "< \(name): \(value)\n" }
+            var out = "< \(shown(head.httpVersion)) \(head.status)\(head.reason.isEmpty ? "" : " " + shown(head.reason))\n"
+            for (name, value) in headers { out += "< \(shown(name)): \(shown(value))\n" }
             out += "<\n"
             let limits = RateLimitStatus.parse(head.headers, now: Date())
             if let remaining = limits.remaining {
@@ -24,7 +26,7 @@ enum VerboseLog {
             }
             return out
         case .redirect(_, let to, let dropped):
-            return "* following redirect to \(to)"
+            return "* following redirect to \(shown(to))"
                 + (dropped ? " (another origin: credentials dropped: Authorization, the key header, cookies, the key query parameter)" : "") + "\n"
         }
     }

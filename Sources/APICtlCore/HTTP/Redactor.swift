@@ -24,9 +24,20 @@ public struct Redactor: Sendable {
         self.secretQueryKeys = query
     }
 
+    /// Words in a header or query parameter name that mark its value as a secret, beyond the
+    /// fixed lists: what is shown is masked more widely than what is stripped on a hop
+    /// (`HTTPHeaders.credentialNames`), since showing a signature or a password costs more
+    /// than hiding a CSRF token.
+    static let secretWords = ["token", "secret", "passw", "signature", "credential", "authentication", "api-key", "apikey", "session"]
+    static let secretQueryNames: Set<String> = ["key", "sig", "code", "auth", "jwt", "x-amz-credential"]
+
+    static func nameLooksSecret(_ comparable: String) -> Bool {
+        secretWords.contains { comparable.containsText($0) }
+    }
+
     public func header(_ name: String, _ value: String) -> String {
         let lower = HTTPHeaders.comparable(name)
-        if secretHeaders.contains(lower) {
+        if secretHeaders.contains(lower) || Self.nameLooksSecret(lower) {
             // Keep the scheme word: "Bearer [REDACTED]" tells the reader what was sent.
             if lower.hasSuffix("authorization"), let space = value.firstIndex(of: " ") {
                 return String(value[..<space]) + " " + Self.mask
@@ -46,7 +57,9 @@ public struct Redactor: Sendable {
             let key = String(parts[0])
             // Servers decode the name before they read it: api%5Fkey is api_key.
             let name = (PercentEncoding.decode(key.replacingAll("+", with: " ")) ?? key).lowercased()
-            guard secretQueryKeys.contains(name), parts.count < 2 || String(parts[1]) != kept else { return String(pair) }
+            let comparable = HTTPHeaders.comparable(name)
+            let secret = secretQueryKeys.contains(name) || Self.secretQueryNames.contains(comparable) || Self.nameLooksSecret(comparable)
+            guard secret, parts.count < 2 || String(parts[1]) != kept else { return String(pair) }
             return "\(key)=\(Self.mask)"
         }
         return text(String(url[...q]) + query.joined(separator: "&"), keeping: kept)

@@ -73,7 +73,10 @@ public enum DescriptionSource {
         if response.head.status == 304 { return Fetched(location: url, body: nil, etag: previous?.etag) }
         guard response.head.isSuccess else {
             if !required && [404, 405, 406, 410].contains(response.head.status) { return nil }
-            throw HTTPFailure.error(for: response, context: FailureContext(profile: client.profile, credential: nil, now: client.now()))
+            // The client sent its credential to the API's origin: a 401 hint says so, not "no credential was sent".
+            let sent = client.profile.map { URLParts.parse(url)?.origin == $0.base.origin } ?? false
+            throw HTTPFailure.error(for: response, context: FailureContext(profile: client.profile, credential: sent ? client.credential : nil,
+                                                                          now: client.now()))
         }
         if isHTML(response) {
             guard required else { return nil }

@@ -27,7 +27,18 @@ public enum RequestCheck {
             }
             return outcome
         }
-        return try check(operation, query: query, body: body)
+        var found = try check(operation, query: query, body: body)
+        if let warning = trailingSlashWarning(operation, path: path) { found.warnings.append(warning) }
+        return found
+    }
+
+    /// Paths match with or without a final `/`, but servers do not: Django answers 404 or
+    /// redirects (dropping a POST's body) when it is missing, others when it is there.
+    public static func trailingSlashWarning(_ operation: OpenAPIIndex.Operation, path: String) -> String? {
+        let written = operation.path.hasSuffix("/"), sent = bare(path).hasSuffix("/")
+        guard written != sent, operation.path != "/", bare(path) != "/" else { return nil }
+        return "the API's description writes this path \(written ? "with" : "without") a final '/' (\(operation.path)); "
+            + "the server may answer 404 or redirect \(written ? "without" : "with") it"
     }
 
     /// What `operation`'s description rules out of a request's query and body.

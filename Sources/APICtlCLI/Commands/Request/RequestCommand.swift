@@ -80,7 +80,9 @@ enum RequestCommand {
         let body = request.body.flatMap { isJSON ? JSONValue(parsing: $0) : nil }
         let outcome: RequestCheck.Outcome
         if case .found(let operation) = lookup {
-            outcome = try RequestCheck.check(operation, query: checkedQuery, body: body)
+            var found = try RequestCheck.check(operation, query: checkedQuery, body: body)
+            if let warning = RequestCheck.trailingSlashWarning(operation, path: path) { found.warnings.append(warning) }
+            outcome = found
         } else {
             // Not in its group (or an older index): the whole index says what the description has instead.
             guard let index = OpenAPIIndex.load(profile: profile.name, cacheDirectory: cache) else { return }
