@@ -230,3 +230,15 @@ def test_a_filter_sees_no_secret_in_env(apictl, ref, dz):
                         "[$ENV.DZDESK_TOKEN, env.APICTL_PASSPHRASE, $ENV.MY_OWN_SETTING]", env=env)
     assert result.code == 0, result
     assert json.loads(result.out) == [None, None, "plain-value"], result.out
+
+
+def test_a_string_result_cannot_repaint_the_terminal_but_pipes_get_it_whole(apictl, ref, dz):
+    hostile = json.dumps({"t": "\u001b]0;RETITLED\u0007\u001b[2Jafter\u009b1m\nsecond\tline"})
+    for _ in range(2):
+        ref.fault(api="dzdesk", method="GET", path="/v1/esc", status=200, count=1, body=hostile,
+                  headers={"Content-Type": "application/json"})
+    shown = apictl.run_tty("request", "GET", "/esc", "--jq", ".t", "-p", "dz", env=dz)
+    assert shown.code == 0 and "\u001b]0;" not in shown.out and "\u009b" not in shown.out, shown
+    assert "\\u{1B}]0;RETITLED\\u{7}\\u{1B}[2Jafter\\u{9B}1m\nsecond\tline" in shown.out, shown
+    piped = apictl.run("request", "GET", "/esc", "--jq", ".t", "-p", "dz", env=dz)
+    assert piped.out == json.loads(hostile)["t"] + "\n"

@@ -9,6 +9,18 @@ enum ResponsePrinter {
             || String(validating: body, as: UTF8.self) == nil
     }
 
+    /// `text` with its control characters (C0 and C1, DEL; line breaks and tabs aside) escaped
+    /// as `TerminalText` escapes them; nil when it has none, so the common case copies nothing.
+    static func terminalSafe(_ text: UnsafeRawBufferPointer) -> String? {
+        let decoded = String(decoding: text, as: UTF8.self)
+        let unsafe = { (scalar: Unicode.Scalar) in scalar.properties.generalCategory == .control && scalar != "\n" && scalar != "\t" }
+        guard decoded.unicodeScalars.contains(where: unsafe) else { return nil }
+        return decoded.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { line in line.split(separator: "\t", omittingEmptySubsequences: false).map { TerminalText.escapingControls(String($0)) }
+                .joined(separator: "\t") }
+            .joined(separator: "\n")
+    }
+
     /// `--jq`: each result on a line of its own, strings raw as `jq -r` prints them, other
     /// values as JSON (coloured like a body on a terminal, indented as jq does when piped).
     /// Results go out as jq hands them over, never copied, unless a terminal colours them.
@@ -17,7 +29,8 @@ enum ResponsePrinter {
         try filter.run(document, pretty: !terminal, deadline: deadline) { result in
             switch result {
             case .string(let text):
-                out.write(text)
+                // A server's string on a terminal: its control characters shown, not acted on.
+                if terminal, let shown = terminalSafe(text) { out.write(shown) } else { out.write(text) }
                 out.write([0x0A])
             case .json(let json):
                 if terminal, let formatted = JSONPrettyPrinter(color: color).format(Array(json)) {
