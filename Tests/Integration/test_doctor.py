@@ -22,6 +22,14 @@ def test_doctor_reports_sources_and_connectivity(apictl, ref, dz):
     assert dz not in result.out
 
 
+def test_doctor_with_a_profile_checks_that_profile_alone(apictl, ref, dz):
+    apictl.run("profile", "add", "dead", "--base-url", "http://127.0.0.1:9/v1")
+    result = apictl.run("-p", "dz", "doctor", env=dict(PASS, DZDESK_TOKEN=dz))
+    assert result.code == 0 and "ok dz:" in result.out and "dead" not in result.out, result
+    missing = apictl.run("doctor", "-p", "nope", env=PASS)
+    assert missing.code == 3 and "!! nope:" in missing.out and "no such profile" in missing.out, missing
+
+
 def test_doctor_is_content_with_the_encrypted_file_where_no_keyring_runs(apictl, ref, dz):
     assert apictl.run("login", "--with-token", input=dz, env=PASS).code == 0
     result = apictl.run("doctor", env=PASS)

@@ -33,7 +33,12 @@ struct DoctorChecks {
         rows.append(storeRow)
         let profiles = DoctorProfileCheck(context: context, selection: selection, passphraseAtHand: passphraseAtHand,
                                           transport: offline ? nil : try? context.makeTransport())
-        for name in config.profiles.keys.sorted() {
+        // -p (or APICTL_PROFILE) narrows the profile checks to that one profile.
+        let chosen = context.globals.profile
+        if let chosen, config.profiles[chosen] == nil {
+            return rows + [DoctorRow(label: chosen, value: "no such profile in the config", problem: .configuration)]
+        }
+        for name in config.profiles.keys.sorted() where chosen == nil || chosen == name {
             guard let profile = config.profiles[name] else { continue }
             rows += profiles.rows(name: name, config: profile)
         }

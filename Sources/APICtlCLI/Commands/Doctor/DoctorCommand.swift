@@ -10,10 +10,10 @@ enum DoctorCommand {
         discussion: """
         Each line starts with 'ok', '!!' (a problem: the exit code is the first one's) or
         '--' (not in use here, and nothing is wrong: no keyring where the encrypted file
-        serves). No secret is printed.
+        serves). No secret is printed. With -p NAME, only that profile is checked.
         """,
         options: Options.self,
-        examples: ["apictl doctor", "apictl doctor --offline"],
+        examples: ["apictl doctor", "apictl doctor --offline", "apictl doctor -p dzdesk"],
         run: run
     )
 
