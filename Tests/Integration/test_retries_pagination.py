@@ -270,3 +270,15 @@ def test_without_the_setting_a_post_is_never_retried(apictl, ref, dz):
     assert result.code == 8, result
     sent = posts(ref, since)
     assert len(sent) == 1 and "Idempotency-Key" not in sent[0]["headers"]
+
+
+def test_offset_pagination_is_not_silently_taken_for_one_page(apictl, ref):
+    """Litestar's OffsetPagination names no next page: the first page is printed, with a line saying
+    the body counts more items than apictl could follow."""
+    token = ref.key("dzdesk", scopes=["requests:read"])
+    assert apictl.run("profile", "add", "o", "--base-url", ref.url("dzdesk", "/v1"), "--token-env", "DZDESK_TOKEN").code == 0
+    ref.fault(api="dzdesk", method="GET", path="/v1/things", status=200, count=1, headers={"Content-Type": "application/json"},
+              body=json.dumps({"items": [{"id": 1}, {"id": 2}], "offset": 0, "limit": 2, "total": 5}))
+    result = apictl.run("-p", "o", "request", "GET", "/things", "--paginate", env={"DZDESK_TOKEN": token})
+    assert result.code == 0 and json.loads(result.out) == [{"id": 1}, {"id": 2}], result
+    assert "says 5 items in all" in result.err and "after 2" in result.err and result.err.count("\n") == 1, result

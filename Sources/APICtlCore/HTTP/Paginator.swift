@@ -17,11 +17,21 @@ public struct Paginator {
         self.failureContext = failureContext
     }
 
+    /// How a walk ended: the items it passed on, and the total the last page said there are
+    /// (`total`, `count`...), when it said one. More stated than passed on means a style of
+    /// pagination apictl was not told of (offset and limit): the caller says so.
+    public struct Walked: Sendable {
+        public var items = 0
+        public var statedTotal: Int?
+    }
+
     /// Calls `onPage` with each page's body and the byte ranges of its items.
-    public func run(_ first: HTTPRequest, onPage: ([UInt8], [Range<Int>]) -> Void) throws(APICtlError) {
+    @discardableResult
+    public func run(_ first: HTTPRequest, onPage: ([UInt8], [Range<Int>]) -> Void) throws(APICtlError) -> Walked {
         var request = first
         var seen: Set<String> = []
         var page = Int(Self.queryValue(first.url, config.pageParam ?? "") ?? "") ?? 1
+        var walked = Walked()
         for number in 1...maxPages {
             seen.insert(request.url)
             let response = try client.fetch(request)
@@ -30,8 +40,12 @@ public struct Paginator {
                 throw Self.noItems(response.body, page: number, pointer: config.items)
             }
             onPage(response.body, items)
+            walked.items += items.count
             guard let next = nextURL(after: request, response: response, items: items.count, page: &page),
-                  !seen.contains(next) else { return }
+                  !seen.contains(next) else {
+                walked.statedTotal = Self.statedTotal(response.body)
+                return walked
+            }
             try waitForRateLimit()
             // A next link obeys the redirect rule: another origin gets no credential, the user's -H ones included.
             if URLParts.parse(next)?.origin != URLParts.parse(request.url)?.origin {
@@ -40,6 +54,17 @@ public struct Paginator {
             request.url = next
             request.body = nil
         }
+        return walked
+    }
+
+    /// Where list formats state how many items there are in all.
+    static let totalPointers = ["/total", "/count", "/total_count", "/totalCount", "/total_results", "/meta/total", "/pagination/total"]
+
+    static func statedTotal(_ body: [UInt8]) -> Int? {
+        for pointer in totalPointers {
+            if let text = RawJSON.scalar(body, at: pointer), let total = Int(text) { return total }
+        }
+        return nil
     }
 
     func nextURL(after request: HTTPRequest, response: HTTPResponse, items: Int, page: inout Int) -> String? {

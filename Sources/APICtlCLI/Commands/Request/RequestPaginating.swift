@@ -22,8 +22,9 @@ extension RequestCommand {
             }
         }
         var filterFailure: APICtlError?
+        let walked: Paginator.Walked
         do {
-            try paginator.run(request) { body, items in
+            walked = try paginator.run(request) { body, items in
                 for range in items {
                     if ndjson, let filter = plan.filter {
                         guard filterFailure == nil else { return }
@@ -43,6 +44,11 @@ extension RequestCommand {
             throw error
         }
         if let filterFailure { throw filterFailure }
+        if let total = walked.statedTotal, total > walked.items {
+            context.warn("--paginate: the answer says \(total) items in all, and apictl found no next page after \(walked.items) "
+                         + "(no Link header, next URL, cursor or pagination.page_param); offset and limit are not followed: "
+                         + "page with --query offset=N (docs/requests.md)")
+        }
         guard !ndjson else { return 0 }
         emit(Array((count == 0 ? "[]\n" : "\n]\n").utf8))
         if let holdFailure { throw holdFailure }
