@@ -27,6 +27,8 @@ public final class OutputStream: @unchecked Sendable {
     /// back in its place, so the write goes there instead.
     var pagerGoneBeforeReading: (() -> Bool)?
     private var readerQuit = false
+    /// Bytes not written because the pager had quit: nobody saw them.
+    private(set) var droppedBytes = 0
 
     public init(fd: Int32, isTerminal: Bool) {
         self.fd = fd
@@ -49,7 +51,8 @@ public final class OutputStream: @unchecked Sendable {
     }
 
     public func write(_ buffer: UnsafeRawBufferPointer) {
-        guard failure == nil, !readerQuit else { return }
+        guard failure == nil else { return }
+        guard !readerQuit else { droppedBytes += buffer.count; return }
         var (written, error) = FileBytes.writeCounting(fd, buffer)
         if paged { note(UnsafeRawBufferPointer(rebasing: buffer[..<written])) }
         if error == EPIPE && paged && pagedBytes == 0, pagerGoneBeforeReading?() == true {
@@ -57,6 +60,7 @@ public final class OutputStream: @unchecked Sendable {
         }
         if error == EPIPE && paged {
             readerQuit = true   // the user quit the pager: the rest has no reader, and that is fine
+            droppedBytes += buffer.count - written
         } else if let error {
             failure = error
             if lost == nil { lost = Self.failure(error) }
@@ -68,9 +72,10 @@ public final class OutputStream: @unchecked Sendable {
         if pagedBytes <= pipeCapacity { unconfirmed.append(contentsOf: handed) } else { unconfirmed = [] }
     }
 
-    /// The pager is gone: stop keeping what it was handed.
+    /// The pager is gone and the terminal back: stop keeping what it was handed, and write again.
     func forgetPaged() {
         unconfirmed = []
+        readerQuit = false
     }
 
     /// Output that went somewhere the user did not see it: `line` is what to say instead.

@@ -242,3 +242,7 @@ def test_a_string_result_cannot_repaint_the_terminal_but_pipes_get_it_whole(apic
     assert "\\u{1B}]0;RETITLED\\u{7}\\u{1B}[2Jafter\\u{9B}1m\nsecond\tline" in shown.out, shown
     piped = apictl.run("request", "GET", "/esc", "--jq", ".t", "-p", "dz", env=dz)
     assert piped.out == json.loads(hostile)["t"] + "\n"
+    # an object or array result: JSON leaves C1 controls raw, the terminal gets them as \u escapes
+    ref.fault(api="dzdesk", method="GET", path="/v1/esc", status=200, count=1, body=hostile, headers={"Content-Type": "application/json"})
+    shown = apictl.run_tty("request", "GET", "/esc", "--jq", "{a: .t}", "-p", "dz", "--no-color", env=dz)
+    assert shown.code == 0 and "\u009b" not in shown.out and "\\u009b" in shown.out, shown

@@ -313,6 +313,12 @@ def test_a_pager_that_ends_without_reading_leaves_a_posts_answer_on_the_terminal
     assert "ended before reading anything; printing straight to the terminal" in shown.out, shown
 
 
+def test_a_pager_that_ends_unread_with_more_than_a_pipe_holds_says_what_was_lost(apictl, ref, paged):
+    shown = apictl.run_tty("request", "GET", ref.url("_test", "/big-json/20000"), env=dict(paged, APICTL_PAGER="sleep 1"))
+    assert shown.code == 10, shown
+    assert "ended before reading anything; the first" in shown.out and "were lost" in shown.out, shown.out[-400:]
+
+
 def test_a_pager_that_cannot_be_run_is_named_as_such(apictl, paged, tmp_path):
     unrunnable = tmp_path / "pager"
     unrunnable.write_text("#!/bin/sh\ncat\n")

@@ -282,3 +282,12 @@ def test_offset_pagination_is_not_silently_taken_for_one_page(apictl, ref):
     result = apictl.run("-p", "o", "request", "GET", "/things", "--paginate", env={"DZDESK_TOKEN": token})
     assert result.code == 0 and json.loads(result.out) == [{"id": 1}, {"id": 2}], result
     assert "says 5 items in all" in result.err and "after 2" in result.err and result.err.count("\n") == 1, result
+
+
+def test_an_offset_query_that_reaches_the_end_is_not_warned_about(apictl, ref):
+    token = ref.key("dzdesk", scopes=["requests:read"])
+    assert apictl.run("profile", "add", "o", "--base-url", ref.url("dzdesk", "/v1"), "--token-env", "DZDESK_TOKEN").code == 0
+    ref.fault(api="dzdesk", method="GET", path="/v1/things", status=200, count=1, headers={"Content-Type": "application/json"},
+              body=json.dumps({"items": [{"id": 11}, {"id": 12}, {"id": 13}], "offset": 10, "limit": 5, "total": 13}))
+    result = apictl.run("-p", "o", "request", "GET", "/things", "--paginate", "--query", "offset=10", env={"DZDESK_TOKEN": token})
+    assert result.code == 0 and len(json.loads(result.out)) == 3 and result.err == "", result

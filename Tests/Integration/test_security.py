@@ -211,13 +211,22 @@ def test_secrets_by_their_names_are_redacted_in_every_view(apictl, ref):
     signature, a password or a token (Google's key=, Azure's sig=, AWS's X-Amz-Signature)."""
     assert apictl.run("profile", "add", "p", "--base-url", ref.url("_test"), "--token-env", "P_TOKEN").code == 0
     target = ("/echo?key=named-secret-1&sig=named-secret-2&password=named-secret-3&X-Amz-Signature=named-secret-4"
-              "&client_secret=named-secret-5&page=2")
+              "&client_secret=named-secret-5&key[]=named-secret-9&sig[0]=named-secret-10&key+=named-secret-11&page=2")
     headers = ["-H", "X-Access-Token: named-secret-6", "-H", "X-Api-Secret: named-secret-7", "-H", "Authentication: named-secret-8"]
     for args in (["-v"], ["--dry-run"], ["--curl"]):
         result = apictl.run("request", "GET", target, *headers, *args, env={"P_TOKEN": "tok-shown-3"})
         assert result.code == 0, result
         shown = result.err if args == ["-v"] else result.out
         assert "named-secret" not in shown and "page=2" in shown, (args, shown)
+
+
+def test_a_base_url_with_a_fragment_is_refused(apictl, ref, tmp_path):
+    """A path appended after '#' is never sent, nor is a key hidden there."""
+    result = apictl.run("profile", "add", "f", "--base-url", "https://api.example.com/#access_token=frag-secret")
+    assert_one_line_error(result, 2, "fragment")
+    config = tmp_path / "frag.toml"
+    config.write_text('[profiles.f]\nauth = "bearer"\nbase_url = "https://api.example.com/v1#x"\n')
+    assert_one_line_error(apictl.run("--config", str(config), "-p", "f", "request", "GET", "/me"), 3, "fragment")
 
 
 def test_a_servers_header_values_cannot_repaint_the_terminal(apictl, ref):

@@ -295,12 +295,14 @@ def test_an_oauth_refresh_token_never_goes_to_an_api_origin_it_did_not_come_from
     assert apictl.run("token", "refresh").code == 0   # the provider it came from still renews it
 
 
-def test_a_pair_refresh_token_never_goes_to_the_api_origin_when_it_came_from_another(pair, ref, tmp_path):
+@pytest.mark.parametrize("refresh_at_login", [True, False])
+def test_a_pair_refresh_token_never_goes_to_the_api_origin_when_it_came_from_another(pair, ref, tmp_path, refresh_at_login):
     key = ref.key("dzdesk", scopes=["requests:read"])
     pair_answer(ref, "obtain", key)
     elsewhere = PAIR.format(base=ref.url("dzdesk", "/v1")).replace(
         '"POST /pair/obtain"', f'"POST {ref.url("dzdesk", "/v1/pair/obtain", host="localhost")}"').replace(
-        '"POST /pair/refresh"', f'"POST {ref.url("dzdesk", "/v1/pair/refresh", host="localhost")}"')
+        'refresh = "POST /pair/refresh"', f'refresh = "POST {ref.url("dzdesk", "/v1/pair/refresh", host="localhost")}"'
+        if refresh_at_login else "")
     configure(pair, elsewhere)
     assert pair.run("login", "-p", "pair", "--username", "u", "--password-stdin", input="pw\n").code == 0
     moved = tmp_path / "moved.toml"
@@ -368,3 +370,44 @@ def test_a_created_key_apictl_cannot_use_is_revoked_again(keyed, ref, answer):
     assert result.code == 1 and "revoked again" in result.err and result.out == "", result
     assert [e["method"] for e in ref.log()[since:] if e["path"].endswith("/api-keys/key_nokey")] == ["DELETE"]
     assert apictl.run("token", "print").out.strip() == key
+
+
+def test_a_long_or_encoded_secret_quoted_back_is_masked_too(pair, ref):
+    """Masked before the line is cut to length, and in the forms it was sent in (percent-encoded
+    in a form, escaped in JSON)."""
+    long_refresh = "eyJ" + "R" * 400 + "sigEND"
+    key = ref.key("dzdesk", scopes=["requests:read"])
+    configure(pair, PAIR.format(base=ref.url("dzdesk", "/v1")) + 'obtain_format = "form"\n')
+    password = 'p@ss w/rd&"q-SECRET'
+    quoted = json.dumps({"detail": "bad form: password=p%40ss%20w%2Frd%26%22q-SECRET and json \"p@ss w/rd&\\\"q-SECRET\""})
+    ref.fault(api="dzdesk", method="POST", path="/v1/pair/obtain", status=400, count=1, body=quoted, headers={"Content-Type": "application/json"})
+    refused = pair.run("login", "-p", "pair", "--username", "u", "--password-stdin", input=password + "\n")
+    assert refused.code == 4 and "SECRET" not in refused.err, refused
+    pair_answer(ref, "obtain", key, refresh=long_refresh)
+    assert pair.run("login", "-p", "pair", "--username", "u", "--password-stdin", input=password + "\n").code == 0
+    ref.fault(api="dzdesk", method="POST", path="/v1/pair/refresh", status=401, count=1,
+              body=json.dumps({"detail": f"Token is invalid or expired: {long_refresh}"}), headers={"Content-Type": "application/json"})
+    result = pair.run("token", "refresh", "-p", "pair")
+    assert result.code == 4 and "RRRR" not in result.err and "[REDACTED]" in result.err, result
+
+
+def test_revoke_with_bearer_refresh_sends_the_refresh_token_and_no_body(pair, ref):
+    key = ref.key("dzdesk", scopes=["requests:read"])
+    configure(pair, PAIR.format(base=ref.url("dzdesk", "/v1")) + 'revoke = "DELETE /pair/logout"\nrevoke_with = "bearer_refresh"\n')
+    pair_answer(ref, "obtain", key, refresh="refresh-for-logout")
+    assert pair.run("login", "-p", "pair", "--username", "u", "--password-stdin", input="pw\n").code == 0
+    ref.fault(api="dzdesk", method="DELETE", path="/v1/pair/logout", status=200, count=1, body="{}", headers={"Content-Type": "application/json"})
+    since = len(ref.log())
+    assert pair.run("logout", "-p", "pair", "--revoke").code == 0
+    calls = [e for e in ref.log()[since:] if e["path"].endswith("/pair/logout")]
+    assert len(calls) == 1 and calls[0]["body"] == "" and calls[0]["headers"].get("Authorization") == "Bearer refresh-for-logout", calls
+
+
+def test_a_created_key_without_an_id_is_found_by_name_and_revoked(keyed, ref):
+    apictl, key = keyed
+    made = ref.admin("/keys", {"api": "dzdesk", "name": "ci-nameless", "scopes": ["requests:read"]})
+    ref.fault(api="dzdesk", method="POST", path="/v1/api-keys", status=201, count=1, body=json.dumps({"data": {}}),
+              headers={"Content-Type": "application/json"})
+    result = apictl.run("token", "create", "--name", "ci-nameless")
+    assert result.code == 1 and "revoked again" in result.err and result.out == "", result
+    assert ref.admin(f"/keys/state?id={made['id']}")["revoked"] is True

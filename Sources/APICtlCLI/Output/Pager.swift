@@ -81,11 +81,18 @@ final class Pager {
         var status: Int32 = 0
         let unread = endedWithoutReading(status: &status)
         let shown = stdout.unconfirmed
+        let dropped = stdout.droppedBytes
         restoreTerminal()
         if !unread { while waitpid(pid, &status, 0) < 0 && errno == EINTR {} }
         ended = true
         stdout.forgetPaged()
-        if unread {
+        if unread && dropped > 0 {
+            // More than the pipe held: what it held is shown, the rest went nowhere, and that is said.
+            stdout.write(shown)
+            stdout.markLost(APICtlError(.outputFailed, "the pager '\(TerminalText.escapingControls(command))' ended before reading "
+                                        + "anything; the first \(shown.count) bytes are shown above, the other \(dropped) were lost",
+                                        hint: "--no-pager or APICTL_PAGER=cat prints straight to the terminal"))
+        } else if unread {
             reportUnread(status: status)
             stdout.write(shown)
         } else if let how = Self.failure(status) {

@@ -21,6 +21,29 @@ enum ResponsePrinter {
             .joined(separator: "\n")
     }
 
+    /// JSON text with U+0080-U+009F (C1 controls, which JSON leaves raw and some terminals act
+    /// on) and DEL written as `\u` escapes: the same JSON, shown rather than acted on.
+    static func withC1Escaped(_ json: [UInt8]) -> [UInt8] {
+        guard json.contains(where: { $0 == 0xC2 || $0 == 0x7F }) else { return json }
+        var out: [UInt8] = []
+        out.reserveCapacity(json.count)
+        var index = 0
+        while index < json.count {
+            let byte = json[index]
+            if byte == 0xC2, index + 1 < json.count, (0x80...0x9F).contains(json[index + 1]) {
+                out += Array("\\u00\(String(json[index + 1], radix: 16))".utf8)
+                index += 2
+            } else if byte == 0x7F {
+                out += Array("\\u007f".utf8)
+                index += 1
+            } else {
+                out.append(byte)
+                index += 1
+            }
+        }
+        return out
+    }
+
     /// `--jq`: each result on a line of its own, strings raw as `jq -r` prints them, other
     /// values as JSON (coloured like a body on a terminal, indented as jq does when piped).
     /// Results go out as jq hands them over, never copied, unless a terminal colours them.
@@ -34,7 +57,7 @@ enum ResponsePrinter {
                 out.write([0x0A])
             case .json(let json):
                 if terminal, let formatted = JSONPrettyPrinter(color: color).format(Array(json)) {
-                    out.write(formatted)
+                    out.write(withC1Escaped(formatted))
                     if formatted.last != 0x0A { out.write([0x0A]) }
                 } else {
                     out.write(json)

@@ -67,7 +67,14 @@ public struct TokenPairClient {
     public func revoke(_ stored: Credential) throws(APICtlError) -> Int {
         let (method, url) = try endpoint(pair.revoke, "revoke")
         try CredentialRefresher.checkDestination(url, of: stored, profile: profile, what: "pair.revoke")
-        let template = pair.revokeBody ?? ["refresh": "{refresh_token}"]
+        // `bearer_refresh`: the refresh token is the call's credential, and the body empty unless
+        // revoke_body says otherwise (flask-jwt-extended revokes the token that calls).
+        let withRefresh = pair.revokeWith == "bearer_refresh"
+        if withRefresh && stored.refreshToken == nil {
+            throw APICtlError.config("the stored pair of '\(profile.name)' has no refresh token to revoke with (pair.revoke_with = \"bearer_refresh\")",
+                                     hint: "revoke it at the API, or set revoke_with = \"bearer\"")
+        }
+        let template = pair.revokeBody ?? (withRefresh ? [:] : ["refresh": "{refresh_token}"])
         let values: [String: JSONValue] = ["{refresh_token}": JSONValue(stored.refreshToken), "{access_token}": .string(stored.token)]
         // `revoke_body = {}` is a revocation without a body (flask-jwt-extended's, with revoke_with = "bearer").
         let body: JSONValue?
@@ -81,7 +88,7 @@ public struct TokenPairClient {
             body = filled
         }
         let response = try send(method, url, body: body, form: pair.revokeFormat == "form",
-                                bearer: pair.revokeWith == "bearer" ? stored.token : nil, doing: "revoke",
+                                bearer: withRefresh ? stored.refreshToken : pair.revokeWith == "bearer" ? stored.token : nil, doing: "revoke",
                                 secrets: [stored.refreshToken, stored.token].compactMap { $0 })
         return response.status
     }
@@ -113,7 +120,14 @@ public struct TokenPairClient {
         }
         credential.expiresAt = seconds.map { now.addingTimeInterval($0) } ?? JWT.decode(access)?.expiresAt
         credential.issuedAt = now
-        credential.tokenURL = refreshURL
+        if previous == nil {
+            // Where the pair came from (the obtain endpoint), and where the profile said then that it
+            // renews: a refresh token goes to these two origins only (CredentialRefresher.checkDestination).
+            credential.tokenURL = url
+            credential.refreshURL = refreshURL
+        } else if previous?.refreshURL == nil {
+            credential.tokenURL = refreshURL   // a record of an earlier version named its refresh endpoint here
+        }
         if let scopes = JWT.decode(access)?.scopes, !scopes.isEmpty { credential.scopes = scopes }
         return credential
     }

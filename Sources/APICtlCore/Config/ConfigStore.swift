@@ -158,17 +158,7 @@ enum ConfigValidator {
             guard AuthScheme(configValue: profile.auth) != nil else {
                 throw .config("config file \(path): profiles.\(name).auth = \"\(profile.auth)\" is not one of \(AuthScheme.configChoices.joined(separator: ", "))")
             }
-            let urls = [("base_url", profile.baseURL)] + (profile.environments ?? [:]).map { ("environments.\($0.key).base_url", $0.value.baseURL) }
-            for case let (key, url?) in urls {
-                if url.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == " " }) {
-                    throw .config("config file \(path): profiles.\(name).\(key) = \"\(TerminalText.escapingControls(url))\" holds a space or control character",
-                                  hint: "a URL is one word of printable text")
-                }
-                if let secret = Redactor.secretIn(url) {
-                    throw .config("config file \(path): profiles.\(name).\(key) holds \(secret); the config file holds no secrets",
-                                  hint: "keep the credential in the store: 'apictl login -p \(name)' (auth = \"basic\" for a user and password)")
-                }
-            }
+            try checkBaseURLs(of: profile, named: name, path: path)
             if profile.baseURL == nil && (profile.environments ?? [:]).isEmpty {
                 throw .config("config file \(path): profile '\(name)' has neither base_url nor environments")
             }
@@ -184,6 +174,27 @@ enum ConfigValidator {
         }
         if let name = config.defaultProfile, config.profiles[name] == nil {
             throw .config("config file \(path): default_profile = \"\(name)\" names no profile")
+        }
+    }
+
+    /// Each base URL is one word of printable text, with no fragment (a path appended after
+    /// one is never sent) and no secret (the config file holds none).
+    static func checkBaseURLs(of profile: ProfileConfig, named name: String, path: String) throws(APICtlError) {
+        let urls = [("base_url", profile.baseURL)] + (profile.environments ?? [:]).map { ("environments.\($0.key).base_url", $0.value.baseURL) }
+        for case let (key, url?) in urls {
+            // A path is appended to a base URL: after a fragment it would never be sent (nor would a key there be seen).
+            if url.contains("#") {
+                throw .config("config file \(path): profiles.\(name).\(key) holds a fragment (#...), which no request sends",
+                              hint: "give the base URL without it")
+            }
+            if url.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == " " }) {
+                throw .config("config file \(path): profiles.\(name).\(key) = \"\(TerminalText.escapingControls(url))\" holds a space or control character",
+                              hint: "a URL is one word of printable text")
+            }
+            if let secret = Redactor.secretIn(url) {
+                throw .config("config file \(path): profiles.\(name).\(key) holds \(secret); the config file holds no secrets",
+                              hint: "keep the credential in the store: 'apictl login -p \(name)' (auth = \"basic\" for a user and password)")
+            }
         }
     }
 }

@@ -54,7 +54,7 @@ extension ConfigTOML {
                                  refreshWith: try table.choice("refresh_with", among: ["body", "bearer"]),
                                  refreshFormat: try table.choice("refresh_format", among: ["json", "form"]),
                                  revoke: try table.string("revoke"), revokeBody: try table.jsonTable("revoke_body"),
-                                 revokeWith: try table.choice("revoke_with", among: ["body", "bearer"]),
+                                 revokeWith: try table.choice("revoke_with", among: ["body", "bearer", "bearer_refresh"]),
                                  revokeFormat: try table.choice("revoke_format", among: ["json", "form"]),
                                  access: try table.string("access"), refreshToken: try table.string("refresh_token"),
                                  expiresIn: try table.string("expires_in"))

@@ -27,11 +27,15 @@ public struct FailureContext: Sendable {
 public enum HTTPFailure {
     public static func error(for response: HTTPResponse, context: FailureContext) -> APICtlError {
         let status = response.status
+        let credential = context.credential?.credential
+        let redactor = Redactor(secrets: [credential?.token, credential?.refreshToken, credential?.clientSecret].compactMap { $0 }
+                                    + context.sentSecrets, auth: context.profile?.auth)
         let detail = APIErrorDecoder.decode(response.body, contentType: response.headers["Content-Type"])
         var message = "\(status)"
-        if let code = detail?.code { message += " \(code)" }
+        if let code = detail?.code { message += " \(redactor.text(code))" }
         if let text = detail?.message {
-            message += ": " + oneLine(text)
+            // Masked before it is cut: a long token cut first would no longer match, and show.
+            message += ": " + oneLine(redactor.text(text))
         } else {
             let reason = response.head.reason.isEmpty ? standardReason(status) : response.head.reason
             message += " \(reason)"
@@ -42,9 +46,6 @@ public enum HTTPFailure {
                                                      : ": the server sent \(type), not JSON"
             }
         }
-        let credential = context.credential?.credential
-        let redactor = Redactor(secrets: [credential?.token, credential?.refreshToken, credential?.clientSecret].compactMap { $0 }
-                                    + context.sentSecrets, auth: context.profile?.auth)
         // Some providers (oidc-provider-mock among them) answer a revoked token with
         // 400 and an OAuth error code instead of 401: it is still "log in again".
         let refusedToken = status == 400 && ["access_denied", "invalid_token"].contains(detail?.code ?? "")

@@ -22,7 +22,12 @@ public struct Paginator {
     /// pagination apictl was not told of (offset and limit): the caller says so.
     public struct Walked: Sendable {
         public var items = 0
+        /// The first request's own `offset=`: items before it were asked not to be sent.
+        public var offset = 0
         public var statedTotal: Int?
+
+        /// The body counts more items than were passed on from where the walk began.
+        public var leftUnfollowed: Bool { statedTotal.map { $0 > offset + items } ?? false }
     }
 
     /// Calls `onPage` with each page's body and the byte ranges of its items.
@@ -32,6 +37,7 @@ public struct Paginator {
         var seen: Set<String> = []
         var page = Int(Self.queryValue(first.url, config.pageParam ?? "") ?? "") ?? 1
         var walked = Walked()
+        walked.offset = max(0, Int(Self.queryValue(first.url, "offset") ?? "") ?? 0)
         for number in 1...maxPages {
             seen.insert(request.url)
             let response = try client.fetch(request)

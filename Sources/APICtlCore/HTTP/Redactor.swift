@@ -14,7 +14,10 @@ public struct Redactor: Sendable {
         if case .basic? = auth {
             secrets += secrets.compactMap { pair in pair.firstIndex(of: ":").map { String(pair[pair.index(after: $0)...]) } }
         }
-        self.secrets = secrets.filter { $0.count >= 4 }
+        // A server may quote a secret as it was sent: percent-encoded in a form or a query, or
+        // escaped inside a JSON string.
+        secrets += secrets.flatMap { [PercentEncoding.encodeQueryComponent($0), String(JSONValue.string($0).rendered().dropFirst().dropLast())] }
+        self.secrets = Array(Set(secrets.filter { $0.count >= 4 })).sorted { $0.count > $1.count }
         // Set-Cookie comes back from servers.
         var headers = Set((HTTPHeaders.credentialNames + ["Set-Cookie"]).map(HTTPHeaders.comparable))
         var query: Set<String> = ["access_token", "api_key", "apikey", "token"]
@@ -55,8 +58,10 @@ public struct Redactor: Sendable {
         let query = url[url.index(after: q)...].split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let key = String(parts[0])
-            // Servers decode the name before they read it: api%5Fkey is api_key.
-            let name = (PercentEncoding.decode(key.replacingAll("+", with: " ")) ?? key).lowercased()
+            // Servers decode the name before they read it: api%5Fkey is api_key, key[] and
+            // key[0] are key (PHP, Rails), and `key+` is `key `.
+            let decoded = (PercentEncoding.decode(key.replacingAll("+", with: " ")) ?? key).lowercased()
+            let name = String(decoded.prefix { $0 != "[" }).trimmingSpaces()
             let comparable = HTTPHeaders.comparable(name)
             let secret = secretQueryKeys.contains(name) || Self.secretQueryNames.contains(comparable) || Self.nameLooksSecret(comparable)
             guard secret, parts.count < 2 || String(parts[1]) != kept else { return String(pair) }

@@ -65,15 +65,21 @@ public struct TokenAPI {
         let template = config.createBody ?? ["name": "{name}", "scopes": "{scopes}", "expires_in": "{expires_in}"]
         let body = Self.fill(.object(template), with: values) ?? .object([:])
         let response = try call(method, path, body: body)
-        guard let document = JSONValue(parsing: response.body) else {
-            throw APICtlError(.httpError, "the create call answered \(response.status) without a JSON body; no key was stored")
-        }
-        let id = document.at(pointer: config.id ?? "/id")?.text
+        let document = JSONValue(parsing: response.body)
+        let id = document?.at(pointer: config.id ?? "/id")?.text
         // Past this point the key exists at the API: one apictl cannot use is revoked again where
-        // it can be named, so no live key is left that nobody holds.
-        let revokedUnusable = { () -> Bool in id != nil && !revokesCallingKey && (try? revoke(id: id, goneIsFine: true)) != nil }
+        // it can be named (its id, else its name in the key list), so no live key is left that nobody holds.
+        let revokedUnusable = { () -> Bool in
+            guard !revokesCallingKey, let named = id ?? (canList ? (try? list())?.first(where: { $0.name == name })?.id : nil) else { return false }
+            return (try? revoke(id: named, goneIsFine: true)) != nil
+        }
+        guard let document else {
+            let revoked = revokedUnusable() ? "; the key it made was revoked again" : ""
+            throw APICtlError(.httpError, "the create call answered \(response.status) without a JSON body\(revoked); no key was stored")
+        }
         guard let key = document.at(pointer: config.key ?? "/key")?.stringValue, !key.isEmpty else {
-            let named = id.map { revokedUnusable() ? " (the API named it \($0); it was revoked again)" : " (the API named it \($0))" } ?? ""
+            let said = [id.map { "the API named it \($0)" }, revokedUnusable() ? "it was revoked again" : nil].compactMap { $0 }
+            let named = said.isEmpty ? "" : " (" + said.joined(separator: "; ") + ")"
             throw APICtlError(.httpError, "the create response has no key at \(config.key ?? "/key")\(named)",
                               hint: "check tokens.key in the profile; nothing was stored")
         }

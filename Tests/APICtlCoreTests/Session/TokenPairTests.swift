@@ -60,7 +60,9 @@ final class TokenPairTests: XCTestCase {
         let client = TokenPairClient(profile: profile, pair: try XCTUnwrap(profile.pair), http: f.parts.client(profile: nil, credential: nil))
         let obtained = try client.obtain(username: "alice", password: "pw", token: nil, now: f.now)
         XCTAssertEqual(obtained.token, "a1")
-        XCTAssertNil(obtained.tokenURL)
+        // Where it came from is recorded (a refresh token may go back there only); no refresh endpoint is.
+        XCTAssertEqual(obtained.tokenURL, "https://api.pair.test/v1/token/")
+        XCTAssertNil(obtained.refreshURL)
     }
 
     func testADueStoredPairIsRenewedByTheSession() throws {

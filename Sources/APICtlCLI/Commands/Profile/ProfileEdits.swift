@@ -171,6 +171,9 @@ struct ProfileEdits: CommandOptions {
         guard URLParts.parse(Template.filled(url, with: "x")) != nil else {
             throw APICtlError.usage("\(option) '\(Redactor().url(url))' is not an http:// or https:// URL", hint: "e.g. \(option) https://api.example.com/v1")
         }
+        if url.contains("#") {
+            throw APICtlError.usage("\(option) holds a fragment (#...), which no request sends", hint: "give the base URL without it")
+        }
         if let secret = Redactor.secretIn(url) {
             throw APICtlError.usage("\(option) holds \(secret), and the config file holds no secrets",
                                     hint: "give the URL without it, and keep the credential in the store with 'apictl login'")

@@ -44,7 +44,7 @@ extension RequestCommand {
             throw error
         }
         if let filterFailure { throw filterFailure }
-        if let total = walked.statedTotal, total > walked.items {
+        if walked.leftUnfollowed, let total = walked.statedTotal {
             context.warn("--paginate: the answer says \(total) items in all, and apictl found no next page after \(walked.items) "
                          + "(no Link header, next URL, cursor or pagination.page_param); offset and limit are not followed: "
                          + "page with --query offset=N (docs/requests.md)")

@@ -164,7 +164,13 @@ public final class OAuthClient {
     private func secrets(in parameters: [(String, String)]) -> [String] {
         let names: Set<String> = ["refresh_token", "code", "code_verifier", "device_code", "password", "assertion",
                                   "subject_token", "actor_token", "token"]
-        return parameters.filter { names.contains($0.0) }.map(\.1) + [identity.clientSecret].compactMap { $0 }
+        var secrets = parameters.filter { names.contains($0.0) }.map(\.1) + [identity.clientSecret].compactMap { $0 }
+        if case .basic = identity.method, let secret = identity.clientSecret {
+            // What the Authorization header carried, should a server echo it back.
+            secrets.append(Data((PercentEncoding.encodeQueryComponent(identity.clientID) + ":"
+                                 + PercentEncoding.encodeQueryComponent(secret)).utf8).base64EncodedString())
+        }
+        return secrets
     }
 
     static func readGrant(_ response: HTTPResponse, from url: String, hiding secrets: [String]) throws(TokenEndpointError) -> TokenGrant {
