@@ -179,3 +179,12 @@ def test_odd_arguments_never_trap(apictl, ref, args):
     assert "Fatal error" not in result.err and "Illegal instruction" not in result.err
     if result.code == 2:
         assert_one_line_error(result, 2)
+
+
+def test_a_401_for_a_header_given_with_h_blames_that_header(apictl, ref):
+    """-H Authorization replaces the profile's credential: a 401 is about it, not the stored one."""
+    apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1"))
+    env = {"DZDESK_TOKEN": ref.key("dzdesk", scopes=["requests:read"])}
+    result = apictl.run("request", "GET", "/me", "-H", "Authorization: Bearer nope", env=env)
+    assert_one_line_error(result, 4, "the Authorization header given with -H was rejected")
+    assert "DZDESK_TOKEN" not in result.err

@@ -411,3 +411,14 @@ def test_a_created_key_without_an_id_is_found_by_name_and_revoked(keyed, ref):
     result = apictl.run("token", "create", "--name", "ci-nameless")
     assert result.code == 1 and "revoked again" in result.err and result.out == "", result
     assert ref.admin(f"/keys/state?id={made['id']}")["revoked"] is True
+
+
+def test_verbose_output_masks_what_a_token_request_carried(pair, ref):
+    """-v shows a refusing refresh endpoint's headers: one that echoes the refresh token has it masked."""
+    key = ref.key("dzdesk", scopes=["requests:read"])
+    pair_answer(ref, "obtain", key, refresh="refresh-SECRET-2")
+    assert pair.run("login", "-p", "pair", "--username", "u", "--password-stdin", input="pw\n").code == 0
+    ref.fault(api="dzdesk", method="POST", path="/v1/pair/refresh", status=401, count=1, body="{}",
+              headers={"Content-Type": "application/json", "X-Echo": "refresh-SECRET-2"})
+    result = pair.run("token", "refresh", "-p", "pair", "-v")
+    assert result.code == 4 and "< X-Echo: [REDACTED]" in result.err and "SECRET" not in result.err, result

@@ -198,3 +198,14 @@ def test_two_rotations_at_once_leave_one_new_key_and_no_orphan(dz, ref):
     assert outcomes[1][0] == 1 and "changed while this rotation waited" in outcomes[1][1], outcomes
     stored = dz.run("token", "print").out.strip()
     assert [key["token"] for key in live_keys(ref)] == [stored] and works(dz)
+
+
+def test_a_new_key_answered_with_the_old_keys_id_is_never_revoked(dz, ref):
+    """Revoking the old key by its id would revoke the new one, when the API reused the id."""
+    made = ref.admin("/keys", {"api": "dzdesk", "name": "reused", "scopes": ["requests:read", "requests:write"]})
+    ref.fault(api="dzdesk", method="POST", path="/v1/api-keys", status=201, count=1, headers={"Content-Type": "application/json"},
+              body=json.dumps({"data": {"id": dz.old["id"], "key": made["token"], "scopes": ["requests:read"]}}))
+    result = dz.run("token", "rotate")
+    assert result.code != 0 and "the old key's id" in result.err, result
+    assert dz.run("token", "print").out.strip() == made["token"]
+    assert works(dz) and key_state(ref, made["id"])["revoked"] is False

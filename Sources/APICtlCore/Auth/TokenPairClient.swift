@@ -152,6 +152,7 @@ public struct TokenPairClient {
         var request = HTTPRequest(method: method, url: url, headers: headers, body: bytes, timeout: 60)
         request.caCertPath = profile.caCert
         request.carriesSecrets = true
+        request.secrets = secrets
         let response = try http.fetch(request)
         guard response.head.isSuccess else {
             var context = FailureContext(profile: profile, credential: nil, now: http.now())

@@ -13,6 +13,9 @@ public struct FailureContext: Sendable {
     /// Secrets the request carried besides the credential (a password, a refresh token): a
     /// server that quotes them back in its error does not have them shown.
     public var sentSecrets: [String] = []
+    /// The credential header the user gave with -H, which replaced the profile's own: a 401
+    /// is then about that header, not about the stored credential.
+    public var userCredentialHeader: String?
 
     public init(profile: ResolvedProfile?, credential: ResolvedCredential?, now: Date, maxWait: Double? = nil, maxRetries: Int? = nil) {
         self.profile = profile
@@ -59,6 +62,9 @@ public enum HTTPFailure {
         let login = context.profile.map { "run 'apictl login -p \($0.name)'" } ?? "select a profile with -p"
         switch status {
         case 401:
+            if let header = context.userCredentialHeader {
+                return "the \(header) header given with -H was rejected, and the profile's credential was not sent; drop -H \(header) to use it"
+            }
             guard let credential = context.credential else {
                 return "no credential was sent; \(login) or set APICTL_TOKEN"
             }

@@ -137,7 +137,8 @@ public final class APIClient {
         for _ in 0...settings.maxRedirects {
             let outgoing: HTTPRequest
             do { outgoing = try authorize(current, keepUserCredentials: userHeadersTrusted) } catch { throw SendError(apiError: error) }
-            report(outgoing)
+            let shownWith = redactor.adding(outgoing.secrets)
+            report(outgoing, redactor: shownWith)
             let hop = RedirectAwareConsumer(final: consumer)
             let head: HTTPResponseHead
             do {
@@ -145,7 +146,9 @@ public final class APIClient {
             } catch {
                 throw SendError(apiError: APICtlError.network(error, url: redactor.url(outgoing.url)), transport: error)
             }
-            settings.observer?(.response(head, redactedHeaders: head.headers.map { ($0.name, redactor.header($0.name, $0.value)) }))
+            var shownHead = head
+            shownHead.reason = shownWith.text(head.reason)
+            settings.observer?(.response(shownHead, redactedHeaders: head.headers.map { ($0.name, shownWith.header($0.name, $0.value)) }))
             guard head.isRedirect, let location = head.headers["Location"] else { return head }
             guard let from = URLParts.parse(current.url), let next = from.resolve(location), let nextParts = URLParts.parse(next) else {
                 throw SendError(apiError: APICtlError(.httpError, "the server redirected to an invalid location '\(redactor.text(location))'"))
@@ -286,7 +289,7 @@ public final class APIClient {
         return out
     }
 
-    private func report(_ request: HTTPRequest) {
+    private func report(_ request: HTTPRequest, redactor: Redactor) {
         guard let observer = settings.observer else { return }
         observer(.request(method: request.method, url: redactor.url(request.url),
                           headers: request.headers.map { ($0.name, redactor.header($0.name, $0.value)) },

@@ -69,6 +69,9 @@ public struct HTTPRequest: Sendable {
     /// a refresh token, a CI ID token): such a request never leaves its origin on a redirect,
     /// never goes over plain http off this machine, and never through a plain-http proxy.
     public var carriesSecrets = false
+    /// The secrets it carries besides the client's credential (a password, a refresh token):
+    /// `-v` masks them in what it shows of this request and its answer, as error lines do.
+    public var secrets: [String] = []
 
     public init(method: String, url: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8]? = nil,
                 timeout: Double? = nil, caCertPath: String? = nil) {

@@ -38,6 +38,16 @@ public struct Redactor: Sendable {
         secretWords.contains { comparable.containsText($0) }
     }
 
+    /// This redactor, also masking `more`.
+    public func adding(_ more: [String]) -> Redactor {
+        guard !more.isEmpty else { return self }
+        var wider = Redactor(secrets: more)
+        wider.secrets = Array(Set(wider.secrets + secrets)).sorted { $0.count > $1.count }
+        wider.secretHeaders = secretHeaders
+        wider.secretQueryKeys = secretQueryKeys
+        return wider
+    }
+
     public func header(_ name: String, _ value: String) -> String {
         let lower = HTTPHeaders.comparable(name)
         if secretHeaders.contains(lower) || Self.nameLooksSecret(lower) {

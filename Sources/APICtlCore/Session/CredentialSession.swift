@@ -27,6 +27,14 @@ public final class CredentialSession {
                        maxRetries: client.retryPolicy.maxRetries)
     }
 
+    /// `failureContext` for one request: a credential header the user gave with -H is named.
+    public func failureContext(for request: HTTPRequest) -> FailureContext {
+        var context = failureContext
+        let name = profile?.auth.headerName ?? "Authorization"
+        if request.headers.contains(name) { context.userCredentialHeader = name }
+        return context
+    }
+
     private init(parts: SessionParts, profile: ResolvedProfile?, client: APIClient, store: StoreSelection?,
                  refresher: CredentialRefresher?) {
         self.parts = parts

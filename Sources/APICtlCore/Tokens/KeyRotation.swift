@@ -156,6 +156,13 @@ public final class KeyRotation {
         var outcome = Outcome(newKey: fresh, oldKeyLeft: nil, oldRevokeError: nil, oldIDUnknown: oldID == nil && !selfRevoking)
         guard oldID != nil || selfRevoking else { return outcome }
         let described = oldID ?? "(the key that was stored)"
+        // An API that names the new key by the old one's id: revoking that id would revoke the new key.
+        if let oldID, oldID == fresh.tokenID {
+            outcome.oldKeyLeft = described
+            outcome.oldRevokeError = APICtlError(.httpError, "the API gave the new key the old key's id \(oldID); "
+                                                 + "the old key was not revoked, so the new one stays working")
+            return outcome
+        }
         report("revoking the old key \(oldID ?? "")".trimmingSpaces())
         do {
             api.client.use(ResolvedCredential(credential: fresh, source: store.source))

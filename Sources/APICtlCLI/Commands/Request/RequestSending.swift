@@ -32,7 +32,7 @@ extension RequestCommand {
                                  to: context.stdout, warn: context.warn)
         }
         guard head.isSuccess || (300..<400).contains(head.status) else {
-            throw HTTPFailure.error(for: HTTPResponse(head: head, body: sink.buffered), context: session.failureContext)
+            throw HTTPFailure.error(for: HTTPResponse(head: head, body: sink.buffered), context: session.failureContext(for: request))
         }
         return 0
     }
@@ -47,7 +47,7 @@ extension RequestCommand {
         guard head.isSuccess else {
             let response = HTTPResponse(head: head, body: held.bytes)
             ResponsePrinter.body(response.body, head: head, pretty: false, color: false, to: context.stdout, warn: context.warn)
-            throw HTTPFailure.error(for: response, context: session.failureContext)
+            throw HTTPFailure.error(for: response, context: session.failureContext(for: request))
         }
         let left = session.client.settings.deadline.map { $0.timeIntervalSince(context.now()) }
         try held.withBytes { (bytes) throws(APICtlError) in

@@ -225,6 +225,7 @@ public final class OAuthClient {
         }
         var request = HTTPRequest(method: "POST", url: url, headers: headers, body: Array(body.utf8), timeout: 30, caCertPath: caCert)
         request.carriesSecrets = true
+        request.secrets = secrets(in: parameters)
         do { return try http.fetch(request) } catch { throw .failed(error) }
     }
 }
