@@ -245,3 +245,15 @@ def test_a_refused_connection_is_not_retried_and_backoff_waits(apictl):
     started = time.time()
     result = apictl.run("request", "GET", f"http://127.0.0.1:{port}/x")
     assert result.code == 8 and "retry" not in result.err and time.time() - started < 2, result
+
+
+def test_an_unfilled_path_template_is_refused_before_any_credential_work(apictl, ref, tmp_path):
+    """Exit 2 before anything runs or is sent: no token command, no refresh."""
+    marker = tmp_path / "token-command-ran"
+    config = tmp_path / "c.toml"
+    config.write_text(f'[profiles.t]\nauth = "bearer"\nbase_url = "{ref.url("dzdesk", "/v1")}"\n'
+                      f'token_command = ["/bin/sh", "-c", "touch {marker}; echo tok"]\n')
+    since = len(ref.log())
+    result = apictl.run("--config", str(config), "-p", "t", "request", "GET", "/tickets/{id}/")
+    assert result.code == 2 and "still has {id} in it" in result.err, result
+    assert not marker.exists() and [e for e in ref.log()[since:] if not e["path"].startswith("/_admin")] == []

@@ -116,7 +116,7 @@ public enum RequestBuilder {
 
     /// The URL `target` names: a path under the profile's base URL (its `{var}`s filled), or
     /// a full URL. A template left in a path copied from the description is the user's to fill.
-    static func targetURL(_ target: String, profile: ResolvedProfile?) throws(APICtlError) -> String {
+    public static func targetURL(_ target: String, profile: ResolvedProfile?) throws(APICtlError) -> String {
         // "ht!tp://x" is no path under the base URL, and no URL: said so, not sent as a path to a 404.
         let beforeQuery = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         if !URLParts.isAbsolute(target), !target.hasPrefix("/"), String(beforeQuery).containsText("://") {

@@ -31,6 +31,9 @@ enum RequestCommand {
         let started = context.now()
         let plan = try Plan(options, argv: context.rawArguments, filterEnvironment: { context.childEnvironment.variables })
         if (options.dryRun && !options.resolve) || options.curl { return try preview(plan, options, context) }
+        // A path that cannot be sent (an unfilled {name}) is exit 2 before any credential work:
+        // renewing an expired token is a request too.
+        _ = try RequestBuilder.targetURL(plan.description.target, profile: try context.selectProfile().1)
         let session = try context.openSession(settings: context.clientSettings(
             retryPolicy: options.retry.policy, deadline: plan.description.timeout.map { started.addingTimeInterval($0) },
             stallTimeout: options.stallTimeout ?? HTTPRequest.defaultStallTimeout))
