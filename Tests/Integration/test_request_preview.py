@@ -103,3 +103,11 @@ def test_a_bang_beside_the_key_reads_the_same_in_bash_and_zsh(apictl, ref, shell
     by_apictl = apictl.run("-p", "q", "request", "GET", "/echo?x=hi!&y=$HOME", env={"Q_KEY": "k-1"})
     assert by_curl.returncode == 0, by_curl.stderr
     assert json.loads(by_curl.stdout)["query"] == json.loads(by_apictl.out)["query"]
+
+
+@pytest.mark.parametrize("mode", [[], ["--dry-run"], ["--curl"]])
+def test_a_url_no_request_can_carry_is_refused_in_every_mode(apictl, mode):
+    """A raw space or control character: libcurl refuses it, so a preview does not print it as if it could go."""
+    result = apictl.run("request", "GET", "http://127.0.0.1:9/a b?api_key=space-secret", *mode)
+    assert_one_line_error(result, 2, "holds a space or control character", "%20")
+    assert "space-secret" not in result.err and result.out == ""

@@ -508,6 +508,18 @@ def test_a_token_env_that_is_not_a_variable_name_is_a_config_error(apictl, ref, 
     assert_one_line_error(apictl.run("-p", "p", "request", "GET", "/echo"), 3, "token_env", "not an environment variable name")
 
 
+@pytest.mark.parametrize("variable", ["PATH", "HOME", "XDG_CONFIG_HOME"])
+def test_a_token_env_naming_a_system_variable_is_refused(apictl, ref, variable):
+    """Its value would be sent as a token, and kept from every child as a secret (a pager without PATH)."""
+    apictl.config_path.parent.mkdir(parents=True)
+    apictl.config_path.write_text(f'[profiles.p]\nauth = "bearer"\nbase_url = "{ref.url("_test")}"\ntoken_env = "{variable}"\n')
+    since = len(ref.log())
+    assert_one_line_error(apictl.run("-p", "p", "request", "GET", "/echo"), 3, "token_env", "a variable the system uses")
+    assert [e for e in ref.log()[since:] if not e["path"].startswith("/_admin")] == []
+    assert_one_line_error(apictl.run("profile", "add", "q", "--base-url", ref.url("_test"), "--token-env", variable),
+                          2, "--token-env", "a variable the system uses")
+
+
 def test_the_config_file_is_created_0600_and_keeps_the_mode_it_was_given(apictl, ref):
     assert apictl.run("profile", "add", "p", "--base-url", ref.url("_test")).code == 0
     assert apictl.config_path.stat().st_mode & 0o777 == 0o600

@@ -139,9 +139,8 @@ enum ConfigValidator {
                 throw .config("config file \(path): profile name '\(TerminalText.escapingControls(name))' is not valid",
                               hint: ProfileName.rule)
             }
-            if let tokenEnv = profile.tokenEnv, !EnvironmentName.isValid(tokenEnv) {
-                throw .config("config file \(path): profiles.\(name).token_env = \"\(TerminalText.escapingControls(tokenEnv))\" "
-                              + "is not an environment variable name", hint: "use letters, digits and '_', not starting with a digit")
+            if let tokenEnv = profile.tokenEnv, let problem = EnvironmentName.problemAsTokenVariable(tokenEnv) {
+                throw .config("config file \(path): profiles.\(name).token_env = \"\(TerminalText.escapingControls(tokenEnv))\" \(problem)")
             }
             for (environment, settings) in profile.environments ?? [:] {
                 // Like a profile name, it names keyring entries and files, and is printed.
@@ -149,10 +148,9 @@ enum ConfigValidator {
                     throw .config("config file \(path): profiles.\(name).environments: the name '\(TerminalText.escapingControls(environment))' is not valid",
                                   hint: ProfileName.rule)
                 }
-                if let tokenEnv = settings.tokenEnv, !EnvironmentName.isValid(tokenEnv) {
+                if let tokenEnv = settings.tokenEnv, let problem = EnvironmentName.problemAsTokenVariable(tokenEnv) {
                     throw .config("config file \(path): profiles.\(name).environments.\(environment).token_env = "
-                                  + "\"\(TerminalText.escapingControls(tokenEnv))\" is not an environment variable name",
-                                  hint: "use letters, digits and '_', not starting with a digit")
+                                  + "\"\(TerminalText.escapingControls(tokenEnv))\" \(problem)")
                 }
             }
             guard AuthScheme(configValue: profile.auth) != nil else {
@@ -215,6 +213,17 @@ public enum ProfileName {
 /// An environment variable's name, as POSIX shells accept one: `token_env` names where a CI
 /// job puts its token, and children are handed the environment without it.
 public enum EnvironmentName {
+    /// What is wrong with `name` as a `token_env`, in words; nil when nothing is. Besides not
+    /// being a name: a variable the system and apictl's children need (its value would be sent
+    /// as a token, and kept from every child as a secret: a pager without PATH).
+    public static func problemAsTokenVariable(_ name: String) -> String? {
+        guard isValid(name) else { return "is not an environment variable name (letters, digits and '_', not starting with a digit)" }
+        let system: Set<String> = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "PWD", "TERM", "LANG", "TMPDIR", "DISPLAY",
+                                   "DBUS_SESSION_BUS_ADDRESS", "SSH_AUTH_SOCK", "PAGER", "EDITOR", "BROWSER"]
+        guard system.contains(name) || name.hasPrefix("XDG_") || name.hasPrefix("LC_") else { return nil }
+        return "names a variable the system uses, not one holding a token"
+    }
+
     public static func isValid(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
         return name.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "_" || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)) }

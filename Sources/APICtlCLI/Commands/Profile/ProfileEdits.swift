@@ -124,8 +124,8 @@ struct ProfileEdits: CommandOptions {
     /// --token-env, --whoami, --token-command and its timing, --whoami-key-id.
     private func applyCredentialSources(to profile: inout ProfileConfig) throws(APICtlError) {
         if let tokenEnv {
-            guard EnvironmentName.isValid(tokenEnv) else {
-                throw APICtlError.usage("--token-env '\(tokenEnv)' is not an environment variable name")
+            if let problem = EnvironmentName.problemAsTokenVariable(tokenEnv) {
+                throw APICtlError.usage("--token-env '\(TerminalText.escapingControls(tokenEnv))' \(problem)")
             }
             profile.tokenEnv = tokenEnv
         }
