@@ -138,8 +138,8 @@ public enum RequestBuilder {
         // libcurl refuses these at send time: --dry-run and --curl say so too, rather than print
         // a request that cannot be made.
         if url.unicodeScalars.contains(where: { $0 == " " || $0.properties.generalCategory == .control }) {
-            throw .usage("the URL '\(TerminalText.escapingControls(Redactor().url(url)))' holds a space or control character, which no request can carry",
-                         hint: "percent-encode it (%20 for a space), or pass a query value with --query NAME=VALUE")
+            throw .usage("invalid URL '\(TerminalText.escapingControls(Redactor().url(url)))': it holds a space or control character, "
+                         + "which no request can carry", hint: "percent-encode it, %20 for a space, or give a query value with --query NAME=VALUE")
         }
         guard URLParts.parse(url) != nil else {
             throw .usage("invalid URL '\(url)'", hint: "use a path like /v1/me or a full https:// URL")
