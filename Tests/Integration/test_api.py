@@ -271,6 +271,7 @@ def test_a_generated_github_sized_description(apictl, tmp_path):
                           2, "PATCH /repos/{owner}/repos_3/{repos_3_id}: body: the field", "is required")
 
 
+@pytest.mark.xdist_group("kernel-keyring")   # profile remove forgets dz's kernel keys, which that group's tests keep
 def test_removing_the_profile_forgets_its_description(dz, ref):
     dz.run("api", "sync")
     assert index_path(dz, "dz").exists()

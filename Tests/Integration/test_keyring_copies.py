@@ -35,10 +35,11 @@ def bus():
 
 @pytest.fixture
 def copies(apictl, ref, bus):
-    """apictl on a keyring with copies on (the default, 15 minutes), profile dz."""
+    """apictl on a keyring with copies on (the default, 15 minutes), profile kcopies: a copy's kernel
+    key is named by its profile, and another worker's `profile remove dz` would forget a dz one."""
     apictl.env.update(bus.env, APICTL_CREDENTIAL_STORE="keyring")
     del apictl.env["APICTL_KEYRING_CACHE"]
-    assert apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1")).code == 0
+    assert apictl.run("profile", "add", "kcopies", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1")).code == 0
     yield apictl
     apictl.run("credentials", "lock")   # kernel keys outlive the process
 
@@ -141,10 +142,10 @@ def test_a_change_outside_apictl_is_read_when_the_api_refuses_the_copy(copies, r
     old, new = ref.key("dzdesk"), ref.key("dzdesk")
     assert copies.run("login", "--with-token", input=old).code == 0
     # Seahorse or secret-tool replaces the item; the copy still holds the old key
-    attributes = ["profile", "dz", "environment", "default", "application", "apictl"]
+    attributes = ["profile", "kcopies", "environment", "default", "application", "apictl"]
     record = json.loads(bus.run("secret-tool", "lookup", *attributes).stdout)
     record["token"] = new
-    assert bus.run("secret-tool", "store", "--label=apictl: dz", *attributes, input=json.dumps(record)).returncode == 0
+    assert bus.run("secret-tool", "store", "--label=apictl: kcopies", *attributes, input=json.dumps(record)).returncode == 0
     ref.admin("/keys/revoke", {"token": old})
     since = len(ref.log())
     result = copies.run("request", "GET", "/me")
@@ -166,7 +167,7 @@ def test_a_change_outside_apictl_is_read_when_the_api_refuses_the_copy(copies, r
 @pytest.fixture
 def oauth(copies, ref, tmp_path):
     copies.env.update(BROWSER=BROWSER, FAKE_BROWSER_LOG=str(tmp_path / "browser.log"))
-    assert copies.run("profile", "add", "dz", "--force", "--preset", "dzdesk", "--auth", "oauth2", "--base-url", ref.url("dzdesk", "/v1"),
+    assert copies.run("profile", "add", "kcopies", "--force", "--preset", "dzdesk", "--auth", "oauth2", "--base-url", ref.url("dzdesk", "/v1"),
                       "--oauth-issuer", ref.url("dzdesk", "/oauth"), "--oauth-client-id", "cli-app").code == 0
     return copies
 
@@ -200,7 +201,7 @@ def test_a_stale_copy_never_spends_a_used_refresh_token(oauth, ref):
     and a refresh token the provider has since replaced."""
     assert oauth.run("login").code == 0
     stale = oauth.run("token", "print").out.strip()
-    entry = "apictl:keyring-copy:dz.default"
+    entry = "apictl:keyring-copy:kcopies.default"
     stale_copy = keyctl("pipe", keyctl("search", "@u", "user", entry).decode().strip())
     assert oauth.run("token", "refresh").code == 0 and refreshes(ref) == 1
     serial = keyctl("padd", "user", entry, "@u", input=stale_copy).decode().strip()
