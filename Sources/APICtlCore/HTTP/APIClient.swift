@@ -146,9 +146,11 @@ public final class APIClient {
             } catch {
                 throw SendError(apiError: APICtlError.network(error, url: redactor.url(outgoing.url)), transport: error)
             }
-            var shownHead = head
-            shownHead.reason = shownWith.text(head.reason)
-            settings.observer?(.response(shownHead, redactedHeaders: head.headers.map { ($0.name, shownWith.header($0.name, $0.value)) }))
+            if let observer = settings.observer {   // -v only: masking is no work for a request nobody watches
+                var shownHead = head
+                shownHead.reason = shownWith.text(head.reason)
+                observer(.response(shownHead, redactedHeaders: head.headers.map { ($0.name, shownWith.header($0.name, $0.value)) }))
+            }
             guard head.isRedirect, let location = head.headers["Location"] else { return head }
             guard let from = URLParts.parse(current.url), let next = from.resolve(location), let nextParts = URLParts.parse(next) else {
                 throw SendError(apiError: APICtlError(.httpError, "the server redirected to an invalid location '\(redactor.text(location))'"))

@@ -14,10 +14,7 @@ public struct Redactor: Sendable {
         if case .basic? = auth {
             secrets += secrets.compactMap { pair in pair.firstIndex(of: ":").map { String(pair[pair.index(after: $0)...]) } }
         }
-        // A server may quote a secret as it was sent: percent-encoded in a form or a query, or
-        // escaped inside a JSON string.
-        secrets += secrets.flatMap { [PercentEncoding.encodeQueryComponent($0), String(JSONValue.string($0).rendered().dropFirst().dropLast())] }
-        self.secrets = Array(Set(secrets.filter { $0.count >= 4 })).sorted { $0.count > $1.count }
+        self.secrets = secrets.filter { $0.count >= 4 }
         // Set-Cookie comes back from servers.
         var headers = Set((HTTPHeaders.credentialNames + ["Set-Cookie"]).map(HTTPHeaders.comparable))
         var query: Set<String> = ["access_token", "api_key", "apikey", "token"]
@@ -42,7 +39,7 @@ public struct Redactor: Sendable {
     public func adding(_ more: [String]) -> Redactor {
         guard !more.isEmpty else { return self }
         var wider = Redactor(secrets: more)
-        wider.secrets = Array(Set(wider.secrets + secrets)).sorted { $0.count > $1.count }
+        wider.secrets += secrets
         wider.secretHeaders = secretHeaders
         wider.secretQueryKeys = secretQueryKeys
         return wider
@@ -101,9 +98,16 @@ public struct Redactor: Sendable {
 
     public func text(_ value: String, keeping kept: String? = nil) -> String {
         var out = value
-        for secret in secrets where secret != kept && out.containsText(secret) {
-            out = out.replacingAll(secret, with: Self.mask)
+        // Longest first: a secret that holds a shorter one is masked whole, not around it.
+        for secret in secrets.sorted(by: { $0.count > $1.count }) where secret != kept {
+            for form in Self.forms(of: secret) where out.containsText(form) { out = out.replacingAll(form, with: Self.mask) }
         }
         return out
+    }
+
+    /// A secret as a server may quote it back: as it is, percent-encoded (a form, a query), or
+    /// escaped inside a JSON string. Worked out only when text is shown, off the request path.
+    static func forms(of secret: String) -> [String] {
+        [secret, PercentEncoding.encodeQueryComponent(secret), String(JSONValue.string(secret).rendered().dropFirst().dropLast())]
     }
 }
