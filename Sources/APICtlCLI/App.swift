@@ -17,6 +17,7 @@ public enum App {
             .init("logout") { LogoutCommand.spec },
             .init("whoami") { WhoamiCommand.spec },
             .init("request") { RequestCommand.spec },
+            .init("batch") { BatchCommand.spec },
             .init("api") { ApiCommand.spec },
             .init("token") { TokenCommand.spec },
             .init("profile") { ProfileCommand.spec },

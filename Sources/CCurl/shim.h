@@ -12,4 +12,8 @@ static inline CURLcode apictl_setopt_pointer(CURL *h, CURLoption o, void *v) { r
 static inline CURLcode apictl_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode apictl_setopt_data_fn(CURL *h, CURLoption o, apictl_curl_data_fn v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode apictl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
+static inline CURLMcode apictl_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
+/* The transfer a finished message is about, and how it ended: CURLMsg's union is not Swift's to read. */
+static inline CURL *apictl_msg_handle(const CURLMsg *m) { return m->easy_handle; }
+static inline CURLcode apictl_msg_result(const CURLMsg *m) { return m->data.result; }
 #endif

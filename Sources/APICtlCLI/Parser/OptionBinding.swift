@@ -95,6 +95,19 @@ public final class OptionBinding {
         return seconds
     }
 
+    /// A pace such as `10/s`, `600/m` or `3600/h` (a bare number is per second), as requests per second.
+    public func rate(_ long: String, help: String) -> Double? {
+        guard let text = value(long, nil, "N/s", help: help) else { return nil }
+        let parts = text.trimmingSpaces().split(separator: "/", maxSplits: 1).map { $0.trimmingSpaces() }
+        let per: [String: Double] = ["s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600]
+        guard let count = parts.first.flatMap(Double.init), count.isFinite, count > 0, count <= 100_000,
+              let seconds = parts.count == 1 ? 1 : per[parts[1].lowercased()] else {
+            fail("--\(long) takes a pace such as 10/s, 600/m or 3600/h, not '\(text)'")
+            return nil
+        }
+        return count / seconds
+    }
+
     /// A duration from 1 s to ten years, such as `90d`, `12h`, `30m`, `45s` or a bare number of
     /// seconds; `orZero`: `0` too (a cache turned off).
     public func duration(_ long: String, help: String, orZero: Bool = false) -> DurationValue? {

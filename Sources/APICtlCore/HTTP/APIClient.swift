@@ -25,6 +25,8 @@ public final class APIClient {
     public var reauthorize: ((ResolvedCredential) throws(APICtlError) -> ResolvedCredential?)?
     /// The rate-limit figures of the last response that had any.
     public private(set) var lastRateLimit: RateLimitStatus?
+    /// How many times the last `send` put its request on the wire (retries and a renewed credential's retry included).
+    public private(set) var attempts = 0
 
     public var retryPolicy: RetryPolicy { settings.retryPolicy }
     public var now: @Sendable () -> Date { settings.now }
@@ -69,7 +71,9 @@ public final class APIClient {
         var waited = 0.0
         var attempt = 0
         var reauthorized = false
+        attempts = 0
         while true {
+            attempts += 1
             let outcome: Result<HTTPResponseHead, APICtlError>
             var reason: String?
             var hint: (seconds: Double, basis: String)?

@@ -6,7 +6,6 @@ import Glibc
 /// rotate's create/verify/revoke) reuse one connection.
 public final class CurlTransport: Transport {
     private let handle: UnsafeMutableRawPointer
-    private static let userAgent = "apictl/\(APICtlVersion.current)"
 
     public init() throws(TransportError) {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
@@ -18,46 +17,69 @@ public final class CurlTransport: Transport {
 
     public func send(_ request: HTTPRequest, to consumer: ResponseConsumer) throws(TransportError) -> HTTPResponseHead {
         curl_easy_reset(handle)
-        let state = TransferState(consumer: consumer)
-        let unmanaged = Unmanaged.passRetained(state)
-        defer { unmanaged.release() }
-        var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        var headerList: UnsafeMutablePointer<curl_slist>?
-        defer { curl_slist_free_all(headerList) }
+        let transfer = CurlTransfer(handle: handle, request: request, consumer: consumer)
+        return try transfer.finish(curl_easy_perform(handle))
+    }
+}
 
-        let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errorPointer in
-            apictl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorPointer.baseAddress)
-            configureTransfer(request)
-            configureMethod(request)
-            headerList = headerLines(request)
-            apictl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
-            apictl_setopt_pointer(handle, CURLOPT_HEADERDATA, unmanaged.toOpaque())
-            apictl_setopt_data_fn(handle, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
-            apictl_setopt_pointer(handle, CURLOPT_WRITEDATA, unmanaged.toOpaque())
-            apictl_setopt_data_fn(handle, CURLOPT_WRITEFUNCTION, curlWriteCallback)
-            if let stream = request.bodyStream {
-                // Larger reads mean fewer callbacks for a big upload; memory stays flat all the same.
-                apictl_setopt_long(handle, CURLOPT_UPLOAD_BUFFERSIZE, 512 << 10)
-                state.upload = stream.fd
-                state.uploadPrefix = stream.prefix[...]
-                apictl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(stream.length ?? -1))
-                apictl_setopt_pointer(handle, CURLOPT_READDATA, unmanaged.toOpaque())
-                apictl_setopt_data_fn(handle, CURLOPT_READFUNCTION, curlReadCallback)
-                return curl_easy_perform(handle)
+/// One request set up on an easy handle, whoever performs it: `CurlTransport` at once,
+/// or `CurlMultiplexer` beside others on shared connections. It owns what libcurl reads
+/// while the transfer runs (the header list, the error buffer, the callbacks' state).
+final class CurlTransfer {
+    private let handle: UnsafeMutableRawPointer
+    private let state: TransferState
+    private let unmanaged: Unmanaged<TransferState>
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+    private static let userAgent = "apictl/\(APICtlVersion.current)"
+
+    init(handle: UnsafeMutableRawPointer, request: HTTPRequest, consumer: ResponseConsumer) {
+        self.handle = handle
+        state = TransferState(consumer: consumer)
+        unmanaged = Unmanaged.passRetained(state)
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        apictl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
+        configureTransfer(request)
+        configureMethod(request)
+        headerList = Self.headerLines(request)
+        apictl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
+        apictl_setopt_pointer(handle, CURLOPT_HEADERDATA, unmanaged.toOpaque())
+        apictl_setopt_data_fn(handle, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
+        apictl_setopt_pointer(handle, CURLOPT_WRITEDATA, unmanaged.toOpaque())
+        apictl_setopt_data_fn(handle, CURLOPT_WRITEFUNCTION, curlWriteCallback)
+        if let stream = request.bodyStream {
+            // Larger reads mean fewer callbacks for a big upload; memory stays flat all the same.
+            apictl_setopt_long(handle, CURLOPT_UPLOAD_BUFFERSIZE, 512 << 10)
+            state.upload = stream.fd
+            state.uploadPrefix = stream.prefix[...]
+            apictl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(stream.length ?? -1))
+            apictl_setopt_pointer(handle, CURLOPT_READDATA, unmanaged.toOpaque())
+            apictl_setopt_data_fn(handle, CURLOPT_READFUNCTION, curlReadCallback)
+        } else if let body = request.body {
+            apictl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+            _ = body.withUnsafeBufferPointer { bytes in
+                // COPYPOSTFIELDS: libcurl keeps its own copy, so the array may go.
+                apictl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS,
+                                      UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafePointer(bitPattern: 1)))
             }
-            if let body = request.body {
-                apictl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
-                return body.withUnsafeBufferPointer { bytes in
-                    apictl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafePointer(bitPattern: 1)))
-                    return curl_easy_perform(handle)
-                }
-            }
-            return curl_easy_perform(handle)
         }
+    }
 
+    deinit {
+        // The handle may be set up again: nothing of this transfer's may stay behind in it.
+        apictl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, nil)
+        apictl_setopt_slist(handle, CURLOPT_HTTPHEADER, nil)
+        curl_slist_free_all(headerList)
+        errorBuffer.deallocate()
+        unmanaged.release()
+    }
+
+    /// The response head once libcurl has performed the transfer with `code`, or what went wrong.
+    func finish(_ code: CURLcode) throws(TransportError) -> HTTPResponseHead {
         if let consumerError = state.consumerError { throw .consumer(consumerError) }
         guard code == CURLE_OK else {
-            let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let detail = String(cString: errorBuffer)
             throw Self.transportError(code, detail: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
         }
         // A body-less response (HEAD, 204) never triggers the write callback.
@@ -88,7 +110,7 @@ public final class CurlTransport: Transport {
     }
 
     /// The request's headers as libcurl's list (the caller frees it), raw byte lines included.
-    private func headerLines(_ request: HTTPRequest) -> UnsafeMutablePointer<curl_slist>? {
+    private static func headerLines(_ request: HTTPRequest) -> UnsafeMutablePointer<curl_slist>? {
         var list: UnsafeMutablePointer<curl_slist>?
         for field in request.headers {
             list = curl_slist_append(list, "\(field.name): \(field.value)")

@@ -57,7 +57,7 @@ public struct InputSource: Sendable {
         }, standardInput: { standardInput.map(BodyStream.reading) }, readStandardInput: readStandardInput)
     }
 
-    static func unreadable(_ path: String) -> APICtlError {
+    public static func unreadable(_ path: String) -> APICtlError {
         .usage("file '\(path)' \(FileBytes.exists(path) ? "cannot be read: \(String(cString: strerror(errno)))" : "does not exist")")
     }
 

@@ -96,3 +96,14 @@ extension RawJSON {
         return out
     }
 }
+
+extension RawJSON {
+    /// True when `bytes` are one JSON document (whitespace around it allowed), checked without building it.
+    public static func isDocument(_ bytes: [UInt8]) -> Bool {
+        var lexer = JSONLexer(bytes: bytes)
+        lexer.space()
+        guard lexer.skipValue() else { return false }
+        lexer.space()
+        return lexer.atEnd
+    }
+}

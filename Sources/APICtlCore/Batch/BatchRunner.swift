@@ -1,0 +1,270 @@
+import Glibc
+import FoundationEssentials
+
+/// Runs a batch: a reader thread turns input lines into requests, `concurrency` workers
+/// send them (each with its own client on the shared connections, credential and rate-limit
+/// budget), and the caller's thread hands results back in input order as each is ready. Input
+/// is read only as far ahead as `window` results can wait, so memory stays flat however long
+/// it is. Nothing here prints: `emit` is the caller's.
+public final class BatchRunner: @unchecked Sendable {
+    public struct Settings: Sendable {
+        public var concurrency: Int
+        public var failFast: Bool
+        /// The profile's `idempotency_header`: with a journal, each POST/PATCH's key is recorded here first.
+        public var idempotencyHeader: String?
+        public var profile: ResolvedProfile?
+
+        public init(concurrency: Int, failFast: Bool, idempotencyHeader: String?, profile: ResolvedProfile?) {
+            self.concurrency = concurrency
+            self.failFast = failFast
+            self.idempotencyHeader = idempotencyHeader
+            self.profile = profile
+        }
+
+        /// Results that may wait for an earlier, slower line before they are written.
+        var window: Int { max(16, concurrency * 4) }
+    }
+
+    private let settings: Settings
+    private let input: LineReader
+    private let journal: BatchJournal?
+    private let credential: SharedCredential
+    private let monitor = Monitor()
+    // Guarded by `monitor`:
+    private var queue: [BatchJob] = []
+    private var queueStart = 0
+    private var results: [Int: BatchResult] = [:]
+    private var read = 0
+    private var written = 0
+    private var inputDone = false
+    private var workersLeft = 0
+    public private(set) var stop: BatchStop?
+    /// Lines read but never sent because the batch stopped.
+    public private(set) var notRun = 0
+
+    public init(settings: Settings, input: LineReader, journal: BatchJournal?, credential: SharedCredential) {
+        self.settings = settings
+        self.input = input
+        self.journal = journal
+        self.credential = credential
+    }
+
+    /// Sends every line; `makeClient` gives each worker its client, `emit` gets each result in
+    /// input order (false: the output failed, stop). Returns why it stopped early, if it did.
+    public func run(makeClient: @escaping @Sendable () throws(APICtlError) -> APIClient,
+                    emit: (BatchResult) -> Bool) throws(APICtlError) -> BatchStop? {
+        var clients: [APIClient] = []
+        for _ in 0..<settings.concurrency { clients.append(try makeClient()) }
+        workersLeft = clients.count
+        let workers = clients.compactMap { client in
+            let box = ClientBox(client)
+            return WorkerThread.start { [self] in work(box.client) }
+        }
+        guard workers.count == clients.count, let reader = WorkerThread.start({ [self] in readInput() }) else {
+            monitor.locked { stop = .failure(APICtlError(.network, "could not start the batch's threads")); monitor.wake() }
+            for worker in workers { worker.join() }
+            throw APICtlError(.network, "could not start the batch's threads", hint: "lower --concurrency")
+        }
+        collect(emit)
+        for worker in workers { worker.join() }
+        // A reader waiting on a pipe that never ends is left to the process's exit.
+        if monitor.locked({ inputDone }) { reader.join() }
+        return monitor.locked { stop }
+    }
+
+    private func halt(_ reason: BatchStop) {
+        if stop == nil { stop = reason }
+        monitor.wake()
+    }
+
+    // MARK: the reader
+
+    private func readInput() {
+        var number = 0
+        while let line = input.next() {
+            number += 1
+            guard let next = prepare(line, number: number) else { continue }
+            let going: Bool = monitor.locked {
+                while read - written >= settings.window && stop == nil { monitor.wait() }
+                guard stop == nil else { return false }
+                switch next {
+                case .job(var job):
+                    job.sequence = read
+                    queue.append(job)
+                case .done(let result):
+                    results[read] = result
+                    if settings.failFast && !result.succeeded { halt(.failFast(line: result.line)) }
+                }
+                read += 1
+                monitor.wake()
+                return true
+            }
+            if !going { return }
+        }
+        monitor.locked {
+            if let failure = input.failure {
+                halt(.failure(APICtlError(.usage, "cannot read the input: \(String(cString: strerror(failure)))")))
+            }
+            inputDone = true
+            monitor.wake()
+        }
+    }
+
+    private enum Prepared {
+        case job(BatchJob)
+        case done(BatchResult)
+    }
+
+    /// A line as a request to send, or as its result already (invalid, or done in an earlier run); nil for a blank line.
+    private func prepare(_ line: LineReader.Line, number: Int) -> Prepared? {
+        var result = BatchResult(line: number)
+        guard case .text(let bytes) = line else {
+            if case .tooLong(let length) = line {
+                result.error = .usage("line \(number) is \(length) bytes, more than the \(LineReader.longestLine >> 20) MiB a line may hold")
+            }
+            return .done(result)
+        }
+        guard bytes.contains(where: { ![0x20, 0x09, 0x0D].contains($0) }) else { return nil }
+        let item: BatchItem
+        switch BatchItem.parse(bytes) {
+        case .success(let parsed): item = parsed
+        case .failure(let problem):
+            result.error = .usage("line \(number): \(problem.message)")
+            return .done(result)
+        }
+        var job = BatchJob(sequence: 0, line: number, item: item, request: HTTPRequest(method: item.method, url: ""),
+                           hash: BatchJournal.hash(bytes))
+        result = BatchResult(job)
+        let recorded = journal?.entry(line: number, hash: job.hash)
+        if let status = recorded?.succeeded {
+            result.status = status
+            result.skipped = true
+            return .done(result)
+        }
+        do {
+            job.request = try item.request(profile: settings.profile)
+            try keyed(&job, recordedKey: recorded?.key)
+        } catch {
+            result.error = error
+            if error.exitCode == .outputFailed { monitor.locked { halt(.failure(error)) } }
+            return .done(result)
+        }
+        return .job(job)
+    }
+
+    /// With a journal, a POST or PATCH gets its idempotency key here, on record before it is sent.
+    private func keyed(_ job: inout BatchJob, recordedKey: String?) throws(APICtlError) {
+        guard let journal, let header = settings.idempotencyHeader, APIClient.keyedMethods.contains(job.item.method),
+              !job.request.headers.contains(header) else { return }
+        let key = recordedKey ?? UUID().uuidString.lowercased()
+        if recordedKey == nil { try journal.recordKey(key, line: job.line, hash: job.hash) }
+        job.request.headers.add(header, key)
+    }
+
+    // MARK: the workers
+
+    private func work(_ client: APIClient) {
+        while let job = nextJob() {
+            let result = send(job, with: client)
+            monitor.locked {
+                results[job.sequence] = result
+                if settings.failFast && !result.succeeded { halt(.failFast(line: job.line)) }
+                monitor.wake()
+            }
+        }
+        monitor.locked {
+            workersLeft -= 1
+            monitor.wake()
+        }
+    }
+
+    private func nextJob() -> BatchJob? {
+        monitor.locked {
+            while queueStart == queue.count && !inputDone && stop == nil { monitor.wait() }
+            guard stop == nil, queueStart < queue.count else { return nil }
+            let job = queue[queueStart]
+            queueStart += 1
+            if queueStart > 1024 && queueStart * 2 > queue.count {
+                queue.removeFirst(queueStart)
+                queueStart = 0
+            }
+            return job
+        }
+    }
+
+    private func send(_ job: BatchJob, with client: APIClient) -> BatchResult {
+        var result = BatchResult(job)
+        result.sent = true
+        if let current = credential.current, client.credential?.credential.token != current.credential.token { client.use(current) }
+        let held = HeldBody(limit: Self.bodyLimit)
+        do {
+            let head = try client.send(job.request, to: held)
+            result.status = head.status
+            result.body = held.count > 0 ? held.bytes : nil
+            result.contentType = head.headers["Content-Type"]
+            if !head.isSuccess && !(300..<400).contains(head.status) {
+                result.error = HTTPFailure.error(for: HTTPResponse(head: head, body: result.body ?? []),
+                                                 context: credential.failureContext(for: job.request))
+            }
+            if head.status == 401 && sendsCredential(job.request) { monitor.locked { halt(.credentialRefused(line: job.line)) } }
+        } catch {
+            result.error = error
+            if error.exitCode == .authentication { monitor.locked { halt(.credentialRefused(line: job.line)) } }
+        }
+        result.attempts = client.attempts
+        return result
+    }
+
+    /// A 401 from the profile's own origin is about the credential; one from elsewhere (sent none) is not.
+    private func sendsCredential(_ request: HTTPRequest) -> Bool {
+        guard let profile = settings.profile, let target = URLParts.parse(request.url) else { return false }
+        return target.origin == profile.base.origin
+    }
+
+    /// A body a result holds while earlier lines finish: larger ones are an error of their line.
+    public static let bodyLimit = 16 << 20
+
+    // MARK: the caller's thread
+
+    private func collect(_ emit: (BatchResult) -> Bool) {
+        while let result = nextResult() {
+            guard emit(result) else {
+                monitor.locked { halt(.failure(APICtlError(.outputFailed, "the output could not be written"))) }
+                continue
+            }
+            guard result.sent, let journal else { continue }
+            do {
+                try journal.recordOutcome(line: result.line, hash: result.hash, status: result.status, succeeded: result.succeeded)
+            } catch {
+                monitor.locked { halt(.failure(error)) }
+            }
+        }
+    }
+
+    /// The next result in input order; nil once every line read is accounted for.
+    private func nextResult() -> BatchResult? {
+        monitor.locked {
+            while true {
+                if let result = results.removeValue(forKey: written) {
+                    written += 1
+                    monitor.wake()
+                    return result
+                }
+                if inputDone && written >= read { return nil }
+                if stop != nil && workersLeft == 0 {
+                    guard written < read else { return nil }
+                    notRun += 1   // read, never sent: the batch stopped first
+                    written += 1
+                    continue
+                }
+                monitor.wait()
+            }
+        }
+    }
+}
+
+/// Hands a worker's client (not Sendable) to the one thread that uses it.
+private final class ClientBox: @unchecked Sendable {
+    let client: APIClient
+    init(_ client: APIClient) { self.client = client }
+}
