@@ -154,6 +154,8 @@ public final class CommandContext: @unchecked Sendable {
     public let rawArguments: [[UInt8]]
     public let now: @Sendable () -> Date
     public let makeTransport: @Sendable () throws(TransportError) -> Transport
+    /// A transport for each of `batch`'s workers; nil: libcurl's multi interface, shared by all of them.
+    public let makeWorkerTransport: (@Sendable () throws(TransportError) -> Transport)?
     /// The credential store for a config; nil: the one the config and environment choose.
     let makeStores: ((ConfigFile) -> any CredentialStoreOpening)?
     let keeper: any SecretKeeping
@@ -169,7 +171,9 @@ public final class CommandContext: @unchecked Sendable {
                 makeTransport: @escaping @Sendable () throws(TransportError) -> Transport,
                 makeStores: ((ConfigFile) -> any CredentialStoreOpening)? = nil,
                 keeper: any SecretKeeping = KernelKeyring(), runner: any ProcessRunning = ProcessRunner(),
-                standardInput: Int32? = nil, rawArguments: [[UInt8]] = []) {
+                standardInput: Int32? = nil, rawArguments: [[UInt8]] = [],
+                makeWorkerTransport: (@Sendable () throws(TransportError) -> Transport)? = nil) {
+        self.makeWorkerTransport = makeWorkerTransport
         self.standardInput = standardInput
         self.rawArguments = rawArguments
         self.makeStores = makeStores

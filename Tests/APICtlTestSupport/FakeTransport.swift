@@ -17,19 +17,25 @@ public final class FakeTransport: Transport, @unchecked Sendable {
         }
     }
 
-    public private(set) var sent: [HTTPRequest] = []
+    /// Safe to send from many threads at once (`batch`'s workers).
+    private let lock = Monitor()
+    private var sentSoFar: [HTTPRequest] = []
+    public var sent: [HTTPRequest] { lock.locked { sentSoFar } }
     private var routes: [String: (HTTPRequest) -> Reply] = [:]
 
     public init() {}
 
-    public func on(_ route: String, _ handler: @escaping (HTTPRequest) -> Reply) { routes[route] = handler }
+    public func on(_ route: String, _ handler: @escaping (HTTPRequest) -> Reply) { lock.locked { routes[route] = handler } }
 
     /// The requests sent to one route, in order.
     public func requests(_ route: String) -> [HTTPRequest] { sent.filter { Self.route(of: $0) == route } }
 
     public func send(_ request: HTTPRequest, to consumer: ResponseConsumer) throws(TransportError) -> HTTPResponseHead {
-        sent.append(request)
-        guard let handler = routes[Self.route(of: request)] else { throw .connect("no route for \(Self.route(of: request))") }
+        let handler = lock.locked { () -> ((HTTPRequest) -> Reply)? in
+            sentSoFar.append(request)
+            return routes[Self.route(of: request)]
+        }
+        guard let handler else { throw .connect("no route for \(Self.route(of: request))") }
         let reply = handler(request)
         var headers = HTTPHeaders()
         for (name, value) in reply.headers { headers.add(name, value) }

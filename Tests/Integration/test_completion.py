@@ -109,7 +109,7 @@ def tab(term, typed, *expected):
 
 
 def test_command_list(terminal):
-    tab(terminal, "apictl ", "login", "logout", "whoami", "request", "token", "profile", "doctor", "completion")
+    tab(terminal, "apictl ", "login", "logout", "whoami", "request", "batch", "token", "profile", "doctor", "completion")
 
 
 def test_subcommands(terminal):

@@ -268,3 +268,79 @@ print(f"\n2 GiB upload (-d @file): exit {code}, peak RSS {big:.1f} MiB vs {small
       f"(+{big - small:.1f} MiB; goal within 2 MiB), {seconds:.1f} s; curl -T: {curl_rss:.1f} MiB, {curl_seconds:.1f} s")
 PY
 rm -f "$work/upload.bin"
+
+# `apictl batch` (issue 36): 1,000 GETs against a loopback server that answers after 20 ms,
+# 8 in flight (floor 1,000 x 20 ms / 8 = 2.5 s), beside curl --parallel (the same work in one
+# curl), xargs -P 8 curl and xargs -P 8 apictl request; 500 GETs under a limit of 50 per 1 s
+# window (ideal 10 s, goal within 105%, at most one 429); peak RSS of 100,000 lines from a pipe.
+python3 - "$apictl" "$root" "$work" <<'PY'
+import json, os, statistics, subprocess, sys, time, urllib.request
+apictl, root, work = sys.argv[1:]
+env = dict(os.environ, PACED_TOKEN="bench-paced-token")
+
+def server(*options):
+    port_file = f"{work}/paced-{len(options)}-{time.time()}"
+    process = subprocess.Popen([sys.executable, f"{root}/Tests/Servers/paced_server.py", "--port-file", port_file, *options])
+    while not os.path.exists(port_file):
+        time.sleep(0.05)
+    return process, f"http://127.0.0.1:{open(port_file).read()}"
+
+def stats(url, reset=False):
+    return json.loads(urllib.request.urlopen(url + ("/_stats/reset" if reset else "/_stats")).read())
+
+def timed(argv, **kw):
+    start = time.time()
+    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True, **kw)
+    return time.time() - start
+
+slow, slow_url = server("--delay-ms", "20")
+limited, limited_url = server("--delay-ms", "2", "--limit", "50", "--window", "1")
+flat, flat_url = server("--delay-ms", "0")
+try:
+    config = f"{work}/batch.toml"
+    for name, url in (("slow", slow_url), ("limited", limited_url), ("flat", flat_url)):
+        subprocess.run([apictl, "--config", config, "profile", "add", name, "--base-url", url, "--token-env", "PACED_TOKEN"],
+                       stderr=subprocess.DEVNULL, check=True)
+    with open(f"{work}/get1000.jsonl", "w") as out:
+        out.writelines(json.dumps({"method": "GET", "path": f"/items/{n}"}) + "\n" for n in range(1000))
+    with open(f"{work}/urls", "w") as out:
+        out.writelines(f"{slow_url}/items/{n}\n" for n in range(1000))
+    with open(f"{work}/curl-parallel.cfg", "w") as out:
+        out.writelines(f'url = "{slow_url}/items/{n}"\noutput = "/dev/null"\n' for n in range(1000))
+    with open(f"{work}/paced-header", "w") as out:
+        out.write("Authorization: Bearer bench-paced-token\n")
+    batch = [apictl, "--config", config, "batch", f"{work}/get1000.jsonl", "-p", "slow", "--concurrency", "8"]
+    batch_times = [timed(batch) for _ in range(3)]
+    parallel = statistics.median(timed(["curl", "-s", "--parallel", "--parallel-max", "8", "-H", f"@{work}/paced-header",
+                                        "-K", f"{work}/curl-parallel.cfg"]) for _ in range(3))
+    urls = open(f"{work}/urls")
+    xargs_curl = timed(["xargs", "-P", "8", "-n", "1", "curl", "-s", "-o", "/dev/null", "-H", f"@{work}/paced-header"], stdin=urls)
+    urls.seek(0)
+    xargs_apictl = timed(["xargs", "-P", "8", "-I{}", apictl, "--config", config, "-p", "slow", "request", "GET", "{}"], stdin=urls)
+    best = statistics.median(batch_times)
+    print(f"\nbatch: 1,000 GETs at 20 ms, 8 in flight: {best:.2f} s (median of 3: "
+          + ", ".join(f"{t:.2f}" for t in batch_times) + f"), {best / 2.5 * 100:.0f}% of the 2.5 s floor "
+          f"(goal at most 110%; curl --parallel on the same server: {parallel:.2f} s, {parallel / 2.5 * 100:.0f}%)")
+    print(f"  xargs -P 8 curl: {xargs_curl:.2f} s ({xargs_curl / best:.2f}x batch); "
+          f"xargs -P 8 apictl request: {xargs_apictl:.2f} s ({xargs_apictl / best:.2f}x batch); goal at least 1.5x each")
+
+    with open(f"{work}/get500.jsonl", "w") as out:
+        out.writelines(json.dumps({"method": "GET", "path": f"/items/{n}"}) + "\n" for n in range(500))
+    for concurrency in ("4", "8"):
+        stats(limited_url, reset=True)
+        seconds = timed([apictl, "--config", config, "batch", f"{work}/get500.jsonl", "-p", "limited", "--concurrency", concurrency])
+        seen = stats(limited_url)
+        print(f"  500 GETs under 50 per 1 s window, --concurrency {concurrency}: {seconds:.2f} s ({seconds / 10 * 100:.0f}% of the "
+              f"ideal 10 s; goal at most 105%), {seen['429']} x 429 (goal at most 1)")
+
+    lines = subprocess.Popen(["python3", "-c", "import json,sys\nfor n in range(100000): sys.stdout.write(json.dumps({'method':'GET','path':f'/i/{n}'})+'\\n')"],
+                             stdout=subprocess.PIPE)
+    child = subprocess.Popen([apictl, "--config", config, "batch", "-p", "flat", "--concurrency", "8"], stdin=lines.stdout,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    lines.stdout.close()
+    _, status, usage = os.wait4(child.pid, 0)
+    print(f"  100,000 lines from a pipe: exit {os.waitstatus_to_exitcode(status)}, peak RSS {usage.ru_maxrss / 1024:.1f} MiB (goal under 48 MiB)")
+finally:
+    for process in (slow, limited, flat):
+        process.terminate()
+PY

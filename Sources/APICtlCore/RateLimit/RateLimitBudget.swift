@@ -35,33 +35,41 @@ public final class RateLimitBudget: @unchecked Sendable {
         while true {
             let wait: Double = monitor.locked {
                 let time = now()
-                var window = windows[origin] ?? Window()
-                if let reset = window.resetAt, time >= reset {
-                    // A new window allows the whole limit again; its reset comes with its first answer.
-                    window.resetAt = nil
-                    window.remaining = window.limit
+                let wait = waitLocked(origin, at: time)
+                if wait <= 0 {
+                    windows[origin, default: Window()].remaining? -= 1
+                    windows[origin, default: Window()].inFlight += 1
+                    if let interval { nextStart = max(time, nextStart ?? time).addingTimeInterval(interval) }
                 }
-                var until: Date?
-                if let paused = window.pausedUntil, paused > time {
-                    until = paused
-                } else if let remaining = window.remaining, remaining <= 0, let reset = window.resetAt {
-                    until = reset
-                } else if let nextStart, nextStart > time {
-                    until = nextStart
-                }
-                if let until {
-                    windows[origin] = window
-                    return until.timeIntervalSince(time)
-                }
-                window.remaining = window.remaining.map { $0 - 1 }
-                window.inFlight += 1
-                windows[origin] = window
-                if let interval { nextStart = max(time, nextStart ?? time).addingTimeInterval(interval) }
-                return 0
+                return wait
             }
             if wait <= 0 { return }
             ClientSettings.realSleep(min(wait, 0.5))
         }
+    }
+
+    /// Seconds until a request to `origin` may start (0: now).
+    public func wait(_ origin: String) -> Double {
+        monitor.locked { waitLocked(origin, at: now()) }
+    }
+
+    private func waitLocked(_ origin: String, at time: Date) -> Double {
+        var window = windows[origin] ?? Window()
+        if let reset = window.resetAt, time >= reset {
+            // A new window allows the whole limit again; its reset comes with its first answer.
+            window.resetAt = nil
+            window.remaining = window.limit
+        }
+        windows[origin] = window
+        var until: Date?
+        if let paused = window.pausedUntil, paused > time {
+            until = paused
+        } else if let remaining = window.remaining, remaining <= 0, let reset = window.resetAt {
+            until = reset
+        } else if let nextStart, nextStart > time {
+            until = nextStart
+        }
+        return until.map { $0.timeIntervalSince(time) } ?? 0
     }
 
     /// What the answer to a request `acquire` let start said of the budget; nil: no answer came.

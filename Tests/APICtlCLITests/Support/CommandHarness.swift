@@ -42,7 +42,8 @@ final class CommandHarness {
         let context = CommandContext(environment: environment, stdout: OutputStream(fd: out, isTerminal: false),
                                      stderr: OutputStream(fd: err, isTerminal: false), stdinIsTerminal: false,
                                      readStandardInput: { input }, now: { now }, makeTransport: { transport },
-                                     makeStores: { _ in MemoryStores(store) }, keeper: keeper, runner: runner)
+                                     makeStores: { _ in MemoryStores(store) }, keeper: keeper, runner: runner,
+                                     makeWorkerTransport: { transport })
         let status = App.main(arguments: arguments, context: context)
         func text(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
         return Run(status: status, stdout: text(outPath), stderr: text(errPath))

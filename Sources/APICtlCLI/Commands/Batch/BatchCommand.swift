@@ -74,11 +74,8 @@ enum BatchCommand {
             try BatchJournal(path: path, origin: session.profile?.credentialOrigin ?? "none")
         }
         let concurrency = options.concurrency ?? defaultConcurrency
-        let multiplexer: CurlMultiplexer
-        do { multiplexer = try CurlMultiplexer(connectionsPerHost: concurrency) } catch {
-            throw APICtlError(.network, "could not start the HTTP client: \(error.detail)")
-        }
-        defer { multiplexer.stop() }
+        let (makeTransport, stopTransports) = try workerTransports(concurrency, context)
+        defer { stopTransports() }
         let budget = RateLimitBudget(ratePerSecond: options.rate, now: context.now)
         let credential = SharedCredential(session)
         let runner = BatchRunner(settings: .init(concurrency: concurrency, failFast: options.failFast,
@@ -86,8 +83,8 @@ enum BatchCommand {
                                  input: LineReader(fd: input.fd), journal: journal, credential: credential)
         let report = BatchReport(stdout: context.stdout, stderr: context.stderr, filter: filter, total: input.lines, now: context.now)
         let stop = try runner.run(makeClient: { () throws(APICtlError) -> APIClient in
-            let transport: MultiplexedTransport
-            do throws(TransportError) { transport = try MultiplexedTransport(multiplexer) } catch {
+            let transport: Transport
+            do throws(TransportError) { transport = try makeTransport() } catch {
                 throw APICtlError(.network, "could not start the HTTP client: \(error.detail)")
             }
             let client = APIClient(transport: BudgetedTransport(transport, budget: budget), profile: credential.profile,
@@ -96,6 +93,18 @@ enum BatchCommand {
             return client
         }, emit: report.write)
         return report.finish(stop: stop, notRun: runner.notRun)
+    }
+
+    /// Where the workers send: one libcurl multi handle they all share (connections reused, HTTP/2
+    /// streams multiplexed), or the context's own transports (unit tests).
+    static func workerTransports(_ concurrency: Int, _ context: CommandContext)
+        throws(APICtlError) -> (make: @Sendable () throws(TransportError) -> Transport, stop: () -> Void) {
+        if let make = context.makeWorkerTransport { return (make, {}) }
+        let multiplexer: CurlMultiplexer
+        do { multiplexer = try CurlMultiplexer(connectionsPerHost: concurrency) } catch {
+            throw APICtlError(.network, "could not start the HTTP client: \(error.detail)")
+        }
+        return ({ () throws(TransportError) -> Transport in try MultiplexedTransport(multiplexer) }, multiplexer.stop)
     }
 
     /// `request`'s client settings, for many threads: `-v`'s lines are written one at a time, and

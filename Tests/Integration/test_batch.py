@@ -1,0 +1,309 @@
+"""`apictl batch` (issue 36): many requests from JSON lines in one process, against the
+reference server, a paced loopback server (a delay, a rate limit, idempotency keys) and
+simplejwt / FastAPI from PyPI."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import APICTL, SERVERS, assert_one_line_error, start_on_free_port
+
+
+def lines(result):
+    return [json.loads(line) for line in result.out.splitlines() if line.strip()]
+
+
+def jsonl(*requests):
+    return "".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in requests)
+
+
+@pytest.fixture
+def dz(apictl, ref):
+    apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1"))
+    ref.admin("/ratelimit", {"api": "dzdesk", "limit": None})
+    return {"DZDESK_TOKEN": ref.key("dzdesk", scopes=["requests:read", "requests:write"])}
+
+
+class Paced:
+    def __init__(self, *options):
+        self.process, self.port = start_on_free_port(
+            [sys.executable, str(SERVERS / "paced_server.py"), "--port", "{port}", *options], "/_stats", "the paced server")
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.stats()   # the probe's own connection is not the batch's
+        self.reset()
+
+    def stats(self):
+        import urllib.request
+        with urllib.request.urlopen(self.url + "/_stats", timeout=5) as answer:
+            return json.loads(answer.read())
+
+    def reset(self):
+        import urllib.request
+        urllib.request.urlopen(self.url + "/_stats/reset", timeout=5).read()
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(5)
+
+
+@pytest.fixture
+def paced(apictl):
+    servers = []
+
+    def start(*options, profile="paced"):
+        server = Paced(*options)
+        servers.append(server)
+        apictl.run("profile", "add", profile, "--base-url", server.url, "--token-env", "PACED_TOKEN")
+        return server
+    yield start
+    for server in servers:
+        server.stop()
+
+
+PACED = {"PACED_TOKEN": "paced-token-0123456789"}
+
+
+def test_each_line_answers_in_input_order_and_bad_lines_are_reported(apictl, ref, dz):
+    given = jsonl({"method": "POST", "path": "/requests", "body": {"title": "first"}, "id": "a"},
+                  "",
+                  "not json",
+                  {"method": "GET", "path": "/requests/nope", "id": 7},
+                  {"method": "GET", "path": "/requests", "query": {"status": "open"}},
+                  {"method": "FETCH", "path": "/me"},
+                  {"method": "GET", "path": "/me", "heders": {}})
+    result = apictl.run("batch", "-p", "dz", input=given, env=dz)
+    assert result.code == 1, result
+    out = lines(result)
+    assert [o["line"] for o in out] == [1, 3, 4, 5, 6, 7]
+    assert out[0]["id"] == "a" and out[0]["status"] == 201 and out[0]["attempts"] == 1
+    assert out[0]["body"]["data"]["title"] == "first" and "error" not in out[0]
+    assert out[1]["exit"] == 2 and "not JSON" in out[1]["error"] and out[1]["status"] is None
+    assert out[2]["id"] == 7 and out[2]["status"] == 404 and out[2]["exit"] == 1 and "NOT_FOUND" in out[2]["error"]
+    assert out[3]["status"] == 200 and [r["title"] for r in out[3]["body"]["data"]] == ["first"]
+    assert out[4]["exit"] == 2 and "unknown HTTP method" in out[4]["error"]
+    assert out[5]["exit"] == 2 and 'unknown key "heders"' in out[5]["error"]
+    assert result.err.strip().splitlines()[-1] == "batch: 2 ok, 4 failed (3 × invalid line, 1 × 404)"
+
+
+def test_a_batch_that_all_succeeds_exits_0_and_sends_what_each_line_says(apictl, ref, dz, tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text(jsonl(*({"method": "POST", "path": "/requests", "body": {"title": f"t{n}", "priority": n % 3 + 1},
+                             "headers": {"X-Note": f"n{n}"}, "id": n} for n in range(20))))
+    result = apictl.run("batch", str(path), "-p", "dz", "--concurrency", "6", env=dz)
+    assert result.code == 0, result
+    out = lines(result)
+    assert [o["id"] for o in out] == list(range(20)) and all(o["status"] == 201 for o in out)
+    posted = [e for e in ref.log() if e["method"] == "POST" and e["path"] == "/dzdesk/v1/requests"]
+    assert sorted(json.loads(e["body"])["title"] for e in posted) == sorted(f"t{n}" for n in range(20))
+    assert {e["headers"]["X-Note"] for e in posted} == {f"n{n}" for n in range(20)}
+    assert all(e["headers"]["Authorization"] == "Bearer " + dz["DZDESK_TOKEN"] for e in posted)
+    assert result.err.strip() == "batch: 20 ok"
+
+
+def test_a_full_url_on_another_origin_gets_no_credential(apictl, ref, dz):
+    other = ref.url("_test", "/echo", host="localhost")
+    result = apictl.run("batch", "-p", "dz", input=jsonl({"method": "GET", "path": other},
+                                                         {"method": "GET", "path": "/me"}), env=dz)
+    assert result.code == 0, result
+    out = lines(result)
+    assert "authorization" not in {k.lower() for k in out[0]["body"]["headers"]}
+    echoed = [e for e in ref.log() if e["path"] == "/_test/echo"]
+    assert echoed and "Authorization" not in echoed[-1]["headers"]
+
+
+def test_jq_filters_each_body(apictl, ref, dz):
+    given = jsonl({"method": "POST", "path": "/requests", "body": {"title": "x"}},
+                  {"method": "GET", "path": "/requests"},
+                  {"method": "GET", "path": "/requests/none"})
+    result = apictl.run("batch", "-p", "dz", "--concurrency", "1",
+                        "--jq", ".data | if type == \"array\" then .[].title else .title end", input=given, env=dz)
+    out = lines(result)
+    assert out[0]["body"] == "x" and out[1]["body"] == "x"
+    assert out[2]["status"] == 404 and out[2]["body"]["error"]["code"] == "NOT_FOUND"   # a failed body is shown as received
+    bad = apictl.run("batch", "-p", "dz", "--jq", ".[", input=given, env=dz)
+    assert_one_line_error(bad, 2, "--jq filter does not compile")
+    assert bad.out == ""
+
+
+def test_fail_fast_stops_at_the_first_failure(apictl, ref, dz):
+    given = jsonl({"method": "GET", "path": "/me"}, {"method": "GET", "path": "/requests/missing"},
+                  *({"method": "GET", "path": "/me"} for _ in range(30)))
+    result = apictl.run("batch", "-p", "dz", "--fail-fast", "--concurrency", "1", input=given, env=dz)
+    assert result.code == 1, result
+    out = lines(result)
+    assert [o["line"] for o in out][:2] == [1, 2] and len(out) <= 3
+    assert "batch: stopped at line 2 (--fail-fast)" in result.err
+    assert len([e for e in ref.log() if e["path"] == "/dzdesk/v1/me"]) <= 2
+
+
+def test_a_refused_credential_stops_the_batch_with_exit_4(apictl, ref, dz):
+    given = jsonl(*({"method": "GET", "path": "/me", "id": n} for n in range(200)))
+    result = apictl.run("batch", "-p", "dz", input=given, env={"DZDESK_TOKEN": "dz_not_a_real_key_0000000000"})
+    assert result.code == 4, result
+    out = lines(result)
+    assert 1 <= len(out) <= 4 and all(o["status"] == 401 and o["exit"] == 4 for o in out)
+    assert "batch: stopped at line" in result.err and "refused the credential" in result.err
+    assert len([e for e in ref.log() if e["path"] == "/dzdesk/v1/me"]) <= 4
+
+
+def test_dry_run_prints_each_request_and_sends_nothing(apictl, ref, dz):
+    sent = lambda: [e for e in ref.log() if e["path"].startswith("/dzdesk")]
+    before = len(sent())
+    given = jsonl({"method": "POST", "path": "/requests", "body": {"title": "x"}, "query": {"notify": True}},
+                  {"method": "GET", "path": "/requests/{missing}"})
+    result = apictl.run("batch", "-p", "dz", "--dry-run", input=given, env=dz)
+    assert result.code == 1, result
+    assert "# line 1\nPOST " + ref.url("dzdesk", "/v1/requests?notify=true") in result.out
+    assert "Authorization: Bearer [REDACTED]" in result.out and '{"title":"x"}' in result.out
+    assert "{missing}" in result.err and "nothing was sent" in result.err
+    assert len(sent()) == before
+
+
+def test_options_are_checked_before_anything_is_sent(apictl, ref, dz, tmp_path):
+    assert_one_line_error(apictl.run("batch", "--concurrency", "65", input="", env=dz), 2, "--concurrency", "1 to 64")
+    assert_one_line_error(apictl.run("batch", "--rate", "fast", input="", env=dz), 2, "--rate", "10/s")
+    assert_one_line_error(apictl.run("batch", str(tmp_path / "none.jsonl"), env=dz), 2, "does not exist")
+    assert_one_line_error(apictl.run("batch", str(tmp_path), env=dz), 2, "is a folder")
+    help_text = apictl.run("batch", "--help").out
+    for flag in ("--concurrency", "--rate", "--journal", "--jq", "--retry", "--retry-all", "--fail-fast", "--dry-run"):
+        assert flag in help_text
+
+
+def test_requests_run_side_by_side_on_reused_connections(apictl, paced, tmp_path):
+    server = paced("--delay-ms", "100")
+    path = tmp_path / "get.jsonl"
+    path.write_text(jsonl(*({"method": "GET", "path": f"/items/{n}"} for n in range(40))))
+    started = time.time()
+    result = apictl.run("batch", str(path), "-p", "paced", "--concurrency", "8", env=PACED)
+    elapsed = time.time() - started
+    assert result.code == 0, result
+    assert [o["body"]["path"] for o in lines(result)] == [f"/items/{n}" for n in range(40)]
+    assert elapsed < 2.5, elapsed                      # one at a time would take 4 s
+    assert server.stats()["connections"] <= 8 + 1      # the stats request's own
+
+
+def test_one_rate_limit_budget_holds_every_worker_back(apictl, paced, tmp_path):
+    server = paced("--delay-ms", "5", "--limit", "50", "--window", "1")
+    path = tmp_path / "get.jsonl"
+    path.write_text(jsonl(*({"method": "GET", "path": f"/items/{n}"} for n in range(150))))
+    started = time.time()
+    result = apictl.run("batch", str(path), "-p", "paced", "--concurrency", "8", env=PACED)
+    elapsed = time.time() - started
+    assert result.code == 0, result
+    stats = server.stats()
+    assert stats["429"] <= 1, stats
+    assert stats["requests"] - stats["429"] == 150
+    assert elapsed < 3.6, elapsed                      # three windows at most, however they fall
+
+
+def test_rate_paces_from_the_client_side(apictl, paced):
+    paced("--delay-ms", "1")
+    started = time.time()
+    result = apictl.run("batch", "-p", "paced", "--rate", "20/s",
+                        input=jsonl(*({"method": "GET", "path": "/x"} for _ in range(21))), env=PACED)
+    assert result.code == 0, result
+    assert 0.9 <= time.time() - started < 2.5
+
+
+def test_a_killed_batch_resumes_from_its_journal_without_duplicates(apictl, paced, tmp_path):
+    server = paced("--delay-ms", "150", "--idempotency-header", "Idempotency-Key")
+    apictl.run("profile", "set", "paced", "--idempotency-header", "Idempotency-Key")
+    path, journal = tmp_path / "post.jsonl", tmp_path / "post.journal"
+    path.write_text(jsonl(*({"method": "POST", "path": "/things", "body": {"n": n}, "id": n} for n in range(30))))
+    env = dict(apictl.env, **PACED)
+    process = subprocess.Popen([APICTL, "batch", str(path), "-p", "paced", "--journal", str(journal), "--concurrency", "4"],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(0.8)
+    os.kill(process.pid, signal.SIGKILL)
+    process.communicate()
+    first = server.stats()["created"]
+    assert 0 < first < 30, first
+    assert os.stat(journal).st_mode & 0o777 == 0o600
+    again = apictl.run("batch", str(path), "-p", "paced", "--journal", str(journal), env=PACED)
+    assert again.code == 0, again
+    out = lines(again)
+    assert [o["id"] for o in out] == list(range(30))
+    assert server.stats()["created"] == 30            # the keys recorded before the kill were sent again
+    assert sum(1 for o in out if o.get("skipped")) >= 1
+    assert "done in an earlier run" in again.err
+    third = apictl.run("batch", str(path), "-p", "paced", "--journal", str(journal), env=PACED)
+    assert third.code == 0 and all(o.get("skipped") for o in lines(third)) and server.stats()["created"] == 30
+
+
+def test_a_journal_in_use_or_for_another_origin_is_refused(apictl, paced, tmp_path):
+    paced("--delay-ms", "1")
+    paced("--delay-ms", "1", profile="other")
+    journal = tmp_path / "j"
+    assert apictl.run("batch", "-p", "paced", "--journal", str(journal), input=jsonl({"method": "GET", "path": "/"}),
+                      env=PACED).code == 0
+    result = apictl.run("batch", "-p", "other", "--journal", str(journal), input=jsonl({"method": "GET", "path": "/"}), env=PACED)
+    assert_one_line_error(result, 2, "was written for http://127.0.0.1:")
+
+
+def test_progress_shows_on_a_terminal_only(apictl, paced, tmp_path):
+    paced("--delay-ms", "30")
+    path = tmp_path / "get.jsonl"
+    path.write_text(jsonl(*({"method": "GET", "path": f"/p/{n}"} for n in range(30))))
+    shown = apictl.run_tty("batch", str(path), "-p", "paced", "--concurrency", "2", env=PACED)
+    assert shown.code == 0 and "/30 done" in shown.out and "batch: 30 ok" in shown.out
+    piped = apictl.run("batch", str(path), "-p", "paced", "--concurrency", "2", env=PACED)
+    assert "done," not in piped.err and "\r" not in piped.err and piped.err.strip() == "batch: 30 ok"
+
+
+# --- stock servers: simplejwt renews once for the whole batch; FastAPI takes its requests ---------
+
+JWT = """[profiles.jwt]
+auth = "bearer"
+base_url = "{base}"
+[profiles.jwt.pair]
+obtain = "POST /token/"
+refresh = "POST /token/refresh/"
+"""
+
+
+@pytest.fixture(scope="module")
+def short_jwt():
+    from conftest import StockServers
+    server = StockServers(jwt_access_seconds=2)
+    yield server
+    server.stop()
+
+
+def test_an_expiring_jwt_is_renewed_once_for_all_workers(apictl, short_jwt):
+    apictl.config_path.parent.mkdir(parents=True, exist_ok=True)
+    apictl.config_path.write_text(JWT.format(base=short_jwt.url("/jwt")))
+    apictl.env.update({"APICTL_PASSPHRASE": "correct horse battery staple", "APICTL_CREDENTIAL_STORE": "file"})
+    login = apictl.run("login", "-p", "jwt", "--username", "alice", "--password-stdin", input="alice-password-1\n")
+    assert login.code == 0, login
+    result = apictl.run("-v", "batch", "-p", "jwt", "--concurrency", "4", "--rate", "10/s",
+                        input=jsonl(*({"method": "GET", "path": "/me/"} for _ in range(30))), timeout=60)
+    assert result.code == 0, result
+    assert all(o["status"] == 200 and o["body"]["username"] == "alice" for o in lines(result))
+    renewals = result.err.count("/token/refresh/")
+    # 3 s of requests with 2 s tokens: one renewal each time the token dies, not one per worker.
+    assert 1 <= renewals <= 4, renewals
+    assert all(o["attempts"] <= 2 for o in lines(result))
+
+
+def test_fastapi_takes_a_batch_of_creates_and_reads(apictl):
+    server, port = start_on_free_port([sys.executable, "-m", "uvicorn", "fastapi_tickets:app", "--port", "{port}",
+                                       "--app-dir", str(SERVERS / "stock"), "--log-level", "warning"],
+                                      "/openapi.json", "the FastAPI app")
+    try:
+        apictl.run("profile", "add", "tickets", "--base-url", f"http://127.0.0.1:{port}", "--token-env", "TICKETS_TOKEN")
+        given = jsonl(*({"method": "POST", "path": "/tickets", "body": {"title": f"t{n}", "priority": "high"}, "id": n} for n in range(10)),
+                      {"method": "GET", "path": "/tickets/1", "query": {"verbose": True}},
+                      {"method": "POST", "path": "/tickets", "body": {"title": 5}})
+        result = apictl.run("batch", "-p", "tickets", input=given, env={"TICKETS_TOKEN": "tok-tickets-0123456789"})
+        out = lines(result)
+        assert result.code == 1, result
+        assert all(o["status"] in (200, 201) for o in out[:11]), out
+        assert out[11]["status"] == 422 and out[11]["exit"] == 1
+        assert "1 × 422" in result.err
+    finally:
+        server.terminate()
+        server.wait(5)
