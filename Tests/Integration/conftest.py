@@ -244,10 +244,11 @@ def assert_one_line_error(result, code, *fragments):
     assert "Fatal error" not in result.err and "Swift runtime" not in result.err
 
 
-def start_on_free_port(argv, probe, what, host="127.0.0.1"):
+def start_on_free_port(argv, probe, what, host="127.0.0.1", scheme_probe=None):
     """A stock server started as `argv` (each "{port}" in it a free loopback port), once a GET
     of `probe` on http://HOST:PORT succeeds: (process, port). One that exits, or does not
-    answer within 20 s, is killed and the test fails saying `what` did not start."""
+    answer within 20 s, is killed and the test fails saying `what` did not start. With
+    `scheme_probe` (a CA file), the probe is made over https, trusting that CA."""
     import socket
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -257,7 +258,12 @@ def start_on_free_port(argv, probe, what, host="127.0.0.1"):
     deadline = time.time() + 20
     while True:
         try:
-            urllib.request.urlopen(f"http://{host}:{port}{probe}", timeout=1).read()
+            if scheme_probe:
+                import ssl
+                urllib.request.urlopen(f"https://{host}:{port}{probe}", timeout=1,
+                                       context=ssl.create_default_context(cafile=scheme_probe)).read()
+            else:
+                urllib.request.urlopen(f"http://{host}:{port}{probe}", timeout=1).read()
             return process, port
         except OSError:
             if process.poll() is not None or time.time() > deadline:

@@ -307,3 +307,24 @@ def test_fastapi_takes_a_batch_of_creates_and_reads(apictl):
     finally:
         server.terminate()
         server.wait(5)
+
+
+def test_over_http2_every_request_shares_one_connection(apictl, tmp_path):
+    from tls_certs import make
+    make(tmp_path)
+    server, port = start_on_free_port([sys.executable, "-m", "hypercorn", str(SERVERS / "stock_more/h2_app:app"), "--bind", "127.0.0.1:{port}",
+                                       "--certfile", str(tmp_path / "valid.pem"), "--keyfile", str(tmp_path / "valid.key"),
+                                       "--log-level", "warning"],
+                                      "/", "hypercorn", scheme_probe=str(tmp_path / "ca.pem"))
+    try:
+        apictl.run("profile", "add", "h2", "--base-url", f"https://127.0.0.1:{port}", "--token-env", "H2_TOKEN",
+                   "--ca-cert", str(tmp_path / "ca.pem"))
+        result = apictl.run("batch", "-p", "h2", "--concurrency", "8", env={"H2_TOKEN": "h2-token-0123456789"},
+                            input=jsonl(*({"method": "GET", "path": f"/n/{n}"} for n in range(40))))
+        assert result.code == 0, result
+        out = lines(result)
+        assert all(o["body"]["http_version"] == "2" and o["body"]["authorized"] for o in out), out[:2]
+        assert len({o["body"]["client_port"] for o in out}) == 1
+    finally:
+        server.terminate()
+        server.wait(5)

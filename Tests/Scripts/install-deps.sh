@@ -9,7 +9,7 @@ APT_PACKAGES=(libcurl4-openssl-dev libonig-dev jq less gnome-keyring libsecret-t
 # django-oauth-toolkit 3.4's device endpoint fails with oauthlib 4 (PLATFORM-NOTES).
 PIP_PACKAGES=(pytest pytest-xdist httpbin gunicorn oidc-provider-mock cryptography "moto[server]" awscli
               "django<6" djangorestframework django-rest-knox djangorestframework-simplejwt django-oauth-toolkit "oauthlib<4" jsonschema drf-spectacular fastapi uvicorn
-              flask flask-jwt-extended flask-limiter litestar dj-rest-auth)
+              flask flask-jwt-extended flask-limiter litestar dj-rest-auth hypercorn)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
