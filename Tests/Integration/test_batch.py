@@ -328,3 +328,72 @@ def test_over_http2_every_request_shares_one_connection(apictl, tmp_path):
     finally:
         server.terminate()
         server.wait(5)
+
+
+def test_a_small_limit_with_many_workers_costs_at_most_one_429(apictl, paced):
+    server = paced("--delay-ms", "5", "--limit", "10", "--window", "1")
+    started = time.time()
+    result = apictl.run("batch", "-p", "paced", "--concurrency", "16",
+                        input=jsonl(*({"method": "GET", "path": f"/s/{n}"} for n in range(40))), env=PACED)
+    assert result.code == 0, result
+    stats = server.stats()
+    assert stats["429"] <= 1 and stats["requests"] - stats["429"] == 40, stats
+    assert time.time() - started < 5.5
+
+
+def test_a_wait_longer_than_max_wait_fails_every_line_it_holds_the_same_way(apictl, paced):
+    paced("--delay-ms", "1", "--limit", "2", "--window", "600")
+    started = time.time()
+    result = apictl.run("batch", "-p", "paced", "--max-wait", "3",
+                        input=jsonl(*({"method": "GET", "path": f"/w/{n}"} for n in range(6))), env=PACED)
+    assert time.time() - started < 10
+    assert result.code == 1, result
+    out = lines(result)
+    held = [o for o in out if o["status"] != 200]
+    assert len(out) == 6 and len(held) == 4, out
+    assert all(o["exit"] == 6 and "more than --max-wait" in o["error"] for o in held), held
+
+
+def test_the_journal_knows_lines_by_their_text_when_lines_are_added(apictl, paced, tmp_path):
+    server = paced("--delay-ms", "1", "--idempotency-header", "Idempotency-Key")
+    apictl.run("profile", "set", "paced", "--idempotency-header", "Idempotency-Key")
+    posts = [{"method": "POST", "path": "/things", "body": {"n": n}} for n in range(3)]
+    path, journal = tmp_path / "in.jsonl", tmp_path / "j"
+    path.write_text(jsonl(*posts))
+    assert apictl.run("batch", str(path), "-p", "paced", "--journal", str(journal), env=PACED).code == 0
+    path.write_text(jsonl({"method": "GET", "path": "/first"}, *posts, posts[0]))
+    again = apictl.run("batch", str(path), "-p", "paced", "--journal", str(journal), env=PACED)
+    assert again.code == 0, again
+    out = lines(again)
+    assert [o.get("skipped", False) for o in out] == [False, True, True, True, False]
+    assert server.stats()["created"] == 4      # the repeated line is a request of its own
+
+
+def test_a_line_the_server_refused_is_sent_again_with_a_new_key(apictl, ref, tmp_path):
+    apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1"),
+               "--idempotency-header", "Idempotency-Key")
+    ref.admin("/ratelimit", {"api": "dzdesk", "limit": None})
+    journal = tmp_path / "j"
+    given = jsonl({"method": "POST", "path": "/requests", "body": {"title": "needs write"}})
+    first = apictl.run("batch", "-p", "dz", "--journal", str(journal), input=given,
+                       env={"DZDESK_TOKEN": ref.key("dzdesk", scopes=["requests:read"])})
+    assert first.code == 1 and lines(first)[0]["status"] == 403, first
+    fixed = apictl.run("batch", "-p", "dz", "--journal", str(journal), input=given,
+                       env={"DZDESK_TOKEN": ref.key("dzdesk", scopes=["requests:read", "requests:write"])})
+    assert fixed.code == 0 and lines(fixed)[0]["status"] == 201, fixed
+    keys = [e["headers"]["Idempotency-Key"] for e in ref.log() if e["method"] == "POST" and e["path"] == "/dzdesk/v1/requests"]
+    assert len(keys) == 2 and keys[0] != keys[1]
+
+
+def test_a_post_resent_without_an_idempotency_key_is_warned_about(apictl, paced, tmp_path):
+    paced("--delay-ms", "400")
+    path, journal = tmp_path / "in.jsonl", tmp_path / "j"
+    path.write_text(jsonl(*({"method": "POST", "path": "/things", "body": {"n": n}} for n in range(4))))
+    process = subprocess.Popen([APICTL, "batch", str(path), "-p", "paced", "--journal", str(journal)],
+                               env=dict(apictl.env, **PACED), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(0.2)
+    os.kill(process.pid, signal.SIGKILL)
+    process.communicate()
+    again = apictl.run("batch", str(path), "-p", "paced", "--journal", str(journal), env=PACED)
+    assert again.code == 0, again
+    assert "sent again without an idempotency key" in again.err and "acted on them twice" in again.err

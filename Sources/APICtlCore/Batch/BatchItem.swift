@@ -18,6 +18,19 @@ public struct BatchItem: Sendable {
             return .failure(BatchLineError(JSONValue(parsing: line) == nil ? "not JSON: \(JSONValue.problem(with: line))"
                                                                            : "not a JSON object"))
         }
+        // A line that cannot be sent still answers with the id it was given.
+        let id = members.last { $0.0 == "id" }.map { RawJSON.minified(line[$0.1]) }
+        switch read(members, of: line) {
+        case .success(var item):
+            item.id = id
+            return .success(item)
+        case .failure(var problem):
+            problem.id = id
+            return .failure(problem)
+        }
+    }
+
+    private static func read(_ members: [(String, Range<Int>)], of line: [UInt8]) -> Result<BatchItem, BatchLineError> {
         var seen: Set<String> = []
         for (key, _) in members {
             guard keys.contains(key) else {
@@ -37,7 +50,6 @@ public struct BatchItem: Sendable {
         }
         var item = BatchItem(method: method.uppercased(), path: path)
         item.body = value("body").map { RawJSON.minified($0) }
-        item.id = value("id").map { RawJSON.minified($0) }
         if let query = value("query") {
             guard case .object(let fields)? = JSONValue(parsing: query) else { return .failure(BatchLineError("\"query\" is not an object")) }
             for (name, field) in fields.sorted(by: { $0.key < $1.key }) {
@@ -104,6 +116,8 @@ public struct BatchItem: Sendable {
 /// Why a line of batch input was not sent: said in its output line, and the batch goes on.
 public struct BatchLineError: Error, Sendable, Equatable {
     public var message: String
+    /// The line's `id`, when it is a JSON object that has one.
+    public var id: [UInt8]?
     public init(_ message: String) { self.message = message }
 }
 

@@ -5,19 +5,33 @@ import Glibc
 /// and synced before the request is sent, and of its outcome after. A run given the same
 /// input and journal skips the lines that succeeded and sends the rest again with the keys
 /// they were first sent with: a `kill -9` at any moment loses no line and, at a server that
-/// honours the key, makes no request twice. Lines are known by number and by a hash of their
-/// text, so a line edited between runs is a new request with a new key.
+/// honours the key, makes no request twice. A line is known by its text (a hash of it, and
+/// which occurrence of that text it is), not its number: lines added, removed or moved
+/// between runs keep their records, and an edited line is a new request with a new key.
 public final class BatchJournal: @unchecked Sendable {
-    public struct Entry: Sendable {
+    /// Which line: the hash of its text and which occurrence of that text in the input (1, 2, ...).
+    public struct LineIdentity: Hashable, Sendable {
         public var hash: UInt64
+        public var occurrence: Int
+        public init(hash: UInt64, occurrence: Int) {
+            self.hash = hash
+            self.occurrence = occurrence
+        }
+    }
+
+    public struct Entry: Sendable {
+        /// The key to send the line with again; none once an answer refused it (a server that
+        /// keeps answers by key would give the same refusal again).
         public var key: String?
         /// The status of the request's success, once it succeeded.
         public var succeeded: Int?
+        /// A POST or PATCH without a key was sent, and no answer is on record.
+        public var sentUnkeyed = false
     }
 
     public let path: String
     private let fd: Int32
-    private var entries: [Int: Entry] = [:]
+    private var entries: [LineIdentity: Entry] = [:]
     private let monitor = Monitor()
 
     /// Opens (or creates) the journal of a batch sent to `origin`; a journal another batch
@@ -42,21 +56,29 @@ public final class BatchJournal: @unchecked Sendable {
 
     deinit { close(fd) }
 
-    /// What an earlier run recorded of line `line`, when the line still reads the same.
-    public func entry(line: Int, hash: UInt64) -> Entry? {
-        monitor.locked { entries[line].flatMap { $0.hash == hash ? $0 : nil } }
+    /// What earlier runs recorded of a line.
+    public func entry(_ line: LineIdentity) -> Entry? {
+        monitor.locked { entries[line] }
     }
 
     /// Records the key a line is about to be sent with, on disk before it is sent.
-    public func recordKey(_ key: String, line: Int, hash: UInt64) throws(APICtlError) {
-        try append("{\"line\":\(line),\"hash\":\"\(Self.hex(hash))\",\"key\":\(JSONValue.quoted(key))}\n", sync: true)
-        monitor.locked { entries[line] = Entry(hash: hash, key: key) }
+    public func recordKey(_ key: String, number: Int, line: LineIdentity) throws(APICtlError) {
+        try append(Self.record(number, line, "\"key\":\(JSONValue.quoted(key))"), sync: true)
+        monitor.locked { entries[line, default: Entry()].key = key }
+    }
+
+    /// Records that a POST or PATCH without a key is about to be sent, on disk before it is.
+    public func recordUnkeyedSend(number: Int, line: LineIdentity) throws(APICtlError) {
+        try append(Self.record(number, line, "\"sent\":true"), sync: true)
     }
 
     /// Records how a sent line ended: a success is skipped by the next run.
-    public func recordOutcome(line: Int, hash: UInt64, status: Int?, succeeded: Bool) throws(APICtlError) {
-        let status = status.map(String.init) ?? "null"
-        try append("{\"line\":\(line),\"hash\":\"\(Self.hex(hash))\",\"status\":\(status),\"ok\":\(succeeded)}\n", sync: false)
+    public func recordOutcome(number: Int, line: LineIdentity, status: Int?, succeeded: Bool) throws(APICtlError) {
+        try append(Self.record(number, line, "\"status\":\(status.map(String.init) ?? "null"),\"ok\":\(succeeded)"), sync: false)
+    }
+
+    private static func record(_ number: Int, _ line: LineIdentity, _ fields: String) -> String {
+        "{\"line\":\(number),\"hash\":\"\(hex(line.hash))\",\"n\":\(line.occurrence),\(fields)}\n"
     }
 
     /// A hash of a line's text (FNV-1a, 64 bits): enough to tell an edited line from the one recorded.
@@ -115,11 +137,20 @@ public final class BatchJournal: @unchecked Sendable {
     }
 
     private func read(_ record: [String: JSONValue]) {
-        guard let line = record["line"]?.text.flatMap(Int.init), let hashText = record["hash"]?.stringValue,
-              let hash = UInt64(hashText, radix: 16) else { return }
-        var entry = entries[line].flatMap { $0.hash == hash ? $0 : nil } ?? Entry(hash: hash)
+        guard let hashText = record["hash"]?.stringValue, let hash = UInt64(hashText, radix: 16),
+              let occurrence = record["n"]?.text.flatMap(Int.init) else { return }
+        let line = LineIdentity(hash: hash, occurrence: occurrence)
+        var entry = entries[line] ?? Entry()
         if let key = record["key"]?.stringValue { entry.key = key }
-        if record["ok"] == .bool(true) { entry.succeeded = record["status"]?.text.flatMap(Int.init) ?? 200 }
+        if record["sent"] == .bool(true) { entry.sentUnkeyed = true }
+        if let ok = record["ok"] {
+            let status = record["status"]?.text.flatMap(Int.init)
+            if ok == .bool(true) { entry.succeeded = status ?? 200 }
+            if status != nil {
+                entry.sentUnkeyed = false   // answered: whatever it did, the server said so
+                if ok != .bool(true) { entry.key = nil }
+            }
+        }
         entries[line] = entry
     }
 }

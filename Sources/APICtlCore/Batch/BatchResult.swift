@@ -15,7 +15,7 @@ public struct BatchResult: Sendable {
     public var skipped = false
     /// The request went out (the journal records how it ended).
     var sent = false
-    var hash: UInt64 = 0
+    var identity = BatchJournal.LineIdentity(hash: 0, occurrence: 0)
 
     public init(line: Int) { self.line = line }
 
@@ -24,7 +24,7 @@ public struct BatchResult: Sendable {
         id = job.item.id
         method = job.item.method
         path = job.item.path
-        hash = job.hash
+        identity = job.identity
     }
 
     public var succeeded: Bool { error == nil }
@@ -46,5 +46,5 @@ struct BatchJob: Sendable {
     var line: Int
     var item: BatchItem
     var request: HTTPRequest
-    var hash: UInt64
+    var identity: BatchJournal.LineIdentity
 }

@@ -21,8 +21,9 @@ public final class BatchRunner: @unchecked Sendable {
             self.profile = profile
         }
 
-        /// Results that may wait for an earlier, slower line before they are written.
-        var window: Int { max(16, concurrency * 4) }
+        /// Lines read ahead of the last one written: a slow line holds back the output of the
+        /// lines after it, and the sending of those past this many.
+        var window: Int { max(256, concurrency * 8) }
     }
 
     private let settings: Settings
@@ -41,6 +42,11 @@ public final class BatchRunner: @unchecked Sendable {
     public private(set) var stop: BatchStop?
     /// Lines read but never sent because the batch stopped.
     public private(set) var notRun = 0
+    /// Lines an earlier run sent as a POST or PATCH without an idempotency key and never heard back
+    /// about, sent again: the server may have acted on them twice.
+    public private(set) var resentUnkeyed: [Int] = []
+    /// Which occurrence of each line's text this is, for the journal (only kept with one).
+    private var occurrences: [UInt64: Int] = [:]
 
     public init(settings: Settings, input: LineReader, journal: BatchJournal?, credential: SharedCredential) {
         self.settings = settings
@@ -130,12 +136,18 @@ public final class BatchRunner: @unchecked Sendable {
         case .success(let parsed): item = parsed
         case .failure(let problem):
             result.error = .usage("line \(number): \(problem.message)")
+            result.id = problem.id
             return .done(result)
         }
-        var job = BatchJob(sequence: 0, line: number, item: item, request: HTTPRequest(method: item.method, url: ""),
-                           hash: BatchJournal.hash(bytes))
+        let hash = BatchJournal.hash(bytes)
+        var identity = BatchJournal.LineIdentity(hash: hash, occurrence: 1)
+        if journal != nil {
+            occurrences[hash, default: 0] += 1
+            identity.occurrence = occurrences[hash, default: 1]
+        }
+        var job = BatchJob(sequence: 0, line: number, item: item, request: HTTPRequest(method: item.method, url: ""), identity: identity)
         result = BatchResult(job)
-        let recorded = journal?.entry(line: number, hash: job.hash)
+        let recorded = journal?.entry(identity)
         if let status = recorded?.succeeded {
             result.status = status
             result.skipped = true
@@ -143,7 +155,7 @@ public final class BatchRunner: @unchecked Sendable {
         }
         do {
             job.request = try item.request(profile: settings.profile)
-            try keyed(&job, recordedKey: recorded?.key)
+            try keyed(&job, recorded: recorded)
         } catch {
             result.error = error
             if error.exitCode == .outputFailed { monitor.locked { halt(.failure(error)) } }
@@ -152,13 +164,20 @@ public final class BatchRunner: @unchecked Sendable {
         return .job(job)
     }
 
-    /// With a journal, a POST or PATCH gets its idempotency key here, on record before it is sent.
-    private func keyed(_ job: inout BatchJob, recordedKey: String?) throws(APICtlError) {
-        guard let journal, let header = settings.idempotencyHeader, APIClient.keyedMethods.contains(job.item.method),
-              !job.request.headers.contains(header) else { return }
-        let key = recordedKey ?? UUID().uuidString.lowercased()
-        if recordedKey == nil { try journal.recordKey(key, line: job.line, hash: job.hash) }
-        job.request.headers.add(header, key)
+    /// With a journal, a POST or PATCH gets its idempotency key here, on record before it is sent
+    /// (the key an earlier run sent it with, unless an answer refused that one); one sent without
+    /// a key is on record too, so the next run can say it may be sent twice.
+    private func keyed(_ job: inout BatchJob, recorded: BatchJournal.Entry?) throws(APICtlError) {
+        guard let journal, APIClient.keyedMethods.contains(job.item.method) else { return }
+        if let header = settings.idempotencyHeader {
+            if job.request.headers.contains(header) { return }   // the line gives its own key
+            let key = recorded?.key ?? UUID().uuidString.lowercased()
+            if recorded?.key == nil { try journal.recordKey(key, number: job.line, line: job.identity) }
+            job.request.headers.add(header, key)
+            return
+        }
+        if recorded?.sentUnkeyed == true { monitor.locked { resentUnkeyed.append(job.line) } }
+        try journal.recordUnkeyedSend(number: job.line, line: job.identity)
     }
 
     // MARK: the workers
@@ -234,7 +253,7 @@ public final class BatchRunner: @unchecked Sendable {
             }
             guard result.sent, let journal else { continue }
             do {
-                try journal.recordOutcome(line: result.line, hash: result.hash, status: result.status, succeeded: result.succeeded)
+                try journal.recordOutcome(number: result.line, line: result.identity, status: result.status, succeeded: result.succeeded)
             } catch {
                 monitor.locked { halt(.failure(error)) }
             }

@@ -56,7 +56,7 @@ public struct APICtlError: Error, Sendable, Equatable {
         case .timeout(let d): return .init(.network, "timed out talking to \(origin): \(d)", hint: "raise --timeout or try again")
         case .tls(let d): return .init(.network, "TLS failure with \(origin): \(d)", hint: "for a private CA, set ca_cert in the profile or pass --cacert")
         case .protocolFailure(let d): return .init(.network, "connection to \(origin) failed: \(d)")
-        case .consumer(let error): return error
+        case .consumer(let error), .heldBack(let error): return error
         case .other(let d): return .init(.network, "request to \(origin) failed: \(d)")
         }
     }

@@ -92,6 +92,7 @@ public final class APIClient {
                 if !limits.isEmpty { lastRateLimit = limits }
                 reason = retryPolicy.reason(status: head.status, method: request.method, keyed: keyed)
                 if reason != nil { hint = Self.serverWait(limits, now: now()) }
+                if reason != nil, head.status == 429, settings.budgetHoldsRateLimits { hint = (0, "the batch's rate-limit budget") }
             } catch {
                 outcome = .failure(error.apiError)
                 if let transport = error.transport { reason = retryPolicy.reason(for: transport, method: request.method, keyed: keyed) }

@@ -114,8 +114,10 @@ public final class MultiplexedTransport: Transport {
     public func send(_ request: HTTPRequest, to consumer: ResponseConsumer) throws(TransportError) -> HTTPResponseHead {
         curl_easy_reset(handle)
         let transfer = CurlTransfer(handle: handle, request: request, consumer: consumer)
-        // Wait for a connection that can carry one more HTTP/2 stream rather than open another.
-        apictl_setopt_long(handle, CURLOPT_PIPEWAIT, 1)
+        // Over https, wait to learn whether a connection can carry one more HTTP/2 stream rather
+        // than open another. Never over plain http (HTTP/1.1 here): a slow first answer would
+        // hold every other request back until it came.
+        if request.url.lowercased().hasPrefix("https:") { apictl_setopt_long(handle, CURLOPT_PIPEWAIT, 1) }
         return try transfer.finish(multiplexer.perform(handle))
     }
 }

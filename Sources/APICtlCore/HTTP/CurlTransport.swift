@@ -120,8 +120,12 @@ final class CurlTransfer {
                 curl_slist_append(list, bytes.baseAddress?.assumingMemoryBound(to: CChar.self))
             } ?? list
         }
-        // libcurl adds these on its own; an explicit empty value removes them.
+        // libcurl adds these on its own; an explicit empty value removes them (a POST with no
+        // body would otherwise claim to be a form).
         if !request.headers.contains("Expect") { list = curl_slist_append(list, "Expect:") }
+        if request.body == nil, request.bodyStream == nil, !request.headers.contains("Content-Type") {
+            list = curl_slist_append(list, "Content-Type:")
+        }
         return list
     }
 

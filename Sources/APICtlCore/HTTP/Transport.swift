@@ -14,6 +14,8 @@ public enum TransportError: Error, Equatable, Sendable {
     case protocolFailure(String)
     /// The consumer refused the body (disk full, closed pipe); its own error is kept and told as it is.
     case consumer(APICtlError)
+    /// Never sent: the client's own rate-limit budget would hold it back longer than allowed.
+    case heldBack(APICtlError)
     case other(String)
 
     public var detail: String {
@@ -21,7 +23,7 @@ public enum TransportError: Error, Equatable, Sendable {
         case .invalidURL(let s), .resolve(let s), .connect(let s), .timeout(let s), .tls(let s),
              .protocolFailure(let s), .other(let s):
             return s
-        case .consumer(let error):
+        case .consumer(let error), .heldBack(let error):
             return error.message
         }
     }

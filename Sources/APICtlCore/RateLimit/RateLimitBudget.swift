@@ -4,7 +4,8 @@ import Glibc
 /// One rate-limit budget per origin, shared by every request a batch has in flight: what
 /// any response says (`X-RateLimit-*`, `RateLimit`, `Retry-After`) holds back every request
 /// to that origin until the reset, instead of each worker finding the limit with a 429 of
-/// its own. `--rate` paces starts from the client side as well.
+/// its own. The first request to an origin goes alone, so the limit is known before the
+/// others start; `--rate` paces starts from the client side as well.
 public final class RateLimitBudget: @unchecked Sendable {
     private struct Window {
         var limit: Int?
@@ -14,6 +15,17 @@ public final class RateLimitBudget: @unchecked Sendable {
         /// A Retry-After (or a 429 without one) holds everything back until then.
         var pausedUntil: Date?
         var inFlight = 0
+        var answered = false
+        var firstStart: Date?
+        /// The last wait told to the user, so one pause is told once.
+        var toldUntil: Date?
+    }
+
+    /// A wait the server asked for and how it said so; `told` once per pause when long.
+    public struct Pause: Sendable {
+        public var origin: String
+        public var seconds: Double
+        public var basis: String
     }
 
     private let monitor = Monitor()
@@ -21,39 +33,60 @@ public final class RateLimitBudget: @unchecked Sendable {
     /// Seconds between starts for `--rate`; nil: as fast as the budget allows.
     private let interval: Double?
     private var nextStart: Date?
+    private let maxWait: Double
     private let now: @Sendable () -> Date
+    private let told: @Sendable (Pause) -> Void
     /// A 429 that says nothing of when to come back holds the origin back this long.
     static let silentRefusalPause = 1.0
+    /// How long the first request to an origin goes alone, waiting for the figures its answer brings.
+    static let firstAnswerPatience = 0.5
+    /// Pauses at least this long are told (a CI log should say why nothing moves).
+    static let toldPause = 5.0
+    private static let poll = 0.01
 
-    public init(ratePerSecond: Double?, now: @escaping @Sendable () -> Date) {
+    /// `maxWait`: the longest a request waits for the budget in all (`--max-wait`); a server
+    /// asking for more fails the request (exit 6) rather than hold the batch for it.
+    public init(ratePerSecond: Double?, maxWait: Double, now: @escaping @Sendable () -> Date,
+                told: @escaping @Sendable (Pause) -> Void = { _ in }) {
         interval = ratePerSecond.map { 1 / $0 }
+        self.maxWait = maxWait
         self.now = now
+        self.told = told
     }
 
     /// Blocks until a request to `origin` may start, and counts it as started.
-    public func acquire(_ origin: String) {
+    public func acquire(_ origin: String) throws(APICtlError) {
+        var waited = 0.0
         while true {
-            let wait: Double = monitor.locked {
+            let (wait, basis): (Double, String?) = monitor.locked {
                 let time = now()
-                let wait = waitLocked(origin, at: time)
+                let (wait, basis) = waitLocked(origin, at: time)
                 if wait <= 0 {
                     windows[origin, default: Window()].remaining? -= 1
                     windows[origin, default: Window()].inFlight += 1
+                    if windows[origin]?.firstStart == nil { windows[origin]?.firstStart = time }
                     if let interval { nextStart = max(time, nextStart ?? time).addingTimeInterval(interval) }
                 }
-                return wait
+                return (wait, basis)
             }
             if wait <= 0 { return }
-            ClientSettings.realSleep(min(wait, 0.5))
+            if let basis, waited + wait > maxWait {
+                throw APICtlError(.rateLimited, "\(origin) asks to wait \(Int(wait.rounded(.up)))s (\(basis)), more than --max-wait allows",
+                                  hint: "raise --max-wait to wait for it, or run the batch later")
+            }
+            let step = min(wait, 0.5)
+            ClientSettings.realSleep(step)
+            waited += step
         }
     }
 
     /// Seconds until a request to `origin` may start (0: now).
     public func wait(_ origin: String) -> Double {
-        monitor.locked { waitLocked(origin, at: now()) }
+        monitor.locked { waitLocked(origin, at: now()).0 }
     }
 
-    private func waitLocked(_ origin: String, at time: Date) -> Double {
+    /// How long to wait, and the server's word for it when the server asked (nil: the budget's own pacing).
+    private func waitLocked(_ origin: String, at time: Date) -> (Double, String?) {
         var window = windows[origin] ?? Window()
         if let reset = window.resetAt, time >= reset {
             // A new window allows the whole limit again; its reset comes with its first answer.
@@ -61,15 +94,18 @@ public final class RateLimitBudget: @unchecked Sendable {
             window.remaining = window.limit
         }
         windows[origin] = window
-        var until: Date?
-        if let paused = window.pausedUntil, paused > time {
-            until = paused
-        } else if let remaining = window.remaining, remaining <= 0, let reset = window.resetAt {
-            until = reset
-        } else if let nextStart, nextStart > time {
-            until = nextStart
+        if let paused = window.pausedUntil, paused > time { return (paused.timeIntervalSince(time), "Retry-After") }
+        if let remaining = window.remaining, remaining <= 0 {
+            if let reset = window.resetAt { return (reset.timeIntervalSince(time), "rate-limit reset") }
+            // Spent, and no reset known yet: the answers in flight will say when; with none, one goes to ask.
+            if window.inFlight > 0 { return (Self.poll, nil) }
         }
-        return until.map { $0.timeIntervalSince(time) } ?? 0
+        if !window.answered, window.inFlight > 0, let first = window.firstStart,
+           time.timeIntervalSince(first) < Self.firstAnswerPatience {
+            return (Self.poll, nil)
+        }
+        if let nextStart, nextStart > time { return (nextStart.timeIntervalSince(time), nil) }
+        return (0, nil)
     }
 
     /// What the answer to a request `acquire` let start said of the budget; nil: no answer came.
@@ -80,10 +116,12 @@ public final class RateLimitBudget: @unchecked Sendable {
             window.inFlight = max(0, window.inFlight - 1)
             defer { windows[origin] = window }
             guard let head else { return }
+            window.answered = true
             let status = RateLimitStatus.parse(head.headers, now: time)
             if let limit = status.limit { window.limit = limit }
             if let retryAfter = status.retryAfter, head.status == 429 || head.status == 503 {
                 window.pausedUntil = max(window.pausedUntil ?? time, time.addingTimeInterval(retryAfter))
+                tell(origin, &window, until: window.pausedUntil, basis: "Retry-After", at: time)
             } else if head.status == 429 {
                 let reset = status.resetAt.flatMap { $0 > time ? $0 : nil }
                 window.pausedUntil = reset ?? time.addingTimeInterval(Self.silentRefusalPause)
@@ -96,7 +134,15 @@ public final class RateLimitBudget: @unchecked Sendable {
             // flight. After that the count kept here is exact for this client alone, and a
             // lower figure from the server means others spend the same budget.
             window.remaining = window.remaining.map { min($0, remaining) } ?? remaining - window.inFlight
+            if remaining == 0 { tell(origin, &window, until: window.resetAt, basis: "rate-limit reset", at: time) }
         }
+    }
+
+    private func tell(_ origin: String, _ window: inout Window, until: Date?, basis: String, at time: Date) {
+        guard let until, until.timeIntervalSince(time) >= Self.toldPause,
+              window.toldUntil.map({ until.timeIntervalSince($0) >= 1 }) ?? true else { return }
+        window.toldUntil = until
+        told(Pause(origin: origin, seconds: until.timeIntervalSince(time), basis: basis))
     }
 }
 
@@ -113,7 +159,7 @@ public final class BudgetedTransport: Transport {
 
     public func send(_ request: HTTPRequest, to consumer: ResponseConsumer) throws(TransportError) -> HTTPResponseHead {
         let origin = URLParts.parse(request.url)?.origin.description ?? request.url
-        budget.acquire(origin)
+        do { try budget.acquire(origin) } catch { throw .heldBack(error) }
         do {
             let head = try inner.send(request, to: consumer)
             budget.observe(origin, head)

@@ -27,9 +27,11 @@ public final class CredentialSession {
                        maxRetries: client.retryPolicy.maxRetries)
     }
 
-    /// `failureContext` for one request: a credential header the user gave with -H is named.
+    /// `failureContext` for one request: a credential header the user gave with -H is named, and
+    /// a request to another origin (which was sent no credential) does not blame the credential.
     public func failureContext(for request: HTTPRequest) -> FailureContext {
         var context = failureContext
+        if let profile, URLParts.parse(request.url)?.origin != profile.base.origin { context.credential = nil }
         let name = profile?.auth.headerName ?? "Authorization"
         if request.headers.contains(name) { context.userCredentialHeader = name }
         return context

@@ -73,6 +73,9 @@ public struct ClientSettings: Sendable {
     /// `--stall-timeout`: seconds without a byte before a request is given up.
     public var stallTimeout: Double
     public var maxRedirects: Int
+    /// `batch`: the transport's rate-limit budget holds a 429's retry until the server's reset, for
+    /// every request to that origin at once; the client does not wait for it a second time.
+    public var budgetHoldsRateLimits = false
     /// Blocks for the given seconds; handed in so tests can fake time.
     public var sleep: @Sendable (Double) -> Void
     public var now: @Sendable () -> Date

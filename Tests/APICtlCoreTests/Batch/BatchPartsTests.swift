@@ -57,51 +57,64 @@ final class BatchPartsTests: XCTestCase {
         XCTAssertEqual(seen, ["a", "", "<12>", "last"])
     }
 
-    func testTheJournalRemembersKeysAndSuccessesForLinesThatReadTheSame() throws {
+    func testTheJournalKnowsLinesByTheirTextAndForgetsAKeyAnAnswerRefused() throws {
         let path = NSTemporaryDirectory() + "journal-" + UUID().uuidString
         defer { unlink(path) }
-        let line = Array(#"{"method":"POST","path":"/x"}"#.utf8)
-        let hash = BatchJournal.hash(line)
+        let hash = BatchJournal.hash(Array(#"{"method":"POST","path":"/x"}"#.utf8))
+        let first = BatchJournal.LineIdentity(hash: hash, occurrence: 1), second = BatchJournal.LineIdentity(hash: hash, occurrence: 2)
+        let third = BatchJournal.LineIdentity(hash: hash, occurrence: 3), fourth = BatchJournal.LineIdentity(hash: hash, occurrence: 4)
         do {
             let journal = try BatchJournal(path: path, origin: "https://api.test")
-            try journal.recordKey("key-1", line: 1, hash: hash)
-            try journal.recordKey("key-2", line: 2, hash: hash)
-            try journal.recordOutcome(line: 2, hash: hash, status: 201, succeeded: true)
+            try journal.recordKey("key-1", number: 1, line: first)
+            try journal.recordKey("key-2", number: 2, line: second)
+            try journal.recordOutcome(number: 2, line: second, status: 201, succeeded: true)
+            try journal.recordKey("key-3", number: 3, line: third)
+            try journal.recordOutcome(number: 3, line: third, status: 503, succeeded: false)
+            try journal.recordUnkeyedSend(number: 4, line: fourth)
             XCTAssertThrowsError(try BatchJournal(path: path, origin: "https://api.test"), "one batch at a time")
         }
         // A record cut short by a kill is ignored.
         let fd = open(path, O_WRONLY | O_APPEND)
-        _ = #"{"line":3,"ha"#.withCString { write(fd, $0, strlen($0)) }
+        _ = #"{"line":5,"ha"#.withCString { write(fd, $0, strlen($0)) }
         close(fd)
         let again = try BatchJournal(path: path, origin: "https://api.test")
-        XCTAssertEqual(again.entry(line: 1, hash: hash)?.key, "key-1")
-        XCTAssertNil(again.entry(line: 1, hash: hash)?.succeeded)
-        XCTAssertEqual(again.entry(line: 2, hash: hash)?.succeeded, 201)
-        XCTAssertNil(again.entry(line: 1, hash: hash &+ 1), "an edited line is a new request")
-        XCTAssertNil(again.entry(line: 3, hash: hash))
-        XCTAssertThrowsError(try BatchJournal(path: NSTemporaryDirectory(), origin: "https://api.test"))
+        XCTAssertEqual(again.entry(first)?.key, "key-1", "sent, never answered: the same key again")
+        XCTAssertNil(again.entry(first)?.succeeded)
+        XCTAssertEqual(again.entry(second)?.succeeded, 201)
+        XCTAssertNil(again.entry(third)?.key, "a server keeping answers by key would refuse it again")
+        XCTAssertEqual(again.entry(fourth)?.sentUnkeyed, true)
+        XCTAssertNil(again.entry(BatchJournal.LineIdentity(hash: hash &+ 1, occurrence: 1)), "an edited line is a new request")
+        XCTAssertThrowsError(try BatchJournal(path: "/tmp", origin: "https://api.test"))
+        XCTAssertThrowsError(try BatchJournal(path: path, origin: "https://other.test"))
     }
 
-    func testTheBudgetHoldsEveryRequestBackUntilTheResetOnceItIsSpent() {
+    func testTheBudgetHoldsEveryRequestBackUntilTheResetOnceItIsSpent() throws {
         let clock = Clock()
-        let budget = RateLimitBudget(ratePerSecond: nil, now: { clock.time })
+        let budget = RateLimitBudget(ratePerSecond: nil, maxWait: 60, now: { clock.time })
         var headers = HTTPHeaders()
         headers.add("X-RateLimit-Limit", "2")
         headers.add("X-RateLimit-Remaining", "1")
         headers.add("X-RateLimit-Reset", "1000000010")
-        budget.acquire("o")
+        try budget.acquire("o")
+        XCTAssertGreaterThan(budget.wait("o"), 0, "the first request to an origin goes alone until it is answered")
         budget.observe("o", HTTPResponseHead(status: 200, reason: "", headers: headers))
-        budget.acquire("o")                 // the one left
+        try budget.acquire("o")             // the one left
         XCTAssertEqual(budget.wait("o"), 10, accuracy: 0.01)
         let started = Date()
         clock.time = Date(timeIntervalSince1970: 1_000_000_010)   // the reset passes while the next one waits
-        budget.acquire("o")
+        try budget.acquire("o")
         XCTAssertLessThan(Date().timeIntervalSince(started), 1)
         var refused = HTTPHeaders()
         refused.add("Retry-After", "30")
         budget.observe("o", HTTPResponseHead(status: 429, reason: "", headers: refused))
         XCTAssertEqual(budget.wait("o"), 30, accuracy: 0.01)
         XCTAssertEqual(budget.wait("other"), 0, "another origin has its own budget")
+        let patient = RateLimitBudget(ratePerSecond: nil, maxWait: 10, now: { clock.time })
+        try patient.acquire("o")
+        patient.observe("o", HTTPResponseHead(status: 429, reason: "", headers: refused))
+        XCTAssertThrowsError(try patient.acquire("o"), "30 s is more than --max-wait 10") { error in
+            XCTAssertEqual((error as? APICtlError)?.exitCode, .rateLimited)
+        }
     }
 
     private final class Clock: @unchecked Sendable {

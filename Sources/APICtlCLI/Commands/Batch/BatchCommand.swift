@@ -41,7 +41,8 @@ enum BatchCommand {
         let file: String?
 
         init(_ declare: OptionBinding) {
-            concurrency = declare.number("concurrency", help: "Requests in flight at once (default \(BatchCommand.defaultConcurrency))",
+            concurrency = declare.number("concurrency", help: "Requests in flight at once (default \(BatchCommand.defaultConcurrency), "
+                                         + "at most \(BatchCommand.maxConcurrency))",
                                          in: 1...BatchCommand.maxConcurrency)
             rate = declare.rate("rate", help: "Start at most this many requests per second (10/s, 600/m), on top of the server's limits")
             journal = declare.value("journal", nil, "FILE", help: "Record keys and outcomes in FILE; a re-run with it skips what succeeded",
@@ -66,7 +67,11 @@ enum BatchCommand {
         }
         let input = try openInput(options.file, context)
         defer { if input.fd != (context.standardInput ?? STDIN_FILENO) { close(input.fd) } }
-        if options.dryRun { return try BatchPreview.run(LineReader(fd: input.fd), context) }
+        if options.dryRun {
+            // A preview of a resumed run would show lines it will skip, and keys it will not use.
+            if options.journal != nil { throw APICtlError.usage("--dry-run shows every line as it would go without a journal; drop --journal") }
+            return try BatchPreview.run(LineReader(fd: input.fd), context)
+        }
         let settings = clientSettings(options, context)
         let session = try context.openSession(settings: settings)
         try confirmIfAsked(session.profile, input: input, yes: options.yes, context)
@@ -76,7 +81,11 @@ enum BatchCommand {
         let concurrency = options.concurrency ?? defaultConcurrency
         let (makeTransport, stopTransports) = try workerTransports(concurrency, context)
         defer { stopTransports() }
-        let budget = RateLimitBudget(ratePerSecond: options.rate, now: context.now)
+        let stderr = context.stderr
+        let budget = RateLimitBudget(ratePerSecond: options.rate, maxWait: settings.retryPolicy.maxWait, now: context.now) { pause in
+            stderr.write((stderr.isTerminal ? "\r\u{1B}[K" : "") + "apictl: \(pause.origin) holds every request for "
+                         + "\(Int(pause.seconds.rounded(.up)))s (\(pause.basis))\n")
+        }
         let credential = SharedCredential(session)
         let runner = BatchRunner(settings: .init(concurrency: concurrency, failFast: options.failFast,
                                                  idempotencyHeader: session.profile?.idempotencyHeader, profile: session.profile),
@@ -92,6 +101,12 @@ enum BatchCommand {
             client.reauthorize = { rejected throws(APICtlError) in try credential.renew(rejected) }
             return client
         }, emit: report.write)
+        if !runner.resentUnkeyed.isEmpty {
+            let lines = runner.resentUnkeyed.prefix(10).map(String.init).joined(separator: ", ") + (runner.resentUnkeyed.count > 10 ? ", ..." : "")
+            context.warn("\(runner.resentUnkeyed.count) POST/PATCH line(s) (\(lines)) were sent by an earlier run that ended before their answer, "
+                         + "and were sent again without an idempotency key: the server may have acted on them twice "
+                         + "(name the API's header with 'apictl profile set --idempotency-header')")
+        }
         return report.finish(stop: stop, notRun: runner.notRun)
     }
 
@@ -112,6 +127,7 @@ enum BatchCommand {
     static func clientSettings(_ options: Options, _ context: CommandContext) -> ClientSettings {
         var settings = context.clientSettings(retryPolicy: options.retry.policy,
                                               stallTimeout: options.stallTimeout ?? HTTPRequest.defaultStallTimeout)
+        settings.budgetHoldsRateLimits = true
         let lock = Monitor()
         if let observer = settings.observer { settings.observer = { event in lock.locked { observer(event) } } }
         if let onRetry = settings.onRetry, context.globals.verbose {

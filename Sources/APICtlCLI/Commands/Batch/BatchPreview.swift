@@ -33,7 +33,7 @@ enum BatchPreview {
             }
         }
         guard failed == 0 else {
-            context.stderr.write("batch: \(shown) requests shown, \(failed) lines not valid; nothing was sent\n")
+            context.stderr.write("batch: \(shown) request\(shown == 1 ? "" : "s") shown, \(failed) line\(failed == 1 ? "" : "s") not valid; nothing was sent\n")
             return ExitCode.httpError.rawValue
         }
         return 0

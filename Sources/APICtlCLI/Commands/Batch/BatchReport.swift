@@ -13,6 +13,7 @@ final class BatchReport {
     private var done = 0
     private var succeeded = 0
     private var skipped = 0
+    private var retried = 0
     private var failures: [String: Int] = [:]
     private var lastDraw = Date.distantPast
     private var drawn = false
@@ -32,6 +33,8 @@ final class BatchReport {
         let body = BatchOutputLine.body(of: &result, filter: filter)
         var line = BatchOutputLine.render(result, body: body)
         if stdout.isTerminal { line = ResponsePrinter.withC1Escaped(line) }
+        // On one terminal, the progress line is cleared first, so the output line starts a line of its own.
+        if drawn && stdout.isTerminal { stderr.write("\r\u{1B}[K") }
         stdout.write(line + [0x0A])
         count(result)
         drawProgress()
@@ -41,6 +44,7 @@ final class BatchReport {
     private func count(_ result: BatchResult) {
         done += 1
         if result.skipped { skipped += 1 }
+        if result.attempts > 1 { retried += 1 }
         if let error = result.error {
             failures[BatchOutputLine.kind(of: result, error: error), default: 0] += 1
         } else {
@@ -74,6 +78,7 @@ final class BatchReport {
             let kinds = failures.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
             summary += ", \(failed) failed (" + kinds.map { "\($0.value) × \($0.key)" }.joined(separator: ", ") + ")"
         }
+        if retried > 0 { summary += ", \(retried) retried" }
         if notRun > 0 { summary += ", \(notRun) read but not sent" }
         switch stop {
         case .credentialRefused(let line)?:
