@@ -161,7 +161,8 @@ enum BatchCommand {
     static func confirmIfAsked(_ profile: ResolvedProfile?, input: (fd: Int32, lines: Int?), yes: Bool,
                                _ context: CommandContext) throws(APICtlError) {
         guard let profile, profile.confirmMutations, !yes else { return }
-        let question = "\(profile.environment ?? profile.name): send this batch, which may change data?"
+        let lines = input.lines.map { " of \($0) line\($0 == 1 ? "" : "s")" } ?? ""
+        let question = "\(profile.environment ?? profile.name): send this batch\(lines), which may change data?"
         let readsStdin = input.fd == (context.standardInput ?? STDIN_FILENO)
         try TerminalInput.requireConfirmation(
             question, declined: "nothing was sent",
