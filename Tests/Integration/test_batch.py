@@ -333,7 +333,7 @@ def test_over_http2_every_request_shares_one_connection(apictl, tmp_path):
 def test_a_small_limit_with_many_workers_costs_at_most_one_429(apictl, paced):
     server = paced("--delay-ms", "5", "--limit", "10", "--window", "1")
     started = time.time()
-    result = apictl.run("batch", "-p", "paced", "--concurrency", "16",
+    result = apictl.run("batch", "-p", "paced", "--concurrency", "32",
                         input=jsonl(*({"method": "GET", "path": f"/s/{n}"} for n in range(40))), env=PACED)
     assert result.code == 0, result
     stats = server.stats()
@@ -397,3 +397,50 @@ def test_a_post_resent_without_an_idempotency_key_is_warned_about(apictl, paced,
     again = apictl.run("batch", str(path), "-p", "paced", "--journal", str(journal), env=PACED)
     assert again.code == 0, again
     assert "sent again without an idempotency key" in again.err and "acted on them twice" in again.err
+
+
+def test_a_server_asking_for_an_hour_fails_the_lines_it_holds_at_once(apictl, ref, dz):
+    ref.fault(api="dzdesk", path="/v1/me", status=429, count=1, headers={"Retry-After": "3600"})
+    started = time.time()
+    result = apictl.run("batch", "-p", "dz", "--concurrency", "1",
+                        input=jsonl({"method": "GET", "path": "/me"}, {"method": "GET", "path": "/requests"}), env=dz)
+    assert time.time() - started < 10
+    assert result.code == 1, result
+    assert [o["exit"] for o in lines(result)] == [6, 6] and "more than --max-wait" in lines(result)[1]["error"]
+    assert "holds every request for 3600s (Retry-After)" in result.err
+
+
+def test_a_line_with_its_own_refused_credential_fails_alone(apictl, ref, dz):
+    given = jsonl({"method": "GET", "path": "/me", "headers": {"Authorization": "Bearer dzd_revoked_000000000000"}},
+                  {"method": "GET", "path": "/me"})
+    result = apictl.run("batch", "-p", "dz", "--concurrency", "1", input=given, env=dz)
+    assert result.code == 1, result
+    assert [o["status"] for o in lines(result)] == [401, 200]
+
+
+def test_jq_on_a_body_that_is_not_json_fails_its_line(apictl, ref, dz):
+    result = apictl.run("batch", "-p", "dz", "--jq", ".", env=dz, input=jsonl({"method": "GET", "path": ref.url("_test", "/html")}))
+    out = lines(result)
+    assert result.code == 1 and out[0]["status"] == 200 and out[0]["exit"] == 11, out
+    assert "--jq: the body is not JSON (text/html" in out[0]["error"] and out[0]["body"].startswith("<")
+
+
+def test_a_file_that_is_no_journal_is_refused_and_left_alone(apictl, paced, tmp_path):
+    paced("--delay-ms", "1")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("important user data\n")
+    result = apictl.run("batch", "-p", "paced", "--journal", str(notes), input=jsonl({"method": "GET", "path": "/"}), env=PACED)
+    assert_one_line_error(result, 2, "is not an apictl batch journal")
+    assert notes.read_text() == "important user data\n"
+    assert_one_line_error(apictl.run("batch", "-p", "paced", "--journal", "/dev/full", input=jsonl({"method": "GET", "path": "/"}),
+                                     env=PACED), 2, "not a regular file")
+    journal = tmp_path / "j"
+    assert apictl.run("batch", "-p", "paced", "--journal", str(journal), input=jsonl({"method": "GET", "path": "/"}), env=PACED).code == 0
+    apictl.run("profile", "add", "deeper", "--base-url", paced_url(apictl) + "/v2", "--token-env", "PACED_TOKEN")
+    other = apictl.run("batch", "-p", "deeper", "--journal", str(journal), input=jsonl({"method": "GET", "path": "/"}), env=PACED)
+    assert_one_line_error(other, 2, "was written for http://127.0.0.1:", "not http://127.0.0.1:")
+
+
+def paced_url(apictl):
+    shown = apictl.run("profile", "show", "paced").out
+    return next(word for word in shown.split() if word.startswith("http://127.0.0.1:")).rstrip("/")

@@ -34,8 +34,9 @@ public final class BatchJournal: @unchecked Sendable {
     private var entries: [LineIdentity: Entry] = [:]
     private let monitor = Monitor()
 
-    /// Opens (or creates) the journal of a batch sent to `origin`; a journal another batch
-    /// holds, or one written for another origin, is refused.
+    /// Opens (or creates) the journal of a batch sent to the base URL `origin`; a journal another
+    /// batch holds, one written for another base URL, and a file that is no journal (the user's
+    /// notes, a device, a pipe) are refused, and left as they were.
     public init(path: String, origin: String) throws(APICtlError) {
         self.path = path
         fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
@@ -43,6 +44,10 @@ public final class BatchJournal: @unchecked Sendable {
             throw APICtlError.usage("cannot open the journal \(path): \(String(cString: strerror(errno)))")
         }
         do throws(APICtlError) {
+            var info = stat()
+            guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+                throw APICtlError.usage("the journal \(path) is not a regular file", hint: "name a file for it")
+            }
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
                 throw APICtlError.usage("the journal \(path) is in use by another apictl batch",
                                         hint: "wait for it to end, or give this batch its own --journal")
@@ -105,26 +110,24 @@ public final class BatchJournal: @unchecked Sendable {
     private func load(origin: String) throws(APICtlError) {
         let reader = LineReader(fd: fd)
         lseek(fd, 0, SEEK_SET)
-        var first = true
+        guard case .text(let first)? = reader.next() else {
+            try append("{\"apictl_batch_journal\":1,\"origin\":\(JSONValue.quoted(origin))}\n", sync: true)
+            return
+        }
+        guard let header = JSONValue(parsing: first)?.objectValue, header["apictl_batch_journal"] != nil else {
+            throw APICtlError.usage("\(path) is not an apictl batch journal; it was left as it is",
+                                    hint: "name a new file, or one an earlier batch wrote")
+        }
+        if let written = header["origin"]?.stringValue, written != origin {
+            throw APICtlError.usage("the journal \(path) was written for \(written), not \(origin)",
+                                    hint: "give this batch its own --journal")
+        }
         while let line = reader.next() {
             // A record cut short by a kill does not parse: what it said was never relied on.
             guard case .text(let bytes) = line, let record = JSONValue(parsing: bytes)?.objectValue else { continue }
-            if first {
-                first = false
-                guard record["apictl_batch_journal"] != nil else {
-                    throw APICtlError.usage("\(path) is not an apictl batch journal", hint: "name a new file, or one an earlier batch wrote")
-                }
-                if let written = record["origin"]?.stringValue, written != origin {
-                    throw APICtlError.usage("the journal \(path) was written for \(written), not \(origin)",
-                                            hint: "give this batch its own --journal")
-                }
-                continue
-            }
             read(record)
         }
-        if first {
-            try append("{\"apictl_batch_journal\":1,\"origin\":\(JSONValue.quoted(origin))}\n", sync: true)
-        } else if lastByte() != 0x0A {
+        if lastByte() != 0x0A {
             try append("\n", sync: false)   // the next record starts a line of its own
         }
     }

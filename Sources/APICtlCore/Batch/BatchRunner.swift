@@ -13,8 +13,12 @@ public final class BatchRunner: @unchecked Sendable {
         /// The profile's `idempotency_header`: with a journal, each POST/PATCH's key is recorded here first.
         public var idempotencyHeader: String?
         public var profile: ResolvedProfile?
+        /// `--timeout`: the most one attempt of a request may take.
+        public var requestTimeout: Double?
 
-        public init(concurrency: Int, failFast: Bool, idempotencyHeader: String?, profile: ResolvedProfile?) {
+        public init(concurrency: Int, failFast: Bool, idempotencyHeader: String?, profile: ResolvedProfile?,
+                    requestTimeout: Double? = nil) {
+            self.requestTimeout = requestTimeout
             self.concurrency = concurrency
             self.failFast = failFast
             self.idempotencyHeader = idempotencyHeader
@@ -155,6 +159,7 @@ public final class BatchRunner: @unchecked Sendable {
         }
         do {
             job.request = try item.request(profile: settings.profile)
+            job.request.timeout = settings.requestTimeout
             try keyed(&job, recorded: recorded)
         } catch {
             result.error = error
@@ -221,11 +226,14 @@ public final class BatchRunner: @unchecked Sendable {
             result.status = head.status
             result.body = held.count > 0 ? held.bytes : nil
             result.contentType = head.headers["Content-Type"]
+            // What the error says, and whether it stops the batch, goes by where the request ended up.
+            var answered = job.request
+            answered.url = client.lastURL ?? job.request.url
             if !head.isSuccess && !(300..<400).contains(head.status) {
                 result.error = HTTPFailure.error(for: HTTPResponse(head: head, body: result.body ?? []),
-                                                 context: credential.failureContext(for: job.request))
+                                                 context: credential.failureContext(for: answered))
             }
-            if head.status == 401 && sendsCredential(job.request) { monitor.locked { halt(.credentialRefused(line: job.line)) } }
+            if head.status == 401 && sendsCredential(answered) { monitor.locked { halt(.credentialRefused(line: job.line)) } }
         } catch {
             result.error = error
             if error.exitCode == .authentication { monitor.locked { halt(.credentialRefused(line: job.line)) } }
@@ -234,10 +242,11 @@ public final class BatchRunner: @unchecked Sendable {
         return result
     }
 
-    /// A 401 from the profile's own origin is about the credential; one from elsewhere (sent none) is not.
+    /// A 401 to the profile's credential is about the credential. One from another origin (sent
+    /// none), or to a credential the line gave in its own headers, is that line's alone.
     private func sendsCredential(_ request: HTTPRequest) -> Bool {
         guard let profile = settings.profile, let target = URLParts.parse(request.url) else { return false }
-        return target.origin == profile.base.origin
+        return target.origin == profile.base.origin && !request.headers.contains(profile.auth.headerName ?? "Authorization")
     }
 
     /// A body a result holds while earlier lines finish: larger ones are an error of their line.

@@ -25,6 +25,8 @@ public final class APIClient {
     public var reauthorize: ((ResolvedCredential) throws(APICtlError) -> ResolvedCredential?)?
     /// The rate-limit figures of the last response that had any.
     public private(set) var lastRateLimit: RateLimitStatus?
+    /// Where the last request went in the end, after the redirects it followed.
+    public private(set) var lastURL: String?
     /// How many times the last `send` put its request on the wire (retries and a renewed credential's retry included).
     public private(set) var attempts = 0
 
@@ -144,6 +146,7 @@ public final class APIClient {
             do { outgoing = try authorize(current, keepUserCredentials: userHeadersTrusted) } catch { throw SendError(apiError: error) }
             let shownWith = redactor.adding(outgoing.secrets)
             report(outgoing, redactor: shownWith)
+            lastURL = outgoing.url
             let hop = RedirectAwareConsumer(final: consumer)
             let head: HTTPResponseHead
             do {

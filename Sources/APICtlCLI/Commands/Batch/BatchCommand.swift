@@ -36,6 +36,7 @@ enum BatchCommand {
         let failFast: Bool
         let dryRun: Bool
         let yes: Bool
+        let timeout: Double?
         let stallTimeout: Double?
         let retry: RetryOptions
         let file: String?
@@ -51,6 +52,8 @@ enum BatchCommand {
             failFast = declare.flag("fail-fast", nil, help: "Stop at the first line that fails")
             dryRun = declare.flag("dry-run", nil, help: "Print each request as 'request --dry-run' does, and send nothing")
             yes = declare.flag("yes", "y", help: "Do not ask before a batch to an environment with confirm = true")
+            timeout = declare.seconds("timeout", help: "Give up an attempt of a request that takes longer than SECONDS (default: none)",
+                                      positive: true)
             stallTimeout = declare.seconds("stall-timeout", help: "Give up a request when no byte arrives for SECONDS "
                                            + "(default \(Int(HTTPRequest.defaultStallTimeout)))", positive: true)
             retry = RetryOptions(declare)
@@ -76,7 +79,7 @@ enum BatchCommand {
         let session = try context.openSession(settings: settings)
         try confirmIfAsked(session.profile, input: input, yes: options.yes, context)
         let journal = try options.journal.map { (path: String) throws(APICtlError) in
-            try BatchJournal(path: path, origin: session.profile?.credentialOrigin ?? "none")
+            try BatchJournal(path: path, origin: session.profile?.baseURL ?? "none")
         }
         let concurrency = options.concurrency ?? defaultConcurrency
         let (makeTransport, stopTransports) = try workerTransports(concurrency, context)
@@ -88,7 +91,8 @@ enum BatchCommand {
         }
         let credential = SharedCredential(session)
         let runner = BatchRunner(settings: .init(concurrency: concurrency, failFast: options.failFast,
-                                                 idempotencyHeader: session.profile?.idempotencyHeader, profile: session.profile),
+                                                 idempotencyHeader: session.profile?.idempotencyHeader, profile: session.profile,
+                                                 requestTimeout: options.timeout),
                                  input: LineReader(fd: input.fd), journal: journal, credential: credential)
         let report = BatchReport(stdout: context.stdout, stderr: context.stderr, filter: filter, total: input.lines, now: context.now)
         let stop = try runner.run(makeClient: { () throws(APICtlError) -> APIClient in

@@ -22,9 +22,13 @@ enum BatchOutputLine {
     /// that fails makes the line fail (exit 11), its body shown unfiltered.
     static func body(of result: inout BatchResult, filter: JQFilter?) -> [UInt8]? {
         guard let bytes = result.body else { return nil }
-        guard RawJSON.isDocument(bytes) else { return Array(JSONValue.quoted(String(decoding: bytes, as: UTF8.self)).utf8) }
-        let body = RawJSON.minified(bytes[...])
+        let isJSON = RawJSON.isDocument(bytes)
+        let body = isJSON ? RawJSON.minified(bytes[...]) : Array(JSONValue.quoted(String(decoding: bytes, as: UTF8.self)).utf8)
         guard let filter, result.error == nil else { return body }
+        guard isJSON else {
+            result.error = APICtlError(.filterFailed, "--jq: the body is not JSON" + (result.contentType.map { " (\($0))" } ?? ""))
+            return body
+        }
         var outputs: [[UInt8]] = []
         do {
             try filter.run(bytes, pretty: false) { output in

@@ -89,7 +89,8 @@ final class BatchReport {
             return ExitCode.httpError.rawValue
         case .failure(let error)?:
             stderr.write("batch: \(summary)\n")
-            stderr.write(error.line + "\n")
+            // stdout's own line says why it could not be written (disk full, a closed pipe).
+            stderr.write((error.exitCode == .outputFailed ? stdout.lost ?? error : error).line + "\n")
             return error.exitCode.rawValue
         case nil:
             stderr.write("batch: \(summary)\n")
