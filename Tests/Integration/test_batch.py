@@ -407,7 +407,7 @@ def test_a_server_asking_for_an_hour_fails_the_lines_it_holds_at_once(apictl, re
     assert time.time() - started < 10
     assert result.code == 1, result
     assert [o["exit"] for o in lines(result)] == [6, 6] and "more than --max-wait" in lines(result)[1]["error"]
-    assert "holds every request for 3600s (Retry-After)" in result.err
+    assert "asks every request to wait 3600s (Retry-After); more than --max-wait" in result.err
 
 
 def test_a_line_with_its_own_refused_credential_fails_alone(apictl, ref, dz):
@@ -444,3 +444,44 @@ def test_a_file_that_is_no_journal_is_refused_and_left_alone(apictl, paced, tmp_
 def paced_url(apictl):
     shown = apictl.run("profile", "show", "paced").out
     return next(word for word in shown.split() if word.startswith("http://127.0.0.1:")).rstrip("/")
+
+
+def test_a_retry_after_beyond_any_clock_fails_its_lines_without_a_crash(apictl, ref, dz):
+    ref.fault(api="dzdesk", path="/v1/me", status=503, count=1, headers={"Retry-After": "1e19"})
+    result = apictl.run("batch", "-p", "dz", "--concurrency", "1",
+                        input=jsonl({"method": "GET", "path": "/me"}, {"method": "GET", "path": "/me"}), env=dz)
+    assert result.code == 1, result
+    out = lines(result)
+    assert out[0]["status"] == 503 and out[0]["attempts"] == 1 and out[1]["exit"] == 6 and out[1]["attempts"] == 0, out
+
+
+def test_a_post_is_never_sent_twice_by_a_dropped_connection(apictl, ref, dz):
+    ref.fault(api="dzdesk", method="POST", path="/v1/requests", drop="before", count=1)
+    given = jsonl({"method": "GET", "path": "/me"}, {"method": "POST", "path": "/requests", "body": {"title": "once"}})
+    result = apictl.run("batch", "-p", "dz", "--concurrency", "1", "--no-retry", input=given, env=dz)
+    assert result.code == 1 and lines(result)[1]["exit"] == 8, result
+    assert len([e for e in ref.log() if e["method"] == "POST" and e["path"] == "/dzdesk/v1/requests"]) == 1
+
+
+def test_fail_fast_sends_every_line_before_the_first_failure(apictl, paced, tmp_path):
+    server = paced("--delay-ms", "20")
+    given = [{"method": "GET", "path": f"/g/{n}"} for n in range(1, 20)] + ["{bad"] + \
+            [{"method": "GET", "path": f"/g/{n}"} for n in range(21, 40)]
+    result = apictl.run("batch", "-p", "paced", "--fail-fast", "--concurrency", "4", input=jsonl(*given), env=PACED)
+    assert result.code == 1, result
+    out = lines(result)
+    assert [o["line"] for o in out] == list(range(1, 21)) and out[19]["exit"] == 2
+    assert "stopped at line 20 (--fail-fast)" in result.err
+    assert server.stats()["requests"] == 19
+
+
+def test_a_redirect_from_another_origin_into_the_api_gets_no_credential(apictl, ref, dz):
+    target = ref.url("dzdesk", "/v1/me")
+    bounce = ref.url("_test", "/redirect", host="localhost")
+    result = apictl.run("batch", "-p", "dz", "--concurrency", "1",
+                        input=jsonl({"method": "GET", "path": bounce, "query": {"status": "307", "to": target}},
+                                                         {"method": "GET", "path": "/me"}), env=dz)
+    out = lines(result)
+    assert out[0]["status"] == 401 and out[1]["status"] == 200, result   # one line's 401, and the batch goes on
+    me = [e for e in ref.log() if e["path"] == "/dzdesk/v1/me"]
+    assert "Authorization" not in me[0]["headers"] and me[1]["headers"]["Authorization"].startswith("Bearer ")

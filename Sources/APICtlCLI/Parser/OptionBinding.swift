@@ -100,7 +100,7 @@ public final class OptionBinding {
         guard let text = value(long, nil, "N/s", help: help) else { return nil }
         let parts = text.trimmingSpaces().split(separator: "/", maxSplits: 1).map { $0.trimmingSpaces() }
         let per: [String: Double] = ["s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600]
-        guard let count = parts.first.flatMap(Double.init), count.isFinite, count > 0, count <= 100_000,
+        guard let count = parts.first.flatMap({ $0.allSatisfy { "0123456789.".contains($0) } ? Double($0) : nil }), count.isFinite, count > 0, count <= 100_000,
               let seconds = parts.count == 1 ? 1 : per[parts[1].lowercased()], count / seconds >= 1.0 / 3600 else {
             fail("--\(long) takes a pace from 1/h to 100000/s such as 10/s, 600/m or 3600/h, not '\(text)'")
             return nil

@@ -20,8 +20,8 @@ public final class BatchJournal: @unchecked Sendable {
     }
 
     public struct Entry: Sendable {
-        /// The key to send the line with again; none once an answer refused it (a server that
-        /// keeps answers by key would give the same refusal again).
+        /// The key to send the line with again; none once a 4xx refused it (a server that keeps
+        /// answers by key would give the same refusal again).
         public var key: String?
         /// The status of the request's success, once it succeeded.
         public var succeeded: Int?
@@ -149,9 +149,10 @@ public final class BatchJournal: @unchecked Sendable {
         if let ok = record["ok"] {
             let status = record["status"]?.text.flatMap(Int.init)
             if ok == .bool(true) { entry.succeeded = status ?? 200 }
-            if status != nil {
+            if let status {
                 entry.sentUnkeyed = false   // answered: whatever it did, the server said so
-                if ok != .bool(true) { entry.key = nil }
+                // A 4xx says the request was refused as it stood; a 5xx does not say the server did nothing.
+                if ok != .bool(true), (400..<500).contains(status) { entry.key = nil }
             }
         }
         entries[line] = entry

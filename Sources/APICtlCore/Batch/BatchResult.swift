@@ -47,4 +47,6 @@ struct BatchJob: Sendable {
     var item: BatchItem
     var request: HTTPRequest
     var identity: BatchJournal.LineIdentity
+    /// A POST or PATCH going without an idempotency key, recorded in the journal as it is sent.
+    var unkeyed = false
 }

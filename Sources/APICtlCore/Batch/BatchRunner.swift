@@ -44,6 +44,9 @@ public final class BatchRunner: @unchecked Sendable {
     private var inputDone = false
     private var workersLeft = 0
     public private(set) var stop: BatchStop?
+    /// `--fail-fast`: the first line in input order known to have failed. Lines before it are
+    /// still sent; none after it starts.
+    private var failedAt: (sequence: Int, line: Int)?
     /// Lines read but never sent because the batch stopped.
     public private(set) var notRun = 0
     /// Lines an earlier run sent as a POST or PATCH without an idempotency key and never heard back
@@ -79,13 +82,23 @@ public final class BatchRunner: @unchecked Sendable {
         for worker in workers { worker.join() }
         // A reader waiting on a pipe that never ends is left to the process's exit.
         if monitor.locked({ inputDone }) { reader.join() }
-        return monitor.locked { stop }
+        return monitor.locked { stop ?? failedAt.map { .failFast(line: $0.line) } }
     }
 
     private func halt(_ reason: BatchStop) {
         if stop == nil { stop = reason }
         monitor.wake()
     }
+
+    /// Inside `monitor`: a line failed; with --fail-fast, nothing after the first failure starts.
+    private func failed(_ sequence: Int, line: Int) {
+        guard settings.failFast, failedAt.map({ sequence < $0.sequence }) ?? true else { return }
+        failedAt = (sequence, line)
+        monitor.wake()
+    }
+
+    /// Inside `monitor`: no more lines are to be read or started.
+    private var ending: Bool { stop != nil || failedAt != nil }
 
     // MARK: the reader
 
@@ -95,15 +108,15 @@ public final class BatchRunner: @unchecked Sendable {
             number += 1
             guard let next = prepare(line, number: number) else { continue }
             let going: Bool = monitor.locked {
-                while read - written >= settings.window && stop == nil { monitor.wait() }
-                guard stop == nil else { return false }
+                while read - written >= settings.window && !ending { monitor.wait() }
+                guard !ending else { return false }
                 switch next {
                 case .job(var job):
                     job.sequence = read
                     queue.append(job)
                 case .done(let result):
                     results[read] = result
-                    if settings.failFast && !result.succeeded { halt(.failFast(line: result.line)) }
+                    if !result.succeeded { failed(read, line: result.line) }
                 }
                 read += 1
                 monitor.wake()
@@ -174,15 +187,18 @@ public final class BatchRunner: @unchecked Sendable {
     /// a key is on record too, so the next run can say it may be sent twice.
     private func keyed(_ job: inout BatchJob, recorded: BatchJournal.Entry?) throws(APICtlError) {
         guard let journal, APIClient.keyedMethods.contains(job.item.method) else { return }
-        if let header = settings.idempotencyHeader {
-            if job.request.headers.contains(header) { return }   // the line gives its own key
-            let key = recorded?.key ?? UUID().uuidString.lowercased()
-            if recorded?.key == nil { try journal.recordKey(key, number: job.line, line: job.identity) }
-            job.request.headers.add(header, key)
+        // Sent before without a key (or with one, and the profile names no header now) and never
+        // answered: nothing can tell the server this is the same request.
+        let unanswered = recorded?.sentUnkeyed == true || (settings.idempotencyHeader == nil && recorded?.key != nil)
+        if unanswered { monitor.locked { resentUnkeyed.append(job.line) } }
+        guard let header = settings.idempotencyHeader else {
+            job.unkeyed = true
             return
         }
-        if recorded?.sentUnkeyed == true { monitor.locked { resentUnkeyed.append(job.line) } }
-        try journal.recordUnkeyedSend(number: job.line, line: job.identity)
+        if job.request.headers.contains(header) { return }   // the line gives its own key
+        let key = recorded?.key ?? UUID().uuidString.lowercased()
+        if recorded?.key == nil { try journal.recordKey(key, number: job.line, line: job.identity) }
+        job.request.headers.add(header, key)
     }
 
     // MARK: the workers
@@ -192,7 +208,7 @@ public final class BatchRunner: @unchecked Sendable {
             let result = send(job, with: client)
             monitor.locked {
                 results[job.sequence] = result
-                if settings.failFast && !result.succeeded { halt(.failFast(line: job.line)) }
+                if !result.succeeded { failed(job.sequence, line: job.line) }
                 monitor.wake()
             }
         }
@@ -202,23 +218,34 @@ public final class BatchRunner: @unchecked Sendable {
         }
     }
 
+    /// The next line to send, in input order; nil when there is none (the input ended, the batch
+    /// stopped, or --fail-fast saw a failure before every line left).
     private func nextJob() -> BatchJob? {
         monitor.locked {
-            while queueStart == queue.count && !inputDone && stop == nil { monitor.wait() }
-            guard stop == nil, queueStart < queue.count else { return nil }
-            let job = queue[queueStart]
-            queueStart += 1
-            if queueStart > 1024 && queueStart * 2 > queue.count {
-                queue.removeFirst(queueStart)
-                queueStart = 0
+            while queueStart == queue.count && !inputDone && !ending { monitor.wait() }
+            while stop == nil, queueStart < queue.count {
+                let job = queue[queueStart]
+                queueStart += 1
+                if queueStart > 1024 && queueStart * 2 > queue.count {
+                    queue.removeFirst(queueStart)
+                    queueStart = 0
+                }
+                if let failedAt, job.sequence > failedAt.sequence { continue }   // after the failure: not sent
+                return job
             }
-            return job
+            return nil
         }
     }
 
     private func send(_ job: BatchJob, with client: APIClient) -> BatchResult {
         var result = BatchResult(job)
-        result.sent = true
+        if job.unkeyed, let journal {
+            do { try journal.recordUnkeyedSend(number: job.line, line: job.identity) } catch {
+                result.error = error
+                monitor.locked { halt(.failure(error)) }
+                return result
+            }
+        }
         if let current = credential.current, client.credential?.credential.token != current.credential.token { client.use(current) }
         let held = HeldBody(limit: Self.bodyLimit)
         do {
@@ -226,9 +253,10 @@ public final class BatchRunner: @unchecked Sendable {
             result.status = head.status
             result.body = held.count > 0 ? held.bytes : nil
             result.contentType = head.headers["Content-Type"]
-            // What the error says, and whether it stops the batch, goes by where the request ended up.
+            // What the error says, and whether it stops the batch, goes by where the request ended up,
+            // when the credential could go there: only a chain that starts on the profile's origin earns it.
             var answered = job.request
-            answered.url = client.lastURL ?? job.request.url
+            if sendsCredential(job.request) { answered.url = client.lastURL ?? job.request.url }
             if !head.isSuccess && !(300..<400).contains(head.status) {
                 result.error = HTTPFailure.error(for: HTTPResponse(head: head, body: result.body ?? []),
                                                  context: credential.failureContext(for: answered))
@@ -239,6 +267,7 @@ public final class BatchRunner: @unchecked Sendable {
             if error.exitCode == .authentication { monitor.locked { halt(.credentialRefused(line: job.line)) } }
         }
         result.attempts = client.attempts
+        result.sent = client.attempts > 0   // a line the budget held back past --max-wait never went
         return result
     }
 
@@ -279,7 +308,7 @@ public final class BatchRunner: @unchecked Sendable {
                     return result
                 }
                 if inputDone && written >= read { return nil }
-                if stop != nil && workersLeft == 0 {
+                if ending && workersLeft == 0 {
                     guard written < read else { return nil }
                     notRun += 1   // read, never sent: the batch stopped first
                     written += 1

@@ -73,29 +73,29 @@ public final class APIClient {
         var waited = 0.0
         var attempt = 0
         var reauthorized = false
+        var lastAnswer: HTTPResponseHead?
         attempts = 0
         while true {
             attempts += 1
             let outcome: Result<HTTPResponseHead, APICtlError>
             var reason: String?
             var hint: (seconds: Double, basis: String)?
-            var attemptRequest = request
-            attemptRequest.stallTimeout = settings.stallTimeout
-            if let deadline = settings.deadline {
-                let left = deadline.timeIntervalSince(now())
-                guard left > 0 else { throw Self.outOfTime(request, redactor: redactor) }
-                attemptRequest.timeout = min(request.timeout ?? left, left)
-            }
-            _ = attemptRequest.rewind()
+            let attemptRequest = try attemptRequest(for: request, keyed: keyed)
             do {
                 let head = try sendFollowingRedirects(attemptRequest, to: consumer)
+                lastAnswer = head
                 outcome = .success(head)
                 let limits = RateLimitStatus.parse(head.headers, now: now())
                 if !limits.isEmpty { lastRateLimit = limits }
                 reason = retryPolicy.reason(status: head.status, method: request.method, keyed: keyed)
                 if reason != nil { hint = Self.serverWait(limits, now: now()) }
-                if reason != nil, head.status == 429, settings.budgetHoldsRateLimits { hint = (0, "the batch's rate-limit budget") }
             } catch {
+                // Never sent: the rate-limit budget would hold it past --max-wait. A retry held back
+                // leaves the answer that asked for the wait (its body is still the consumer's) as the answer.
+                if case .heldBack? = error.transport {
+                    attempts -= 1
+                    if let lastAnswer { return lastAnswer }
+                }
                 outcome = .failure(error.apiError)
                 if let transport = error.transport { reason = retryPolicy.reason(for: transport, method: request.method, keyed: keyed) }
             }
@@ -118,9 +118,27 @@ public final class APIClient {
             guard consumer.restart() else { return try outcome.get() }
             attempt += 1
             onRetry?(RetryNotice(reason: reason, seconds: wait.seconds, basis: wait.basis, attempt: attempt, of: retryPolicy.maxRetries))
-            sleep(wait.seconds)
+            // In a batch the transport's rate-limit budget holds a 429's retry until the server's
+            // reset (for every request to that origin): the wait still counts, it is not made twice.
+            if !(settings.budgetHoldsRateLimits && lastAnswer?.status == 429) { sleep(wait.seconds) }
             waited += wait.seconds
         }
+    }
+
+    /// One attempt of `request`: its time limits, its body from the start, and a connection of its
+    /// own when it must not be repeated (libcurl sends a request again, unasked, when a reused
+    /// connection turns out closed).
+    private func attemptRequest(for request: HTTPRequest, keyed: Bool) throws(APICtlError) -> HTTPRequest {
+        var attempt = request
+        attempt.stallTimeout = settings.stallTimeout
+        attempt.freshConnection = !keyed && !RetryPolicy.idempotentMethods.contains(request.method)
+        if let deadline = settings.deadline {
+            let left = deadline.timeIntervalSince(now())
+            guard left > 0 else { throw Self.outOfTime(request, redactor: redactor) }
+            attempt.timeout = min(request.timeout ?? left, left)
+        }
+        _ = attempt.rewind()
+        return attempt
     }
 
     /// The line when `--timeout` is used up before an attempt could start.
@@ -141,9 +159,16 @@ public final class APIClient {
     private func sendFollowingRedirects(_ request: HTTPRequest, to consumer: ResponseConsumer) throws(SendError) -> HTTPResponseHead {
         var current = request
         var userHeadersTrusted = true
+        // A chain another origin starts never earns the credential: that origin would choose
+        // which request the API gets with it (a 307 keeps a DELETE).
+        let credentialed = profile.map { URLParts.parse(request.url)?.origin == $0.base.origin } ?? false
         for _ in 0...settings.maxRedirects {
             let outgoing: HTTPRequest
-            do { outgoing = try authorize(current, keepUserCredentials: userHeadersTrusted) } catch { throw SendError(apiError: error) }
+            do {
+                outgoing = try authorize(current, keepUserCredentials: userHeadersTrusted, attachCredential: credentialed)
+            } catch {
+                throw SendError(apiError: error)
+            }
             let shownWith = redactor.adding(outgoing.secrets)
             report(outgoing, redactor: shownWith)
             lastURL = outgoing.url
@@ -224,19 +249,19 @@ public final class APIClient {
 
     /// Attaches the profile's headers and the credential when the URL is on the
     /// profile's origin; strips user-given credentials once a redirect left it.
-    func authorize(_ request: HTTPRequest, keepUserCredentials: Bool) throws(APICtlError) -> HTTPRequest {
+    func authorize(_ request: HTTPRequest, keepUserCredentials: Bool, attachCredential attach: Bool = true) throws(APICtlError) -> HTTPRequest {
         var out = request
         if let target = URLParts.parse(request.url) {
             out.proxy = settings.proxies.proxy(for: target) ?? ""
             if request.carriesSecrets { try checkSecretsMayGo(to: target, proxy: out.proxy, what: "credentials") }
         }
-        out = try attachCredential(out, keepUserCredentials: keepUserCredentials)
+        out = try attachCredential(out, keepUserCredentials: keepUserCredentials, attach: attach)
         if let caCertOverride = settings.caCertOverride { out.caCertPath = caCertOverride }
         if !out.headers.contains("Accept") { out.headers.add("Accept", "application/json, */*;q=0.5") }
         return out
     }
 
-    private func attachCredential(_ request: HTTPRequest, keepUserCredentials: Bool) throws(APICtlError) -> HTTPRequest {
+    private func attachCredential(_ request: HTTPRequest, keepUserCredentials: Bool, attach: Bool) throws(APICtlError) -> HTTPRequest {
         var out = request
         guard let target = URLParts.parse(request.url) else {
             throw APICtlError.usage("invalid URL '\(redactor.url(request.url))'", hint: "use a path like /v1/me or a full https:// URL")
@@ -252,7 +277,7 @@ public final class APIClient {
         guard let profile, target.origin == profile.base.origin else { return out }
         for (name, value) in profile.headers where !out.headers.contains(name) { out.headers.add(name, value) }
         if out.caCertPath == nil { out.caCertPath = profile.caCert }
-        guard let credential, !out.headers.contains(profile.auth.headerName ?? "") else { return out }
+        guard attach, let credential, !out.headers.contains(profile.auth.headerName ?? "") else { return out }
         try checkSecretsMayGo(to: target, proxy: out.proxy, what: "a credential")
         let secret = credential.credential.token
         switch profile.auth {

@@ -107,6 +107,7 @@ final class CurlTransfer {
         }
         if let ca = request.caCertPath { apictl_setopt_string(handle, CURLOPT_CAINFO, ca) }
         if let proxy = request.proxy { apictl_setopt_string(handle, CURLOPT_PROXY, proxy) }
+        if request.freshConnection { apictl_setopt_long(handle, CURLOPT_FRESH_CONNECT, 1) }
     }
 
     /// The request's headers as libcurl's list (the caller frees it), raw byte lines included.

@@ -69,6 +69,9 @@ public struct HTTPRequest: Sendable {
     /// a refresh token, a CI ID token): such a request never leaves its origin on a redirect,
     /// never goes over plain http off this machine, and never through a plain-http proxy.
     public var carriesSecrets = false
+    /// A new connection for this request: a request that must not be repeated (libcurl resends
+    /// one, unasked, when a reused connection turns out closed before it answered).
+    public var freshConnection = false
     /// The secrets it carries besides the client's credential (a password, a refresh token):
     /// `-v` masks them in what it shows of this request and its answer, as error lines do.
     public var secrets: [String] = []

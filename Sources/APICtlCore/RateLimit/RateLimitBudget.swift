@@ -26,6 +26,8 @@ public final class RateLimitBudget: @unchecked Sendable {
         public var origin: String
         public var seconds: Double
         public var basis: String
+        /// Longer than --max-wait: the requests it holds fail (exit 6) rather than wait.
+        public var beyondMaxWait: Bool
     }
 
     private let monitor = Monitor()
@@ -71,7 +73,7 @@ public final class RateLimitBudget: @unchecked Sendable {
             }
             if wait <= 0 { return }
             if let basis, waited + wait > maxWait {
-                throw APICtlError(.rateLimited, "\(origin) asks to wait \(Int(wait.rounded(.up)))s (\(basis)), more than --max-wait allows",
+                throw APICtlError(.rateLimited, "\(origin) asks to wait \(wait.rounded(.up).saturatingInt)s (\(basis)), more than --max-wait allows",
                                   hint: "raise --max-wait to wait for it, or run the batch later")
             }
             let step = min(wait, 0.5)
@@ -119,6 +121,8 @@ public final class RateLimitBudget: @unchecked Sendable {
             window.answered = true
             let status = RateLimitStatus.parse(head.headers, now: time)
             if let limit = status.limit { window.limit = limit }
+            // An answer with no figures, while the window looked spent with no reset known: it was not spent.
+            if status.isEmpty, head.status != 429, window.resetAt == nil, (window.remaining ?? 1) <= 0 { window.remaining = nil }
             if let retryAfter = status.retryAfter, head.status == 429 || head.status == 503 {
                 window.pausedUntil = max(window.pausedUntil ?? time, time.addingTimeInterval(retryAfter))
                 tell(origin, &window, until: window.pausedUntil, basis: "Retry-After", at: time)
@@ -142,7 +146,8 @@ public final class RateLimitBudget: @unchecked Sendable {
         guard let until, until.timeIntervalSince(time) >= Self.toldPause,
               window.toldUntil.map({ until.timeIntervalSince($0) >= 1 }) ?? true else { return }
         window.toldUntil = until
-        told(Pause(origin: origin, seconds: until.timeIntervalSince(time), basis: basis))
+        let seconds = until.timeIntervalSince(time)
+        told(Pause(origin: origin, seconds: seconds, basis: basis, beyondMaxWait: seconds > maxWait))
     }
 }
 

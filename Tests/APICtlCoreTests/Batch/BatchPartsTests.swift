@@ -69,7 +69,8 @@ final class BatchPartsTests: XCTestCase {
             try journal.recordKey("key-2", number: 2, line: second)
             try journal.recordOutcome(number: 2, line: second, status: 201, succeeded: true)
             try journal.recordKey("key-3", number: 3, line: third)
-            try journal.recordOutcome(number: 3, line: third, status: 503, succeeded: false)
+            try journal.recordOutcome(number: 3, line: third, status: 422, succeeded: false)
+            try journal.recordOutcome(number: 1, line: first, status: 503, succeeded: false)
             try journal.recordUnkeyedSend(number: 4, line: fourth)
             XCTAssertThrowsError(try BatchJournal(path: path, origin: "https://api.test"), "one batch at a time")
         }
@@ -78,7 +79,7 @@ final class BatchPartsTests: XCTestCase {
         _ = #"{"line":5,"ha"#.withCString { write(fd, $0, strlen($0)) }
         close(fd)
         let again = try BatchJournal(path: path, origin: "https://api.test")
-        XCTAssertEqual(again.entry(first)?.key, "key-1", "sent, never answered: the same key again")
+        XCTAssertEqual(again.entry(first)?.key, "key-1", "a 503 does not say the server did nothing: the same key again")
         XCTAssertNil(again.entry(first)?.succeeded)
         XCTAssertEqual(again.entry(second)?.succeeded, 201)
         XCTAssertNil(again.entry(third)?.key, "a server keeping answers by key would refuse it again")

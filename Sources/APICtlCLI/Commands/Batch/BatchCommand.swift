@@ -86,8 +86,9 @@ enum BatchCommand {
         defer { stopTransports() }
         let stderr = context.stderr
         let budget = RateLimitBudget(ratePerSecond: options.rate, maxWait: settings.retryPolicy.maxWait, now: context.now) { pause in
-            stderr.write((stderr.isTerminal ? "\r\u{1B}[K" : "") + "apictl: \(pause.origin) holds every request for "
-                         + "\(Int(pause.seconds.rounded(.up)))s (\(pause.basis))\n")
+            let wait = "\(pause.origin) asks every request to wait \(pause.seconds.rounded(.up).saturatingInt)s (\(pause.basis))"
+            stderr.write((stderr.isTerminal ? "\r\u{1B}[K" : "") + "apictl: " + wait
+                         + (pause.beyondMaxWait ? "; more than --max-wait, so the requests it holds fail (exit 6)\n" : "\n"))
         }
         let credential = SharedCredential(session)
         let runner = BatchRunner(settings: .init(concurrency: concurrency, failFast: options.failFast,
