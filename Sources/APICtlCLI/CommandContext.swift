@@ -90,6 +90,13 @@ public final class OutputStream: @unchecked Sendable {
     }
 }
 
+extension APICtlError {
+    /// libcurl's rare start-up failure, as the user hears it.
+    static func clientStart(_ error: TransportError) -> APICtlError {
+        APICtlError(.network, "could not start the HTTP client: \(error.detail)")
+    }
+}
+
 /// The options every command takes, wherever they are on the line.
 struct GlobalFlags: CommandOptions {
     let profile: String?
@@ -206,7 +213,7 @@ public final class CommandContext: @unchecked Sendable {
 
     /// A transport, with libcurl's rare start-up failure turned into a user-facing error.
     func openTransport() throws(APICtlError) -> Transport {
-        do { return try makeTransport() } catch { throw APICtlError(.network, "could not start the HTTP client: \(error.detail)") }
+        do { return try makeTransport() } catch { throw .clientStart(error) }
     }
 
     /// The config, and the profile -p / APICTL_PROFILE / default_profile selects (if any), with its environment chosen.

@@ -12,6 +12,26 @@ public struct BatchItem: Sendable {
 
     public static let keys = ["method", "path", "body", "query", "headers", "id"]
 
+    /// A line of input as a request, or why it cannot be sent, naming the line; nil for a blank line.
+    public static func parse(_ line: LineReader.Line, number: Int) -> Result<BatchItem, BatchLineError>? {
+        switch line {
+        case .tooLong(let length):
+            return .failure(BatchLineError("line \(number) is \(length) bytes, more than the \(LineReader.longestLine >> 20) MiB a line may hold"))
+        case .text(let bytes):
+            if isBlank(bytes) { return nil }
+            return parse(bytes).mapError { problem in
+                var named = problem
+                named.message = "line \(number): \(problem.message)"
+                return named
+            }
+        }
+    }
+
+    /// Spaces, tabs and a carriage return only: a line the input may hold between requests.
+    public static func isBlank(_ line: [UInt8]) -> Bool {
+        line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+    }
+
     /// What a line says, or one line on why it cannot be read. Blank lines are the caller's to skip.
     public static func parse(_ line: [UInt8]) -> Result<BatchItem, BatchLineError> {
         guard let members = members(of: line) else {

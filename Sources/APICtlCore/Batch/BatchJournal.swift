@@ -34,10 +34,10 @@ public final class BatchJournal: @unchecked Sendable {
     private var entries: [LineIdentity: Entry] = [:]
     private let monitor = Monitor()
 
-    /// Opens (or creates) the journal of a batch sent to the base URL `origin`; a journal another
-    /// batch holds, one written for another base URL, and a file that is no journal (the user's
+    /// Opens (or creates) the journal of a batch sent to `baseURL`; a journal another batch
+    /// holds, one written for another base URL, and a file that is no journal (the user's
     /// notes, a device, a pipe) are refused, and left as they were.
-    public init(path: String, origin: String) throws(APICtlError) {
+    public init(path: String, baseURL: String) throws(APICtlError) {
         self.path = path
         fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
@@ -52,7 +52,7 @@ public final class BatchJournal: @unchecked Sendable {
                 throw APICtlError.usage("the journal \(path) is in use by another apictl batch",
                                         hint: "wait for it to end, or give this batch its own --journal")
             }
-            try load(origin: origin)
+            try load(baseURL: baseURL)
         } catch {
             close(fd)
             throw error
@@ -107,19 +107,20 @@ public final class BatchJournal: @unchecked Sendable {
         }
     }
 
-    private func load(origin: String) throws(APICtlError) {
+    private func load(baseURL: String) throws(APICtlError) {
         let reader = LineReader(fd: fd)
         lseek(fd, 0, SEEK_SET)
         guard case .text(let first)? = reader.next() else {
-            try append("{\"apictl_batch_journal\":1,\"origin\":\(JSONValue.quoted(origin))}\n", sync: true)
+            // "origin" names the base URL: the key is kept as the first journals wrote it.
+            try append("{\"apictl_batch_journal\":1,\"origin\":\(JSONValue.quoted(baseURL))}\n", sync: true)
             return
         }
         guard let header = JSONValue(parsing: first)?.objectValue, header["apictl_batch_journal"] != nil else {
             throw APICtlError.usage("\(path) is not an apictl batch journal; it was left as it is",
                                     hint: "name a new file, or one an earlier batch wrote")
         }
-        if let written = header["origin"]?.stringValue, written != origin {
-            throw APICtlError.usage("the journal \(path) was written for \(written), not \(origin)",
+        if let written = header["origin"]?.stringValue, written != baseURL {
+            throw APICtlError.usage("the journal \(path) was written for \(written), not \(baseURL)",
                                     hint: "give this batch its own --journal")
         }
         while let line = reader.next() {

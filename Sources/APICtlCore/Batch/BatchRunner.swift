@@ -10,20 +10,19 @@ public final class BatchRunner: @unchecked Sendable {
     public struct Settings: Sendable {
         public var concurrency: Int
         public var failFast: Bool
-        /// The profile's `idempotency_header`: with a journal, each POST/PATCH's key is recorded here first.
-        public var idempotencyHeader: String?
         public var profile: ResolvedProfile?
         /// `--timeout`: the most one attempt of a request may take.
         public var requestTimeout: Double?
 
-        public init(concurrency: Int, failFast: Bool, idempotencyHeader: String?, profile: ResolvedProfile?,
-                    requestTimeout: Double? = nil) {
+        public init(concurrency: Int, failFast: Bool, profile: ResolvedProfile?, requestTimeout: Double? = nil) {
             self.requestTimeout = requestTimeout
             self.concurrency = concurrency
             self.failFast = failFast
-            self.idempotencyHeader = idempotencyHeader
             self.profile = profile
         }
+
+        /// The profile's `idempotency_header`: with a journal, each POST/PATCH's key is recorded before it is sent.
+        var idempotencyHeader: String? { profile?.idempotencyHeader }
 
         /// Lines read ahead of the last one written: a slow line holds back the output of the
         /// lines after it, and the sending of those past this many.
@@ -140,20 +139,13 @@ public final class BatchRunner: @unchecked Sendable {
 
     /// A line as a request to send, or as its result already (invalid, or done in an earlier run); nil for a blank line.
     private func prepare(_ line: LineReader.Line, number: Int) -> Prepared? {
+        guard let parsed = BatchItem.parse(line, number: number) else { return nil }
         var result = BatchResult(line: number)
-        guard case .text(let bytes) = line else {
-            if case .tooLong(let length) = line {
-                result.error = .usage("line \(number) is \(length) bytes, more than the \(LineReader.longestLine >> 20) MiB a line may hold")
+        guard case .success(let item) = parsed, case .text(let bytes) = line else {
+            if case .failure(let problem) = parsed {
+                result.error = .usage(problem.message)
+                result.id = problem.id
             }
-            return .done(result)
-        }
-        guard bytes.contains(where: { ![0x20, 0x09, 0x0D].contains($0) }) else { return nil }
-        let item: BatchItem
-        switch BatchItem.parse(bytes) {
-        case .success(let parsed): item = parsed
-        case .failure(let problem):
-            result.error = .usage("line \(number): \(problem.message)")
-            result.id = problem.id
             return .done(result)
         }
         let hash = BatchJournal.hash(bytes)

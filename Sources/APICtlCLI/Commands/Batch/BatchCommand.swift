@@ -79,7 +79,7 @@ enum BatchCommand {
         let session = try context.openSession(settings: settings)
         try confirmIfAsked(session.profile, input: input, yes: options.yes, context)
         let journal = try options.journal.map { (path: String) throws(APICtlError) in
-            try BatchJournal(path: path, origin: session.profile?.baseURL ?? "none")
+            try BatchJournal(path: path, baseURL: session.profile?.baseURL ?? "none")
         }
         let concurrency = options.concurrency ?? defaultConcurrency
         let (makeTransport, stopTransports) = try workerTransports(concurrency, context)
@@ -91,16 +91,13 @@ enum BatchCommand {
                          + (pause.beyondMaxWait ? "; more than --max-wait, so the requests it holds fail (exit 6)\n" : "\n"))
         }
         let credential = SharedCredential(session)
-        let runner = BatchRunner(settings: .init(concurrency: concurrency, failFast: options.failFast,
-                                                 idempotencyHeader: session.profile?.idempotencyHeader, profile: session.profile,
+        let runner = BatchRunner(settings: .init(concurrency: concurrency, failFast: options.failFast, profile: session.profile,
                                                  requestTimeout: options.timeout),
                                  input: LineReader(fd: input.fd), journal: journal, credential: credential)
         let report = BatchReport(stdout: context.stdout, stderr: context.stderr, filter: filter, total: input.lines, now: context.now)
         let stop = try runner.run(makeClient: { () throws(APICtlError) -> APIClient in
             let transport: Transport
-            do throws(TransportError) { transport = try makeTransport() } catch {
-                throw APICtlError(.network, "could not start the HTTP client: \(error.detail)")
-            }
+            do throws(TransportError) { transport = try makeTransport() } catch { throw .clientStart(error) }
             let client = APIClient(transport: BudgetedTransport(transport, budget: budget), profile: credential.profile,
                                    credential: credential.current, settings: settings)
             client.reauthorize = { rejected throws(APICtlError) in try credential.renew(rejected) }
@@ -121,9 +118,7 @@ enum BatchCommand {
         throws(APICtlError) -> (make: @Sendable () throws(TransportError) -> Transport, stop: () -> Void) {
         if let make = context.makeWorkerTransport { return (make, {}) }
         let multiplexer: CurlMultiplexer
-        do { multiplexer = try CurlMultiplexer(connectionsPerHost: concurrency) } catch {
-            throw APICtlError(.network, "could not start the HTTP client: \(error.detail)")
-        }
+        do { multiplexer = try CurlMultiplexer(connectionsPerHost: concurrency) } catch { throw .clientStart(error) }
         return ({ () throws(TransportError) -> Transport in try MultiplexedTransport(multiplexer) }, multiplexer.stop)
     }
 
@@ -154,7 +149,7 @@ enum BatchCommand {
         let counter = LineReader(fd: fd)
         var lines = 0
         while let line = counter.next() {
-            if case .text(let bytes) = line, bytes.allSatisfy({ [0x20, 0x09].contains($0) }) { continue }
+            if case .text(let bytes) = line, BatchItem.isBlank(bytes) { continue }
             lines += 1
         }
         lseek(fd, 0, SEEK_SET)

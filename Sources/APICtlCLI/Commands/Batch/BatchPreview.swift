@@ -13,15 +13,12 @@ enum BatchPreview {
         var shown = 0
         while let line = input.next() {
             number += 1
+            guard let parsed = BatchItem.parse(line, number: number) else { continue }
             do throws(APICtlError) {
-                guard case .text(let bytes) = line else {
-                    throw APICtlError.usage("line \(number) is longer than the \(LineReader.longestLine >> 20) MiB a line may hold")
-                }
-                if bytes.allSatisfy({ [0x20, 0x09, 0x0D].contains($0) }) { continue }
                 let item: BatchItem
-                switch BatchItem.parse(bytes) {
-                case .success(let parsed): item = parsed
-                case .failure(let problem): throw APICtlError.usage("line \(number): \(problem.message)")
+                switch parsed {
+                case .success(let read): item = read
+                case .failure(let problem): throw APICtlError.usage(problem.message)
                 }
                 let request = try client.prepared(try item.request(profile: profile))
                 context.stdout.write((shown > 0 ? "\n" : "") + "# line \(number)\n"
