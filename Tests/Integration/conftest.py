@@ -353,6 +353,35 @@ def stock():
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def short_jwt():
+    """simplejwt with 2-second access tokens, so renewal is seen."""
+    server = StockServers(jwt_access_seconds=2)
+    yield server
+    server.stop()
+
+
+# A simplejwt pair profile as docs/configuration.md writes one; format with base=.
+JWT = """[profiles.jwt]
+auth = "bearer"
+base_url = "{base}"
+whoami = "/me/"
+[profiles.jwt.pair]
+obtain = "POST /token/"
+refresh = "POST /token/refresh/"
+"""
+
+STOCK_PASS = {"APICTL_PASSPHRASE": "correct horse battery staple", "APICTL_CREDENTIAL_STORE": "file"}
+
+
+def configure(apictl, text):
+    """Appends `text` to the test's config, and stores credentials in the encrypted file."""
+    apictl.config_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(apictl.config_path, "a") as config:
+        config.write(text)
+    apictl.env.update(STOCK_PASS)
+
+
 class Tinyproxy:
     """A real forward proxy (Debian's tinyproxy) on a free port, for the rules about proxies."""
 

@@ -9,17 +9,7 @@ import time
 
 import pytest
 
-from conftest import SERVERS, StockServers, assert_one_line_error, start_on_free_port
-
-PASS = {"APICTL_PASSPHRASE": "correct horse battery staple", "APICTL_CREDENTIAL_STORE": "file"}
-
-
-def configure(apictl, text):
-    apictl.config_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(apictl.config_path, "a") as config:
-        config.write(text)
-    apictl.env.update(PASS)
-
+from conftest import JWT, SERVERS, assert_one_line_error, configure, start_on_free_port
 
 # --- Django REST framework: Authorization: Token KEY ---------------------------------------
 
@@ -124,24 +114,6 @@ def test_logout_revoke_revokes_the_stored_knox_key(knox, stock):
 
 
 # --- simplejwt: a token pair bought with a username and password ---------------------------------
-
-JWT = """[profiles.jwt]
-auth = "bearer"
-base_url = "{base}"
-whoami = "/me/"
-[profiles.jwt.pair]
-obtain = "POST /token/"
-refresh = "POST /token/refresh/"
-"""
-
-
-@pytest.fixture(scope="module")
-def short_jwt():
-    """simplejwt with 2-second access tokens, so renewal is seen."""
-    server = StockServers(jwt_access_seconds=2)
-    yield server
-    server.stop()
-
 
 def test_a_jwt_pair_logs_in_and_renews_itself(apictl, short_jwt):
     configure(apictl, JWT.format(base=short_jwt.url("/jwt")))
