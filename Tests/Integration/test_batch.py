@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import APICTL, SERVERS, assert_one_line_error, start_on_free_port
+from conftest import APICTL, JWT, SERVERS, assert_one_line_error, configure, start_on_free_port
 
 
 def lines(result):
@@ -75,7 +75,8 @@ def test_each_line_answers_in_input_order_and_bad_lines_are_reported(apictl, ref
                   {"method": "GET", "path": "/requests", "query": {"status": "open"}},
                   {"method": "FETCH", "path": "/me"},
                   {"method": "GET", "path": "/me", "heders": {}})
-    result = apictl.run("batch", "-p", "dz", input=given, env=dz)
+    # One at a time: line 5 lists what line 1 created.
+    result = apictl.run("batch", "-p", "dz", "--concurrency", "1", input=given, env=dz)
     assert result.code == 1, result
     out = lines(result)
     assert [o["line"] for o in out] == [1, 3, 4, 5, 6, 7]
@@ -256,27 +257,8 @@ def test_progress_shows_on_a_terminal_only(apictl, paced, tmp_path):
 
 # --- stock servers: simplejwt renews once for the whole batch; FastAPI takes its requests ---------
 
-JWT = """[profiles.jwt]
-auth = "bearer"
-base_url = "{base}"
-[profiles.jwt.pair]
-obtain = "POST /token/"
-refresh = "POST /token/refresh/"
-"""
-
-
-@pytest.fixture(scope="module")
-def short_jwt():
-    from conftest import StockServers
-    server = StockServers(jwt_access_seconds=2)
-    yield server
-    server.stop()
-
-
 def test_an_expiring_jwt_is_renewed_once_for_all_workers(apictl, short_jwt):
-    apictl.config_path.parent.mkdir(parents=True, exist_ok=True)
-    apictl.config_path.write_text(JWT.format(base=short_jwt.url("/jwt")))
-    apictl.env.update({"APICTL_PASSPHRASE": "correct horse battery staple", "APICTL_CREDENTIAL_STORE": "file"})
+    configure(apictl, JWT.format(base=short_jwt.url("/jwt")))
     login = apictl.run("login", "-p", "jwt", "--username", "alice", "--password-stdin", input="alice-password-1\n")
     assert login.code == 0, login
     result = apictl.run("-v", "batch", "-p", "jwt", "--concurrency", "4", "--rate", "10/s",
