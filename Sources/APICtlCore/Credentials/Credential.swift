@@ -29,6 +29,9 @@ public struct Credential: Sendable, Equatable {
     /// was obtained for: it is sent nowhere else. nil only in records of earlier versions.
     public var origin: String?
 
+    /// Every secret the record holds: what output masks wherever a server or a URL repeats it.
+    public var secrets: [String] { [token, refreshToken, clientSecret].compactMap { $0 } }
+
     public init(token: String, tokenID: String? = nil, kind: String = "api_key", refreshToken: String? = nil,
                 expiresAt: Date? = nil, scopes: [String]? = nil, createdAt: Date? = nil) {
         self.token = token

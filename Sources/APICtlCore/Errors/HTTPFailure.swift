@@ -30,9 +30,7 @@ public struct FailureContext: Sendable {
 public enum HTTPFailure {
     public static func error(for response: HTTPResponse, context: FailureContext) -> APICtlError {
         let status = response.status
-        let credential = context.credential?.credential
-        let redactor = Redactor(secrets: [credential?.token, credential?.refreshToken, credential?.clientSecret].compactMap { $0 }
-                                    + context.sentSecrets, auth: context.profile?.auth)
+        let redactor = Redactor(secrets: (context.credential?.credential.secrets ?? []) + context.sentSecrets, auth: context.profile?.auth)
         let detail = APIErrorDecoder.decode(response.body, contentType: response.headers["Content-Type"])
         var message = "\(status)"
         if let code = detail?.code { message += " \(redactor.text(code))" }

@@ -45,9 +45,7 @@ public final class APIClient {
     }
 
     private static func redactor(hiding credentials: [ResolvedCredential?], profile: ResolvedProfile?) -> Redactor {
-        Redactor(secrets: credentials.compactMap { $0?.credential }.flatMap {
-            [$0.token, $0.refreshToken, $0.clientSecret].compactMap { $0 }
-        }, auth: profile?.auth)
+        Redactor(secrets: credentials.compactMap { $0?.credential }.flatMap(\.secrets), auth: profile?.auth)
     }
 
     /// A client on the same transport and settings, carrying `credential` and no re-authorisation:
