@@ -245,15 +245,14 @@ public final class BatchRunner: @unchecked Sendable {
             result.status = head.status
             result.body = held.count > 0 ? held.bytes : nil
             result.contentType = head.headers["Content-Type"]
-            // What the error says, and whether it stops the batch, goes by where the request ended up,
-            // when the credential could go there: only a chain that starts on the profile's origin earns it.
-            var answered = job.request
-            if sendsCredential(job.request) { answered.url = client.lastURL ?? job.request.url }
+            // What a 401 says, and whether it stops the batch, goes by whether the profile's credential
+            // went with the answered hop (not a line's own, not to another origin, not after a redirect in).
+            var context = credential.failureContext(for: job.request)
+            if !client.lastCarriedCredential { context.credential = nil }
             if !head.isSuccess && !(300..<400).contains(head.status) {
-                result.error = HTTPFailure.error(for: HTTPResponse(head: head, body: result.body ?? []),
-                                                 context: credential.failureContext(for: answered))
+                result.error = HTTPFailure.error(for: HTTPResponse(head: head, body: result.body ?? []), context: context)
             }
-            if head.status == 401 && sendsCredential(answered) { monitor.locked { halt(.credentialRefused(line: job.line)) } }
+            if head.status == 401 && client.lastCarriedCredential { monitor.locked { halt(.credentialRefused(line: job.line)) } }
         } catch {
             result.error = error
             if error.exitCode == .authentication { monitor.locked { halt(.credentialRefused(line: job.line)) } }
@@ -261,13 +260,6 @@ public final class BatchRunner: @unchecked Sendable {
         result.attempts = client.attempts
         result.sent = client.attempts > 0   // a line the budget held back past --max-wait never went
         return result
-    }
-
-    /// A 401 to the profile's credential is about the credential. One from another origin (sent
-    /// none), or to a credential the line gave in its own headers, is that line's alone.
-    private func sendsCredential(_ request: HTTPRequest) -> Bool {
-        guard let profile = settings.profile, let target = URLParts.parse(request.url) else { return false }
-        return target.origin == profile.base.origin && !request.headers.contains(profile.auth.headerName ?? "Authorization")
     }
 
     /// A body a result holds while earlier lines finish: larger ones are an error of their line.

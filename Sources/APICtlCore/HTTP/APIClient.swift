@@ -25,8 +25,8 @@ public final class APIClient {
     public var reauthorize: ((ResolvedCredential) throws(APICtlError) -> ResolvedCredential?)?
     /// The rate-limit figures of the last response that had any.
     public private(set) var lastRateLimit: RateLimitStatus?
-    /// Where the last request went in the end, after the redirects it followed.
-    public private(set) var lastURL: String?
+    /// Whether the last request's final hop carried the profile's credential: what its 401 is about.
+    public private(set) var lastCarriedCredential = false
     /// How many times the last `send` put its request on the wire (retries and a renewed credential's retry included).
     public private(set) var attempts = 0
 
@@ -169,7 +169,7 @@ public final class APIClient {
             }
             let shownWith = redactor.adding(outgoing.secrets)
             report(outgoing, redactor: shownWith)
-            lastURL = outgoing.url
+            lastCarriedCredential = outgoing.carriesProfileCredential
             let hop = RedirectAwareConsumer(final: consumer)
             let head: HTTPResponseHead
             do {
@@ -288,6 +288,7 @@ public final class APIClient {
                 out.headers.add(header, value)
             }
         }
+        out.carriesProfileCredential = true
         return out
     }
 

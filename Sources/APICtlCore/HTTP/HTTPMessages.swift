@@ -69,6 +69,9 @@ public struct HTTPRequest: Sendable {
     /// a refresh token, a CI ID token): such a request never leaves its origin on a redirect,
     /// never goes over plain http off this machine, and never through a plain-http proxy.
     public var carriesSecrets = false
+    /// Set by the client when it put the profile's credential in this request (not a credential
+    /// the user gave, not on another origin): a 401 to it is about that credential.
+    public var carriesProfileCredential = false
     /// A new connection for this request: a request that must not be repeated (libcurl resends
     /// one, unasked, when a reused connection turns out closed before it answered).
     public var freshConnection = false
