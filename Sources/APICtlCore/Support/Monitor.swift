@@ -35,18 +35,8 @@ public final class Monitor: @unchecked Sendable {
         return body()
     }
 
-    /// Inside `locked`: sleeps until `wake` is called (or, with `seconds`, until they pass).
-    public func wait(seconds: Double? = nil) {
-        guard let seconds else { pthread_cond_wait(condition, mutex); return }
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        let whole = Int(max(0, min(seconds, 3600)))
-        var nanoseconds = now.tv_nsec + Int((max(0, min(seconds, 3600)) - Double(whole)) * 1e9)
-        var until = timespec(tv_sec: now.tv_sec + whole + nanoseconds / 1_000_000_000, tv_nsec: 0)
-        nanoseconds %= 1_000_000_000
-        until.tv_nsec = nanoseconds
-        pthread_cond_timedwait(condition, mutex, &until)
-    }
+    /// Inside `locked`: sleeps until `wake` is called (or spuriously: waiters look again at what changed).
+    public func wait() { pthread_cond_wait(condition, mutex) }
 
     /// Inside `locked`: wakes every waiter, who each look again at what changed.
     public func wake() { pthread_cond_broadcast(condition) }
