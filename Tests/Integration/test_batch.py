@@ -379,6 +379,7 @@ def test_a_post_resent_without_an_idempotency_key_is_warned_about(apictl, paced,
     again = apictl.run("batch", str(path), "-p", "paced", "--journal", str(journal), env=PACED)
     assert again.code == 0, again
     assert "sent again without an idempotency key" in again.err and "acted on them twice" in again.err
+    assert "'apictl profile set paced --idempotency-header HEADER'" in again.err
 
 
 def test_a_server_asking_for_an_hour_fails_the_lines_it_holds_at_once(apictl, ref, dz):

@@ -107,7 +107,7 @@ enum BatchCommand {
             let lines = runner.resentUnkeyed.prefix(10).map(String.init).joined(separator: ", ") + (runner.resentUnkeyed.count > 10 ? ", ..." : "")
             context.warn("\(runner.resentUnkeyed.count) POST/PATCH line(s) (\(lines)) were sent by an earlier run that ended before their answer, "
                          + "and were sent again without an idempotency key: the server may have acted on them twice "
-                         + "(name the API's header with 'apictl profile set --idempotency-header')")
+                         + "(name the API's header with 'apictl profile set \(session.profile?.name ?? "NAME") --idempotency-header HEADER')")
         }
         return report.finish(stop: stop, notRun: runner.notRun)
     }
