@@ -20,6 +20,8 @@ public enum App {
             .init("batch") { BatchCommand.spec },
             .init("api") { ApiCommand.spec },
             .init("token") { TokenCommand.spec },
+            .init("account") { AccountCommand.spec },
+            .init("audit") { AuditCommand.spec },
             .init("profile") { ProfileCommand.spec },
             .init("credentials") { CredentialsCommand.spec },
             .init("doctor") { DoctorCommand.spec },
@@ -38,6 +40,9 @@ public enum App {
 
     public static func main(arguments: [String], context: CommandContext) -> Int32 {
         var status = dispatch(arguments, context: context)
+        if let failure = context.audit.failure {
+            context.warn("could not add to the audit record: \(failure.message)")
+        }
         // Whatever the command thought, a cut stdout is a failure (disk full, a closed pipe with
         // SIGPIPE ignored, a stream that started closed): --help and --version included, and a
         // command that failed for another reason too (its own line is already out), since what

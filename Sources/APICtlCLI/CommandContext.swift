@@ -101,6 +101,7 @@ extension APICtlError {
 struct GlobalFlags: CommandOptions {
     let profile: String?
     let environment: String?
+    let account: String?
     let config: String?
     let cacert: String?
     let verbose: Bool
@@ -112,6 +113,8 @@ struct GlobalFlags: CommandOptions {
         profile = declare.value("profile", "p", "NAME", help: "Profile to use", completion: .profiles, env: "APICTL_PROFILE")
         environment = declare.value("env", "e", "ENV", help: "Environment within the profile (e.g. sandbox, production)",
                                     completion: .environments, env: "APICTL_ENV")
+        account = declare.value("account", "a", "LABEL", help: "Which of the profile's stored logins to use (see 'apictl account list')",
+                                completion: .accounts, env: "APICTL_ACCOUNT")
         config = declare.value("config", nil, "PATH", help: "Config file", completion: .files, env: "APICTL_CONFIG")
         cacert = declare.value("cacert", nil, "FILE", help: "Trust this PEM bundle of CA certificates (verification stays on)",
                                completion: .files)
@@ -125,8 +128,12 @@ struct GlobalFlags: CommandOptions {
 /// The global options as a run applies them: the flags, with the environment variables that
 /// stand in for them.
 public struct GlobalOptions: Sendable {
-    public var profile: String?
-    public var environment: String?
+    /// -p, else APICTL_PROFILE, with which of them chose.
+    public var chosenProfile: Chosen?
+    public var chosenEnvironment: Chosen?
+    public var chosenAccount: Chosen?
+    public var profile: String? { chosenProfile?.name }
+    public var environment: String? { chosenEnvironment?.name }
     public var configPath: String?
     /// `--cacert FILE`: a PEM bundle trusted for this run, over the profile's `ca_cert`.
     public var caCert: String?
@@ -136,8 +143,13 @@ public struct GlobalOptions: Sendable {
     static let specs: [OptionSpec] = OptionBinding.declarations(of: GlobalFlags.self).options
 
     init(_ flags: GlobalFlags, environment: [String: String], stdoutIsTerminal: Bool) {
-        profile = flags.profile ?? environment["APICTL_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
-        self.environment = flags.environment ?? environment["APICTL_ENV"].flatMap { $0.isEmpty ? nil : $0 }
+        func chosen(_ flag: String?, _ name: String, _ variable: String) -> Chosen? {
+            if let flag { return Chosen(flag, .flag(name)) }
+            return environment[variable].flatMap { $0.isEmpty ? nil : Chosen($0, .environmentVariable(variable)) }
+        }
+        chosenProfile = chosen(flags.profile, "-p", "APICTL_PROFILE")
+        chosenEnvironment = chosen(flags.environment, "-e", "APICTL_ENV")
+        chosenAccount = chosen(flags.account, "-a", "APICTL_ACCOUNT")
         configPath = flags.config
         caCert = flags.cacert
         verbose = flags.verbose
@@ -168,8 +180,12 @@ public final class CommandContext: @unchecked Sendable {
     let keeper: any SecretKeeping
     let runner: any ProcessRunning
     public internal(set) var globals: GlobalOptions
+    /// Where a project's `.apictl.toml` is looked for, up to the user's home; nil: nowhere.
+    let workingDirectory: String?
     /// The config as this run loaded it, for what children may inherit.
     private var loadedConfig: ConfigFile?
+    /// Where this run's uses of a stored credential are recorded, once a profile is selected.
+    private(set) lazy var audit = AuditTrail(log: AuditLog(stateDirectory: configLocation.stateDirectory))
 
     /// `makeStores`, `keeper` and `runner` default to the real store, the kernel keyring
     /// and real processes; unit tests hand in fakes.
@@ -179,8 +195,9 @@ public final class CommandContext: @unchecked Sendable {
                 makeStores: ((ConfigFile) -> any CredentialStoreOpening)? = nil,
                 keeper: any SecretKeeping = KernelKeyring(), runner: any ProcessRunning = ProcessRunner(),
                 standardInput: Int32? = nil, rawArguments: [[UInt8]] = [],
-                makeWorkerTransport: (@Sendable () throws(TransportError) -> Transport)? = nil) {
+                makeWorkerTransport: (@Sendable () throws(TransportError) -> Transport)? = nil, workingDirectory: String? = nil) {
         self.makeWorkerTransport = makeWorkerTransport
+        self.workingDirectory = workingDirectory
         self.standardInput = standardInput
         self.rawArguments = rawArguments
         self.makeStores = makeStores
@@ -216,18 +233,49 @@ public final class CommandContext: @unchecked Sendable {
         do { return try makeTransport() } catch { throw .clientStart(error) }
     }
 
-    /// The config, and the profile -p / APICTL_PROFILE / default_profile selects (if any), with its environment chosen.
+    /// The config, and the profile -p / APICTL_PROFILE / `.apictl.toml` / default_profile selects (if any),
+    /// with its environment and account chosen.
     func selectProfile() throws(APICtlError) -> (ConfigFile, ResolvedProfile?) {
         let config = try loadConfig()
-        return (config, try ProfileSelection.resolve(config: config, requested: globals.profile, environment: globals.environment,
-                                                      configPath: configLocation.configFile))
+        let profile = try ProfileSelection.resolve(config: config, request: try selectionRequest(), configPath: configLocation.configFile)
+        startAudit(config: config, profile: profile)
+        return (config, profile)
     }
 
     /// Like `selectProfile`, for commands that act on one profile: none selected is an error that says how to pick one.
     func requireProfile() throws(APICtlError) -> (ConfigFile, ResolvedProfile) {
         let config = try loadConfig()
-        return (config, try ProfileSelection.require(config: config, requested: globals.profile, environment: globals.environment,
-                                                      configPath: configLocation.configFile))
+        let profile = try ProfileSelection.require(config: config, request: try selectionRequest(), configPath: configLocation.configFile)
+        startAudit(config: config, profile: profile)
+        return (config, profile)
+    }
+
+    /// What chooses the profile, environment and account: the flags and variables, the nearest
+    /// `.apictl.toml`, the active accounts.
+    func selectionRequest() throws(APICtlError) -> SelectionRequest {
+        if let account = globals.chosenAccount, !ProfileName.isValid(account.name) {
+            let message = "account label '\(TerminalText.escapingControls(account.name))' (\(account.origin.explanation ?? "")) is not valid"
+            throw APICtlError(account.origin == .flag("-a") ? .usage : .configuration, message, hint: ProfileName.rule)
+        }
+        let project = try workingDirectory.flatMap { (directory) throws(APICtlError) in
+            try ProjectFile.find(from: directory, home: environment["HOME"].flatMap { $0.isEmpty ? nil : $0 })
+        }
+        let state = AccountState(stateDirectory: configLocation.stateDirectory)
+        return SelectionRequest(profile: globals.chosenProfile, environment: globals.chosenEnvironment, account: globals.chosenAccount,
+                                project: project, activeAccount: { state.active[$0] })
+    }
+
+    /// Notes a stored login (and who it is, when known) for `account list` and completion;
+    /// a state file that cannot be written costs a warning, never the login.
+    func rememberAccount(_ key: CredentialKey, identity: String?) {
+        do { try AccountState.update(stateDirectory: configLocation.stateDirectory) { $0.remember(key, identity: identity) } } catch {
+            warn("could not note the account: \(error.message)")
+        }
+    }
+
+    /// The audit trail records `profile`'s uses from here on, unless the config says `audit = false`.
+    private func startAudit(config: ConfigFile, profile: ResolvedProfile?) {
+        audit.begin(config.audit == false ? nil : profile)
     }
 
     private func loadConfig() throws(APICtlError) -> ConfigFile {
@@ -277,9 +325,11 @@ public final class CommandContext: @unchecked Sendable {
         let stderr = self.stderr
         var observer: (@Sendable (WireEvent) -> Void)?
         if globals.verbose { observer = { event in stderr.write(VerboseLog.lines(for: event)) } }
-        return ClientSettings(observer: observer, onRetry: { notice in stderr.write(RetryOptions.describe(notice)) },
-                              caCertOverride: globals.caCert, proxies: ProxySettings(environment: environment),
-                              retryPolicy: retryPolicy, deadline: deadline, stallTimeout: stallTimeout, now: now)
+        var settings = ClientSettings(observer: observer, onRetry: { notice in stderr.write(RetryOptions.describe(notice)) },
+                                      caCertOverride: globals.caCert, proxies: ProxySettings(environment: environment),
+                                      retryPolicy: retryPolicy, deadline: deadline, stallTimeout: stallTimeout, now: now)
+        settings.audit = audit
+        return settings
     }
 
     func makeClient(transport: Transport, profile: ResolvedProfile?, credential: ResolvedCredential?) -> APIClient {

@@ -73,9 +73,11 @@ const char *apictl_keyring_load(void) {
     LOAD(variant_iter_next, "g_variant_iter_next")
     LOAD(variant_iter_free, "g_variant_iter_free")
 #undef LOAD
-    /* One schema for every item; readable with `secret-tool lookup profile P environment E`. */
+    /* One schema for every item; readable with `secret-tool lookup profile P environment E`.
+       An account other than the default also has an `account` attribute, and its label in
+       `environment` as "E@LABEL" (KeyringStore.swift says why). */
     schema = lib.schema_new("dev.apictl.Credential", SECRET_SCHEMA_DONT_MATCH_NAME,
-                            "profile", 0, "environment", 0, "application", 0, NULL);
+                            "profile", 0, "environment", 0, "application", 0, "account", 0, NULL);
     lib.loaded = 1;
     return NULL;
 }
@@ -206,11 +208,14 @@ int apictl_default_collection_locked(void *bus, int timeout_ms, apictl_status *s
     return locked;
 }
 
-int apictl_secret_store(const char *profile, const char *environment, const char *label, const char *secret,
-                        void *cancellable, apictl_status *status) {
+int apictl_secret_store(const char *profile, const char *environment, const char *account, const char *label,
+                        const char *secret, void *cancellable, apictl_status *status) {
     GError *error = NULL;
-    int ok = lib.store_sync(schema, "default", label, secret, cancellable, &error,
-                            "profile", profile, "environment", environment, "application", "apictl", NULL);
+    int ok = account
+        ? lib.store_sync(schema, "default", label, secret, cancellable, &error,
+                         "profile", profile, "environment", environment, "application", "apictl", "account", account, NULL)
+        : lib.store_sync(schema, "default", label, secret, cancellable, &error,
+                         "profile", profile, "environment", environment, "application", "apictl", NULL);
     take(error, status);
     return ok;
 }
@@ -240,7 +245,8 @@ int apictl_secret_search_all(apictl_item_fn each, void *context, void *cancellab
     if (status->failed) return 0;
     for (GList *node = items; node; node = node->next) {
         void *attributes = lib.retrievable_get_attributes(node->data);
-        each(lib.hash_table_lookup(attributes, "profile"), lib.hash_table_lookup(attributes, "environment"), context);
+        each(lib.hash_table_lookup(attributes, "profile"), lib.hash_table_lookup(attributes, "environment"),
+             lib.hash_table_lookup(attributes, "account"), context);
         lib.hash_table_unref(attributes);
     }
     lib.list_free_full(items, lib.object_unref);

@@ -18,7 +18,8 @@ let context = CommandContext(
     rawArguments: (1..<Int(CommandLine.argc)).compactMap { index in
         CommandLine.unsafeArgv[index].map { Array(UnsafeBufferPointer(start: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self),
                                                                      count: strlen($0))) }
-    }
+    },
+    workingDirectory: currentDirectory()
 )
 let status = App.main(arguments: Array(CommandLine.arguments.dropFirst()), context: context)
 // _exit, not exit: exit runs the destructors of the ~30 libraries libcurl loads
@@ -48,4 +49,11 @@ func readEnvironment() -> [String: String] {
         }
     }
     return variables
+}
+
+/// Where `.apictl.toml` is looked for; nil when the directory is gone or unreadable.
+func currentDirectory() -> String? {
+    guard let path = getcwd(nil, 0) else { return nil }
+    defer { free(path) }
+    return String(cString: path)
 }

@@ -83,8 +83,10 @@ public struct SessionFixture {
 
     public var store: MemoryStore { stores.store }
 
-    public func profile(_ name: String? = nil, environment: String? = nil) throws -> ResolvedProfile {
-        try ProfileSelection.require(config: config, requested: name, environment: environment, configPath: "test.toml")
+    public func profile(_ name: String? = nil, environment: String? = nil, account: String? = nil) throws -> ResolvedProfile {
+        let request = SelectionRequest(profile: name.map { Chosen($0, .flag("-p")) }, environment: environment.map { Chosen($0, .flag("-e")) },
+                                       account: account.map { Chosen($0, .flag("-a")) })
+        return try ProfileSelection.require(config: config, request: request, configPath: "test.toml")
     }
 
     public var parts: SessionParts {
@@ -93,7 +95,7 @@ public struct SessionFixture {
                             stores: stores, transport: transport, keeper: keeper, runner: runner)
     }
 
-    public func key(_ profile: String, _ environment: String? = nil) -> CredentialKey {
-        CredentialKey(profile: profile, environment: environment)
+    public func key(_ profile: String, _ environment: String? = nil, account: String? = nil) -> CredentialKey {
+        CredentialKey(profile: profile, environment: environment, account: account)
     }
 }

@@ -35,8 +35,9 @@ enum CompletionCommand {
         var completer = Completer(parser: App.parser) { named in
             try? ConfigStore(ConfigLocation.resolve(explicitPath: named, environment: environment)).load()
         }
-        let cache = ConfigLocation.resolve(explicitPath: nil, environment: environment).cacheDirectory
-        completer.index = { profile in OpenAPIIndex.load(profile: profile, cacheDirectory: cache) }
+        let location = ConfigLocation.resolve(explicitPath: nil, environment: environment)
+        completer.index = { profile in OpenAPIIndex.load(profile: profile, cacheDirectory: location.cacheDirectory) }
+        completer.accounts = { profile in AccountState(stateDirectory: location.stateDirectory).labels(of: profile) }
         completer.environmentProfile = environment["APICTL_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
         switch completer.complete(words.isEmpty ? [""] : words) {
         case .files:

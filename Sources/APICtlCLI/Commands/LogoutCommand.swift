@@ -25,17 +25,24 @@ enum LogoutCommand {
 
     static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let (config, profile) = try context.requireProfile()
+        return try logOut(profile, config: config, revoke: options.revoke, force: options.force, context)
+    }
+
+    /// Removes the stored credential of the profile's chosen account (revoking it first with
+    /// `revoke`); `account remove` is this for a named account.
+    static func logOut(_ profile: ResolvedProfile, config: ConfigFile, revoke: Bool, force: Bool,
+                       _ context: CommandContext) throws(APICtlError) -> Int32 {
         let selection = try context.openStore(config: config)
-        let key = CredentialKey(profile: profile.name, environment: profile.environment)
-        if options.revoke {
+        let key = profile.credentialKey
+        if revoke {
             guard let stored = try selection.store.loadLatest(key) else {
                 context.stderr.write("apictl: note: nothing to log out of: no credential for \(key) is stored in the \(selection.store.source)\n")
                 return 0
             }
             do {
-                try revoke(stored, from: selection.store.source, profile: profile, context)
+                try self.revoke(stored, from: selection.store.source, profile: profile, context)
             } catch {
-                guard options.force else {
+                guard force else {
                     var kept = error
                     kept.hint = "the local copy was kept; pass --force to remove it anyway"
                     throw kept
@@ -48,6 +55,7 @@ enum LogoutCommand {
             context.stderr.write("apictl: note: nothing to log out of: no credential for \(key) is stored in the \(selection.store.source)\n")
             return 0
         }
+        try? AccountState.update(stateDirectory: context.configLocation.stateDirectory) { $0.forget(key) }
         context.stderr.write("Logged out of \(key): removed its key from the \(selection.store.source)\n")
         if let variable = ["APICTL_TOKEN", profile.tokenEnv].compactMap({ $0 }).first(where: { !(context.environment[$0] ?? "").isEmpty }) {
             context.stderr.write("apictl: note: \(variable) is still set and will be used\n")

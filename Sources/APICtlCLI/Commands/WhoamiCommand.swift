@@ -25,7 +25,7 @@ enum WhoamiCommand {
         }
         guard let credential = session.credential else {
             throw APICtlError.auth("no credential for profile '\(profile.name)'",
-                                   hint: "run 'apictl login -p \(profile.name)' or set APICTL_TOKEN\(profile.tokenEnv.map { " or \($0)" } ?? "")")
+                                   hint: "run 'apictl login \(profile.selectionFlags)' or set APICTL_TOKEN\(profile.tokenEnv.map { " or \($0)" } ?? "")")
         }
         let request = try RequestBuilder.build(RequestDescription(method: "GET", target: path), profile: profile,
                                                input: .files(readStandardInput: context.readStandardInput))
@@ -43,6 +43,9 @@ enum WhoamiCommand {
                             scopes: identity.map(\.scopes).flatMap { $0.isEmpty ? nil : $0 } ?? claims?.scopes ?? credential.credential.scopes ?? [],
                             expiry: expiry, limits: RateLimitStatus.parse(response.headers, now: now), body: response.body, now: now)
         for warning in advice(credential, expiry: expiry, profile: profile, now: now) { context.warn(warning) }
+        if ["keyring", "file"].contains(credential.source.name), let who = identity?.shownName {
+            context.rememberAccount(profile.credentialKey, identity: who)
+        }
         context.stdout.write(options.json ? json(report) : text(report))
         return 0
     }
@@ -66,6 +69,10 @@ enum WhoamiCommand {
                                         "credential_source": .string(source.description), "scopes": JSONValue(report.scopes),
                                         "source": .string(source.name)]
         if let env = report.profile.environment { out["environment"] = .string(env) }
+        out["account"] = .string(report.profile.account)
+        let choice = report.profile.choice
+        out["chosen_by"] = .object(["profile": .string(choice.profile.auditName), "environment": .string(choice.environment.auditName),
+                                    "account": .string(choice.account.auditName)])
         if let body = JSONValue(parsing: report.body) { out["response"] = body }
         if let identity = report.identity {
             out["identity"] = .object(["id": JSONValue(identity.id), "name": JSONValue(identity.name),
@@ -84,7 +91,7 @@ enum WhoamiCommand {
 
     static func text(_ report: Report) -> String {
         var lines: [(String, String)] = []
-        lines.append(("profile", report.profile.name + (report.profile.environment.map { " (environment \($0))" } ?? "")))
+        lines += report.profile.choiceLines.map { ($0.label, $0.value) }
         lines.append(("base URL", report.profile.baseURL))
         if let who = report.who { lines.append(("identity", who)) }
         lines.append(("credential", report.credential.source.description))
@@ -133,7 +140,7 @@ enum WhoamiCommand {
         if CredentialRefresher.renews(credential.credential) || ["ci", "command"].contains(credential.source.name) { return [] }
         let replace = profile.tokens?.create != nil ? "rotate it with 'apictl token rotate -p \(profile.name)'"
             : credential.source.name == "environment" ? "replace the key in \(credential.source)"
-            : "log in with a new key: 'apictl login -p \(profile.name)'"
+            : "log in with a new key: 'apictl login \(profile.selectionFlags)'"
         var out: [String] = []
         if let expiry {
             let left = expiry.timeIntervalSince(now)

@@ -25,6 +25,8 @@ struct Completer {
     let config: (_ named: String?) -> ConfigFile?
     /// The synced description's index of a profile, read only when a Tab needs it.
     var index: (String) -> OpenAPIIndex? = { _ in nil }
+    /// The account labels remembered for a profile (never the keyring: a Tab asks for nothing).
+    var accounts: (String) -> [String] = { _ in [] }
     /// `APICTL_PROFILE`, which chooses the profile when `-p` is not on the line, as for a run.
     var environmentProfile: String?
 
@@ -79,6 +81,9 @@ struct Completer {
             let name = profile ?? file?.defaultProfile
             let environments = name.flatMap { file?.profiles[$0]?.environments } ?? [:]
             candidates = environments.keys.sorted().map { ($0, environments[$0]?.baseURL ?? "") }
+        case .accounts:
+            let name = profile ?? config()?.defaultProfile
+            candidates = (name.map(accounts) ?? []).map { ($0, "") }
         case .apiMethods, .apiPaths, .apiItems, .apiFields, .apiStringFields, .apiQuery:
             let file = config()
             let name = profile ?? file?.defaultProfile

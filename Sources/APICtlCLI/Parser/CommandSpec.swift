@@ -9,6 +9,8 @@ public enum ValueCompletion: Sendable, Equatable {
     case files
     case profiles
     case environments
+    /// The chosen profile's account labels (`login --account`), from apictl's state folder.
+    case accounts
     /// From the synced API description (`api sync`): the methods it uses, its paths segment
     /// by segment, body fields and query parameters of the operation typed so far.
     case apiMethods

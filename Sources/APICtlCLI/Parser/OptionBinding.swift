@@ -1,4 +1,5 @@
 import APICtlCore
+import FoundationEssentials
 
 /// A command's options and arguments as one struct. Its initialiser declares each one through
 /// the binding and keeps what the declaration returns: one line is both the option (name,
@@ -120,6 +121,17 @@ public final class OptionBinding {
         return DurationValue(text: text, seconds: seconds)
     }
 
+    /// A moment as a duration back from now (`7d`, `12h`) or as a date or time (`2026-12-01`,
+    /// `2026-12-01T09:00:00Z`).
+    public func moment(_ long: String, help: String) -> MomentValue? {
+        guard let text = value(long, nil, "WHEN", help: help) else { return nil }
+        let trimmed = text.trimmingSpaces()
+        if let seconds = DurationText.seconds(trimmed) { return .ago(seconds) }
+        if let time = Timestamp.rfc3339(trimmed) ?? Timestamp.rfc3339(trimmed + "T00:00:00Z") { return .at(time) }
+        fail("--\(long) takes a duration back from now such as 7d or 12h, or a date such as 2026-12-01 or 2026-12-01T09:00:00Z, not '\(text)'")
+        return nil
+    }
+
     // MARK: arguments
 
     /// A positional argument that must be given.
@@ -150,6 +162,19 @@ public final class OptionBinding {
 
     private func fail(_ message: String) {
         if failure == nil { failure = .usage(message) }
+    }
+}
+
+/// When `--since` starts: so long ago, or at a time.
+public enum MomentValue: Sendable, Equatable {
+    case ago(Double)
+    case at(Date)
+
+    public func date(now: Date) -> Date {
+        switch self {
+        case .ago(let seconds): return now.addingTimeInterval(-seconds)
+        case .at(let date): return date
+        }
     }
 }
 

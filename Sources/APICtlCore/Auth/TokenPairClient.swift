@@ -37,7 +37,7 @@ public struct TokenPairClient {
     public func refresh(_ stored: Credential, now: Date) throws(APICtlError) -> Credential {
         guard let refreshToken = stored.refreshToken else {
             throw APICtlError.auth("the token of '\(profile.name)' expired and there is no refresh token to renew it",
-                                   hint: "run 'apictl login -p \(profile.name)'")
+                                   hint: "run 'apictl login \(profile.selectionFlags)'")
         }
         let (method, url) = try endpoint(pair.refresh, "refresh")
         let response: HTTPResponse
@@ -54,7 +54,7 @@ public struct TokenPairClient {
             // A pair this endpoint renewed before is sent the right way: refused now, it is revoked or spent.
             var refused = error
             if let issued = stored.issuedAt, let created = stored.createdAt, issued.timeIntervalSince(created) >= 1 {
-                refused.hint = "run 'apictl login -p \(profile.name)'"
+                refused.hint = "run 'apictl login \(profile.selectionFlags)'"
             }
             throw refused
         }
@@ -167,8 +167,8 @@ public struct TokenPairClient {
             case "refresh":
                 // flask-jwt-extended and its like take the refresh token as the Bearer credential.
                 error.hint = response.status == 401 && pair.refreshWith != "bearer"
-                    ? "if the API takes the refresh token as a Bearer credential, set pair.refresh_with = \"bearer\"; else run 'apictl login -p \(profile.name)'"
-                    : "run 'apictl login -p \(profile.name)'"
+                    ? "if the API takes the refresh token as a Bearer credential, set pair.refresh_with = \"bearer\"; else run 'apictl login \(profile.selectionFlags)'"
+                    : "run 'apictl login \(profile.selectionFlags)'"
             default:
                 break
             }

@@ -5,14 +5,18 @@ public struct ConfigLocation: Sendable, Equatable {
     public var dataDirectory: String
     /// `$XDG_CACHE_HOME/apictl`: what can be fetched again (synced API descriptions).
     public var cacheDirectory: String
+    /// `$XDG_STATE_HOME/apictl`: what apictl remembers that is neither config nor secret
+    /// (each profile's active account, the audit record).
+    public var stateDirectory: String
     /// The file was named (`--config`, `APICTL_CONFIG`): it must exist, since reading a typo
     /// as an empty config would hide it.
     public var configNamed = false
 
-    public init(configFile: String, dataDirectory: String, cacheDirectory: String? = nil) {
+    public init(configFile: String, dataDirectory: String, cacheDirectory: String? = nil, stateDirectory: String? = nil) {
         self.configFile = configFile
         self.dataDirectory = dataDirectory
         self.cacheDirectory = cacheDirectory ?? PathText.directory(of: dataDirectory) + "/apictl-cache"
+        self.stateDirectory = stateDirectory ?? PathText.directory(of: dataDirectory) + "/apictl-state"
     }
 
     /// `--config`, then `APICTL_CONFIG`, then `$XDG_CONFIG_HOME/apictl/config.toml`,
@@ -23,8 +27,9 @@ public struct ConfigLocation: Sendable, Equatable {
         let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? home + "/.local/share"
         let named = explicitPath ?? environment["APICTL_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
         let cacheHome = environment["XDG_CACHE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? home + "/.cache"
+        let stateHome = environment["XDG_STATE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? home + "/.local/state"
         var location = ConfigLocation(configFile: named ?? configHome + "/apictl/config.toml", dataDirectory: dataHome + "/apictl",
-                                      cacheDirectory: cacheHome + "/apictl")
+                                      cacheDirectory: cacheHome + "/apictl", stateDirectory: stateHome + "/apictl")
         location.configNamed = named != nil
         return location
     }

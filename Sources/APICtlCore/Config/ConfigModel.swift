@@ -7,6 +7,8 @@ public struct ConfigFile: Sendable, Equatable {
     public var passphraseCache: String?
     /// How long copies of keyring items stay in the kernel keyring ("15m"; "0": off).
     public var keyringCache: String?
+    /// `audit = false` stops recording each use of a stored credential (docs/accounts.md); nil: on.
+    public var audit: Bool?
     public var profiles: [String: ProfileConfig]
     /// Keys the file has that apictl does not know, each with the nearest known one: told, not stored,
     /// and so not part of what makes two configs equal (a config written back has none).
@@ -14,7 +16,7 @@ public struct ConfigFile: Sendable, Equatable {
 
     public static func == (a: ConfigFile, b: ConfigFile) -> Bool {
         a.defaultProfile == b.defaultProfile && a.credentialStore == b.credentialStore && a.passphraseCache == b.passphraseCache
-            && a.keyringCache == b.keyringCache && a.profiles == b.profiles
+            && a.keyringCache == b.keyringCache && a.audit == b.audit && a.profiles == b.profiles
     }
 
     public init(defaultProfile: String? = nil, credentialStore: String? = nil, passphraseCache: String? = nil,

@@ -23,6 +23,7 @@ public enum ConfigTOML {
                                 passphraseCache: try file.durationText("passphrase_cache"),
                                 keyringCache: try file.durationText("keyring_cache"),
                                 profiles: profiles)
+        config.audit = try file.bool("audit")
         file.noteUnknownKeys()
         config.unknownKeys = file.unknown.lines
         return config
@@ -36,6 +37,7 @@ public enum ConfigTOML {
         root["credential_store"] = config.credentialStore
         root["passphrase_cache"] = config.passphraseCache
         root["keyring_cache"] = config.keyringCache
+        root["audit"] = config.audit
         let profiles = TOMLTable()
         for (name, profile) in config.profiles {
             profiles[name] = encodeProfile(profile)

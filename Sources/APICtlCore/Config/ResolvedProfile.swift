@@ -35,6 +35,22 @@ public struct ResolvedProfile: Sendable {
     public var tokenCommandCache: Double = 0
     /// A CI job's ID token exchanged for an access token; checked to be workable.
     public var ci: CIConfig?
+    /// Which of the profile's stored logins a command uses (`-a`, `APICTL_ACCOUNT`, `.apictl.toml`,
+    /// `account use`); "default" for the first.
+    public var account = CredentialKey.defaultAccount
+    /// Where the profile, environment and account were chosen.
+    public var choice = ChoiceOrigins()
+
+    /// Where this profile's stored credential is: one per environment and account.
+    public var credentialKey: CredentialKey { CredentialKey(profile: name, environment: environment, account: account) }
+
+    /// "-p dz -e sandbox -a work" as a command needs it to act on this same credential again.
+    public var selectionFlags: String {
+        var flags = "-p \(name)"
+        if let environment { flags += " -e \(environment)" }
+        if account != CredentialKey.defaultAccount { flags += " -a \(account)" }
+        return flags
+    }
 
     /// Picks the environment (`-e`, `APICTL_ENV`, the profile's default, or its
     /// only one) and expands `{var}` placeholders in the base URL.
@@ -146,7 +162,7 @@ public struct ResolvedProfile: Sendable {
         guard let origin = credential.origin, origin != credentialOrigin else { return }
         throw APICtlError.auth("the credential of '\(name)' in the \(source) was obtained for \(origin), "
                                + "but the profile now points at \(credentialOrigin); refusing to send it there",
-                               hint: "to use \(credentialOrigin), run 'apictl login -p \(name)'")
+                               hint: "to use \(credentialOrigin), run 'apictl login \(selectionFlags)'")
     }
 
     /// `credential` bound to this profile's origin, as every store write keeps it.

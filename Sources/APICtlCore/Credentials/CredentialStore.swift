@@ -1,16 +1,31 @@
-/// Which credential a store holds: one per (profile, environment).
+/// Which credential a store holds: one per (profile, environment, account).
 public struct CredentialKey: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var profile: String
     /// "default" for a profile without environments, so keyring attributes are never empty.
     public var environment: String
+    /// The label `login --account` gave it; "default" for the first login's, which every
+    /// store keeps under the name it had before accounts existed.
+    public var account: String
 
-    public init(profile: String, environment: String?) {
+    public static let defaultAccount = "default"
+
+    public init(profile: String, environment: String?, account: String? = nil) {
         self.profile = profile
         self.environment = environment ?? "default"
+        self.account = account ?? Self.defaultAccount
     }
 
-    public var description: String { environment == "default" ? profile : "\(profile) (\(environment))" }
-    public static func < (a: CredentialKey, b: CredentialKey) -> Bool { (a.profile, a.environment) < (b.profile, b.environment) }
+    public var isDefaultAccount: Bool { account == Self.defaultAccount }
+
+    public var description: String {
+        var text = environment == "default" ? profile : "\(profile) (\(environment))"
+        if !isDefaultAccount { text += ", account \(account)" }
+        return text
+    }
+
+    public static func < (a: CredentialKey, b: CredentialKey) -> Bool {
+        (a.profile, a.environment, a.account) < (b.profile, b.environment, b.account)
+    }
 }
 
 /// Somewhere credentials are kept. Implementations fail with exit code 9

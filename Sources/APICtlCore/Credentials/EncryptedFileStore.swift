@@ -258,12 +258,16 @@ public final class EncryptedFileStore: CredentialStore {
 }
 
 extension CredentialKey {
-    /// "profile\u{1F}environment": the unit separator cannot appear in a name.
-    var storageName: String { profile + "\u{1F}" + environment }
+    /// "profile\u{1F}environment", and "\u{1F}account" after it for any account but the
+    /// default: the unit separator cannot appear in a name.
+    var storageName: String {
+        let name = profile + "\u{1F}" + environment
+        return isDefaultAccount ? name : name + "\u{1F}" + account
+    }
 
     init?(storageName: String) {
-        let parts = storageName.split(separator: "\u{1F}", maxSplits: 1).map(String.init)
-        guard parts.count == 2 else { return nil }
-        self.init(profile: parts[0], environment: parts[1])
+        let parts = storageName.split(separator: "\u{1F}", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count >= 2 else { return nil }
+        self.init(profile: parts[0], environment: parts[1], account: parts.count == 3 ? parts[2] : nil)
     }
 }

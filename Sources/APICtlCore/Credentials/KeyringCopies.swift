@@ -29,7 +29,7 @@ public struct KeyringCopies: Sendable {
     }
 
     public static func entry(_ key: CredentialKey, in keeper: any SecretKeeping = KernelKeyring()) -> KernelKey {
-        ProfileStateFiles.kernelKey("keyring-copy", profile: key.profile, environment: key.environment, in: keeper)
+        ProfileStateFiles.kernelKey("keyring-copy", key: key, in: keeper)
     }
 
     func read(_ key: CredentialKey) -> Credential? { Self.entry(key).readRecord(boundTo: busAddress) }

@@ -16,7 +16,9 @@ public struct KeyringLedger: Sendable {
 
     public func remove(_ key: CredentialKey) { update { $0.remove(Self.line(key)) } }
 
-    private static func line(_ key: CredentialKey) -> String { "\(key.profile)\t\(key.environment)" }
+    private static func line(_ key: CredentialKey) -> String {
+        "\(key.profile)\t\(key.environment)" + (key.isDefaultAccount ? "" : "\t\(key.account)")
+    }
 
     private func entries() -> Set<String> {
         guard let bytes = FileBytes.contents(of: path, limit: 1 << 20) else { return [] }

@@ -5,6 +5,12 @@ import FoundationEssentials
 /// libsecret. Items carry the non-secret attributes `profile` and
 /// `environment`; the secret is the credential record as JSON. Reads are
 /// answered from a kept copy when there is one (`KeyringCopies`).
+///
+/// An account other than the default also carries `account`, and its label in
+/// `environment` ("production@work"): the Secret Service matches an item whose
+/// attributes include those asked for, so the default account's lookup (profile,
+/// environment) would otherwise find, and its removal delete, every account's item.
+/// The default account's items are as they were before accounts existed.
 public final class KeyringStore: CredentialStore {
     public let source = CredentialSource.keyring
     static let operationTimeoutMilliseconds = 900
@@ -40,7 +46,7 @@ public final class KeyringStore: CredentialStore {
         try ensureUsable()
         var status = apictl_status()
         let deadline = Deadline(milliseconds: Self.operationTimeoutMilliseconds)
-        let secret = apictl_secret_lookup(key.profile, key.environment, deadline.cancellable, &status)
+        let secret = apictl_secret_lookup(key.profile, key.environmentAttribute, deadline.cancellable, &status)
         deadline.finish()
         defer { apictl_secret_free(secret) }
         if status.failed != 0 { throw Self.failure(GLibError(status), doing: "read the credential for \(key)") }
@@ -55,7 +61,8 @@ public final class KeyringStore: CredentialStore {
         let json = String(decoding: CredentialRecord.encode(credential), as: UTF8.self)
         var status = apictl_status()
         let deadline = Deadline(milliseconds: Self.operationTimeoutMilliseconds)
-        let ok = apictl_secret_store(key.profile, key.environment, "apictl: \(key)", json, deadline.cancellable, &status)
+        let ok = apictl_secret_store(key.profile, key.environmentAttribute, key.isDefaultAccount ? nil : key.account,
+                                     "apictl: \(key)", json, deadline.cancellable, &status)
         deadline.finish()
         if ok == 0 || status.failed != 0 { throw Self.failure(GLibError(status), doing: "store the credential for \(key)") }
         copies?.write(credential, for: key)
@@ -67,7 +74,7 @@ public final class KeyringStore: CredentialStore {
         try ensureUsable()
         var status = apictl_status()
         let deadline = Deadline(milliseconds: Self.operationTimeoutMilliseconds)
-        let removed = apictl_secret_clear(key.profile, key.environment, deadline.cancellable, &status)
+        let removed = apictl_secret_clear(key.profile, key.environmentAttribute, deadline.cancellable, &status)
         deadline.finish()
         if status.failed != 0 { throw Self.failure(GLibError(status), doing: "remove the credential for \(key)") }
         ledger?.remove(key)
@@ -81,10 +88,11 @@ public final class KeyringStore: CredentialStore {
         var status = apictl_status()
         let deadline = Deadline(milliseconds: Self.operationTimeoutMilliseconds)
         withExtendedLifetime(collected) {
-            _ = apictl_secret_search_all({ profile, environment, context in
+            _ = apictl_secret_search_all({ profile, environment, account, context in
                 guard let profile, let context else { return }
                 let box = Unmanaged<Collected>.fromOpaque(context).takeUnretainedValue()
-                box.keys.append(CredentialKey(profile: String(cString: profile), environment: environment.map { String(cString: $0) }))
+                box.keys.append(CredentialKey(profile: String(cString: profile), environmentAttribute: environment.map { String(cString: $0) },
+                                              account: account.map { String(cString: $0) }))
             }, Unmanaged.passUnretained(collected).toOpaque(), deadline.cancellable, &status)
         }
         deadline.finish()
@@ -114,5 +122,18 @@ public final class KeyringStore: CredentialStore {
             return .store("could not \(what): the keyring is locked", hint: KeyringStatus.locked.explanation)
         }
         return .store("could not \(what): \(error.message)")
+    }
+}
+
+extension CredentialKey {
+    /// The item's `environment` attribute: "ENV" for the default account, "ENV@LABEL" for another.
+    var environmentAttribute: String { isDefaultAccount ? environment : environment + "@" + account }
+
+    init(profile: String, environmentAttribute: String?, account: String?) {
+        var environment = environmentAttribute
+        if let account, let attribute = environmentAttribute, attribute.hasSuffix("@" + account) {
+            environment = String(attribute.dropLast(account.utf8.count + 1))
+        }
+        self.init(profile: profile, environment: environment, account: account)
     }
 }

@@ -1,4 +1,4 @@
-/// Files apictl keeps per (profile, environment) beside the credential store's
+/// Files apictl keeps per (profile, environment, account) beside the credential store's
 /// data: refresh and exchange locks, and rotation journals. None holds a secret; the folders
 /// are 0700 and the files 0600 all the same.
 public struct ProfileStateFiles: Sendable {
@@ -11,7 +11,7 @@ public struct ProfileStateFiles: Sendable {
     }
 
     public init(dataDirectory: String, profile: ResolvedProfile) {
-        self.init(dataDirectory: dataDirectory, key: CredentialKey(profile: profile.name, environment: profile.environment))
+        self.init(dataDirectory: dataDirectory, key: profile.credentialKey)
     }
 
     /// Taken around read -> refresh -> write, so concurrent processes refresh once.
@@ -22,14 +22,14 @@ public struct ProfileStateFiles: Sendable {
     public var rotationLock: String { dataDirectory + "/locks/" + fileStem + ".rotate.lock" }
     public var rotationJournal: String { dataDirectory + "/rotations/" + fileStem + ".json" }
 
-    /// An entry of this (profile, environment) in the kernel keyring, named like its files.
-    public static func kernelKey(_ purpose: String, profile: String, environment: String?,
+    /// An entry of this (profile, environment, account) in the kernel keyring, named like its files.
+    public static func kernelKey(_ purpose: String, key: CredentialKey,
                                  in keeper: any SecretKeeping = KernelKeyring()) -> KernelKey {
-        KernelKey("apictl:\(purpose):" + ProfileStateFiles(dataDirectory: "", key: CredentialKey(profile: profile, environment: environment)).fileStem,
-                  in: keeper)
+        KernelKey("apictl:\(purpose):" + ProfileStateFiles(dataDirectory: "", key: key).fileStem, in: keeper)
     }
 
-    /// Profile and environment names are [A-Za-z0-9._-]; anything else is hex-escaped all the same.
+    /// Profile, environment and account names are [A-Za-z0-9._-]; anything else is hex-escaped all
+    /// the same. The default account's names are those from before accounts existed.
     public var fileStem: String {
         func safe(_ text: String) -> String {
             var out = ""
@@ -44,7 +44,8 @@ public struct ProfileStateFiles: Sendable {
             }
             return out
         }
-        return safe(key.profile) + "." + safe(key.environment)
+        let stem = safe(key.profile) + "." + safe(key.environment)
+        return key.isDefaultAccount ? stem : stem + "." + safe(key.account)
     }
 
     /// Takes an exclusive lock on `path`, creating its folder 0700 first.

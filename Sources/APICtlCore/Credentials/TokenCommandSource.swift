@@ -60,7 +60,8 @@ public enum TokenCommandSource {
 
     public static func keptAnswer(profile: String, environment: String?,
                                   in keeper: any SecretKeeping = KernelKeyring()) -> KernelKey {
-        ProfileStateFiles.kernelKey("token-command", profile: profile, environment: environment, in: keeper)
+        // The command is the profile's, whatever account is chosen: accounts are stored logins.
+        ProfileStateFiles.kernelKey("token-command", key: CredentialKey(profile: profile, environment: environment), in: keeper)
     }
 
     static func read(_ output: [UInt8], argv: [String], now: Date) throws(APICtlError) -> Credential {

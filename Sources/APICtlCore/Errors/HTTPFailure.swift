@@ -57,7 +57,7 @@ public enum HTTPFailure {
 
     /// `detail`: the body as `error(for:)` already decoded it.
     static func hint(status: Int, response: HTTPResponse, detail: APIErrorDetail?, context: FailureContext) -> String? {
-        let login = context.profile.map { "run 'apictl login -p \($0.name)'" } ?? "select a profile with -p"
+        let login = context.profile.map { "run 'apictl login \($0.selectionFlags)'" } ?? "select a profile with -p"
         switch status {
         case 401:
             if let header = context.userCredentialHeader {

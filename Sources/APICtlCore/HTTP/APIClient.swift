@@ -29,6 +29,8 @@ public final class APIClient {
     public private(set) var lastCarriedCredential = false
     /// How many times the last `send` put its request on the wire (retries and a renewed credential's retry included).
     public private(set) var attempts = 0
+    /// Whether any hop of the current `send` carried the credential: what the audit record notes.
+    private var carriedInThisSend = false
 
     public var retryPolicy: RetryPolicy { settings.retryPolicy }
     public var now: @Sendable () -> Date { settings.now }
@@ -65,6 +67,24 @@ public final class APIClient {
     /// the server says (Retry-After, X-RateLimit-Reset, RateLimit) or backs off,
     /// never longer in total than the policy's maxWait.
     public func send(_ request: HTTPRequest, to consumer: ResponseConsumer) throws(APICtlError) -> HTTPResponseHead {
+        carriedInThisSend = false
+        do {
+            let head = try sendRetrying(request, to: consumer)
+            recordUse(of: request, status: head.status)
+            return head
+        } catch {
+            recordUse(of: request, status: nil)
+            throw error
+        }
+    }
+
+    /// One line in the audit record when the credential went out with `request`.
+    private func recordUse(of request: HTTPRequest, status: Int?) {
+        guard carriedInThisSend, let audit = settings.audit, let credential else { return }
+        audit.record(request, status: status, credential: credential, at: now())
+    }
+
+    private func sendRetrying(_ request: HTTPRequest, to consumer: ResponseConsumer) throws(APICtlError) -> HTTPResponseHead {
         // One key for every attempt of this request: that is what makes retrying it safe.
         let request = withIdempotencyKey(request)
         let keyed = idempotencyHeader.map { request.headers.contains($0) } ?? false
@@ -170,6 +190,7 @@ public final class APIClient {
             let shownWith = redactor.adding(outgoing.secrets)
             report(outgoing, redactor: shownWith)
             lastCarriedCredential = outgoing.carriesProfileCredential
+            if lastCarriedCredential { carriedInThisSend = true }
             let hop = RedirectAwareConsumer(final: consumer)
             let head: HTTPResponseHead
             do {

@@ -54,7 +54,7 @@ public final class CredentialSession {
             // Written by an earlier version: bound to the origin it is first used with, once.
             let bound = profile.bound(stored.credential)
             found?.credential = bound
-            try store.store.save(bound, for: CredentialKey(profile: profile.name, environment: profile.environment))
+            try store.store.save(bound, for: profile.credentialKey)
             notices.append("the stored credential of \(profile.name) was written by an earlier apictl without its origin; "
                            + "it is now bound to \(profile.credentialOrigin) and will be sent nowhere else")
         }
@@ -97,7 +97,7 @@ public final class CredentialSession {
                                                        keeper: parts.keeper) {
             return fromCI
         }
-        let key = CredentialKey(profile: profile.name, environment: profile.environment)
+        let key = profile.credentialKey
         let selection = try parts.stores.open(reading: key)
         openedStore = selection
         return try selection.store.load(key).map { ResolvedCredential(credential: $0, source: selection.store.source) }

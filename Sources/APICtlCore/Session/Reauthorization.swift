@@ -46,7 +46,7 @@ enum Reauthorization {
                                            http: parts.client(profile: nil, credential: nil), now: parts.now(), useKept: false,
                                            keeper: parts.keeper))
         case .rereadStore(let profile, let store):
-            let key = CredentialKey(profile: profile.name, environment: profile.environment)
+            let key = profile.credentialKey
             guard let latest = try store.loadLatest(key), latest.token != rejected.credential.token else { return nil }
             return try CredentialSession.checked(ResolvedCredential(credential: latest, source: rejected.source), for: profile)
         case .refresh(let refresher):

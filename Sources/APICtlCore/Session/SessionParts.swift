@@ -76,6 +76,8 @@ public struct ClientSettings: Sendable {
     /// `batch`: the transport's rate-limit budget holds a 429's retry until the server's reset, for
     /// every request to that origin at once; the client does not wait for it a second time.
     public var budgetHoldsRateLimits = false
+    /// Where each use of a stored or commanded credential is recorded; nil with `audit = false`.
+    public var audit: AuditTrail?
     /// Blocks for the given seconds; handed in so tests can fake time.
     public var sleep: @Sendable (Double) -> Void
     public var now: @Sendable () -> Date

@@ -33,15 +33,16 @@ int apictl_bus_name_activatable(void *bus, const char *name, int timeout_ms, api
 /// The default collection's Locked property: 1 locked, 0 unlocked, -1 error.
 int apictl_default_collection_locked(void *bus, int timeout_ms, apictl_status *status);
 
-int apictl_secret_store(const char *profile, const char *environment, const char *label, const char *secret,
-                        void *cancellable, apictl_status *status);
+/// `account` NULL for the default account, whose items have no such attribute.
+int apictl_secret_store(const char *profile, const char *environment, const char *account, const char *label,
+                        const char *secret, void *cancellable, apictl_status *status);
 /// The secret (free with apictl_secret_free), or NULL when absent or on error.
 char *apictl_secret_lookup(const char *profile, const char *environment, void *cancellable, apictl_status *status);
 void apictl_secret_free(char *secret);
 /// 1 removed, 0 nothing to remove or error.
 int apictl_secret_clear(const char *profile, const char *environment, void *cancellable, apictl_status *status);
 
-/// Calls back once per apictl item with its profile and environment attributes.
-typedef void (*apictl_item_fn)(const char *profile, const char *environment, void *context);
+/// Calls back once per apictl item with its profile, environment and account (NULL: none) attributes.
+typedef void (*apictl_item_fn)(const char *profile, const char *environment, const char *account, void *context);
 int apictl_secret_search_all(apictl_item_fn each, void *context, void *cancellable, apictl_status *status);
 #endif

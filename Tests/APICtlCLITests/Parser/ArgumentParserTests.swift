@@ -61,7 +61,7 @@ final class ArgumentParserTests: XCTestCase {
             }
         }
         check(App.commandTree, path: "apictl")
-        XCTAssertEqual(App.commandTree.subcommandNames.count, 13)
+        XCTAssertEqual(App.commandTree.subcommandNames.count, 15)
     }
 
     func testDoubleDash() throws {

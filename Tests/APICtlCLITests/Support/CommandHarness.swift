@@ -17,13 +17,15 @@ final class CommandHarness {
     var now = Date(timeIntervalSince1970: 1_800_000_000)
     /// What the command reads from stdin (`login --with-token`, `-d @-`); stdin is not a terminal.
     var standardInput: [UInt8] = []
+    /// Where a run looks for a project's `.apictl.toml`; nil: nowhere.
+    var workingDirectory: String?
 
     init(config: String, environment: [String: String] = [:]) throws {
         folder = NSTemporaryDirectory() + "apictl-cli-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder + "/config/apictl", withIntermediateDirectories: true)
         try Data(config.utf8).write(to: URL(fileURLWithPath: folder + "/config/apictl/config.toml"))
         self.environment = environment.merging(["XDG_CONFIG_HOME": folder + "/config", "XDG_DATA_HOME": folder + "/data",
-                                                "XDG_CACHE_HOME": folder + "/cache"]) { given, _ in given }
+                                                "XDG_CACHE_HOME": folder + "/cache", "XDG_STATE_HOME": folder + "/state"]) { given, _ in given }
     }
 
     deinit { try? FileManager.default.removeItem(atPath: folder) }
@@ -34,16 +36,18 @@ final class CommandHarness {
         var stderr: String
     }
 
-    func run(_ arguments: String...) -> Run {
+    func run(_ arguments: String...) -> Run { run(arguments) }
+
+    func run(_ arguments: [String]) -> Run {
         let outPath = folder + "/stdout", errPath = folder + "/stderr"
         let out = open(outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600), err = open(errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         defer { close(out); close(err) }
-        let transport = self.transport, store = self.store, now = self.now, input = self.standardInput
+        let transport = self.transport, store = self.store, now = self.now, input = self.standardInput, directory = workingDirectory
         let context = CommandContext(environment: environment, stdout: OutputStream(fd: out, isTerminal: false),
                                      stderr: OutputStream(fd: err, isTerminal: false), stdinIsTerminal: false,
                                      readStandardInput: { input }, now: { now }, makeTransport: { transport },
                                      makeStores: { _ in MemoryStores(store) }, keeper: keeper, runner: runner,
-                                     makeWorkerTransport: { transport })
+                                     makeWorkerTransport: { transport }, workingDirectory: directory)
         let status = App.main(arguments: arguments, context: context)
         func text(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
         return Run(status: status, stdout: text(outPath), stderr: text(errPath))

@@ -78,7 +78,7 @@ enum ApiShowCommand {
             guard let store = try? context.openStore(config: config).store else { return nil }
             if let file = store as? EncryptedFileStore,
                !file.exists || !TerminalInput.passphraseAtHand(environment: context.environment, file: file) { return nil }
-            held = (try? store.load(CredentialKey(profile: profile.name, environment: profile.environment))) ?? nil
+            held = (try? store.load(profile.credentialKey)) ?? nil
         }
         guard let held else { return nil }
         return (held.scopes ?? JWT.decode(held.token)?.scopes).map(Set.init)

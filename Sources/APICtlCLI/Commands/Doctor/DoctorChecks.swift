@@ -31,8 +31,10 @@ struct DoctorChecks {
         rows += [itemCopiesRow(), keptTokensRow()].compactMap { $0 }
         let (storeRow, selection) = store()
         rows.append(storeRow)
+        let (selectedRow, selected) = selectedProfile()
+        if let selectedRow { rows.append(selectedRow) }
         let profiles = DoctorProfileCheck(context: context, selection: selection, passphraseAtHand: passphraseAtHand,
-                                          transport: offline ? nil : try? context.makeTransport())
+                                          transport: offline ? nil : try? context.makeTransport(), selected: selected)
         // -p (or APICTL_PROFILE) narrows the profile checks to that one profile.
         let chosen = context.globals.profile
         if let chosen, config.profiles[chosen] == nil {
@@ -43,6 +45,18 @@ struct DoctorChecks {
             rows += profiles.rows(name: name, config: profile)
         }
         return rows
+    }
+
+    /// Which profile, environment and account a command run here would use, and what chose
+    /// each: a project's `.apictl.toml` is the usual surprise.
+    func selectedProfile() -> (DoctorRow?, ResolvedProfile?) {
+        do {
+            guard let profile = try ProfileSelection.resolve(config: config, request: try context.selectionRequest(),
+                                                             configPath: context.configLocation.configFile) else { return (nil, nil) }
+            return (DoctorRow(label: "selected", value: profile.choiceLines.map { "\($0.label) \($0.value)" }.joined(separator: ", ")), profile)
+        } catch {
+            return (DoctorRow(label: "selected", value: error.message, problem: error.exitCode), nil)
+        }
     }
 
     private var choice: CredentialStoreChoice? { try? StoreSelection.choice(config: config, environment: context.environment) }

@@ -10,6 +10,8 @@ struct DoctorProfileCheck {
     let passphraseAtHand: Bool
     /// nil with --offline.
     let transport: Transport?
+    /// The profile a command run here would use: its rows check the account chosen for it.
+    var selected: ResolvedProfile?
 
     func rows(name: String, config: ProfileConfig) -> [DoctorRow] {
         let named: [String?] = (config.environments ?? [:]).keys.sorted()
@@ -17,13 +19,17 @@ struct DoctorProfileCheck {
     }
 
     func row(name: String, config: ProfileConfig, environment: String?) -> DoctorRow {
-        let label = environment.map { "\(name) -e \($0)" } ?? name
-        let profile: ResolvedProfile
+        var label = environment.map { "\(name) -e \($0)" } ?? name
+        var profile: ResolvedProfile
         do {
             profile = try ResolvedProfile.resolve(name: name, config: config, requestedEnvironment: environment,
                                                   configPath: context.configLocation.configFile)
         } catch {
             return DoctorRow(label: label, value: error.message, problem: error.exitCode)
+        }
+        if let selected, selected.name == name, !selected.credentialKey.isDefaultAccount {
+            profile.account = selected.account
+            label += " -a \(selected.account)"
         }
         var findings = [credential(of: profile)]
         if let transport { findings.append(connectivity(profile, transport: transport)) }
@@ -44,7 +50,7 @@ struct DoctorProfileCheck {
 
     private func stored(for profile: ResolvedProfile) -> Finding {
         guard let selection else { return ("no credential store to look in", .credentialStore) }
-        let key = CredentialKey(profile: profile.name, environment: profile.environment)
+        let key = profile.credentialKey
         if selection.fallbackReason != nil, KeyringLedger(dataDirectory: context.configLocation.dataDirectory).contains(key) {
             return ("credential in the Secret Service keyring, which cannot be reached", .credentialStore)
         }
@@ -53,7 +59,7 @@ struct DoctorProfileCheck {
         }
         do {
             guard try selection.store.loadLatest(key) != nil else {
-                return ("no credential (run 'apictl login -p \(profile.name)')", .authentication)
+                return ("no credential (run 'apictl login \(profile.selectionFlags)')", .authentication)
             }
             return ("credential in the \(selection.store.source)", nil)
         } catch {

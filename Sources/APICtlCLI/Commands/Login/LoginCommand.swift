@@ -82,7 +82,7 @@ enum LoginCommand {
                       _ context: CommandContext, in opened: StoreSelection? = nil) throws(APICtlError) -> String {
         let selection: StoreSelection
         if let opened { selection = opened } else { selection = try context.openStore(config: config) }
-        let key = CredentialKey(profile: profile.name, environment: profile.environment)
+        let key = profile.credentialKey
         if let reason = selection.fallbackReason {
             if KeyringLedger(dataDirectory: context.configLocation.dataDirectory).contains(key) {
                 context.warn("no keyring: \(reason); the credential stored for \(key) in the Secret Service keyring stays there, "
@@ -92,8 +92,10 @@ enum LoginCommand {
             }
         }
         try selection.store.save(profile.bound(credential), for: key)
+        context.rememberAccount(key, identity: who)
         var message = "Logged in to \(profile.name)"
         if let env = profile.environment { message += " (\(env))" }
+        if !key.isDefaultAccount { message += ", account \(key.account)" }
         if let who { message += " as \(who)" }
         return message + "; \(noun) stored in the \(selection.store.source)"
     }

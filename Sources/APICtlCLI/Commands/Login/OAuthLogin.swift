@@ -125,7 +125,7 @@ enum OAuthLogin {
         }
         if who == nil, flow == .clientCredentials { who = "client \(identity.clientID)" }
         let selection = try context.openStore(config: configFile)
-        let replaced = try selection.store.loadLatest(CredentialKey(profile: profile.name, environment: profile.environment))
+        let replaced = try selection.store.loadLatest(profile.credentialKey)
         var message = try LoginCommand.store(credential, who: who, noun: "token", profile: profile, config: configFile, context,
                                              in: selection)
         message += revokeReplaced(replaced, by: credential, client: client, revocationURL: endpoints.revocationURL,

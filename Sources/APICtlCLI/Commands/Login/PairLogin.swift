@@ -37,7 +37,7 @@ enum PairLogin {
             if let scopes = identity?.scopes, !scopes.isEmpty { credential.scopes = scopes }
         }
         let selection = try context.openStore(config: configFile)
-        let replaced = try selection.store.loadLatest(CredentialKey(profile: profile.name, environment: profile.environment))
+        let replaced = try selection.store.loadLatest(profile.credentialKey)
         var message = try LoginCommand.store(credential, who: who, noun: "token pair", profile: profile, config: configFile, context,
                                              in: selection)
         message += revokeReplaced(replaced, by: credential, client: client, pair: pair)

@@ -112,7 +112,7 @@ struct StoredCredentials {
         case .command(let source), .ci(let source): return source.description
         case .store: break
         }
-        let key = CredentialKey(profile: profile.name, environment: profile.environment)
+        let key = profile.credentialKey
         if let unreachable, ledger.contains(key) { return "keyring (\(unreachable))" }
         guard let keys else { return unreachable.map { "? (\($0))" } ?? "\(storeName) (locked; set APICTL_PASSPHRASE to look)" }
         return keys.contains(key) ? storeName : "none"

@@ -20,10 +20,11 @@ extension TokenCommand {
     /// The credential a token command acts with, or a clear "log in first".
     static func requireCredential(_ session: CredentialSession) throws(APICtlError) -> ResolvedCredential {
         guard let credential = session.credential else {
-            guard let name = session.profile?.name else {
+            guard let profile = session.profile else {
                 throw APICtlError.config("no profile selected, and no APICTL_TOKEN", hint: "pass -p NAME, or 'apictl profile use NAME'")
             }
-            throw APICtlError.auth("no credential for profile '\(name)'", hint: "run 'apictl login -p \(name)' or set APICTL_TOKEN")
+            let account = profile.credentialKey.isDefaultAccount ? "" : ", account '\(profile.account)'"
+            throw APICtlError.auth("no credential for profile '\(profile.name)'\(account)", hint: "run 'apictl login \(profile.selectionFlags)' or set APICTL_TOKEN")
         }
         return credential
     }

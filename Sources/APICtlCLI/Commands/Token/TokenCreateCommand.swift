@@ -57,7 +57,7 @@ enum TokenCreateCommand {
             _ = try LoginCommand.verify(fresh, profile: profile, context)
             let selection: StoreSelection
             if let opened = session.store { selection = opened } else { selection = try session.parts.stores.open(reading: nil) }
-            let key = CredentialKey(profile: profile.name, environment: profile.environment)
+            let key = profile.credentialKey
             let replaced = try selection.store.loadLatest(key) != nil
             try selection.store.save(profile.bound(fresh), for: key)
             context.stderr.write(about + "; " + storedNote(selection.store.source, current: current, replaced: replaced) + "\n")

@@ -7,7 +7,7 @@ enum TokenListCommand {
     static let spec = CommandSpec(
         name: "list",
         summary: "List the API's keys and the stored one, flagging old and expiring keys",
-        discussion: "A key older than the profile's tokens.rotate_after (default 90d) is flagged 'rotate'; one that expires within 7 days, 'expiring'; one past its expiry, 'expired'. '-' is a value the API did not give (no expiry, or not said); in --json, null.",
+        discussion: "LAST USED is the latest use the audit record ('apictl audit') holds. A key older than the profile's tokens.rotate_after (default 90d) is flagged 'rotate'; one that expires within 7 days, 'expiring'; one past its expiry, 'expired'. '-' is a value the API did not give (no expiry, or not said); in --json, null.",
         options: Options.self,
         examples: ["apictl token list -p dzdesk", "apictl token list --json | jq -r '.[] | select(.flags | index(\"rotate\")) | .id'"],
         run: run
@@ -20,6 +20,8 @@ enum TokenListCommand {
         var idKnown = true
         var flags: [String]
         var ageDays: Int?
+        /// When the audit record last saw it sent.
+        var lastUsed: Date?
     }
 
     struct Options: CommandOptions {
@@ -41,15 +43,22 @@ enum TokenListCommand {
             stored.idKnown = local.tokenID != nil
             rows.append(stored)
         }
+        let usage = AuditUsage(AuditLog(stateDirectory: context.configLocation.stateDirectory).entries())
+        for index in rows.indices {
+            let byID = rows[index].idKnown ? usage.lastUse(tokenID: rows[index].key.id, profile: profile.name) : nil
+            let byHash = rows[index].inUse ? usage.lastUse(fingerprint: AuditEntry.fingerprint(of: local.token)) : nil
+            rows[index].lastUsed = [byID, byHash].compactMap { $0 }.max()
+        }
         if options.json {
             context.stdout.write(JSONOutput.render(.array(rows.map(json))))
             return 0
         }
-        let header = ["ID", "NAME", "SCOPES", "CREATED", "EXPIRES", "AGE", "IN USE", "FLAGS"]
+        let header = ["ID", "NAME", "SCOPES", "CREATED", "EXPIRES", "AGE", "LAST USED", "IN USE", "FLAGS"]
         let table = [header] + rows.map { row in
             [row.key.id, row.key.name ?? "-", TokenCommand.describe(row.key.scopes),
              row.key.createdAt.map(Timestamp.iso8601) ?? "-", row.key.expiresAt.map(Timestamp.iso8601) ?? "-",
-             row.ageDays.map { "\($0)d" } ?? "-", row.inUse ? "yes" : "", row.flags.joined(separator: ",")]
+             row.ageDays.map { "\($0)d" } ?? "-", row.lastUsed.map(Timestamp.iso8601) ?? "-", row.inUse ? "yes" : "",
+             row.flags.joined(separator: ",")]
         }
         context.stdout.write(TextTable.render(table, width: context.stdout.columns))
         if !api.canList { context.stderr.write("apictl: profile '\(profile.name)' has no tokens.list endpoint; only the stored key is shown\n") }
@@ -65,6 +74,6 @@ enum TokenListCommand {
         .object(["id": row.idKnown ? .string(row.key.id) : .null, "name": JSONValue(row.key.name), "scopes": row.key.scopes.map(JSONValue.init) ?? .null,
                  "created_at": JSONValue(row.key.createdAt.map(Timestamp.iso8601)),
                  "expires_at": JSONValue(row.key.expiresAt.map(Timestamp.iso8601)), "age_days": JSONValue(row.ageDays),
-                 "in_use": .bool(row.inUse), "flags": JSONValue(row.flags)])
+                 "last_used": JSONValue(row.lastUsed.map(Timestamp.iso8601)), "in_use": .bool(row.inUse), "flags": JSONValue(row.flags)])
     }
 }

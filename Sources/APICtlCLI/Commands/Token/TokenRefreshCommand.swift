@@ -29,9 +29,9 @@ enum TokenRefreshCommand {
         }
         let parts = try context.sessionParts(config: config)
         let selection = try parts.stores.open(reading: nil)
-        let key = CredentialKey(profile: profile.name, environment: profile.environment)
+        let key = profile.credentialKey
         guard let stored = try selection.store.load(key) else {
-            throw APICtlError.auth("no stored credential for \(key)", hint: "run 'apictl login -p \(profile.name)'")
+            throw APICtlError.auth("no stored credential for \(key)", hint: "run 'apictl login \(profile.selectionFlags)'")
         }
         guard CredentialRefresher.renews(stored), CredentialRefresher.canRenew(stored, for: profile) else {
             throw APICtlError.auth("the stored credential of \(key) is an API key, not an OAuth 2.0 token or a token pair; it has nothing to refresh",
@@ -39,7 +39,7 @@ enum TokenRefreshCommand {
         }
         guard CredentialRefresher.canRenewItself(stored, for: profile) else {
             throw APICtlError.auth("the stored token of \(key) has no refresh token (or the profile no endpoint to send it to); it has nothing to refresh",
-                                   hint: "run 'apictl login -p \(profile.name)' for a new one")
+                                   hint: "run 'apictl login \(profile.selectionFlags)' for a new one")
         }
         let refresher = parts.refresher(for: profile, store: selection.store)
         let fresh = try refresher.refresh(stored, force: true)

@@ -46,7 +46,7 @@ enum TokenRevokeCommand {
         try api.revoke(id: named ?? current.credential.tokenID, key: inUse ? current.credential : nil)
         var message = "revoked \(id) at the API"
         if inUse, let store = session.store {
-            _ = try store.store.delete(CredentialKey(profile: profile.name, environment: profile.environment))
+            _ = try store.store.delete(profile.credentialKey)
             message += " and removed it from the \(store.store.source)"
         }
         context.stderr.write(message + "\n")

@@ -49,7 +49,8 @@ public enum CICredentialSource {
 
     public static func keptToken(profile: String, environment: String?,
                                  in keeper: any SecretKeeping = KernelKeyring()) -> KernelKey {
-        ProfileStateFiles.kernelKey("ci", profile: profile, environment: environment, in: keeper)
+        // A CI job's token is the profile's, whatever account is chosen: accounts are stored logins.
+        ProfileStateFiles.kernelKey("ci", key: CredentialKey(profile: profile, environment: environment), in: keeper)
     }
 
     static func read(_ kept: KernelKey, fingerprint: String, now: Date) -> Credential? {

@@ -110,7 +110,7 @@ public final class CredentialRefresher {
         throw APICtlError.auth("the refresh token of '\(profile.name)' goes only where it came from "
                                + "(\(Array(Set(allowed)).sorted().joined(separator: " or "))), but the profile's \(endpoint) "
                                + "is now at \(target); refusing to send it there",
-                               hint: "to use \(target), run 'apictl login -p \(profile.name)'")
+                               hint: "to use \(target), run 'apictl login \(profile.selectionFlags)'")
     }
 
     private func obtain(replacing stored: Credential) throws(TokenEndpointError) -> Credential {
@@ -149,6 +149,6 @@ public final class CredentialRefresher {
         }
         let state = stored.expiresAt.map { $0 <= now() ? "expired" : "expires" } ?? "expired"
         return APICtlError.auth("the token of '\(profile.name)' \(state)\(when ?? "") and there is no refresh token to renew it",
-                                hint: "run 'apictl login -p \(profile.name)'")
+                                hint: "run 'apictl login \(profile.selectionFlags)'")
     }
 }

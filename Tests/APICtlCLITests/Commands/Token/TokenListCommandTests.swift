@@ -25,9 +25,10 @@ final class TokenListCommandTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         let rows = run.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
         XCTAssertEqual(rows, [
-            ["ID", "NAME", "SCOPES", "CREATED", "EXPIRES", "AGE", "IN", "USE", "FLAGS"],
-            ["k1", "deploy", "requests:read", "2027-01-05T08:00:00Z", "-", "10d", "yes"],
-            ["k2", "old", "-", "2026-10-07T08:00:00Z", "2027-01-18T08:00:00Z", "100d", "rotate,expiring"],
+            ["ID", "NAME", "SCOPES", "CREATED", "EXPIRES", "AGE", "LAST", "USED", "IN", "USE", "FLAGS"],
+            // The key in use was last used by this very listing: the audit record saw it go out.
+            ["k1", "deploy", "requests:read", "2027-01-05T08:00:00Z", "-", "10d", "2027-01-15T08:00:00Z", "yes"],
+            ["k2", "old", "-", "2026-10-07T08:00:00Z", "2027-01-18T08:00:00Z", "100d", "-", "rotate,expiring"],
         ], run.stdout)
         let sent = try XCTUnwrap(harness.transport.sent.last)
         XCTAssertEqual(sent.url, "https://api.dz.test/v1/api-keys")
@@ -51,7 +52,7 @@ final class TokenListCommandTests: XCTestCase {
         XCTAssertEqual(old["expires_at"] as? String, "2027-01-18T08:00:00Z")
         XCTAssertTrue(old["scopes"] is NSNull, "a value the API did not give is null")
         XCTAssertEqual(items[0]["scopes"] as? [String], ["requests:read"])
-        XCTAssertEqual(Set(items[2].keys), ["id", "name", "scopes", "created_at", "expires_at", "age_days", "in_use", "flags"])
+        XCTAssertEqual(Set(items[2].keys), ["id", "name", "scopes", "created_at", "expires_at", "age_days", "last_used", "in_use", "flags"])
         XCTAssertTrue(items[2]["id"] is NSNull)
     }
 
@@ -62,7 +63,7 @@ final class TokenListCommandTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         let lines = run.stdout.split(separator: "\n")
         XCTAssertEqual(lines.count, 2, run.stdout)
-        XCTAssertEqual(lines.last?.split(separator: " ").map(String.init), ["k1", "-", "-", "-", "-", "-", "yes"])
+        XCTAssertEqual(lines.last?.split(separator: " ").map(String.init), ["k1", "-", "-", "-", "-", "-", "-", "yes"])
         XCTAssertEqual(run.stderr, "apictl: profile 'dz' has no tokens.list endpoint; only the stored key is shown\n")
         XCTAssertTrue(harness.transport.sent.isEmpty)
     }

@@ -1,0 +1,82 @@
+import Glibc
+
+/// `$XDG_STATE_HOME/apictl/audit.jsonl`: one line per use of a stored or commanded credential,
+/// appended by every apictl process of the user, rotated at 8 MiB keeping one old file.
+///
+/// Lines from concurrent processes never interleave: each is one write(2) to a descriptor
+/// opened O_APPEND, which Linux performs whole under the file's lock. Rotation is the one
+/// step that needs a lock of its own (two processes must not both rename): the process that
+/// takes it renames only when the file at the path is still over the limit. A process
+/// that opened the file just before a rotation writes its line to the old file, which is kept.
+public struct AuditLog: Sendable {
+    public static let rotationSize = 8 << 20
+    public let path: String
+    let rotationSize: Int
+
+    public init(stateDirectory: String, rotationSize: Int = AuditLog.rotationSize) {
+        path = stateDirectory + "/audit.jsonl"
+        self.rotationSize = rotationSize
+    }
+
+    /// The previous file, kept after a rotation.
+    public var oldPath: String { path + ".1" }
+
+    /// Appends one entry; the error says what failed, for a warning (a request is not failed for it).
+    public func append(_ entry: AuditEntry) throws(AuditFailure) {
+        let line = entry.line
+        let directory = PathText.directory(of: path)
+        do { try AtomicFile.makePrivateDirectory(directory) } catch { throw AuditFailure(message: error.message) }
+        var fd = try open()
+        var info = stat()
+        if fstat(fd, &info) == 0, Int(info.st_size) + line.count > rotationSize, info.st_size > 0 {
+            close(fd)
+            try rotate(making: line.count)
+            fd = try open()
+        }
+        defer { close(fd) }
+        let error = line.withUnsafeBytes { FileBytes.writeAll(fd, $0) }
+        if let error { throw AuditFailure(message: "\(path): \(String(cString: strerror(error)))") }
+    }
+
+    private func open() throws(AuditFailure) -> Int32 {
+        let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw AuditFailure(message: "\(path): \(String(cString: strerror(errno)))") }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == geteuid() else {
+            close(fd)
+            throw AuditFailure(message: "\(path) is not a regular file of this user's")
+        }
+        return fd
+    }
+
+    /// Renames the file to `oldPath` when adding `room` bytes would take it past the limit:
+    /// checked again under the lock, since another process may have rotated it meanwhile.
+    private func rotate(making room: Int) throws(AuditFailure) {
+        let lock: FileLock
+        do { lock = try FileLock(path: path + ".lock") } catch { throw AuditFailure(message: error.message) }
+        defer { lock.unlock() }
+        var info = stat()
+        guard lstat(path, &info) == 0, Int(info.st_size) + room > rotationSize, info.st_size > 0 else { return }
+        if rename(path, oldPath) != 0 && errno != ENOENT {
+            throw AuditFailure(message: "cannot rotate \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Every entry, oldest first: the kept old file, then the current one. Lines that are not
+    /// entries are skipped.
+    public func entries() -> [AuditEntry] {
+        var all: [AuditEntry] = []
+        for file in [oldPath, path] {
+            guard let bytes = FileBytes.contents(of: file, limit: rotationSize * 4) else { continue }
+            for line in bytes.split(separator: UInt8(ascii: "\n")) {
+                if let entry = AuditEntry(line: line) { all.append(entry) }
+            }
+        }
+        return all
+    }
+}
+
+/// Why a line could not be added to the audit record.
+public struct AuditFailure: Error, Sendable {
+    public let message: String
+}

@@ -1,0 +1,47 @@
+import FoundationEssentials
+
+/// What a client needs to add its credential's uses to the audit record: the log, and the
+/// profile, environment and account the run chose, with what chose the profile. One per run,
+/// made before the profile is known (clients may be set up first), so it records nothing until
+/// `begin`; `batch`'s workers share it.
+public final class AuditTrail: @unchecked Sendable {
+    public let log: AuditLog
+    private let monitor = Monitor()
+    private var profile: ResolvedProfile?
+    private var firstFailure: AuditFailure?
+
+    public init(log: AuditLog) {
+        self.log = log
+    }
+
+    /// Records uses of `profile`'s credential from now on; nil records none (`audit = false`).
+    public func begin(_ profile: ResolvedProfile?) {
+        monitor.locked { self.profile = profile }
+    }
+
+    /// The first line that could not be written, for one warning at the end of the run.
+    public var failure: AuditFailure? { monitor.locked { firstFailure } }
+
+    /// Notes that `credential` was sent with `request`, answered with `status` (nil: no answer).
+    /// Only stored and commanded credentials are recorded: a token from the environment is
+    /// the caller's to account for.
+    func record(_ request: HTTPRequest, status: Int?, credential: ResolvedCredential, at time: Date) {
+        guard let profile = monitor.locked({ self.profile }) else { return }
+        let stored: Bool
+        switch credential.source {
+        case .environment: return
+        case .keyring, .file: stored = true
+        case .command, .ci: stored = false
+        }
+        guard let url = URLParts.parse(request.url) else { return }
+        let entry = AuditEntry(time: time, profile: profile.name, environment: profile.environment,
+                               account: stored ? profile.account : nil,
+                               fingerprint: AuditEntry.fingerprint(of: credential.credential.token),
+                               tokenID: credential.credential.tokenID, source: credential.source.name, method: request.method,
+                               origin: url.origin.description, path: AuditEntry.recordedPath(of: url), status: status,
+                               chosenBy: profile.choice.profile.auditName)
+        do { try log.append(entry) } catch {
+            monitor.locked { if firstFailure == nil { firstFailure = error } }
+        }
+    }
+}
