@@ -144,10 +144,10 @@ class Apictl:
     def config_path(self):
         return self.home / "config/apictl/config.toml"
 
-    def run(self, *args, env=None, input=None, timeout=30):
+    def run(self, *args, env=None, input=None, timeout=30, cwd=None):
         full_env = dict(self.env, **(env or {}))
         proc = subprocess.run([APICTL, *args], env=full_env, input=input if isinstance(input, (bytes, type(None))) else input.encode(),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout, cwd=cwd)
         result = Result(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
         record(args, full_env, result.out, result.err)
         return result

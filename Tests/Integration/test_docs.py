@@ -1,4 +1,4 @@
-"""Every shell block in README.md and docs/getting-started.md runs as written, in bash, from a
+"""Every shell block in README.md, docs/getting-started.md and docs/accounts.md runs as written, in bash, from a
 checkout, against the bundled reference server; a block that cannot (it needs a real API or
 installs system-wide) is marked `<!-- docs-test: skip: why -->` on the line before it."""
 import os
@@ -14,7 +14,7 @@ import pytest
 from conftest import APICTL
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCS = ["README.md", "docs/getting-started.md"]
+DOCS = ["README.md", "docs/getting-started.md", "docs/accounts.md"]
 BLOCK = re.compile(r"(?:^(<!-- docs-test: skip:[^>]*-->)\n)?^```sh\n(.*?)^```", re.M | re.S)
 
 

@@ -13,10 +13,11 @@ def test_list_merges_flags_and_marks_the_key_in_use(dz, ref):
     assert set(keys) == {"laptop", "expiring"}
     assert keys["laptop"]["in_use"] is True and keys["expiring"]["in_use"] is False
     assert keys["expiring"]["flags"] == ["expiring"] and keys["laptop"]["flags"] == []
-    assert set(keys["laptop"]) == {"id", "name", "scopes", "created_at", "expires_at", "age_days", "in_use", "flags"}
+    assert set(keys["laptop"]) == {"id", "name", "scopes", "created_at", "expires_at", "age_days", "last_used", "in_use", "flags"}
+    assert keys["expiring"]["last_used"] is None             # never sent by apictl
     assert keys["laptop"]["age_days"] == 0 and keys["laptop"]["scopes"] == ["requests:read", "requests:write"]
     table = dz.run("token", "list").out.splitlines()
-    assert table[0].split() == ["ID", "NAME", "SCOPES", "CREATED", "EXPIRES", "AGE", "IN", "USE", "FLAGS"]
+    assert table[0].split() == ["ID", "NAME", "SCOPES", "CREATED", "EXPIRES", "AGE", "LAST", "USED", "IN", "USE", "FLAGS"]
     assert any("laptop" in line and "yes" in line for line in table)
 
 

@@ -42,8 +42,8 @@ enum ManPage {
         .B APICTL_TOKEN
         Token for the request; overrides the profile's token_env and the store. Never stored.
         .TP
-        .B APICTL_PROFILE, APICTL_ENV, APICTL_CONFIG
-        As \\-\\-profile, \\-\\-env and \\-\\-config.
+        .B APICTL_PROFILE, APICTL_ENV, APICTL_ACCOUNT, APICTL_CONFIG
+        As \\-\\-profile, \\-\\-env, \\-\\-account and \\-\\-config.
         .TP
         .B APICTL_CREDENTIAL_STORE
         auto, keyring or file; overrides credential_store in the config.
@@ -66,13 +66,19 @@ enum ManPage {
         .TP
         .B BROWSER
         The browser login \\-\\-web opens (else xdg\\-open with a display).
+
+        """ + configurationAndFiles()
+    }
+
+    private static func configurationAndFiles() -> String {
+        """
         .SH CONFIGURATION
         The config file holds no secret. Per profile (\\fB[profiles.NAME]\\fR): auth (token, bearer, basic,
         oauth2, header:NAME, query:NAME), base_url (with {var} placeholders), vars, token_env, whoami,
         whoami_key_id, whoami_identity, default_env, headers, ca_cert, token_command, token_command_timeout,
         token_command_cache, idempotency_header, openapi, openapi_max_age; tables environments.ENV (base_url, token_env, key_prefix, confirm), pagination,
         oauth (OAuth 2.0), tokens (key management), pair (access and refresh token pairs), ci (CI identity).
-        Top level: default_profile, credential_store, passphrase_cache, keyring_cache.
+        Top level: default_profile, credential_store, passphrase_cache, keyring_cache, audit (false turns the audit record off).
         See configuration.md in the documentation for every key.
         .SH FILES
         .TP
@@ -88,6 +94,17 @@ enum ManPage {
         .I $XDG_CACHE_HOME/apictl/openapi/PROFILE/
         The index of a profile's OpenAPI description that api sync writes (catalog.tsv,
         operations.jsonl), read by completion, api list, api show and the checks before a request.
+        .TP
+        .I .apictl.toml
+        In the working directory or a parent (up to $HOME): profile, env and account chosen for
+        the project when no flag or variable chooses; any other key is refused (exit 3).
+        .TP
+        .I $XDG_STATE_HOME/apictl/audit.jsonl
+        One line per request sent with a stored or commanded credential (the key named by a short
+        hash, never itself), mode 0600; rotated at 8 MiB to audit.jsonl.1. apictl audit reads it.
+        .TP
+        .I $XDG_STATE_HOME/apictl/accounts.json
+        Each profile's active account (account use), and the labels and identities of its logins.
         .TP
         .I PREFIX/lib/apictl/apictl\\-openapi
         The description parser api sync runs (beside apictl in a build).

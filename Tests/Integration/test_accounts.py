@@ -1,0 +1,142 @@
+"""Several accounts per profile (issue 37): `login -a LABEL` beside the first login, `-a` /
+APICTL_ACCOUNT / `account use` choosing one, `account list|remove`, and two accounts used by
+concurrent processes never mixed, in a real gnome-keyring, in the encrypted file, and through
+OAuth refresh."""
+import concurrent.futures
+import json
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import assert_one_line_error
+from keyring import SessionBus
+
+HERE = Path(__file__).parent
+PASS = {"APICTL_PASSPHRASE": "correct horse battery staple"}
+
+
+@pytest.fixture(scope="module")
+def bus():
+    session = SessionBus(with_keyring=True)
+    yield session
+    session.stop()
+
+
+@pytest.fixture
+def dz(apictl, ref):
+    assert apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1")).code == 0
+    return apictl
+
+
+def keys(ref):
+    return {"default": ref.key("dzdesk", scopes=["requests:read"], email="ada@home.test"),
+            "work": ref.key("dzdesk", scopes=["requests:read"], email="ada@work.test")}
+
+
+def sent_by_run(ref, since):
+    """Run number (the X-Run header) -> the Authorization it carried."""
+    return {e["headers"].get("X-Run"): e["headers"].get("Authorization") for e in ref.log()[since:]
+            if e["path"] == "/dzdesk/v1/me" and e["headers"].get("X-Run")}
+
+
+def two_accounts_concurrently(apictl, ref, tokens):
+    since = len(ref.log())
+    jobs = [(str(i), "work" if i % 2 else "default") for i in range(16)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda job: apictl.run("request", "GET", "/me", "-a", job[1], "-H", f"X-Run: {job[0]}", timeout=60), jobs))
+    assert all(r.code == 0 for r in results), [r for r in results if r.code][:2]
+    sent = sent_by_run(ref, since)
+    assert sent == {run: "Bearer " + tokens[account] for run, account in jobs}
+
+
+@pytest.mark.parametrize("store", ["keyring", "file"])
+def test_two_accounts_stored_side_by_side_and_used_by_concurrent_processes(dz, ref, bus, store):
+    dz.env.update(bus.env, APICTL_CREDENTIAL_STORE=store, **PASS)
+    tokens = keys(ref)
+    first = dz.run("login", "--with-token", input=tokens["default"])
+    assert first.code == 0 and "as ada@home.test" in first.err, first
+    second = dz.run("login", "--account", "work", "--with-token", input=tokens["work"])
+    assert second.code == 0 and "account work as ada@work.test" in second.err, second
+    assert dz.run("token", "print").out.strip() == tokens["default"]
+    assert dz.run("token", "print", "-a", "work").out.strip() == tokens["work"]
+    assert dz.run("token", "print", env={"APICTL_ACCOUNT": "work"}).out.strip() == tokens["work"]
+    two_accounts_concurrently(dz, ref, tokens)
+
+    listed = json.loads(dz.run("account", "list", "--json").out)
+    assert [(a["account"], a["identity"], a["store"], a["active"]) for a in listed] == \
+        [("default", "ada@home.test", store, True), ("work", "ada@work.test", store, False)]
+    assert all(a["last_used"] for a in listed)
+    assert not any(t in json.dumps(listed) for t in tokens.values())
+
+    # the active account is what a plain command uses, until it is removed
+    assert dz.run("account", "use", "work").code == 0
+    assert dz.run("token", "print").out.strip() == tokens["work"]
+    who = dz.run("whoami")
+    assert "ada@work.test" in who.out and "account:     work (from 'apictl account use')" in who.out, who
+    removed = dz.run("account", "remove", "work")
+    assert removed.code == 0 and "default" in removed.err, removed
+    assert dz.run("token", "print").out.strip() == tokens["default"]
+    assert_one_line_error(dz.run("token", "print", "-a", "work"), 4, "account 'work'")
+    # logout acts on the chosen account alone
+    assert dz.run("login", "-a", "bot", "--with-token", input=tokens["work"]).code == 0
+    assert dz.run("logout", "-a", "bot").code == 0
+    assert dz.run("token", "print").out.strip() == tokens["default"]
+
+
+def test_keyring_items_of_two_accounts_are_separate(dz, ref, bus):
+    dz.env.update(bus.env, APICTL_CREDENTIAL_STORE="keyring")
+    tokens = keys(ref)
+    assert dz.run("login", "--with-token", input=tokens["default"]).code == 0
+    assert dz.run("login", "-a", "work", "--with-token", input=tokens["work"]).code == 0
+    # the first login's item is where it always was; another account's has an attribute of its own
+    plain = bus.run("secret-tool", "lookup", "profile", "dz", "environment", "default")
+    assert json.loads(plain.stdout)["token"] == tokens["default"]
+    other = bus.run("secret-tool", "lookup", "profile", "dz", "account", "work")
+    assert json.loads(other.stdout)["token"] == tokens["work"]
+    assert dz.run("logout").code == 0
+    assert dz.run("token", "print", "-a", "work").out.strip() == tokens["work"]
+
+
+def test_a_label_that_is_not_a_name_is_refused(dz, ref):
+    assert_one_line_error(dz.run("login", "-a", "../../x", "--with-token", input="k"), 2, "account label")
+    assert_one_line_error(dz.run("request", "GET", "/me", env={"APICTL_ACCOUNT": "a b"}), 3, "APICTL_ACCOUNT")
+    assert_one_line_error(dz.run("account", "use", "nobody"), 4, "apictl login -p dz -a nobody")
+
+
+def test_account_labels_complete(dz, ref):
+    dz.env.update(APICTL_CREDENTIAL_STORE="file", **PASS)
+    tokens = keys(ref)
+    assert dz.run("login", "--with-token", "--no-verify", input=tokens["default"]).code == 0
+    assert dz.run("login", "-a", "work", "--with-token", "--no-verify", input=tokens["work"]).code == 0
+    words = [line.split("\t")[0] for line in dz.run("__complete", "whoami", "-p", "dz", "--account", "").out.splitlines()]
+    assert words == ["default", "work"]
+
+
+def test_each_account_refreshes_its_own_oauth_token_once(apictl, ref, tmp_path):
+    """Two OAuth logins of one profile expire together; processes using both at once refresh
+    each exactly once, and each keeps its own token."""
+    apictl.env.update(PASS, APICTL_CREDENTIAL_STORE="file", BROWSER=f"{sys.executable} {HERE / 'fake_browser.py'}",
+                      FAKE_BROWSER_LOG=str(tmp_path / "browser.log"))
+    assert apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--auth", "oauth2", "--base-url", ref.url("dzdesk", "/v1"),
+                      "--oauth-issuer", ref.url("dzdesk", "/oauth"), "--oauth-client-id", "cli-app").code == 0
+    ref.admin("/oauth", {"api": "dzdesk", "lifetime": 6})
+    for account in ("default", "work"):
+        result = apictl.run("login", "-a", account)
+        assert result.code == 0, result
+    issued = time.time()
+    ref.admin("/oauth", {"api": "dzdesk", "lifetime": 3600})
+    before = {a: apictl.run("token", "print", "-a", a).out.strip() for a in ("default", "work")}
+    assert before["default"] != before["work"]
+    time.sleep(max(0.0, issued + 3.5 - time.time()))     # past half their life: renewed before use
+    refreshes = ref.admin("/oauth/stats?api=dzdesk").get("refresh_token", 0)
+    since = len(ref.log())
+    jobs = [(str(i), "work" if i % 2 else "default") for i in range(8)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda job: apictl.run("request", "GET", "/me", "-a", job[1], "-H", f"X-Run: {job[0]}", timeout=60), jobs))
+    assert all(r.code == 0 for r in results), [r for r in results if r.code][:2]
+    assert ref.admin("/oauth/stats?api=dzdesk")["refresh_token"] == refreshes + 2
+    after = {a: apictl.run("token", "print", "-a", a).out.strip() for a in ("default", "work")}
+    assert after["default"] != before["default"] and after["work"] != before["work"] and after["default"] != after["work"]
+    assert sent_by_run(ref, since) == {run: "Bearer " + after[account] for run, account in jobs}

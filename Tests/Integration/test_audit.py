@@ -1,0 +1,116 @@
+"""The audit record (issue 37): one whole JSON line per request sent with a stored or
+commanded credential, from any number of concurrent processes, rotated at 8 MiB keeping one
+old file; `apictl audit`, `token list` and `account list` read it; `audit = false` stops it."""
+import concurrent.futures
+import json
+import os
+import stat
+
+import pytest
+
+from conftest import assert_one_line_error
+
+PASS = {"APICTL_PASSPHRASE": "pass-word", "APICTL_CREDENTIAL_STORE": "file"}
+
+
+@pytest.fixture
+def dz(apictl, ref):
+    apictl.env.update(PASS)
+    assert apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1")).code == 0
+    apictl.token = ref.key("dzdesk", scopes=["requests:read", "api-keys:read"])
+    assert apictl.run("login", "--with-token", input=apictl.token).code == 0
+    apictl.audit = apictl.home / ".local/state/apictl/audit.jsonl"
+    return apictl
+
+
+def entries(path):
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_twenty_concurrent_processes_each_add_one_whole_line(dz, ref):
+    before = len(entries(dz.audit)) if dz.audit.exists() else 0
+    with concurrent.futures.ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(lambda i: dz.run("request", "GET", f"/requests/{i}?secret=v{i}", timeout=120), range(20)))
+    assert all(r.code in (0, 1) for r in results), [r for r in results if r.code not in (0, 1)][:2]
+    text = dz.audit.read_text()
+    lines = entries(dz.audit)[before:]                       # every line parses: none interleaved
+    assert sorted(l["path"] for l in lines) == sorted(f"/dzdesk/v1/requests/{i}?secret=" for i in range(20))
+    assert all(l["profile"] == "dz" and l["account"] == "default" and l["source"] == "file" and l["method"] == "GET"
+               and l["origin"] == ref.origin and l["chosen_by"] == "flag" or l["chosen_by"] == "default" for l in lines)
+    assert dz.token not in text and "v1" not in text.replace("/v1/", "")
+    assert stat.S_IMODE(dz.audit.stat().st_mode) == 0o600
+    assert stat.S_IMODE(dz.audit.parent.stat().st_mode) == 0o700
+
+
+def test_the_file_rotates_at_8_mib_keeping_one_old_file(dz, ref):
+    assert dz.run("request", "GET", "/me").code == 0
+    size = len(dz.audit.read_bytes())                      # one /me line
+    old = json.dumps({"time": "2026-01-01T00:00:00Z", "profile": "dz", "environment": None, "account": "default",
+                      "credential": "000000000000", "source": "file", "method": "GET", "origin": ref.origin,
+                      "path": "/old", "status": 200, "chosen_by": "flag"}) + "\n"
+    room = size + size // 2                                # one more line fits, a second does not
+    filler = old * ((8 * 1024 * 1024 - room) // len(old))
+    filler += "#" * (8 * 1024 * 1024 - room - len(filler) - 1) + "\n"   # a line that is not an entry is kept, not read
+    dz.audit.write_text(filler)
+    assert dz.run("request", "GET", "/me").code == 0       # fits: no rotation yet
+    assert not dz.audit.with_name("audit.jsonl.1").exists()
+    assert dz.run("request", "GET", "/me").code == 0
+    rotated = dz.audit.with_name("audit.jsonl.1")
+    assert rotated.exists() and rotated.stat().st_size <= 8 * 1024 * 1024
+    assert rotated.read_text().startswith(filler)
+    assert [l["path"] for l in entries(dz.audit)] == ["/dzdesk/v1/me"]
+    listed = json.loads(dz.run("audit", "--json").out)
+    assert listed[-1]["path"] == "/dzdesk/v1/me" and listed[-2]["path"] == "/dzdesk/v1/me" and listed[0]["path"] == "/old"
+    # a second rotation replaces the old file: one is kept
+    dz.audit.write_text(filler)
+    assert dz.run("request", "GET", "/me").code == 0
+    assert dz.run("request", "GET", "/me").code == 0
+    assert sorted(p.name for p in dz.audit.parent.glob("audit.jsonl*")) == ["audit.jsonl", "audit.jsonl.1", "audit.jsonl.lock"]
+    assert stat.S_IMODE(dz.audit.stat().st_mode) == 0o600
+
+
+def test_audit_lists_filters_and_shows_last_use_in_token_and_account_lists(dz, ref):
+    assert dz.run("request", "GET", "/me").code == 0
+    table = dz.run("audit")
+    assert table.code == 0 and table.out.startswith("TIME") and "/dzdesk/v1/me" in table.out, table
+    assert json.loads(dz.run("audit", "-p", "nobody", "--json").out) == []
+    assert json.loads(dz.run("audit", "--since", "1h", "--json").out)
+    assert json.loads(dz.run("audit", "--since", "2099-01-01", "--json").out) == []
+    assert_one_line_error(dz.run("audit", "--since", "yesterday"), 2, "--since")
+    accounts = json.loads(dz.run("account", "list", "--json").out)
+    assert accounts[0]["last_used"] is not None
+    keys = json.loads(dz.run("token", "list", "--json").out)
+    assert any(k["in_use"] and k["last_used"] for k in keys), keys
+
+
+def test_an_environment_token_is_not_recorded_and_audit_false_records_nothing(apictl, ref):
+    assert apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1")).code == 0
+    audit = apictl.home / ".local/state/apictl/audit.jsonl"
+    assert apictl.run("request", "GET", "/me", env={"DZDESK_TOKEN": ref.key("dzdesk")}).code == 0
+    assert not audit.exists()
+    apictl.env.update(PASS)
+    assert apictl.run("login", "--with-token", input=ref.key("dzdesk")).code == 0
+    apictl.config_path.write_text("audit = false\n" + apictl.config_path.read_text())
+    assert apictl.run("request", "GET", "/me").code == 0
+    assert not audit.exists()
+
+
+def test_a_command_credential_is_recorded_without_an_account(apictl, ref, tmp_path):
+    token = ref.key("dzdesk")
+    script = tmp_path / "print-token"
+    script.write_text(f"#!/bin/sh\necho {token}\n")
+    script.chmod(0o700)
+    assert apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1"),
+                      "--token-command", str(script)).code == 0
+    assert apictl.run("request", "GET", "/me").code == 0
+    [line] = entries(apictl.home / ".local/state/apictl/audit.jsonl")
+    assert line["source"] == "command" and line["account"] is None and token not in json.dumps(line)
+
+
+def test_an_unwritable_record_warns_and_the_request_still_succeeds(dz, ref):
+    dz.audit.parent.mkdir(parents=True, exist_ok=True)
+    if dz.audit.exists():
+        dz.audit.unlink()
+    dz.audit.mkdir()                                        # not a file: the append fails
+    result = dz.run("request", "GET", "/me")
+    assert result.code == 0 and "could not add to the audit record" in result.err, result

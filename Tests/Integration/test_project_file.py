@@ -1,0 +1,97 @@
+"""A project's `.apictl.toml` (issue 37): found in the working directory or a parent, choosing
+only among the user's own profiles, environments and accounts, and refused with exit 3 when
+it tries anything else or could have been written by someone else."""
+import json
+import os
+
+import pytest
+
+from conftest import assert_one_line_error
+
+
+@pytest.fixture
+def project(apictl, ref, tmp_path):
+    """Profiles dz (two accounts in the encrypted file) and other; a project under $HOME."""
+    apictl.env.update(APICTL_PASSPHRASE="pass-word", APICTL_CREDENTIAL_STORE="file")
+    assert apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1")).code == 0
+    assert apictl.run("profile", "add", "other", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1")).code == 0
+    apictl.tokens = {"default": ref.key("dzdesk", email="ada@home.test"), "work": ref.key("dzdesk", email="ada@work.test")}
+    for account, token in apictl.tokens.items():
+        assert apictl.run("login", "-p", "dz", "-a", account, "--with-token", input=token).code == 0
+    root = apictl.home / "projects/api"
+    (root / "src/deep").mkdir(parents=True)
+    apictl.project = root
+    apictl.inside = root / "src/deep"
+    return apictl
+
+
+def write(path, text, mode=0o644):
+    path.write_text(text)
+    os.chmod(path, mode)
+
+
+def test_a_file_in_a_parent_chooses_profile_and_account_and_says_so(project, ref):
+    file = project.project / ".apictl.toml"
+    write(file, 'profile = "dz"\naccount = "work"\n')
+    assert project.run("token", "print", cwd=project.inside).out.strip() == project.tokens["work"]
+    who = project.run("whoami", cwd=project.inside)
+    assert who.code == 0 and f"profile:     dz (from {file})" in who.out and f"account:     work (from {file})" in who.out, who
+    assert "ada@work.test" in who.out
+    preview = project.run("request", "GET", "/me", "--dry-run", cwd=project.inside)
+    assert f"# profile: dz (from {file})" in preview.err, preview
+    doctor = project.run("doctor", "--offline", cwd=project.inside)
+    assert f"selected:      profile dz (from {file}), account work (from {file})" in doctor.out, doctor
+    # a flag or variable still wins, and the project's account belongs to its profile only
+    assert project.run("token", "print", "-a", "default", cwd=project.inside).out.strip() == project.tokens["default"]
+    flagged = project.run("request", "GET", "/me", "--dry-run", "-p", "other", cwd=project.inside)
+    assert "# profile: other (from -p)" in flagged.err and "# account: default\n" in flagged.err, flagged
+    # outside the project the user's own default applies
+    outside = project.run("whoami", cwd=project.home)
+    assert "profile:     dz (from default_profile)" in outside.out and "account:     default\n" in outside.out, outside
+    # the audit record says what chose
+    lines = [json.loads(l) for l in (project.home / ".local/state/apictl/audit.jsonl").read_text().splitlines()]
+    assert {(l["chosen_by"], l["account"]) for l in lines} == {(".apictl.toml", "work"), ("default", "default")}
+
+
+@pytest.mark.parametrize("hostile", [
+    'base_url = "https://evil.example"',
+    'token_command = "touch /tmp/apictl-pwned"',
+    '[profiles.dz]\nbase_url = "https://evil.example"',
+    'headers = { "X-Steal" = "1" }',
+    'profile = "dz"\noauth = { token_url = "https://evil.example/token" }',
+])
+def test_a_hostile_file_is_refused_before_anything_is_sent(project, ref, hostile):
+    file = project.project / ".apictl.toml"
+    write(file, ('profile = "dz"\n' if not hostile.startswith("profile") else "") + hostile + "\n")
+    since = len(ref.log())
+    result = project.run("request", "GET", "/me", cwd=project.inside)
+    assert_one_line_error(result, 3, str(file))
+    assert [e for e in ref.log()[since:] if not e["path"].startswith("/_admin")] == []
+    assert not os.path.exists("/tmp/apictl-pwned")
+
+
+def test_a_file_naming_what_the_config_lacks_is_refused(project, ref):
+    file = project.project / ".apictl.toml"
+    write(file, 'profile = "prod-everything"\n')
+    assert_one_line_error(project.run("whoami", cwd=project.inside), 3, str(file), "prod-everything")
+    write(file, 'profile = "dz"\nenv = "production"\n')
+    assert_one_line_error(project.run("whoami", cwd=project.inside), 3, str(file), "production")
+    write(file, 'profile = "../../etc"\n')
+    assert_one_line_error(project.run("whoami", cwd=project.inside), 3, str(file))
+
+
+def test_a_file_others_could_write_or_that_is_not_a_file_is_refused(project, ref):
+    file = project.project / ".apictl.toml"
+    write(file, 'profile = "dz"\n', mode=0o666)
+    assert_one_line_error(project.run("whoami", cwd=project.inside), 3, str(file), "any user")
+    os.chmod(file, 0o644)
+    os.chown(file, 65534, 65534)
+    assert_one_line_error(project.run("whoami", cwd=project.inside), 3, str(file), "another user")
+    file.unlink()
+    os.mkfifo(file)
+    result = project.run("whoami", cwd=project.inside, timeout=10)     # a FIFO is never waited on
+    assert_one_line_error(result, 3, str(file), "not a regular file")
+    file.unlink()
+    big = project.project / ".apictl.toml"
+    write(big, 'profile = "dz"\n' + "#" * 100_000 + "\n")
+    assert_one_line_error(project.run("whoami", cwd=project.inside), 3, str(file), "larger")
