@@ -260,9 +260,10 @@ public final class CommandContext: @unchecked Sendable {
         let project = try workingDirectory.flatMap { (directory) throws(APICtlError) in
             try ProjectFile.find(from: directory, home: environment["HOME"].flatMap { $0.isEmpty ? nil : $0 })
         }
-        let state = AccountState(stateDirectory: configLocation.stateDirectory)
+        let stateDirectory = configLocation.stateDirectory
+        // Read only when nothing else chose the account.
         return SelectionRequest(profile: globals.chosenProfile, environment: globals.chosenEnvironment, account: globals.chosenAccount,
-                                project: project, activeAccount: { state.active[$0] })
+                                project: project, activeAccount: { AccountState(stateDirectory: stateDirectory).active[$0] })
     }
 
     /// Notes a stored login (and who it is, when known) for `account list` and completion;

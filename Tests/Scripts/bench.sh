@@ -15,7 +15,7 @@ root=$(cd "$here/../.." && pwd)
 apictl=${APICTL_BIN:-$root/.build/release/apictl}
 runs=${BENCH_RUNS:-40}
 source "$here/refserver.sh"
-export XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" HOME="$work"
+export XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" XDG_STATE_HOME="$work/state" HOME="$work"
 unset APICTL_TOKEN APICTL_PROFILE APICTL_ENV APICTL_CONFIG
 base="$origin/dzdesk/v1"
 curl -fsS -X POST "$origin/_admin/ratelimit" -d '{"api":"dzdesk","limit":null}' >/dev/null
@@ -343,4 +343,27 @@ try:
 finally:
     for process in (slow, limited, flat):
         process.terminate()
+PY
+
+# The audit record (issue 37): the same stored-credential request (the encrypted file, its
+# key kept in the kernel keyring) with the record on and with `audit = false`, in short
+# rounds in turn as the headline does. Goal: the record costs at most 2%.
+{ printf 'audit = false\n'; cat "$work/file.toml"; } > "$work/file-noaudit.toml"
+for round in $(seq "$rounds"); do
+  audit_cases=(--command-name request-audit-on "$apictl --config $work/file.toml request GET /me"
+               --command-name request-audit-off "$apictl --config $work/file-noaudit.toml request GET /me")
+  ((round % 2)) || audit_cases=("${audit_cases[@]:3:3}" "${audit_cases[@]:0:3}")
+  hyperfine --style none --warmup 2 --runs 10 --export-json "$work/audit-$round.json" -N "${audit_cases[@]}" >&2
+done
+python3 - "$work" "$rounds" <<'PY'
+import json, statistics, sys
+work, rounds = sys.argv[1], int(sys.argv[2])
+times = {}
+for round in range(1, rounds + 1):
+    for r in json.load(open(f"{work}/audit-{round}.json"))["results"]:
+        times.setdefault(r["command"], []).extend(r["times"])
+on, off = (statistics.median(times[name]) for name in ("request-audit-on", "request-audit-off"))
+lines = sum(1 for _ in open(f"{work}/state/apictl/audit.jsonl"))
+print(f"\nthe audit record: a stored-credential request {on * 1000:.2f} ms with it, {off * 1000:.2f} ms with audit = false, "
+      f"ratio {on / off:.3f} (goal at most 1.02; {rounds} rounds in turn; {lines} lines written)")
 PY

@@ -32,17 +32,19 @@ enum ProfileRemoveCommand {
             note = "; its stored credentials were kept (--keep-credentials)"
         } else {
             let store = try context.openStore(config: config).store
-            var removed = 0
+            var removed = 0, kept = 0
+            // Every account's credential, and the kernel copy each may have left.
             for key in try store.keys() where key.profile == name {
                 if try store.delete(key) { removed += 1 }
+                if !key.isDefaultAccount, KeyringCopies.entry(key, in: context.keeper).forget() { kept += 1 }
             }
-            var kept = 0
             for environment in environments {
                 let key = CredentialKey(profile: name, environment: environment)
                 if TokenCommandSource.keptAnswer(profile: name, environment: environment, in: context.keeper).forget() { kept += 1 }
                 if CICredentialSource.keptToken(profile: name, environment: environment, in: context.keeper).forget() { kept += 1 }
                 if KeyringCopies.entry(key, in: context.keeper).forget() { kept += 1 }
             }
+            try? AccountState.update(stateDirectory: context.configLocation.stateDirectory) { $0.forget(profile: name) }
             note = "; removed \(removed) stored credential\(removed == 1 ? "" : "s") from the \(store.source)"
                 + (kept > 0 ? " and \(kept) kept answer\(kept == 1 ? "" : "s") from the kernel keyring" : "")
         }

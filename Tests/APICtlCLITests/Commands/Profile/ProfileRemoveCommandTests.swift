@@ -33,6 +33,19 @@ final class ProfileRemoveCommandTests: XCTestCase {
         XCTAssertTrue(harness.configText.contains("[profiles.dz.tokens]"), "the other profile is kept whole")
     }
 
+    /// Every account goes with the profile, and so does the memory of which was active.
+    func testRemovesEveryAccountsCredential() throws {
+        let harness = try harness()
+        let work = CredentialKey(profile: "pdns", environment: "sandbox", account: "work")
+        harness.store.records[work] = Credential(token: "sk_test_work")
+        XCTAssertEqual(harness.run("account", "use", "work", "-p", "pdns", "-e", "sandbox").status, 0)
+        let run = harness.run("profile", "remove", "pdns")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.contains("removed 3 stored credentials"), run.stderr)
+        XCTAssertEqual(Array(harness.store.records.keys), [dz])
+        XCTAssertNil(AccountState(stateDirectory: harness.folder + "/state/apictl").active["pdns"])
+    }
+
     func testKeepCredentialsLeavesTheStoreAlone() throws {
         let harness = try harness()
         let run = harness.run("profile", "remove", "pdns", "--keep-credentials")
