@@ -184,6 +184,8 @@ public final class CommandContext: @unchecked Sendable {
     let workingDirectory: String?
     /// The config as this run loaded it, for what children may inherit.
     private var loadedConfig: ConfigFile?
+    /// Where this run's search for a project's `.apictl.toml` ended.
+    private var projectSearch: ProjectSearch?
     /// Where this run's uses of a stored credential are recorded, once a profile is selected.
     private(set) lazy var audit = AuditTrail(log: AuditLog(stateDirectory: configLocation.stateDirectory))
 
@@ -257,13 +259,10 @@ public final class CommandContext: @unchecked Sendable {
             let message = "account label '\(TerminalText.escapingControls(account.name))' (\(account.origin.explanation ?? "")) is not valid"
             throw APICtlError(account.origin == .flag("-a") ? .usage : .configuration, message, hint: ProfileName.rule)
         }
-        let project = try workingDirectory.flatMap { (directory) throws(APICtlError) in
-            try ProjectFile.find(from: directory, home: environment["HOME"].flatMap { $0.isEmpty ? nil : $0 })
-        }
         let stateDirectory = configLocation.stateDirectory
         // Read only when nothing else chose the account.
         return SelectionRequest(profile: globals.chosenProfile, environment: globals.chosenEnvironment, account: globals.chosenAccount,
-                                project: project, activeAccount: { AccountState(stateDirectory: stateDirectory).active[$0] })
+                                project: try projectFile(), activeAccount: { AccountState(stateDirectory: stateDirectory).active[$0] })
     }
 
     /// Notes a stored login (and who it is, when known) for `account list` and completion;
@@ -272,6 +271,19 @@ public final class CommandContext: @unchecked Sendable {
         do { try AccountState.update(stateDirectory: configLocation.stateDirectory) { $0.remember(key, identity: identity) } } catch {
             warn("could not note the account: \(error.message)")
         }
+    }
+
+    /// The project's `.apictl.toml`, looked for once a run (files passed over are warned of
+    /// once); not at all when flags or variables choose the profile, environment and account.
+    func projectFile() throws(APICtlError) -> ProjectFile? {
+        if let projectSearch { return projectSearch.file }
+        guard let workingDirectory, globals.chosenProfile == nil || globals.chosenEnvironment == nil || globals.chosenAccount == nil else {
+            return nil
+        }
+        let search = try ProjectFile.find(from: workingDirectory, home: environment["HOME"])
+        for ignored in search.ignored { warn("note: \(ignored)") }
+        projectSearch = search
+        return search.file
     }
 
     /// The audit trail records `profile`'s uses from here on, unless the config says `audit = false`.

@@ -95,3 +95,21 @@ def test_a_file_others_could_write_or_that_is_not_a_file_is_refused(project, ref
     big = project.project / ".apictl.toml"
     write(big, 'profile = "dz"\n' + "#" * 100_000 + "\n")
     assert_one_line_error(project.run("whoami", cwd=project.inside), 3, str(file), "larger")
+
+
+def test_a_file_planted_in_a_folder_anyone_may_write_is_passed_over(project, ref):
+    shared = project.home / "shared"
+    (shared / "work").mkdir(parents=True)
+    os.chmod(shared, 0o1777)
+    write(shared / ".apictl.toml", 'profile = "other"\n')
+    os.chown(shared / ".apictl.toml", 65534, 65534)
+    result = project.run("whoami", "-p", "dz", cwd=shared / "work")           # neither obeyed nor refused
+    assert result.code == 0 and "profile:     dz (from -p)" in result.out, result
+    assert f"note: {shared}/.apictl.toml: its folder can be written by any user, so it is not used" in result.err
+    # a link another user made in the user's own folder is refused
+    os.chmod(shared, 0o755)
+    (shared / ".apictl.toml").unlink()
+    os.symlink(project.project / ".apictl.toml", shared / ".apictl.toml")
+    os.lchown(shared / ".apictl.toml", 65534, 65534)
+    write(project.project / ".apictl.toml", 'profile = "dz"\naccount = "work"\n')
+    assert_one_line_error(project.run("whoami", cwd=shared / "work"), 3, "is a link that belongs to another user")

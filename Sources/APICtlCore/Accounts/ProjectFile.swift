@@ -20,33 +20,50 @@ public struct ProjectFile: Sendable, Equatable {
     public var account: String?
 
     /// The nearest `.apictl.toml` from `directory` upwards, stopping after `home` (when
-    /// `directory` is inside it) or the root; nil when there is none.
-    public static func find(from directory: String, home: String?) throws(APICtlError) -> ProjectFile? {
+    /// `directory` is inside it) or the root. A file in a folder other users may write (`/tmp`)
+    /// is passed over and named in `ignored`: anyone could have put it there, and refusing it
+    /// would let them stop every command run below it.
+    public static func find(from directory: String, home: String?) throws(APICtlError) -> ProjectSearch {
+        let home = home.flatMap(realPath)
+        var search = ProjectSearch()
         var current = directory
         while true {
             let path = (current == "/" ? "" : current) + "/" + name
-            var info = stat()
-            if lstat(path, &info) == 0 { return try read(path) }
-            if current == home || current == "/" || current.isEmpty { return nil }
+            var link = stat()
+            if lstat(path, &link) == 0 {
+                if let why = sharedFolder(current) {
+                    search.ignored.append("\(TerminalText.escapingControls(path)): \(why)")
+                } else {
+                    search.file = try read(path, link: link)
+                    return search
+                }
+            } else if ![ENOENT, ENOTDIR, EACCES].contains(errno) {
+                // Too long a path, too many links: the nearest file cannot be checked, so no farther one stands in for it.
+                throw refused(path, "cannot be looked for: \(String(cString: strerror(errno)))")
+            }
+            if current == home || current == "/" || current.isEmpty { return search }
             current = PathText.directory(of: current)
         }
     }
 
     /// The file at `path`, checked: a regular file of this user's (or root's) that others cannot
     /// write, TOML with at most the keys `profile`, `env` and `account`, each a valid name.
-    public static func read(_ path: String) throws(APICtlError) -> ProjectFile {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)   // a FIFO must not hang the command
+    /// `link` is the path's own lstat: a symbolic link must be the user's too, and what it
+    /// points at is checked before it is opened (opening a device may do something).
+    static func read(_ path: String, link: stat) throws(APICtlError) -> ProjectFile {
+        if link.st_mode & S_IFMT == S_IFLNK { try checkOwner(link, path, what: "is a link that belongs to") }
+        var target = stat()
+        guard stat(path, &target) == 0, target.st_mode & S_IFMT == S_IFREG else { throw refused(path, "is not a regular file") }
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw refused(path, "cannot be read: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { throw refused(path, "is not a regular file") }
-        if info.st_uid != getuid() && info.st_uid != 0 {
-            throw refused(path, "belongs to another user (uid \(info.st_uid)), who would choose which of your keys is used",
-                          hint: "remove it, or take it over with 'chown'")
+        guard fstat(fd, &info) == 0, info.st_dev == target.st_dev, info.st_ino == target.st_ino else {
+            throw refused(path, "changed while it was read")
         }
-        if info.st_mode & 0o002 != 0 {
-            throw refused(path, "can be changed by any user, who would choose which of your keys is used",
-                          hint: "run 'chmod o-w \(path)'")
+        try checkOwner(info, path, what: "belongs to")
+        if let who = writers(info) {
+            throw refused(path, "can be changed by \(who), who would choose which of your keys is used", hint: "run 'chmod go-w \(path)'")
         }
         guard let bytes = FileBytes.readAll(fd, limit: sizeLimit + 1), bytes.count <= sizeLimit else {
             throw refused(path, "is larger than \(sizeLimit / 1024) KiB")
@@ -54,6 +71,7 @@ public struct ProjectFile: Sendable, Equatable {
         guard !bytes.contains(0), let text = String(validating: bytes, as: UTF8.self) else {
             throw refused(path, "is not UTF-8 text without NUL bytes")
         }
+        if let line = TOMLErrorText.nulEscapeLine(in: text) { throw refused(path, "line \(line): a \\u0000 escape (a NUL byte) is not allowed") }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -65,11 +83,40 @@ public struct ProjectFile: Sendable, Equatable {
         return try decode(table, path: path)
     }
 
+    /// Who besides the user may write what `info` describes: anyone, or a group other than the
+    /// user's own (a private group, as `umask 002` leaves it, is the user alone).
+    static func writers(_ info: stat) -> String? {
+        if info.st_mode & 0o002 != 0 { return "any user" }
+        if info.st_mode & 0o020 != 0 && info.st_gid != getgid() { return "the members of group \(info.st_gid)" }
+        return nil
+    }
+
+    /// Why a file in `folder` could have been put there by someone else; nil when only the user could.
+    static func sharedFolder(_ folder: String) -> String? {
+        var info = stat()
+        guard stat(folder.isEmpty ? "/" : folder, &info) == 0 else { return nil }
+        return writers(info).map { "its folder can be written by \($0), so it is not used" }
+    }
+
+    private static func checkOwner(_ info: stat, _ path: String, what: String) throws(APICtlError) {
+        guard info.st_uid != getuid() && info.st_uid != 0 else { return }
+        throw refused(path, "\(what) another user (uid \(info.st_uid)), who would choose which of your keys is used",
+                      hint: "remove it, or take it over with 'chown'")
+    }
+
+    /// `home` as getcwd(3) would spell it (links resolved, no trailing slash), so the search
+    /// stops there however HOME is written.
+    private static func realPath(_ home: String) -> String? {
+        guard !home.isEmpty, let resolved = realpath(home, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     static func decode(_ table: TOMLTable, path: String) throws(APICtlError) -> ProjectFile {
         let other = table.keys.filter { !allowedKeys.contains($0) }.sorted()
         if !other.isEmpty {
             let named = other.map { "'\($0)'" }.joined(separator: ", ")
-            throw refused(path, "sets \(named): a project file may only choose profile, env and account",
+            throw refused(path, "sets \(TerminalText.escapingControls(named)): a project file may only choose profile, env and account",
                           hint: "base URLs, tokens, commands and headers belong in your own config ('apictl profile set')")
         }
         var file = ProjectFile(path: path)
@@ -96,11 +143,20 @@ public struct ProjectFile: Sendable, Equatable {
     func checkEnvironment(_ environment: String, of profile: String, config: ProfileConfig) throws(APICtlError) {
         let names = (config.environments ?? [:]).keys.sorted()
         guard !names.contains(environment) else { return }
-        throw .config("\(path) names environment '\(environment)', which profile '\(profile)' does not have",
+        throw .config("\(TerminalText.escapingControls(path)) names environment '\(environment)', which profile '\(profile)' does not have",
                       hint: names.isEmpty ? "the profile has no environments" : "it has \(names.joined(separator: ", "))")
     }
 
     private static func refused(_ path: String, _ why: String, hint: String? = nil) -> APICtlError {
-        .config("\(path) \(why)", hint: hint ?? "a project's \(name) may say only profile = \"NAME\", env = \"ENV\" and account = \"LABEL\"")
+        .config("\(TerminalText.escapingControls(path)) \(why)", hint: hint ?? "a project's \(name) may say only profile = \"NAME\", env = \"ENV\" and account = \"LABEL\"")
     }
+}
+
+/// Where the search for a project's `.apictl.toml` ended: the file that counts, if any, and
+/// the files it passed over (each with why), for a warning.
+public struct ProjectSearch: Sendable {
+    public var file: ProjectFile?
+    public var ignored: [String] = []
+
+    public init() {}
 }

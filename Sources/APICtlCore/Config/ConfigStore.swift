@@ -41,13 +41,9 @@ public struct ConfigStore: Sendable {
         guard !data.contains(0), let text = String(validating: data, as: UTF8.self) else {
             throw .config("config file \(path) is not UTF-8 text without NUL bytes")
         }
-        // Nor through an escape: toml++ hands strings over as C strings, so "a\u0000b" would silently read as "a".
-        // containsText, not String.contains: that one builds generic metadata at run time, a
-        // conformance scan that cost every command half a millisecond.
-        if text.containsText("\\u0000") || text.containsText("\\U00000000"),
-           let line = text.split(separator: "\n", omittingEmptySubsequences: false)
-            .firstIndex(where: { String($0).containsText("\\u0000") || String($0).containsText("\\U00000000") }) {
-            throw .config("config file \(path), line \(line + 1): a \\u0000 escape (a NUL byte) is not allowed in a value")
+        // Nor through an escape.
+        if let line = TOMLErrorText.nulEscapeLine(in: text) {
+            throw .config("config file \(path), line \(line): a \\u0000 escape (a NUL byte) is not allowed in a value")
         }
         let table: TOMLTable
         do {

@@ -86,10 +86,13 @@ public enum ProfileSelection {
             return nil
         }
         guard let profileConfig = config.profiles[chosen.name] else { throw unknownProfile(chosen, config: config, configPath: configPath) }
-        // A project file's environment and account belong to the profile it names (or to any, when it names none).
-        let projectApplies = project.map { $0.profile == nil || $0.profile == chosen.name } ?? false
+        // A project file's environment and account belong to the profile it names; one that names
+        // none lends them to any profile, its environment only to a profile that has it.
+        let namesThis = project?.profile == chosen.name
+        let projectApplies = namesThis || (project != nil && project?.profile == nil)
         var environment = request.environment
-        if environment == nil, projectApplies, let project, let name = project.environment {
+        if environment == nil, projectApplies, let project, let name = project.environment,
+           namesThis || profileConfig.environments?[name] != nil {
             try project.checkEnvironment(name, of: chosen.name, config: profileConfig)
             environment = Chosen(name, .projectFile(project.path))
         }
@@ -137,11 +140,26 @@ extension ResolvedProfile {
     /// same way: what `whoami`, `doctor` and `--dry-run` say so a user sees why this credential.
     public var choiceLines: [(label: String, value: String)] {
         func described(_ name: String, _ origin: ChoiceOrigin) -> String {
-            name + (origin.explanation.map { " (\($0))" } ?? "")
+            TerminalText.escapingControls(name + (origin.explanation.map { " (\($0))" } ?? ""))
         }
         var lines = [("profile", described(name, choice.profile))]
         if let environment { lines.append(("environment", described(environment, choice.environment))) }
         lines.append(("account", described(account, choice.account)))
         return lines
+    }
+
+    /// "profile and environment from /work/api/.apictl.toml": what a project file chose for
+    /// this command, for the lines where a user must see it (a login, a production prompt);
+    /// nil when it chose nothing.
+    public var projectChoice: String? {
+        let chosen = [("profile", choice.profile), ("environment", choice.environment), ("account", choice.account)]
+            .compactMap { what, origin -> (String, String)? in
+                if case .projectFile(let path) = origin { return (what, path) }
+                return nil
+            }
+        guard let path = chosen.first?.1 else { return nil }
+        let names = chosen.map(\.0)
+        let listed = names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " and " + (names.last ?? "")
+        return TerminalText.escapingControls("\(listed) from \(path)")
     }
 }

@@ -2,6 +2,16 @@
 /// control characters other than TAB (U+0009) are explicitly prohibited" is, to a
 /// person editing a config file, "this string has no closing quote".
 enum TOMLErrorText {
+    /// The line (from 1) of the first `\u0000` escape: toml++ hands strings over as C strings,
+    /// so "a\u0000b" would silently read as "a". nil when there is none.
+    static func nulEscapeLine(in text: String) -> Int? {
+        // containsText, not String.contains: that one builds generic metadata at run time, a
+        // conformance scan that cost every command half a millisecond.
+        guard text.containsText("\\u0000") || text.containsText("\\U00000000") else { return nil }
+        return text.split(separator: "\n", omittingEmptySubsequences: false)
+            .firstIndex(where: { String($0).containsText("\\u0000") || String($0).containsText("\\U00000000") }).map { $0 + 1 }
+    }
+
     static func plain(_ description: String) -> String {
         let lower = description.lowercased()
         let what = description.firstRange(of: "Error while parsing ").map { range -> String in

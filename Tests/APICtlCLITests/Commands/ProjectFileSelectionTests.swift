@@ -45,4 +45,21 @@ final class ProjectFileSelectionTests: XCTestCase {
         XCTAssertEqual(run.status, ExitCode.configuration.rawValue)
         XCTAssertTrue(run.stderr.contains("names profile 'nowhere'"), run.stderr)
     }
+
+    /// A key logged in where a project chose the profile says so, so one meant elsewhere is noticed.
+    func testALoginTheProjectDirectedSaysSo() throws {
+        let harness = try harness(project: "profile = \"dz\"\n")
+        harness.standardInput = Array("a-key".utf8)
+        let run = harness.run("login", "--with-token", "--no-verify")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.hasSuffix("(profile from \(harness.folder)/project/.apictl.toml)\n"), run.stderr)
+    }
+
+    /// A file that names no profile lends its environment only to a profile that has it.
+    func testAnEnvironmentWithoutAProfileSkipsAProfileWithoutIt() throws {
+        let harness = try harness(project: "env = \"production\"\n")
+        let run = harness.run("request", "GET", "/x", "--dry-run", "-p", "other")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertFalse(run.stderr.contains("production"), run.stderr)
+    }
 }

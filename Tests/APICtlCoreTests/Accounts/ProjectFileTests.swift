@@ -21,13 +21,15 @@ final class ProjectFileTests: XCTestCase {
     func testTheNearestFileUpToHomeIsFound() throws {
         try write("profile = \"outer\"\n", at: root + "/home/.apictl.toml")
         try write("profile = \"api\"\nenv = \"sandbox\"\naccount = \"work\"\n", at: root + "/home/repo/.apictl.toml")
-        let found = try XCTUnwrap(try ProjectFile.find(from: root + "/home/repo/a/b", home: root + "/home"))
+        let found = try XCTUnwrap(try ProjectFile.find(from: root + "/home/repo/a/b", home: root + "/home").file)
         XCTAssertEqual(found.path, root + "/home/repo/.apictl.toml")
         XCTAssertEqual([found.profile, found.environment, found.account], ["api", "sandbox", "work"])
         try FileManager.default.removeItem(atPath: root + "/home/repo/.apictl.toml")
-        XCTAssertEqual(try ProjectFile.find(from: root + "/home/repo/a/b", home: root + "/home")?.profile, "outer")
-        // Above home is never looked at.
-        XCTAssertNil(try ProjectFile.find(from: root + "/home/repo/a/b", home: root + "/home/repo"))
+        XCTAssertEqual(try ProjectFile.find(from: root + "/home/repo/a/b", home: root + "/home").file?.profile, "outer")
+        // Above home is never looked at, however HOME is spelt.
+        for home in [root + "/home/repo", root + "/home/repo/", root + "//home/repo"] {
+            XCTAssertNil(try ProjectFile.find(from: root + "/home/repo/a/b", home: home).file, home)
+        }
     }
 
     func testKeysThatCouldSendACredentialElsewhereAreRefused() throws {
@@ -43,7 +45,8 @@ final class ProjectFileTests: XCTestCase {
     }
 
     func testNamesMustBeValidStrings() throws {
-        for bad in ["profile = 3", "profile = \"../x\"", "account = \"a b\"", "env = \"\""] {
+        for bad in ["profile = 3", "profile = \"../x\"", "account = \"a b\"", "env = \"\"", "profile = \"dz\\u0000evil\"",
+                    "\"account\\u0000x\" = \"work\""] {
             try write(bad + "\n", at: root + "/home/repo/.apictl.toml")
             XCTAssertThrowsError(try ProjectFile.find(from: root + "/home/repo", home: root + "/home"), bad)
         }
@@ -56,6 +59,45 @@ final class ProjectFileTests: XCTestCase {
         }
         try FileManager.default.removeItem(atPath: root + "/home/repo/.apictl.toml")
         XCTAssertEqual(mkfifo(root + "/home/repo/.apictl.toml", 0o644), 0)
+        XCTAssertThrowsError(try ProjectFile.find(from: root + "/home/repo", home: root + "/home")) { error in
+            XCTAssertTrue((error as? APICtlError)?.message.contains("not a regular file") ?? false, "\(error)")
+        }
+    }
+
+    /// Group-writable is fine for the user's own group (umask 002), not for another.
+    func testAFileAnotherGroupCanWriteIsRefused() throws {
+        let path = root + "/home/repo/.apictl.toml"
+        try write("profile = \"api\"\n", at: path, mode: 0o664)
+        XCTAssertNoThrow(try ProjectFile.find(from: root + "/home/repo", home: root + "/home"))
+        XCTAssertEqual(chown(path, getuid(), 65534), 0)
+        XCTAssertThrowsError(try ProjectFile.find(from: root + "/home/repo", home: root + "/home")) { error in
+            XCTAssertTrue((error as? APICtlError)?.message.contains("group 65534") ?? false, "\(error)")
+        }
+    }
+
+    /// In a folder anyone may write (as /tmp), a file is passed over, not obeyed and not refused.
+    func testAFileInASharedFolderIsPassedOver() throws {
+        try FileManager.default.setAttributes([.posixPermissions: 0o1777], ofItemAtPath: root + "/home/repo")
+        try write("profile = \"planted\"\n", at: root + "/home/repo/.apictl.toml")
+        try write("profile = \"mine\"\n", at: root + "/home/.apictl.toml")
+        let search = try ProjectFile.find(from: root + "/home/repo/a", home: root + "/home")
+        XCTAssertEqual(search.file?.profile, "mine")
+        XCTAssertEqual(search.ignored.count, 1)
+        XCTAssertTrue(search.ignored[0].contains("its folder can be written by any user"), search.ignored[0])
+    }
+
+    /// A link planted by another user is refused, and what a link points at is checked before it is opened.
+    func testLinksAreCheckedBeforeTheyAreFollowed() throws {
+        try write("profile = \"api\"\n", at: root + "/home/real.toml")
+        let link = root + "/home/repo/.apictl.toml"
+        XCTAssertEqual(symlink(root + "/home/real.toml", link), 0)
+        XCTAssertEqual(try ProjectFile.find(from: root + "/home/repo", home: root + "/home").file?.profile, "api")
+        XCTAssertEqual(lchown(link, 65534, 65534), 0)
+        XCTAssertThrowsError(try ProjectFile.find(from: root + "/home/repo", home: root + "/home")) { error in
+            XCTAssertTrue((error as? APICtlError)?.message.contains("is a link that belongs to another user") ?? false, "\(error)")
+        }
+        XCTAssertEqual(unlink(link), 0)
+        XCTAssertEqual(symlink("/dev/null", link), 0)
         XCTAssertThrowsError(try ProjectFile.find(from: root + "/home/repo", home: root + "/home")) { error in
             XCTAssertTrue((error as? APICtlError)?.message.contains("not a regular file") ?? false, "\(error)")
         }

@@ -97,7 +97,9 @@ enum LoginCommand {
         if let env = profile.environment { message += " (\(env))" }
         if !key.isDefaultAccount { message += ", account \(key.account)" }
         if let who { message += " as \(who)" }
-        return message + "; \(noun) stored in the \(selection.store.source)"
+        message += "; \(noun) stored in the \(selection.store.source)"
+        // A cloned project chose where this key went: say so, so a key meant elsewhere is noticed.
+        return message + (profile.projectChoice.map { " (\($0))" } ?? "")
     }
 
     static func readToken(withToken: Bool, _ context: CommandContext, profile: ResolvedProfile) throws(APICtlError) -> String {
@@ -112,7 +114,7 @@ enum LoginCommand {
                 throw .usage("no key on stdin and no terminal to prompt on", hint: "pipe it in: echo \"$KEY\" | apictl login -p \(profile.name)")
             }
         } else {
-            guard let typed = TerminalInput.readSecret(prompt: "Paste the API key for \(profile.name): ") else {
+            guard let typed = TerminalInput.readSecret(prompt: "Paste the API key for \(profile.name)\(profile.projectChoice.map { " (\($0))" } ?? ""): ") else {
                 throw .usage("no terminal to prompt on", hint: "pipe the key in with --with-token")
             }
             raw = typed

@@ -20,6 +20,9 @@ enum ProfileUseCommand {
         config.defaultProfile = name
         try context.configStore.save(config)
         context.stderr.write("default profile is now '\(name)'\n")
+        if let project = try? context.projectFile(), let chosen = project.profile, chosen != name {
+            context.warn("note: here \(TerminalText.escapingControls(project.path)) chooses '\(chosen)', which comes before the default")
+        }
         return 0
     }
 }
