@@ -320,6 +320,12 @@ public final class CommandContext: @unchecked Sendable {
                              settings: ClientSettings? = nil) throws(APICtlError) -> CredentialSession {
         let session = try CredentialSession.open(profile: profile, parts: try sessionParts(config: config, settings: settings))
         for notice in session.notices { warn(notice) }
+        // An account asked for by name that holds nothing is a typo or a missing login, not a
+        // reason to send the request without a credential.
+        if let profile, profile.choice.account != .implied, session.credential == nil {
+            throw APICtlError.auth("no credential for profile '\(profile.name)', account '\(profile.account)'",
+                                   hint: "log in to it with 'apictl login \(profile.selectionFlags)', or see 'apictl account list'")
+        }
         return session
     }
 

@@ -140,3 +140,26 @@ def test_each_account_refreshes_its_own_oauth_token_once(apictl, ref, tmp_path):
     after = {a: apictl.run("token", "print", "-a", a).out.strip() for a in ("default", "work")}
     assert after["default"] != before["default"] and after["work"] != before["work"] and after["default"] != after["work"]
     assert sent_by_run(ref, since) == {run: "Bearer " + after[account] for run, account in jobs}
+
+
+def test_logins_at_once_each_keep_their_account_and_ledger_line(dz, ref, bus):
+    dz.env.update(bus.env, APICTL_CREDENTIAL_STORE="keyring")
+    tokens = {f"acct{i}": ref.key("dzdesk", email=f"a{i}@x.test") for i in range(12)}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=12) as pool:
+        results = list(pool.map(lambda item: dz.run("login", "-a", item[0], "--with-token", input=item[1], timeout=60), tokens.items()))
+    assert all(r.code == 0 for r in results), [r for r in results if r.code][:2]
+    listed = json.loads(dz.run("account", "list", "--json").out)
+    assert sorted(a["account"] for a in listed) == sorted(tokens)
+    ledger = (dz.home / "data/apictl/keyring-items").read_text().splitlines()
+    assert sorted(line.split("\t")[2] for line in ledger) == sorted(tokens)
+
+
+def test_a_servers_identity_cannot_repaint_the_terminal(dz, ref):
+    dz.env.update(APICTL_CREDENTIAL_STORE="file", **PASS)
+    evil = ref.key("dzdesk", email="evil\u001b]0;pwned\u0007\u001b[2J\nFAKE line")
+    login = dz.run("login", "-a", "ev", "--with-token", input=evil)
+    assert login.code == 0 and "\u001b" not in login.err and "\nFAKE" not in login.err, login
+    for result in (dz.run("whoami", "-a", "ev"), dz.run("account", "list")):
+        assert result.code == 0 and "\u001b" not in result.out and "\u0007" not in result.out, result
+        assert "\nFAKE" not in result.out
+    assert_one_line_error(dz.run("request", "GET", "/me", "-a", "typo"), 4, "account 'typo'")

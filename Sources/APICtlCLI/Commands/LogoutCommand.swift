@@ -55,12 +55,31 @@ enum LogoutCommand {
             context.stderr.write("apictl: note: nothing to log out of: no credential for \(key) is stored in the \(selection.store.source)\n")
             return 0
         }
-        try? AccountState.update(stateDirectory: context.configLocation.stateDirectory) { $0.forget(key) }
         context.stderr.write("Logged out of \(key): removed its key from the \(selection.store.source)\n")
+        forgetAccount(key, in: selection.store, context)
         if let variable = ["APICTL_TOKEN", profile.tokenEnv].compactMap({ $0 }).first(where: { !(context.environment[$0] ?? "").isEmpty }) {
             context.stderr.write("apictl: note: \(variable) is still set and will be used\n")
         }
         return 0
+    }
+
+    /// After `key`'s credential left the store: the account state forgets it, and a profile
+    /// whose active account it was (in no other environment now) goes back to `default`, saying so.
+    /// The state only remembers choices: a failure to write it is a warning, never the command's.
+    static func forgetAccount(_ key: CredentialKey, in store: any CredentialStore, _ context: CommandContext) {
+        let stateDirectory = context.configLocation.stateDirectory
+        let wasActive = AccountState(stateDirectory: stateDirectory).active[key.profile] == key.account
+        let stillStored = (try? store.keys().contains { $0.profile == key.profile && $0.account == key.account }) ?? true
+        do {
+            try AccountState.update(stateDirectory: stateDirectory) { state in
+                state.forget(key)
+                if wasActive && !stillStored { state.use(nil, for: key.profile) }
+            }
+        } catch {
+            context.warn("could not note that \(key) is gone: \(error.message)")
+            return
+        }
+        if wasActive && !stillStored { context.stderr.write("'\(key.profile)' uses its 'default' account again\n") }
     }
 
     static func revoke(_ stored: Credential, from source: CredentialSource, profile: ResolvedProfile, _ context: CommandContext) throws(APICtlError) {

@@ -24,7 +24,7 @@ enum WhoamiCommand {
                                      hint: "set one with 'apictl profile set \(profile.name) --whoami /me'")
         }
         guard let credential = session.credential else {
-            throw APICtlError.auth("no credential for profile '\(profile.name)'",
+            throw APICtlError.auth("no credential for profile '\(profile.name)'\(profile.credentialKey.isDefaultAccount ? "" : ", account '\(profile.account)'")",
                                    hint: "run 'apictl login \(profile.selectionFlags)' or set APICTL_TOKEN\(profile.tokenEnv.map { " or \($0)" } ?? "")")
         }
         let request = try RequestBuilder.build(RequestDescription(method: "GET", target: path), profile: profile,
@@ -110,7 +110,9 @@ enum WhoamiCommand {
             lines.append(("rate limit", text))
         }
         let width = (lines.map(\.0.count).max() ?? 0) + 2
-        return lines.map { key, value in key + ":" + String(repeating: " ", count: width - key.count) + value + "\n" }.joined()
+        // Values are the server's words and the user's names: escaped, so none can repaint the terminal.
+        return lines.map { key, value in key + ":" + String(repeating: " ", count: width - key.count) + TerminalText.escapingControls(value) + "\n" }
+            .joined()
     }
 
     /// The name `login` gave (`Identity.shownName`), with what else the answer says of the

@@ -18,20 +18,40 @@ public struct AccountState: Sendable {
     /// Profile name -> its active account.
     public private(set) var active: [String: String] = [:]
     public private(set) var entries: [Entry] = []
+    /// Why the file was not read (another user's, a FIFO, not JSON): its choices are not obeyed,
+    /// and it is not overwritten, so nothing in it is lost unseen.
+    public private(set) var unreadable: String?
 
-    /// The state as the file holds it; empty when there is none or it cannot be read
+    /// An identity is a server's words: kept to a line's worth, controls escaped.
+    static let identityLimit = 200
+
+    /// The state as the file holds it; empty when there is none or it cannot be trusted
     /// (it only remembers choices: losing it costs the user one `account use`).
     public init(stateDirectory: String) {
         path = stateDirectory + "/accounts.json"
-        guard let bytes = FileBytes.contents(of: path, limit: 4 << 20), let root = JSONValue(parsing: bytes) else { return }
+        let bytes: [UInt8]
+        switch OwnFile.read(path, limit: 4 << 20) {
+        case .absent: return
+        case .refused(let why): unreadable = why; return
+        case .contents(let read): bytes = read
+        }
+        guard let root = JSONValue(parsing: bytes) else { unreadable = "\(path) is not JSON"; return }
         for (profile, label) in root["active"]?.objectValue ?? [:] {
-            if let label = label.stringValue, ProfileName.isValid(label) { active[profile] = label }
+            if let label = label.stringValue, ProfileName.isValid(profile), ProfileName.isValid(label) { active[profile] = label }
         }
         for item in root["accounts"]?.arrayValue ?? [] {
-            guard let profile = item["profile"]?.stringValue, let account = item["account"]?.stringValue else { continue }
-            entries.append(Entry(key: CredentialKey(profile: profile, environment: item["environment"]?.stringValue, account: account),
-                                 identity: item["identity"]?.stringValue))
+            guard let profile = item["profile"]?.stringValue, let account = item["account"]?.stringValue,
+                  ProfileName.isValid(profile), ProfileName.isValid(account) else { continue }
+            let environment = item["environment"]?.stringValue.flatMap { ProfileName.isValid($0) ? $0 : nil }
+            entries.append(Entry(key: CredentialKey(profile: profile, environment: environment, account: account),
+                                 identity: item["identity"]?.stringValue.map(Self.shown)))
         }
+    }
+
+    /// An identity as it may be kept and shown: one line, no control characters, not too long.
+    static func shown(_ identity: String) -> String {
+        let escaped = TerminalText.escapingControls(identity)
+        return escaped.count > identityLimit ? String(escaped.prefix(identityLimit - 1)) + "…" : escaped
     }
 
     /// The labels known for a profile, in order, the default first when there is one.
@@ -50,16 +70,20 @@ public struct AccountState: Sendable {
         let lock = try FileLock(path: stateDirectory + "/accounts.lock")
         defer { lock.unlock() }
         var state = AccountState(stateDirectory: stateDirectory)
+        if let why = state.unreadable {
+            throw .config("\(why); it was left as it is", hint: "remove it (it only remembers 'account use' choices and identities)")
+        }
         let before = (state.active, state.entries)
         change(&state)
         guard state.active != before.0 || state.entries != before.1 else { return }
         do { try AtomicFile.write(state.encoded(), to: state.path, mode: 0o600) } catch {
-            throw .config("cannot write \(state.path): \(error.message)")
+            throw .config("cannot write the account state: \(error.message)")
         }
     }
 
     /// Notes a stored login; its identity when known (nil keeps what was known).
     public mutating func remember(_ key: CredentialKey, identity: String?) {
+        let identity = identity.map(Self.shown)
         if let index = entries.firstIndex(where: { $0.key == key }) {
             if let identity { entries[index].identity = identity }
         } else {
@@ -67,11 +91,10 @@ public struct AccountState: Sendable {
         }
     }
 
+    /// A login that is gone; whether the profile's active account changes is the caller's to
+    /// decide, since only the store knows whether another environment still holds the label.
     public mutating func forget(_ key: CredentialKey) {
         entries.removeAll { $0.key == key }
-        if active[key.profile] == key.account, !entries.contains(where: { $0.key.profile == key.profile && $0.key.account == key.account }) {
-            active[key.profile] = nil
-        }
     }
 
     /// Everything about a profile (it was removed).

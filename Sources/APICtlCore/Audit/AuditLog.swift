@@ -67,7 +67,7 @@ public struct AuditLog: Sendable {
     public func entries() -> [AuditEntry] {
         var all: [AuditEntry] = []
         for file in [oldPath, path] {
-            guard let bytes = FileBytes.contents(of: file, limit: rotationSize * 4) else { continue }
+            guard case .contents(let bytes) = OwnFile.read(file, limit: rotationSize * 4) else { continue }
             for line in bytes.split(separator: UInt8(ascii: "\n")) {
                 if let entry = AuditEntry(line: line) { all.append(entry) }
             }

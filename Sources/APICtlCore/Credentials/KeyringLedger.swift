@@ -26,7 +26,11 @@ public struct KeyringLedger: Sendable {
     }
 
     /// Best effort: the ledger only improves a message, so a failure to write it is no failure of the store.
+    /// Under a lock, so logins at once each keep the others' lines.
     private func update(_ change: (inout Set<String>) -> Void) {
+        try? AtomicFile.makePrivateDirectory(PathText.directory(of: path))
+        let lock = try? FileLock(path: path + ".lock")
+        defer { lock?.unlock() }
         var lines = entries()
         let before = lines
         change(&lines)

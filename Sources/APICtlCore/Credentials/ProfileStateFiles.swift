@@ -31,21 +31,28 @@ public struct ProfileStateFiles: Sendable {
     /// Profile, environment and account names are [A-Za-z0-9._-]; anything else is hex-escaped all
     /// the same. The default account's names are those from before accounts existed.
     public var fileStem: String {
-        func safe(_ text: String) -> String {
-            var out = ""
-            for byte in text.utf8 {
-                let scalar = Unicode.Scalar(byte)
-                if (scalar.properties.isASCIIHexDigit || ("g"..."z").contains(scalar) || ("G"..."Z").contains(scalar)
-                    || scalar == "-" || scalar == "_") {
-                    out.unicodeScalars.append(scalar)
-                } else {
-                    out += "%" + String(byte, radix: 16).leftPadded(to: 2)
-                }
+        let stem = Self.safe(key.profile) + "." + Self.safe(key.environment)
+        return key.isDefaultAccount ? stem : stem + "." + Self.safe(key.account)
+    }
+
+    /// What every kernel-keyring entry of `profile` for `purpose` begins with, whatever its
+    /// environment and account: a removed profile's are found by it.
+    public static func kernelKeyPrefix(_ purpose: String, profile: String) -> String {
+        "apictl:\(purpose):" + safe(profile) + "."
+    }
+
+    private static func safe(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            let scalar = Unicode.Scalar(byte)
+            if (scalar.properties.isASCIIHexDigit || ("g"..."z").contains(scalar) || ("G"..."Z").contains(scalar)
+                || scalar == "-" || scalar == "_") {
+                out.unicodeScalars.append(scalar)
+            } else {
+                out += "%" + String(byte, radix: 16).leftPadded(to: 2)
             }
-            return out
         }
-        let stem = safe(key.profile) + "." + safe(key.environment)
-        return key.isDefaultAccount ? stem : stem + "." + safe(key.account)
+        return out
     }
 
     /// Takes an exclusive lock on `path`, creating its folder 0700 first.

@@ -19,7 +19,9 @@ final class AccountStateTests: XCTestCase {
         XCTAssertEqual(state.identity(of: work), "ada@work.test")
         XCTAssertEqual(state.active["dz"], "work")
         state.forget(work)
-        XCTAssertNil(state.active["dz"])
+        XCTAssertEqual(state.labels(of: "dz"), ["default", "work"], "the active choice stays until the caller drops it")
+        state.use(nil, for: "dz")
+        XCTAssertEqual(state.labels(of: "dz"), ["default"])
         XCTAssertEqual(FileBytes.permissions(directory + "/accounts.json").map { $0 & 0o777 }, 0o600)
     }
 
@@ -34,5 +36,32 @@ final class AccountStateTests: XCTestCase {
         let files = [plain, work].map { ProfileStateFiles(dataDirectory: directory, key: $0).refreshLock }
         XCTAssertEqual(Set(files).count, 2)
         XCTAssertFalse(files[0].contains("work"))
+    }
+
+    /// A state file another user could have written, or that is not JSON, is neither obeyed nor overwritten.
+    func testAFileThatCannotBeTrustedIsNeitherObeyedNorOverwritten() throws {
+        let directory = NSTemporaryDirectory() + "apictl-accounts-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/accounts.json"
+        try Data(#"{"active":{"dz":"admin"},"accounts":[]}"#.utf8).write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(chmod(path, 0o666), 0)
+        XCTAssertNil(AccountState(stateDirectory: directory).active["dz"])
+        XCTAssertThrowsError(try AccountState.update(stateDirectory: directory) { $0.use("work", for: "dz") })
+        XCTAssertEqual(chmod(path, 0o600), 0)
+        XCTAssertEqual(AccountState(stateDirectory: directory).active["dz"], "admin")
+        XCTAssertEqual(unlink(path), 0)
+        XCTAssertEqual(mkfifo(path, 0o600), 0)
+        XCTAssertNotNil(AccountState(stateDirectory: directory).unreadable, "a FIFO is not waited on")
+    }
+
+    /// A server's idea of who a key belongs to is kept as one short line.
+    func testAnIdentityIsKeptEscapedAndShort() {
+        var state = AccountState(stateDirectory: "/nonexistent")
+        let key = CredentialKey(profile: "dz", environment: nil)
+        state.remember(key, identity: "evil\u{1B}]0;pwned\u{07}\nFAKE" + String(repeating: "a", count: 10_000))
+        let kept = state.identity(of: key) ?? ""
+        XCTAssertFalse(kept.unicodeScalars.contains { $0.properties.generalCategory == .control }, kept)
+        XCTAssertEqual(kept.count, 200)
     }
 }

@@ -27,6 +27,9 @@ enum AccountListCommand {
         let active: Bool
         let lastUsed: Date?
         let fingerprint: String
+
+        /// nil for a profile without environments (stored as "default"), as the audit record has it.
+        var environment: String? { key.environment == "default" ? nil : key.environment }
     }
 
     static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
@@ -36,6 +39,7 @@ enum AccountListCommand {
         if let only, config.profiles[only] == nil { throw .config("unknown profile '\(only)' in \(context.configLocation.configFile)") }
         let selection = try context.openStore(config: config)
         let state = AccountState(stateDirectory: context.configLocation.stateDirectory)
+        if let why = state.unreadable { context.warn("\(why): active accounts and identities are not shown from it") }
         let usage = AuditUsage(AuditLog(stateDirectory: context.configLocation.stateDirectory).entries())
         var rows: [Row] = []
         for key in try selection.store.keys().sorted() where only == nil || key.profile == only {
@@ -54,7 +58,7 @@ enum AccountListCommand {
         }
         let header = ["PROFILE", "ENV", "ACCOUNT", "IDENTITY", "STORE", "EXPIRES", "ACTIVE", "LAST USED", "CREDENTIAL"]
         let table = [header] + rows.map { row in
-            [row.key.profile, row.key.environment, row.key.account, row.identity ?? "-", row.store,
+            [row.key.profile, row.environment ?? "-", row.key.account, row.identity ?? "-", row.store,
              row.expiresAt.map(Timestamp.iso8601) ?? "-", row.active ? "yes" : "", row.lastUsed.map(Timestamp.iso8601) ?? "-", row.fingerprint]
         }
         context.stdout.write(TextTable.render(table, width: context.stdout.columns))
@@ -62,7 +66,7 @@ enum AccountListCommand {
     }
 
     static func json(_ row: Row) -> JSONValue {
-        .object(["profile": .string(row.key.profile), "environment": .string(row.key.environment), "account": .string(row.key.account),
+        .object(["profile": .string(row.key.profile), "environment": JSONValue(row.environment), "account": .string(row.key.account),
                  "identity": JSONValue(row.identity), "store": .string(row.store),
                  "expires_at": JSONValue(row.expiresAt.map(Timestamp.iso8601)), "active": .bool(row.active),
                  "last_used": JSONValue(row.lastUsed.map(Timestamp.iso8601)), "credential": .string(row.fingerprint)])

@@ -27,13 +27,7 @@ enum AccountRemoveCommand {
         try AccountCommand.checkLabel(options.label)
         let (config, selected) = try context.requireProfile()
         var profile = selected
-        let wasActive = AccountState(stateDirectory: context.configLocation.stateDirectory).active[profile.name] == options.label
         profile.account = options.label
-        let status = try LogoutCommand.logOut(profile, config: config, revoke: options.revoke, force: options.force, context)
-        if wasActive {
-            try AccountState.update(stateDirectory: context.configLocation.stateDirectory) { $0.use(nil, for: profile.name) }
-            context.stderr.write("'\(profile.name)' uses its 'default' account again\n")
-        }
-        return status
+        return try LogoutCommand.logOut(profile, config: config, revoke: options.revoke, force: options.force, context)
     }
 }

@@ -96,7 +96,7 @@ enum LoginCommand {
         var message = "Logged in to \(profile.name)"
         if let env = profile.environment { message += " (\(env))" }
         if !key.isDefaultAccount { message += ", account \(key.account)" }
-        if let who { message += " as \(who)" }
+        if let who { message += " as \(TerminalText.escapingControls(who))" }
         message += "; \(noun) stored in the \(selection.store.source)"
         // A cloned project chose where this key went: say so, so a key meant elsewhere is noticed.
         return message + (profile.projectChoice.map { " (\($0))" } ?? "")

@@ -33,16 +33,17 @@ enum ProfileRemoveCommand {
         } else {
             let store = try context.openStore(config: config).store
             var removed = 0, kept = 0
-            // Every account's credential, and the kernel copy each may have left.
             for key in try store.keys() where key.profile == name {
                 if try store.delete(key) { removed += 1 }
-                if !key.isDefaultAccount, KeyringCopies.entry(key, in: context.keeper).forget() { kept += 1 }
             }
             for environment in environments {
-                let key = CredentialKey(profile: name, environment: environment)
                 if TokenCommandSource.keptAnswer(profile: name, environment: environment, in: context.keeper).forget() { kept += 1 }
                 if CICredentialSource.keptToken(profile: name, environment: environment, in: context.keeper).forget() { kept += 1 }
-                if KeyringCopies.entry(key, in: context.keeper).forget() { kept += 1 }
+            }
+            // Every kept keyring copy of the profile, of any environment and account, whichever store wrote it.
+            for copy in context.keeper.names(withPrefix: ProfileStateFiles.kernelKeyPrefix("keyring-copy", profile: name))
+            where KernelKey(copy, in: context.keeper).forget() {
+                kept += 1
             }
             try? AccountState.update(stateDirectory: context.configLocation.stateDirectory) { $0.forget(profile: name) }
             note = "; removed \(removed) stored credential\(removed == 1 ? "" : "s") from the \(store.source)"

@@ -48,6 +48,9 @@ enum TokenRevokeCommand {
         if inUse, let store = session.store {
             _ = try store.store.delete(profile.credentialKey)
             message += " and removed it from the \(store.store.source)"
+            context.stderr.write(message + "\n")
+            LogoutCommand.forgetAccount(profile.credentialKey, in: store.store, context)
+            return 0
         }
         context.stderr.write(message + "\n")
         return 0

@@ -23,7 +23,7 @@ final class AccountListCommandTests: XCTestCase {
         XCTAssertEqual(rows[1]["credential"] as? String, AuditEntry.fingerprint(of: "work-key"))
         XCTAssertFalse(run.stdout.contains("work-key"))
         let table = harness.run("account", "list")
-        XCTAssertTrue(table.stdout.hasPrefix("PROFILE  ENV      ACCOUNT  IDENTITY"), table.stdout)
+        XCTAssertTrue(table.stdout.hasPrefix("PROFILE  ENV  ACCOUNT  IDENTITY"), table.stdout)
         XCTAssertEqual(table.stdout.split(separator: "\n").count, 3, table.stdout)
     }
 }
