@@ -322,11 +322,25 @@ public final class CommandContext: @unchecked Sendable {
         for notice in session.notices { warn(notice) }
         // An account asked for by name that holds nothing is a typo or a missing login, not a
         // reason to send the request without a credential.
-        if let profile, profile.choice.account != .implied, session.credential == nil {
-            throw APICtlError.auth("no credential for profile '\(profile.name)', account '\(profile.account)'",
-                                   hint: "log in to it with 'apictl login \(profile.selectionFlags)', or see 'apictl account list'")
+        if let profile, profile.choice.account != .implied {
+            try checkChosenAccount(profile, session.credential)
         }
         return session
+    }
+
+    /// An account chosen by name must be the one that answers: one that holds nothing is exit 4,
+    /// and one a token from elsewhere stands in for is said.
+    private func checkChosenAccount(_ profile: ResolvedProfile, _ credential: ResolvedCredential?) throws(APICtlError) {
+        let chosen = "account '\(profile.account)'" + (profile.choice.account.explanation.map { " (\(TerminalText.escapingControls($0)))" } ?? "")
+        guard let credential else {
+            let known = AccountState(stateDirectory: configLocation.stateDirectory).labels(of: profile.name)
+            throw APICtlError.auth("no credential for profile '\(profile.name)', \(chosen)",
+                                   hint: known.isEmpty ? "log in to it with 'apictl login \(profile.selectionFlags)'"
+                                       : "its accounts: \(known.joined(separator: ", ")); or log in with 'apictl login \(profile.selectionFlags)'")
+        }
+        if !["keyring", "file"].contains(credential.source.name) {
+            warn("note: \(chosen) is not used: the credential comes from \(credential.source)")
+        }
     }
 
     /// The real parts: the process environment, libcurl, the kernel keyring, the configured store.

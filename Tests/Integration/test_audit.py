@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from conftest import assert_one_line_error
+from conftest import APICTL, assert_one_line_error
 
 PASS = {"APICTL_PASSPHRASE": "pass-word", "APICTL_CREDENTIAL_STORE": "file"}
 
@@ -114,3 +114,51 @@ def test_an_unwritable_record_warns_and_the_request_still_succeeds(dz, ref):
     dz.audit.mkdir()                                        # not a file: the append fails
     result = dz.run("request", "GET", "/me")
     assert result.code == 0 and "could not add to the audit record" in result.err, result
+
+
+def test_a_key_in_the_path_or_a_bare_query_never_reaches_the_record(dz, ref):
+    assert dz.run("request", "GET", f"/lookup/{dz.token}").code in (0, 1)
+    assert dz.run("request", "GET", "/requests?sk_live_SECRETVALUE&page=2").code in (0, 1)
+    text = dz.audit.read_text()
+    assert dz.token not in text and "SECRETVALUE" not in text
+    paths = [l["path"] for l in entries(dz.audit)]
+    assert paths[-2:] == ["/dzdesk/v1/lookup/[REDACTED]", "/dzdesk/v1/requests?(value)&page="]
+
+
+def test_a_fifo_in_the_records_place_never_hangs_a_request(dz, ref):
+    dz.audit.parent.mkdir(parents=True, exist_ok=True)
+    if dz.audit.exists():
+        dz.audit.unlink()
+    os.mkfifo(dz.audit)
+    result = dz.run("request", "GET", "/me", timeout=10)
+    assert result.code == 0 and "could not add to the audit record" in result.err, result
+    for command in (["audit"], ["account", "list"]):
+        os.rename(dz.audit, dz.audit.with_name("audit.jsonl.1")) if dz.audit.exists() else None
+        assert dz.run(*command, timeout=10).code == 0
+
+
+def test_a_response_cut_short_by_the_reader_is_still_recorded(dz, ref):
+    import subprocess
+    env = dict(dz.env, PATH=os.environ["PATH"])
+    cut = subprocess.run(f"{APICTL} request GET {ref.origin}/_test/bytes/50000000 | head -c 10 > /dev/null", shell=True, env=env,
+                         timeout=60)
+    assert cut.returncode == 0
+    assert any(l["path"] == "/_test/bytes/50000000" for l in entries(dz.audit))
+
+
+def test_a_refused_key_and_the_renewed_one_are_each_recorded(apictl, ref, tmp_path):
+    import sys
+    from pathlib import Path
+    here = Path(__file__).parent
+    apictl.env.update(PASS, BROWSER=f"{sys.executable} {here / 'fake_browser.py'}", FAKE_BROWSER_LOG=str(tmp_path / "browser.log"))
+    assert apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--auth", "oauth2", "--base-url", ref.url("dzdesk", "/v1"),
+                      "--oauth-issuer", ref.url("dzdesk", "/oauth"), "--oauth-client-id", "cli-app").code == 0
+    assert apictl.run("login").code == 0
+    old = apictl.run("token", "print").out.strip()
+    ref.admin("/keys/revoke", {"token": old})
+    assert apictl.run("request", "GET", "/me").code == 0
+    new = apictl.run("token", "print").out.strip()
+    import hashlib
+    lines = [l for l in entries(apictl.home / ".local/state/apictl/audit.jsonl") if l["path"] == "/dzdesk/v1/me"]
+    assert [(l["status"], l["credential"]) for l in lines] == [
+        (401, hashlib.sha256(old.encode()).hexdigest()[:12]), (200, hashlib.sha256(new.encode()).hexdigest()[:12])]

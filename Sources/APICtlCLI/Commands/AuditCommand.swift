@@ -14,7 +14,7 @@ enum AuditCommand {
         origin, path (query names without values), status, and what chose the profile. A token
         from APICTL_TOKEN or a profile's token_env is not recorded. The file is rotated at 8 MiB,
         keeping one old file; 'audit = false' in the config turns the record off.
-        -p and -a narrow the listing to a profile and an account.
+        -p, -e and -a narrow the listing to a profile, an environment and an account.
         """,
         options: Options.self,
         examples: ["apictl audit --since 7d", "apictl audit -p dzdesk -a work --json | jq -r '.[].path'"],
@@ -35,18 +35,25 @@ enum AuditCommand {
         if let account = context.globals.chosenAccount { try AccountCommand.checkLabel(account.name) }
         let log = AuditLog(stateDirectory: context.configLocation.stateDirectory)
         let since = options.since?.date(now: context.now())
-        let profile = context.globals.profile
-        let account = context.globals.chosenAccount?.name
-        let entries = log.entries().filter { entry in
-            (since.map { entry.time >= $0 } ?? true) && (profile.map { entry.profile == $0 } ?? true)
-                && (account.map { entry.account == $0 } ?? true)
+        let globals = context.globals
+        // A variable left set in the shell narrows the listing too: said, since a narrowed
+        // answer to "was this key used?" must not pass for the whole one.
+        for chosen in [globals.chosenProfile, globals.chosenEnvironment, globals.chosenAccount].compactMap({ $0 }) {
+            if case .environmentVariable(let name) = chosen.origin { context.warn("note: showing only \(chosen.name) (\(name) is set)") }
+        }
+        let (recorded, unreadable) = log.read()
+        for why in unreadable { context.warn("\(why): its lines are not shown") }
+        let entries = recorded.filter { entry in
+            (since.map { entry.time >= $0 } ?? true) && (globals.profile.map { entry.profile == $0 } ?? true)
+                && (globals.environment.map { entry.environment == $0 } ?? true) && (globals.chosenAccount.map { entry.account == $0.name } ?? true)
         }
         if options.json {
             context.stdout.write(JSONOutput.render(.array(entries.compactMap { JSONValue(parsing: $0.line) })))
             return 0
         }
         guard !entries.isEmpty else {
-            context.stderr.write("no uses recorded\(since == nil ? "" : " in that time") in \(log.path)\n")
+            let narrowed = recorded.isEmpty ? "" : " that match (\(recorded.count) recorded in all)"
+            context.stderr.write("no uses\(narrowed) in \(log.path)\n")
             return 0
         }
         let header = ["TIME", "PROFILE", "ENV", "ACCOUNT", "CREDENTIAL", "METHOD", "ORIGIN", "PATH", "STATUS", "CHOSEN BY"]

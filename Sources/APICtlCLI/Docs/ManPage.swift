@@ -96,7 +96,7 @@ enum ManPage {
         operations.jsonl), read by completion, api list, api show and the checks before a request.
         .TP
         .I .apictl.toml
-        In the working directory or a parent (up to $HOME): profile, env and account chosen for
+        In the working directory or a parent (up to $HOME, or / outside it): profile, env and account chosen for
         the project when no flag or variable chooses; any other key is refused (exit 3).
         .TP
         .I $XDG_STATE_HOME/apictl/audit.jsonl

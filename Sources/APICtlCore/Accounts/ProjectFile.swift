@@ -116,8 +116,10 @@ public struct ProjectFile: Sendable, Equatable {
         let other = table.keys.filter { !allowedKeys.contains($0) }.sorted()
         if !other.isEmpty {
             let named = other.map { "'\($0)'" }.joined(separator: ", ")
+            // A misspelt name is the likelier mistake; a URL or a command the one that matters.
+            let typo = other.count == 1 ? suggestion(other[0].lowercased(), among: allowedKeys.sorted()) : nil
             throw refused(path, "sets \(TerminalText.escapingControls(named)): a project file may only choose profile, env and account",
-                          hint: "base URLs, tokens, commands and headers belong in your own config ('apictl profile set')")
+                          hint: typo.map { "did you mean '\($0)'?" } ?? "base URLs, tokens, commands and headers belong in your own config ('apictl profile set')")
         }
         var file = ProjectFile(path: path)
         for key in allowedKeys.sorted() {

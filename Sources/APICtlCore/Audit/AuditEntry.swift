@@ -49,13 +49,32 @@ public struct AuditEntry: Sendable, Equatable {
     }
 
     /// The URL's path, and its query as names only ("/items?page=&q="): a query value may be a
-    /// search for something private, or a key.
+    /// search for something private, or a key. An item without '=' is all value ("?sk_live_..."),
+    /// so it is kept as "(value)".
     public static func recordedPath(of url: URLParts) -> String {
         let rest = url.rest
         guard let question = rest.firstIndex(of: "?") else { return url.path }
         let query = rest[rest.index(after: question)...].prefix { $0 != "#" }
-        let names = query.split(separator: "&").map { String($0.prefix { $0 != "=" }) + "=" }
+        let names = query.split(separator: "&").map { $0.contains("=") ? String($0.prefix { $0 != "=" }) + "=" : "(value)" }
         return url.path + (names.isEmpty ? "" : "?" + names.joined(separator: "&"))
+    }
+
+    /// At most this many characters of a path: a server's next-page links cannot fill the record
+    /// (and push out every other line at rotation) with a few long requests.
+    static let pathLimit = 1024
+
+    /// Text from a URL as the record keeps it: printable ASCII, anything else percent-encoded (so
+    /// no control, bidi or invisible character reaches a terminal from `apictl audit`), and at most
+    /// `pathLimit` characters, a cut marked "…".
+    public static func printable(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            if out.utf8.count >= pathLimit { return out + "…" }
+            if byte > 0x20 && byte < 0x7F { out.unicodeScalars.append(Unicode.Scalar(byte)) } else {
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return out
     }
 
     /// The line, keys in a fixed order, ending in "\n".

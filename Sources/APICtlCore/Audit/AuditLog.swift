@@ -34,28 +34,46 @@ public struct AuditLog: Sendable {
             fd = try open()
         }
         defer { close(fd) }
-        let error = line.withUnsafeBytes { FileBytes.writeAll(fd, $0) }
+        // A line a full disk cut short would swallow the next one: start on a line of its own.
+        let whole = endsMidLine(fd) ? [UInt8(ascii: "\n")] + line : line
+        let error = whole.withUnsafeBytes { FileBytes.writeAll(fd, $0) }
         if let error { throw AuditFailure(message: "\(path): \(String(cString: strerror(error)))") }
     }
 
+    private func endsMidLine(_ fd: Int32) -> Bool {
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_size > 0 else { return false }
+        var last: UInt8 = 0
+        return pread(fd, &last, 1, info.st_size - 1) == 1 && last != UInt8(ascii: "\n")
+    }
+
     private func open() throws(AuditFailure) -> Int32 {
-        let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        // O_NONBLOCK: a FIFO put in the file's place fails here instead of hanging every request.
+        let fd = Glibc.open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
         guard fd >= 0 else { throw AuditFailure(message: "\(path): \(String(cString: strerror(errno)))") }
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == geteuid() else {
             close(fd)
             throw AuditFailure(message: "\(path) is not a regular file of this user's")
         }
+        // The record is the user's alone, whatever a hand or an editor did to its mode.
+        if info.st_mode & 0o077 != 0 { fchmod(fd, 0o600) }
         return fd
     }
 
     /// Renames the file to `oldPath` when adding `room` bytes would take it past the limit:
     /// checked again under the lock, since another process may have rotated it meanwhile.
+    /// A lock another process holds for long is not waited for: the line goes into the file as
+    /// it is, a little past the limit, and a later append rotates it.
     private func rotate(making room: Int) throws(AuditFailure) {
-        let lock: FileLock
-        do { lock = try FileLock(path: path + ".lock") } catch { throw AuditFailure(message: error.message) }
-        defer { lock.unlock() }
         var info = stat()
+        let lock: FileLock
+        do { lock = try FileLock(path: path + ".lock", patience: 0.5) } catch {
+            // Past twice the limit, what keeps the lock from being taken is a fault to report.
+            if lstat(path, &info) == 0, Int(info.st_size) > 2 * rotationSize { throw AuditFailure(message: error.message) }
+            return
+        }
+        defer { lock.unlock() }
         guard lstat(path, &info) == 0, Int(info.st_size) + room > rotationSize, info.st_size > 0 else { return }
         if rename(path, oldPath) != 0 && errno != ENOENT {
             throw AuditFailure(message: "cannot rotate \(path): \(String(cString: strerror(errno)))")
@@ -64,15 +82,24 @@ public struct AuditLog: Sendable {
 
     /// Every entry, oldest first: the kept old file, then the current one. Lines that are not
     /// entries are skipped.
-    public func entries() -> [AuditEntry] {
+    public func entries() -> [AuditEntry] { read().entries }
+
+    /// The entries, and why a file of the record could not be read (a folder in its place,
+    /// another user's file): `apictl audit` says so rather than "no uses".
+    public func read() -> (entries: [AuditEntry], unreadable: [String]) {
         var all: [AuditEntry] = []
+        var unreadable: [String] = []
         for file in [oldPath, path] {
-            guard case .contents(let bytes) = OwnFile.read(file, limit: rotationSize * 4) else { continue }
-            for line in bytes.split(separator: UInt8(ascii: "\n")) {
-                if let entry = AuditEntry(line: line) { all.append(entry) }
+            switch OwnFile.read(file, limit: rotationSize * 4) {
+            case .absent: continue
+            case .refused(let why): unreadable.append(why)
+            case .contents(let bytes):
+                for line in bytes.split(separator: UInt8(ascii: "\n")) {
+                    if let entry = AuditEntry(line: line) { all.append(entry) }
+                }
             }
         }
-        return all
+        return (all, unreadable)
     }
 }
 

@@ -24,9 +24,9 @@ public final class AuditTrail: @unchecked Sendable {
 
     /// Notes that `credential` was sent with `request`, answered with `status` (nil: no answer).
     /// Only stored and commanded credentials are recorded: a token from the environment is
-    /// the caller's to account for.
-    func record(_ request: HTTPRequest, status: Int?, credential: ResolvedCredential, at time: Date) {
-        guard let profile = monitor.locked({ self.profile }) else { return }
+    /// the caller's to account for. `redactor` hides whatever secret the path itself carries.
+    func record(_ request: HTTPRequest, status: Int?, credential: ResolvedCredential?, redactor: Redactor, at time: Date) {
+        guard let profile = monitor.locked({ self.profile }), let credential else { return }
         let stored: Bool
         switch credential.source {
         case .environment: return
@@ -38,7 +38,8 @@ public final class AuditTrail: @unchecked Sendable {
                                account: stored ? profile.account : nil,
                                fingerprint: AuditEntry.fingerprint(of: credential.credential.token),
                                tokenID: credential.credential.tokenID, source: credential.source.name, method: request.method,
-                               origin: url.origin.description, path: AuditEntry.recordedPath(of: url), status: status,
+                               origin: AuditEntry.printable(url.origin.description),
+                               path: AuditEntry.printable(redactor.text(AuditEntry.recordedPath(of: url))), status: status,
                                chosenBy: profile.choice.profile.auditName)
         do { try log.append(entry) } catch {
             monitor.locked { if firstFailure == nil { firstFailure = error } }

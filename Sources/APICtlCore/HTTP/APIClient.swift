@@ -29,8 +29,6 @@ public final class APIClient {
     public private(set) var lastCarriedCredential = false
     /// How many times the last `send` put its request on the wire (retries and a renewed credential's retry included).
     public private(set) var attempts = 0
-    /// Whether any hop of the current `send` carried the credential: what the audit record notes.
-    private var carriedInThisSend = false
 
     public var retryPolicy: RetryPolicy { settings.retryPolicy }
     public var now: @Sendable () -> Date { settings.now }
@@ -67,24 +65,6 @@ public final class APIClient {
     /// the server says (Retry-After, X-RateLimit-Reset, RateLimit) or backs off,
     /// never longer in total than the policy's maxWait.
     public func send(_ request: HTTPRequest, to consumer: ResponseConsumer) throws(APICtlError) -> HTTPResponseHead {
-        carriedInThisSend = false
-        do {
-            let head = try sendRetrying(request, to: consumer)
-            recordUse(of: request, status: head.status)
-            return head
-        } catch {
-            recordUse(of: request, status: nil)
-            throw error
-        }
-    }
-
-    /// One line in the audit record when the credential went out with `request`.
-    private func recordUse(of request: HTTPRequest, status: Int?) {
-        guard carriedInThisSend, let audit = settings.audit, let credential else { return }
-        audit.record(request, status: status, credential: credential, at: now())
-    }
-
-    private func sendRetrying(_ request: HTTPRequest, to consumer: ResponseConsumer) throws(APICtlError) -> HTTPResponseHead {
         // One key for every attempt of this request: that is what makes retrying it safe.
         let request = withIdempotencyKey(request)
         let keyed = idempotencyHeader.map { request.headers.contains($0) } ?? false
@@ -190,12 +170,18 @@ public final class APIClient {
             let shownWith = redactor.adding(outgoing.secrets)
             report(outgoing, redactor: shownWith)
             lastCarriedCredential = outgoing.carriesProfileCredential
-            if lastCarriedCredential { carriedInThisSend = true }
-            let hop = RedirectAwareConsumer(final: consumer)
+            // Each time the credential goes out, one line in the audit record: written as the answer
+            // begins (a body cut short by `| head` still leaves it), or on a failure after sending.
+            let audit = lastCarriedCredential ? settings.audit.flatMap { trail in credential.map { (trail, $0) } } : nil
+            let now = settings.now
+            let hop = RedirectAwareConsumer(final: consumer) { head in
+                audit?.0.record(outgoing, status: head.status, credential: audit?.1, redactor: shownWith, at: now())
+            }
             let head: HTTPResponseHead
             do {
                 head = try transport.send(outgoing, to: hop)
             } catch {
+                if !hop.began, error.mayHaveSent { audit?.0.record(outgoing, status: nil, credential: audit?.1, redactor: shownWith, at: now()) }
                 throw SendError(apiError: APICtlError.network(error, url: redactor.url(outgoing.url)), transport: error)
             }
             if let observer = settings.observer {   // -v only: masking is no work for a request nobody watches
@@ -367,10 +353,18 @@ public final class APIClient {
 private final class RedirectAwareConsumer: ResponseConsumer {
     let final: ResponseConsumer
     var discarding = false
+    /// An answer began: what `began` is told, once per answer.
+    private let onBegin: (HTTPResponseHead) -> Void
+    private(set) var began = false
 
-    init(final: ResponseConsumer) { self.final = final }
+    init(final: ResponseConsumer, onBegin: @escaping (HTTPResponseHead) -> Void = { _ in }) {
+        self.final = final
+        self.onBegin = onBegin
+    }
 
     func begin(_ head: HTTPResponseHead) throws(APICtlError) {
+        began = true
+        onBegin(head)
         discarding = head.isRedirect && head.headers["Location"] != nil
         if !discarding { try final.begin(head) }
     }

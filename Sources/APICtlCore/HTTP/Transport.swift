@@ -18,6 +18,15 @@ public enum TransportError: Error, Equatable, Sendable {
     case heldBack(APICtlError)
     case other(String)
 
+    /// Whether the request may have reached the server: not when no connection or TLS session
+    /// was made, nor when the client held it back.
+    public var mayHaveSent: Bool {
+        switch self {
+        case .invalidURL, .resolve, .connect, .tls, .heldBack: return false
+        case .timeout, .protocolFailure, .consumer, .other: return true
+        }
+    }
+
     public var detail: String {
         switch self {
         case .invalidURL(let s), .resolve(let s), .connect(let s), .timeout(let s), .tls(let s),

@@ -36,7 +36,15 @@ final class AuditLogTests: XCTestCase {
     }
 
     func testQueryValuesAreLeftOut() {
-        let url = URLParts.parse("https://api.test/v1/search?q=secret+plans&token=abc&flag#frag")
-        XCTAssertEqual(url.map(AuditEntry.recordedPath), "/v1/search?q=&token=&flag=")
+        let url = URLParts.parse("https://api.test/v1/search?q=secret+plans&token=abc&sk_live_bare#frag")
+        XCTAssertEqual(url.map(AuditEntry.recordedPath), "/v1/search?q=&token=&(value)", "an item without '=' is all value")
+    }
+
+    /// What a server's link puts in a path reaches a terminal as printable ASCII, and not without end.
+    func testRecordedTextIsPrintableAndBounded() {
+        XCTAssertEqual(AuditEntry.printable("/a\u{202E}exe.txt\u{1B}[2J"), "/a%E2%80%AEexe.txt%1B[2J")
+        let long = AuditEntry.printable("/" + String(repeating: "x", count: 60_000))
+        XCTAssertEqual(long.count, AuditEntry.pathLimit + 1)
+        XCTAssertTrue(long.hasSuffix("…"))
     }
 }

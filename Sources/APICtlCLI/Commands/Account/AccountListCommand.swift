@@ -8,7 +8,7 @@ enum AccountListCommand {
     static let spec = CommandSpec(
         name: "list",
         summary: "List the stored logins of each profile, with identity, store, expiry and last use",
-        discussion: "ACTIVE marks the account a command on the profile uses when nothing chooses one (see 'apictl account use'). '-' is a value not known; in --json, null. CREDENTIAL is the short hash the audit record names the key by.",
+        discussion: "ACTIVE marks the account a command on the profile uses when nothing chooses one (see 'apictl account use'). LAST USED is this key's latest use in the audit record, CREDENTIAL the short hash the record names it by. '-' is a value not known; in --json, null. -p and -a narrow the list.",
         options: Options.self,
         examples: ["apictl account list", "apictl account list -p dzdesk --json | jq -r '.[] | select(.active) | .account'"],
         run: run
@@ -42,18 +42,20 @@ enum AccountListCommand {
         if let why = state.unreadable { context.warn("\(why): active accounts and identities are not shown from it") }
         let usage = AuditUsage(AuditLog(stateDirectory: context.configLocation.stateDirectory).entries())
         var rows: [Row] = []
-        for key in try selection.store.keys().sorted() where only == nil || key.profile == only {
+        let label = context.globals.chosenAccount?.name
+        for key in try selection.store.keys().sorted() where (only == nil || key.profile == only) && (label == nil || key.account == label) {
             guard let credential = try selection.store.load(key) else { continue }
             rows.append(Row(key: key, identity: state.identity(of: key), store: selection.store.source.name, expiresAt: credential.expiresAt,
                             active: (state.active[key.profile] ?? CredentialKey.defaultAccount) == key.account,
-                            lastUsed: usage.lastUse(of: key), fingerprint: AuditEntry.fingerprint(of: credential.token)))
+                            lastUsed: usage.lastUse(fingerprint: AuditEntry.fingerprint(of: credential.token)),
+                            fingerprint: AuditEntry.fingerprint(of: credential.token)))
         }
         if options.json {
             context.stdout.write(JSONOutput.render(.array(rows.map(json))))
             return 0
         }
         if rows.isEmpty {
-            context.stderr.write("no stored logins\(only.map { " for '\($0)'" } ?? "") in the \(selection.store.source); log in with 'apictl login -p NAME [-a LABEL]'\n")
+            context.stderr.write("no stored logins\(only.map { " for '\($0)'" } ?? "") in the \(selection.store.source); log in with 'apictl login -p \(only ?? "NAME") [-a LABEL]'\n")
             return 0
         }
         let header = ["PROFILE", "ENV", "ACCOUNT", "IDENTITY", "STORE", "EXPIRES", "ACTIVE", "LAST USED", "CREDENTIAL"]

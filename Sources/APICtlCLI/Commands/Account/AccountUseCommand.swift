@@ -23,7 +23,7 @@ enum AccountUseCommand {
         profile.account = options.label
         let selection = try context.openStore(config: config)
         guard try selection.store.load(profile.credentialKey) != nil else {
-            throw .auth("no credential for \(profile.credentialKey) is stored in the \(selection.store.source)",
+            throw .auth("nothing is stored for \(profile.credentialKey) in the \(selection.store.source)",
                         hint: "log in to it first: 'apictl login \(profile.selectionFlags)'")
         }
         try AccountState.update(stateDirectory: context.configLocation.stateDirectory) { $0.use(options.label, for: profile.name) }

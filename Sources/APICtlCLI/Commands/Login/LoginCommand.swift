@@ -91,13 +91,17 @@ enum LoginCommand {
                 context.warn("no keyring: \(reason); using the encrypted file instead")
             }
         }
+        let replaced = (try? selection.store.loadLatest(key)) != nil
         try selection.store.save(profile.bound(credential), for: key)
         context.rememberAccount(key, identity: who)
         var message = "Logged in to \(profile.name)"
         if let env = profile.environment { message += " (\(env))" }
-        if !key.isDefaultAccount { message += ", account \(key.account)" }
+        if !key.isDefaultAccount {
+            message += ", account \(key.account)"
+            if case .userDefault(let what) = profile.choice.account { message += " (from \(what))" }
+        }
         if let who { message += " as \(TerminalText.escapingControls(who))" }
-        message += "; \(noun) stored in the \(selection.store.source)"
+        message += "; \(noun) stored in the \(selection.store.source)" + (replaced ? ", replacing the one stored before" : "")
         // A cloned project chose where this key went: say so, so a key meant elsewhere is noticed.
         return message + (profile.projectChoice.map { " (\($0))" } ?? "")
     }
