@@ -159,6 +159,11 @@ def test_a_refused_key_and_the_renewed_one_are_each_recorded(apictl, ref, tmp_pa
     assert apictl.run("request", "GET", "/me").code == 0
     new = apictl.run("token", "print").out.strip()
     import hashlib
-    lines = [l for l in entries(apictl.home / ".local/state/apictl/audit.jsonl") if l["path"] == "/dzdesk/v1/me"]
+    recorded = entries(apictl.home / ".local/state/apictl/audit.jsonl")
+    # the stored refresh token's trip to the token endpoint is a use of it too
+    renewals = [l for l in recorded if l["path"] == "/dzdesk/oauth/token"]
+    assert [(l["method"], l["status"], l["account"]) for l in renewals] == [("POST", 200, "default")]
+    assert renewals[0]["credential"] not in (hashlib.sha256(old.encode()).hexdigest()[:12], hashlib.sha256(new.encode()).hexdigest()[:12])
+    lines = [l for l in recorded if l["path"] == "/dzdesk/v1/me"]
     assert [(l["status"], l["credential"]) for l in lines] == [
         (401, hashlib.sha256(old.encode()).hexdigest()[:12]), (200, hashlib.sha256(new.encode()).hexdigest()[:12])]

@@ -26,20 +26,32 @@ public final class AuditTrail: @unchecked Sendable {
     /// Only stored and commanded credentials are recorded: a token from the environment is
     /// the caller's to account for. `redactor` hides whatever secret the path itself carries.
     func record(_ request: HTTPRequest, status: Int?, credential: ResolvedCredential?, redactor: Redactor, at time: Date) {
-        guard let profile = monitor.locked({ self.profile }), let credential else { return }
+        guard let credential else { return }
+        append(request.method, request.url, status: status, secret: credential.credential.token, tokenID: credential.credential.tokenID,
+               source: credential.source, redactor: redactor, at: time)
+    }
+
+    /// Notes that a stored refresh token went to a token endpoint to renew the credential
+    /// (`status` nil: no answer). The line names the refresh token by its hash.
+    public func recordRenewal(at url: String, status: Int?, refreshToken: String, tokenID: String?, source: CredentialSource, time: Date) {
+        append("POST", url, status: status, secret: refreshToken, tokenID: tokenID, source: source,
+               redactor: Redactor(secrets: [refreshToken]), at: time)
+    }
+
+    private func append(_ method: String, _ url: String, status: Int?, secret: String, tokenID: String?, source: CredentialSource,
+                        redactor: Redactor, at time: Date) {
+        guard let profile = monitor.locked({ self.profile }) else { return }
         let stored: Bool
-        switch credential.source {
+        switch source {
         case .environment: return
         case .keyring, .file: stored = true
         case .command, .ci: stored = false
         }
-        guard let url = URLParts.parse(request.url) else { return }
-        let entry = AuditEntry(time: time, profile: profile.name, environment: profile.environment,
-                               account: stored ? profile.account : nil,
-                               fingerprint: AuditEntry.fingerprint(of: credential.credential.token),
-                               tokenID: credential.credential.tokenID, source: credential.source.name, method: request.method,
-                               origin: AuditEntry.printable(url.origin.description),
-                               path: AuditEntry.printable(redactor.text(AuditEntry.recordedPath(of: url))), status: status,
+        guard let parts = URLParts.parse(url) else { return }
+        let entry = AuditEntry(time: time, profile: profile.name, environment: profile.environment, account: stored ? profile.account : nil,
+                               fingerprint: AuditEntry.fingerprint(of: secret), tokenID: tokenID, source: source.name, method: method,
+                               origin: AuditEntry.printable(parts.origin.description),
+                               path: AuditEntry.printable(redactor.text(AuditEntry.recordedPath(of: parts))), status: status,
                                chosenBy: profile.choice.profile.auditName)
         do { try log.append(entry) } catch {
             monitor.locked { if firstFailure == nil { firstFailure = error } }

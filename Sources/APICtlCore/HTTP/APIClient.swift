@@ -27,6 +27,8 @@ public final class APIClient {
     public private(set) var lastRateLimit: RateLimitStatus?
     /// Whether the last request's final hop carried the profile's credential: what its 401 is about.
     public private(set) var lastCarriedCredential = false
+    /// The status of the last answer that began (any hop of any attempt); nil when none did.
+    public private(set) var lastStatus: Int?
     /// How many times the last `send` put its request on the wire (retries and a renewed credential's retry included).
     public private(set) var attempts = 0
 
@@ -65,6 +67,7 @@ public final class APIClient {
     /// the server says (Retry-After, X-RateLimit-Reset, RateLimit) or backs off,
     /// never longer in total than the policy's maxWait.
     public func send(_ request: HTTPRequest, to consumer: ResponseConsumer) throws(APICtlError) -> HTTPResponseHead {
+        lastStatus = nil
         // One key for every attempt of this request: that is what makes retrying it safe.
         let request = withIdempotencyKey(request)
         let keyed = idempotencyHeader.map { request.headers.contains($0) } ?? false
@@ -170,18 +173,12 @@ public final class APIClient {
             let shownWith = redactor.adding(outgoing.secrets)
             report(outgoing, redactor: shownWith)
             lastCarriedCredential = outgoing.carriesProfileCredential
-            // Each time the credential goes out, one line in the audit record: written as the answer
-            // begins (a body cut short by `| head` still leaves it), or on a failure after sending.
-            let audit = lastCarriedCredential ? settings.audit.flatMap { trail in credential.map { (trail, $0) } } : nil
-            let now = settings.now
-            let hop = RedirectAwareConsumer(final: consumer) { head in
-                audit?.0.record(outgoing, status: head.status, credential: audit?.1, redactor: shownWith, at: now())
-            }
+            let hop = RedirectAwareConsumer(final: consumer) { [self] head in noteAnswer(outgoing, status: head.status, redactor: shownWith) }
             let head: HTTPResponseHead
             do {
                 head = try transport.send(outgoing, to: hop)
             } catch {
-                if !hop.began, error.mayHaveSent { audit?.0.record(outgoing, status: nil, credential: audit?.1, redactor: shownWith, at: now()) }
+                if !hop.began, error.mayHaveSent { noteAnswer(outgoing, status: nil, redactor: shownWith) }
                 throw SendError(apiError: APICtlError.network(error, url: redactor.url(outgoing.url)), transport: error)
             }
             if let observer = settings.observer {   // -v only: masking is no work for a request nobody watches
@@ -217,6 +214,14 @@ public final class APIClient {
             }
         }
         throw SendError(apiError: APICtlError(.httpError, "too many redirects (more than \(settings.maxRedirects))"))
+    }
+
+    /// An answer began (or, with nil, a failure after sending): `lastStatus`, and each time the
+    /// credential went out, one line in the audit record, so a body cut short by `| head` still leaves it.
+    private func noteAnswer(_ outgoing: HTTPRequest, status: Int?, redactor: Redactor) {
+        lastStatus = status
+        guard outgoing.carriesProfileCredential, let audit = settings.audit else { return }
+        audit.record(outgoing, status: status, credential: credential, redactor: redactor, at: now())
     }
 
     /// A failed attempt: what to tell the user, and the transport failure behind it, if any.

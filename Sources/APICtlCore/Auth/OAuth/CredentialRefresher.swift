@@ -75,8 +75,13 @@ public final class CredentialRefresher {
         if stored.kind == "pair", let pair = profile.pair {
             guard Self.canRenewItself(stored, for: profile) else { throw expiredWithoutRefresh(stored) }
             let client = TokenPairClient(profile: profile, pair: pair, http: http)
-            try Self.checkDestination(try client.refreshURL(), of: stored, profile: profile, what: "pair.refresh")
-            fresh = profile.bound(try client.refresh(stored, now: now()))
+            let url = try client.refreshURL()
+            try Self.checkDestination(url, of: stored, profile: profile, what: "pair.refresh")
+            do { fresh = profile.bound(try client.refresh(stored, now: now())) } catch {
+                recordRenewal(of: stored, at: url, status: http.lastStatus)
+                throw error
+            }
+            recordRenewal(of: stored, at: url, status: http.lastStatus)
             try store.save(fresh, for: files.key)
             return fresh
         }
@@ -131,8 +136,17 @@ public final class CredentialRefresher {
             do { try Self.checkDestination(url, of: stored, profile: profile, what: own != nil ? "oauth.refresh_url" : "token endpoint") } catch {
                 throw .failed(error)
             }
-            let grant = try client.refresh(refreshToken, tokenURL: url, ownEndpoint: own != nil)
-            return grant.credential(receivedAt: received, replacing: stored, requestedScopes: nil)
+            do {
+                let grant = try client.refresh(refreshToken, tokenURL: url, ownEndpoint: own != nil)
+                recordRenewal(of: stored, at: url, status: 200)
+                return grant.credential(receivedAt: received, replacing: stored, requestedScopes: nil)
+            } catch {
+                switch error {
+                case .rejected(_, _, let status, _), .server(let status, _): recordRenewal(of: stored, at: url, status: status)
+                case .failed: recordRenewal(of: stored, at: url, status: nil)
+                }
+                throw error
+            }
         }
         if stored.grant == "client_credentials", let url = stored.tokenURL ?? endpoints.tokenURL {
             do { try Self.checkDestination(url, of: stored, profile: profile, what: "token endpoint") } catch { throw .failed(error) }
@@ -140,6 +154,14 @@ public final class CredentialRefresher {
             return grant.credential(receivedAt: received, replacing: stored, requestedScopes: nil)
         }
         throw .failed(expiredWithoutRefresh(stored))
+    }
+
+    /// The refresh token is a stored credential too: its trip to the token endpoint is in the audit
+    /// record (200 stands for an OAuth token endpoint's success, which RFC 6749 answers with 200).
+    private func recordRenewal(of stored: Credential, at url: String, status: Int?) {
+        guard let refreshToken = stored.refreshToken else { return }
+        http.settings.audit?.recordRenewal(at: url, status: status, refreshToken: refreshToken, tokenID: stored.tokenID,
+                                           source: store.source, time: now())
     }
 
     /// A token that cannot renew itself, asked to: said as it is, with when it expired.
