@@ -3,6 +3,7 @@ APICTL_ACCOUNT / `account use` choosing one, `account list|remove`, and two acco
 concurrent processes never mixed, in a real gnome-keyring, in the encrypted file, and through
 OAuth refresh."""
 import concurrent.futures
+import os
 import json
 import sys
 import time
@@ -164,3 +165,13 @@ def test_a_servers_identity_cannot_repaint_the_terminal(dz, ref):
         assert result.code == 0 and "\u001b" not in result.out and "\u0007" not in result.out, result
         assert "\nFAKE" not in result.out
     assert_one_line_error(dz.run("request", "GET", "/me", "-a", "typo"), 4, "account 'typo'")
+
+
+def test_a_server_that_names_the_key_as_its_owner_does_not_get_it_shown_or_kept(dz, ref):
+    dz.env.update(APICTL_CREDENTIAL_STORE="file", **PASS)
+    secret = "dzd_" + os.urandom(12).hex()
+    ref.admin("/keys", {"api": "dzdesk", "token": secret, "email": secret, "scopes": ["requests:read"]})
+    outputs = [dz.run("login", "--with-token", input=secret), dz.run("whoami"), dz.run("account", "list")]
+    assert all(r.code == 0 for r in outputs), outputs
+    assert not any(secret in r.out + r.err for r in outputs)
+    assert secret not in (dz.home / ".local/state/apictl/accounts.json").read_text()

@@ -167,3 +167,12 @@ def test_a_refused_key_and_the_renewed_one_are_each_recorded(apictl, ref, tmp_pa
     lines = [l for l in recorded if l["path"] == "/dzdesk/v1/me"]
     assert [(l["status"], l["credential"]) for l in lines] == [
         (401, hashlib.sha256(old.encode()).hexdigest()[:12]), (200, hashlib.sha256(new.encode()).hexdigest()[:12])]
+
+
+def test_a_key_percent_encoded_in_the_path_is_redacted_too(dz, ref):
+    encoded = "".join(f"%{ord(c):02X}" for c in dz.token)
+    result = dz.run("request", "GET", f"/lookup/{encoded}", "-v")
+    assert dz.token not in result.err and encoded not in result.err
+    text = dz.audit.read_text()
+    assert encoded not in text and dz.token not in text
+    assert entries(dz.audit)[-1]["path"] == "/dzdesk/v1/lookup/[REDACTED]"

@@ -113,3 +113,15 @@ def test_a_file_planted_in_a_folder_anyone_may_write_is_passed_over(project, ref
     os.lchown(shared / ".apictl.toml", 65534, 65534)
     write(project.project / ".apictl.toml", 'profile = "dz"\naccount = "work"\n')
     assert_one_line_error(project.run("whoami", cwd=shared / "work"), 3, "is a link that belongs to another user")
+
+
+def test_a_link_to_standard_input_is_not_read_as_the_project_file(project, ref, tmp_path):
+    os.symlink("/dev/stdin", project.project / ".apictl.toml")
+    key = tmp_path / "key"
+    key.write_text('profile = "other"\n')
+    with open(key, "rb") as stdin:
+        import subprocess
+        from conftest import APICTL
+        result = subprocess.run([APICTL, "whoami"], stdin=stdin, cwd=project.inside, env=project.env, capture_output=True, text=True)
+    assert result.returncode == 3 and ("/dev/stdin" in result.stderr or "/proc/" in result.stderr), result
+    assert "other" not in result.stdout

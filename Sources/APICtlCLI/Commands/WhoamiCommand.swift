@@ -38,13 +38,15 @@ enum WhoamiCommand {
         let claims = JWT.decode(credential.credential.token)
         // The expiry apictl renews by: from expires_in when the server sent one, not the JWT's own exp.
         let expiry = credential.credential.expiresAt ?? claims?.expiresAt
-        let report = Report(profile: profile, credential: credential, identity: identity,
-                            who: whoLine(identity, body: response.body, credential: credential, claims: claims, profile: profile),
+        // A server that answers with the key itself as the name does not get it printed or kept.
+        let who = whoLine(identity, body: response.body, credential: credential, claims: claims, profile: profile)
+            .map { session.client.redactor.text($0) }
+        let report = Report(profile: profile, credential: credential, identity: identity, who: who,
                             scopes: identity.map(\.scopes).flatMap { $0.isEmpty ? nil : $0 } ?? claims?.scopes ?? credential.credential.scopes ?? [],
                             expiry: expiry, limits: RateLimitStatus.parse(response.headers, now: now), body: response.body, now: now)
         for warning in advice(credential, expiry: expiry, profile: profile, now: now) { context.warn(warning) }
-        if ["keyring", "file"].contains(credential.source.name), let who = identity?.shownName {
-            context.rememberAccount(profile.credentialKey, identity: who)
+        if ["keyring", "file"].contains(credential.source.name), let shown = identity?.shownName {
+            context.rememberAccount(profile.credentialKey, identity: session.client.redactor.text(shown))
         }
         context.stdout.write(options.json ? json(report) : text(report))
         return 0

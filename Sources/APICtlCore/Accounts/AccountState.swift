@@ -50,8 +50,11 @@ public struct AccountState: Sendable {
 
     /// An identity as it may be kept and shown: one line, no control characters, not too long.
     static func shown(_ identity: String) -> String {
-        let escaped = TerminalText.escapingControls(identity)
-        return escaped.count > identityLimit ? String(escaped.prefix(identityLimit - 1)) + "…" : escaped
+        let escaped = TerminalText.escapingControls(identity).unicodeScalars
+        guard escaped.count > identityLimit else { return String(escaped) }
+        var cut = String.UnicodeScalarView(escaped.prefix(identityLimit - 1))
+        cut.append("…")
+        return String(cut)
     }
 
     /// The labels known for a profile, in order, the default first when there is one.

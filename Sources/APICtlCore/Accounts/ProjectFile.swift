@@ -51,7 +51,13 @@ public struct ProjectFile: Sendable, Equatable {
     /// `link` is the path's own lstat: a symbolic link must be the user's too, and what it
     /// points at is checked before it is opened (opening a device may do something).
     static func read(_ path: String, link: stat) throws(APICtlError) -> ProjectFile {
-        if link.st_mode & S_IFMT == S_IFLNK { try checkOwner(link, path, what: "is a link that belongs to") }
+        if link.st_mode & S_IFMT == S_IFLNK {
+            try checkOwner(link, path, what: "is a link that belongs to")
+            // /dev/stdin is a regular file when stdin is one: a cloned link must not read it.
+            if let target = linkIntoSystem(path) {
+                throw refused(path, "is a link to \(TerminalText.escapingControls(target)), not a file of the project's")
+            }
+        }
         var target = stat()
         guard stat(path, &target) == 0, target.st_mode & S_IFMT == S_IFREG else { throw refused(path, "is not a regular file") }
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
@@ -95,6 +101,7 @@ public struct ProjectFile: Sendable, Equatable {
     static func sharedFolder(_ folder: String) -> String? {
         var info = stat()
         guard stat(folder.isEmpty ? "/" : folder, &info) == 0 else { return nil }
+        if info.st_uid != getuid() && info.st_uid != 0 { return "its folder belongs to another user (uid \(info.st_uid)), so it is not used" }
         return writers(info).map { "its folder can be written by \($0), so it is not used" }
     }
 
@@ -104,10 +111,28 @@ public struct ProjectFile: Sendable, Equatable {
                       hint: "remove it, or take it over with 'chown'")
     }
 
-    /// `home` as getcwd(3) would spell it (links resolved, no trailing slash), so the search
-    /// stops there however HOME is written.
-    private static func realPath(_ home: String) -> String? {
-        guard !home.isEmpty, let resolved = realpath(home, nil) else { return nil }
+    /// The first hop of the link chain from `path` that leads into /dev, /proc or /sys, where
+    /// what looks like a file is a process's descriptor or a device; nil when none does.
+    private static func linkIntoSystem(_ path: String) -> String? {
+        var current = path
+        for _ in 0..<40 {
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let length = readlink(current, &buffer, Int(PATH_MAX))
+            guard length > 0 else { return nil }
+            let target = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let joined = target.hasPrefix("/") ? target : PathText.directory(of: current) + "/" + target
+            // "../../dev/stdin" is judged by the folder it really names.
+            let folder = PathText.directory(of: joined)
+            current = (realPath(folder) ?? folder) + "/" + (joined.split(separator: "/").last.map(String.init) ?? "")
+            if ["/dev/", "/proc/", "/sys/"].contains(where: current.hasPrefix) { return current }
+        }
+        return nil
+    }
+
+    /// `path` as getcwd(3) would spell it (links resolved, no trailing slash): HOME, so the search
+    /// stops there however it is written, and where a link leads.
+    private static func realPath(_ path: String) -> String? {
+        guard !path.isEmpty, let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)
     }
@@ -126,7 +151,7 @@ public struct ProjectFile: Sendable, Equatable {
             guard let value = table[key] else { continue }
             guard let text = value.string else { throw refused(path, "'\(key)' must be a string, as in \(key) = \"name\"") }
             guard ProfileName.isValid(text) else {
-                throw refused(path, "'\(key)' is not a valid name ('\(TerminalText.escapingControls(text))'): \(ProfileName.rule)")
+                throw refused(path, "'\(key)' is not a valid name: \(ProfileName.rule)")
             }
             switch key {
             case "profile": file.profile = text

@@ -28,9 +28,11 @@ public struct AuditLog: Sendable {
         do { try AtomicFile.makePrivateDirectory(directory) } catch { throw AuditFailure(message: error.message) }
         var fd = try open()
         var info = stat()
+        // A rotation that fails (a folder where the old file goes) is reported, but the line is kept.
+        var rotationFailure: AuditFailure?
         if fstat(fd, &info) == 0, Int(info.st_size) + line.count > rotationSize, info.st_size > 0 {
             close(fd)
-            try rotate(making: line.count)
+            do { try rotate(making: line.count) } catch { rotationFailure = error }
             fd = try open()
         }
         defer { close(fd) }
@@ -38,6 +40,7 @@ public struct AuditLog: Sendable {
         let whole = endsMidLine(fd) ? [UInt8(ascii: "\n")] + line : line
         let error = whole.withUnsafeBytes { FileBytes.writeAll(fd, $0) }
         if let error { throw AuditFailure(message: "\(path): \(String(cString: strerror(error)))") }
+        if let rotationFailure { throw rotationFailure }
     }
 
     private func endsMidLine(_ fd: Int32) -> Bool {

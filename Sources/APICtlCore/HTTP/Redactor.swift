@@ -97,6 +97,16 @@ public struct Redactor: Sendable {
     }
 
     public func text(_ value: String, keeping kept: String? = nil) -> String {
+        // A secret percent-encoded any other way ("%64%7A%64...", or in part) is found in the
+        // decoded text, which is then what is shown, masked.
+        if value.contains("%"), let decoded = PercentEncoding.decode(value), decoded != value {
+            let masked = mask(decoded, keeping: kept)
+            if masked != decoded { return masked }
+        }
+        return mask(value, keeping: kept)
+    }
+
+    private func mask(_ value: String, keeping kept: String?) -> String {
         var out = value
         // Longest first: a secret that holds a shorter one is masked whole, not around it.
         for secret in secrets.sorted(by: { $0.count > $1.count }) where secret != kept {

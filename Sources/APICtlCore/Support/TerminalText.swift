@@ -3,19 +3,28 @@
 /// neither split a line nor repaint the screen.
 public enum TerminalText {
     public static func escapingControls(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
+        guard text.unicodeScalars.contains(where: isHidden) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.properties.generalCategory == .control:
+            case _ where isHidden(scalar):
                 out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
             default: out.unicodeScalars.append(scalar)
             }
         }
         return out
+    }
+
+    /// Controls, and what a terminal shows as nothing or uses to reorder a line: format
+    /// characters (U+202E right-to-left override, U+200B) and the line and paragraph separators.
+    static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator: return true
+        default: return false
+        }
     }
 
     /// The first line of a description, at most `limit` characters (an ellipsis marks a cut).

@@ -63,5 +63,10 @@ final class AccountStateTests: XCTestCase {
         let kept = state.identity(of: key) ?? ""
         XCTAssertFalse(kept.unicodeScalars.contains { $0.properties.generalCategory == .control }, kept)
         XCTAssertEqual(kept.count, 200)
+        // Combining marks would make one "character" of thousands of scalars; bidi overrides reorder the line.
+        state.remember(key, identity: "a" + String(repeating: "\u{0301}", count: 3000) + "\u{202E}evil")
+        XCTAssertLessThanOrEqual(state.identity(of: key)?.unicodeScalars.count ?? 0, 200)
+        state.remember(key, identity: "ada\u{202E}moc.elpmaxe")
+        XCTAssertEqual(state.identity(of: key), "ada\\u{202E}moc.elpmaxe")
     }
 }

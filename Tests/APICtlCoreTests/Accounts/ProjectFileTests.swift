@@ -97,9 +97,21 @@ final class ProjectFileTests: XCTestCase {
             XCTAssertTrue((error as? APICtlError)?.message.contains("is a link that belongs to another user") ?? false, "\(error)")
         }
         XCTAssertEqual(unlink(link), 0)
-        XCTAssertEqual(symlink("/dev/null", link), 0)
-        XCTAssertThrowsError(try ProjectFile.find(from: root + "/home/repo", home: root + "/home")) { error in
-            XCTAssertTrue((error as? APICtlError)?.message.contains("not a regular file") ?? false, "\(error)")
+        // /dev/stdin is a regular file when stdin is one: a link into /dev, /proc or /sys is refused by where it leads.
+        let up = String(repeating: "../", count: root.split(separator: "/").count + 2)
+        for target in ["/dev/null", "/dev/stdin", "/proc/self/environ", up + "dev/stdin"] {
+            XCTAssertEqual(symlink(target, link), 0)
+            XCTAssertThrowsError(try ProjectFile.find(from: root + "/home/repo", home: root + "/home"), target) { error in
+                let message = (error as? APICtlError)?.message ?? ""
+                XCTAssertTrue(message.contains("is a link to /") || message.contains("not a regular file"), message)
+            }
+            XCTAssertEqual(unlink(link), 0)
         }
+        // A folder another user owns is theirs to fill: its file is passed over.
+        try write("profile = \"theirs\"\n", at: link)
+        XCTAssertEqual(chown(root + "/home/repo", 65534, 65534), 0)
+        let search = try ProjectFile.find(from: root + "/home/repo", home: root + "/home")
+        XCTAssertNil(search.file)
+        XCTAssertTrue(search.ignored.first?.contains("its folder belongs to another user") ?? false, "\(search.ignored)")
     }
 }

@@ -8,8 +8,10 @@ enum LoginCommand {
         name: "login",
         summary: "Store a credential for a profile, after checking it with the API",
         discussion: """
-        The key is read from a no-echo prompt on the terminal, or from stdin with
-        --with-token; never from the command line. It is verified against the
+        The key is read from a no-echo prompt on the terminal, or from stdin (with
+        --with-token, or when stdin is not a terminal); never from the command line.
+        With -a LABEL it is stored as another account of the profile, beside the first
+        login's 'default' (see 'apictl account'). It is verified against the
         profile's whoami path and refused if the API rejects it. It is stored in the
         keyring or the encrypted file (credential_store / APICTL_CREDENTIAL_STORE).
         On an oauth2 profile, login runs an OAuth 2.0 flow instead: the browser
@@ -20,7 +22,7 @@ enum LoginCommand {
         """,
         options: Options.self,
         examples: ["apictl login -p dzdesk", "echo \"$KEY\" | apictl login -p dzdesk --with-token",
-                   "apictl login -p techdocs --device",
+                   "echo \"$WORK_KEY\" | apictl login -p dzdesk -a work --with-token", "apictl login -p techdocs --device",
                    "apictl login -p ci-bot --client-credentials --client-secret-stdin < secret.txt",
                    "apictl login -p dzdesk --ci"],
         run: run
@@ -83,6 +85,8 @@ enum LoginCommand {
         let selection: StoreSelection
         if let opened { selection = opened } else { selection = try context.openStore(config: config) }
         let key = profile.credentialKey
+        // A server that answers with the key itself as the name does not get it printed or kept.
+        let who = who.map { Redactor(secrets: credential.secrets).text($0) }
         if let reason = selection.fallbackReason {
             if KeyringLedger(dataDirectory: context.configLocation.dataDirectory).contains(key) {
                 context.warn("no keyring: \(reason); the credential stored for \(key) in the Secret Service keyring stays there, "
