@@ -106,6 +106,16 @@ class RefServer:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+@pytest.fixture(scope="module")
+def bus():
+    """A real gnome-keyring on a private session bus, shared by a module's tests (a module that
+    needs one per test defines its own)."""
+    from keyring import SessionBus
+    session = SessionBus(with_keyring=True)
+    yield session
+    session.stop()
+
+
 @pytest.fixture(scope="session")
 def refserver():
     server = RefServer()

@@ -12,17 +12,9 @@ from pathlib import Path
 import pytest
 
 from conftest import assert_one_line_error
-from keyring import SessionBus
 
 HERE = Path(__file__).parent
 PASS = {"APICTL_PASSPHRASE": "correct horse battery staple"}
-
-
-@pytest.fixture(scope="module")
-def bus():
-    session = SessionBus(with_keyring=True)
-    yield session
-    session.stop()
 
 
 @pytest.fixture

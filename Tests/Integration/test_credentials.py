@@ -16,13 +16,6 @@ from keyring import SessionBus
 PASS = {"APICTL_PASSPHRASE": "correct horse battery staple"}
 
 
-@pytest.fixture(scope="module")
-def bus():
-    session = SessionBus(with_keyring=True)
-    yield session
-    session.stop()
-
-
 @pytest.fixture
 def dz(apictl, ref):
     assert apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1")).code == 0
