@@ -58,6 +58,8 @@ let package = Package(
         .target(name: "CLibSecret", linkerSettings: [.linkedLibrary("dl")]),
         // The kernel key retention service through raw system calls (kernel_keyring.c).
         .target(name: "CKernelKeyring"),
+        // The audit record's lines for requests still on their way, written if a signal ends the process.
+        .target(name: "CAuditSignal"),
         // jq 1.8.2's library, unmodified, and our shim (Sources/CJQ/README.md). Its regular
         // expressions use Debian's oniguruma, opened with dlopen on the first one a filter
         // runs (onig_loader.c): the oniguruma names jq uses are renamed to our loader's.
@@ -87,6 +89,7 @@ let package = Package(
                 "CCurl",
                 "CLibSecret",
                 "CKernelKeyring",
+                "CAuditSignal",
                 "CJQ",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

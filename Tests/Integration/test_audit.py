@@ -4,7 +4,9 @@ old file; `apictl audit`, `token list` and `account list` read it; `audit = fals
 import concurrent.futures
 import json
 import os
+import signal
 import stat
+import time
 
 import pytest
 
@@ -176,3 +178,18 @@ def test_a_key_percent_encoded_in_the_path_is_redacted_too(dz, ref):
     text = dz.audit.read_text()
     assert encoded not in text and dz.token not in text
     assert entries(dz.audit)[-1]["path"] == "/dzdesk/v1/lookup/[REDACTED]"
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
+def test_a_request_ended_by_a_signal_before_its_answer_is_still_recorded(dz, ref, signal_number):
+    import subprocess
+    url = f"{ref.origin}/_test/hang?seconds=5"
+    process = subprocess.Popen([APICTL, "request", "GET", url], env=dz.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 5
+    while not any(e["path"] == "/_test/hang" for e in ref.log()) and time.time() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal_number)
+    process.wait(10)
+    assert process.returncode == -signal_number          # ended by the signal, as before
+    [line] = [l for l in entries(dz.audit) if l["path"] == "/_test/hang?seconds="]
+    assert line["status"] is None and line["account"] == "default" and line["method"] == "GET"

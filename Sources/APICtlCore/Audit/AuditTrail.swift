@@ -1,3 +1,4 @@
+import CAuditSignal
 import FoundationEssentials
 
 /// What a client needs to add its credential's uses to the audit record: the log, and the
@@ -38,23 +39,61 @@ public final class AuditTrail: @unchecked Sendable {
                redactor: Redactor(secrets: [refreshToken]), at: time)
     }
 
+    /// The line `request` leaves if the process is ended before its answer begins (status null),
+    /// held for a signal handler; nil when nothing is recorded for it. Cleared when the answer begins.
+    func pending(_ request: HTTPRequest, credential: ResolvedCredential?, redactor: Redactor, at time: Date) -> PendingAuditLine? {
+        guard let credential,
+              let entry = entry(request.method, request.url, status: nil, secret: credential.credential.token,
+                                tokenID: credential.credential.tokenID, source: credential.source, redactor: redactor, at: time) else { return nil }
+        // The handler can only open the file: its folder is made now.
+        guard (try? AtomicFile.makePrivateDirectory(PathText.directory(of: log.path))) != nil else { return nil }
+        let line = entry.line
+        let slot = line.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { apictl_audit_pending_put(log.path, $0.baseAddress, $0.count) }
+        }
+        return slot >= 0 ? PendingAuditLine(slot: slot) : nil
+    }
+
     private func append(_ method: String, _ url: String, status: Int?, secret: String, tokenID: String?, source: CredentialSource,
                         redactor: Redactor, at time: Date) {
-        guard let profile = monitor.locked({ self.profile }) else { return }
+        guard let entry = entry(method, url, status: status, secret: secret, tokenID: tokenID, source: source, redactor: redactor, at: time)
+        else { return }
+        do { try log.append(entry) } catch {
+            monitor.locked { if firstFailure == nil { firstFailure = error } }
+        }
+    }
+
+    private func entry(_ method: String, _ url: String, status: Int?, secret: String, tokenID: String?, source: CredentialSource,
+                       redactor: Redactor, at time: Date) -> AuditEntry? {
+        guard let profile = monitor.locked({ self.profile }) else { return nil }
         let stored: Bool
         switch source {
-        case .environment: return
+        case .environment: return nil
         case .keyring, .file: stored = true
         case .command, .ci: stored = false
         }
-        guard let parts = URLParts.parse(url) else { return }
-        let entry = AuditEntry(time: time, profile: profile.name, environment: profile.environment, account: stored ? profile.account : nil,
-                               fingerprint: AuditEntry.fingerprint(of: secret), tokenID: tokenID, source: source.name, method: method,
-                               origin: AuditEntry.printable(parts.origin.description),
-                               path: AuditEntry.printable(redactor.text(AuditEntry.recordedPath(of: parts))), status: status,
-                               chosenBy: profile.choice.profile.auditName)
-        do { try log.append(entry) } catch {
-            monitor.locked { if firstFailure == nil { firstFailure = error } }
+        guard let parts = URLParts.parse(url) else { return nil }
+        return AuditEntry(time: time, profile: profile.name, environment: profile.environment, account: stored ? profile.account : nil,
+                          fingerprint: AuditEntry.fingerprint(of: secret), tokenID: tokenID, source: source.name, method: method,
+                          origin: AuditEntry.printable(parts.origin.description),
+                          path: AuditEntry.printable(redactor.text(AuditEntry.recordedPath(of: parts))), status: status,
+                          chosenBy: profile.choice.profile.auditName)
+    }
+}
+
+/// A line of the audit record held for the signal handler while a request is on its way;
+/// `clear` (once the answer begins, or the request failed) drops it, however often it is called
+/// and from whichever thread.
+final class PendingAuditLine: @unchecked Sendable {
+    private let monitor = Monitor()
+    private var slot: Int32?
+
+    init(slot: Int32) { self.slot = slot }
+
+    func clear() {
+        monitor.locked {
+            if let slot { apictl_audit_pending_clear(slot) }
+            slot = nil
         }
     }
 }

@@ -173,11 +173,13 @@ public final class APIClient {
             let shownWith = redactor.adding(outgoing.secrets)
             report(outgoing, redactor: shownWith)
             lastCarriedCredential = outgoing.carriesProfileCredential
-            let hop = RedirectAwareConsumer(final: consumer) { [self] head in noteAnswer(outgoing, status: head.status, redactor: shownWith) }
+            let (hop, pending) = hopConsumer(outgoing, consumer, redactor: shownWith)
             let head: HTTPResponseHead
             do {
                 head = try transport.send(outgoing, to: hop)
+                pending?.clear()
             } catch {
+                pending?.clear()
                 if !hop.began, error.mayHaveSent { noteAnswer(outgoing, status: nil, redactor: shownWith) }
                 throw SendError(apiError: APICtlError.network(error, url: redactor.url(outgoing.url)), transport: error)
             }
@@ -214,6 +216,18 @@ public final class APIClient {
             }
         }
         throw SendError(apiError: APICtlError(.httpError, "too many redirects (more than \(settings.maxRedirects))"))
+    }
+
+    /// The consumer of one hop: it notes the answer as it begins, and until then holds the audit
+    /// line a signal ending the process would write (the credential has left either way).
+    private func hopConsumer(_ outgoing: HTTPRequest, _ consumer: ResponseConsumer,
+                             redactor: Redactor) -> (RedirectAwareConsumer, PendingAuditLine?) {
+        let pending = outgoing.carriesProfileCredential ? settings.audit?.pending(outgoing, credential: credential, redactor: redactor, at: now()) : nil
+        let hop = RedirectAwareConsumer(final: consumer) { [self] head in
+            pending?.clear()
+            noteAnswer(outgoing, status: head.status, redactor: redactor)
+        }
+        return (hop, pending)
     }
 
     /// An answer began (or, with nil, a failure after sending): `lastStatus`, and each time the
