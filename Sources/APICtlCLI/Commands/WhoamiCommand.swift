@@ -48,7 +48,8 @@ enum WhoamiCommand {
         if ["keyring", "file"].contains(credential.source.name), let shown = identity?.shownName {
             context.rememberAccount(profile.credentialKey, identity: session.client.redactor.text(shown))
         }
-        context.stdout.write(options.json ? json(report) : text(report))
+        // whoami shows the server's answer: one that quotes the key back does not get it printed.
+        context.stdout.write(session.client.redactor.text(options.json ? json(report) : text(report)))
         return 0
     }
 

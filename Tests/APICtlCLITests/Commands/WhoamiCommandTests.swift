@@ -58,4 +58,17 @@ final class WhoamiCommandTests: XCTestCase {
         XCTAssertTrue(run.stderr.hasPrefix("apictl: "), run.stderr)
         XCTAssertTrue(run.stderr.contains("nope"), run.stderr)
     }
+
+    /// A server that answers with the key itself (as the name, in the body) does not get it printed.
+    func testAnAnswerQuotingTheKeyDoesNotPrintIt() throws {
+        let harness = try CommandHarness(config: CommandHarness.dzdesk)
+        harness.store.records[CredentialKey(profile: "dz", environment: nil)] = CommandHarness.bound(Credential(token: "stored-key-0123"))
+        harness.transport.on("GET /v1/me") { _ in .init(200, #"{"id":"stored-key-0123","email":"stored-key-0123"}"#) }
+        for arguments in [["whoami", "-p", "dz"], ["whoami", "-p", "dz", "--json"]] {
+            let run = harness.run(arguments)
+            XCTAssertEqual(run.status, 0, run.stderr)
+            XCTAssertFalse(run.stdout.contains("stored-key-0123"), run.stdout)
+            XCTAssertTrue(run.stdout.contains("[REDACTED]"), run.stdout)
+        }
+    }
 }
