@@ -186,6 +186,8 @@ public final class CommandContext: @unchecked Sendable {
     private var loadedConfig: ConfigFile?
     /// Where this run's search for a project's `.apictl.toml` ended.
     private var projectSearch: ProjectSearch?
+    /// Each profile's active account (`account use`), read once a run and only when nothing else chose one.
+    private lazy var activeAccounts = AccountState(stateDirectory: configLocation.stateDirectory).active
     /// Where this run's uses of a stored credential are recorded, once a profile is selected.
     private(set) lazy var audit = AuditTrail(log: AuditLog(stateDirectory: configLocation.stateDirectory))
 
@@ -255,14 +257,16 @@ public final class CommandContext: @unchecked Sendable {
     /// What chooses the profile, environment and account: the flags and variables, the nearest
     /// `.apictl.toml`, the active accounts.
     func selectionRequest() throws(APICtlError) -> SelectionRequest {
-        if let account = globals.chosenAccount, !ProfileName.isValid(account.name) {
-            let message = "account label '\(TerminalText.escapingControls(account.name))' (\(account.origin.explanation ?? "")) is not valid"
-            throw APICtlError(account.origin == .flag("-a") ? .usage : .configuration, message, hint: ProfileName.rule)
-        }
-        let stateDirectory = configLocation.stateDirectory
-        // Read only when nothing else chose the account.
+        try checkAccountChoice()
         return SelectionRequest(profile: globals.chosenProfile, environment: globals.chosenEnvironment, account: globals.chosenAccount,
-                                project: try projectFile(), activeAccount: { AccountState(stateDirectory: stateDirectory).active[$0] })
+                                project: try projectFile(), activeAccount: { [self] in activeAccounts[$0] })
+    }
+
+    /// The account -a or APICTL_ACCOUNT names must be a name: exit 2 from the flag, 3 from the variable.
+    func checkAccountChoice() throws(APICtlError) {
+        guard let account = globals.chosenAccount, !ProfileName.isValid(account.name) else { return }
+        let message = "account label '\(TerminalText.escapingControls(account.name))' (\(account.origin.explanation ?? "")) is not valid"
+        throw APICtlError(account.origin == .flag("-a") ? .usage : .configuration, message, hint: ProfileName.rule)
     }
 
     /// Notes a stored login (and who it is, when known) for `account list` and completion;
@@ -338,7 +342,7 @@ public final class CommandContext: @unchecked Sendable {
                                    hint: known.isEmpty ? "log in to it with 'apictl login \(profile.selectionFlags)'"
                                        : "its accounts: \(known.joined(separator: ", ")); or log in with 'apictl login \(profile.selectionFlags)'")
         }
-        if !["keyring", "file"].contains(credential.source.name) {
+        if !credential.source.isStoredLogin {
             warn("note: \(chosen) is not used: the credential comes from \(credential.source)")
         }
     }

@@ -32,7 +32,7 @@ enum AuditCommand {
     }
 
     static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
-        if let account = context.globals.chosenAccount { try AccountCommand.checkLabel(account.name) }
+        try context.checkAccountChoice()
         let log = AuditLog(stateDirectory: context.configLocation.stateDirectory)
         let since = options.since?.date(now: context.now())
         let globals = context.globals

@@ -67,19 +67,19 @@ enum LogoutCommand {
     /// whose active account it was (in no other environment now) goes back to `default`, saying so.
     /// The state only remembers choices: a failure to write it is a warning, never the command's.
     static func forgetAccount(_ key: CredentialKey, in store: any CredentialStore, _ context: CommandContext) {
-        let stateDirectory = context.configLocation.stateDirectory
-        let wasActive = AccountState(stateDirectory: stateDirectory).active[key.profile] == key.account
         let stillStored = (try? store.keys().contains { $0.profile == key.profile && $0.account == key.account }) ?? true
+        var backToDefault = false
         do {
-            try AccountState.update(stateDirectory: stateDirectory) { state in
+            try AccountState.update(stateDirectory: context.configLocation.stateDirectory) { state in
                 state.forget(key)
-                if wasActive && !stillStored { state.use(nil, for: key.profile) }
+                backToDefault = state.active[key.profile] == key.account && !stillStored
+                if backToDefault { state.use(nil, for: key.profile) }
             }
         } catch {
             context.warn("could not note that \(key) is gone: \(error.message)")
             return
         }
-        if wasActive && !stillStored { context.stderr.write("'\(key.profile)' uses its 'default' account again\n") }
+        if backToDefault { context.stderr.write("'\(key.profile)' uses its 'default' account again\n") }
     }
 
     static func revoke(_ stored: Credential, from source: CredentialSource, profile: ResolvedProfile, _ context: CommandContext) throws(APICtlError) {

@@ -24,7 +24,7 @@ enum WhoamiCommand {
                                      hint: "set one with 'apictl profile set \(profile.name) --whoami /me'")
         }
         guard let credential = session.credential else {
-            throw APICtlError.auth("no credential for profile '\(profile.name)'\(profile.credentialKey.isDefaultAccount ? "" : ", account '\(profile.account)'")",
+            throw APICtlError.auth("no credential for profile '\(profile.name)'",
                                    hint: "run 'apictl login \(profile.selectionFlags)' or set APICTL_TOKEN\(profile.tokenEnv.map { " or \($0)" } ?? "")")
         }
         let request = try RequestBuilder.build(RequestDescription(method: "GET", target: path), profile: profile,
@@ -45,7 +45,7 @@ enum WhoamiCommand {
                             scopes: identity.map(\.scopes).flatMap { $0.isEmpty ? nil : $0 } ?? claims?.scopes ?? credential.credential.scopes ?? [],
                             expiry: expiry, limits: RateLimitStatus.parse(response.headers, now: now), body: response.body, now: now)
         for warning in advice(credential, expiry: expiry, profile: profile, now: now) { context.warn(warning) }
-        if ["keyring", "file"].contains(credential.source.name), let shown = identity?.shownName {
+        if credential.source.isStoredLogin, let shown = identity?.shownName {
             context.rememberAccount(profile.credentialKey, identity: session.client.redactor.text(shown))
         }
         // whoami shows the server's answer: one that quotes the key back does not get it printed.

@@ -65,15 +65,10 @@ public final class AuditTrail: @unchecked Sendable {
 
     private func entry(_ method: String, _ url: String, status: Int?, secret: String, tokenID: String?, source: CredentialSource,
                        redactor: Redactor, at time: Date) -> AuditEntry? {
-        guard let profile = monitor.locked({ self.profile }) else { return nil }
-        let stored: Bool
-        switch source {
-        case .environment: return nil
-        case .keyring, .file: stored = true
-        case .command, .ci: stored = false
-        }
-        guard let parts = URLParts.parse(url) else { return nil }
-        return AuditEntry(time: time, profile: profile.name, environment: profile.environment, account: stored ? profile.account : nil,
+        if case .environment = source { return nil }   // the caller's to account for
+        guard let profile = monitor.locked({ self.profile }), let parts = URLParts.parse(url) else { return nil }
+        return AuditEntry(time: time, profile: profile.name, environment: profile.environment,
+                          account: source.isStoredLogin ? profile.account : nil,
                           fingerprint: AuditEntry.fingerprint(of: secret), tokenID: tokenID, source: source.name, method: method,
                           origin: AuditEntry.printable(parts.origin.description),
                           path: AuditEntry.printable(redactor.text(AuditEntry.recordedPath(of: parts))), status: status,

@@ -1,24 +1,17 @@
 import FoundationEssentials
 
-/// When each credential was last used, as the audit record tells it: `account list` and
-/// `token list` show it beside each key.
+/// When each key was last used, as the audit record tells it: `account list` and `token list`
+/// show it beside each key (by its hash, or by its id at the API).
 public struct AuditUsage: Sendable {
-    private var byAccount: [CredentialKey: Date] = [:]
     private var byTokenID: [String: Date] = [:]
     private var byFingerprint: [String: Date] = [:]
 
     public init(_ entries: [AuditEntry]) {
         for entry in entries {
-            if let account = entry.account {
-                let key = CredentialKey(profile: entry.profile, environment: entry.environment, account: account)
-                byAccount[key] = Self.later(byAccount[key], entry.time)
-            }
             if let id = entry.tokenID { byTokenID[entry.profile + "\u{1F}" + id] = Self.later(byTokenID[entry.profile + "\u{1F}" + id], entry.time) }
             byFingerprint[entry.fingerprint] = Self.later(byFingerprint[entry.fingerprint], entry.time)
         }
     }
-
-    public func lastUse(of key: CredentialKey) -> Date? { byAccount[key] }
 
     /// A key the API lists by its id, within one profile.
     public func lastUse(tokenID: String, profile: String) -> Date? { byTokenID[profile + "\u{1F}" + tokenID] }

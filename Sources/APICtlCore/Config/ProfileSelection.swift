@@ -148,18 +148,18 @@ extension ResolvedProfile {
         return lines
     }
 
-    /// "profile and environment from /work/api/.apictl.toml": what a project file chose for
+    /// " (profile and environment from /work/api/.apictl.toml)": what a project file chose for
     /// this command, for the lines where a user must see it (a login, a production prompt);
-    /// nil when it chose nothing.
-    public var projectChoice: String? {
+    /// "" when it chose nothing.
+    public var projectChoiceNote: String {
         let chosen = [("profile", choice.profile), ("environment", choice.environment), ("account", choice.account)]
             .compactMap { what, origin -> (String, String)? in
                 if case .projectFile(let path) = origin { return (what, path) }
                 return nil
             }
-        guard let path = chosen.first?.1 else { return nil }
+        guard let path = chosen.first?.1 else { return "" }
         let names = chosen.map(\.0)
         let listed = names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " and " + (names.last ?? "")
-        return TerminalText.escapingControls("\(listed) from \(path)")
+        return " (" + TerminalText.escapingControls("\(listed) from \(path)") + ")"
     }
 }

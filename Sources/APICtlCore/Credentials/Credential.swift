@@ -54,6 +54,15 @@ public enum CredentialSource: Sendable, Equatable, CustomStringConvertible {
     case keyring
     case file(path: String)
 
+    /// A login apictl keeps (keyring or encrypted file): what accounts are, and what the audit
+    /// record names an account for. A token from a variable, a command or a CI exchange is not one.
+    public var isStoredLogin: Bool {
+        switch self {
+        case .keyring, .file: return true
+        case .environment, .command, .ci: return false
+        }
+    }
+
     /// "environment", "command", "ci", "keyring" or "file": the short name scripts match on.
     public var name: String {
         switch self {

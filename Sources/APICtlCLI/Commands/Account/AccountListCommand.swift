@@ -45,10 +45,10 @@ enum AccountListCommand {
         let label = context.globals.chosenAccount?.name
         for key in try selection.store.keys().sorted() where (only == nil || key.profile == only) && (label == nil || key.account == label) {
             guard let credential = try selection.store.load(key) else { continue }
+            let fingerprint = AuditEntry.fingerprint(of: credential.token)
             rows.append(Row(key: key, identity: state.identity(of: key), store: selection.store.source.name, expiresAt: credential.expiresAt,
                             active: (state.active[key.profile] ?? CredentialKey.defaultAccount) == key.account,
-                            lastUsed: usage.lastUse(fingerprint: AuditEntry.fingerprint(of: credential.token)),
-                            fingerprint: AuditEntry.fingerprint(of: credential.token)))
+                            lastUsed: usage.lastUse(fingerprint: fingerprint), fingerprint: fingerprint))
         }
         if options.json {
             context.stdout.write(JSONOutput.render(.array(rows.map(json))))

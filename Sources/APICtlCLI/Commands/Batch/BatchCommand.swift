@@ -162,7 +162,7 @@ enum BatchCommand {
                                _ context: CommandContext) throws(APICtlError) {
         guard let profile, profile.confirmMutations, !yes else { return }
         let lines = input.lines.map { " of \($0) line\($0 == 1 ? "" : "s")" } ?? ""
-        let question = "\(profile.environment ?? profile.name)\(profile.projectChoice.map { " (\($0))" } ?? ""): send this batch\(lines), which may change data?"
+        let question = "\(profile.environment ?? profile.name)\(profile.projectChoiceNote): send this batch\(lines), which may change data?"
         let readsStdin = input.fd == (context.standardInput ?? STDIN_FILENO)
         try TerminalInput.requireConfirmation(
             question, declined: "nothing was sent",

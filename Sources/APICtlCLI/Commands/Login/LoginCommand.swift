@@ -107,7 +107,7 @@ enum LoginCommand {
         if let who { message += " as \(TerminalText.escapingControls(who))" }
         message += "; \(noun) stored in the \(selection.store.source)" + (replaced ? ", replacing the one stored before" : "")
         // A cloned project chose where this key went: say so, so a key meant elsewhere is noticed.
-        return message + (profile.projectChoice.map { " (\($0))" } ?? "")
+        return message + (profile.projectChoiceNote)
     }
 
     static func readToken(withToken: Bool, _ context: CommandContext, profile: ResolvedProfile) throws(APICtlError) -> String {
@@ -122,7 +122,7 @@ enum LoginCommand {
                 throw .usage("no key on stdin and no terminal to prompt on", hint: "pipe it in: echo \"$KEY\" | apictl login -p \(profile.name)")
             }
         } else {
-            guard let typed = TerminalInput.readSecret(prompt: "Paste the API key for \(profile.name)\(profile.projectChoice.map { " (\($0))" } ?? ""): ") else {
+            guard let typed = TerminalInput.readSecret(prompt: "Paste the API key for \(profile.name)\(profile.projectChoiceNote): ") else {
                 throw .usage("no terminal to prompt on", hint: "pipe the key in with --with-token")
             }
             raw = typed

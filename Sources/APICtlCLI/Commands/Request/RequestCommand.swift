@@ -60,7 +60,7 @@ enum RequestCommand {
                                _ context: CommandContext) throws(APICtlError) {
         let method = description.method.uppercased()
         guard let profile, profile.confirmMutations, ["POST", "PUT", "PATCH", "DELETE"].contains(method), !yes else { return }
-        let question = "\(profile.environment ?? profile.name)\(profile.projectChoice.map { " (\($0))" } ?? ""): \(method) \(description.target)?"
+        let question = "\(profile.environment ?? profile.name)\(profile.projectChoiceNote): \(method) \(description.target)?"
         try TerminalInput.requireConfirmation(
             question, declined: "nothing was sent",
             withoutTerminal: .usage("\(question.dropLast()) needs confirmation and there is no terminal to ask on", hint: "pass --yes"),

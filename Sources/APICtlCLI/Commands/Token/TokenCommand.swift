@@ -23,8 +23,8 @@ extension TokenCommand {
             guard let profile = session.profile else {
                 throw APICtlError.config("no profile selected, and no APICTL_TOKEN", hint: "pass -p NAME, or 'apictl profile use NAME'")
             }
-            let account = profile.credentialKey.isDefaultAccount ? "" : ", account '\(profile.account)'"
-            throw APICtlError.auth("no credential for profile '\(profile.name)'\(account)", hint: "run 'apictl login \(profile.selectionFlags)' or set APICTL_TOKEN")
+            // A named account without a credential was refused when the session opened.
+            throw APICtlError.auth("no credential for profile '\(profile.name)'", hint: "run 'apictl login \(profile.selectionFlags)' or set APICTL_TOKEN")
         }
         return credential
     }

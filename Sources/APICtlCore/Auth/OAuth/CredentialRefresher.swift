@@ -77,11 +77,10 @@ public final class CredentialRefresher {
             let client = TokenPairClient(profile: profile, pair: pair, http: http)
             let url = try client.refreshURL()
             try Self.checkDestination(url, of: stored, profile: profile, what: "pair.refresh")
-            do { fresh = profile.bound(try client.refresh(stored, now: now())) } catch {
-                recordRenewal(of: stored, at: url, status: http.lastStatus)
-                throw error
+            do {
+                defer { recordRenewal(of: stored, at: url) }
+                fresh = profile.bound(try client.refresh(stored, now: now()))
             }
-            recordRenewal(of: stored, at: url, status: http.lastStatus)
             try store.save(fresh, for: files.key)
             return fresh
         }
@@ -136,17 +135,9 @@ public final class CredentialRefresher {
             do { try Self.checkDestination(url, of: stored, profile: profile, what: own != nil ? "oauth.refresh_url" : "token endpoint") } catch {
                 throw .failed(error)
             }
-            do {
-                let grant = try client.refresh(refreshToken, tokenURL: url, ownEndpoint: own != nil)
-                recordRenewal(of: stored, at: url, status: 200)
-                return grant.credential(receivedAt: received, replacing: stored, requestedScopes: nil)
-            } catch {
-                switch error {
-                case .rejected(_, _, let status, _), .server(let status, _): recordRenewal(of: stored, at: url, status: status)
-                case .failed: recordRenewal(of: stored, at: url, status: nil)
-                }
-                throw error
-            }
+            defer { recordRenewal(of: stored, at: url) }
+            let grant = try client.refresh(refreshToken, tokenURL: url, ownEndpoint: own != nil)
+            return grant.credential(receivedAt: received, replacing: stored, requestedScopes: nil)
         }
         if stored.grant == "client_credentials", let url = stored.tokenURL ?? endpoints.tokenURL {
             do { try Self.checkDestination(url, of: stored, profile: profile, what: "token endpoint") } catch { throw .failed(error) }
@@ -157,10 +148,10 @@ public final class CredentialRefresher {
     }
 
     /// The refresh token is a stored credential too: its trip to the token endpoint is in the audit
-    /// record (200 stands for an OAuth token endpoint's success, which RFC 6749 answers with 200).
-    private func recordRenewal(of stored: Credential, at url: String, status: Int?) {
+    /// record, with the endpoint's answer (`http.lastStatus`; nil when none came), however it ended.
+    private func recordRenewal(of stored: Credential, at url: String) {
         guard let refreshToken = stored.refreshToken else { return }
-        http.settings.audit?.recordRenewal(at: url, status: status, refreshToken: refreshToken, tokenID: stored.tokenID,
+        http.settings.audit?.recordRenewal(at: url, status: http.lastStatus, refreshToken: refreshToken, tokenID: stored.tokenID,
                                            source: store.source, time: now())
     }
 
