@@ -80,19 +80,25 @@ hyperfine --style basic --warmup 5 --runs "$runs" --export-json "$work/bench.jso
 # all its runs. With 8 rounds the same binaries came out anywhere from 1.02 to
 # 1.12; 16 rounds narrow that.
 rounds=${BENCH_ROUNDS:-16}
-cases=(apictl "$apictl_me"
-       apictl-keyring "$apictl --config $work/keyring.toml request GET /me"
-       apictl-file-cached "$apictl --config $work/file.toml request GET /me"
-       curl "$curl_me")
-count=$((${#cases[@]} / 2))
-for round in $(seq "$rounds"); do
-  turn=()
-  for i in $(seq 0 $((count - 1))); do
-    j=$(((i + round) % count))
-    turn+=(--command-name "${cases[$((2 * j))]}" "${cases[$((2 * j + 1))]}")
+# in_turn PREFIX NAME COMMAND [NAME COMMAND ...]: $rounds short rounds of every case, the order
+# rotating each round, each round's results in $work/PREFIX-ROUND.json.
+in_turn() {
+  local prefix=$1 round i j turn
+  shift
+  local cases=("$@") count=$(($# / 2))
+  for round in $(seq "$rounds"); do
+    turn=()
+    for i in $(seq 0 $((count - 1))); do
+      j=$(((i + round) % count))
+      turn+=(--command-name "${cases[$((2 * j))]}" "${cases[$((2 * j + 1))]}")
+    done
+    hyperfine --style none --warmup 2 --runs 10 --export-json "$work/$prefix-$round.json" -N "${turn[@]}" >&2
   done
-  hyperfine --style none --warmup 2 --runs 10 --export-json "$work/round-$round.json" -N "${turn[@]}" >&2
-done
+}
+in_turn round apictl "$apictl_me" \
+  apictl-keyring "$apictl --config $work/keyring.toml request GET /me" \
+  apictl-file-cached "$apictl --config $work/file.toml request GET /me" \
+  curl "$curl_me"
 
 # 20 pages: apictl --paginate against one curl process given the 20 URLs.
 
@@ -214,12 +220,8 @@ mirror="$origin/_test/mirror/api/v3"
 "$apictl" --config "$work/openapi.toml" profile add checked --base-url "$mirror" --token-env DZDESK_TOKEN --openapi "$work/authentik.yaml" 2>/dev/null
 "$apictl" --config "$work/openapi.toml" api sync -p checked 2>/dev/null
 # A 5% goal is within one block's drift, so the two run in short rounds, in turn, as the headline does.
-for round in $(seq "$rounds"); do
-  check_cases=(--command-name request-without-description "$apictl --config $work/openapi.toml -p plain request GET /core/users/"
-               --command-name request-checked-authentik "$apictl --config $work/openapi.toml -p checked request GET /core/users/")
-  ((round % 2)) || check_cases=("${check_cases[@]:3:3}" "${check_cases[@]:0:3}")
-  hyperfine --style none --warmup 2 --runs 10 --export-json "$work/check-$round.json" -N "${check_cases[@]}" >&2
-done
+in_turn check request-without-description "$apictl --config $work/openapi.toml -p plain request GET /core/users/" \
+  request-checked-authentik "$apictl --config $work/openapi.toml -p checked request GET /core/users/"
 
 hyperfine --style basic --runs 3 --export-json "$work/sync.json" -N \
   --command-name sync-authentik "$apictl --config $work/openapi.toml api sync -p ak --force" \
@@ -349,12 +351,8 @@ PY
 # key kept in the kernel keyring) with the record on and with `audit = false`, in short
 # rounds in turn as the headline does. Goal: the record costs at most 2%.
 { printf 'audit = false\n'; cat "$work/file.toml"; } > "$work/file-noaudit.toml"
-for round in $(seq "$rounds"); do
-  audit_cases=(--command-name request-audit-on "$apictl --config $work/file.toml request GET /me"
-               --command-name request-audit-off "$apictl --config $work/file-noaudit.toml request GET /me")
-  ((round % 2)) || audit_cases=("${audit_cases[@]:3:3}" "${audit_cases[@]:0:3}")
-  hyperfine --style none --warmup 2 --runs 10 --export-json "$work/audit-$round.json" -N "${audit_cases[@]}" >&2
-done
+in_turn audit request-audit-on "$apictl --config $work/file.toml request GET /me" \
+  request-audit-off "$apictl --config $work/file-noaudit.toml request GET /me"
 python3 - "$work" "$rounds" <<'PY'
 import json, statistics, sys
 work, rounds = sys.argv[1], int(sys.argv[2])
