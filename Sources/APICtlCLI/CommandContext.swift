@@ -190,6 +190,8 @@ public final class CommandContext: @unchecked Sendable {
     private lazy var activeAccounts = AccountState(stateDirectory: configLocation.stateDirectory).active
     /// Where this run's uses of a stored credential are recorded, once a profile is selected.
     private(set) lazy var audit = AuditTrail(log: AuditLog(stateDirectory: configLocation.stateDirectory))
+    /// Client certificates and proxy logins, read from files and the store on first use.
+    private(set) lazy var connectionSecrets = makeConnectionSecrets()
 
     /// `makeStores`, `keeper` and `runner` default to the real store, the kernel keyring
     /// and real processes; unit tests hand in fakes.
@@ -366,7 +368,18 @@ public final class CommandContext: @unchecked Sendable {
                                       caCertOverride: globals.caCert, proxies: ProxySettings(environment: environment),
                                       retryPolicy: retryPolicy, deadline: deadline, stallTimeout: stallTimeout, now: now)
         settings.audit = audit
+        settings.connection = connectionSecrets
         return settings
+    }
+
+    private func makeConnectionSecrets() -> ConnectionSecrets {
+        let config = loadedConfig ?? ConfigFile()   // read by the time a profile is chosen
+        let stores = self.stores(config: config)
+        return ConnectionSecrets(environment: environment,
+                                 readStore: { key throws(APICtlError) in try stores.open(reading: key).store.load(key) },
+                                 askPassphrase: { prompt in TerminalInput.readSecret(prompt: prompt) },
+                                 cacheLifetime: (try? DerivedKeyCache.lifetime(config: config, environment: environment)) ?? 0,
+                                 keeper: keeper, now: now)
     }
 
     func makeClient(transport: Transport, profile: ResolvedProfile?, credential: ResolvedCredential?) -> APIClient {

@@ -9,23 +9,40 @@ enum LogoutCommand {
         name: "logout",
         summary: "Remove a profile's stored credential",
         options: Options.self,
-        examples: ["apictl logout -p dzdesk", "apictl logout -p pocketdns -e production", "apictl logout -p techdocs --revoke"],
+        examples: ["apictl logout -p dzdesk", "apictl logout -p pocketdns -e production", "apictl logout -p techdocs --revoke",
+                   "apictl logout -p bank --proxy"],
         run: run
     )
 
     struct Options: CommandOptions {
         let revoke: Bool
         let force: Bool
+        let proxy: Bool
 
         init(_ declare: OptionBinding) {
             revoke = declare.flag("revoke", nil, help: "Revoke the credential at the API first")
             force = declare.flag("force", nil, help: "With --revoke: remove the local copy even when revoking fails")
+            proxy = declare.flag("proxy", nil, help: "Remove the proxy login 'login --proxy' stored instead")
         }
     }
 
     static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let (config, profile) = try context.requireProfile()
+        if options.proxy {
+            guard !options.revoke else { throw .usage("--revoke does not go with --proxy: a proxy login is not revoked anywhere") }
+            return try forgetProxyLogin(profile, config: config, context)
+        }
         return try logOut(profile, config: config, revoke: options.revoke, force: options.force, context)
+    }
+
+    /// Removes the proxy login of the profile's environment, and the one its environments share.
+    static func forgetProxyLogin(_ profile: ResolvedProfile, config: ConfigFile, _ context: CommandContext) throws(APICtlError) -> Int32 {
+        let selection = try context.openStore(config: config)
+        var removed = try selection.store.delete(profile.credentialKey.proxyLogin)
+        if try selection.store.delete(ConnectionSecrets.sharedKey(profile).proxyLogin) { removed = true }
+        context.stderr.write(removed ? "removed the proxy login of \(profile.name) from the \(selection.store.source)\n"
+                             : "apictl: note: no proxy login of \(profile.name) is stored in the \(selection.store.source)\n")
+        return 0
     }
 
     /// Removes the stored credential of the profile's chosen account (revoking it first with
@@ -92,7 +109,8 @@ enum LogoutCommand {
                 throw APICtlError.config("profile '\(profile.name)' has no oauth.revocation_url to revoke at")
             }
             try CredentialRefresher.checkDestination(url, of: stored, profile: profile, what: "revocation endpoint")
-            let identity = try OAuthEndpoints.identity(profile, environment: context.environment, storedSecret: stored.clientSecret)
+            let identity = try OAuthEndpoints.identity(profile, environment: context.environment, storedSecret: stored.clientSecret,
+                                                       connection: http.settings.connection)
             let client = OAuthClient(http: http, identity: identity, caCert: profile.caCert)
             var tokens: [(String, String)] = []
             if let refresh = stored.refreshToken { tokens.append((refresh, "refresh_token")) }

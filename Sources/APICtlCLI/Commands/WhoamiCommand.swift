@@ -41,10 +41,15 @@ enum WhoamiCommand {
         // A server that answers with the key itself as the name does not get it printed or kept.
         let who = whoLine(identity, body: response.body, credential: credential, claims: claims, profile: profile)
             .map { session.client.redactor.text($0) }
-        let report = Report(profile: profile, credential: credential, identity: identity, who: who,
+        // Read (and checked) for the request just made: kept for the run, so this reads nothing again.
+        let certificate = try context.connectionSecrets.certificate(for: profile)
+        let report = Report(profile: profile, credential: credential, identity: identity, who: who, certificate: certificate,
                             scopes: identity.map(\.scopes).flatMap { $0.isEmpty ? nil : $0 } ?? claims?.scopes ?? credential.credential.scopes ?? [],
                             expiry: expiry, limits: RateLimitStatus.parse(response.headers, now: now), body: response.body, now: now)
         for warning in advice(credential, expiry: expiry, profile: profile, now: now) { context.warn(warning) }
+        if let certificate, let warning = ClientCertificateReport.expiryWarning(certificate, profile: profile, now: now) {
+            context.warn(warning)
+        }
         if credential.source.isStoredLogin, let shown = identity?.shownName {
             context.rememberAccount(profile.credentialKey, identity: session.client.redactor.text(shown))
         }
@@ -59,6 +64,7 @@ enum WhoamiCommand {
         let credential: ResolvedCredential
         let identity: Identity?
         let who: String?
+        let certificate: ClientCertificate?
         let scopes: [String]
         let expiry: Date?
         let limits: RateLimitStatus
@@ -85,6 +91,8 @@ enum WhoamiCommand {
         out["expires_in"] = JSONValue(report.expiry.map { $0.timeIntervalSince(report.now).rounded(.down).saturatingInt })
         out["key_id"] = JSONValue(report.credential.credential.tokenID)
         out["who"] = JSONValue(report.who)
+        out["client_certificate"] = report.certificate.map(ClientCertificateReport.json) ?? .null
+        out["certificate_binding"] = JSONValue(report.credential.credential.boundCertificate)
         if !report.limits.isEmpty {
             out["rate_limit"] = .object(["limit": JSONValue(report.limits.limit), "remaining": JSONValue(report.limits.remaining),
                                          "reset_at": JSONValue(report.limits.resetAt.map(Timestamp.iso8601))])
@@ -98,6 +106,12 @@ enum WhoamiCommand {
         lines.append(("base URL", report.profile.baseURL))
         if let who = report.who { lines.append(("identity", who)) }
         lines.append(("credential", report.credential.source.description))
+        if let certificate = report.certificate {
+            lines.append(("client cert", ClientCertificateReport.summary(certificate, now: report.now)))
+        }
+        if let binding = ClientCertificateReport.binding(report.credential.credential, certificate: report.certificate) {
+            lines.append(("bound to", binding))
+        }
         lines.append(("scopes", report.scopes.isEmpty ? "(not reported)" : report.scopes.joined(separator: " ")))
         if let expiry = report.expiry {
             let delta = expiry.timeIntervalSince(report.now)

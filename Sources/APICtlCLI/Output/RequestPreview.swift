@@ -56,6 +56,7 @@ enum RequestPreview {
         // curl reads [] and {} in a URL as globs: -g takes them literally, as apictl sent them.
         if url.contains(where: { "[]{}".contains($0) }) { words.append("-g") }
         words.append(quoted(url, variable: variable))
+        words += connectionWords(request, profile: profile, variable: variable)
         for header in request.headers {
             if case .basic? = profile?.auth, header.name.lowercased() == "authorization", header.value.hasPrefix("Basic ") {
                 words += ["-u", "\"${\(variable)}\""]   // curl encodes user:password itself
@@ -77,6 +78,19 @@ enum RequestPreview {
             words += ["--data-binary", "@-"]
         }
         return words.joined(separator: " ") + "\n"
+    }
+
+    /// The CA, proxy and client certificate the request takes. A key kept in the credential store
+    /// has no file to name: that line presents the certificate and curl asks for its key.
+    private static func connectionWords(_ request: HTTPRequest, profile: ResolvedProfile?, variable: String) -> [String] {
+        var words: [String] = []
+        if let ca = request.caCertPath { words += ["--cacert", quoted(ca, variable: variable)] }
+        if let proxy = request.proxy, !proxy.isEmpty { words += ["-x", quoted(APIClient.withoutUserInfo(proxy), variable: variable)] }
+        if let certificate = request.clientCertificate {
+            words += ["--cert", quoted(certificate.origin, variable: variable)]
+            if let key = profile?.connection.clientKey { words += ["--key", quoted(key, variable: variable)] }
+        }
+        return words
     }
 
     /// Single quotes, unless the credential placeholder is inside: then double quotes with

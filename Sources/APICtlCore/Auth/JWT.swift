@@ -9,6 +9,8 @@ public struct JWTClaims: Sendable, Equatable {
     public var issuedAt: Date?
     public var expiresAt: Date?
     public var scopes: [String]
+    /// RFC 8705's `cnf.x5t#S256`: the certificate the token is bound to.
+    public var certificateThumbprint: String?
 }
 
 public enum JWT {
@@ -28,7 +30,8 @@ public enum JWT {
             scopes = text.split(separator: " ").map(String.init)
         }
         return JWTClaims(subject: object["sub"]?.stringValue, name: object["name"]?.stringValue,
-                         email: object["email"]?.stringValue, issuedAt: date("iat"), expiresAt: date("exp"), scopes: scopes)
+                         email: object["email"]?.stringValue, issuedAt: date("iat"), expiresAt: date("exp"), scopes: scopes,
+                         certificateThumbprint: object["cnf"]?.objectValue?["x5t#S256"]?.stringValue)
     }
 
     static func base64URLDecode(_ text: Substring) -> Data? {

@@ -10,8 +10,9 @@ public struct OAuthConfig: Sendable, Equatable {
     public var refreshURL: String?
     public var clientID: String?
     public var clientSecretEnv: String?
-    /// basic | post | none
+    /// basic | post | none | tls_client_auth | self_signed_tls_client_auth
     public var clientAuth: String?
+    public static let clientAuthChoices = ["basic", "post", "none", "tls_client_auth", "self_signed_tls_client_auth"]
     /// form | json
     public var tokenRequest: String?
     public var scopes: [String]?

@@ -44,6 +44,8 @@ public struct ProfileConfig: Sendable, Equatable {
     /// Non-secret headers sent with every request (e.g. Accept).
     public var headers: [String: String]?
     public var caCert: String?
+    /// The client certificate and proxy (`client_cert`, `client_key`, `proxy`, ...); an environment's own win.
+    public var connection = ConnectionConfig()
     public var pagination: PaginationConfig?
     /// `[profiles.NAME.oauth]`: how an oauth2 profile obtains and refreshes its token.
     public var oauth: OAuthConfig?
@@ -110,6 +112,8 @@ public struct EnvironmentConfig: Sendable, Equatable {
     public var keyPrefix: String?
     /// Ask before POST, PUT, PATCH and DELETE (`--yes` without a terminal).
     public var confirm: Bool?
+    /// This environment's client certificate and proxy, over the profile's.
+    public var connection = ConnectionConfig()
 
     public init(baseURL: String, tokenEnv: String? = nil, keyPrefix: String? = nil, confirm: Bool? = nil) {
         self.baseURL = baseURL
@@ -139,5 +143,38 @@ public struct PaginationConfig: Sendable, Equatable {
         self.nextCursor = nextCursor
         self.cursorParam = cursorParam
         self.pageParam = pageParam
+    }
+}
+
+/// How a profile (or one of its environments) reaches its API below HTTP: the client
+/// certificate it presents and the proxy it goes through (docs/configuration.md).
+public struct ConnectionConfig: Sendable, Equatable {
+    /// PEM (leaf first, chain and key allowed) or PKCS#12.
+    public var clientCert: String?
+    /// PEM private key; without one, the certificate file's own, else the one `credentials import-key` stored.
+    public var clientKey: String?
+    /// The variable holding the passphrase of an encrypted key or PKCS#12 file.
+    public var clientKeyPassphraseEnv: String?
+    /// "http://host:port"; "" goes direct whatever the proxy variables say.
+    public var proxy: String?
+
+    public init(clientCert: String? = nil, clientKey: String? = nil, clientKeyPassphraseEnv: String? = nil, proxy: String? = nil) {
+        self.clientCert = clientCert
+        self.clientKey = clientKey
+        self.clientKeyPassphraseEnv = clientKeyPassphraseEnv
+        self.proxy = proxy
+    }
+
+    /// `override`'s settings where it has them: an environment's over its profile's. A certificate
+    /// comes with its own key and passphrase, never the profile's.
+    public func overridden(by override: ConnectionConfig) -> ConnectionConfig {
+        var merged = self
+        if override.clientCert != nil {
+            merged.clientCert = override.clientCert
+            merged.clientKey = override.clientKey
+            merged.clientKeyPassphraseEnv = override.clientKeyPassphraseEnv
+        }
+        if override.proxy != nil { merged.proxy = override.proxy }
+        return merged
     }
 }

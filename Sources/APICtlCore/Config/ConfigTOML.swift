@@ -82,6 +82,7 @@ public enum ConfigTOML {
                                                   tokenEnv: try environment.string("token_env"),
                                                   keyPrefix: try environment.string("key_prefix"),
                                                   confirm: try environment.bool("confirm"))
+                decoded[name]?.connection = try decodeConnection(environment)
                 environment.noteUnknownKeys()
             }
             environments = decoded
@@ -94,7 +95,7 @@ public enum ConfigTOML {
                                           pageParam: try table.string("page_param"))
             table.noteUnknownKeys()
         }
-        let decoded = ProfileConfig(preset: try profile.string("preset"), auth: try profile.requiredString("auth"),
+        var decoded = ProfileConfig(preset: try profile.string("preset"), auth: try profile.requiredString("auth"),
                                     baseURL: try profile.string("base_url"), tokenEnv: try profile.string("token_env"),
                                     whoami: try profile.string("whoami"), defaultEnv: try profile.string("default_env"),
                                     environments: environments, vars: try profile.strings("vars"),
@@ -110,6 +111,7 @@ public enum ConfigTOML {
                                     whoamiIdentity: try profile.string("whoami_identity"),
                                     idempotencyHeader: try profile.headerName("idempotency_header"),
                                     openapi: try profile.string("openapi"), openapiMaxAge: try profile.durationText("openapi_max_age"))
+        decoded.connection = try decodeConnection(profile)
         profile.noteUnknownKeys()
         return decoded
     }
@@ -123,6 +125,7 @@ public enum ConfigTOML {
         table["whoami"] = profile.whoami
         table["default_env"] = profile.defaultEnv
         table["ca_cert"] = profile.caCert
+        encodeConnection(profile.connection, into: table)
         if let environments = profile.environments {
             let environmentTables = TOMLTable()
             for (name, environment) in environments {
@@ -131,6 +134,7 @@ public enum ConfigTOML {
                 environmentTable["token_env"] = environment.tokenEnv
                 environmentTable["key_prefix"] = environment.keyPrefix
                 environmentTable["confirm"] = environment.confirm
+                encodeConnection(environment.connection, into: environmentTable)
                 environmentTables[name] = environmentTable
             }
             table["environments"] = environmentTables
@@ -162,6 +166,18 @@ public enum ConfigTOML {
         table["token_command_timeout"] = profile.tokenCommandTimeout
         table["token_command_cache"] = profile.tokenCommandCache
         return table
+    }
+
+    private static func decodeConnection(_ table: TableReader) throws(ShapeError) -> ConnectionConfig {
+        ConnectionConfig(clientCert: try table.string("client_cert"), clientKey: try table.string("client_key"),
+                         clientKeyPassphraseEnv: try table.string("client_key_passphrase_env"), proxy: try table.string("proxy"))
+    }
+
+    private static func encodeConnection(_ connection: ConnectionConfig, into table: TOMLTable) {
+        table["client_cert"] = connection.clientCert
+        table["client_key"] = connection.clientKey
+        table["client_key_passphrase_env"] = connection.clientKeyPassphraseEnv
+        table["proxy"] = connection.proxy
     }
 
     static func stringTable(_ values: [String: String]) -> TOMLTable {

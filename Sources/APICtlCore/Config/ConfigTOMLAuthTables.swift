@@ -9,7 +9,7 @@ extension ConfigTOML {
                                   deviceAuthorizationURL: try table.string("device_authorization_url"),
                                   revocationURL: try table.string("revocation_url"), refreshURL: try table.string("refresh_url"),
                                   clientID: try table.string("client_id"), clientSecretEnv: try table.string("client_secret_env"),
-                                  clientAuth: try table.choice("client_auth", among: ["basic", "post", "none"]),
+                                  clientAuth: try table.choice("client_auth", among: OAuthConfig.clientAuthChoices),
                                   tokenRequest: try table.choice("token_request", among: ["form", "json"]),
                                   scopes: try table.stringList("scopes"), redirectPort: try table.port("redirect_port"),
                                   redirectPath: try table.string("redirect_path"),

@@ -12,6 +12,8 @@ public struct ResolvedProfile: Sendable {
     public var vars: [String: String]
     public var headers: [(String, String)]
     public var caCert: String?
+    /// The client certificate and proxy, the selected environment's over the profile's.
+    public var connection = ConnectionConfig()
     public var pagination: PaginationConfig?
     public var oauth: OAuthConfig?
     public var tokens: TokensConfig?
@@ -79,6 +81,11 @@ public struct ResolvedProfile: Sendable {
                                pair: config.pair)
         resolved.keyPrefixes = environments.compactMapValues { $0.keyPrefix.flatMap { $0.isEmpty ? nil : $0 } }
         resolved.confirmMutations = environment.flatMap { environments[$0]?.confirm } ?? false
+        resolved.connection = config.connection.overridden(by: environment.flatMap { environments[$0]?.connection } ?? ConnectionConfig())
+        if let proxy = resolved.connection.proxy, !proxy.isEmpty, ProxySettings.url(proxy) == nil {
+            throw .config("profile '\(name)': proxy '\(proxy)' is not an http:// or https:// proxy URL",
+                          hint: "write it as http://host:port")
+        }
         resolved.tokenCommand = config.tokenCommand
         resolved.idempotencyHeader = config.idempotencyHeader
         resolved.openapi = config.openapi

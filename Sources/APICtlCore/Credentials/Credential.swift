@@ -28,6 +28,12 @@ public struct Credential: Sendable, Equatable {
     /// The origin ("https://api.example.com", "http://127.0.0.1:8080") the credential
     /// was obtained for: it is sent nowhere else. nil only in records of earlier versions.
     public var origin: String?
+    /// RFC 8705: the `x5t#S256` of the client certificate the token is bound to, from its `cnf`
+    /// claim or the certificate that obtained it; it is sent only with that certificate.
+    public var certificateBinding: String?
+
+    /// The certificate the token is bound to: the record's, else the token's own `cnf` claim.
+    public var boundCertificate: String? { certificateBinding ?? JWT.decode(token)?.certificateThumbprint }
 
     /// Every secret the record holds: what output masks wherever a server or a URL repeats it.
     public var secrets: [String] { [token, refreshToken, clientSecret].compactMap { $0 } }

@@ -25,7 +25,7 @@ enum CredentialRecord {
             ("token_id", credential.tokenID), ("refresh_token", credential.refreshToken), ("name", credential.name),
             ("token_url", credential.tokenURL), ("refresh_url", credential.refreshURL), ("client_secret", credential.clientSecret),
             ("grant", credential.grant),
-            ("origin", credential.origin),
+            ("origin", credential.origin), ("certificate_binding", credential.certificateBinding),
             ("expires_at", credential.expiresAt.map(Timestamp.iso8601)), ("created_at", credential.createdAt.map(Timestamp.iso8601)),
             ("issued_at", credential.issuedAt.map(Timestamp.iso8601)),
         ]
@@ -51,7 +51,7 @@ enum CredentialRecord {
               let name = string("name"), let tokenURL = string("token_url"), let refreshURL = string("refresh_url"),
               let secret = string("client_secret"),
               let grant = string("grant"), let origin = string("origin"), let expiresAt = date("expires_at"), let createdAt = date("created_at"),
-              let issuedAt = date("issued_at") else { return nil }
+              let issuedAt = date("issued_at"), let binding = string("certificate_binding") else { return nil }
         var scopes: [String]?
         if let field = members["scopes"], field != .null {
             guard let list = field.stringArray else { return nil }
@@ -66,6 +66,7 @@ enum CredentialRecord {
         credential.grant = grant
         credential.origin = origin
         credential.issuedAt = issuedAt
+        credential.certificateBinding = binding
         return credential
     }
 

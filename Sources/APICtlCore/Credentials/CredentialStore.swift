@@ -17,6 +17,19 @@ public struct CredentialKey: Hashable, Sendable, Comparable, CustomStringConvert
 
     public var isDefaultAccount: Bool { account == Self.defaultAccount }
 
+    /// Where a profile keeps what its connection needs, beside its logins: labels no user can give
+    /// (a colon), so no login is ever one of them.
+    public static let clientKeyAccount = ":client-key"
+    public static let proxyAccount = ":proxy"
+
+    /// A login's credential: not the client key or the proxy's password stored beside it.
+    public var isLogin: Bool { !account.hasPrefix(":") }
+
+    /// The client certificate's private key (`credentials import-key`) of this profile and environment.
+    public var clientKey: CredentialKey { CredentialKey(profile: profile, environment: environment, account: Self.clientKeyAccount) }
+    /// The proxy's user and password (`login --proxy`) of this profile and environment.
+    public var proxyLogin: CredentialKey { CredentialKey(profile: profile, environment: environment, account: Self.proxyAccount) }
+
     public var description: String {
         var text = environment == "default" ? profile : "\(profile) (\(environment))"
         if !isDefaultAccount { text += ", account \(account)" }

@@ -55,6 +55,12 @@ public struct APICtlError: Error, Sendable, Equatable {
         case .connect: return .init(.network, "could not connect to \(origin)", hint: "is the server running and the port right?")
         case .timeout(let d): return .init(.network, "timed out talking to \(origin): \(d)", hint: "raise --timeout or try again")
         case .tls(let d): return .init(.network, "TLS failure with \(origin): \(d)", hint: "for a private CA, set ca_cert in the profile or pass --cacert")
+        case .certificateRefused(let d):
+            return .init(.authentication, "\(origin) refused the TLS client certificate (\(d))",
+                         hint: "it wants a certificate it trusts: client_cert and client_key of the profile (docs/configuration.md)")
+        case .proxyAuthentication(let d):
+            return .init(.authentication, "the proxy refused the connection to \(origin): \(d)",
+                         hint: "store the proxy's user and password with 'apictl login --proxy -p PROFILE'")
         case .protocolFailure(let d): return .init(.network, "connection to \(origin) failed: \(d)")
         case .consumer(let error), .heldBack(let error): return error
         case .other(let d): return .init(.network, "request to \(origin) failed: \(d)")

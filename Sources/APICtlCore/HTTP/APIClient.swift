@@ -31,6 +31,8 @@ public final class APIClient {
     public private(set) var lastStatus: Int?
     /// How many times the last `send` put its request on the wire (retries and a renewed credential's retry included).
     public private(set) var attempts = 0
+    /// The proxy's user and password, from the store once the proxy answered 407.
+    private var proxyLogin: ProxyCredential?
 
     public var retryPolicy: RetryPolicy { settings.retryPolicy }
     public var now: @Sendable () -> Date { settings.now }
@@ -180,8 +182,18 @@ public final class APIClient {
                 pending?.clear()
             } catch {
                 pending?.clear()
+                if case .proxyAuthentication = error, proxyLogin == nil, let profile,
+                   let login = try? settings.connection?.proxyLogin(for: profile) {
+                    proxyLogin = login   // asked for once the proxy wants them; this hop again, with them
+                    continue
+                }
                 if !hop.began, error.mayHaveSent { noteAnswer(outgoing, status: nil, redactor: shownWith) }
-                throw SendError(apiError: APICtlError.network(error, url: redactor.url(outgoing.url)), transport: error)
+                var apiError = APICtlError.network(error, url: redactor.url(outgoing.url))
+                if case .proxyAuthentication = error, let profile {
+                    apiError.hint = proxyLogin == nil ? "store the proxy's user and password with 'apictl login --proxy \(profile.selectionFlags)'"
+                        : "the stored proxy login was refused: store the right one with 'apictl login --proxy \(profile.selectionFlags)'"
+                }
+                throw SendError(apiError: apiError, transport: error)
             }
             if let observer = settings.observer {   // -v only: masking is no work for a request nobody watches
                 var shownHead = head
@@ -276,7 +288,9 @@ public final class APIClient {
     func authorize(_ request: HTTPRequest, keepUserCredentials: Bool, attachCredential attach: Bool = true) throws(APICtlError) -> HTTPRequest {
         var out = request
         if let target = URLParts.parse(request.url) {
-            out.proxy = settings.proxies.proxy(for: target) ?? ""
+            out.proxy = (profile?.connection.proxy).map { ProxySettings(profileProxy: $0) }?.proxy(for: target)
+                ?? settings.proxies.proxy(for: target) ?? ""
+            if out.proxy?.isEmpty == false, out.proxyCredential == nil { out.proxyCredential = proxyLogin }
             if request.carriesSecrets { try checkSecretsMayGo(to: target, proxy: out.proxy, what: "credentials") }
         }
         out = try attachCredential(out, keepUserCredentials: keepUserCredentials, attach: attach)
@@ -301,8 +315,10 @@ public final class APIClient {
         guard let profile, target.origin == profile.base.origin else { return out }
         for (name, value) in profile.headers where !out.headers.contains(name) { out.headers.add(name, value) }
         if out.caCertPath == nil { out.caCertPath = profile.caCert }
+        if out.clientCertificate == nil { out.clientCertificate = try settings.connection?.certificate(for: profile) }
         guard attach, let credential, !out.headers.contains(profile.auth.headerName ?? "") else { return out }
         try checkSecretsMayGo(to: target, proxy: out.proxy, what: "a credential")
+        try CertificateBinding.check(credential.credential, presenting: out.clientCertificate, profile: profile)
         let secret = credential.credential.token
         switch profile.auth {
         case .query(let name):
@@ -342,6 +358,7 @@ public final class APIClient {
     public func withoutCredentials(_ request: HTTPRequest) -> HTTPRequest {
         var out = request
         out.rawHeaders = []   // bytes apictl cannot read are not trusted to another origin either
+        out.clientCertificate = nil   // presented to the profile's origin only
         out.headers.removeCredentials(keyHeader: profile?.auth.headerName)
         // A Location that repeats the key in its query (…?api_key=K → https://www.host/…?api_key=K)
         // must not carry it to the new origin either.
@@ -358,7 +375,7 @@ public final class APIClient {
     }
 
     /// A proxy URL without its `user:password@`, for messages and `-v`.
-    static func withoutUserInfo(_ proxy: String) -> String {
+    public static func withoutUserInfo(_ proxy: String) -> String {
         guard let schemeEnd = proxy.firstRange(ofText: "://") else { return proxy }
         let rest = proxy[schemeEnd.upperBound...]
         let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex

@@ -80,6 +80,12 @@ final class CurlTransfer {
         if let consumerError = state.consumerError { throw .consumer(consumerError) }
         guard code == CURLE_OK else {
             let detail = String(cString: errorBuffer)
+            var connectStatus = 0
+            apictl_getinfo_long(handle, CURLINFO_HTTP_CONNECTCODE, &connectStatus)
+            // 407 asks for credentials; tinyproxy answers wrong ones with 401.
+            if connectStatus == 407 || connectStatus == 401 {
+                throw .proxyAuthentication("it answered \(connectStatus) to the CONNECT (\(connectStatus == 407 ? "credentials needed" : "credentials refused"))")
+            }
             throw Self.transportError(code, detail: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
         }
         // A body-less response (HEAD, 204) never triggers the write callback.
@@ -107,7 +113,23 @@ final class CurlTransfer {
         }
         if let ca = request.caCertPath { apictl_setopt_string(handle, CURLOPT_CAINFO, ca) }
         if let proxy = request.proxy { apictl_setopt_string(handle, CURLOPT_PROXY, proxy) }
+        if let credential = request.proxyCredential {
+            // Basic only: curl then sends it on the CONNECT (or the proxied request) at once,
+            // and never to the origin, whose headers are ours.
+            apictl_setopt_string(handle, CURLOPT_PROXYUSERNAME, credential.user)
+            apictl_setopt_string(handle, CURLOPT_PROXYPASSWORD, credential.password)
+            apictl_setopt_long(handle, CURLOPT_PROXYAUTH, 1)   // CURLAUTH_BASIC
+        }
+        if let certificate = request.clientCertificate { presentCertificate(certificate) }
         if request.freshConnection { apictl_setopt_long(handle, CURLOPT_FRESH_CONNECT, 1) }
+    }
+
+    /// The certificate and key exactly as apictl checked them, from memory: never a temporary file.
+    private func presentCertificate(_ certificate: ClientCertificate) {
+        apictl_setopt_string(handle, CURLOPT_SSLCERTTYPE, "PEM")
+        _ = certificate.chainPEM.withUnsafeBytes { apictl_setopt_blob(handle, CURLOPT_SSLCERT_BLOB, $0.baseAddress, $0.count) }
+        apictl_setopt_string(handle, CURLOPT_SSLKEYTYPE, "PEM")
+        _ = certificate.keyPEM.withUnsafeBytes { apictl_setopt_blob(handle, CURLOPT_SSLKEY_BLOB, $0.baseAddress, $0.count) }
     }
 
     /// The request's headers as libcurl's list (the caller frees it), raw byte lines included.
@@ -151,6 +173,7 @@ final class CurlTransfer {
     }
 
     private static func transportError(_ code: CURLcode, detail: String) -> TransportError {
+        if let alert = refusedCertificateAlert(detail) { return .certificateRefused(alert) }
         switch code {
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL: return .invalidURL(detail)
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: return .resolve(detail)
@@ -164,6 +187,20 @@ final class CurlTransfer {
             return .protocolFailure(detail)
         default: return .other(detail)
         }
+    }
+}
+
+extension CurlTransfer {
+    /// The alert of a server that ended the handshake over the client certificate ("tlsv13 alert
+    /// certificate required", "sslv3 alert bad certificate", "tlsv1 alert unknown ca"): an alert
+    /// the server sent is about what the client presented, never about the server's own certificate.
+    static func refusedCertificateAlert(_ detail: String) -> String? {
+        guard let alert = detail.firstRange(ofText: " alert ") else { return nil }
+        let start = detail[..<alert.lowerBound].lastIndex(of: ":").map { detail.index(after: $0) } ?? detail.startIndex
+        let end = detail[alert.upperBound...].firstIndex(of: ",") ?? detail.endIndex
+        let text = String(detail[start..<end])
+        let refusals = ["certificate", "unknown ca", "access denied"]
+        return refusals.contains(where: { text.containsText($0) }) ? text : nil
     }
 }
 

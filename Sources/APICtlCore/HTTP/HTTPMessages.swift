@@ -65,6 +65,11 @@ public struct HTTPRequest: Sendable {
     public var caCertPath: String?
     /// The proxy to go through ("" for none); nil leaves it to libcurl's own reading of the environment.
     public var proxy: String?
+    /// The user and password the proxy asked for (407), from the store: they go to the proxy only.
+    public var proxyCredential: ProxyCredential?
+    /// Presented in the TLS handshake: set for the profile's own origin, and for a token endpoint
+    /// that authenticates the client by it (RFC 8705).
+    public var clientCertificate: ClientCertificate?
     /// Set when apictl put a secret in the body or headers itself (a password, a client secret,
     /// a refresh token, a CI ID token): such a request never leaves its origin on a redirect,
     /// never goes over plain http off this machine, and never through a plain-http proxy.

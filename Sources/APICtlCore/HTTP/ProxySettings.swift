@@ -10,6 +10,8 @@ public struct ProxySettings: Sendable, Equatable {
     public var all: String?
     /// Host names and suffixes that go direct; "*" means every host.
     public var noProxy: [String]
+    /// The profile's own `proxy`, over the variables for every request of the run; "" goes direct.
+    public var profileProxy: String?
 
     public static let none = ProxySettings(http: nil, https: nil, all: nil, noProxy: [])
 
@@ -18,6 +20,12 @@ public struct ProxySettings: Sendable, Equatable {
         self.https = https
         self.all = all
         self.noProxy = noProxy
+    }
+
+    /// Only the profile's own `proxy` ("" goes direct).
+    public init(profileProxy: String) {
+        self.init(http: nil, https: nil, all: nil, noProxy: [])
+        self.profileProxy = profileProxy
     }
 
     public init(environment: [String: String]) {
@@ -31,6 +39,7 @@ public struct ProxySettings: Sendable, Equatable {
 
     /// The proxy URL for a request to `target`, or nil to go direct.
     public func proxy(for target: URLParts) -> String? {
+        if let profileProxy { return profileProxy.isEmpty ? nil : Self.url(profileProxy) }
         guard let chosen = (target.scheme == "https" ? https : http) ?? all else { return nil }
         for entry in noProxy {
             if entry == "*" { return nil }
@@ -41,5 +50,25 @@ public struct ProxySettings: Sendable, Equatable {
             if host == suffix || host.hasSuffix("." + suffix) || target.host == suffix { return nil }
         }
         return chosen.containsText("://") ? chosen : "http://" + chosen
+    }
+
+    /// A proxy as libcurl takes it: a scheme-less one is http://; nil for a scheme libcurl would not proxy with.
+    public static func url(_ text: String) -> String? {
+        guard let schemeEnd = text.firstRange(ofText: "://") else { return text.isEmpty ? nil : "http://" + text }
+        let scheme = text[..<schemeEnd.lowerBound].lowercased()
+        guard ["http", "https", "socks4", "socks4a", "socks5", "socks5h"].contains(scheme),
+              schemeEnd.upperBound < text.endIndex else { return nil }
+        return text
+    }
+}
+
+/// What a proxy that answers 407 is given, from the store (`apictl login --proxy`).
+public struct ProxyCredential: Sendable, Equatable {
+    public var user: String
+    public var password: String
+
+    public init(user: String, password: String) {
+        self.user = user
+        self.password = password
     }
 }

@@ -10,6 +10,10 @@ public enum TransportError: Error, Equatable, Sendable {
     case connect(String)
     case timeout(String)
     case tls(String)
+    /// The server ended the TLS handshake over the client certificate: none given, or one it does not trust.
+    case certificateRefused(String)
+    /// The proxy answered the CONNECT with 407: it wants credentials, or others.
+    case proxyAuthentication(String)
     /// The connection broke or the server sent something that is not HTTP.
     case protocolFailure(String)
     /// The consumer refused the body (disk full, closed pipe); its own error is kept and told as it is.
@@ -22,7 +26,7 @@ public enum TransportError: Error, Equatable, Sendable {
     /// was made, nor when the client held it back.
     public var mayHaveSent: Bool {
         switch self {
-        case .invalidURL, .resolve, .connect, .tls, .heldBack: return false
+        case .invalidURL, .resolve, .connect, .tls, .certificateRefused, .proxyAuthentication, .heldBack: return false
         case .timeout, .protocolFailure, .consumer, .other: return true
         }
     }
@@ -30,7 +34,7 @@ public enum TransportError: Error, Equatable, Sendable {
     public var detail: String {
         switch self {
         case .invalidURL(let s), .resolve(let s), .connect(let s), .timeout(let s), .tls(let s),
-             .protocolFailure(let s), .other(let s):
+             .certificateRefused(let s), .proxyAuthentication(let s), .protocolFailure(let s), .other(let s):
             return s
         case .consumer(let error), .heldBack(let error):
             return error.message

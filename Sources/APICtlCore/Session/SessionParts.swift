@@ -78,6 +78,8 @@ public struct ClientSettings: Sendable {
     public var budgetHoldsRateLimits = false
     /// Where each use of a stored or commanded credential is recorded; nil with `audit = false`.
     public var audit: AuditTrail?
+    /// The client certificates and proxy logins of the run's profiles, read on first use.
+    public var connection: ConnectionSecrets?
     /// Blocks for the given seconds; handed in so tests can fake time.
     public var sleep: @Sendable (Double) -> Void
     public var now: @Sendable () -> Date

@@ -43,7 +43,7 @@ enum AccountListCommand {
         let usage = AuditUsage(AuditLog(stateDirectory: context.configLocation.stateDirectory).entries())
         var rows: [Row] = []
         let label = context.globals.chosenAccount?.name
-        for key in try selection.store.keys().sorted() where (only == nil || key.profile == only) && (label == nil || key.account == label) {
+        for key in try selection.store.keys().sorted() where key.isLogin && (only == nil || key.profile == only) && (label == nil || key.account == label) {
             guard let credential = try selection.store.load(key) else { continue }
             let fingerprint = AuditEntry.fingerprint(of: credential.token)
             rows.append(Row(key: key, identity: state.identity(of: key), store: selection.store.source.name, expiresAt: credential.expiresAt,

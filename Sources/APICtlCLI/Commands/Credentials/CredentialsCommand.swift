@@ -9,6 +9,7 @@ enum CredentialsCommand {
             .init("migrate") { CredentialsMigrateCommand.spec },
             .init("lock") { CredentialsLockCommand.spec },
             .init("rekey") { CredentialsRekeyCommand.spec },
+            .init("import-key") { CredentialsImportKeyCommand.spec },
         ]
     )
 }

@@ -32,7 +32,15 @@ struct DoctorProfileCheck {
             label += " -a \(selected.account)"
         }
         var findings = [credential(of: profile)]
-        if let transport { findings.append(connectivity(profile, transport: transport)) }
+        var certificate: ClientCertificate?
+        if profile.connection.clientCert != nil {
+            let (finding, read) = clientCertificate(of: profile)
+            findings.append(finding)
+            certificate = read
+        }
+        if let transport, findings.allSatisfy({ $0.problem != .configuration }) {
+            findings.append(connectivity(profile, certificate: certificate, transport: transport))
+        }
         return DoctorRow(label: label, value: findings.map(\.text).joined(separator: "; "),
                          problem: findings.lazy.compactMap(\.problem).first)
     }
@@ -67,9 +75,26 @@ struct DoctorProfileCheck {
         }
     }
 
-    func connectivity(_ profile: ResolvedProfile, transport: Transport) -> Finding {
+    /// The certificate read and checked as a request would (an encrypted key's passphrase may be asked for).
+    func clientCertificate(of profile: ResolvedProfile) -> (Finding, ClientCertificate?) {
+        do {
+            guard let certificate = try context.connectionSecrets.certificate(for: profile) else { return (("no client certificate", nil), nil) }
+            let shown = "client certificate " + ClientCertificateReport.summary(certificate, now: context.now())
+            if certificate.daysLeft(at: context.now()) != nil { return ((shown + ": renew it soon", nil), certificate) }
+            return ((shown, nil), certificate)
+        } catch {
+            return ((error.message, error.exitCode), nil)
+        }
+    }
+
+    /// A HEAD to the base URL, through the proxy and with the certificate a request would take.
+    func connectivity(_ profile: ResolvedProfile, certificate: ClientCertificate?, transport: Transport) -> Finding {
         let started = Date()
-        let request = HTTPRequest(method: "HEAD", url: profile.baseURL, timeout: 5, caCertPath: context.globals.caCert ?? profile.caCert)
+        var request = HTTPRequest(method: "HEAD", url: profile.baseURL, timeout: 5, caCertPath: context.globals.caCert ?? profile.caCert)
+        request.clientCertificate = certificate
+        var proxies = ProxySettings(environment: context.environment)
+        proxies.profileProxy = profile.connection.proxy
+        request.proxy = proxies.proxy(for: profile.base) ?? ""
         do {
             let head = try transport.send(request, to: BufferingConsumer())
             let ms = (Date().timeIntervalSince(started) * 1000).saturatingInt

@@ -17,6 +17,8 @@ enum LoginCommand {
         On an oauth2 profile, login runs an OAuth 2.0 flow instead: the browser
         (authorization code with PKCE, redirected to a listener on 127.0.0.1; the
         default), --device, or --client-credentials. The token renews itself.
+        --proxy stores the user and password the profile's proxy asks for instead
+        (docs/configuration.md): they go to the proxy only, never to the API.
         In a CI job, --ci exchanges the job's ID token as the profile's `ci` table
         says (docs/ci.md); requests do that by themselves, and nothing is stored.
         """,
@@ -24,7 +26,7 @@ enum LoginCommand {
         examples: ["apictl login -p dzdesk", "echo \"$KEY\" | apictl login -p dzdesk --with-token",
                    "echo \"$WORK_KEY\" | apictl login -p dzdesk -a work --with-token", "apictl login -p techdocs --device",
                    "apictl login -p ci-bot --client-credentials --client-secret-stdin < secret.txt",
-                   "apictl login -p dzdesk --ci"],
+                   "apictl login -p dzdesk --ci", "echo \"$PROXY_PASSWORD\" | apictl login -p bank --proxy --proxy-user me"],
         run: run
     )
 
@@ -36,6 +38,7 @@ enum LoginCommand {
         let oauth: OAuthLogin.Options
         let device: DeviceLogin.Options
         let pair: PairLogin.Options
+        let proxy: ProxyLogin.Options
 
         init(_ declare: OptionBinding) {
             withToken = declare.flag("with-token", nil, help: "Read the key from stdin")
@@ -45,11 +48,14 @@ enum LoginCommand {
             oauth = OAuthLogin.Options(declare)
             device = DeviceLogin.Options(declare)
             pair = PairLogin.Options(declare)
+            proxy = ProxyLogin.Options(declare)
         }
     }
 
     static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let (config, profile) = try context.requireProfile()
+        if options.proxy.proxy { return try ProxyLogin.run(options.proxy, context, config: config, profile: profile, verify: !options.noVerify) }
+        if options.proxy.user != nil { throw .usage("--proxy-user goes with --proxy") }
         if options.ci { return try CILogin.run(context, profile: profile) }
         if let pair = profile.pair, !options.withToken || pair.asksForToken {
             return try PairLogin.run(options, context, configFile: config, profile: profile, pair: pair)

@@ -99,7 +99,8 @@ enum OAuthLogin {
         }
         let (secret, secretToStore) = try clientSecret(fromStdin: options.clientSecretStdin, context, profile: profile, config: config,
                                                         required: flow == .clientCredentials)
-        let identity = try OAuthEndpoints.identity(profile, environment: context.environment, storedSecret: secret)
+        let identity = try OAuthEndpoints.identity(profile, environment: context.environment, storedSecret: secret,
+                                                   connection: http.settings.connection)
         let client = OAuthClient(http: http, identity: identity, caCert: profile.caCert)
         let scopes = options.scopes.isEmpty ? endpoints.scopes : options.scopes
         let action = "the login to '\(profile.name)'"
@@ -113,7 +114,7 @@ enum OAuthLogin {
             throw error.apiError(doing: action, profile: profile.name)
         }
 
-        var credential = grant.credential(receivedAt: context.now(), replacing: nil, requestedScopes: scopes)
+        var credential = client.credential(from: grant, receivedAt: context.now(), replacing: nil, requestedScopes: scopes)
         credential.tokenURL = tokenURL
         credential.refreshURL = endpoints.refreshURL
         credential.clientSecret = secretToStore

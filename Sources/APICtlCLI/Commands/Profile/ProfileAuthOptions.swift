@@ -19,8 +19,8 @@ struct ProfileAuthOptions: CommandOptions {
     init(_ declare: OptionBinding) {
         issuer = declare.value("oauth-issuer", nil, "URL", help: "OAuth 2.0 issuer; its discovery document gives the endpoints")
         clientID = declare.value("oauth-client-id", nil, "ID", help: "OAuth 2.0 client id registered for apictl")
-        clientAuth = declare.value("oauth-client-auth", nil, "METHOD", help: "How the client authenticates: basic, post or none",
-                                   completion: .choices(["basic", "post", "none"]))
+        clientAuth = declare.value("oauth-client-auth", nil, "METHOD", help: "How the client authenticates: basic, post, none, tls_client_auth or self_signed_tls_client_auth",
+                                   completion: .choices(OAuthConfig.clientAuthChoices))
         clientSecretEnv = declare.value("oauth-client-secret-env", nil, "VAR", help: "Environment variable holding the client secret")
         tokenRequest = declare.value("oauth-token-request", nil, "FORMAT", help: "Token requests as form (RFC 6749) or json",
                                      completion: .choices(["form", "json"]))

@@ -14,6 +14,10 @@ struct ProfileEdits: CommandOptions {
     let vars: [String]
     let headers: [String]
     let caCert: String?
+    let clientCert: String?
+    let clientKey: String?
+    let clientKeyPassphraseEnv: String?
+    let proxy: String?
     let tokenCommand: String?
     let tokenCommandTimeout: DurationValue?
     let tokenCommandCache: DurationValue?
@@ -36,6 +40,11 @@ struct ProfileEdits: CommandOptions {
         vars = declare.list("var", nil, "KEY=VALUE", help: "Value for a {KEY} placeholder")
         headers = declare.list("header", "H", "'NAME: VALUE'", help: "Non-secret header sent with every request")
         caCert = declare.value("ca-cert", nil, "FILE", help: "PEM bundle of a private CA", completion: .files)
+        clientCert = declare.value("client-cert", nil, "FILE", help: "Client certificate for mutual TLS (PEM, or PKCS#12)", completion: .files)
+        clientKey = declare.value("client-key", nil, "FILE", help: "The client certificate's private key (PEM)", completion: .files)
+        clientKeyPassphraseEnv = declare.value("client-key-passphrase-env", nil, "VAR",
+                                               help: "Environment variable holding the client key's passphrase")
+        proxy = declare.value("proxy", nil, "URL", help: "Proxy for this profile, over https_proxy ('' goes direct)")
         tokenCommand = declare.value("token-command", nil, "COMMAND",
                                      help: "A command that prints the token (run by /bin/sh -c), e.g. 'pass show api/dz'")
         tokenCommandTimeout = declare.duration("token-command-timeout", help: "How long the token command may take (default 30s)")
@@ -148,6 +157,15 @@ struct ProfileEdits: CommandOptions {
         if let openapi { profile.openapi = URLParts.isAbsolute(openapi) ? openapi : PathText.absolute(openapi) }
         if let openapiMaxAge { profile.openapiMaxAge = openapiMaxAge.text }
         if let caCert { profile.caCert = PathText.absolute(caCert) }
+        if let clientCert { profile.connection.clientCert = PathText.absolute(clientCert) }
+        if let clientKey { profile.connection.clientKey = PathText.absolute(clientKey) }
+        if let clientKeyPassphraseEnv { profile.connection.clientKeyPassphraseEnv = clientKeyPassphraseEnv }
+        if let proxy {
+            guard proxy.isEmpty || ProxySettings.url(proxy) != nil else {
+                throw .usage("--proxy '\(Redactor().url(proxy))' is not an http://, https:// or socks5:// proxy URL", hint: "e.g. --proxy http://proxy.corp:3128")
+            }
+            profile.connection.proxy = proxy
+        }
         for pair in vars {
             let (key, value) = try KeyValue.split(pair, option: "--var", example: "subdomain=toronto-acme")
             profile.vars = (profile.vars ?? [:]).merging([key: value]) { $1 }

@@ -95,11 +95,11 @@ struct StoredCredentials {
                 if !file.exists {
                     keys = []
                 } else if TerminalInput.passphraseAtHand(environment: context.environment, file: file) {
-                    keys = Set(try file.keys())
+                    keys = Set(try file.keys().filter(\.isLogin))
                 }
                 unreachable = selection.fallbackReason.map { _ in "keyring unreachable" }
             } else {
-                keys = Set(try selection.store.keys())
+                keys = Set(try selection.store.keys().filter(\.isLogin))
             }
         } catch {
             unreachable = error.message

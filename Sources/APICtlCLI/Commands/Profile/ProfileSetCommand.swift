@@ -10,6 +10,11 @@ enum ProfileSetCommand {
         ("whoami-key-id", { profile, _ in defer { profile.whoamiKeyID = nil }; return profile.whoamiKeyID != nil }),
         ("token-command", { profile, _ in defer { profile.tokenCommand = nil }; return profile.tokenCommand != nil }),
         ("ca-cert", { profile, _ in defer { profile.caCert = nil }; return profile.caCert != nil }),
+        ("client-cert", { profile, _ in
+            defer { profile.connection = ConnectionConfig(proxy: profile.connection.proxy) }
+            return profile.connection.clientCert != nil
+        }),
+        ("proxy", { profile, _ in defer { profile.connection.proxy = nil }; return profile.connection.proxy != nil }),
         ("default-env", { profile, _ in defer { profile.defaultEnv = nil }; return profile.defaultEnv != nil }),
         ("idempotency-header", { profile, _ in defer { profile.idempotencyHeader = nil }; return profile.idempotencyHeader != nil }),
         ("openapi", { profile, _ in defer { profile.openapi = nil }; return profile.openapi != nil }),

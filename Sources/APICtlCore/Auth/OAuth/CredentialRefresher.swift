@@ -123,7 +123,8 @@ public final class CredentialRefresher {
         do {
             // A stored token endpoint means no discovery round trip on refresh.
             endpoints = try OAuthEndpoints.resolve(profile, http: http, needsDiscovery: stored.tokenURL == nil)
-            identity = try OAuthEndpoints.identity(profile, environment: environment, storedSecret: stored.clientSecret)
+            identity = try OAuthEndpoints.identity(profile, environment: environment, storedSecret: stored.clientSecret,
+                                                  connection: http.settings.connection)
         } catch { throw .failed(error) }
         let client = OAuthClient(http: http, identity: identity, caCert: profile.caCert)
         let received = now()
@@ -137,12 +138,12 @@ public final class CredentialRefresher {
             }
             defer { recordRenewal(of: stored, at: url) }
             let grant = try client.refresh(refreshToken, tokenURL: url, ownEndpoint: own != nil)
-            return grant.credential(receivedAt: received, replacing: stored, requestedScopes: nil)
+            return client.credential(from: grant, receivedAt: received, replacing: stored, requestedScopes: nil)
         }
         if stored.grant == "client_credentials", let url = stored.tokenURL ?? endpoints.tokenURL {
             do { try Self.checkDestination(url, of: stored, profile: profile, what: "token endpoint") } catch { throw .failed(error) }
             let grant = try client.clientCredentials(scopes: stored.scopes ?? endpoints.scopes, tokenURL: url)
-            return grant.credential(receivedAt: received, replacing: stored, requestedScopes: nil)
+            return client.credential(from: grant, receivedAt: received, replacing: stored, requestedScopes: nil)
         }
         throw .failed(expiredWithoutRefresh(stored))
     }

@@ -2,19 +2,28 @@ import FoundationEssentials
 
 /// How this client proves who it is to the token endpoint (RFC 6749 2.3).
 public struct OAuthClientIdentity: Sendable {
-    public enum Method: String, Sendable { case basic, post, none }
+    public enum Method: String, Sendable {
+        case basic, post, none
+        /// RFC 8705 §2: the client's certificate is its authentication, a PKI one or one registered with the provider.
+        case tlsClientAuth = "tls_client_auth", selfSignedTLSClientAuth = "self_signed_tls_client_auth"
+
+        public var usesCertificate: Bool { self == .tlsClientAuth || self == .selfSignedTLSClientAuth }
+    }
 
     public var clientID: String
     public var clientSecret: String?
     public var method: Method
     /// Token requests as JSON (seed 001) rather than form-encoded.
     public var json: Bool
+    /// Presented to the token endpoint by the certificate methods.
+    public var certificate: ClientCertificate?
 
-    public init(clientID: String, clientSecret: String?, method: Method, json: Bool) {
+    public init(clientID: String, clientSecret: String?, method: Method, json: Bool, certificate: ClientCertificate? = nil) {
         self.clientID = clientID
         self.clientSecret = clientSecret
         self.method = method
         self.json = json
+        self.certificate = certificate
     }
 }
 
@@ -54,7 +63,7 @@ extension TokenEndpointError {
     static func whatToChange(_ code: String) -> String? {
         switch code {
         case "invalid_client", "unauthorized_client":
-            return "check the client id and secret (client_secret_env, or --client-secret-stdin) and oauth.client_auth (basic, post or none)"
+            return "check the client id and secret (client_secret_env, or --client-secret-stdin) and oauth.client_auth (basic, post, none, or tls_client_auth with client_cert)"
         case "invalid_redirect_uri", "redirect_uri_mismatch":
             return "register the redirect URI with the provider, or set oauth.redirect_port to the registered port"
         case "invalid_scope":
@@ -113,6 +122,16 @@ public final class OAuthClient {
             return try Self.readGrant(response, from: tokenURL, hiding: [refreshToken])
         }
         return try grant(tokenURL, [("grant_type", "refresh_token"), ("refresh_token", refreshToken)])
+    }
+
+    /// The record to store from `grant`: a token obtained with a certificate is bound to it (its
+    /// `cnf` claim says which; an opaque one is bound to the certificate that obtained it).
+    public func credential(from grant: TokenGrant, receivedAt now: Date, replacing previous: Credential?,
+                           requestedScopes: [String]?) -> Credential {
+        var credential = grant.credential(receivedAt: now, replacing: previous, requestedScopes: requestedScopes)
+        credential.certificateBinding = JWT.decode(grant.accessToken)?.certificateThumbprint
+            ?? (identity.method.usesCertificate ? identity.certificate?.thumbprint : nil)
+        return credential
     }
 
     public func clientCredentials(scopes: [String], tokenURL: String) throws(TokenEndpointError) -> TokenGrant {
@@ -224,6 +243,7 @@ public final class OAuthClient {
             body = PercentEncoding.formEncode(fields)
         }
         var request = HTTPRequest(method: "POST", url: url, headers: headers, body: Array(body.utf8), timeout: 30, caCertPath: caCert)
+        if identity.method.usesCertificate { request.clientCertificate = identity.certificate }
         request.carriesSecrets = true
         request.secrets = secrets(in: parameters)
         do { return try http.fetch(request) } catch { throw .failed(error) }

@@ -42,8 +42,24 @@ public struct OAuthEndpoints: Sendable {
             if endpoints.tokenURL == nil { endpoints.tokenURL = try found("token_endpoint") }
             if endpoints.deviceAuthorizationURL == nil { endpoints.deviceAuthorizationURL = try found("device_authorization_endpoint") }
             if endpoints.revocationURL == nil { endpoints.revocationURL = try found("revocation_endpoint") }
+            if OAuthClientIdentity.Method(rawValue: config.clientAuth ?? "")?.usesCertificate == true {
+                try endpoints.useMTLSAliases(document["mtls_endpoint_aliases"], config: config, profile: profile.name)
+            }
         }
         return endpoints
+    }
+
+    /// RFC 8705 §5: a client that authenticates by certificate uses the endpoints the provider
+    /// listed for mutual TLS, where the config did not name its own.
+    mutating func useMTLSAliases(_ aliases: JSONValue?, config: OAuthConfig, profile: String) throws(APICtlError) {
+        guard let aliases = aliases?.objectValue else { return }
+        func alias(_ key: String) throws(APICtlError) -> String? {
+            guard let text = aliases[key]?.stringValue else { return nil }
+            return try Self.checked(text, what: "the discovery document's mtls_endpoint_aliases.\(key)", profile: profile)
+        }
+        if config.tokenURL == nil, let url = try alias("token_endpoint") { tokenURL = url }
+        if config.deviceAuthorizationURL == nil, let url = try alias("device_authorization_endpoint") { deviceAuthorizationURL = url }
+        if config.revocationURL == nil, let url = try alias("revocation_endpoint") { revocationURL = url }
     }
 
     public static func config(_ profile: ResolvedProfile) throws(APICtlError) -> OAuthConfig {
@@ -55,8 +71,8 @@ public struct OAuthEndpoints: Sendable {
     }
 
     /// The client's identity; the secret from `client_secret_env`, else the one stored at login.
-    public static func identity(_ profile: ResolvedProfile, environment: [String: String],
-                                storedSecret: String?) throws(APICtlError) -> OAuthClientIdentity {
+    public static func identity(_ profile: ResolvedProfile, environment: [String: String], storedSecret: String?,
+                                connection: ConnectionSecrets? = nil) throws(APICtlError) -> OAuthClientIdentity {
         let config = try Self.config(profile)
         guard let clientID = config.clientID, !clientID.isEmpty else {
             throw APICtlError.config("profile '\(profile.name)' has no oauth.client_id",
@@ -71,6 +87,14 @@ public struct OAuthEndpoints: Sendable {
                                      hint: "export \(variable) with the client secret")
         }
         let method = OAuthClientIdentity.Method(rawValue: config.clientAuth ?? "") ?? ((fromEnvironment ?? storedSecret) == nil ? .none : .basic)
+        if method.usesCertificate {
+            guard let certificate = try connection?.certificate(for: profile) else {
+                throw APICtlError.config("profile '\(profile.name)' authenticates its client by certificate (oauth.client_auth = \"\(method.rawValue)\") but has no client_cert",
+                                         hint: "set client_cert (and client_key) of the profile")
+            }
+            return OAuthClientIdentity(clientID: clientID, clientSecret: nil, method: method, json: config.tokenRequest == "json",
+                                       certificate: certificate)
+        }
         return OAuthClientIdentity(clientID: clientID, clientSecret: method == .none ? nil : fromEnvironment ?? storedSecret,
                                    method: method, json: config.tokenRequest == "json")
     }
