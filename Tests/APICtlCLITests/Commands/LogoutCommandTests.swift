@@ -80,3 +80,21 @@ final class LogoutCommandTests: XCTestCase {
         XCTAssertEqual(harness.store.records[key]?.token, "stored-key")
     }
 }
+
+/// `apictl logout --proxy`: only the proxy login goes, the API credential stays.
+final class LogoutProxyCommandTests: XCTestCase {
+    func testRemovesTheProxyLoginAndKeepsTheCredential() throws {
+        let harness = try CommandHarness(config: CommandHarness.dzdesk)
+        let login = CredentialKey(profile: "dz", environment: nil)
+        harness.store.records[login] = CommandHarness.bound(Credential(token: "stored-key"))
+        var proxy = Credential(token: "proxy-pw", kind: "proxy")
+        proxy.name = "me"
+        harness.store.records[login.proxyLogin] = proxy
+        let run = harness.run("logout", "--proxy", "-p", "dz")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stderr, "removed the proxy login of dz from the keyring (Secret Service)\n")
+        XCTAssertNil(harness.store.records[login.proxyLogin])
+        XCTAssertNotNil(harness.store.records[login])
+        XCTAssertEqual(harness.run("logout", "--proxy", "--revoke", "-p", "dz").status, ExitCode.usage.rawValue)
+    }
+}

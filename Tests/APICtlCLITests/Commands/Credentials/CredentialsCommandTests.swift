@@ -10,9 +10,10 @@ final class CredentialsCommandTests: XCTestCase {
         let run = harness.run("credentials", "--help")
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.stdout.contains("Manage the credential stores"), run.stdout)
-        XCTAssertTrue(run.stdout.contains("migrate  Move every stored credential into the keyring or the encrypted file"), run.stdout)
-        XCTAssertTrue(run.stdout.contains("lock     Forget the encrypted file's cached key"), run.stdout)
-        XCTAssertTrue(run.stdout.contains("rekey    Change the encrypted credential file's passphrase"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("migrate     Move every stored credential into the keyring or the encrypted file"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("lock        Forget the encrypted file's cached key"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("rekey       Change the encrypted credential file's passphrase"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("import-key  Keep a client certificate's private key in the credential store"), run.stdout)
         XCTAssertEqual(run.stderr, "")
     }
 

@@ -1,0 +1,135 @@
+@testable import APICtlCore
+import APICtlTestSupport
+import Foundation
+import XCTest
+
+/// Where a request's client certificate, its key and the proxy login come from, and what
+/// stops a request before it is sent.
+final class ConnectionSecretsTests: XCTestCase {
+    var folder = ""
+
+    override func setUpWithError() throws {
+        folder = NSTemporaryDirectory() + "apictl-certs-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for (name, text) in [("alice.pem", TestCertificates.alice), ("alice.key", TestCertificates.aliceKey),
+                             ("alice-enc.key", TestCertificates.aliceKeyEncrypted), ("bob.key", TestCertificates.bobKey),
+                             ("old.pem", TestCertificates.expired), ("old.key", TestCertificates.expiredKey)] {
+            try text.write(toFile: folder + "/" + name, atomically: true, encoding: .utf8)
+        }
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
+
+    func fixture(_ lines: String, environment: [String: String] = [:]) throws -> SessionFixture {
+        try SessionFixture("""
+            [profiles.bank]
+            auth = "bearer"
+            base_url = "https://api.bank.test"
+            \(lines)
+            """, environment: environment)
+    }
+
+    func secrets(_ fixture: SessionFixture, prompts: [String] = [], asked: Box<[String]> = Box([])) -> ConnectionSecrets {
+        var answers = prompts
+        let now = fixture.now
+        return ConnectionSecrets(environment: fixture.environment,
+                                 readStore: { key throws(APICtlError) in try fixture.store.load(key) },
+                                 askPassphrase: { prompt in
+                                     asked.value.append(prompt)
+                                     return answers.isEmpty ? nil : answers.removeFirst()
+                                 }, cacheLifetime: 60, keeper: fixture.keeper, now: { now })
+    }
+
+    func testAProfileWithoutACertificateReadsNothing() throws {
+        let fixture = try fixture("")
+        XCTAssertNil(try secrets(fixture).certificate(for: fixture.profile("bank")))
+    }
+
+    func testAMismatchedKeyAndAnExpiredCertificateStopTheRequestWithExit3() throws {
+        let mismatched = try fixture("client_cert = \"\(folder)/alice.pem\"\nclient_key = \"\(folder)/bob.key\"")
+        XCTAssertThrowsError(try secrets(mismatched).certificate(for: mismatched.profile("bank"))) {
+            let error = $0 as? APICtlError
+            XCTAssertEqual(error?.exitCode, .configuration)
+            XCTAssertTrue(error?.message.contains("is not the key of the client certificate") == true, error?.message ?? "")
+        }
+        let expired = try fixture("client_cert = \"\(folder)/old.pem\"\nclient_key = \"\(folder)/old.key\"")
+        XCTAssertThrowsError(try secrets(expired).certificate(for: expired.profile("bank"))) {
+            XCTAssertEqual(($0 as? APICtlError)?.exitCode, .configuration)
+            XCTAssertTrue(($0 as? APICtlError)?.message.contains("expired on 2021-01-01") == true)
+        }
+    }
+
+    func testAnEncryptedKeyTakesItsVariableElseAsksAndKeepsTheDecryptedKeyForTheSession() throws {
+        let lines = "client_cert = \"\(folder)/alice.pem\"\nclient_key = \"\(folder)/alice-enc.key\"\nclient_key_passphrase_env = \"KP\""
+        let fromVariable = try fixture(lines, environment: ["KP": "s3cret"])
+        XCTAssertEqual(try secrets(fromVariable).certificate(for: fromVariable.profile("bank"))?.thumbprint, TestCertificates.aliceThumbprint)
+
+        let typed = try fixture(lines)
+        let asked = Box<[String]>([])
+        XCTAssertEqual(try secrets(typed, prompts: ["wrong", "s3cret"], asked: asked).certificate(for: typed.profile("bank"))?.subject, "CN=alice")
+        XCTAssertEqual(asked.value.count, 2, "a wrong passphrase is asked again")
+        let later = Box<[String]>([])
+        XCTAssertNotNil(try secrets(typed, asked: later).certificate(for: typed.profile("bank")))
+        XCTAssertEqual(later.value, [], "the key decrypted with a typed passphrase is kept for the session")
+
+        let noTerminal = try fixture(lines)
+        XCTAssertThrowsError(try secrets(noTerminal).certificate(for: noTerminal.profile("bank"))) {
+            XCTAssertTrue(($0 as? APICtlError)?.message.contains("no terminal to ask its passphrase on") == true)
+        }
+    }
+
+    func testACertificateWithoutAKeyFileUsesTheKeyInTheStoreTheEnvironmentsOwnFirst() throws {
+        let fixture = try fixture("client_cert = \"\(folder)/alice.pem\"")
+        XCTAssertThrowsError(try secrets(fixture).certificate(for: fixture.profile("bank"))) {
+            XCTAssertTrue(($0 as? APICtlError)?.hint?.contains("credentials import-key") == true)
+        }
+        try fixture.store.save(Credential(token: TestCertificates.aliceKey, kind: "client_key"),
+                               for: CredentialKey(profile: "bank", environment: nil).clientKey)
+        XCTAssertEqual(try secrets(fixture).certificate(for: fixture.profile("bank"))?.thumbprint, TestCertificates.aliceThumbprint)
+    }
+
+    func testTheProxyLoginComesFromTheStore() throws {
+        let fixture = try fixture("proxy = \"http://proxy.test:3128\"")
+        XCTAssertNil(try secrets(fixture).proxyLogin(for: fixture.profile("bank")))
+        var record = Credential(token: "pw", kind: "proxy")
+        record.name = "me"
+        try fixture.store.save(record, for: CredentialKey(profile: "bank", environment: nil).proxyLogin)
+        XCTAssertEqual(try secrets(fixture).proxyLogin(for: fixture.profile("bank")), ProxyCredential(user: "me", password: "pw"))
+    }
+
+    /// RFC 8705 §3: a token bound to one certificate never goes out with another, or with none.
+    func testABoundTokenIsRefusedWithAnotherCertificateOrNone() throws {
+        let fixture = try fixture("client_cert = \"\(folder)/alice.pem\"\nclient_key = \"\(folder)/alice.key\"")
+        let profile = try fixture.profile("bank")
+        let alice = try XCTUnwrap(try secrets(fixture).certificate(for: profile))
+        var credential = Credential(token: "opaque")
+        XCTAssertNoThrow(try CertificateBinding.check(credential, presenting: nil, profile: profile), "an unbound token goes anywhere")
+        credential.certificateBinding = alice.thumbprint
+        XCTAssertNoThrow(try CertificateBinding.check(credential, presenting: alice, profile: profile))
+        credential.certificateBinding = "another-thumbprint"
+        XCTAssertThrowsError(try CertificateBinding.check(credential, presenting: alice, profile: profile)) {
+            XCTAssertEqual(($0 as? APICtlError)?.exitCode, .configuration)
+        }
+        let payload = Base64URL.encode(Array(#"{"sub":"u","cnf":{"x5t#S256":"\#(alice.thumbprint)"}}"#.utf8))
+        let jwt = Credential(token: "eyJhbGciOiJub25lIn0.\(payload).sig")
+        XCTAssertEqual(jwt.boundCertificate, alice.thumbprint, "a JWT's cnf claim binds it")
+        XCTAssertThrowsError(try CertificateBinding.check(jwt, presenting: nil, profile: profile))
+    }
+
+    func testAProfilesProxyComesBeforeTheVariablesAndAnEmptyOneGoesDirect() throws {
+        let target = try XCTUnwrap(URLParts.parse("https://api.bank.test/v1"))
+        var proxies = ProxySettings(environment: ["https_proxy": "http://env-proxy:1"])
+        XCTAssertEqual(proxies.proxy(for: target), "http://env-proxy:1")
+        proxies.profileProxy = "proxy.corp:3128"
+        XCTAssertEqual(proxies.proxy(for: target), "http://proxy.corp:3128")
+        proxies.profileProxy = ""
+        XCTAssertNil(proxies.proxy(for: target))
+        XCTAssertNil(ProxySettings.url("ftp://proxy"))
+    }
+}
+
+/// A value a closure can change.
+final class Box<Value>: @unchecked Sendable {
+    var value: Value
+    init(_ value: Value) { self.value = value }
+}
