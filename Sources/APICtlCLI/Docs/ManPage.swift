@@ -62,7 +62,8 @@ enum ManPage {
         The pager for request output on a terminal (default less \\-FRX); cat or empty turns it off.
         .TP
         .B http_proxy, https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY, no_proxy, NO_PROXY
-        Proxies, read as curl reads them; a credential never goes over plain http through a proxy.
+        Proxies, read as curl reads them, when the profile has no proxy of its own; a credential never goes
+        over plain http through a proxy. A proxy that answers 407 gets the login stored by login \\-\\-proxy.
         .TP
         .B BROWSER
         The browser login \\-\\-web opens (else xdg\\-open with a display).
@@ -75,9 +76,12 @@ enum ManPage {
         .SH CONFIGURATION
         The config file holds no secret. Per profile (\\fB[profiles.NAME]\\fR): auth (token, bearer, basic,
         oauth2, header:NAME, query:NAME), base_url (with {var} placeholders), vars, token_env, whoami,
-        whoami_key_id, whoami_identity, default_env, headers, ca_cert, token_command, token_command_timeout,
-        token_command_cache, idempotency_header, openapi, openapi_max_age; tables environments.ENV (base_url, token_env, key_prefix, confirm), pagination,
-        oauth (OAuth 2.0), tokens (key management), pair (access and refresh token pairs), ci (CI identity).
+        whoami_key_id, whoami_identity, default_env, headers, ca_cert, client_cert, client_key, client_key_passphrase_env
+        (a client certificate for mutual TLS, checked before sending; credentials import\\-key keeps the key in the store), proxy,
+        token_command, token_command_timeout, token_command_cache, idempotency_header, openapi, openapi_max_age;
+        tables environments.ENV (base_url, token_env, key_prefix, confirm, client_cert, client_key, client_key_passphrase_env, proxy), pagination,
+        oauth (OAuth 2.0; client_auth tls_client_auth or self_signed_tls_client_auth authenticates by the certificate,
+        RFC 8705, and a token bound to it is sent with no other), tokens (key management), pair (access and refresh token pairs), ci (CI identity).
         Top level: default_profile, credential_store, passphrase_cache, keyring_cache, audit (false turns the audit record off).
         See configuration.md in the documentation for every key.
         .SH FILES

@@ -4,7 +4,8 @@ import Glibc
 /// What the client did on the wire, for `-v`. Values are already redacted.
 public enum WireEvent: Sendable {
     /// `bodyBytes` is nil for a body streamed from a pipe, whose size is not known.
-    case request(method: String, url: String, headers: [(String, String)], bodyBytes: Int64?, proxy: String?)
+    /// `certificate`: the subject and file of the client certificate presented, if any.
+    case request(method: String, url: String, headers: [(String, String)], bodyBytes: Int64?, proxy: String?, certificate: String? = nil)
     case response(HTTPResponseHead, redactedHeaders: [(String, String)])
     case redirect(from: String, to: String, credentialsDropped: Bool)
 }
@@ -371,7 +372,8 @@ public final class APIClient {
         observer(.request(method: request.method, url: redactor.url(request.url),
                           headers: request.headers.map { ($0.name, redactor.header($0.name, $0.value)) },
                           bodyBytes: request.bodySize,
-                          proxy: request.proxy.flatMap { $0.isEmpty ? nil : Self.withoutUserInfo($0) }))
+                          proxy: request.proxy.flatMap { $0.isEmpty ? nil : Self.withoutUserInfo($0) },
+                          certificate: request.clientCertificate.map { "\($0.subject) (\($0.origin))" }))
     }
 
     /// A proxy URL without its `user:password@`, for messages and `-v`.
