@@ -61,7 +61,7 @@ let package = Package(
         // The audit record's lines for requests still on their way, written if a signal ends the process.
         .target(name: "CAuditSignal"),
         // Client certificates read and checked with OpenSSL's libcrypto, which libcurl already loads.
-        .target(name: "CX509", linkerSettings: [.linkedLibrary("crypto")]),
+        .target(name: "CX509", linkerSettings: [.linkedLibrary("crypto"), .linkedLibrary("ssl"), .linkedLibrary("curl")]),
         // jq 1.8.2's library, unmodified, and our shim (Sources/CJQ/README.md). Its regular
         // expressions use Debian's oniguruma, opened with dlopen on the first one a filter
         // runs (onig_loader.c): the oniguruma names jq uses are renamed to our loader's.

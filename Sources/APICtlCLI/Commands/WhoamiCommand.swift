@@ -23,6 +23,9 @@ enum WhoamiCommand {
             throw APICtlError.config("profile '\(profile.name)' has no whoami path",
                                      hint: "set one with 'apictl profile set \(profile.name) --whoami /me'")
         }
+        if session.credential == nil, profile.connection.clientCert != nil {
+            return try certificateOnly(options, context, session: session, profile: profile, path: path)
+        }
         guard let credential = session.credential else {
             throw APICtlError.auth("no credential for profile '\(profile.name)'",
                                    hint: "run 'apictl login \(profile.selectionFlags)' or set APICTL_TOKEN\(profile.tokenEnv.map { " or \($0)" } ?? "")")
@@ -55,6 +58,36 @@ enum WhoamiCommand {
         }
         // whoami shows the server's answer: one that quotes the key back does not get it printed.
         context.stdout.write(session.client.redactor.text(options.json ? json(report) : text(report)))
+        return 0
+    }
+
+    /// A profile whose client certificate alone identifies the caller (mutual TLS, no key or token).
+    static func certificateOnly(_ options: Options, _ context: CommandContext, session: CredentialSession,
+                                profile: ResolvedProfile, path: String) throws(APICtlError) -> Int32 {
+        let request = try RequestBuilder.build(RequestDescription(method: "GET", target: path), profile: profile,
+                                               input: .files(readStandardInput: context.readStandardInput))
+        let response = try session.client.fetch(request)
+        guard response.head.isSuccess else { throw HTTPFailure.error(for: response, context: session.failureContext) }
+        let certificate = try context.connectionSecrets.certificate(for: profile)
+        let now = context.now()
+        if let certificate, let warning = ClientCertificateReport.expiryWarning(certificate, profile: profile, now: now) { context.warn(warning) }
+        let who = Identity.from(response.body, profile: profile)?.shownName
+        if options.json {
+            var out: [String: JSONValue] = ["profile": .string(profile.name), "base_url": .string(profile.baseURL),
+                                            "credential_source": .string("none: the client certificate"), "source": .string("none"),
+                                            "who": JSONValue(who), "client_certificate": certificate.map(ClientCertificateReport.json) ?? .null]
+            if let body = JSONValue(parsing: response.body) { out["response"] = body }
+            context.stdout.write(JSONOutput.render(.object(out)))
+            return 0
+        }
+        var lines = profile.choiceLines.map { ($0.label, $0.value) } + [("base URL", profile.baseURL)]
+        if let who { lines.append(("identity", who)) }
+        lines.append(("credential", "none: the client certificate identifies you"))
+        if let certificate { lines.append(("client cert", ClientCertificateReport.summary(certificate, now: now))) }
+        let width = (lines.map(\.0.count).max() ?? 0) + 2
+        context.stdout.write(lines.map { key, value in
+            key + ":" + String(repeating: " ", count: width - key.count) + TerminalText.escapingControls(value) + "\n"
+        }.joined())
         return 0
     }
 

@@ -55,6 +55,9 @@ public struct APICtlError: Error, Sendable, Equatable {
         case .connect: return .init(.network, "could not connect to \(origin)", hint: "is the server running and the port right?")
         case .timeout(let d): return .init(.network, "timed out talking to \(origin): \(d)", hint: "raise --timeout or try again")
         case .tls(let d): return .init(.network, "TLS failure with \(origin): \(d)", hint: "for a private CA, set ca_cert in the profile or pass --cacert")
+        case .certificateRefused(let d) where d == TransportError.noCertificateGiven:
+            return .init(.authentication, "\(origin) asks for a TLS client certificate, and none was presented",
+                         hint: "set client_cert (and client_key) of the profile (docs/configuration.md)")
         case .certificateRefused(let d):
             return .init(.authentication, "\(origin) refused the TLS client certificate (\(d))",
                          hint: "it wants a certificate it trusts: client_cert and client_key of the profile (docs/configuration.md)")

@@ -177,25 +177,7 @@ public final class APIClient {
             report(outgoing, redactor: shownWith)
             lastCarriedCredential = outgoing.carriesProfileCredential
             let (hop, pending) = hopConsumer(outgoing, consumer, redactor: shownWith)
-            let head: HTTPResponseHead
-            do {
-                head = try transport.send(outgoing, to: hop)
-                pending?.clear()
-            } catch {
-                pending?.clear()
-                if case .proxyAuthentication = error, proxyLogin == nil, let profile,
-                   let login = try? settings.connection?.proxyLogin(for: profile) {
-                    proxyLogin = login   // asked for once the proxy wants them; this hop again, with them
-                    continue
-                }
-                if !hop.began, error.mayHaveSent { noteAnswer(outgoing, status: nil, redactor: shownWith) }
-                var apiError = APICtlError.network(error, url: redactor.url(outgoing.url))
-                if case .proxyAuthentication = error, let profile {
-                    apiError.hint = proxyLogin == nil ? "store the proxy's user and password with 'apictl login --proxy \(profile.selectionFlags)'"
-                        : "the stored proxy login was refused: store the right one with 'apictl login --proxy \(profile.selectionFlags)'"
-                }
-                throw SendError(apiError: apiError, transport: error)
-            }
+            guard let head = try sendHop(outgoing, to: hop, pending: pending, redactor: shownWith) else { continue }
             if let observer = settings.observer {   // -v only: masking is no work for a request nobody watches
                 var shownHead = head
                 shownHead.reason = shownWith.text(head.reason)
@@ -229,6 +211,31 @@ public final class APIClient {
             }
         }
         throw SendError(apiError: APICtlError(.httpError, "too many redirects (more than \(settings.maxRedirects))"))
+    }
+
+    /// One hop on the wire. nil when the proxy asked for credentials (407) and the store holds a
+    /// proxy login: the hop goes again with it.
+    private func sendHop(_ outgoing: HTTPRequest, to hop: RedirectAwareConsumer, pending: PendingAuditLine?,
+                         redactor shownWith: Redactor) throws(SendError) -> HTTPResponseHead? {
+        do {
+            let head = try transport.send(outgoing, to: hop)
+            pending?.clear()
+            return head
+        } catch {
+            pending?.clear()
+            if case .proxyAuthentication = error, proxyLogin == nil, let profile,
+               let login = try? settings.connection?.proxyLogin(for: profile) {
+                proxyLogin = login
+                return nil
+            }
+            if !hop.began, error.mayHaveSent { noteAnswer(outgoing, status: nil, redactor: shownWith) }
+            var apiError = APICtlError.network(error, url: redactor.url(outgoing.url))
+            if case .proxyAuthentication = error, let profile {
+                apiError.hint = proxyLogin == nil ? "store the proxy's user and password with 'apictl login --proxy \(profile.selectionFlags)'"
+                    : "the stored proxy login was refused: store the right one with 'apictl login --proxy \(profile.selectionFlags)'"
+            }
+            throw SendError(apiError: apiError, transport: error)
+        }
     }
 
     /// The consumer of one hop: it notes the answer as it begins, and until then holds the audit

@@ -1,4 +1,5 @@
 import CCurl
+import CX509
 import Glibc
 
 /// libcurl behind the `Transport` protocol. One easy handle is kept for the
@@ -31,6 +32,8 @@ final class CurlTransfer {
     private let unmanaged: Unmanaged<TransferState>
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer: UnsafeMutablePointer<CChar>
+    /// Set by OpenSSL when the server asked for a client certificate and this transfer had none.
+    private let certificateAsked: UnsafeMutablePointer<Int32>
     private static let userAgent = "apictl/\(APICtlVersion.current)"
 
     init(handle: UnsafeMutableRawPointer, request: HTTPRequest, consumer: ResponseConsumer) {
@@ -39,6 +42,8 @@ final class CurlTransfer {
         unmanaged = Unmanaged.passRetained(state)
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        certificateAsked = .allocate(capacity: 1)
+        certificateAsked.initialize(to: 0)
         apictl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
         configureTransfer(request)
         configureMethod(request)
@@ -71,7 +76,9 @@ final class CurlTransfer {
         apictl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, nil)
         apictl_setopt_slist(handle, CURLOPT_HTTPHEADER, nil)
         curl_slist_free_all(headerList)
+        apictl_setopt_pointer(handle, CURLOPT_SSL_CTX_DATA, nil)
         errorBuffer.deallocate()
+        certificateAsked.deallocate()
         unmanaged.release()
     }
 
@@ -85,6 +92,11 @@ final class CurlTransfer {
             // 407 asks for credentials; tinyproxy answers wrong ones with 401.
             if connectStatus == 407 || connectStatus == 401 {
                 throw .proxyAuthentication("it answered \(connectStatus) to the CONNECT (\(connectStatus == 407 ? "credentials needed" : "credentials refused"))")
+            }
+            // The server asked for a certificate this request had none of, then ended the connection
+            // (with an alert, or a reset that raced it): that is why, whatever libcurl read last.
+            if certificateAsked.pointee != 0, [CURLE_SSL_CONNECT_ERROR, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING].contains(code) {
+                throw .certificateRefused(TransportError.noCertificateGiven)
             }
             throw Self.transportError(code, detail: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
         }
@@ -120,7 +132,11 @@ final class CurlTransfer {
             apictl_setopt_string(handle, CURLOPT_PROXYPASSWORD, credential.password)
             apictl_setopt_long(handle, CURLOPT_PROXYAUTH, 1)   // CURLAUTH_BASIC
         }
-        if let certificate = request.clientCertificate { presentCertificate(certificate) }
+        if let certificate = request.clientCertificate {
+            presentCertificate(certificate)
+        } else if request.url.hasPrefix("https:") {
+            apictl_curl_note_certificate_request(handle, certificateAsked)
+        }
         if request.freshConnection { apictl_setopt_long(handle, CURLOPT_FRESH_CONNECT, 1) }
     }
 

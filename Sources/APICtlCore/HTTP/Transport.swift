@@ -22,6 +22,9 @@ public enum TransportError: Error, Equatable, Sendable {
     case heldBack(APICtlError)
     case other(String)
 
+    /// The detail of `certificateRefused` when the request presented none.
+    public static let noCertificateGiven = "no client certificate was presented"
+
     /// Whether the request may have reached the server: not when no connection or TLS session
     /// was made, nor when the client held it back.
     public var mayHaveSent: Bool {

@@ -35,4 +35,9 @@ int apictl_x509_load(const unsigned char *cert, size_t cert_len, const unsigned 
 
 /// Zeroes and frees what apictl_x509_load allocated.
 void apictl_x509_free_secret(unsigned char *bytes, size_t length);
+
+/// Has libcurl's OpenSSL context note, in `*asked`, that the server asked for a client
+/// certificate while the transfer had none to give: a handshake the server then ends (often
+/// with a reset that races its alert) is told for what it is. `handle` is the CURL easy handle.
+void apictl_curl_note_certificate_request(void *handle, int *asked);
 #endif
