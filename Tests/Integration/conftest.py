@@ -425,3 +425,73 @@ def proxy():
     server = Tinyproxy()
     yield server
     server.stop()
+
+
+# --- client certificates, RFC 8705 bound tokens, authenticated proxies (mtls_fixtures.py) ---
+# Servers run in the test process (threads), one set per xdist worker; the function-scoped
+# fixtures hand the same server over with its logs emptied, as `ref` does.
+
+@pytest.fixture(scope="session")
+def client_certs(tmp_path_factory):
+    """A Path holding mtls_fixtures.make_certs' files: ca.pem, client.pem/.key (alice),
+    client2 (bob), client-rsa, expired, soon, client-enc.key, client.p12, chain.pem..."""
+    import mtls_fixtures
+    return mtls_fixtures.make_certs(tmp_path_factory.mktemp("client-certs"))
+
+
+@pytest.fixture(scope="session")
+def oauth_mtls_server(client_certs):
+    import mtls_fixtures
+    server = mtls_fixtures.AuthorizationServer(client_certs)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def oauth_mtls(oauth_mtls_server):
+    """The RFC 8705 authorization server: .issuer (plain listener), .mtls.origin, .token_requests,
+    .requests, .issued, .lifetime (seconds, back to 300 for each test)."""
+    oauth_mtls_server.clear()
+    return oauth_mtls_server
+
+
+@pytest.fixture(scope="session")
+def mtls_server(client_certs, oauth_mtls_server):
+    import mtls_fixtures
+    server = mtls_fixtures.ResourceServer(client_certs, "required", jwt_secret=oauth_mtls_server.secret)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mtls(mtls_server):
+    """An HTTPS API that requires a client certificate (TLS 1.3): .origin, .url(path),
+    .requests, .connections; it takes oauth_mtls's tokens and checks their binding."""
+    mtls_server.clear()
+    return mtls_server
+
+
+@pytest.fixture(scope="session")
+def plain_tls_server(client_certs):
+    import mtls_fixtures
+    server = mtls_fixtures.ResourceServer(client_certs, "none")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def plain_tls(plain_tls_server):
+    """The same API over plain TLS (no client certificate asked for)."""
+    plain_tls_server.clear()
+    return plain_tls_server
+
+
+@pytest.fixture(scope="session")
+def auth_proxy():
+    """tinyproxy with `BasicAuth alice <password>`: .url, .hostport, .user, .password,
+    .mark() / .log_since(mark) / .connects(mark)."""
+    import mtls_fixtures
+    server = mtls_fixtures.AuthTinyproxy("alice", "proxy-pw-5d1e8c")
+    KNOWN_SECRETS.add(server.password)            # it may never show in any output
+    yield server
+    server.stop()

@@ -62,7 +62,7 @@ public struct APICtlError: Error, Sendable, Equatable {
             return .init(.authentication, "\(origin) refused the TLS client certificate (\(d))",
                          hint: "it wants a certificate it trusts: client_cert and client_key of the profile (docs/configuration.md)")
         case .proxyAuthentication(let d):
-            return .init(.authentication, "the proxy refused the connection to \(origin): \(d)",
+            return .init(.authentication, "the proxy \(d) to the CONNECT for \(origin)",
                          hint: "store the proxy's user and password with 'apictl login --proxy -p PROFILE'")
         case .protocolFailure(let d): return .init(.network, "connection to \(origin) failed: \(d)")
         case .consumer(let error), .heldBack(let error): return error

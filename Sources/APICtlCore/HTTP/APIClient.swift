@@ -296,8 +296,9 @@ public final class APIClient {
     func authorize(_ request: HTTPRequest, keepUserCredentials: Bool, attachCredential attach: Bool = true) throws(APICtlError) -> HTTPRequest {
         var out = request
         if let target = URLParts.parse(request.url) {
-            out.proxy = (profile?.connection.proxy).map { ProxySettings(profileProxy: $0) }?.proxy(for: target)
-                ?? settings.proxies.proxy(for: target) ?? ""
+            var proxies = settings.proxies
+            if let own = profile?.connection.proxy { proxies.profileProxy = own }   // "" goes direct, whatever the variables say
+            out.proxy = proxies.proxy(for: target) ?? ""
             if out.proxy?.isEmpty == false, out.proxyCredential == nil { out.proxyCredential = proxyLogin }
             if request.carriesSecrets { try checkSecretsMayGo(to: target, proxy: out.proxy, what: "credentials") }
         }

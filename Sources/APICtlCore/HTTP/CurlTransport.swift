@@ -32,6 +32,8 @@ final class CurlTransfer {
     private let unmanaged: Unmanaged<TransferState>
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer: UnsafeMutablePointer<CChar>
+    /// The proxy for messages, without any user:password.
+    private let proxyShown: String
     /// Set by OpenSSL when the server asked for a client certificate and this transfer had none.
     private let certificateAsked: UnsafeMutablePointer<Int32>
     private static let userAgent = "apictl/\(APICtlVersion.current)"
@@ -42,6 +44,7 @@ final class CurlTransfer {
         unmanaged = Unmanaged.passRetained(state)
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        proxyShown = request.proxy.map(APIClient.withoutUserInfo) ?? "the proxy"
         certificateAsked = .allocate(capacity: 1)
         certificateAsked.initialize(to: 0)
         apictl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
@@ -91,7 +94,7 @@ final class CurlTransfer {
             apictl_getinfo_long(handle, CURLINFO_HTTP_CONNECTCODE, &connectStatus)
             // 407 asks for credentials; tinyproxy answers wrong ones with 401.
             if connectStatus == 407 || connectStatus == 401 {
-                throw .proxyAuthentication("it answered \(connectStatus) to the CONNECT (\(connectStatus == 407 ? "credentials needed" : "credentials refused"))")
+                throw .proxyAuthentication("\(proxyShown) answered \(connectStatus) (\(connectStatus == 407 ? "credentials needed" : "credentials refused"))")
             }
             // The server asked for a certificate this request had none of, then ended the connection
             // (with an alert, or a reset that raced it): that is why, whatever libcurl read last.

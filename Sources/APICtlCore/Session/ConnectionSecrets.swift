@@ -124,7 +124,11 @@ public final class ConnectionSecrets: @unchecked Sendable {
     }
 
     static func needsPassphrase(_ profile: ResolvedProfile) -> APICtlError {
-        APICtlError.config("the client key of profile '\(profile.name)' is encrypted and there is no terminal to ask its passphrase on",
+        if let variable = profile.connection.clientKeyPassphraseEnv {
+            return .config("the client key of profile '\(profile.name)' is encrypted, and \(variable) (client_key_passphrase_env) is not set",
+                           hint: "export \(variable) with its passphrase")
+        }
+        return APICtlError.config("the client key of profile '\(profile.name)' is encrypted and there is no terminal to ask its passphrase on",
                            hint: "set client_key_passphrase_env to a variable holding it, or 'apictl credentials import-key'")
     }
 

@@ -31,13 +31,14 @@ struct DoctorProfileCheck {
             profile.account = selected.account
             label += " -a \(selected.account)"
         }
-        var findings = [credential(of: profile)]
+        var findings: [Finding] = []
         var certificate: ClientCertificate?
-        if profile.connection.clientCert != nil {
+        if profile.connection.clientCert != nil {   // a certificate that cannot be used is the first thing to fix
             let (finding, read) = clientCertificate(of: profile)
             findings.append(finding)
             certificate = read
         }
+        findings.insert(credential(of: profile), at: profile.connection.clientCert != nil && certificate == nil ? 1 : 0)
         if let transport, findings.allSatisfy({ $0.problem != .configuration }) {
             findings.append(connectivity(profile, certificate: certificate, transport: transport))
         }

@@ -142,6 +142,8 @@ enum OAuthLogin {
     static func clientSecret(fromStdin: Bool, _ context: CommandContext, profile: ResolvedProfile,
                              config: OAuthConfig, required: Bool) throws(APICtlError) -> (String?, String?) {
         if let name = config.clientSecretEnv, let value = context.environment[name], !value.isEmpty { return (value, nil) }
+        // RFC 8705: the certificate is the client's authentication; no secret is asked for or sent.
+        if OAuthClientIdentity.Method(rawValue: config.clientAuth ?? "")?.usesCertificate == true { return (nil, nil) }
         let wanted = required || config.clientAuth == "basic" || config.clientAuth == "post" || fromStdin
         guard wanted else { return (nil, nil) }
         if fromStdin {
