@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+import mtls_fixtures
+
 ROOT = Path(__file__).resolve().parents[2]
 APICTL = os.environ.get("APICTL_BIN") or str(ROOT / ".build/debug/apictl")
 SERVERS = ROOT / "Tests/Servers"
@@ -392,32 +394,8 @@ def configure(apictl, text):
     apictl.env.update(STOCK_PASS)
 
 
-class Tinyproxy:
-    """A real forward proxy (Debian's tinyproxy) on a free port, for the rules about proxies."""
-
-    def __init__(self):
-        self.dir = Path(tempfile.mkdtemp(prefix="tinyproxy-"))
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        (self.dir / "tinyproxy.conf").write_text(f"Port {self.port}\nListen 127.0.0.1\nAllow 127.0.0.1\nTimeout 30\n"
-                                                  f"LogFile \"{self.dir}/log\"\nLogLevel Connect\nMaxClients 20\n")
-        self.process = subprocess.Popen(["tinyproxy", "-d", "-c", str(self.dir / "tinyproxy.conf")],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                break
-            except OSError:
-                if self.process.poll() is not None or time.time() > deadline:
-                    raise RuntimeError("tinyproxy did not start")
-                time.sleep(0.05)
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(5)
+# A real forward proxy (Debian's tinyproxy) on a free port, for the rules about proxies; with no user it asks for nothing.
+Tinyproxy = mtls_fixtures.AuthTinyproxy
 
 
 @pytest.fixture(scope="session")
