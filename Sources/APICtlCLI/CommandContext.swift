@@ -190,6 +190,8 @@ public final class CommandContext: @unchecked Sendable {
     private lazy var activeAccounts = AccountState(stateDirectory: configLocation.stateDirectory).active
     /// Where this run's uses of a stored credential are recorded, once a profile is selected.
     private(set) lazy var audit = AuditTrail(log: AuditLog(stateDirectory: configLocation.stateDirectory))
+    /// The selected profile's `proxy` (or its environment's), over the proxy variables.
+    private var selectedProxy: String?
     /// Client certificates and proxy logins, read from files and the store on first use.
     private(set) lazy var connectionSecrets = makeConnectionSecrets()
 
@@ -244,7 +246,7 @@ public final class CommandContext: @unchecked Sendable {
     func selectProfile() throws(APICtlError) -> (ConfigFile, ResolvedProfile?) {
         let config = try loadConfig()
         let profile = try ProfileSelection.resolve(config: config, request: try selectionRequest(), configPath: configLocation.configFile)
-        startAudit(config: config, profile: profile)
+        noteSelection(config: config, profile: profile)
         return (config, profile)
     }
 
@@ -252,7 +254,7 @@ public final class CommandContext: @unchecked Sendable {
     func requireProfile() throws(APICtlError) -> (ConfigFile, ResolvedProfile) {
         let config = try loadConfig()
         let profile = try ProfileSelection.require(config: config, request: try selectionRequest(), configPath: configLocation.configFile)
-        startAudit(config: config, profile: profile)
+        noteSelection(config: config, profile: profile)
         return (config, profile)
     }
 
@@ -293,8 +295,11 @@ public final class CommandContext: @unchecked Sendable {
     }
 
     /// The audit trail records `profile`'s uses from here on, unless the config says `audit = false`.
-    private func startAudit(config: ConfigFile, profile: ResolvedProfile?) {
+    /// The run's profile: what its uses of a credential are recorded for, and the proxy every
+    /// client of the run takes (token endpoints included) when the profile names one.
+    private func noteSelection(config: ConfigFile, profile: ResolvedProfile?) {
         audit.begin(config.audit == false ? nil : profile)
+        selectedProxy = profile?.connection.proxy
     }
 
     private func loadConfig() throws(APICtlError) -> ConfigFile {
@@ -364,8 +369,10 @@ public final class CommandContext: @unchecked Sendable {
         let stderr = self.stderr
         var observer: (@Sendable (WireEvent) -> Void)?
         if globals.verbose { observer = { event in stderr.write(VerboseLog.lines(for: event)) } }
+        var proxies = ProxySettings(environment: environment)
+        proxies.profileProxy = selectedProxy
         var settings = ClientSettings(observer: observer, onRetry: { notice in stderr.write(RetryOptions.describe(notice)) },
-                                      caCertOverride: globals.caCert, proxies: ProxySettings(environment: environment),
+                                      caCertOverride: globals.caCert, proxies: proxies,
                                       retryPolicy: retryPolicy, deadline: deadline, stallTimeout: stallTimeout, now: now)
         settings.audit = audit
         settings.connection = connectionSecrets

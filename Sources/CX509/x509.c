@@ -100,6 +100,22 @@ static int read_pem(const unsigned char *bytes, size_t length, passphrase_reques
     return APICTL_X509_OK;
 }
 
+/// A key libcurl's OpenSSL (at its default security level) presents: RSA of 2048 bits or more,
+/// EC on P-256, P-384 or P-521, Ed25519 or Ed448.
+static int usable_key(EVP_PKEY *key) {
+    switch (EVP_PKEY_get_base_id(key)) {
+    case EVP_PKEY_RSA: case EVP_PKEY_RSA_PSS: return EVP_PKEY_get_bits(key) >= 2048;
+    case EVP_PKEY_ED25519: case EVP_PKEY_ED448: return 1;
+    case EVP_PKEY_EC: {
+        char curve[64] = {0};
+        size_t length = 0;
+        if (!EVP_PKEY_get_group_name(key, curve, sizeof curve, &length)) return 0;
+        return strcmp(curve, "prime256v1") == 0 || strcmp(curve, "secp384r1") == 0 || strcmp(curve, "secp521r1") == 0;
+    }
+    default: return 0;
+    }
+}
+
 static int read_pkcs12(const unsigned char *bytes, size_t length, const char *passphrase,
                        X509 **leaf, STACK_OF(X509) **chain, EVP_PKEY **key) {
     BIO *in = BIO_new_mem_buf(bytes, (int)length);
@@ -108,8 +124,14 @@ static int read_pkcs12(const unsigned char *bytes, size_t length, const char *pa
     BIO_free(in);
     if (p12 == NULL) { ERR_clear_error(); return APICTL_X509_CERT_UNREADABLE; }
     int status = APICTL_X509_OK;
-    if (!PKCS12_mac_present(p12) || PKCS12_verify_mac(p12, passphrase, -1)) {
-        if (!PKCS12_parse(p12, passphrase, key, leaf, chain) || *leaf == NULL) status = APICTL_X509_CERT_UNREADABLE;
+    // A file made without a password opens with an empty one (or none), whatever was given.
+    const char *password = passphrase;
+    if (PKCS12_mac_present(p12) && !PKCS12_verify_mac(p12, passphrase, -1)) {
+        if (PKCS12_verify_mac(p12, "", 0)) password = "";
+        else if (PKCS12_verify_mac(p12, NULL, 0)) password = NULL;
+    }
+    if (!PKCS12_mac_present(p12) || PKCS12_verify_mac(p12, password, -1)) {
+        if (!PKCS12_parse(p12, password, key, leaf, chain) || *leaf == NULL) status = APICTL_X509_CERT_UNREADABLE;
     } else if (passphrase == NULL || passphrase[0] == 0) {
         status = APICTL_X509_NEEDS_PASSPHRASE;
     } else {
@@ -156,6 +178,7 @@ int apictl_x509_load(const unsigned char *cert, size_t cert_len, const unsigned 
     }
     if (leaf != NULL) describe(leaf, info);
     if (status == APICTL_X509_OK && X509_check_private_key(leaf, pkey) != 1) status = APICTL_X509_KEY_MISMATCH;
+    if (status == APICTL_X509_OK && !usable_key(pkey)) status = APICTL_X509_WEAK_KEY;
     ERR_clear_error();
     if (status == APICTL_X509_OK || (status == APICTL_X509_NO_KEY && !require_key)) {
         BIO *out = BIO_new(BIO_s_mem());

@@ -8,7 +8,7 @@ enum VerboseLog {
         let shown = TerminalText.escapingControls
         switch event {
         case .request(let method, let url, let headers, let bodyBytes, let proxy, let certificate):
-            var out = proxy.map { "* via proxy \($0)\n" } ?? ""
+            var out = proxy.map { "* via proxy \(shown($0))\n" } ?? ""
             if let certificate { out += "* client certificate \(shown(certificate))\n" }
             out += "> \(method) \(shown(url))\n"
             for (name, value) in headers { out += "> \(shown(name)): \(shown(value))\n" }

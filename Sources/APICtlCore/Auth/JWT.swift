@@ -31,7 +31,16 @@ public enum JWT {
         }
         return JWTClaims(subject: object["sub"]?.stringValue, name: object["name"]?.stringValue,
                          email: object["email"]?.stringValue, issuedAt: date("iat"), expiresAt: date("exp"), scopes: scopes,
-                         certificateThumbprint: object["cnf"]?.objectValue?["x5t#S256"]?.stringValue)
+                         certificateThumbprint: object["cnf"]?.objectValue?["x5t#S256"].map(thumbprint))
+    }
+
+    /// A `cnf` `x5t#S256` as given when it is a SHA-256 in base64url (43 characters); anything else
+    /// there still binds the token, to a certificate no configured one can match.
+    static func thumbprint(_ value: JSONValue) -> String {
+        guard let text = value.stringValue, text.utf8.count == 43,
+              text.utf8.allSatisfy({ JSONLexer.isDigit($0) || ($0 | 0x20 >= UInt8(ascii: "a") && $0 | 0x20 <= UInt8(ascii: "z")) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") })
+        else { return "(not a SHA-256 thumbprint)" }
+        return text
     }
 
     static func base64URLDecode(_ text: Substring) -> Data? {

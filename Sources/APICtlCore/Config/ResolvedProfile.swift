@@ -82,9 +82,14 @@ public struct ResolvedProfile: Sendable {
         resolved.keyPrefixes = environments.compactMapValues { $0.keyPrefix.flatMap { $0.isEmpty ? nil : $0 } }
         resolved.confirmMutations = environment.flatMap { environments[$0]?.confirm } ?? false
         resolved.connection = config.connection.overridden(by: environment.flatMap { environments[$0]?.connection } ?? ConnectionConfig())
-        if let proxy = resolved.connection.proxy, !proxy.isEmpty, ProxySettings.url(proxy) == nil {
-            throw .config("profile '\(name)': proxy '\(proxy)' is not an http:// or https:// proxy URL",
-                          hint: "write it as http://host:port")
+        if let proxy = resolved.connection.proxy, !proxy.isEmpty {
+            if ProxySettings.hasUserInfo(proxy) {
+                throw .config("profile '\(name)': its proxy URL holds a user and password, and the config file holds no secret",
+                              hint: "keep them in the credential store: 'apictl login --proxy -p \(name)'")
+            }
+            if let problem = ProxySettings.problem(proxy) {
+                throw .config("profile '\(name)': proxy '\(proxy)' cannot be used: \(problem)", hint: "write it as http://host:port")
+            }
         }
         resolved.tokenCommand = config.tokenCommand
         resolved.idempotencyHeader = config.idempotencyHeader

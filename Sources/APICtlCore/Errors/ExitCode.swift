@@ -20,7 +20,7 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
     public static func forStatus(_ status: Int) -> ExitCode {
         switch status {
         case 200..<400: return .success
-        case 401: return .authentication
+        case 401, 407: return .authentication   // 407: a proxy that wants credentials
         case 403: return .permission
         case 429: return .rateLimited
         case 500..<600: return .serverError
@@ -64,6 +64,8 @@ public struct APICtlError: Error, Sendable, Equatable {
         case .proxyAuthentication(let d):
             return .init(.authentication, "the proxy \(d) to the CONNECT for \(origin)",
                          hint: "store the proxy's user and password with 'apictl login --proxy -p PROFILE'")
+        case .proxyUnreachable(let d):
+            return .init(.network, "could not reach the proxy \(d) on the way to \(origin)", hint: "check the profile's proxy, or https_proxy and no_proxy")
         case .protocolFailure(let d): return .init(.network, "connection to \(origin) failed: \(d)")
         case .consumer(let error), .heldBack(let error): return error
         case .other(let d): return .init(.network, "request to \(origin) failed: \(d)")

@@ -223,16 +223,17 @@ public final class APIClient {
             return head
         } catch {
             pending?.clear()
-            if case .proxyAuthentication = error, proxyLogin == nil, let profile,
-               let login = try? settings.connection?.proxyLogin(for: profile) {
+            if case .proxyAuthentication = error, proxyLogin == nil, let profile, let proxy = outgoing.proxy,
+               let login = try? settings.connection?.proxyLogin(for: profile, proxy: proxy) {
                 proxyLogin = login
                 return nil
             }
             if !hop.began, error.mayHaveSent { noteAnswer(outgoing, status: nil, redactor: shownWith) }
             var apiError = APICtlError.network(error, url: redactor.url(outgoing.url))
             if case .proxyAuthentication = error, let profile {
-                apiError.hint = proxyLogin == nil ? "store the proxy's user and password with 'apictl login --proxy \(profile.selectionFlags)'"
-                    : "the stored proxy login was refused: store the right one with 'apictl login --proxy \(profile.selectionFlags)'"
+                apiError.hint = proxyLogin != nil ? "the stored proxy login was refused: store the right one with 'apictl login --proxy \(profile.selectionFlags)'"
+                    : ProxySettings.hasUserInfo(outgoing.proxy ?? "") ? "the proxy refused the user and password in its URL"
+                    : "store the proxy's user and password with 'apictl login --proxy \(profile.selectionFlags)'"
             }
             throw SendError(apiError: apiError, transport: error)
         }
@@ -298,7 +299,12 @@ public final class APIClient {
         if let target = URLParts.parse(request.url) {
             var proxies = settings.proxies
             if let own = profile?.connection.proxy { proxies.profileProxy = own }   // "" goes direct, whatever the variables say
-            out.proxy = proxies.proxy(for: target) ?? ""
+            let chosen = proxies.proxy(for: target)
+            if let chosen, let problem = ProxySettings.problem(chosen) {
+                throw APICtlError.config("the proxy '\(redactor.text(Self.withoutUserInfo(chosen)))' cannot be used: \(problem)",
+                                         hint: "fix the profile's proxy or the https_proxy/http_proxy/all_proxy variable")
+            }
+            out.proxy = chosen.flatMap(ProxySettings.url) ?? ""
             if out.proxy?.isEmpty == false, out.proxyCredential == nil { out.proxyCredential = proxyLogin }
             if request.carriesSecrets { try checkSecretsMayGo(to: target, proxy: out.proxy, what: "credentials") }
         }

@@ -33,6 +33,8 @@ public struct ClientCertificate: Sendable, Equatable {
         case keyMismatch
         /// The certificate holds no key and none was given.
         case noKey
+        /// A key TLS would refuse or leave unsent (RSA under 2048 bits, DSA, an uncommon curve).
+        case unsupportedKey
     }
 
     /// The certificate in `certificate` (PEM, chain and key allowed, or PKCS#12) with the key in
@@ -73,6 +75,7 @@ public struct ClientCertificate: Sendable, Equatable {
         case APICTL_X509_BAD_PASSPHRASE: throw .wrongPassphrase
         case APICTL_X509_KEY_MISMATCH: throw .keyMismatch
         case APICTL_X509_NO_KEY: throw .noKey
+        case APICTL_X509_WEAK_KEY: throw .unsupportedKey
         default: throw .certificateUnreadable
         }
         let digest = withUnsafeBytes(of: info.sha256) { Array($0) }

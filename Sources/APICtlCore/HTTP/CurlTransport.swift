@@ -34,6 +34,7 @@ final class CurlTransfer {
     private let errorBuffer: UnsafeMutablePointer<CChar>
     /// The proxy for messages, without any user:password.
     private let proxyShown: String
+    private let usesProxy: Bool
     /// Set by OpenSSL when the server asked for a client certificate and this transfer had none.
     private let certificateAsked: UnsafeMutablePointer<Int32>
     private static let userAgent = "apictl/\(APICtlVersion.current)"
@@ -45,6 +46,7 @@ final class CurlTransfer {
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         proxyShown = request.proxy.map(APIClient.withoutUserInfo) ?? "the proxy"
+        usesProxy = !(request.proxy ?? "").isEmpty
         certificateAsked = .allocate(capacity: 1)
         certificateAsked.initialize(to: 0)
         apictl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
@@ -96,6 +98,10 @@ final class CurlTransfer {
             if connectStatus == 407 || connectStatus == 401 {
                 throw .proxyAuthentication("\(proxyShown) answered \(connectStatus) (\(connectStatus == 407 ? "credentials needed" : "credentials refused"))")
             }
+            // Through a proxy, the only connection libcurl opens is the proxy's.
+            if usesProxy, [CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_PROXY].contains(code) {
+                throw .proxyUnreachable(proxyShown + (detail.isEmpty ? "" : " (\(detail))"))
+            }
             // The server asked for a certificate this request had none of, then ended the connection
             // (with an alert, or a reset that raced it): that is why, whatever libcurl read last.
             if certificateAsked.pointee != 0, [CURLE_SSL_CONNECT_ERROR, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING].contains(code) {
@@ -127,7 +133,11 @@ final class CurlTransfer {
             apictl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, min(timeout * 1000, 1e12).saturatingInt))
         }
         if let ca = request.caCertPath { apictl_setopt_string(handle, CURLOPT_CAINFO, ca) }
-        if let proxy = request.proxy { apictl_setopt_string(handle, CURLOPT_PROXY, proxy) }
+        if let proxy = request.proxy {
+            // apictl chose (no_proxy included): libcurl must not choose again from the environment.
+            apictl_setopt_string(handle, CURLOPT_PROXY, proxy)
+            apictl_setopt_string(handle, CURLOPT_NOPROXY, "")
+        }
         if let credential = request.proxyCredential {
             // Basic only: curl then sends it on the CONNECT (or the proxied request) at once,
             // and never to the origin, whose headers are ours.

@@ -37,10 +37,11 @@ public struct ProxySettings: Sendable, Equatable {
                       .filter { !$0.isEmpty })
     }
 
-    /// The proxy URL for a request to `target`, or nil to go direct.
+    /// The proxy URL for a request to `target`, or nil to go direct: the profile's own, else the
+    /// variables'; `no_proxy` names hosts that go direct either way.
     public func proxy(for target: URLParts) -> String? {
-        if let profileProxy { return profileProxy.isEmpty ? nil : Self.url(profileProxy) }
-        guard let chosen = (target.scheme == "https" ? https : http) ?? all else { return nil }
+        let configured = profileProxy.map { $0.isEmpty ? nil : $0 } ?? ((target.scheme == "https" ? https : http) ?? all)
+        guard let chosen = configured else { return nil }
         for entry in noProxy {
             if entry == "*" { return nil }
             var suffix = entry.lowercased()
@@ -52,14 +53,33 @@ public struct ProxySettings: Sendable, Equatable {
         return chosen.containsText("://") ? chosen : "http://" + chosen
     }
 
-    /// A proxy as libcurl takes it: a scheme-less one is http://; nil for a scheme libcurl would not proxy with.
-    public static func url(_ text: String) -> String? {
-        guard let schemeEnd = text.firstRange(ofText: "://") else { return text.isEmpty ? nil : "http://" + text }
-        let scheme = text[..<schemeEnd.lowerBound].lowercased()
-        guard ["http", "https", "socks4", "socks4a", "socks5", "socks5h"].contains(scheme),
-              schemeEnd.upperBound < text.endIndex else { return nil }
-        return text
+    /// A proxy as libcurl takes it: a scheme-less one is http://; nil for one it could not use as written.
+    public static func url(_ text: String) -> String? { problem(text) == nil ? (text.containsText("://") ? text : "http://" + text) : nil }
+
+    public static let schemes = ["http", "https", "socks4", "socks4a", "socks5", "socks5h"]
+
+    /// Why `text` is no proxy URL libcurl would use as written (it would otherwise go direct, or
+    /// elsewhere, without a word); nil when it is one.
+    public static func problem(_ text: String) -> String? {
+        let full = text.containsText("://") ? text : "http://" + text
+        guard let schemeEnd = full.firstRange(ofText: "://") else { return "it is empty" }
+        let scheme = full[..<schemeEnd.lowerBound].lowercased()
+        guard schemes.contains(scheme) else { return "its scheme is not one of \(schemes.joined(separator: ", "))" }
+        // Control characters, spaces and percent-encoded ones (%00-%1F, %7F) in any part make libcurl drop the proxy.
+        let decoded = PercentEncoding.decode(full) ?? full
+        guard !decoded.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == " " }) else {
+            return "it holds a space or a control character"
+        }
+        let rest = full[schemeEnd.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard URLParts.parse("http://" + authority) != nil, !(authority.split(separator: "@").last ?? "").hasPrefix(":") else {
+            return "it has no host, or a port outside 1-65535"
+        }
+        return nil
     }
+
+    /// Whether the proxy URL carries a `user:password@` of its own.
+    public static func hasUserInfo(_ proxy: String) -> Bool { APIClient.withoutUserInfo(proxy) != proxy }
 }
 
 /// What a proxy that answers 407 is given, from the store (`apictl login --proxy`).

@@ -14,6 +14,8 @@ public enum TransportError: Error, Equatable, Sendable {
     case certificateRefused(String)
     /// The proxy answered the CONNECT with 407: it wants credentials, or others.
     case proxyAuthentication(String)
+    /// The proxy's name did not resolve or it took no connection: the request never left.
+    case proxyUnreachable(String)
     /// The connection broke or the server sent something that is not HTTP.
     case protocolFailure(String)
     /// The consumer refused the body (disk full, closed pipe); its own error is kept and told as it is.
@@ -29,7 +31,7 @@ public enum TransportError: Error, Equatable, Sendable {
     /// was made, nor when the client held it back.
     public var mayHaveSent: Bool {
         switch self {
-        case .invalidURL, .resolve, .connect, .tls, .certificateRefused, .proxyAuthentication, .heldBack: return false
+        case .invalidURL, .resolve, .connect, .tls, .certificateRefused, .proxyAuthentication, .proxyUnreachable, .heldBack: return false
         case .timeout, .protocolFailure, .consumer, .other: return true
         }
     }
@@ -37,7 +39,7 @@ public enum TransportError: Error, Equatable, Sendable {
     public var detail: String {
         switch self {
         case .invalidURL(let s), .resolve(let s), .connect(let s), .timeout(let s), .tls(let s),
-             .certificateRefused(let s), .proxyAuthentication(let s), .protocolFailure(let s), .other(let s):
+             .certificateRefused(let s), .proxyAuthentication(let s), .proxyUnreachable(let s), .protocolFailure(let s), .other(let s):
             return s
         case .consumer(let error), .heldBack(let error):
             return error.message

@@ -1,5 +1,6 @@
 import Crypto
 import FoundationEssentials
+import Glibc
 
 /// What a profile's connection presents besides its credential: the client certificate with
 /// its key, and the proxy's user and password. Each is read on first use and kept for the run,
@@ -47,12 +48,15 @@ public final class ConnectionSecrets: @unchecked Sendable {
         }
     }
 
-    /// The proxy's user and password stored for the profile (`login --proxy`); nil when none are.
-    public func proxyLogin(for profile: ResolvedProfile) throws(APICtlError) -> ProxyCredential? {
+    /// The proxy's user and password stored for the profile (`login --proxy`) when they were stored
+    /// for `proxy` itself: a login is given to no other proxy, whatever the config or the variables
+    /// now point at. nil when none are.
+    public func proxyLogin(for profile: ResolvedProfile, proxy: String) throws(APICtlError) -> ProxyCredential? {
         let key = profile.credentialKey.proxyLogin
         return try monitor.locked { () throws(APICtlError) -> ProxyCredential? in
             if let known = proxyLogins[key] { return known }
-            guard let stored = try readOwnOrShared(profile, \.proxyLogin), let user = stored.name else { return nil }
+            guard let stored = try readOwnOrShared(profile, \.proxyLogin), let user = stored.name,
+                  stored.origin == Self.proxyIdentity(proxy) else { return nil }
             let login = ProxyCredential(user: user, password: stored.token)
             proxyLogins[key] = login
             return login
@@ -104,6 +108,13 @@ public final class ConnectionSecrets: @unchecked Sendable {
         }
     }
 
+    /// What a proxy login is stored for: the proxy URL without any user:password, its scheme and host in lower case.
+    public static func proxyIdentity(_ proxy: String) -> String {
+        let bare = APIClient.withoutUserInfo(ProxySettings.url(proxy) ?? proxy)
+        guard let parts = URLParts.parse("http" + bare.drop { $0 != ":" }) else { return bare.lowercased() }
+        return bare.prefix { $0 != ":" }.lowercased() + "://" + parts.host + ":" + String(parts.port)
+    }
+
     /// The environment's own record, else the profile's (one every environment shares).
     private func readOwnOrShared(_ profile: ResolvedProfile, _ kind: KeyPath<CredentialKey, CredentialKey>) throws(APICtlError) -> Credential? {
         let own = profile.credentialKey[keyPath: kind]
@@ -116,9 +127,13 @@ public final class ConnectionSecrets: @unchecked Sendable {
     public static func sharedKey(_ profile: ResolvedProfile) -> CredentialKey { CredentialKey(profile: profile.name, environment: nil) }
 
     static func read(_ path: String, what: String, profile: ResolvedProfile) throws(APICtlError) -> [UInt8] {
-        guard let bytes = FileBytes.contents(of: path, limit: 1 << 20), bytes.count <= 1 << 20 else {
-            throw APICtlError.config("cannot read the \(what) \(path) of profile '\(profile.name)'",
+        guard let bytes = FileBytes.regularFileContents(of: path, limit: 1 << 20) else {
+            let why = errno == EINVAL ? "it is not a regular file" : String(cString: strerror(errno))
+            throw APICtlError.config("cannot read the \(what) \(path) of profile '\(profile.name)': \(why)",
                                      hint: "check the path and that you may read it")
+        }
+        guard bytes.count <= 1 << 20 else {
+            throw APICtlError.config("the \(what) \(path) of profile '\(profile.name)' is larger than 1 MiB, more than any certificate or key")
         }
         return bytes
     }
@@ -149,6 +164,9 @@ public final class ConnectionSecrets: @unchecked Sendable {
         case .keyMismatch:
             return .config("the private key \(key) is not the key of the client certificate \(path)",
                            hint: "give the key the certificate was issued for")
+        case .unsupportedKey:
+            return .config("the private key \(key) is of a kind TLS would refuse or leave unsent",
+                           hint: "use an RSA key of 2048 bits or more, an EC key on P-256, P-384 or P-521, or Ed25519")
         case .noKey:
             return .config("the client certificate \(path) of profile '\(profile.name)' has no private key",
                            hint: "set client_key, or 'apictl credentials import-key'")

@@ -79,6 +79,20 @@ public enum FileBytes {
         return readAll(fd, limit: limit)
     }
 
+    /// A regular file's bytes, read the same way; a FIFO, a device or a folder in its place is
+    /// never waited on or read (nil, errno EINVAL).
+    public static func regularFileContents(of path: String, limit: Int) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            errno = EINVAL
+            return nil
+        }
+        return readAll(fd, limit: limit)
+    }
+
     /// `length` bytes of the file from `offset`; nil when it cannot be read or is shorter.
     public static func contents(of path: String, offset: Int, length: Int) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

@@ -22,6 +22,7 @@ enum {
     APICTL_X509_BAD_PASSPHRASE = 4,
     APICTL_X509_KEY_MISMATCH = 5,      /// the key is not the certificate's
     APICTL_X509_NO_KEY = 6,            /// neither the key bytes nor the certificate file hold a key
+    APICTL_X509_WEAK_KEY = 7,          /// a key TLS would refuse or leave unsent: RSA under 2048 bits, DSA, an uncommon curve
 };
 
 /// Reads `cert` (PEM, leaf first, chain and key allowed; or PKCS#12 DER) and the private key

@@ -40,6 +40,18 @@ final class ConnectionSecretsTests: XCTestCase {
                                  }, cacheLifetime: 60, keeper: fixture.keeper, now: { now })
     }
 
+    /// A FIFO or a device in the certificate's place is refused at once, never waited on.
+    func testACertificatePathThatIsNoRegularFileIsRefusedWithoutWaiting() throws {
+        XCTAssertEqual(mkfifo(folder + "/fifo", 0o600), 0)
+        for path in [folder + "/fifo", "/dev/zero", folder] {
+            let fixture = try fixture("client_cert = \"\(path)\"\nclient_key = \"\(folder)/alice.key\"")
+            XCTAssertThrowsError(try secrets(fixture).certificate(for: fixture.profile("bank"))) {
+                XCTAssertEqual(($0 as? APICtlError)?.exitCode, .configuration, path)
+                XCTAssertTrue(($0 as? APICtlError)?.message.contains("not a regular file") == true, path)
+            }
+        }
+    }
+
     func testAProfileWithoutACertificateReadsNothing() throws {
         let fixture = try fixture("")
         XCTAssertNil(try secrets(fixture).certificate(for: fixture.profile("bank")))
@@ -74,7 +86,7 @@ final class ConnectionSecretsTests: XCTestCase {
 
         let noTerminal = try fixture(lines)
         XCTAssertThrowsError(try secrets(noTerminal).certificate(for: noTerminal.profile("bank"))) {
-            XCTAssertTrue(($0 as? APICtlError)?.message.contains("no terminal to ask its passphrase on") == true)
+            XCTAssertTrue(($0 as? APICtlError)?.message.contains("KP (client_key_passphrase_env) is not set") == true, "the unset variable is named")
         }
     }
 
@@ -88,13 +100,18 @@ final class ConnectionSecretsTests: XCTestCase {
         XCTAssertEqual(try secrets(fixture).certificate(for: fixture.profile("bank"))?.thumbprint, TestCertificates.aliceThumbprint)
     }
 
-    func testTheProxyLoginComesFromTheStore() throws {
+    func testTheProxyLoginComesFromTheStoreForTheProxyItWasStoredForOnly() throws {
         let fixture = try fixture("proxy = \"http://proxy.test:3128\"")
-        XCTAssertNil(try secrets(fixture).proxyLogin(for: fixture.profile("bank")))
+        let proxy = "http://proxy.test:3128"
+        XCTAssertNil(try secrets(fixture).proxyLogin(for: fixture.profile("bank"), proxy: proxy))
         var record = Credential(token: "pw", kind: "proxy")
         record.name = "me"
+        record.origin = ConnectionSecrets.proxyIdentity(proxy)
         try fixture.store.save(record, for: CredentialKey(profile: "bank", environment: nil).proxyLogin)
-        XCTAssertEqual(try secrets(fixture).proxyLogin(for: fixture.profile("bank")), ProxyCredential(user: "me", password: "pw"))
+        XCTAssertEqual(try secrets(fixture).proxyLogin(for: fixture.profile("bank"), proxy: "HTTP://Proxy.test:3128"),
+                       ProxyCredential(user: "me", password: "pw"))
+        XCTAssertNil(try secrets(fixture).proxyLogin(for: fixture.profile("bank"), proxy: "http://evil.test:3128"),
+                     "another proxy, one the variables or a changed config point at, gets nothing")
     }
 
     /// RFC 8705 §3: a token bound to one certificate never goes out with another, or with none.
@@ -114,6 +131,9 @@ final class ConnectionSecretsTests: XCTestCase {
         let jwt = Credential(token: "eyJhbGciOiJub25lIn0.\(payload).sig")
         XCTAssertEqual(jwt.boundCertificate, alice.thumbprint, "a JWT's cnf claim binds it")
         XCTAssertThrowsError(try CertificateBinding.check(jwt, presenting: nil, profile: profile))
+        let odd = Base64URL.encode(Array(#"{"cnf":{"x5t#S256":123}}"#.utf8))
+        XCTAssertEqual(Credential(token: "e30.\(odd).sig").boundCertificate, "(not a SHA-256 thumbprint)",
+                       "a cnf apictl cannot read still binds the token: to no certificate it could present")
     }
 
     func testAProfilesProxyComesBeforeTheVariablesAndAnEmptyOneGoesDirect() throws {
@@ -125,6 +145,13 @@ final class ConnectionSecretsTests: XCTestCase {
         proxies.profileProxy = ""
         XCTAssertNil(proxies.proxy(for: target))
         XCTAssertNil(ProxySettings.url("ftp://proxy"))
+        for unusable in ["  ", "http://u:p%0d%0aX@proxy:1", "http://proxy:99999", "http://:80", "http://[::1", "http://a b:1"] {
+            XCTAssertNotNil(ProxySettings.problem(unusable), unusable)
+        }
+        XCTAssertNil(ProxySettings.problem("socks5h://proxy.corp:1080"))
+        proxies.profileProxy = "http://proxy.corp:3128"
+        proxies.noProxy = ["bank.test"]
+        XCTAssertNil(proxies.proxy(for: target), "no_proxy applies to the profile's proxy too")
     }
 }
 

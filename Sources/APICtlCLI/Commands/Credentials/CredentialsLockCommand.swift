@@ -10,7 +10,8 @@ enum CredentialsLockCommand {
         discussion: """
             The key derived from the passphrase is kept in the kernel keyring for passphrase_cache (default 15m), \
             copies of keyring items for keyring_cache (default 15m). After a lock the next command reads the \
-            store itself: it asks for the passphrase again, and sees a keyring that was locked since.
+            store itself: it asks for the passphrase again, and sees a keyring that was locked since. \
+            Client keys decrypted with a typed passphrase are forgotten too.
             """,
         options: NoOptions.self,
         examples: ["apictl credentials lock"],
@@ -29,6 +30,10 @@ enum CredentialsLockCommand {
             keeper.names(withPrefix: "apictl:\(purpose):").filter { keeper.forget($0) }.count
         }
         let answers = forgetAll("token-command") + forgetAll("ci")
+        let clientKeys = forgetAll("client-key")
+        if clientKeys > 0 {
+            context.stderr.write("forgot \(clientKeys) client key\(clientKeys == 1 ? "" : "s") decrypted with a typed passphrase\n")
+        }
         let copies = forgetAll("keyring-copy")
         if copies > 0 { context.stderr.write("forgot \(copies) kept cop\(copies == 1 ? "y" : "ies") of keyring items\n") }
         if answers > 0 { context.stderr.write("forgot \(answers) kept token\(answers == 1 ? "" : "s") (token command answers, CI exchanges)\n") }

@@ -88,20 +88,31 @@ struct DoctorProfileCheck {
         }
     }
 
-    /// A HEAD to the base URL, through the proxy and with the certificate a request would take.
+    /// A HEAD to the base URL, through the proxy (with its stored login, should it ask) and with
+    /// the certificate a request would take.
     func connectivity(_ profile: ResolvedProfile, certificate: ClientCertificate?, transport: Transport) -> Finding {
         let started = Date()
         var request = HTTPRequest(method: "HEAD", url: profile.baseURL, timeout: 5, caCertPath: context.globals.caCert ?? profile.caCert)
         request.clientCertificate = certificate
         var proxies = ProxySettings(environment: context.environment)
         proxies.profileProxy = profile.connection.proxy
-        request.proxy = proxies.proxy(for: profile.base) ?? ""
-        do {
-            let head = try transport.send(request, to: BufferingConsumer())
+        request.proxy = proxies.proxy(for: profile.base).flatMap(ProxySettings.url) ?? ""
+        do throws(TransportError) {
+            var head: HTTPResponseHead
+            do throws(TransportError) {
+                head = try transport.send(request, to: BufferingConsumer())
+            } catch .proxyAuthentication(let detail) {
+                guard let proxy = request.proxy, let login = try? context.connectionSecrets.proxyLogin(for: profile, proxy: proxy) else {
+                    throw TransportError.proxyAuthentication(detail)
+                }
+                request.proxyCredential = login
+                head = try transport.send(request, to: BufferingConsumer())
+            }
             let ms = (Date().timeIntervalSince(started) * 1000).saturatingInt
             return ("\(profile.base.origin) answers (HTTP \(head.status), \(ms) ms)", nil)
         } catch {
-            return (APICtlError.network(error, url: profile.baseURL).message, .network)
+            let failure = APICtlError.network(error, url: profile.baseURL)
+            return (failure.message, failure.exitCode)
         }
     }
 }

@@ -25,8 +25,9 @@ enum ProxyLogin {
         guard let user = options.user ?? TerminalInput.readLine(prompt: "User for the proxy \(shownProxy): ") else {
             throw .usage("no proxy user was given and there is no terminal to ask on", hint: "pass --proxy-user USER")
         }
-        guard !user.isEmpty, !user.contains(":"), !user.contains(where: { $0.isNewline }) else {
-            throw .usage("the proxy user must be a name without ':' or a line break")
+        guard !user.isEmpty, user.utf8.count <= 256, !user.contains(":"),
+              !user.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw .usage("the proxy user must be a name without ':' or control characters")
         }
         let password = try readPassword(context, proxy: shownProxy)
         let login = ProxyCredential(user: user, password: password)
@@ -36,6 +37,7 @@ enum ProxyLogin {
         let key = (ownProxy ? profile.credentialKey : ConnectionSecrets.sharedKey(profile)).proxyLogin
         var record = Credential(token: password, kind: "proxy", createdAt: context.now())
         record.name = user
+        record.origin = ConnectionSecrets.proxyIdentity(proxy)   // given to this proxy only
         try selection.store.save(record, for: key)
         context.stderr.write("stored the login of \(TerminalText.escapingControls(user)) for the proxy \(shownProxy) of \(key.profile) "
                              + "in the \(selection.store.source); it is sent to the proxy only, once it asks\n")
@@ -43,18 +45,25 @@ enum ProxyLogin {
     }
 
     private static func readPassword(_ context: CommandContext, proxy: String) throws(APICtlError) -> String {
+        var password: String
         if !context.stdinIsTerminal {
-            var text = String(decoding: context.readStandardInput(), as: UTF8.self)
-            while text.last?.isNewline == true { text.removeLast() }
-            guard !text.isEmpty, !text.contains(where: { $0.isNewline }) else {
-                throw .usage("give the proxy password as one line on stdin")
+            let bytes = context.readStandardInput()
+            guard bytes.count <= 4096, let text = String(validating: bytes, as: UTF8.self) else {
+                throw .usage("the proxy password on stdin is not UTF-8 text of at most 4 KiB")
             }
-            return text
+            password = text
+            while password.last?.isNewline == true { password.removeLast() }
+        } else {
+            guard let typed = TerminalInput.readSecret(prompt: "Password for the proxy \(proxy): ") else {
+                throw .usage("no proxy password was given")
+            }
+            password = typed
         }
-        guard let typed = TerminalInput.readSecret(prompt: "Password for the proxy \(proxy): "), !typed.isEmpty else {
-            throw .usage("no proxy password was given")
+        // A control character would be cut or mangled on its way into Proxy-Authorization.
+        guard !password.isEmpty, !password.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw .usage("give the proxy password as one line of text, without control characters")
         }
-        return typed
+        return password
     }
 
     /// A HEAD to the profile's base URL through the proxy with the login: refused by the proxy (407), nothing is stored.
@@ -64,13 +73,19 @@ enum ProxyLogin {
         request.proxy = proxy
         request.proxyCredential = login
         let transport = try context.openTransport()
+        let shown = APIClient.withoutUserInfo(proxy)
         do throws(TransportError) {
-            _ = try transport.send(request, to: BufferingConsumer())
+            let head = try transport.send(request, to: BufferingConsumer())
+            if head.status == 407 { throw TransportError.proxyAuthentication("\(shown) answered 407") }
         } catch .proxyAuthentication {
-            throw .auth("the proxy \(APIClient.withoutUserInfo(proxy)) refused this user and password (407); nothing was stored")
+            throw .auth("the proxy \(shown) refused this user and password; nothing was stored")
+        } catch .tls, .certificateRefused {
+            return   // the tunnel was made: the proxy took the login; what lies behind it is another matter
         } catch {
-            // The proxy took the login; what lies behind it (the API, a client certificate) is another matter.
-            return
+            var failure = APICtlError.network(error, url: profile.baseURL)
+            failure.message = "the login could not be tried on the proxy \(shown): \(failure.message); nothing was stored"
+            failure.hint = "check the proxy, or store it untried with --no-verify"
+            throw failure
         }
     }
 }

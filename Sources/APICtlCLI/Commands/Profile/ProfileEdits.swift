@@ -161,8 +161,12 @@ struct ProfileEdits: CommandOptions {
         if let clientKey { profile.connection.clientKey = PathText.absolute(clientKey) }
         if let clientKeyPassphraseEnv { profile.connection.clientKeyPassphraseEnv = clientKeyPassphraseEnv }
         if let proxy {
-            guard proxy.isEmpty || ProxySettings.url(proxy) != nil else {
-                throw .usage("--proxy '\(Redactor().url(proxy))' is not an http://, https:// or socks5:// proxy URL", hint: "e.g. --proxy http://proxy.corp:3128")
+            guard !ProxySettings.hasUserInfo(proxy) else {
+                throw .usage("--proxy holds a user and password, which the config file never holds",
+                             hint: "give --proxy http://HOST:PORT, then 'apictl login --proxy' stores the login")
+            }
+            if !proxy.isEmpty, let problem = ProxySettings.problem(proxy) {
+                throw .usage("--proxy '\(proxy)' cannot be used: \(problem)", hint: "e.g. --proxy http://proxy.corp:3128")
             }
             profile.connection.proxy = proxy
         }

@@ -126,6 +126,12 @@ public final class CredentialRefresher {
             identity = try OAuthEndpoints.identity(profile, environment: environment, storedSecret: stored.clientSecret,
                                                   connection: http.settings.connection)
         } catch { throw .failed(error) }
+        // A bound token's refresh token is bound too (RFC 8705 §3): it goes with its certificate or not at all.
+        do throws(APICtlError) {
+            var presenting = identity.certificate
+            if presenting == nil { presenting = try http.settings.connection?.certificate(for: profile) }
+            try CertificateBinding.check(stored, presenting: presenting, profile: profile)
+        } catch { throw .failed(error) }
         let client = OAuthClient(http: http, identity: identity, caCert: profile.caCert)
         let received = now()
         if let refreshToken = stored.refreshToken {
