@@ -354,3 +354,19 @@ def test_a_short_lived_bound_token_is_renewed_at_the_mtls_alias(apictl, mtls, oa
     assert all(entry["cn"] == "alice" and "client_secret" not in entry["fields"] for entry in oauth_mtls.token_requests)
     assert seen["authorization"] == "Bearer " + oauth_mtls.issued[-1]      # the renewed token was the one sent
     assert jwt_claims(oauth_mtls.issued[-1])["cnf"]["x5t#S256"] == thumbprint(client_certs / "client.pem")
+
+
+def test_an_expired_bound_token_is_not_refreshed_with_another_certificate(apictl, mtls, oauth_mtls, client_certs):
+    bound_profile(apictl, mtls, oauth_mtls, client_certs)
+    oauth_mtls.lifetime = 2
+    assert apictl.run("login", "-p", "bound", "--client-credentials").code == 0
+    oauth_mtls.lifetime = 300
+    time.sleep(2.2)
+    config = apictl.config_path.read_text()
+    apictl.config_path.write_text(config.replace(str(client_certs / "client.pem"), str(client_certs / "client2.pem"))
+                                  .replace(str(client_certs / "client.key"), str(client_certs / "client2.key")))
+    before = len(oauth_mtls.token_requests)
+    mtls.clear()
+    assert_one_line_error(apictl.run("request", "GET", "/me", "-p", "bound"), 3, "certificate")
+    assert len(oauth_mtls.token_requests) == before, "the bound refresh token went nowhere"
+    assert mtls.connections == []

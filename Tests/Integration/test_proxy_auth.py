@@ -154,3 +154,29 @@ def test_a_credential_never_crosses_a_profile_proxy_in_plain_http(apictl, auth_p
         assert "proxy" in result.err
     assert "Request (file descriptor" not in auth_proxy.log_since(mark)      # nothing reached the proxy
     assert API_TOKEN not in result.err + auth_proxy.log()
+
+
+# --- a login is the proxy's own; token endpoints take the profile's proxy too ------------------
+
+def test_a_stored_proxy_login_goes_to_no_other_proxy(apictl, plain_tls, client_certs, auth_proxy):
+    proxied(apictl, plain_tls, client_certs, auth_proxy.url)
+    assert login_proxy(apictl, auth_proxy).code == 0
+    other = AuthTinyproxy("mallory", "not-the-same")       # the config (or https_proxy) now points elsewhere
+    try:
+        apictl.config_path.write_text(apictl.config_path.read_text().replace(auth_proxy.url, other.url))
+        result = echo(apictl)
+        assert_one_line_error(result, 4, other.hostport, "apictl login --proxy")
+        assert other.connects() and basic(auth_proxy) not in other.log()
+    finally:
+        other.stop()
+
+
+def test_an_oauth_login_takes_the_profiles_proxy(apictl, mtls, oauth_mtls, client_certs, open_proxy):
+    configure(apictl, table("profiles.bound", auth="oauth2", base_url=mtls.origin, whoami="/me", ca_cert=client_certs / "ca.pem",
+                            client_cert=client_certs / "client.pem", client_key=client_certs / "client.key", proxy=open_proxy.url)
+              + table("profiles.bound.oauth", issuer=oauth_mtls.issuer, client_id="alice-client", client_auth="tls_client_auth"))
+    mark = open_proxy.mark()
+    login = apictl.run("login", "-p", "bound", "--client-credentials")
+    assert login.code == 0, login
+    tunnels = open_proxy.connects(mark)
+    assert oauth_mtls.issuer.split("//")[1] in tunnels and oauth_mtls.mtls.origin.split("//")[1] in tunnels, tunnels
