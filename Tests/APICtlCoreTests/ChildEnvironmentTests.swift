@@ -18,8 +18,9 @@ final class ChildEnvironmentTests: XCTestCase {
         auth = "token"
         base_url = "https://b.example"
         token_env = "B_TOKEN"
+        client_key_passphrase_env = "B_KEY_PASSPHRASE"
         """.utf8), path: "test.toml")
-        let environment = ["A_TOKEN": "1", "A_PROD_TOKEN": "2", "A_CLIENT_SECRET": "3", "B_TOKEN": "4", "APICTL_TOKEN": "5",
+        let environment = ["B_KEY_PASSPHRASE": "9", "A_TOKEN": "1", "A_PROD_TOKEN": "2", "A_CLIENT_SECRET": "3", "B_TOKEN": "4", "APICTL_TOKEN": "5",
                            "APICTL_PASSPHRASE": "6", "APICTL_PASSPHRASE_FILE": "7", "APICTL_NEW_PASSPHRASE": "8",
                            "PATH": "/usr/bin", "HOME": "/home/u", "VAULT_TOKEN": "the command's own"]
         let child = ChildEnvironment(environment, config: config)

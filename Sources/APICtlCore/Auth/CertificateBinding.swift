@@ -8,6 +8,7 @@ public enum CertificateBinding {
         let presented = certificate.map { "presents another (\($0.origin), x5t#S256 \($0.thumbprint))" } ?? "presents none"
         throw APICtlError.config("the token of profile '\(profile.name)' is bound to the client certificate with x5t#S256 \(bound), "
                                  + "but the profile \(presented); refusing to send it",
-                                 hint: "point client_cert back at that certificate, or log in again with 'apictl login \(profile.selectionFlags)'")
+                                 hint: "point client_cert back at that certificate, or log in again with 'apictl login \(profile.selectionFlags)"
+                                     + (credential.grant == "client_credentials" ? " --client-credentials'" : "'"))
     }
 }

@@ -138,11 +138,18 @@ enum ConfigValidator {
             if let tokenEnv = profile.tokenEnv, let problem = EnvironmentName.problemAsTokenVariable(tokenEnv) {
                 throw .config("config file \(path): profiles.\(name).token_env = \"\(TerminalText.escapingControls(tokenEnv))\" \(problem)")
             }
+            if let variable = profile.connection.clientKeyPassphraseEnv, let problem = EnvironmentName.problemAsTokenVariable(variable) {
+                throw .config("config file \(path): profiles.\(name).client_key_passphrase_env = \"\(TerminalText.escapingControls(variable))\" \(problem)")
+            }
             for (environment, settings) in profile.environments ?? [:] {
                 // Like a profile name, it names keyring entries and files, and is printed.
                 guard ProfileName.isValid(environment) else {
                     throw .config("config file \(path): profiles.\(name).environments: the name '\(TerminalText.escapingControls(environment))' is not valid",
                                   hint: ProfileName.rule)
+                }
+                if let variable = settings.connection.clientKeyPassphraseEnv, let problem = EnvironmentName.problemAsTokenVariable(variable) {
+                    throw .config("config file \(path): profiles.\(name).environments.\(environment).client_key_passphrase_env = "
+                                  + "\"\(TerminalText.escapingControls(variable))\" \(problem)")
                 }
                 if let tokenEnv = settings.tokenEnv, let problem = EnvironmentName.problemAsTokenVariable(tokenEnv) {
                     throw .config("config file \(path): profiles.\(name).environments.\(environment).token_env = "

@@ -104,7 +104,7 @@ public final class ConnectionSecrets: @unchecked Sendable {
         do {
             return try ClientCertificate.read(certificate: certificateBytes, key: Array(stored.token.utf8), passphrase: nil, origin: path)
         } catch {
-            throw Self.explain(error, path: path, keyPath: "the key in the credential store", profile: profile)
+            throw Self.explain(error, path: path, keyPath: "kept in the credential store", profile: profile)
         }
     }
 
@@ -147,6 +147,7 @@ public final class ConnectionSecrets: @unchecked Sendable {
                            hint: "set client_key_passphrase_env to a variable holding it, or 'apictl credentials import-key'")
     }
 
+    /// `keyPath`: the key's file, or where else it is ("kept in the credential store").
     static func explain(_ problem: ClientCertificate.Problem, path: String, keyPath: String?, profile: ResolvedProfile) -> APICtlError {
         let key = keyPath ?? path
         switch problem {
@@ -163,7 +164,8 @@ public final class ConnectionSecrets: @unchecked Sendable {
                                ?? "type it again")
         case .keyMismatch:
             return .config("the private key \(key) is not the key of the client certificate \(path)",
-                           hint: "give the key the certificate was issued for")
+                           hint: "set client_key to the certificate's own key ('apictl profile set \(profile.name) --client-key FILE'), "
+                               + "or import it: 'apictl credentials import-key \(profile.selectionFlags) --cert \(path) --key FILE'")
         case .unsupportedKey:
             return .config("the private key \(key) is of a kind TLS would refuse or leave unsent",
                            hint: "use an RSA key of 2048 bits or more, an EC key on P-256, P-384 or P-521, or Ed25519")

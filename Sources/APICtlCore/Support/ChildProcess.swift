@@ -62,7 +62,7 @@ public struct ChildEnvironment: Sendable, Equatable {
 
     /// `environment` without `alwaysSecret` and without every variable `config` names as holding
     /// a secret, in any profile: token_env (of the profile and of each environment),
-    /// oauth.client_secret_env and ci.id_token_env.
+    /// oauth.client_secret_env, ci.id_token_env and client_key_passphrase_env (of either).
     public init(_ environment: [String: String], config: ConfigFile?) {
         let secret = Self.alwaysSecret.union(config.map(Self.secretNames) ?? [])
         variables = environment.filter {
@@ -79,7 +79,11 @@ public struct ChildEnvironment: Sendable, Equatable {
         var names: Set<String> = []
         for profile in config.profiles.values {
             if let name = profile.tokenEnv { names.insert(name) }
-            for environment in (profile.environments ?? [:]).values { if let name = environment.tokenEnv { names.insert(name) } }
+            for environment in (profile.environments ?? [:]).values {
+                if let name = environment.tokenEnv { names.insert(name) }
+                if let name = environment.connection.clientKeyPassphraseEnv { names.insert(name) }
+            }
+            if let name = profile.connection.clientKeyPassphraseEnv { names.insert(name) }
             if let name = profile.oauth?.clientSecretEnv { names.insert(name) }
             if let name = profile.ci?.idTokenEnv { names.insert(name) }
         }

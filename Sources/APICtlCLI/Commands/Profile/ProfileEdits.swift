@@ -157,9 +157,17 @@ struct ProfileEdits: CommandOptions {
         if let openapi { profile.openapi = URLParts.isAbsolute(openapi) ? openapi : PathText.absolute(openapi) }
         if let openapiMaxAge { profile.openapiMaxAge = openapiMaxAge.text }
         if let caCert { profile.caCert = PathText.absolute(caCert) }
-        if let clientCert { profile.connection.clientCert = PathText.absolute(clientCert) }
+        if let clientCert {
+            // A new certificate comes with its own key: the old one's settings would not match it.
+            profile.connection = ConnectionConfig(clientCert: PathText.absolute(clientCert), proxy: profile.connection.proxy)
+        }
         if let clientKey { profile.connection.clientKey = PathText.absolute(clientKey) }
-        if let clientKeyPassphraseEnv { profile.connection.clientKeyPassphraseEnv = clientKeyPassphraseEnv }
+        if let clientKeyPassphraseEnv {
+            if let problem = EnvironmentName.problemAsTokenVariable(clientKeyPassphraseEnv) {
+                throw .usage("--client-key-passphrase-env '\(TerminalText.escapingControls(clientKeyPassphraseEnv))' \(problem)")
+            }
+            profile.connection.clientKeyPassphraseEnv = clientKeyPassphraseEnv
+        }
         if let proxy {
             guard !ProxySettings.hasUserInfo(proxy) else {
                 throw .usage("--proxy holds a user and password, which the config file never holds",

@@ -14,6 +14,11 @@ enum ProfileSetCommand {
             defer { profile.connection = ConnectionConfig(proxy: profile.connection.proxy) }
             return profile.connection.clientCert != nil
         }),
+        ("client-key", { profile, _ in defer { profile.connection.clientKey = nil }; return profile.connection.clientKey != nil }),
+        ("client-key-passphrase-env", { profile, _ in
+            defer { profile.connection.clientKeyPassphraseEnv = nil }
+            return profile.connection.clientKeyPassphraseEnv != nil
+        }),
         ("proxy", { profile, _ in defer { profile.connection.proxy = nil }; return profile.connection.proxy != nil }),
         ("default-env", { profile, _ in defer { profile.defaultEnv = nil }; return profile.defaultEnv != nil }),
         ("idempotency-header", { profile, _ in defer { profile.idempotencyHeader = nil }; return profile.idempotencyHeader != nil }),

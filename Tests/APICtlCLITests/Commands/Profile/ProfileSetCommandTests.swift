@@ -26,6 +26,26 @@ final class ProfileSetCommandTests: XCTestCase {
         XCTAssertEqual(harness.store.records[key]?.token, "stored-key")
     }
 
+    /// A new certificate drops the old one's key settings; a passphrase variable is checked as token_env is;
+    /// a proxy URL with a password in it never reaches the file.
+    func testCertificateAndProxySettings() throws {
+        let harness = try CommandHarness(config: CommandHarness.twoProfiles)
+        XCTAssertEqual(harness.run("profile", "set", "dz", "--client-cert", "/c/old.pem", "--client-key", "/c/old.key",
+                                   "--client-key-passphrase-env", "OLD_PASS", "--proxy", "http://proxy.corp:3128").status, 0)
+        XCTAssertEqual(harness.run("profile", "set", "dz", "--client-cert", "/c/new.p12").status, 0)
+        let profile = try XCTUnwrap(try harness.savedConfig().profiles["dz"])
+        XCTAssertEqual(profile.connection, ConnectionConfig(clientCert: "/c/new.p12", proxy: "http://proxy.corp:3128"))
+        for bad in ["", "BAD NAME", "PATH"] {
+            XCTAssertEqual(harness.run("profile", "set", "dz", "--client-key-passphrase-env", bad).status, ExitCode.usage.rawValue, bad)
+        }
+        let secret = harness.run("profile", "set", "dz", "--proxy", "http://me:pw-123@proxy.corp:3128")
+        XCTAssertEqual(secret.status, ExitCode.usage.rawValue)
+        XCTAssertFalse(secret.stderr.contains("pw-123"))
+        XCTAssertFalse(harness.configText.contains("pw-123"))
+        XCTAssertEqual(harness.run("profile", "set", "dz", "--unset", "proxy", "--unset", "client-cert").status, 0)
+        XCTAssertEqual(try harness.savedConfig().profiles["dz"]?.connection, ConnectionConfig())
+    }
+
     func testNothingToChangeLeavesTheFileAsWritten() throws {
         let harness = try CommandHarness(config: CommandHarness.dzdesk)
         let same = harness.run("profile", "set", "dz", "--whoami", "/me")
