@@ -190,8 +190,9 @@ public final class CommandContext: @unchecked Sendable {
     private lazy var activeAccounts = AccountState(stateDirectory: configLocation.stateDirectory).active
     /// Where this run's uses of a stored credential are recorded, once a profile is selected.
     private(set) lazy var audit = AuditTrail(log: AuditLog(stateDirectory: configLocation.stateDirectory))
-    /// The selected profile's `proxy` (or its environment's), over the proxy variables.
-    private var selectedProxy: String?
+    /// The selected profile: its `proxy` (or its environment's) is taken over the proxy variables,
+    /// and its stored proxy login given when the proxy asks, by every client of the run.
+    private var selectedProfile: ResolvedProfile?
     /// Client certificates and proxy logins, read from files and the store on first use.
     private(set) lazy var connectionSecrets = makeConnectionSecrets()
 
@@ -299,7 +300,7 @@ public final class CommandContext: @unchecked Sendable {
     /// client of the run takes (token endpoints included) when the profile names one.
     private func noteSelection(config: ConfigFile, profile: ResolvedProfile?) {
         audit.begin(config.audit == false ? nil : profile)
-        selectedProxy = profile?.connection.proxy
+        selectedProfile = profile
     }
 
     private func loadConfig() throws(APICtlError) -> ConfigFile {
@@ -370,12 +371,13 @@ public final class CommandContext: @unchecked Sendable {
         var observer: (@Sendable (WireEvent) -> Void)?
         if globals.verbose { observer = { event in stderr.write(VerboseLog.lines(for: event)) } }
         var proxies = ProxySettings(environment: environment)
-        proxies.profileProxy = selectedProxy
+        proxies.profileProxy = selectedProfile?.connection.proxy
         var settings = ClientSettings(observer: observer, onRetry: { notice in stderr.write(RetryOptions.describe(notice)) },
                                       caCertOverride: globals.caCert, proxies: proxies,
                                       retryPolicy: retryPolicy, deadline: deadline, stallTimeout: stallTimeout, now: now)
         settings.audit = audit
         settings.connection = connectionSecrets
+        settings.proxyLoginProfile = selectedProfile
         return settings
     }
 

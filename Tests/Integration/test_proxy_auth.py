@@ -180,3 +180,15 @@ def test_an_oauth_login_takes_the_profiles_proxy(apictl, mtls, oauth_mtls, clien
     assert login.code == 0, login
     tunnels = open_proxy.connects(mark)
     assert oauth_mtls.issuer.split("//")[1] in tunnels and oauth_mtls.mtls.origin.split("//")[1] in tunnels, tunnels
+
+
+def test_token_requests_give_an_authenticating_proxy_the_stored_login(apictl, mtls, oauth_mtls, client_certs, auth_proxy):
+    configure(apictl, table("profiles.bound", auth="oauth2", base_url=mtls.origin, whoami="/me", ca_cert=client_certs / "ca.pem",
+                            client_cert=client_certs / "client.pem", client_key=client_certs / "client.key", proxy=auth_proxy.url)
+              + table("profiles.bound.oauth", issuer=oauth_mtls.issuer, client_id="alice-client", client_auth="tls_client_auth"))
+    assert login_proxy(apictl, auth_proxy, name="bound").code == 0
+    mark = auth_proxy.mark()
+    login = apictl.run("login", "-p", "bound", "--client-credentials")
+    assert login.code == 0, login
+    assert oauth_mtls.mtls.origin.split("//")[1] in auth_proxy.connects(mark)
+    assert auth_proxy.password not in login.out + login.err

@@ -223,17 +223,17 @@ public final class APIClient {
             return head
         } catch {
             pending?.clear()
-            if case .proxyAuthentication = error, proxyLogin == nil, let profile, let proxy = outgoing.proxy,
-               let login = try? settings.connection?.proxyLogin(for: profile, proxy: proxy) {
+            if case .proxyAuthentication = error, proxyLogin == nil, let owner = profile ?? settings.proxyLoginProfile,
+               let proxy = outgoing.proxy, let login = try? settings.connection?.proxyLogin(for: owner, proxy: proxy) {
                 proxyLogin = login
                 return nil
             }
             if !hop.began, error.mayHaveSent { noteAnswer(outgoing, status: nil, redactor: shownWith) }
             var apiError = APICtlError.network(error, url: redactor.url(outgoing.url))
-            if case .proxyAuthentication = error, let profile {
-                apiError.hint = proxyLogin != nil ? "the stored proxy login was refused: store the right one with 'apictl login --proxy \(profile.selectionFlags)'"
+            if case .proxyAuthentication = error, let owner = profile ?? settings.proxyLoginProfile {
+                apiError.hint = proxyLogin != nil ? "the stored proxy login was refused: store the right one with 'apictl login --proxy \(owner.selectionFlags)'"
                     : ProxySettings.hasUserInfo(outgoing.proxy ?? "") ? "the proxy refused the user and password in its URL"
-                    : "store the proxy's user and password with 'apictl login --proxy \(profile.selectionFlags)'"
+                    : "store the proxy's user and password with 'apictl login --proxy \(owner.selectionFlags)'"
             }
             throw SendError(apiError: apiError, transport: error)
         }

@@ -80,6 +80,8 @@ public struct ClientSettings: Sendable {
     public var audit: AuditTrail?
     /// The client certificates and proxy logins of the run's profiles, read on first use.
     public var connection: ConnectionSecrets?
+    /// Whose stored proxy login a client without a profile of its own (token endpoints) gives a proxy that asks.
+    public var proxyLoginProfile: ResolvedProfile?
     /// Blocks for the given seconds; handed in so tests can fake time.
     public var sleep: @Sendable (Double) -> Void
     public var now: @Sendable () -> Date
