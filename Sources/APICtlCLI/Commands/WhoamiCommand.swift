@@ -23,7 +23,7 @@ enum WhoamiCommand {
             throw APICtlError.config("profile '\(profile.name)' has no whoami path",
                                      hint: "set one with 'apictl profile set \(profile.name) --whoami /me'")
         }
-        if session.credential == nil, profile.connection.clientCert != nil {
+        if session.credential == nil, profile.certificateIsTheIdentity {
             return try certificateOnly(options, context, session: session, profile: profile, path: path)
         }
         guard let credential = session.credential else {

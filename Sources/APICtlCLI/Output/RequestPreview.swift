@@ -86,6 +86,7 @@ enum RequestPreview {
         var words: [String] = []
         if let ca = request.caCertPath { words += ["--cacert", quoted(ca, variable: variable)] }
         if let proxy = request.proxy, !proxy.isEmpty { words += ["-x", quoted(APIClient.withoutUserInfo(proxy), variable: variable)] }
+        if profile?.connection.proxy == "" { words += ["--noproxy", quoted("*", variable: variable)] }   // direct, whatever https_proxy says
         if let certificate = request.clientCertificate {
             words += ["--cert", quoted(certificate.origin, variable: variable)]
             if let key = profile?.connection.clientKey { words += ["--key", quoted(key, variable: variable)] }

@@ -31,7 +31,10 @@ public enum JWT {
         }
         return JWTClaims(subject: object["sub"]?.stringValue, name: object["name"]?.stringValue,
                          email: object["email"]?.stringValue, issuedAt: date("iat"), expiresAt: date("exp"), scopes: scopes,
-                         certificateThumbprint: object["cnf"]?.objectValue?["x5t#S256"].map(thumbprint))
+                         certificateThumbprint: object["cnf"].flatMap { cnf in
+                             // A cnf that is not an object cannot be read: it binds the token to nothing presentable.
+                             cnf.objectValue.map { $0["x5t#S256"].map(thumbprint) } ?? "(not a SHA-256 thumbprint)"
+                         })
     }
 
     /// A `cnf` `x5t#S256` as given when it is a SHA-256 in base64url (43 characters); anything else

@@ -43,6 +43,12 @@ public struct ResolvedProfile: Sendable {
     /// Where the profile, environment and account were chosen.
     public var choice = ChoiceOrigins()
 
+    /// Mutual TLS alone: a client certificate and no way to any credential besides a login
+    /// (no OAuth, pair, CI exchange, token command or token variable), so requests go without one.
+    public var certificateIsTheIdentity: Bool {
+        connection.clientCert != nil && auth != .oauth2 && pair == nil && ci == nil && tokenCommand == nil && tokenEnv == nil
+    }
+
     /// Where this profile's stored credential is: one per environment and account.
     public var credentialKey: CredentialKey { CredentialKey(profile: name, environment: environment, account: account) }
 

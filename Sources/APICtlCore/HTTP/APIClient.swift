@@ -231,8 +231,8 @@ public final class APIClient {
             if !hop.began, error.mayHaveSent { noteAnswer(outgoing, status: nil, redactor: shownWith) }
             var apiError = APICtlError.network(error, url: redactor.url(outgoing.url))
             if case .proxyAuthentication = error, let owner = profile ?? settings.proxyLoginProfile {
-                apiError.hint = proxyLogin != nil ? "the stored proxy login was refused: store the right one with 'apictl login --proxy \(owner.selectionFlags)'"
-                    : ProxySettings.hasUserInfo(outgoing.proxy ?? "") ? "the proxy refused the user and password in its URL"
+                apiError.hint = ProxySettings.hasUserInfo(outgoing.proxy ?? "") ? "the proxy refused the user and password in its URL"
+                    : proxyLogin != nil ? "the stored proxy login was refused: store the right one with 'apictl login --proxy \(owner.selectionFlags)'"
                     : "store the proxy's user and password with 'apictl login --proxy \(owner.selectionFlags)'"
             }
             throw SendError(apiError: apiError, transport: error)
@@ -310,6 +310,10 @@ public final class APIClient {
         }
         out = try attachCredential(out, keepUserCredentials: keepUserCredentials, attach: attach)
         if let caCertOverride = settings.caCertOverride { out.caCertPath = caCertOverride }
+        // libcurl would open a FIFO there and wait for a writer forever.
+        if let ca = out.caCertPath, !FileBytes.isRegularFile(ca) {
+            throw APICtlError.config("the CA bundle \(ca) is not a readable regular file", hint: "check ca_cert of the profile, or --cacert")
+        }
         if !out.headers.contains("Accept") { out.headers.add("Accept", "application/json, */*;q=0.5") }
         return out
     }

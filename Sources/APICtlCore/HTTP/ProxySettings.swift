@@ -65,17 +65,47 @@ public struct ProxySettings: Sendable, Equatable {
         guard let schemeEnd = full.firstRange(ofText: "://") else { return "it is empty" }
         let scheme = full[..<schemeEnd.lowerBound].lowercased()
         guard schemes.contains(scheme) else { return "its scheme is not one of \(schemes.joined(separator: ", "))" }
-        // Control characters, spaces and percent-encoded ones (%00-%1F, %7F) in any part make libcurl drop the proxy.
+        // Control characters, spaces and percent-encoded ones (%00-%1F, %7F, C1) in any part make libcurl drop the proxy.
         let decoded = PercentEncoding.decode(full) ?? full
-        guard !decoded.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == " " }) else {
+        guard !decoded.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0 == " " }) else {
             return "it holds a space or a control character"
         }
         let rest = full[schemeEnd.upperBound...]
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        guard URLParts.parse("http://" + authority) != nil, !(authority.split(separator: "@").last ?? "").hasPrefix(":") else {
-            return "it has no host, or a port outside 1-65535"
+        guard hostAndPort(String(authority)) != nil else {
+            return "its host is not a name or an address, or its port is not one of 1-65535"
         }
         return nil
+    }
+
+    /// The host and the explicit port (nil: libcurl's default) of a proxy's `user:password@host:port`;
+    /// nil for anything libcurl would refuse or read otherwise (an empty port, a second colon, a non-ASCII name).
+    static func hostAndPort(_ authority: String) -> (host: String, port: Int?)? {
+        let hostPort = authority.split(separator: "@", omittingEmptySubsequences: false).last.map(String.init) ?? authority
+        var host = hostPort
+        var portText: Substring?
+        if hostPort.hasPrefix("[") {
+            guard let close = hostPort.firstIndex(of: "]") else { return nil }
+            host = String(hostPort[...close])
+            let inside = hostPort[hostPort.index(after: hostPort.startIndex)..<close]
+            guard !inside.isEmpty, inside.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }), inside.contains(":") else { return nil }
+            let after = hostPort[hostPort.index(after: close)...]
+            if !after.isEmpty {
+                guard after.hasPrefix(":") else { return nil }
+                portText = after.dropFirst()
+            }
+        } else if let colon = hostPort.firstIndex(of: ":") {
+            host = String(hostPort[..<colon])
+            portText = hostPort[hostPort.index(after: colon)...]
+        }
+        guard !host.isEmpty, host.hasPrefix("[") || host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }) else {
+            return nil
+        }
+        guard let portText else { return (host.lowercased(), nil) }
+        guard !portText.isEmpty, portText.allSatisfy({ $0.isASCII && $0.isNumber }), let port = Int(portText), (1...65535).contains(port) else {
+            return nil
+        }
+        return (host.lowercased(), port)
     }
 
     /// Whether the proxy URL carries a `user:password@` of its own.

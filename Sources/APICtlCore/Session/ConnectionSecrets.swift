@@ -108,11 +108,15 @@ public final class ConnectionSecrets: @unchecked Sendable {
         }
     }
 
-    /// What a proxy login is stored for: the proxy URL without any user:password, its scheme and host in lower case.
+    /// What a proxy login is stored for: the proxy's scheme, host and port as libcurl connects to them
+    /// (without a port: 443 for https, else libcurl's 1080), whatever user:password the URL holds.
     public static func proxyIdentity(_ proxy: String) -> String {
-        let bare = APIClient.withoutUserInfo(ProxySettings.url(proxy) ?? proxy)
-        guard let parts = URLParts.parse("http" + bare.drop { $0 != ":" }) else { return bare.lowercased() }
-        return bare.prefix { $0 != ":" }.lowercased() + "://" + parts.host + ":" + String(parts.port)
+        let full = ProxySettings.url(proxy) ?? proxy
+        guard let schemeEnd = full.firstRange(ofText: "://") else { return full.lowercased() }
+        let scheme = full[..<schemeEnd.lowerBound].lowercased()
+        let authority = String(full[schemeEnd.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" })
+        guard let (host, port) = ProxySettings.hostAndPort(authority) else { return full.lowercased() }
+        return "\(scheme)://\(host):\(port ?? (scheme == "https" ? 443 : 1080))"
     }
 
     /// The environment's own record, else the profile's (one every environment shares).

@@ -79,6 +79,13 @@ public enum FileBytes {
         return readAll(fd, limit: limit)
     }
 
+    /// Whether `path` is (or links to) a regular file: asked before handing a path to libcurl, which
+    /// would wait on a FIFO for ever.
+    public static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+    }
+
     /// A regular file's bytes, read the same way; a FIFO, a device or a folder in its place is
     /// never waited on or read (nil, errno EINVAL).
     public static func regularFileContents(of path: String, limit: Int) -> [UInt8]? {

@@ -145,10 +145,18 @@ final class ConnectionSecretsTests: XCTestCase {
         proxies.profileProxy = ""
         XCTAssertNil(proxies.proxy(for: target))
         XCTAssertNil(ProxySettings.url("ftp://proxy"))
-        for unusable in ["  ", "http://u:p%0d%0aX@proxy:1", "http://proxy:99999", "http://:80", "http://[::1", "http://a b:1"] {
+        for unusable in ["  ", "http://u:p%0d%0aX@proxy:1", "http://proxy:99999", "http://:80", "http://[::1", "http://a b:1",
+                         "http://h:1:2", "http://h:", "http://[]:80", "http://[127.0.0.1]:80", "http://🦊:80", "http://h%3a80",
+                         "http://h:+80", "http://h\u{85}:80"] {
             XCTAssertNotNil(ProxySettings.problem(unusable), unusable)
         }
         XCTAssertNil(ProxySettings.problem("socks5h://proxy.corp:1080"))
+        XCTAssertNil(ProxySettings.problem("http://[::1]:3128"))
+        // A login is stored for the proxy libcurl connects to: without a port, 1080 (443 for https).
+        XCTAssertEqual(ConnectionSecrets.proxyIdentity("http://Proxy.corp"), "http://proxy.corp:1080")
+        XCTAssertEqual(ConnectionSecrets.proxyIdentity("proxy.corp"), "http://proxy.corp:1080")
+        XCTAssertEqual(ConnectionSecrets.proxyIdentity("https://proxy.corp"), "https://proxy.corp:443")
+        XCTAssertEqual(ConnectionSecrets.proxyIdentity("HTTP://u:p@proxy.corp:80/"), "http://proxy.corp:80")
         proxies.profileProxy = "http://proxy.corp:3128"
         proxies.noProxy = ["bank.test"]
         XCTAssertNil(proxies.proxy(for: target), "no_proxy applies to the profile's proxy too")

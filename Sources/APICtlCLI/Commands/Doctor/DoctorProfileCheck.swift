@@ -69,7 +69,7 @@ struct DoctorProfileCheck {
         do {
             guard try selection.store.loadLatest(key) != nil else {
                 // Mutual TLS alone: the certificate identifies the caller, and requests go without a credential.
-                if profile.connection.clientCert != nil { return ("no credential: the client certificate is the identity", nil) }
+                if profile.certificateIsTheIdentity { return ("no credential: the client certificate is the identity", nil) }
                 return ("no credential (run 'apictl login \(profile.selectionFlags)')", .authentication)
             }
             return ("credential in the \(selection.store.source)", nil)
