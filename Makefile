@@ -2,16 +2,13 @@
 SWIFT   ?= swift
 PREFIX  ?= /usr/local
 DESTDIR ?=
-# The debug build (unit tests, the demo) has a folder of its own, so it can be built while the
-# release build runs: SwiftPM lets one build at a time use a folder.
-DEBUG_SCRATCH := .build-debug
-DEBUG_BIN   := $(DEBUG_SCRATCH)/debug/apictl
+DEBUG_BIN   := .build/debug/apictl
 RELEASE_BIN := .build/release/apictl
 # The OpenAPI parser `api sync` runs, beside apictl: built in a folder of its own, since
 # apictl's release flags (no Foundation, no exported symbols) are not for it.
 OPENAPI_BIN := .build-openapi/release/apictl-openapi
 
-.PHONY: all deps build build-tests release release-apictl release-openapi test unit-test integration-test demo bench install uninstall generated deb fuzz clean
+.PHONY: all deps build release release-apictl release-openapi test unit-test integration-test demo bench install uninstall generated deb fuzz clean
 
 all: build
 
@@ -25,10 +22,7 @@ deps:
 TOML_FLAGS := -Xcxx '-DTOML_ASSERT(expr)=((void)0)'
 
 build: deps
-	$(SWIFT) build $(TOML_FLAGS) --scratch-path $(DEBUG_SCRATCH)
-
-build-tests: deps
-	$(SWIFT) build $(TOML_FLAGS) --scratch-path $(DEBUG_SCRATCH) --build-tests
+	$(SWIFT) build $(TOML_FLAGS)
 
 # Release builds are tuned for start-up, most of a request's time (docs/development.md):
 # - the Swift standard library, libstdc++ and libgcc are linked statically: every
@@ -85,8 +79,8 @@ release-apictl: deps
 	  -Xlinker --push-state -Xlinker --no-as-needed $(foreach library,$(LOOKUP_FIRST),-Xlinker -l:$(library)) -Xlinker --pop-state \
 	  -Xlinker --symbol-ordering-file=$(CURDIR)/$(STARTUP_ORDER) -Xlinker --no-warn-symbol-ordering
 
-unit-test: build-tests
-	$(SWIFT) test $(TOML_FLAGS) --scratch-path $(DEBUG_SCRATCH) --skip-build --disable-swift-testing
+unit-test: build
+	$(SWIFT) test $(TOML_FLAGS) --disable-swift-testing
 
 # The integration suite runs the release binaries: they are what `make install` and
 # `make deb` ship, and start-up code such as Sources/CProcessStart only takes effect in
@@ -98,11 +92,7 @@ INTEGRATION_WORKERS ?= 4
 integration-test: release build
 	APICTL_BIN=$(CURDIR)/$(RELEASE_BIN) python3 -m pytest -q -n $(INTEGRATION_WORKERS) --dist loadgroup Tests/Integration
 
-# The three builds at once: a release build compiles each module as a whole, on one core,
-# which leaves the other to the debug build and the OpenAPI helper's (about 100 s saved here).
-test:
-	$(MAKE) -j3 build-tests release
-	$(MAKE) unit-test integration-test
+test: unit-test integration-test
 
 demo: build
 	APICTL_BIN=$(CURDIR)/$(DEBUG_BIN) Tests/Scripts/demo.sh

@@ -23,7 +23,7 @@ import pytest
 import mtls_fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
-APICTL = os.environ.get("APICTL_BIN") or str(ROOT / ".build-debug/debug/apictl")
+APICTL = os.environ.get("APICTL_BIN") or str(ROOT / ".build/debug/apictl")
 SERVERS = ROOT / "Tests/Servers"
 
 

@@ -5,7 +5,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-apictl=${APICTL_BIN:-$root/.build-debug/debug/apictl}
+apictl=${APICTL_BIN:-$root/.build/debug/apictl}
 source "$here/refserver.sh"
 export XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
 unset APICTL_TOKEN APICTL_PROFILE APICTL_ENV APICTL_CONFIG
