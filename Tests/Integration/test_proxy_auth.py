@@ -192,3 +192,13 @@ def test_token_requests_give_an_authenticating_proxy_the_stored_login(apictl, mt
     assert login.code == 0, login
     assert oauth_mtls.mtls.origin.split("//")[1] in auth_proxy.connects(mark)
     assert auth_proxy.password not in login.out + login.err
+
+
+def test_a_forwarded_plain_http_request_answered_407_gets_the_stored_login(apictl, plain_tls, client_certs, auth_proxy, httpbin):
+    proxied(apictl, plain_tls, client_certs, auth_proxy.url)
+    without = apictl.run("request", "GET", httpbin.url + "/get", "-p", "viaproxy")
+    assert without.code == 4 and "<html" not in without.out.lower(), without      # the proxy's page is not the API's answer
+    assert login_proxy(apictl, auth_proxy).code == 0
+    seen = apictl.run("request", "GET", httpbin.url + "/get", "-p", "viaproxy")
+    assert seen.code == 0, seen
+    assert "Proxy-Authorization" not in json.loads(seen.out)["headers"]            # tinyproxy takes it off before forwarding

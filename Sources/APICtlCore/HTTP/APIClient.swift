@@ -217,17 +217,13 @@ public final class APIClient {
     /// proxy login: the hop goes again with it.
     private func sendHop(_ outgoing: HTTPRequest, to hop: RedirectAwareConsumer, pending: PendingAuditLine?,
                          redactor shownWith: Redactor) throws(SendError) -> HTTPResponseHead? {
-        do {
-            let head = try transport.send(outgoing, to: hop)
+        let head: HTTPResponseHead
+        do throws(TransportError) {
+            head = try transport.send(outgoing, to: hop)
             pending?.clear()
-            return head
         } catch {
             pending?.clear()
-            if case .proxyAuthentication = error, proxyLogin == nil, let owner = profile ?? settings.proxyLoginProfile,
-               let proxy = outgoing.proxy, let login = try? settings.connection?.proxyLogin(for: owner, proxy: proxy) {
-                proxyLogin = login
-                return nil
-            }
+            if case .proxyAuthentication = error, useStoredProxyLogin(for: outgoing) { return nil }
             if !hop.began, error.mayHaveSent { noteAnswer(outgoing, status: nil, redactor: shownWith) }
             var apiError = APICtlError.network(error, url: redactor.url(outgoing.url))
             if case .proxyAuthentication = error, let owner = profile ?? settings.proxyLoginProfile {
@@ -237,6 +233,22 @@ public final class APIClient {
             }
             throw SendError(apiError: apiError, transport: error)
         }
+        // A proxy's 407 to a request it forwards (plain http, no tunnel): its body was held back,
+        // and the user gets its status alone when no stored login answers it.
+        if hop.heldProxyRefusal {
+            if useStoredProxyLogin(for: outgoing) { return nil }
+            do { try hop.final.begin(head) } catch { throw SendError(apiError: error) }
+        }
+        return head
+    }
+
+    /// Whether the proxy that asked (407) for `outgoing` gets a login now: the one stored for that
+    /// proxy, once a run. The hop then goes again with it.
+    private func useStoredProxyLogin(for outgoing: HTTPRequest) -> Bool {
+        guard proxyLogin == nil, let owner = profile ?? settings.proxyLoginProfile, let proxy = outgoing.proxy, !proxy.isEmpty,
+              let login = try? settings.connection?.proxyLogin(for: owner, proxy: proxy) else { return false }
+        proxyLogin = login
+        return true
     }
 
     /// The consumer of one hop: it notes the answer as it begins, and until then holds the audit
@@ -244,7 +256,9 @@ public final class APIClient {
     private func hopConsumer(_ outgoing: HTTPRequest, _ consumer: ResponseConsumer,
                              redactor: Redactor) -> (RedirectAwareConsumer, PendingAuditLine?) {
         let pending = outgoing.carriesProfileCredential ? settings.audit?.pending(outgoing, credential: credential, redactor: redactor, at: now()) : nil
-        let hop = RedirectAwareConsumer(final: consumer) { [self] head in
+        // A forwarding proxy's 407 is held back while a stored login may answer it.
+        let mayAnswer407 = !(outgoing.proxy ?? "").isEmpty && proxyLogin == nil
+        let hop = RedirectAwareConsumer(final: consumer, holdingProxyRefusal: mayAnswer407) { [self] head in
             pending?.clear()
             noteAnswer(outgoing, status: head.status, redactor: redactor)
         }
@@ -413,15 +427,22 @@ private final class RedirectAwareConsumer: ResponseConsumer {
     private let onBegin: (HTTPResponseHead) -> Void
     private(set) var began = false
 
-    init(final: ResponseConsumer, onBegin: @escaping (HTTPResponseHead) -> Void = { _ in }) {
+    /// Whether a 407 is held back (its body discarded) for the client to answer with a stored login.
+    private let holdingProxyRefusal: Bool
+    /// A 407 was held back: the client answers it, or gives the user its status alone.
+    private(set) var heldProxyRefusal = false
+
+    init(final: ResponseConsumer, holdingProxyRefusal: Bool = false, onBegin: @escaping (HTTPResponseHead) -> Void = { _ in }) {
         self.final = final
+        self.holdingProxyRefusal = holdingProxyRefusal
         self.onBegin = onBegin
     }
 
     func begin(_ head: HTTPResponseHead) throws(APICtlError) {
         began = true
         onBegin(head)
-        discarding = head.isRedirect && head.headers["Location"] != nil
+        heldProxyRefusal = holdingProxyRefusal && head.status == 407
+        discarding = (head.isRedirect && head.headers["Location"] != nil) || heldProxyRefusal
         if !discarding { try final.begin(head) }
     }
 
