@@ -131,7 +131,12 @@ static int read_pkcs12(const unsigned char *bytes, size_t length, const char *pa
         else if (PKCS12_verify_mac(p12, NULL, 0)) password = NULL;
     }
     if (!PKCS12_mac_present(p12) || PKCS12_verify_mac(p12, password, -1)) {
-        if (!PKCS12_parse(p12, password, key, leaf, chain) || *leaf == NULL) status = APICTL_X509_CERT_UNREADABLE;
+        if (!PKCS12_parse(p12, password, key, leaf, chain)) {
+            status = APICTL_X509_CERT_UNREADABLE;
+        } else if (*leaf == NULL && *key == NULL && *chain != NULL && sk_X509_num(*chain) > 0) {
+            *leaf = sk_X509_shift(*chain);   // without a key, OpenSSL puts every certificate with the CAs
+        }
+        if (status == APICTL_X509_OK && *leaf == NULL) status = APICTL_X509_CERT_UNREADABLE;
     } else if (passphrase == NULL || passphrase[0] == 0) {
         status = APICTL_X509_NEEDS_PASSPHRASE;
     } else {

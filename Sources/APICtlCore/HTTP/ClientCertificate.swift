@@ -95,6 +95,25 @@ public struct ClientCertificate: Sendable, Equatable {
         return nil
     }
 
+    /// How many certificates go to the server: the leaf and its chain.
+    public var chainLength: Int {
+        let marker = Array("-----BEGIN CERTIFICATE-----".utf8)
+        var count = 0
+        var index = chainPEM.startIndex
+        while index + marker.count <= chainPEM.endIndex {
+            if chainPEM[index] == marker[0], Array(chainPEM[index..<index + marker.count]) == marker {
+                count += 1
+                index += marker.count
+            } else {
+                index += 1
+            }
+        }
+        return count
+    }
+
+    /// More than a client presents (its own and the intermediates): a server refuses the handshake.
+    public static let longestChain = 10
+
     /// Days left when it expires within the warning period, else nil.
     public func daysLeft(at now: Date) -> Int? {
         let left = notAfter.timeIntervalSince(now)

@@ -39,6 +39,11 @@ public final class ConnectionSecrets: @unchecked Sendable {
         return try monitor.locked { () throws(APICtlError) -> ClientCertificate in
             if let known = certificates[key] { return known }
             let certificate = try load(path, profile: profile)
+            if certificate.chainLength > ClientCertificate.longestChain {
+                throw APICtlError.config("the client certificate file \(path) holds \(certificate.chainLength) certificates, "
+                                         + "more than the \(ClientCertificate.longestChain) a client presents",
+                                         hint: "keep the certificate and its intermediates only; the CA's own stay with the server")
+            }
             if let problem = certificate.validityProblem(at: now()) {
                 throw APICtlError.config("the client certificate \(path) (\(certificate.subject)) \(problem)",
                                          hint: "renew it, then point client_cert of profile '\(profile.name)' at the new one")

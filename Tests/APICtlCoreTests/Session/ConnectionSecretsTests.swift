@@ -52,6 +52,18 @@ final class ConnectionSecretsTests: XCTestCase {
         }
     }
 
+    /// A file with more certificates than a client presents is refused before a server refuses the handshake.
+    func testAChainLongerThanAClientPresentsIsRefused() throws {
+        let chain = Array(repeating: TestCertificates.alice, count: ClientCertificate.longestChain + 1).joined(separator: "\n")
+        try chain.write(toFile: folder + "/long.pem", atomically: true, encoding: .utf8)
+        let long = try fixture("client_cert = \"\(folder)/long.pem\"\nclient_key = \"\(folder)/alice.key\"")
+        XCTAssertThrowsError(try secrets(long).certificate(for: long.profile("bank"))) {
+            XCTAssertTrue(($0 as? APICtlError)?.message.contains("holds 11 certificates") == true, "\($0)")
+        }
+        let short = try fixture("client_cert = \"\(folder)/alice.pem\"\nclient_key = \"\(folder)/alice.key\"")
+        XCTAssertEqual(try secrets(short).certificate(for: short.profile("bank"))?.chainLength, 1)
+    }
+
     func testAProfileWithoutACertificateReadsNothing() throws {
         let fixture = try fixture("")
         XCTAssertNil(try secrets(fixture).certificate(for: fixture.profile("bank")))
