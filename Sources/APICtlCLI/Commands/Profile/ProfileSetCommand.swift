@@ -38,6 +38,7 @@ enum ProfileSetCommand {
         name: "set",
         summary: "Change a profile in place",
         discussion: "Takes the same options as 'profile add'; only what is given changes. "
+            + "With -e ENV it changes that environment's --client-cert, --client-key, --client-key-passphrase-env and --proxy only. "
             + "--unset removes a setting: " + unsettable.map { ["var", "header", "env"].contains($0.name) ? "\($0.name):NAME" : $0.name }
                 .joined(separator: ", ") + ".",
         options: Options.self,
@@ -46,6 +47,7 @@ enum ProfileSetCommand {
             "apictl profile set pdns --env-url staging=https://api.staging.pocketdns.com",
             "apictl profile set dzdesk --whoami /me --unset token-env",
             "apictl profile set techdocs --auth oauth2 --oauth-client-id YOUR_CLIENT_ID",
+            "apictl profile set bank -e production --client-cert ~/certs/prod.pem --client-key ~/certs/prod.key",
         ],
         run: run
     )
@@ -67,6 +69,17 @@ enum ProfileSetCommand {
         let name = options.name
         var (config, profile) = try ProfileCommand.load(name, context)
         let before = profile
+        // -e ENV: the certificate and proxy settings of that environment, over the profile's.
+        let environment: String?
+        if let chosen = context.globals.chosenEnvironment, case .flag = chosen.origin {
+            guard profile.environments?[chosen.name] != nil else {
+                throw .usage("profile '\(name)' has no environment '\(chosen.name)'", hint: "add it with --env-url \(chosen.name)=URL first")
+            }
+            environment = chosen.name
+            profile.connection = profile.environments?[chosen.name]?.connection ?? ConnectionConfig()
+        } else {
+            environment = nil
+        }
         for setting in options.unset {
             let (kind, key) = setting.firstIndex(of: ":").map { (String(setting[..<$0]), String(setting[setting.index(after: $0)...])) }
                 ?? (setting, nil)
@@ -83,6 +96,17 @@ enum ProfileSetCommand {
             }
         }
         try options.edits.apply(to: &profile, name: name)
+        if let environment {
+            var outside = profile
+            outside.connection = before.connection
+            guard outside == before else {
+                throw .usage("with -e \(environment), profile set changes only that environment's --client-cert, --client-key, "
+                             + "--client-key-passphrase-env and --proxy", hint: "run the other changes without -e")
+            }
+            let edited = profile.connection
+            profile = before
+            profile.environments?[environment]?.connection = edited
+        }
         if let url = options.edits.baseURL, let oauth = profile.oauth, before.baseURL.flatMap(URLParts.parse)?.origin != URLParts.parse(url)?.origin,
            let endpoint = [oauth.authorizeURL, oauth.tokenURL, oauth.deviceAuthorizationURL].compactMap({ $0 }).first(where: URLParts.isAbsolute) {
             context.warn("the OAuth endpoints stay where they were (\(endpoint)); change them with --oauth-issuer or --oauth-token-url")

@@ -46,6 +46,23 @@ final class ProfileSetCommandTests: XCTestCase {
         XCTAssertEqual(try harness.savedConfig().profiles["dz"]?.connection, ConnectionConfig())
     }
 
+    /// -e ENV edits that environment's certificate and proxy, and nothing else of the profile.
+    func testWithAnEnvironmentTheCertificateAndProxyAreThatEnvironments() throws {
+        let harness = try CommandHarness(config: CommandHarness.twoProfiles)
+        let run = harness.run("profile", "set", "pdns", "-e", "production", "--client-cert", "/c/prod.pem", "--proxy", "http://proxy.corp:3128")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let profile = try XCTUnwrap(try harness.savedConfig().profiles["pdns"])
+        XCTAssertEqual(profile.environments?["production"]?.connection, ConnectionConfig(clientCert: "/c/prod.pem", proxy: "http://proxy.corp:3128"))
+        XCTAssertEqual(profile.connection, ConnectionConfig(), "the profile's own stay as they were")
+        XCTAssertEqual(profile.environments?["sandbox"]?.connection, ConnectionConfig())
+        XCTAssertEqual(harness.run("profile", "set", "pdns", "-e", "production", "--unset", "proxy").status, 0)
+        XCTAssertNil(try harness.savedConfig().profiles["pdns"]?.environments?["production"]?.connection.proxy)
+        let other = harness.run("profile", "set", "pdns", "-e", "production", "--whoami", "/me")
+        XCTAssertEqual(other.status, ExitCode.usage.rawValue)
+        XCTAssertTrue(other.stderr.contains("changes only that environment's --client-cert"), other.stderr)
+        XCTAssertEqual(harness.run("profile", "set", "pdns", "-e", "staging", "--proxy", "").status, ExitCode.usage.rawValue)
+    }
+
     func testNothingToChangeLeavesTheFileAsWritten() throws {
         let harness = try CommandHarness(config: CommandHarness.dzdesk)
         let same = harness.run("profile", "set", "dz", "--whoami", "/me")
