@@ -1,6 +1,7 @@
 """`apictl token rotate`: create -> verify -> store -> revoke old, rollback, and crash recovery."""
 import fcntl
 import json
+import re
 import shutil
 import signal
 import subprocess
@@ -24,7 +25,8 @@ def test_rotate_creates_verifies_stores_and_revokes_the_old(dz, ref):
     assert new["name"].startswith("laptop-20") and new["id"] != dz.old["id"]
     # a second rotation keeps the base name instead of growing it
     assert dz.run("token", "rotate").code == 0
-    assert [k for k in listed(dz) if k["in_use"]][0]["name"].count("-20") == 1
+    # (a date and a random suffix, which may itself begin with "20": matched whole, not counted)
+    assert re.fullmatch(r"laptop-\d{4}-\d{2}-\d{2}-[0-9a-z]{4}", [k for k in listed(dz) if k["in_use"]][0]["name"])
     assert not (dz.home / "data/apictl/rotations").exists() or not list((dz.home / "data/apictl/rotations").iterdir())
 
 

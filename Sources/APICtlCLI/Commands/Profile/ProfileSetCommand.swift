@@ -69,17 +69,7 @@ enum ProfileSetCommand {
         let name = options.name
         var (config, profile) = try ProfileCommand.load(name, context)
         let before = profile
-        // -e ENV: the certificate and proxy settings of that environment, over the profile's.
-        let environment: String?
-        if let chosen = context.globals.chosenEnvironment, case .flag = chosen.origin {
-            guard profile.environments?[chosen.name] != nil else {
-                throw .usage("profile '\(name)' has no environment '\(chosen.name)'", hint: "add it with --env-url \(chosen.name)=URL first")
-            }
-            environment = chosen.name
-            profile.connection = profile.environments?[chosen.name]?.connection ?? ConnectionConfig()
-        } else {
-            environment = nil
-        }
+        let environment = try chosenEnvironment(of: &profile, named: name, context)
         for setting in options.unset {
             let (kind, key) = setting.firstIndex(of: ":").map { (String(setting[..<$0]), String(setting[setting.index(after: $0)...])) }
                 ?? (setting, nil)
@@ -96,17 +86,7 @@ enum ProfileSetCommand {
             }
         }
         try options.edits.apply(to: &profile, name: name)
-        if let environment {
-            var outside = profile
-            outside.connection = before.connection
-            guard outside == before else {
-                throw .usage("with -e \(environment), profile set changes only that environment's --client-cert, --client-key, "
-                             + "--client-key-passphrase-env and --proxy", hint: "run the other changes without -e")
-            }
-            let edited = profile.connection
-            profile = before
-            profile.environments?[environment]?.connection = edited
-        }
+        if let environment { profile = try movingConnection(of: profile, to: environment, before: before) }
         if let url = options.edits.baseURL, let oauth = profile.oauth, before.baseURL.flatMap(URLParts.parse)?.origin != URLParts.parse(url)?.origin,
            let endpoint = [oauth.authorizeURL, oauth.tokenURL, oauth.deviceAuthorizationURL].compactMap({ $0 }).first(where: URLParts.isAbsolute) {
             context.warn("the OAuth endpoints stay where they were (\(endpoint)); change them with --oauth-issuer or --oauth-token-url")
@@ -130,5 +110,32 @@ enum ProfileSetCommand {
         if let env = resolved.environment { message += ", environment \(env)" }
         context.stderr.write(message + ")\n")
         return 0
+    }
+
+    /// -e ENV (the flag, not APICTL_ENV): the environment whose certificate and proxy settings
+    /// this run edits; they stand in the profile's place while the edits are applied.
+    private static func chosenEnvironment(of profile: inout ProfileConfig, named name: String,
+                                          _ context: CommandContext) throws(APICtlError) -> String? {
+        guard let chosen = context.globals.chosenEnvironment, case .flag = chosen.origin else { return nil }
+        guard let environment = profile.environments?[chosen.name] else {
+            throw .usage("profile '\(name)' has no environment '\(chosen.name)'", hint: "add it with --env-url \(chosen.name)=URL first")
+        }
+        profile.connection = environment.connection
+        return chosen.name
+    }
+
+    /// `edited` with its connection settings moved to `environment`, the profile's own as `before`
+    /// had them; any other change is not one -e allows.
+    private static func movingConnection(of edited: ProfileConfig, to environment: String,
+                                         before: ProfileConfig) throws(APICtlError) -> ProfileConfig {
+        var outside = edited
+        outside.connection = before.connection
+        guard outside == before else {
+            throw .usage("with -e \(environment), profile set changes only that environment's --client-cert, --client-key, "
+                         + "--client-key-passphrase-env and --proxy", hint: "run the other changes without -e")
+        }
+        var moved = before
+        moved.environments?[environment]?.connection = edited.connection
+        return moved
     }
 }
