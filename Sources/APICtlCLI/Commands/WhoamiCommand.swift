@@ -84,10 +84,7 @@ enum WhoamiCommand {
         if let who { lines.append(("identity", who)) }
         lines.append(("credential", "none: the client certificate identifies you"))
         if let certificate { lines.append(("client cert", ClientCertificateReport.summary(certificate, now: now))) }
-        let width = (lines.map(\.0.count).max() ?? 0) + 2
-        context.stdout.write(lines.map { key, value in
-            key + ":" + String(repeating: " ", count: width - key.count) + TerminalText.escapingControls(value) + "\n"
-        }.joined())
+        context.stdout.write(aligned(lines))
         return 0
     }
 
@@ -159,8 +156,13 @@ enum WhoamiCommand {
             if let reset = limits.resetAt { text += ", resets in \(humanDuration(reset.timeIntervalSince(report.now)))" }
             lines.append(("rate limit", text))
         }
+        return aligned(lines)
+    }
+
+    /// "label:  value" lines, the values in one column. Values are the server's words and the
+    /// user's names: escaped, so none can repaint the terminal.
+    static func aligned(_ lines: [(String, String)]) -> String {
         let width = (lines.map(\.0.count).max() ?? 0) + 2
-        // Values are the server's words and the user's names: escaped, so none can repaint the terminal.
         return lines.map { key, value in key + ":" + String(repeating: " ", count: width - key.count) + TerminalText.escapingControls(value) + "\n" }
             .joined()
     }

@@ -32,8 +32,8 @@ public final class APIClient {
     public private(set) var lastStatus: Int?
     /// How many times the last `send` put its request on the wire (retries and a renewed credential's retry included).
     public private(set) var attempts = 0
-    /// The proxy's user and password, from the store once the proxy answered 407.
-    private var proxyLogin: ProxyCredential?
+    /// The proxy's user and password, from the store once that proxy answered 407: given to it alone.
+    private var proxyLogin: (proxy: String, login: ProxyCredential)?
 
     public var retryPolicy: RetryPolicy { settings.retryPolicy }
     public var now: @Sendable () -> Date { settings.now }
@@ -228,7 +228,7 @@ public final class APIClient {
             var apiError = APICtlError.network(error, url: redactor.url(outgoing.url))
             if case .proxyAuthentication = error, let owner = profile ?? settings.proxyLoginProfile {
                 apiError.hint = ProxySettings.hasUserInfo(outgoing.proxy ?? "") ? "the proxy refused the user and password in its URL"
-                    : proxyLogin != nil ? "the stored proxy login was refused: store the right one with 'apictl login --proxy \(owner.selectionFlags)'"
+                    : outgoing.proxyCredential != nil ? "the stored proxy login was refused: store the right one with 'apictl login --proxy \(owner.selectionFlags)'"
                     : "store the proxy's user and password with 'apictl login --proxy \(owner.selectionFlags)'"
             }
             throw SendError(apiError: apiError, transport: error)
@@ -242,13 +242,19 @@ public final class APIClient {
         return head
     }
 
-    /// Whether the proxy that asked (407) for `outgoing` gets a login now: the one stored for that
-    /// proxy, once a run. The hop then goes again with it.
+    /// Whether the proxy that asked (407) for `outgoing`, which carried no login, gets one now: the
+    /// one stored for that proxy. The hop then goes again with it.
     private func useStoredProxyLogin(for outgoing: HTTPRequest) -> Bool {
-        guard proxyLogin == nil, let owner = profile ?? settings.proxyLoginProfile, let proxy = outgoing.proxy, !proxy.isEmpty,
+        guard outgoing.proxyCredential == nil, let owner = profile ?? settings.proxyLoginProfile, let proxy = outgoing.proxy, !proxy.isEmpty,
               let login = try? settings.connection?.proxyLogin(for: owner, proxy: proxy) else { return false }
-        proxyLogin = login
+        proxyLogin = (proxy, login)
         return true
+    }
+
+    /// The login a proxy asked for earlier in this client's life, for that same proxy only.
+    private func proxyLogin(for proxy: String?) -> ProxyCredential? {
+        guard let proxyLogin, let proxy, !proxy.isEmpty, proxy == proxyLogin.proxy else { return nil }
+        return proxyLogin.login
     }
 
     /// The consumer of one hop: it notes the answer as it begins, and until then holds the audit
@@ -257,7 +263,7 @@ public final class APIClient {
                              redactor: Redactor) -> (RedirectAwareConsumer, PendingAuditLine?) {
         let pending = outgoing.carriesProfileCredential ? settings.audit?.pending(outgoing, credential: credential, redactor: redactor, at: now()) : nil
         // A forwarding proxy's 407 is held back while a stored login may answer it.
-        let mayAnswer407 = !(outgoing.proxy ?? "").isEmpty && proxyLogin == nil
+        let mayAnswer407 = !(outgoing.proxy ?? "").isEmpty && outgoing.proxyCredential == nil
         let hop = RedirectAwareConsumer(final: consumer, holdingProxyRefusal: mayAnswer407) { [self] head in
             pending?.clear()
             noteAnswer(outgoing, status: head.status, redactor: redactor)
@@ -311,15 +317,8 @@ public final class APIClient {
     func authorize(_ request: HTTPRequest, keepUserCredentials: Bool, attachCredential attach: Bool = true) throws(APICtlError) -> HTTPRequest {
         var out = request
         if let target = URLParts.parse(request.url) {
-            var proxies = settings.proxies
-            if let own = profile?.connection.proxy { proxies.profileProxy = own }   // "" goes direct, whatever the variables say
-            let chosen = proxies.proxy(for: target)
-            if let chosen, let problem = ProxySettings.problem(chosen) {
-                throw APICtlError.config("the proxy '\(redactor.text(Self.withoutUserInfo(chosen)))' cannot be used: \(problem)",
-                                         hint: "fix the profile's proxy or the https_proxy/http_proxy/all_proxy variable")
-            }
-            out.proxy = chosen.flatMap(ProxySettings.url) ?? ""
-            if out.proxy?.isEmpty == false, out.proxyCredential == nil { out.proxyCredential = proxyLogin }
+            out.proxy = try settings.proxies.taking(profile).checkedProxy(for: target) ?? ""
+            if out.proxyCredential == nil { out.proxyCredential = proxyLogin(for: out.proxy) }
             if request.carriesSecrets { try checkSecretsMayGo(to: target, proxy: out.proxy, what: "credentials") }
         }
         out = try attachCredential(out, keepUserCredentials: keepUserCredentials, attach: attach)

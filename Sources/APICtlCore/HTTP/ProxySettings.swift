@@ -22,12 +22,6 @@ public struct ProxySettings: Sendable, Equatable {
         self.noProxy = noProxy
     }
 
-    /// Only the profile's own `proxy` ("" goes direct).
-    public init(profileProxy: String) {
-        self.init(http: nil, https: nil, all: nil, noProxy: [])
-        self.profileProxy = profileProxy
-    }
-
     public init(environment: [String: String]) {
         func value(_ names: String...) -> String? {
             names.lazy.compactMap { environment[$0] }.first { !$0.trimmingWhitespace().isEmpty }?.trimmingWhitespace()
@@ -51,6 +45,24 @@ public struct ProxySettings: Sendable, Equatable {
             if host == suffix || host.hasSuffix("." + suffix) || target.host == suffix { return nil }
         }
         return chosen.containsText("://") ? chosen : "http://" + chosen
+    }
+
+    /// These settings with `profile`'s own `proxy` (or its environment's) over the variables.
+    public func taking(_ profile: ResolvedProfile?) -> ProxySettings {
+        var settings = self
+        if let own = profile?.connection.proxy { settings.profileProxy = own }
+        return settings
+    }
+
+    /// `proxy(for:)`, refused (exit 3) when libcurl could not use it as written: it would go direct,
+    /// or elsewhere, without a word.
+    public func checkedProxy(for target: URLParts) throws(APICtlError) -> String? {
+        guard let chosen = proxy(for: target) else { return nil }
+        if let problem = Self.problem(chosen) {
+            throw APICtlError.config("the proxy '\(APIClient.withoutUserInfo(chosen))' cannot be used: \(problem)",
+                                     hint: "fix the profile's proxy or the https_proxy/http_proxy/all_proxy variable")
+        }
+        return chosen
     }
 
     /// A proxy as libcurl takes it: a scheme-less one is http://; nil for one it could not use as written.

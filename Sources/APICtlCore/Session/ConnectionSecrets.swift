@@ -20,7 +20,8 @@ public final class ConnectionSecrets: @unchecked Sendable {
     private let now: @Sendable () -> Date
     private let monitor = Monitor()
     private var certificates: [CredentialKey: ClientCertificate] = [:]
-    private var proxyLogins: [CredentialKey: ProxyCredential] = [:]
+    /// The stored proxy logins read so far, nil for none stored: each is matched to the asking proxy every time.
+    private var storedProxyLogins: [CredentialKey: Credential?] = [:]
 
     public init(environment: [String: String], readStore: @escaping StoreReader, askPassphrase: @escaping PassphrasePrompt,
                 cacheLifetime: TimeInterval, keeper: any SecretKeeping = KernelKeyring(), now: @escaping @Sendable () -> Date) {
@@ -58,14 +59,14 @@ public final class ConnectionSecrets: @unchecked Sendable {
     /// now point at. nil when none are.
     public func proxyLogin(for profile: ResolvedProfile, proxy: String) throws(APICtlError) -> ProxyCredential? {
         let key = profile.credentialKey.proxyLogin
-        return try monitor.locked { () throws(APICtlError) -> ProxyCredential? in
-            if let known = proxyLogins[key] { return known }
-            guard let stored = try readOwnOrShared(profile, \.proxyLogin), let user = stored.name,
-                  stored.origin == Self.proxyIdentity(proxy) else { return nil }
-            let login = ProxyCredential(user: user, password: stored.token)
-            proxyLogins[key] = login
-            return login
+        let stored = try monitor.locked { () throws(APICtlError) -> Credential? in
+            if let known = storedProxyLogins[key] { return known }
+            let read = try readOwnOrShared(profile, \.proxyLogin)
+            storedProxyLogins[key] = .some(read)   // none stored is remembered too
+            return read
         }
+        guard let stored, let user = stored.name, stored.origin == Self.proxyIdentity(proxy) else { return nil }
+        return ProxyCredential(user: user, password: stored.token)
     }
 
     /// The certificate at `path` with its key: `client_key`, else the certificate file's own, else

@@ -96,9 +96,11 @@ struct DoctorProfileCheck {
         let started = Date()
         var request = HTTPRequest(method: "HEAD", url: profile.baseURL, timeout: 5, caCertPath: context.globals.caCert ?? profile.caCert)
         request.clientCertificate = certificate
-        var proxies = ProxySettings(environment: context.environment)
-        proxies.profileProxy = profile.connection.proxy
-        request.proxy = proxies.proxy(for: profile.base).flatMap(ProxySettings.url) ?? ""
+        do {
+            request.proxy = try ProxySettings(environment: context.environment).taking(profile).checkedProxy(for: profile.base) ?? ""
+        } catch {
+            return (error.message, error.exitCode)
+        }
         do throws(TransportError) {
             var head: HTTPResponseHead
             do throws(TransportError) {

@@ -15,9 +15,7 @@ enum ProxyLogin {
 
     static func run(_ options: Options, _ context: CommandContext, config: ConfigFile, profile: ResolvedProfile,
                     verify: Bool) throws(APICtlError) -> Int32 {
-        var proxies = ProxySettings(environment: context.environment)
-        proxies.profileProxy = profile.connection.proxy
-        guard let proxy = proxies.proxy(for: profile.base) else {
+        guard let proxy = try ProxySettings(environment: context.environment).taking(profile).checkedProxy(for: profile.base) else {
             throw .config("profile '\(profile.name)' goes to \(profile.base.origin) without a proxy, so there is none to log in to",
                           hint: "set one with 'apictl profile set \(profile.name) --proxy http://HOST:PORT', or https_proxy")
         }
