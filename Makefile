@@ -33,9 +33,9 @@ build: deps
 # - no symbols are exported: the runtime calls dladdr() at start-up, which walks
 #   the exported symbol table, and the toolchain's default exports ~9000 of them.
 # - lld packs the ~45000 relative relocations as RELR (9 KB instead of 1.1 MB for
-#   the loader to read). TOMLKit and swift-crypto ask to autolink full Foundation;
+#   the loader to read). TOMLKit asks to autolink full Foundation;
 #   gold never needed it, but lld would take members from it first, so those
-#   requests are dropped: a link that did need Foundation now fails loudly.
+#   request is dropped: a link that did need Foundation now fails loudly.
 # - libcurl's heaviest dependencies are named right after libc (which keeps its
 #   place), so the loader finds their symbols near the front of the search order
 #   instead of after twenty other libraries. Most of the ~9000 symbol lookups at

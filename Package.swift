@@ -1,8 +1,8 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Members of a module are visible only where it is imported: TOMLKit and
-// swift-crypto import Foundation, and without this its String extensions leak
+// Members of a module are visible only where it is imported: TOMLKit
+// imports Foundation, and without this its String extensions leak
 // into our files and link Foundation and ICU into the binary (docs/development.md).
 let strictImports: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
 
@@ -43,7 +43,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
-        .package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3"),
         // No external loading: a description's $refs are resolved within it.
         .package(url: "https://github.com/mattpolzin/OpenAPIKit.git", exact: "6.4.0", traits: []),
         .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
@@ -60,6 +59,9 @@ let package = Package(
         .target(name: "CKernelKeyring"),
         // The audit record's lines for requests still on their way, written if a signal ends the process.
         .target(name: "CAuditSignal"),
+        // SHA-256, HMAC, AES-GCM and scrypt (the encrypted credential file, PKCE) from OpenSSL's
+        // libcrypto, which libcurl already loads: the one crypto library in the process.
+        .target(name: "CLibCrypto", linkerSettings: [.linkedLibrary("crypto")]),
         // Client certificates read and checked with OpenSSL's libcrypto, which libcurl already loads.
         .target(name: "CX509", linkerSettings: [.linkedLibrary("crypto"), .linkedLibrary("ssl"), .linkedLibrary("curl")]),
         // jq 1.8.2's library, unmodified, and our shim (Sources/CJQ/README.md). Its regular
@@ -93,9 +95,8 @@ let package = Package(
                 "CKernelKeyring",
                 "CAuditSignal",
                 "CX509",
+                "CLibCrypto",
                 "CJQ",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: strictImports

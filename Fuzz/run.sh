@@ -22,8 +22,7 @@ mapfile -t objects < <(find "$build" -name '*.o' -path '*.build/*' \
   ! -path '*PackageDiscoveredTests.build/*' ! -path '*/CProcessStart.build/*' | sort)
 
 # The C modules the Swift modules import, as SwiftPM hands them to swiftc.
-mapfile -t module_maps < <(find "$build" -maxdepth 2 -name module.modulemap; echo Sources/CCurl/module.modulemap
-  find "$scratch/checkouts/swift-crypto/Sources" -name module.modulemap)
+mapfile -t module_maps < <(find "$build" -maxdepth 2 -name module.modulemap; echo Sources/CCurl/module.modulemap)
 module_flags=()
 for map in "${module_maps[@]}"; do module_flags+=(-Xcc "-fmodule-map-file=$map"); done
 
@@ -34,7 +33,7 @@ for target in $targets; do
   # ld.gold warns "Cannot export local symbol '__asan_...'": harmless (PLATFORM-NOTES).
   swiftc -swift-version 6 -sanitize=fuzzer,address -parse-as-library -g -I "$build/Modules" "${module_flags[@]}" \
     "Fuzz/Targets/$target.swift" Fuzz/Targets/Common.swift "${objects[@]}" \
-    $(pkg-config --libs libcurl) -ldl -lm -lstdc++ -Xlinker --wrap=get_home -Xlinker --wrap=builtins_bind -o "$binary" 2> >(grep -v "Cannot export local symbol" >&2)
+    $(pkg-config --libs libcurl) -lssl -lcrypto -ldl -lm -lstdc++ -Xlinker --wrap=get_home -Xlinker --wrap=builtins_bind -o "$binary" 2> >(grep -v "Cannot export local symbol" >&2)
 done
 
 # A crash prints libFuzzer's report at once instead of waiting on Swift's backtracer.

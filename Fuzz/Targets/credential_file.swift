@@ -1,5 +1,4 @@
 @testable import APICtlCore
-import Crypto
 
 /// The encrypted-file reader. AES-GCM cannot be forged, so the target feeds the
 /// two readers outside input can reach separately: the first byte's low bit
@@ -12,7 +11,7 @@ public func fuzzCredentialFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> In
         if (bytes.first ?? 0) & 1 == 0 {
             guard payload.count >= EncryptedFileStore.headerSize + 16,
                   Array(payload[0..<8]) == EncryptedFileStore.magic else { return }
-            _ = try? EncryptedFileStore.openBox(payload, using: SymmetricKey(data: [UInt8](repeating: 7, count: 32)))
+            _ = try? EncryptedFileStore.openBox(payload, using: [UInt8](repeating: 7, count: 32))
             return
         }
         guard let records = try? EncryptedFileStore.records(inPlaintext: payload) else { return }

@@ -1,4 +1,3 @@
-import Crypto
 import FoundationEssentials
 
 /// One use of a stored or commanded credential, as a line of the audit record: enough to answer
@@ -42,7 +41,7 @@ public struct AuditEntry: Sendable, Equatable {
     /// a user's keys apart and match one found in a leak (`apictl account list --json`), far too
     /// little to guess a key from.
     public static func fingerprint(of token: String) -> String {
-        SHA256.hash(data: Array(token.utf8)).prefix(6).map { byte in
+        SHA256.hash(Array(token.utf8)).prefix(6).map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()

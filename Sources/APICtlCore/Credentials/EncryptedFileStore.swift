@@ -1,5 +1,3 @@
-import Crypto
-import _CryptoExtras
 import FoundationEssentials
 import Glibc
 
@@ -34,7 +32,7 @@ public final class EncryptedFileStore: CredentialStore {
     public var source: CredentialSource { .file(path: path) }
     private let passphrase: PassphraseSource
     static let attempts = 3
-    private var derived: (salt: [UInt8], key: SymmetricKey)?
+    private var derived: (salt: [UInt8], key: [UInt8])?
     /// The kernel-keyring copy of the derived key; nil when `passphrase_cache` is 0.
     public let cache: DerivedKeyCache?
 
@@ -171,25 +169,25 @@ public final class EncryptedFileStore: CredentialStore {
         let newFile = derived == nil
         let salt = derived?.salt ?? (0..<16).map { _ in UInt8.random(in: 0...255) }
         let key = try key(salt: salt)
-        if newFile { cache?.store(salt: salt, key: key.withUnsafeBytes { Array($0) }) }
-        header += salt + Self.keyCheck(key) + Array(AES.GCM.Nonce())
+        if newFile { cache?.store(salt: salt, key: key) }
+        let nonce = (0..<12).map { _ in UInt8.random(in: 0...255) }
+        header += salt + Self.keyCheck(key) + nonce
         do {
-            let box = try AES.GCM.seal(plaintext, using: key, nonce: AES.GCM.Nonce(data: header[36..<48]), authenticating: header)
-            return header + Array(box.ciphertext) + Array(box.tag)
-        } catch { throw .store("could not encrypt credentials: \(error)") }
+            let box = try AESGCM.seal(plaintext, key: key, nonce: nonce, authenticating: header)
+            return header + box.ciphertext + box.tag
+        } catch { throw .store("could not encrypt credentials: libcrypto refused AES-GCM") }
     }
 
     /// The key for an existing header, checking it against the header's key check:
     /// this process's copy, else the kernel-keyring cache, else the passphrase.
-    private func key(forHeader header: [UInt8]) throws(APICtlError) -> SymmetricKey {
+    private func key(forHeader header: [UInt8]) throws(APICtlError) -> [UInt8] {
         guard header[8] == Self.scryptLog2N, header[9] == Self.scryptR, header[10] == Self.scryptP else {
             throw .store("\(path) uses scrypt parameters this apictl does not know; it was left as it is")
         }
         let salt = Array(header[12..<28])
         let check = Array(header[28..<36])
         if let derived, derived.salt == salt, Self.keyCheck(derived.key) == check { return derived.key }
-        if let cache, cache.consult, let cached = cache.load(salt: salt) {
-            let key = SymmetricKey(data: cached)
+        if let cache, cache.consult, let key = cache.load(salt: salt) {
             if Self.keyCheck(key) == check {
                 derived = (salt, key)
                 return key
@@ -204,7 +202,7 @@ public final class EncryptedFileStore: CredentialStore {
             let key = try Self.derive(secret, salt: salt)
             if Self.keyCheck(key) == check {
                 derived = (salt, key)
-                cache?.store(salt: salt, key: key.withUnsafeBytes { Array($0) })
+                cache?.store(salt: salt, key: key)
                 return key
             }
             use = .retry
@@ -213,7 +211,7 @@ public final class EncryptedFileStore: CredentialStore {
     }
 
     /// A new file's key, from a passphrase asked for as a new one.
-    private func key(salt: [UInt8]) throws(APICtlError) -> SymmetricKey {
+    private func key(salt: [UInt8]) throws(APICtlError) -> [UInt8] {
         if let derived, derived.salt == salt { return derived.key }
         guard let secret = try passphrase(.create), !secret.isEmpty else { throw .store("the passphrase for \(path) is empty") }
         let key = try Self.derive(secret, salt: salt)
@@ -221,21 +219,19 @@ public final class EncryptedFileStore: CredentialStore {
         return key
     }
 
-    private static func derive(_ secret: [UInt8], salt: [UInt8]) throws(APICtlError) -> SymmetricKey {
+    private static func derive(_ secret: [UInt8], salt: [UInt8]) throws(APICtlError) -> [UInt8] {
         do {
-            return try KDF.Scrypt.deriveKey(from: secret, salt: salt, outputByteCount: 32,
-                                            rounds: 1 << Int(scryptLog2N), blockSize: Int(scryptR),
-                                            parallelism: Int(scryptP), maxMemory: 64 << 20)
-        } catch { throw .store("could not derive the file key: \(error)") }
+            return try Scrypt.deriveKey(from: secret, salt: salt, log2N: scryptLog2N, r: scryptR, p: scryptP,
+                                        byteCount: 32, maxMemory: 64 << 20)
+        } catch { throw .store("could not derive the file key: libcrypto's scrypt failed (out of memory?)") }
     }
 
     /// AES-GCM open of a whole file whose header passed the magic and size checks.
-    static func openBox(_ contents: [UInt8], using key: SymmetricKey) throws -> [UInt8] {
-        let header = contents[0..<headerSize]
+    static func openBox(_ contents: [UInt8], using key: [UInt8]) throws -> [UInt8] {
+        let header = Array(contents[0..<headerSize])
         let body = contents[headerSize...]
-        let box = try AES.GCM.SealedBox(nonce: try AES.GCM.Nonce(data: header[36..<48]), ciphertext: body.dropLast(16),
-                                        tag: body.suffix(16))
-        return Array(try AES.GCM.open(box, using: key, authenticating: header))
+        return try AESGCM.open(Array(body.dropLast(16)), tag: Array(body.suffix(16)), key: key,
+                               nonce: Array(header[36..<48]), authenticating: header)
     }
 
     /// The decrypted JSON: `{"credentials": {"profile\u{1F}env": record, ...}}`.
@@ -252,8 +248,8 @@ public final class EncryptedFileStore: CredentialStore {
     /// Decrypted, but not the layout this apictl writes.
     private struct FileFormatError: Error {}
 
-    static func keyCheck(_ key: SymmetricKey) -> [UInt8] {
-        Array(HMAC<SHA256>.authenticationCode(for: Array("apictl key check".utf8), using: key).prefix(8))
+    static func keyCheck(_ key: [UInt8]) -> [UInt8] {
+        Array(SHA256.hmac(Array("apictl key check".utf8), key: key).prefix(8))
     }
 }
 

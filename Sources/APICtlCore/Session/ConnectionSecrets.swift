@@ -1,4 +1,3 @@
-import Crypto
 import FoundationEssentials
 import Glibc
 
@@ -76,7 +75,7 @@ public final class ConnectionSecrets: @unchecked Sendable {
         let keyPath = profile.connection.clientKey
         let keyBytes = try keyPath.map { path throws(APICtlError) in try Self.read(path, what: "client key", profile: profile) }
         var passphrase = profile.connection.clientKeyPassphraseEnv.flatMap { environment[$0] }
-        let cache = KernelKey("apictl:client-key:" + Base64URL.encode(Array(SHA256.hash(data: certificateBytes + (keyBytes ?? [])))),
+        let cache = KernelKey("apictl:client-key:" + Base64URL.encode(SHA256.hash(certificateBytes + (keyBytes ?? []))),
                               in: keeper)
         var typed = false
         for attempt in 0..<3 {

@@ -1,4 +1,3 @@
-import Crypto
 import FoundationEssentials
 
 /// Where a CI job's OIDC ID token is, found without any network call: the
@@ -54,7 +53,7 @@ public enum CIIdentitySource: Sendable, Equatable {
         case .variable(_, let token), .file(_, let token): material = [token]
         case .githubActions(let url, let token): material = [url, token]
         }
-        return Base64URL.encode(Array(SHA256.hash(data: Array((material + parts).joined(separator: "\u{0}").utf8))))
+        return Base64URL.encode(SHA256.hash(Array((material + parts).joined(separator: "\u{0}").utf8)))
     }
 
     /// The ID token itself, checked to be a JWT that has not expired: the

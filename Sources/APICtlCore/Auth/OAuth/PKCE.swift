@@ -1,4 +1,3 @@
-import Crypto
 import FoundationEssentials
 
 /// RFC 7636 proof key: the verifier stays in this process, only its S256
@@ -9,7 +8,7 @@ public struct PKCE: Sendable {
 
     public init(verifier: String = RandomText.urlSafe(byteCount: 32)) {
         self.verifier = verifier
-        challenge = Base64URL.encode(Array(SHA256.hash(data: Array(verifier.utf8))))
+        challenge = Base64URL.encode(SHA256.hash(Array(verifier.utf8)))
     }
 }
 
