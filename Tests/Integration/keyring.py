@@ -45,6 +45,17 @@ class SessionBus:
             time.sleep(0.02)
         self.address = address_file.read_text().strip()
         self.env = {"DBUS_SESSION_BUS_ADDRESS": self.address}
+        # gnome-keyring-daemon returns before it owns its bus name: on a loaded machine a
+        # test could otherwise meet "the keyring is not running" (seen once in 10 runs).
+        while with_keyring and not self.keyring_owns_its_name():
+            if time.time() > deadline:
+                raise RuntimeError("gnome-keyring-daemon did not take org.freedesktop.secrets")
+            time.sleep(0.02)
+
+    def keyring_owns_its_name(self):
+        answer = self.run("dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
+                          "org.freedesktop.DBus.NameHasOwner", "string:org.freedesktop.secrets")
+        return answer.returncode == 0 and "boolean true" in answer.stdout
 
     def run(self, *args, input=None):
         """Runs a helper (secret-tool, dbus-send) on this bus."""
