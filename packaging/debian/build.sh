@@ -49,5 +49,8 @@ chmod 0644 "$pkg/DEBIAN/md5sums" "$pkg/DEBIAN/control"
 find "$pkg" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 mkdir -p "$root/dist"
 out="$root/dist/apictl_${version}_${arch}.deb"
-dpkg-deb --root-owner-group -Zxz --build "$pkg" "$out" >/dev/null
+# xz at level 1: 24.6 MB against level 6's 21.0 MB (the two static binaries are 83 MB
+# stripped, 34 MB of it the helper's ICU data), in a fifth of the time (9 s of CPU
+# against 39 s), with a 1 MiB dictionary where level 6 makes installs set aside 8 MiB.
+dpkg-deb --root-owner-group -Zxz -z1 --build "$pkg" "$out" >/dev/null
 echo "$out"
