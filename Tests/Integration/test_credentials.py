@@ -250,6 +250,23 @@ def test_wrong_permissions(apictl, filestore):
     assert digest(filestore) == before
 
 
+def test_an_openssl_configuration_that_limits_algorithms_leaves_the_file_working(apictl, filestore, dz, tmp_path):
+    """openssl.cnf is TLS's business: a FIPS-style `default_properties = fips=yes`, under which
+    libcrypto offers no scrypt, must not make the credential file unopenable or unwritable, nor
+    crash the request's audit fingerprint."""
+    conf = tmp_path / "openssl.cnf"
+    conf.write_text("openssl_conf = openssl_init\n[openssl_init]\nalg_section = evp_properties\n"
+                    "[evp_properties]\ndefault_properties = fips=yes\n")
+    limited = {"OPENSSL_CONF": str(conf), "APICTL_PASSPHRASE_CACHE": "0"}
+    assert apictl.run("token", "print", env=limited).out.strip() == dz
+    request = apictl.run("request", "GET", "/me", env=limited)
+    assert request.code == 0 and "user@company.com" in request.out, request
+    assert apictl.run("profile", "add", "other", "--base-url", "https://other.example.com").code == 0
+    assert apictl.run("login", "-p", "other", "--with-token", "--no-verify", input="second-key-123456", env=limited).code == 0
+    assert apictl.run("token", "print", "-p", "other", env={"APICTL_PASSPHRASE_CACHE": "0"}).out.strip() == "second-key-123456"
+    assert apictl.run("token", "print", env={"APICTL_PASSPHRASE_CACHE": "0"}).out.strip() == dz
+
+
 def test_concurrent_logins_lose_nothing(apictl, ref):
     apictl.env.update(PASS, APICTL_CREDENTIAL_STORE="file")
     base = ref.url("dzdesk", "/v1")

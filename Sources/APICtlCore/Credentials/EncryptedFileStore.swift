@@ -230,7 +230,7 @@ public final class EncryptedFileStore: CredentialStore {
     static func openBox(_ contents: [UInt8], using key: [UInt8]) throws -> [UInt8] {
         let header = Array(contents[0..<headerSize])
         let body = contents[headerSize...]
-        return try AESGCM.open(Array(body.dropLast(16)), tag: Array(body.suffix(16)), key: key,
+        return try AESGCM.open(body.dropLast(16), tag: Array(body.suffix(16)), key: key,
                                nonce: Array(header[36..<48]), authenticating: header)
     }
 

@@ -11,15 +11,17 @@ struct LibCryptoFailure: Error {}
 enum SHA256 {
     static func hash(_ bytes: [UInt8]) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: 32)
-        // EVP_Digest fails only without memory; a zero digest would then be a wrong answer
-        // nobody notices, so that is a crash instead.
-        precondition(apictl_sha256(bytes, bytes.count, &digest) == 0, "libcrypto could not compute SHA-256")
+        // In apictl's own library context (libcrypto.c) this fails only without memory, as
+        // Swift's own allocations do; a zero digest would be a wrong answer nobody notices.
+        guard apictl_sha256(bytes, bytes.count, &digest) == 0 else { fatalError("libcrypto could not compute SHA-256 (out of memory)") }
         return digest
     }
 
     static func hmac(_ bytes: [UInt8], key: [UInt8]) -> [UInt8] {
         var mac = [UInt8](repeating: 0, count: 32)
-        precondition(apictl_hmac_sha256(key, key.count, bytes, bytes.count, &mac) == 0, "libcrypto could not compute HMAC-SHA256")
+        guard apictl_hmac_sha256(key, key.count, bytes, bytes.count, &mac) == 0 else {
+            fatalError("libcrypto could not compute HMAC-SHA256 (out of memory)")
+        }
         return mac
     }
 }
@@ -38,13 +40,15 @@ enum AESGCM {
     }
 
     /// Throws when the tag does not match: the ciphertext or the header was changed, or the key is another.
-    static func open(_ ciphertext: [UInt8], tag: [UInt8], key: [UInt8], nonce: [UInt8], authenticating header: [UInt8])
+    /// Takes a slice, as a file's ciphertext is most of the file: no copy of it is made.
+    static func open(_ ciphertext: ArraySlice<UInt8>, tag: [UInt8], key: [UInt8], nonce: [UInt8], authenticating header: [UInt8])
         throws(LibCryptoFailure) -> [UInt8] {
-        guard key.count == 32, nonce.count == 12, tag.count == 16 else { throw LibCryptoFailure() }
+        guard key.count == 32, nonce.count == 12, tag.count == 16, ciphertext.count <= Int32.max else { throw LibCryptoFailure() }
         var plaintext = [UInt8](repeating: 0, count: ciphertext.count)
-        guard apictl_aes256gcm_open(key, nonce, header, header.count, ciphertext, ciphertext.count, tag, &plaintext) == 0 else {
-            throw LibCryptoFailure()
+        let status = ciphertext.withUnsafeBytes { sealed in
+            apictl_aes256gcm_open(key, nonce, header, header.count, sealed.baseAddress, sealed.count, tag, &plaintext)
         }
+        guard status == 0 else { throw LibCryptoFailure() }
         return plaintext
     }
 }

@@ -6,7 +6,9 @@
 /// The four primitives apictl's own cryptography needs (the encrypted credential file,
 /// PKCE, token fingerprints), from OpenSSL's libcrypto: the library libcurl and the client
 /// certificate checks load in every process anyway, and the one Debian's security updates
-/// patch. Each returns 0 on success and -1 on any failure, writing nothing it promised then.
+/// patch. Each returns 0 on success and -1 on any failure; after a failure the output
+/// buffers hold nothing to use (AES-GCM may have written some bytes before a tag check failed).
+/// They use a library context of their own, which openssl.cnf does not configure (libcrypto.c).
 
 int apictl_sha256(const void *data, size_t length, unsigned char digest[32]);
 

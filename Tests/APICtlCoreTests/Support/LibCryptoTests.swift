@@ -36,7 +36,7 @@ final class LibCryptoTests: XCTestCase {
         XCTAssertEqual(hex(sealed.ciphertext), "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa"
                                              + "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662")
         XCTAssertEqual(hex(sealed.tag), "76fc6ece0f4e1768cddf8853bb2d551b")
-        XCTAssertEqual(try AESGCM.open(sealed.ciphertext, tag: sealed.tag, key: key, nonce: nonce, authenticating: header), plaintext)
+        XCTAssertEqual(try AESGCM.open(sealed.ciphertext[...], tag: sealed.tag, key: key, nonce: nonce, authenticating: header), plaintext)
     }
 
     func testAESGCMRefusesAnyChangedByte() throws {
@@ -46,10 +46,10 @@ final class LibCryptoTests: XCTestCase {
         ciphertext[0] ^= 1
         var tag = sealed.tag
         tag[15] ^= 0x80
-        XCTAssertThrowsError(try AESGCM.open(ciphertext, tag: sealed.tag, key: key, nonce: nonce, authenticating: header))
-        XCTAssertThrowsError(try AESGCM.open(sealed.ciphertext, tag: tag, key: key, nonce: nonce, authenticating: header))
-        XCTAssertThrowsError(try AESGCM.open(sealed.ciphertext, tag: sealed.tag, key: key, nonce: nonce, authenticating: header + [0]))
-        XCTAssertThrowsError(try AESGCM.open(sealed.ciphertext, tag: Array(sealed.tag.prefix(12)), key: key, nonce: nonce,
+        XCTAssertThrowsError(try AESGCM.open(ciphertext[...], tag: sealed.tag, key: key, nonce: nonce, authenticating: header))
+        XCTAssertThrowsError(try AESGCM.open(sealed.ciphertext[...], tag: tag, key: key, nonce: nonce, authenticating: header))
+        XCTAssertThrowsError(try AESGCM.open(sealed.ciphertext[...], tag: sealed.tag, key: key, nonce: nonce, authenticating: header + [0]))
+        XCTAssertThrowsError(try AESGCM.open(sealed.ciphertext[...], tag: Array(sealed.tag.prefix(12)), key: key, nonce: nonce,
                                              authenticating: header))
         XCTAssertEqual(try AESGCM.seal([], key: key, nonce: nonce, authenticating: []).ciphertext, [])
     }
