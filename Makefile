@@ -53,7 +53,11 @@ LOOKUP_ORDER := libc libcrypto libgnutls libnettle libunistring libldap libhogwe
 CURL_DEPS     = $(shell ldd $(shell $(CLANG) -print-file-name=libcurl.so) 2>/dev/null | awk '$$2 == "=>" {print $$1}')
 LOOKUP_FIRST  = $(foreach stem,$(LOOKUP_ORDER),$(filter $(stem).so.% $(stem)-%,$(CURL_DEPS)))
 
-release: release-apictl release-openapi
+# The two release builds run side by side: apictl's compiles one large module at a time
+# for most of its length and keeps 60% of two cores busy, so together they take 160 s
+# instead of 197 s here. --output-sync keeps each build's output in one piece.
+release:
+	@$(MAKE) --no-print-directory -j2 --output-sync=target release-apictl release-openapi
 	install -m 0755 $(OPENAPI_BIN) $(dir $(RELEASE_BIN))apictl-openapi
 
 # Cross-module optimisation lets the compiler specialise OpenAPIKit's generic decoding

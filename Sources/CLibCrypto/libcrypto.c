@@ -7,10 +7,13 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
-/// A library context of apictl's own, made without reading openssl.cnf: the system's
+/// A library context of apictl's own, which openssl.cnf does not configure: the system's
 /// configuration is for TLS (libcurl uses the default context), and one that limits the
 /// default properties (`fips=yes`) or the providers would otherwise take scrypt away and
 /// leave the credential file unopenable. The default provider loads on the first fetch.
+/// libcrypto's one-time global set-up still reads the file (OPENSSL_CONF) on first use,
+/// as it does for libcurl's TLS in every command that connects: a configuration that
+/// blocks when read blocks these commands too.
 static OSSL_LIB_CTX *own_context;
 static pthread_once_t own_context_once = PTHREAD_ONCE_INIT;
 static void make_own_context(void) { own_context = OSSL_LIB_CTX_new(); }
