@@ -8,7 +8,8 @@
 /// certificate checks load in every process anyway, and the one Debian's security updates
 /// patch. Each returns 0 on success and -1 on any failure; after a failure the output
 /// buffers hold nothing to use (AES-GCM may have written some bytes before a tag check failed).
-/// They use a library context of their own, which openssl.cnf does not configure (libcrypto.c).
+/// AES-GCM and scrypt use a library context of their own, which openssl.cnf does not
+/// configure; SHA-256 and HMAC the low-level SHA-256, which involves no provider (libcrypto.c).
 
 int apictl_sha256(const void *data, size_t length, unsigned char digest[32]);
 

@@ -9,9 +9,20 @@ final class LibCryptoTests: XCTestCase {
         XCTAssertEqual(hex(SHA256.hash([])), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 
-    func testHMACSHA256IsRFC4231sSecondCase() {
+    func testHMACSHA256IsRFC4231sCases() {
+        XCTAssertEqual(hex(SHA256.hmac(Array("Hi There".utf8), key: [UInt8](repeating: 0x0b, count: 20))),
+                       "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
         XCTAssertEqual(hex(SHA256.hmac(Array("what do ya want for nothing?".utf8), key: Array("Jefe".utf8))),
                        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        // case 6: a key longer than the block is hashed first
+        XCTAssertEqual(hex(SHA256.hmac(Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8),
+                                       key: [UInt8](repeating: 0xaa, count: 131))),
+                       "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+        // at the block size's edge (Python's hmac module gave these)
+        XCTAssertEqual(hex(SHA256.hmac(Array("x".utf8), key: [UInt8](repeating: 1, count: 64))),
+                       "c668fc54e1a2a267c502413f4580c5bb5d9229fef5fb9b4ff5f4ce5e76299783")
+        XCTAssertEqual(hex(SHA256.hmac(Array("x".utf8), key: [UInt8](repeating: 1, count: 65))),
+                       "fa34864aa49f680b10d9dd4d77db4bf268cdc0fe6e204c10fb63c62738e69497")
     }
 
     func testScryptIsRFC7914sSecondVector() throws {
