@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <string.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
@@ -22,6 +23,18 @@ static void make_own_context(void) { own_context = OSSL_LIB_CTX_new(); }
 static OSSL_LIB_CTX *context(void) {
     pthread_once(&own_context_once, make_own_context);
     return own_context;
+}
+
+/// AES-256-GCM from the default context when it offers it: an https request's TLS has
+/// fetched its ciphers there already (building a context's cipher table costs about 2.4 M
+/// instructions, 1.5 ms here), and any provider's AES-GCM writes the same bytes. From
+/// apictl's own context when the configuration leaves the default without it.
+static EVP_CIPHER *aes_256_gcm(void) {
+    ERR_set_mark();
+    EVP_CIPHER *cipher = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+    ERR_pop_to_mark();
+    if (cipher == NULL && context() != NULL) cipher = EVP_CIPHER_fetch(context(), "AES-256-GCM", NULL);
+    return cipher;
 }
 
 /// SHA-256 runs for every request with a stored key (the audit record's fingerprint), and
@@ -70,7 +83,7 @@ static int gcm_update(EVP_CIPHER_CTX *state, int encrypt, unsigned char *out, co
 int apictl_aes256gcm_seal(const unsigned char key[32], const unsigned char nonce[12],
                           const void *aad, size_t aad_length, const void *plaintext, size_t length,
                           unsigned char *ciphertext, unsigned char tag[16]) {
-    EVP_CIPHER *cipher = context() ? EVP_CIPHER_fetch(context(), "AES-256-GCM", NULL) : NULL;
+    EVP_CIPHER *cipher = aes_256_gcm();
     EVP_CIPHER_CTX *state = EVP_CIPHER_CTX_new();
     unsigned char last[16];
     int written = 0;
@@ -88,7 +101,7 @@ int apictl_aes256gcm_seal(const unsigned char key[32], const unsigned char nonce
 int apictl_aes256gcm_open(const unsigned char key[32], const unsigned char nonce[12],
                           const void *aad, size_t aad_length, const void *ciphertext, size_t length,
                           const unsigned char tag[16], unsigned char *plaintext) {
-    EVP_CIPHER *cipher = context() ? EVP_CIPHER_fetch(context(), "AES-256-GCM", NULL) : NULL;
+    EVP_CIPHER *cipher = aes_256_gcm();
     EVP_CIPHER_CTX *state = EVP_CIPHER_CTX_new();
     unsigned char expected[16], last[16];
     int written = 0;
