@@ -104,7 +104,7 @@ public final class EncryptedFileStore: CredentialStore {
             throw .store("there is no encrypted credential file at \(path) to re-key")
         }
         let records = try decrypt(contents)
-        let salt = (0..<16).map { _ in UInt8.random(in: 0...255) }
+        let salt = RandomText.bytes(16)
         derived = (salt, try Self.derive(newPassphrase, salt: salt))
         try write(records)
         cache?.forget()
@@ -167,10 +167,10 @@ public final class EncryptedFileStore: CredentialStore {
     private func encrypt(_ plaintext: [UInt8]) throws(APICtlError) -> [UInt8] {
         var header = Self.magic + [Self.scryptLog2N, Self.scryptR, Self.scryptP, 0]
         let newFile = derived == nil
-        let salt = derived?.salt ?? (0..<16).map { _ in UInt8.random(in: 0...255) }
+        let salt = derived?.salt ?? RandomText.bytes(16)
         let key = try key(salt: salt)
         if newFile { cache?.store(salt: salt, key: key) }
-        let nonce = (0..<12).map { _ in UInt8.random(in: 0...255) }
+        let nonce = RandomText.bytes(12)
         header += salt + Self.keyCheck(key) + nonce
         do {
             let box = try AESGCM.seal(plaintext, key: key, nonce: nonce, authenticating: header)

@@ -15,8 +15,13 @@ public struct PKCE: Sendable {
 public enum RandomText {
     /// Unguessable text for a `state` or a PKCE verifier (43 characters for 32 bytes).
     public static func urlSafe(byteCount: Int) -> String {
+        Base64URL.encode(bytes(byteCount))
+    }
+
+    /// Unguessable bytes from the system's generator (getrandom): salts, nonces, verifiers.
+    public static func bytes(_ count: Int) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
-        return Base64URL.encode((0..<byteCount).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
     }
 
     /// A short lowercase suffix for names (rotated keys).
