@@ -34,7 +34,7 @@ build: deps
 #   the exported symbol table, and the toolchain's default exports ~9000 of them.
 # - lld packs the ~45000 relative relocations as RELR (9 KB instead of 1.1 MB for
 #   the loader to read). TOMLKit asks to autolink full Foundation;
-#   gold never needed it, but lld would take members from it first, so those
+#   gold never needed it, but lld would take members from it first, so that
 #   request is dropped: a link that did need Foundation now fails loudly.
 # - libcurl's heaviest dependencies are named right after libc (which keeps its
 #   place), so the loader finds their symbols near the front of the search order

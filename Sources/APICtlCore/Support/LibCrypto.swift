@@ -11,16 +11,17 @@ struct LibCryptoFailure: Error {}
 enum SHA256 {
     static func hash(_ bytes: [UInt8]) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: 32)
-        // In apictl's own library context (libcrypto.c) this fails only without memory, as
-        // Swift's own allocations do; a zero digest would be a wrong answer nobody notices.
-        guard apictl_sha256(bytes, bytes.count, &digest) == 0 else { fatalError("libcrypto could not compute SHA-256 (out of memory)") }
+        // The low-level SHA-256 (libcrypto.c) allocates nothing and reads no configuration, so
+        // no input can make it fail; if it ever did, a zero digest would be a wrong answer
+        // nobody notices.
+        guard apictl_sha256(bytes, bytes.count, &digest) == 0 else { fatalError("libcrypto's low-level SHA-256 failed") }
         return digest
     }
 
     static func hmac(_ bytes: [UInt8], key: [UInt8]) -> [UInt8] {
         var mac = [UInt8](repeating: 0, count: 32)
         guard apictl_hmac_sha256(key, key.count, bytes, bytes.count, &mac) == 0 else {
-            fatalError("libcrypto could not compute HMAC-SHA256 (out of memory)")
+            fatalError("libcrypto's low-level SHA-256 failed in HMAC")
         }
         return mac
     }
