@@ -122,6 +122,18 @@ final class TokenLifecycleTests: XCTestCase {
         XCTAssertEqual(Timestamp.parse(.number("86400"))?.timeIntervalSince1970, 86400)
     }
 
+    /// Dates that do not exist are refused, not rolled over into the next month, day or hour.
+    func testRFC3339RefusesDatesThatDoNotExist() {
+        for text in ["2026-02-29T00:00:00Z", "2100-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-12-32T00:00:00Z",
+                     "2026-00-10T00:00:00Z", "2026-12-00T00:00:00Z", "2026-12-01T24:00:00Z", "2026-12-01T23:60:00Z",
+                     "2026-12-01T23:59:61Z"] {
+            XCTAssertNil(Timestamp.rfc3339(text), text)
+        }
+        XCTAssertEqual(Timestamp.rfc3339("2024-02-29T00:00:00Z").map(Timestamp.iso8601), "2024-02-29T00:00:00Z")
+        XCTAssertEqual(Timestamp.rfc3339("2000-02-29T23:59:59Z").map(Timestamp.iso8601), "2000-02-29T23:59:59Z")
+        XCTAssertEqual(Timestamp.rfc3339("2026-12-31T23:59:59Z").map(Timestamp.iso8601), "2026-12-31T23:59:59Z")
+    }
+
     func testRotationFlags() throws {
         let profile = try ResolvedProfile.resolve(name: "p", config: ProfileConfig(auth: "bearer", baseURL: "https://x"),
                                                   requestedEnvironment: nil, configPath: "/c")

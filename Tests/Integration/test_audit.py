@@ -79,6 +79,9 @@ def test_audit_lists_filters_and_shows_last_use_in_token_and_account_lists(dz, r
     assert json.loads(dz.run("audit", "--since", "1h", "--json").out)
     assert json.loads(dz.run("audit", "--since", "2099-01-01", "--json").out) == []
     assert_one_line_error(dz.run("audit", "--since", "yesterday"), 2, "--since")
+    # A date that does not exist is a mistake to say, not a day to roll over into March.
+    assert_one_line_error(dz.run("audit", "--since", "2026-02-30"), 2, "--since")
+    assert_one_line_error(dz.run("audit", "--since", "2026-12-01T25:00:00Z"), 2, "--since")
     accounts = json.loads(dz.run("account", "list", "--json").out)
     assert accounts[0]["last_used"] is not None
     keys = json.loads(dz.run("token", "list", "--json").out)

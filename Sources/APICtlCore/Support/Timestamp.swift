@@ -48,9 +48,23 @@ public enum Timestamp {
         guard bytes.count >= 20, bytes.count <= 64, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
               bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
               digits.allSatisfy({ JSONLexer.isDigit(bytes[$0]) }) else { return nil }
+        // The format style rolls impossible fields over ("2026-02-30" is read as March 2, "T25:00"
+        // as the next day): a date that does not exist is refused, not moved.
+        func number(_ at: Int) -> Int { Int(bytes[at] - 48) * 10 + Int(bytes[at + 1] - 48) }
+        let year = number(0) * 100 + number(2), month = number(5), day = number(8)
+        guard (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
+              number(11) < 24, number(14) < 60, number(17) <= 60 else { return nil }
         if [UInt8(ascii: "t"), UInt8(ascii: " ")].contains(bytes[10]) { bytes[10] = UInt8(ascii: "T") }
         if bytes.last == UInt8(ascii: "z") { bytes[bytes.count - 1] = UInt8(ascii: "Z") }
         return try? Date(String(decoding: bytes, as: UTF8.self), strategy: Date.ISO8601FormatStyle())
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 
     // Howard Hinnant's days-from-civil algorithm: exact for the proleptic Gregorian calendar.
