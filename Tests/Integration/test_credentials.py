@@ -85,6 +85,13 @@ def test_login_input_errors(apictl, ref, bus, dz):
     piped = apictl.run("login", "--no-verify", input="piped-key-without-the-flag\n")   # read as with --with-token
     assert piped.code == 0 and "key stored" in piped.err, piped
     assert_one_line_error(apictl.run("login", "--with-token", input="Bearer abc"), 2, "without 'Bearer'")
+    # What no request may send is refused before whoami is asked, and nothing is stored.
+    def asked_whoami():
+        return [e for e in ref.log() if e["path"] == "/dzdesk/v1/me"]
+    stored, asked = lookup(bus, "dz").stdout, asked_whoami()
+    assert_one_line_error(apictl.run("login", "-p", "dz", "--with-token", input="k" * 70_000), 2, "more than the 64 KiB")
+    assert_one_line_error(apictl.run("login", "-p", "dz", "--with-token", input="abc\x01def"), 2, "control character U+0001")
+    assert lookup(bus, "dz").stdout == stored and asked_whoami() == asked
 
 
 def test_prompt_reads_without_echo(apictl, ref, bus, dz):

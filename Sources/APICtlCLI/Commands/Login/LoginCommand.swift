@@ -136,6 +136,8 @@ enum LoginCommand {
         let token = raw.trimmingWhitespace()
         guard !token.isEmpty else { throw .usage("no key was given", hint: "echo \"$KEY\" | apictl login -p \(profile.name) --with-token") }
         guard !token.contains(where: \.isNewline) else { throw .usage("the key has a line break in it; give just the key") }
+        // Checked as every token sent is, before the check with whoami sends it.
+        if let problem = TokenText.issuedProblem(token) { throw .usage("the key \(problem); give just the key") }
         if let scheme = ["Bearer ", "Token ", "Basic "].first(where: { token.hasPrefix($0) }) {
             throw .usage("give just the key, without '\(scheme.trimmingSpaces())'; the profile's auth scheme adds it")
         }
