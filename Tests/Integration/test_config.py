@@ -63,6 +63,22 @@ def test_config_path_option_and_env(apictl, tmp_path):
     assert "a" in apictl.run("profile", "list", env={"APICTL_CONFIG": str(other)}).out
 
 
+def test_a_config_linked_from_a_dotfiles_folder_stays_a_link(apictl, tmp_path):
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    target = dotfiles / "apictl.toml"
+    target.write_text('[profiles.old]\nbase_url = "https://old.example.com"\nauth = "bearer"\n')
+    target.chmod(0o640)
+    apictl.config_path.parent.mkdir(parents=True, exist_ok=True)
+    apictl.config_path.symlink_to(target)
+    assert apictl.run("profile", "add", "new", "--base-url", "https://new.example.com").code == 0
+    assert apictl.config_path.is_symlink() and apictl.config_path.resolve() == target
+    text = target.read_text()
+    assert "https://old.example.com" in text and "https://new.example.com" in text
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in dotfiles.iterdir()) == ["apictl.toml"]
+
+
 def test_invalid_base_url_rejected(apictl):
     # given on the command line, a bad URL is the flag's fault (issue 26): exit 2 naming it
     assert_one_line_error(apictl.run("profile", "add", "x", "--base-url", "ftp://files.example.com"), 2, "--base-url")

@@ -147,7 +147,7 @@ final class FileOutput {
             return
         }
         // A symbolic link is followed, so the file it points at is replaced and the link kept.
-        let target = exists ? (Self.resolved(finalPath) ?? finalPath) : finalPath
+        let target = exists ? (PathText.real(finalPath) ?? finalPath) : finalPath
         let directory = PathText.directory(of: target)
         let temporary = (directory.isEmpty ? "" : directory + "/") + ".\(PathText.lastComponent(of: target)).apictl-\(getpid()).part"
         let mask = umask(0)
@@ -194,11 +194,5 @@ final class FileOutput {
     /// "PATH: reason" from AtomicFile, without the path this line names already.
     private static func reason(_ message: String) -> String {
         message.firstRange(ofText: ": ").map { String(message[$0.upperBound...]) } ?? message
-    }
-
-    private static func resolved(_ path: String) -> String? {
-        guard let real = realpath(path, nil) else { return nil }
-        defer { free(real) }
-        return String(cString: real)
     }
 }

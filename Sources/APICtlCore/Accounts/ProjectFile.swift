@@ -24,7 +24,8 @@ public struct ProjectFile: Sendable, Equatable {
     /// is passed over and named in `ignored`: anyone could have put it there, and refusing it
     /// would let them stop every command run below it.
     public static func find(from directory: String, home: String?) throws(APICtlError) -> ProjectSearch {
-        let home = home.flatMap(realPath)
+        // HOME as getcwd(3) spells the working directory, so the search stops there however HOME is written.
+        let home = home.flatMap(PathText.real)
         var search = ProjectSearch()
         var current = directory
         while true {
@@ -123,18 +124,10 @@ public struct ProjectFile: Sendable, Equatable {
             let joined = target.hasPrefix("/") ? target : PathText.directory(of: current) + "/" + target
             // "../../dev/stdin" is judged by the folder it really names.
             let folder = PathText.directory(of: joined)
-            current = (realPath(folder) ?? folder) + "/" + (joined.split(separator: "/").last.map(String.init) ?? "")
+            current = (PathText.real(folder) ?? folder) + "/" + (joined.split(separator: "/").last.map(String.init) ?? "")
             if ["/dev/", "/proc/", "/sys/"].contains(where: current.hasPrefix) { return current }
         }
         return nil
-    }
-
-    /// `path` as getcwd(3) would spell it (links resolved, no trailing slash): HOME, so the search
-    /// stops there however it is written, and where a link leads.
-    private static func realPath(_ path: String) -> String? {
-        guard !path.isEmpty, let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
     }
 
     static func decode(_ table: TOMLTable, path: String) throws(APICtlError) -> ProjectFile {

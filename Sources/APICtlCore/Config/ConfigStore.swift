@@ -70,6 +70,7 @@ public struct ConfigStore: Sendable {
 
     /// Rewrites the file whole. It keeps the mode it has (a user who shares it chose to);
     /// a new one is 0600, as gh writes its hosts file: it names what the user talks to.
+    /// A symbolic link is followed, never replaced.
     public func save(_ config: ConfigFile) throws(APICtlError) {
         // What apictl writes passes what it reads: a command never leaves a file the next one refuses.
         try ConfigValidator.validate(config, path: path)
@@ -80,9 +81,11 @@ public struct ConfigStore: Sendable {
         }
         keepCommentedCopy()
         let text = ConfigTOML.encode(config)
+        // A config linked from a dotfiles folder stays a link: the file it points at is replaced.
+        let target = PathText.real(path) ?? path
         do {
             try AtomicFile.write(Array((Self.header + "\n" + text + "\n").utf8),
-                                 to: path, mode: FileBytes.permissions(path) ?? 0o600)
+                                 to: target, mode: FileBytes.permissions(target) ?? 0o600)
         } catch {
             throw .config("could not write config file \(path): \(error.message)")
         }

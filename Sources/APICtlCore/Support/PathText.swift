@@ -28,6 +28,13 @@ public enum PathText {
         return (directory == "/" ? "" : directory) + "/" + relative
     }
 
+    /// `path` with every link and `..` resolved, as realpath(3) gives it; nil when it does not exist.
+    public static func real(_ path: String) -> String? {
+        guard !path.isEmpty, let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     private static func withoutTrailingSlashes(_ path: String) -> String {
         var s = Substring(path)
         while s.count > 1, s.hasSuffix("/") { s = s.dropLast() }
