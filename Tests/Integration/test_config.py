@@ -79,6 +79,19 @@ def test_a_config_linked_from_a_dotfiles_folder_stays_a_link(apictl, tmp_path):
     assert sorted(p.name for p in dotfiles.iterdir()) == ["apictl.toml"]
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the link to another user")
+def test_a_config_link_another_user_made_is_not_written_through(apictl, tmp_path):
+    elsewhere = tmp_path / "someone-elses.toml"
+    original = '[profiles.old]\nbase_url = "https://old.example.com"\nauth = "bearer"\n'
+    elsewhere.write_text(original)
+    apictl.config_path.parent.mkdir(parents=True, exist_ok=True)
+    apictl.config_path.symlink_to(elsewhere)
+    os.lchown(apictl.config_path, 65534, 65534)
+    assert apictl.run("profile", "add", "new", "--base-url", "https://new.example.com").code == 0
+    assert elsewhere.read_text() == original
+    assert not apictl.config_path.is_symlink() and "https://new.example.com" in apictl.config_path.read_text()
+
+
 def test_invalid_base_url_rejected(apictl):
     # given on the command line, a bad URL is the flag's fault (issue 26): exit 2 naming it
     assert_one_line_error(apictl.run("profile", "add", "x", "--base-url", "ftp://files.example.com"), 2, "--base-url")

@@ -81,8 +81,7 @@ public struct ConfigStore: Sendable {
         }
         keepCommentedCopy()
         let text = ConfigTOML.encode(config)
-        // A config linked from a dotfiles folder stays a link: the file it points at is replaced.
-        let target = PathText.real(path) ?? path
+        let target = replacedPath
         do {
             try AtomicFile.write(Array((Self.header + "\n" + text + "\n").utf8),
                                  to: target, mode: FileBytes.permissions(target) ?? 0o600)
@@ -106,6 +105,15 @@ extension ConfigStore {
         }
         guard commented else { return }
         try? AtomicFile.write(bytes, to: path + ".bak", mode: FileBytes.permissions(path) ?? 0o600)
+    }
+
+    /// The file a rewrite replaces. A link of the user's own (a config kept in a dotfiles folder)
+    /// stays a link, and the file it points at is replaced; a link someone else made is not
+    /// followed, as the kernel's protected_symlinks would not follow it in /tmp.
+    var replacedPath: String {
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK, info.st_uid == geteuid() else { return path }
+        return PathText.real(path) ?? path
     }
 
     /// A `#` outside a quoted string starts a TOML comment.
