@@ -9,8 +9,10 @@
 
 /* The stable parts of GLib's ABI this file relies on. */
 typedef struct { unsigned int domain; int code; char *message; } GError;
-typedef struct GList { void *data; struct GList *next; struct GList *prev; } GList;
-enum { SECRET_SCHEMA_DONT_MATCH_NAME = 1 << 1, SECRET_SEARCH_ALL = 1 << 1, NO_AUTO_START = 1 };
+enum { SECRET_SCHEMA_DONT_MATCH_NAME = 1 << 1, NO_AUTO_START = 1 };
+#define SECRET_SERVICE "org.freedesktop.secrets"
+/* Calls that use the keyring start an activatable Secret Service, as libsecret's own do; the probes do not. */
+enum { CALL_MAY_START_SERVICE = 0 };
 
 static struct {
     int loaded;
@@ -18,12 +20,7 @@ static struct {
     int (*store_sync)(const void *, const char *, const char *, const char *, void *, GError **, ...);
     char *(*lookup_sync)(const void *, void *, GError **, ...);
     int (*clear_sync)(const void *, void *, GError **, ...);
-    GList *(*search_sync)(const void *, int, void *, GError **, ...);
-    void *(*retrievable_get_attributes)(void *);
     void (*password_free)(char *);
-    void *(*hash_table_lookup)(void *, const void *);
-    void (*hash_table_unref)(void *);
-    void (*list_free_full)(GList *, void (*)(void *));
     void (*object_unref)(void *);
     void *(*cancellable_new)(void);
     void (*cancellable_cancel)(void *);
@@ -32,7 +29,10 @@ static struct {
     void *(*bus_get_sync)(int, void *, GError **);
     void *(*connection_call_sync)(void *, const char *, const char *, const char *, const char *, void *,
                                   const void *, int, int, void *, GError **);
+    int (*dbus_error_is_remote_error)(const GError *);
     void *(*variant_new)(const char *, ...);
+    void *(*variant_new_parsed)(const char *, ...);
+    int (*variant_lookup)(void *, const char *, const char *, ...);
     void (*variant_get)(void *, const char *, ...);
     void (*variant_unref)(void *);
     int (*variant_is_of_type)(void *, const void *);
@@ -52,12 +52,7 @@ const char *apictl_keyring_load(void) {
     LOAD(store_sync, "secret_password_store_sync")
     LOAD(lookup_sync, "secret_password_lookup_sync")
     LOAD(clear_sync, "secret_password_clear_sync")
-    LOAD(search_sync, "secret_password_search_sync")
-    LOAD(retrievable_get_attributes, "secret_retrievable_get_attributes")
     LOAD(password_free, "secret_password_free")
-    LOAD(hash_table_lookup, "g_hash_table_lookup")
-    LOAD(hash_table_unref, "g_hash_table_unref")
-    LOAD(list_free_full, "g_list_free_full")
     LOAD(object_unref, "g_object_unref")
     LOAD(cancellable_new, "g_cancellable_new")
     LOAD(cancellable_cancel, "g_cancellable_cancel")
@@ -65,7 +60,10 @@ const char *apictl_keyring_load(void) {
     LOAD(quark_to_string, "g_quark_to_string")
     LOAD(bus_get_sync, "g_bus_get_sync")
     LOAD(connection_call_sync, "g_dbus_connection_call_sync")
+    LOAD(dbus_error_is_remote_error, "g_dbus_error_is_remote_error")
     LOAD(variant_new, "g_variant_new")
+    LOAD(variant_new_parsed, "g_variant_new_parsed")
+    LOAD(variant_lookup, "g_variant_lookup")
     LOAD(variant_get, "g_variant_get")
     LOAD(variant_unref, "g_variant_unref")
     LOAD(variant_is_of_type, "g_variant_is_of_type")
@@ -196,7 +194,7 @@ int apictl_bus_name_activatable(void *bus, const char *name, int timeout_ms, api
 }
 
 int apictl_default_collection_locked(void *bus, int timeout_ms, apictl_status *status) {
-    void *reply = bus_call(bus, "org.freedesktop.secrets", "/org/freedesktop/secrets/aliases/default",
+    void *reply = bus_call(bus, SECRET_SERVICE, "/org/freedesktop/secrets/aliases/default",
                            "org.freedesktop.DBus.Properties", "Get",
                            lib.variant_new("(ss)", "org.freedesktop.Secret.Collection", "Locked"), "(v)", timeout_ms, status);
     if (!reply) return -1;
@@ -238,17 +236,56 @@ int apictl_secret_clear(const char *profile, const char *environment, void *canc
     return removed;
 }
 
+/* One item's attributes, handed to `each`. An item another process deleted since the search
+   answers with a D-Bus error and is passed over; a failure on this side (the deadline, a
+   closed connection) fails the search. */
+static int report_item(void *bus, const char *path, apictl_item_fn each, void *context, void *cancellable,
+                       apictl_status *status) {
+    GError *error = NULL;
+    void *reply = lib.connection_call_sync(bus, SECRET_SERVICE, path, "org.freedesktop.DBus.Properties", "Get",
+                                           lib.variant_new("(ss)", "org.freedesktop.Secret.Item", "Attributes"), "(v)",
+                                           CALL_MAY_START_SERVICE, -1, cancellable, &error);
+    if (!reply) {
+        int gone = lib.dbus_error_is_remote_error(error);
+        if (gone) lib.error_free(error); else take(error, status);
+        return gone;
+    }
+    void *attributes = NULL;
+    lib.variant_get(reply, "(v)", &attributes);
+    const char *profile = NULL, *environment = NULL, *account = NULL;
+    if (lib.variant_is_of_type(attributes, "a{ss}") && lib.variant_lookup(attributes, "profile", "&s", &profile)) {
+        lib.variant_lookup(attributes, "environment", "&s", &environment);
+        lib.variant_lookup(attributes, "account", "&s", &account);
+        each(profile, environment, account, context);
+    }
+    lib.variant_unref(attributes);
+    lib.variant_unref(reply);
+    return 1;
+}
+
+/* Asked of the Secret Service over D-Bus (SearchItems, then each item's Attributes) rather than
+   through libsecret's search, which loads whole items: in 0.20.5 an item deleted by another
+   process meanwhile failed the search and printed a GLib-GIO CRITICAL on stderr. */
 int apictl_secret_search_all(apictl_item_fn each, void *context, void *cancellable, apictl_status *status) {
     GError *error = NULL;
-    GList *items = lib.search_sync(schema, SECRET_SEARCH_ALL, cancellable, &error, "application", "apictl", NULL);
+    void *bus = lib.bus_get_sync(2 /* G_BUS_TYPE_SESSION */, cancellable, &error);
     take(error, status);
-    if (status->failed) return 0;
-    for (GList *node = items; node; node = node->next) {
-        void *attributes = lib.retrievable_get_attributes(node->data);
-        each(lib.hash_table_lookup(attributes, "profile"), lib.hash_table_lookup(attributes, "environment"),
-             lib.hash_table_lookup(attributes, "account"), context);
-        lib.hash_table_unref(attributes);
+    if (!bus) return 0;
+    void *reply = lib.connection_call_sync(bus, SECRET_SERVICE, "/org/freedesktop/secrets", "org.freedesktop.Secret.Service",
+                                           "SearchItems", lib.variant_new_parsed("({'application': 'apictl'},)"), "(aoao)",
+                                           CALL_MAY_START_SERVICE, -1, cancellable, &error);
+    take(error, status);
+    int ok = reply != NULL;
+    if (reply) {
+        void *lists[2] = { NULL, NULL };   /* the unlocked items, then the locked ones */
+        lib.variant_get(reply, "(aoao)", &lists[0], &lists[1]);
+        for (int i = 0; i < 2; i++) {
+            const char *path = NULL;
+            while (ok && lib.variant_iter_next(lists[i], "&o", &path)) ok = report_item(bus, path, each, context, cancellable, status);
+            lib.variant_iter_free(lists[i]);
+        }
+        lib.variant_unref(reply);
     }
-    lib.list_free_full(items, lib.object_unref);
-    return 1;
+    lib.object_unref(bus);
+    return ok;
 }

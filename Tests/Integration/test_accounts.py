@@ -148,6 +148,24 @@ def test_logins_at_once_each_keep_their_account_and_ledger_line(dz, ref, bus):
     assert sorted(line.split("\t")[2] for line in ledger) == sorted(tokens)
 
 
+def test_accounts_removed_at_once_say_one_line_each_while_others_list_them(dz, ref, bus):
+    """libsecret 0.20.5's search failed, printing a GLib-GIO CRITICAL, when another process deleted
+    an item it was loading: 20 removals at once, with listings beside them, stay quiet."""
+    dz.env.update(bus.env, APICTL_CREDENTIAL_STORE="keyring")
+    labels = [f"gone{i}" for i in range(20)]
+    for label in labels:
+        assert dz.run("login", "-a", label, "--with-token", "--no-verify", input=f"key-of-{label}").code == 0
+    commands = [("account", "remove", label) for label in labels] + [("account", "list", "--json")] * 6
+    with concurrent.futures.ThreadPoolExecutor(max_workers=26) as pool:
+        results = list(pool.map(lambda argv: (argv, dz.run(*argv, timeout=60)), commands))
+    for argv, result in results:
+        assert result.code == 0 and "CRITICAL" not in result.err, (argv, result)
+        if argv[1] == "remove":
+            assert result.err.splitlines() == [f"Logged out of dz, account {argv[2]}: removed its key from the keyring (Secret Service)"]
+    listed = json.loads(dz.run("account", "list", "--json").out)
+    assert not [a for a in listed if a["account"].startswith("gone")]
+
+
 def test_a_servers_identity_cannot_repaint_the_terminal(dz, ref):
     dz.env.update(APICTL_CREDENTIAL_STORE="file", **PASS)
     evil = ref.key("dzdesk", email="evil\u001b]0;pwned\u0007\u001b[2J\nFAKE line")
