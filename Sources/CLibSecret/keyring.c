@@ -29,12 +29,14 @@ static struct {
     void *(*bus_get_sync)(int, void *, GError **);
     void *(*connection_call_sync)(void *, const char *, const char *, const char *, const char *, void *,
                                   const void *, int, int, void *, GError **);
-    int (*dbus_error_is_remote_error)(const GError *);
+    char *(*dbus_error_get_remote_error)(const GError *);
+    void (*free)(void *);
     void *(*variant_new)(const char *, ...);
     void *(*variant_new_parsed)(const char *, ...);
     int (*variant_lookup)(void *, const char *, const char *, ...);
     void (*variant_get)(void *, const char *, ...);
     void (*variant_unref)(void *);
+    void *(*variant_ref_sink)(void *);
     int (*variant_is_of_type)(void *, const void *);
     int (*variant_get_boolean)(void *);
     int (*variant_iter_next)(void *, const char *, ...);
@@ -60,12 +62,14 @@ const char *apictl_keyring_load(void) {
     LOAD(quark_to_string, "g_quark_to_string")
     LOAD(bus_get_sync, "g_bus_get_sync")
     LOAD(connection_call_sync, "g_dbus_connection_call_sync")
-    LOAD(dbus_error_is_remote_error, "g_dbus_error_is_remote_error")
+    LOAD(dbus_error_get_remote_error, "g_dbus_error_get_remote_error")
+    LOAD(free, "g_free")
     LOAD(variant_new, "g_variant_new")
     LOAD(variant_new_parsed, "g_variant_new_parsed")
     LOAD(variant_lookup, "g_variant_lookup")
     LOAD(variant_get, "g_variant_get")
     LOAD(variant_unref, "g_variant_unref")
+    LOAD(variant_ref_sink, "g_variant_ref_sink")
     LOAD(variant_is_of_type, "g_variant_is_of_type")
     LOAD(variant_get_boolean, "g_variant_get_boolean")
     LOAD(variant_iter_next, "g_variant_iter_next")
@@ -228,64 +232,104 @@ char *apictl_secret_lookup(const char *profile, const char *environment, void *c
 
 void apictl_secret_free(char *secret) { if (secret) lib.password_free(secret); }
 
+/* libsecret 0.20.5 searches by loading whole items, and when another process deletes one
+   meanwhile it fails the search (or the removal) and prints a GLib-GIO CRITICAL on stderr. So
+   listing and removing ask the Secret Service over D-Bus: SearchItems, then one call per item
+   path. An item deleted since the search answers with a D-Bus error and is passed over; a
+   failure on this side (the deadline, a closed connection) fails the whole call. */
+typedef void (*item_visit)(void *bus, const char *path, void *data, void *cancellable, apictl_status *status);
+
+/* Whether `error` is the Secret Service saying the item is not there (any more). */
+static int item_gone(const GError *error) {
+    char *name = lib.dbus_error_get_remote_error(error);
+    if (!name) return 0;
+    int gone = strcmp(name, "org.freedesktop.DBus.Error.UnknownObject") == 0 || strcmp(name, "org.freedesktop.DBus.Error.UnknownMethod") == 0
+        || strcmp(name, "org.freedesktop.DBus.Error.UnknownInterface") == 0 || strcmp(name, "org.freedesktop.Secret.Error.NoSuchObject") == 0;
+    lib.free(name);
+    return gone;
+}
+
+/* The reply to one item's call; NULL both when the item is gone (status untouched) and on any other error (status set). */
+static void *item_call(void *bus, const char *path, const char *interface, const char *method, void *parameters,
+                       const char *reply_type, void *cancellable, apictl_status *status) {
+    GError *error = NULL;
+    void *reply = lib.connection_call_sync(bus, SECRET_SERVICE, path, interface, method, parameters, reply_type,
+                                           CALL_MAY_START_SERVICE, -1, cancellable, &error);
+    if (!reply) {
+        if (item_gone(error)) lib.error_free(error); else take(error, status);
+    }
+    return reply;
+}
+
+/* Calls `visit` for each item matching `query` (a tuple holding an a{ss}), the unlocked ones first. */
+static int search_items(void *query, item_visit visit, void *data, void *cancellable, apictl_status *status) {
+    GError *error = NULL;
+    void *bus = lib.bus_get_sync(2 /* G_BUS_TYPE_SESSION */, cancellable, &error);
+    take(error, status);
+    if (!bus) { lib.variant_unref(lib.variant_ref_sink(query)); return 0; }
+    void *reply = lib.connection_call_sync(bus, SECRET_SERVICE, "/org/freedesktop/secrets", "org.freedesktop.Secret.Service",
+                                           "SearchItems", query, "(aoao)", CALL_MAY_START_SERVICE, -1, cancellable, &error);
+    take(error, status);
+    if (reply) {
+        void *lists[2] = { NULL, NULL };
+        lib.variant_get(reply, "(aoao)", &lists[0], &lists[1]);
+        for (int i = 0; i < 2; i++) {
+            const char *path = NULL;
+            while (!status->failed && lib.variant_iter_next(lists[i], "&o", &path)) visit(bus, path, data, cancellable, status);
+            lib.variant_iter_free(lists[i]);
+        }
+        lib.variant_unref(reply);
+    }
+    lib.object_unref(bus);
+    return !status->failed;
+}
+
+struct removal { int removed; int prompted; };
+
+static void delete_item(void *bus, const char *path, void *data, void *cancellable, apictl_status *status) {
+    struct removal *removal = data;
+    void *reply = item_call(bus, path, "org.freedesktop.Secret.Item", "Delete", NULL, "(o)", cancellable, status);
+    if (!reply) return;
+    const char *prompt = NULL;
+    lib.variant_get(reply, "(&o)", &prompt);
+    /* "/": deleted. Any other path is a prompt the service wants shown first (a locked collection). */
+    if (prompt && strcmp(prompt, "/") == 0) removal->removed = 1; else removal->prompted = 1;
+    lib.variant_unref(reply);
+}
+
 int apictl_secret_clear(const char *profile, const char *environment, void *cancellable, apictl_status *status) {
+    struct removal removal = { 0, 0 };
+    void *query = lib.variant_new_parsed("({'profile': %s, 'environment': %s, 'application': 'apictl'},)", profile, environment);
+    if (!search_items(query, delete_item, &removal, cancellable, status)) return 0;
+    if (!removal.prompted) return removal.removed;
+    /* libsecret knows how to show a prompt: it removes what is left. */
     GError *error = NULL;
     int removed = lib.clear_sync(schema, cancellable, &error,
                                  "profile", profile, "environment", environment, "application", "apictl", NULL);
     take(error, status);
-    return removed;
+    return removed || removal.removed;
 }
 
-/* One item's attributes, handed to `each`. An item another process deleted since the search
-   answers with a D-Bus error and is passed over; a failure on this side (the deadline, a
-   closed connection) fails the search. */
-static int report_item(void *bus, const char *path, apictl_item_fn each, void *context, void *cancellable,
-                       apictl_status *status) {
-    GError *error = NULL;
-    void *reply = lib.connection_call_sync(bus, SECRET_SERVICE, path, "org.freedesktop.DBus.Properties", "Get",
-                                           lib.variant_new("(ss)", "org.freedesktop.Secret.Item", "Attributes"), "(v)",
-                                           CALL_MAY_START_SERVICE, -1, cancellable, &error);
-    if (!reply) {
-        int gone = lib.dbus_error_is_remote_error(error);
-        if (gone) lib.error_free(error); else take(error, status);
-        return gone;
-    }
+struct report { apictl_item_fn each; void *context; };
+
+static void report_item(void *bus, const char *path, void *data, void *cancellable, apictl_status *status) {
+    struct report *report = data;
+    void *reply = item_call(bus, path, "org.freedesktop.DBus.Properties", "Get",
+                            lib.variant_new("(ss)", "org.freedesktop.Secret.Item", "Attributes"), "(v)", cancellable, status);
+    if (!reply) return;
     void *attributes = NULL;
     lib.variant_get(reply, "(v)", &attributes);
     const char *profile = NULL, *environment = NULL, *account = NULL;
     if (lib.variant_is_of_type(attributes, "a{ss}") && lib.variant_lookup(attributes, "profile", "&s", &profile)) {
         lib.variant_lookup(attributes, "environment", "&s", &environment);
         lib.variant_lookup(attributes, "account", "&s", &account);
-        each(profile, environment, account, context);
+        report->each(profile, environment, account, report->context);
     }
     lib.variant_unref(attributes);
     lib.variant_unref(reply);
-    return 1;
 }
 
-/* Asked of the Secret Service over D-Bus (SearchItems, then each item's Attributes) rather than
-   through libsecret's search, which loads whole items: in 0.20.5 an item deleted by another
-   process meanwhile failed the search and printed a GLib-GIO CRITICAL on stderr. */
 int apictl_secret_search_all(apictl_item_fn each, void *context, void *cancellable, apictl_status *status) {
-    GError *error = NULL;
-    void *bus = lib.bus_get_sync(2 /* G_BUS_TYPE_SESSION */, cancellable, &error);
-    take(error, status);
-    if (!bus) return 0;
-    void *reply = lib.connection_call_sync(bus, SECRET_SERVICE, "/org/freedesktop/secrets", "org.freedesktop.Secret.Service",
-                                           "SearchItems", lib.variant_new_parsed("({'application': 'apictl'},)"), "(aoao)",
-                                           CALL_MAY_START_SERVICE, -1, cancellable, &error);
-    take(error, status);
-    int ok = reply != NULL;
-    if (reply) {
-        void *lists[2] = { NULL, NULL };   /* the unlocked items, then the locked ones */
-        lib.variant_get(reply, "(aoao)", &lists[0], &lists[1]);
-        for (int i = 0; i < 2; i++) {
-            const char *path = NULL;
-            while (ok && lib.variant_iter_next(lists[i], "&o", &path)) ok = report_item(bus, path, each, context, cancellable, status);
-            lib.variant_iter_free(lists[i]);
-        }
-        lib.variant_unref(reply);
-    }
-    lib.object_unref(bus);
-    return ok;
+    struct report report = { each, context };
+    return search_items(lib.variant_new_parsed("({'application': 'apictl'},)"), report_item, &report, cancellable, status);
 }
