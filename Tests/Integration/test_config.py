@@ -1,6 +1,7 @@
 """The TOML config file: environments, templates, where it is read from, and bad files."""
 import json
 import os
+import stat
 
 import pytest
 
@@ -79,17 +80,56 @@ def test_a_config_linked_from_a_dotfiles_folder_stays_a_link(apictl, tmp_path):
     assert sorted(p.name for p in dotfiles.iterdir()) == ["apictl.toml"]
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the link to another user")
-def test_a_config_link_another_user_made_is_not_written_through(apictl, tmp_path):
-    elsewhere = tmp_path / "someone-elses.toml"
+NOBODY = 65534
+
+
+def steered_link(kind, tmp_path, config_path):
+    """A config link that someone other than the user could steer; returns the file it ends at."""
     original = '[profiles.old]\nbase_url = "https://old.example.com"\nauth = "bearer"\n'
-    elsewhere.write_text(original)
-    apictl.config_path.parent.mkdir(parents=True, exist_ok=True)
-    apictl.config_path.symlink_to(elsewhere)
-    os.lchown(apictl.config_path, 65534, 65534)
-    assert apictl.run("profile", "add", "new", "--base-url", "https://new.example.com").code == 0
-    assert elsewhere.read_text() == original
+    config_path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "device":   # a copy of /dev/null: a link to the real one must not replace it
+        end = tmp_path / "null"
+        os.mknod(end, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        config_path.symlink_to(end)
+        return end
+    end = tmp_path / "someone-elses.toml"
+    end.write_text(original)
+    if kind == "their link":        # the user's link leads through a link another user made
+        shared = tmp_path / "shared"
+        shared.mkdir(mode=0o1777)
+        shared.chmod(0o1777)
+        (shared / "team.toml").symlink_to(end)
+        os.lchown(shared / "team.toml", NOBODY, NOBODY)
+        config_path.symlink_to(shared / "team.toml")
+    elif kind == "their link itself":
+        config_path.symlink_to(end)
+        os.lchown(config_path, NOBODY, NOBODY)
+    elif kind == "their file":       # root would take the file over
+        os.chown(end, NOBODY, NOBODY)
+        config_path.symlink_to(end)
+    elif kind == "their folder":     # they could swap the folder between the check and the rename
+        folder = tmp_path / "theirs"
+        folder.mkdir()
+        end = folder / "apictl.toml"
+        end.write_text(original)
+        os.chown(folder, NOBODY, NOBODY)
+        config_path.symlink_to(end)
+    return end
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give files to another user")
+@pytest.mark.parametrize("kind", ["their link", "their link itself", "their file", "their folder", "device"])
+def test_a_config_link_someone_else_could_steer_is_replaced_not_written_through(apictl, tmp_path, kind):
+    end = steered_link(kind, tmp_path, apictl.config_path)
+    before = end.lstat()
+    content = None if kind == "device" else end.read_text()
+    assert apictl.run("profile", "add", "new", "--base-url", "https://new.example.com", "--auth", "bearer").code == 0
+    after = end.lstat()
+    assert (after.st_mode, after.st_uid, after.st_ino) == (before.st_mode, before.st_uid, before.st_ino)
+    if content is not None:
+        assert end.read_text() == content
     assert not apictl.config_path.is_symlink() and "https://new.example.com" in apictl.config_path.read_text()
+    assert stat.S_IMODE(apictl.config_path.stat().st_mode) == 0o600
 
 
 def test_invalid_base_url_rejected(apictl):

@@ -81,10 +81,9 @@ public struct ConfigStore: Sendable {
         }
         keepCommentedCopy()
         let text = ConfigTOML.encode(config)
-        let target = replacedPath
+        let replacement = replacement
         do {
-            try AtomicFile.write(Array((Self.header + "\n" + text + "\n").utf8),
-                                 to: target, mode: FileBytes.permissions(target) ?? 0o600)
+            try AtomicFile.write(Array((Self.header + "\n" + text + "\n").utf8), to: replacement.path, mode: replacement.mode)
         } catch {
             throw .config("could not write config file \(path): \(error.message)")
         }
@@ -107,13 +106,14 @@ extension ConfigStore {
         try? AtomicFile.write(bytes, to: path + ".bak", mode: FileBytes.permissions(path) ?? 0o600)
     }
 
-    /// The file a rewrite replaces. A link of the user's own (a config kept in a dotfiles folder)
-    /// stays a link, and the file it points at is replaced; a link someone else made is not
-    /// followed, as the kernel's protected_symlinks would not follow it in /tmp.
-    var replacedPath: String {
+    /// The file a rewrite replaces, and the mode it gets: a link of the user's own stays a link
+    /// when `ConfigLink` finds it safe to follow, and the file it points at is replaced;
+    /// otherwise the link itself is, with a new file's mode (not that of whatever it pointed at).
+    var replacement: (path: String, mode: mode_t) {
+        if let target = ConfigLink.target(of: path) { return (target, FileBytes.permissions(target) ?? 0o600) }
         var info = stat()
-        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK, info.st_uid == geteuid() else { return path }
-        return PathText.real(path) ?? path
+        let regular = lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+        return (path, regular ? info.st_mode & 0o7777 : 0o600)
     }
 
     /// A `#` outside a quoted string starts a TOML comment.
