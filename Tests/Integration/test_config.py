@@ -80,6 +80,15 @@ def test_a_config_linked_from_a_dotfiles_folder_stays_a_link(apictl, tmp_path):
     assert sorted(p.name for p in dotfiles.iterdir()) == ["apictl.toml"]
 
 
+def test_a_config_that_cannot_be_read_is_an_error_not_an_empty_config(apictl):
+    """Read as empty, the next rewrite would replace it, profiles and all."""
+    apictl.config_path.parent.mkdir(parents=True, exist_ok=True)
+    apictl.config_path.symlink_to(apictl.config_path.name)   # a loop: ELOOP, like EACCES a file that is there
+    assert_one_line_error(apictl.run("profile", "list"), 3, "cannot read config file", "symbolic links")
+    assert_one_line_error(apictl.run("profile", "add", "x", "--base-url", "https://x.example.com"), 3, "cannot read config file")
+    assert apictl.config_path.is_symlink()
+
+
 NOBODY = 65534
 
 

@@ -27,9 +27,13 @@ public struct ConfigStore: Sendable {
     /// at a path given with --config.
     public func loadOrNew() throws(APICtlError) -> ConfigFile {
         guard let data = FileBytes.contents(of: path) else {
+            let reason = errno
             if let isDirectory = FileBytes.isDirectory(path) {
                 throw .config("cannot read config file \(path)\(isDirectory ? ": it is a directory" : "")")
             }
+            // Only a file that is not there is an empty config: one that cannot be read (EACCES, a
+            // link the kernel will not follow) would be replaced, profiles and all, by the next rewrite.
+            guard reason == ENOENT else { throw .config("cannot read config file \(path): \(String(cString: strerror(reason)))") }
             return ConfigFile()
         }
         return try Self.parse(data, path: path)
