@@ -261,13 +261,16 @@ def test_an_expiring_jwt_is_renewed_once_for_all_workers(apictl, short_jwt):
     configure(apictl, JWT.format(base=short_jwt.url("/jwt")))
     login = apictl.run("login", "-p", "jwt", "--username", "alice", "--password-stdin", input="alice-password-1\n")
     assert login.code == 0, login
+    started = time.monotonic()
     result = apictl.run("-v", "batch", "-p", "jwt", "--concurrency", "4", "--rate", "10/s",
                         input=jsonl(*({"method": "GET", "path": "/me/"} for _ in range(30))), timeout=60)
+    elapsed = time.monotonic() - started
     assert result.code == 0, result
     assert all(o["status"] == 200 and o["body"]["username"] == "alice" for o in lines(result))
     renewals = result.err.count("/token/refresh/")
-    # 3 s of requests with 2 s tokens: one renewal each time the token dies, not one per worker.
-    assert 1 <= renewals <= 4, renewals
+    # 3 s of requests (more on a loaded machine) with 2 s tokens: one renewal each time the
+    # token dies, not one per worker (four workers would make about four times as many).
+    assert 1 <= renewals <= int(elapsed / 2) + 2, (renewals, elapsed)
     assert all(o["attempts"] <= 2 for o in lines(result))
 
 
