@@ -122,16 +122,29 @@ final class TokenLifecycleTests: XCTestCase {
         XCTAssertEqual(Timestamp.parse(.number("86400"))?.timeIntervalSince1970, 86400)
     }
 
-    /// Dates that do not exist are refused, not rolled over into the next month, day or hour.
-    func testRFC3339RefusesDatesThatDoNotExist() {
+    /// Dates a person typed that do not exist are refused, not rolled over into the next month, day or hour;
+    /// an API's "T24:00:00" is the end of the day, as ISO 8601 reads it.
+    func testRFC3339RefusesTypedDatesThatDoNotExist() {
         for text in ["2026-02-29T00:00:00Z", "2100-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-12-32T00:00:00Z",
                      "2026-00-10T00:00:00Z", "2026-12-00T00:00:00Z", "2026-12-01T24:00:00Z", "2026-12-01T23:60:00Z",
                      "2026-12-01T23:59:61Z"] {
+            XCTAssertNil(Timestamp.rfc3339Existing(text), text)
+        }
+        XCTAssertEqual(Timestamp.rfc3339Existing("2024-02-29T00:00:00Z").map(Timestamp.iso8601), "2024-02-29T00:00:00Z")
+        XCTAssertEqual(Timestamp.rfc3339Existing("2000-02-29T23:59:59Z").map(Timestamp.iso8601), "2000-02-29T23:59:59Z")
+        XCTAssertEqual(Timestamp.rfc3339Existing("2026-12-31T23:59:59+05:30").map(Timestamp.iso8601), "2026-12-31T18:29:59Z")
+        XCTAssertEqual(Timestamp.rfc3339("2026-12-10T24:00:00Z").map(Timestamp.iso8601), "2026-12-11T00:00:00Z")
+    }
+
+    /// Nothing may follow the zone, and an offset's hours and minutes are in range.
+    func testRFC3339ZoneIsChecked() {
+        for text in ["2026-12-01T09:00:00Z+01:00", "2026-12-01T09:00:00Zjunk", "2026-12-01T09:00:00ZZ", "2026-12-01T09:00:00+01:00Z",
+                     "2026-12-01T09:00:00+00:60", "2026-12-01T09:00:00+24:00", "2026-12-01T09:00:00+0100", "2026-12-01T09:00:00.Z",
+                     "2026-12-01T09:00:00"] {
             XCTAssertNil(Timestamp.rfc3339(text), text)
         }
-        XCTAssertEqual(Timestamp.rfc3339("2024-02-29T00:00:00Z").map(Timestamp.iso8601), "2024-02-29T00:00:00Z")
-        XCTAssertEqual(Timestamp.rfc3339("2000-02-29T23:59:59Z").map(Timestamp.iso8601), "2000-02-29T23:59:59Z")
-        XCTAssertEqual(Timestamp.rfc3339("2026-12-31T23:59:59Z").map(Timestamp.iso8601), "2026-12-31T23:59:59Z")
+        XCTAssertEqual(Timestamp.rfc3339("2026-12-01T09:00:00.25-01:30")?.timeIntervalSince1970, 1_796_115_600.25 + 5400)
+        XCTAssertEqual(Timestamp.rfc3339("2026-12-01t09:00:00z").map(Timestamp.iso8601), "2026-12-01T09:00:00Z")
     }
 
     func testRotationFlags() throws {

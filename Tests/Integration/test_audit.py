@@ -82,6 +82,9 @@ def test_audit_lists_filters_and_shows_last_use_in_token_and_account_lists(dz, r
     # A date that does not exist is a mistake to say, not a day to roll over into March.
     assert_one_line_error(dz.run("audit", "--since", "2026-02-30"), 2, "--since")
     assert_one_line_error(dz.run("audit", "--since", "2026-12-01T25:00:00Z"), 2, "--since")
+    assert_one_line_error(dz.run("audit", "--since", "2026-12-01T09:00:00+00:60"), 2, "--since")
+    assert_one_line_error(dz.run("audit", "--since", "2026-12-01T09:00:00Z+01:00"), 2, "--since")
+    assert len(dz.run("audit", "--since", "x" * 100_000).err) < 300   # the echo of a bad value is cut short
     accounts = json.loads(dz.run("account", "list", "--json").out)
     assert accounts[0]["last_used"] is not None
     keys = json.loads(dz.run("token", "list", "--json").out)

@@ -127,8 +127,9 @@ public final class OptionBinding {
         guard let text = value(long, nil, "WHEN", help: help) else { return nil }
         let trimmed = text.trimmingSpaces()
         if let seconds = DurationText.seconds(trimmed) { return .ago(seconds) }
-        if let time = Timestamp.rfc3339(trimmed) ?? Timestamp.rfc3339(trimmed + "T00:00:00Z") { return .at(time) }
-        fail("--\(long) takes a duration back from now such as 7d or 12h, or a date such as 2026-12-01 or 2026-12-01T09:00:00Z, not '\(text)'")
+        if let time = Timestamp.rfc3339Existing(trimmed) ?? Timestamp.rfc3339Existing(trimmed + "T00:00:00Z") { return .at(time) }
+        let shown = text.count > 40 ? text.prefix(40) + "…" : text
+        fail("--\(long) takes a duration back from now such as 7d or 12h, or a date such as 2026-12-01 or 2026-12-01T09:00:00Z, not '\(shown)'")
         return nil
     }
 

@@ -39,24 +39,53 @@ public enum Timestamp {
     }
 
     /// RFC 3339: "2026-11-23T18:42:07Z", "...07.5+02:00"; the lower-case and space
-    /// separators RFC 3339 allows are accepted too.
+    /// separators RFC 3339 allows are accepted too. A field past its range in a date an API
+    /// wrote is rolled over as ISO 8601 reads it ("T24:00:00" is the end of the day).
     public static func rfc3339(_ text: String) -> Date? {
+        parse(rfc3339: text, existingOnly: false)
+    }
+
+    /// RFC 3339 as a person typed it: a date or time that does not exist ("2026-02-30",
+    /// "T25:00") is refused rather than moved to one that does.
+    public static func rfc3339Existing(_ text: String) -> Date? {
+        parse(rfc3339: text, existingOnly: true)
+    }
+
+    private static func parse(rfc3339 text: String, existingOnly: Bool) -> Date? {
         var bytes = Array(text.utf8)
         // RFC 3339's shape, four-digit year and all: the format style alone would read "92030-01-01T…",
-        // a year the formatter (and so a stored record) cannot give back.
+        // a year the formatter (and so a stored record) cannot give back, and would ignore what follows the zone.
         let digits = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
         guard bytes.count >= 20, bytes.count <= 64, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
               bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
-              digits.allSatisfy({ JSONLexer.isDigit(bytes[$0]) }) else { return nil }
-        // The format style rolls impossible fields over ("2026-02-30" is read as March 2, "T25:00"
-        // as the next day): a date that does not exist is refused, not moved.
-        func number(_ at: Int) -> Int { Int(bytes[at] - 48) * 10 + Int(bytes[at + 1] - 48) }
-        let year = number(0) * 100 + number(2), month = number(5), day = number(8)
-        guard (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
-              number(11) < 24, number(14) < 60, number(17) <= 60 else { return nil }
+              digits.allSatisfy({ JSONLexer.isDigit(bytes[$0]) }), hasZone(bytes, from: 19) else { return nil }
         if [UInt8(ascii: "t"), UInt8(ascii: " ")].contains(bytes[10]) { bytes[10] = UInt8(ascii: "T") }
         if bytes.last == UInt8(ascii: "z") { bytes[bytes.count - 1] = UInt8(ascii: "Z") }
+        if existingOnly {
+            func number(_ at: Int) -> Int { Int(bytes[at] - 48) * 10 + Int(bytes[at + 1] - 48) }
+            let year = number(0) * 100 + number(2), month = number(5), day = number(8)
+            guard (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
+                  number(11) < 24, number(14) < 60, number(17) <= 60 else { return nil }
+        }
         return try? Date(String(decoding: bytes, as: UTF8.self), strategy: Date.ISO8601FormatStyle())
+    }
+
+    /// What follows the seconds: an optional fraction, then "Z" or an offset "+hh:mm" (hours
+    /// 00-23, minutes 00-59), and nothing after it.
+    private static func hasZone(_ bytes: [UInt8], from start: Int) -> Bool {
+        var at = start
+        if at < bytes.count, bytes[at] == UInt8(ascii: ".") {
+            at += 1
+            let first = at
+            while at < bytes.count, JSONLexer.isDigit(bytes[at]) { at += 1 }
+            guard at > first else { return false }
+        }
+        guard at < bytes.count else { return false }
+        if bytes[at] == UInt8(ascii: "Z") || bytes[at] == UInt8(ascii: "z") { return at + 1 == bytes.count }
+        guard bytes.count == at + 6, bytes[at] == UInt8(ascii: "+") || bytes[at] == UInt8(ascii: "-"), bytes[at + 3] == UInt8(ascii: ":"),
+              [1, 2, 4, 5].allSatisfy({ JSONLexer.isDigit(bytes[at + $0]) }) else { return false }
+        let hours = Int(bytes[at + 1] - 48) * 10 + Int(bytes[at + 2] - 48), minutes = Int(bytes[at + 4] - 48) * 10 + Int(bytes[at + 5] - 48)
+        return hours < 24 && minutes < 60
     }
 
     static func daysIn(month: Int, year: Int) -> Int {
