@@ -89,6 +89,18 @@ def test_failures_are_one_line_exit_9(dz, ref, text, fragment):
     assert_one_line_error(result, 9, "the token command", fragment)
 
 
+@pytest.mark.parametrize("text, fragment", [
+    ("printf 'abc\\342\\200\\250def'", "line break (U+2028)"),   # not an end of line that leaves 'abc' to send
+    ("printf 'abc\\377def'", "a byte that is not UTF-8"),
+    ("printf 'abc\\342\\200\\213def'", "invisible character U+200B"),
+])
+def test_a_key_no_request_may_carry_is_refused_whole(dz, ref, text, fragment):
+    command(dz, ref, text)
+    sent = len([e for e in ref.log() if e["path"].endswith("/me")])
+    assert_one_line_error(dz.run("request", "GET", "/me"), 9, "the token from the command", fragment)
+    assert len([e for e in ref.log() if e["path"].endswith("/me")]) == sent
+
+
 def test_answers_with_an_expiry_are_kept_and_lock_forgets_them(dz, ref, tmp_path):
     key = ref.key("dzdesk", scopes=["requests:read"])
     script = counting_script(tmp_path, f'echo \'{{"kind": "ExecCredential", "status": {{"token": "{key}", '

@@ -123,13 +123,23 @@ public enum EnvironmentCredentials {
 /// NUL cuts it, and no other control character belongs in a token either.
 public enum TokenText {
     /// What is wrong with `token` in words ("a line break (line feed)"), or nil when nothing is.
+    /// Invisible characters (a byte-order mark, a zero-width space, a bidi override), Unicode's
+    /// line and paragraph separators, and bytes that were not UTF-8 (read as U+FFFD) count too:
+    /// pasted into a key by accident, they would be sent as part of it.
     public static func flaw(_ token: String) -> String? {
-        guard let bad = token.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) else { return nil }
+        let unfit: Set<Unicode.GeneralCategory> = [.control, .format, .lineSeparator, .paragraphSeparator]
+        guard let bad = token.unicodeScalars.first(where: { unfit.contains($0.properties.generalCategory) || $0 == "\u{FFFD}" }) else {
+            return nil
+        }
+        let code = "U+" + String(bad.value, radix: 16, uppercase: true).leftPadded(to: 4)
         switch bad {
         case "\r": return "a line break (carriage return)"
         case "\n": return "a line break (line feed)"
         case "\0": return "a NUL byte"
-        default: return "the control character U+" + String(bad.value, radix: 16, uppercase: true).leftPadded(to: 4)
+        case "\u{FFFD}": return "a byte that is not UTF-8"
+        case "\u{2028}", "\u{2029}": return "a line break (\(code))"
+        default:
+            return bad.properties.generalCategory == .format ? "the invisible character \(code)" : "the control character \(code)"
         }
     }
 

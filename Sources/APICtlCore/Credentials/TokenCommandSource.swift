@@ -68,7 +68,8 @@ public enum TokenCommandSource {
         let text = String(decoding: output, as: UTF8.self).trimmingWhitespace()
         guard !text.isEmpty else { throw failure(argv, "printed nothing") }
         guard text.hasPrefix("{") else {
-            let first = text.split(whereSeparator: \.isNewline).first.map { String($0).trimmingWhitespace() } ?? ""
+            // Lines end at LF (or CR LF): a U+2028 inside the key is the key's, and refused as such, not an end of line.
+            let first = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).first.map { String($0).trimmingWhitespace() } ?? ""
             return Credential(token: first, kind: JWT.decode(first) != nil ? "jwt" : "api_key")
         }
         guard let object = JSONValue(parsing: Array(text.utf8))?.objectValue else { throw failure(argv, "printed JSON that does not parse") }
