@@ -166,6 +166,9 @@ public final class CommandContext: @unchecked Sendable {
     public let stderr: OutputStream
     public let stdinIsTerminal: Bool
     public let readStandardInput: @Sendable () -> [UInt8]
+    /// Stdin up to `limit` bytes, and more than `limit` back when there was more: what a command
+    /// reads only a little of (a key) stops reading `/dev/zero` there.
+    public let readStandardInputUpTo: @Sendable (_ limit: Int) -> [UInt8]
     /// The descriptor `-d @-` streams a body from; nil reads `readStandardInput` whole instead.
     public let standardInput: Int32?
     /// argv's bytes as the process got them (without the program name): what a value that is
@@ -204,7 +207,8 @@ public final class CommandContext: @unchecked Sendable {
                 makeStores: ((ConfigFile) -> any CredentialStoreOpening)? = nil,
                 keeper: any SecretKeeping = KernelKeyring(), runner: any ProcessRunning = ProcessRunner(),
                 standardInput: Int32? = nil, rawArguments: [[UInt8]] = [],
-                makeWorkerTransport: (@Sendable () throws(TransportError) -> Transport)? = nil, workingDirectory: String? = nil) {
+                makeWorkerTransport: (@Sendable () throws(TransportError) -> Transport)? = nil, workingDirectory: String? = nil,
+                readStandardInputUpTo: (@Sendable (_ limit: Int) -> [UInt8])? = nil) {
         self.makeWorkerTransport = makeWorkerTransport
         self.workingDirectory = workingDirectory
         self.standardInput = standardInput
@@ -217,6 +221,7 @@ public final class CommandContext: @unchecked Sendable {
         self.stderr = stderr
         self.stdinIsTerminal = stdinIsTerminal
         self.readStandardInput = readStandardInput
+        self.readStandardInputUpTo = readStandardInputUpTo ?? { limit in Array(readStandardInput().prefix(limit + 1)) }
         self.now = now
         self.makeTransport = makeTransport
         self.globals = GlobalOptions(GlobalFlags(OptionBinding.empty), environment: environment, stdoutIsTerminal: stdout.isTerminal)

@@ -19,7 +19,8 @@ let context = CommandContext(
         CommandLine.unsafeArgv[index].map { Array(UnsafeBufferPointer(start: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self),
                                                                      count: strlen($0))) }
     },
-    workingDirectory: currentDirectory()
+    workingDirectory: currentDirectory(),
+    readStandardInputUpTo: { limit in FileBytes.readAll(STDIN_FILENO, limit: limit) ?? [] }
 )
 let status = App.main(arguments: Array(CommandLine.arguments.dropFirst()), context: context)
 // _exit, not exit: exit runs the destructors of the ~30 libraries libcurl loads

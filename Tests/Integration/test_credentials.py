@@ -6,11 +6,12 @@ import hashlib
 import json
 import os
 import signal
+import subprocess
 import time
 
 import pytest
 
-from conftest import assert_one_line_error
+from conftest import APICTL, assert_one_line_error
 from keyring import SessionBus
 
 PASS = {"APICTL_PASSPHRASE": "correct horse battery staple"}
@@ -91,6 +92,14 @@ def test_login_input_errors(apictl, ref, bus, dz):
     stored, asked = lookup(bus, "dz").stdout, asked_whoami()
     assert_one_line_error(apictl.run("login", "-p", "dz", "--with-token", input="k" * 70_000), 2, "more than the 64 KiB")
     assert_one_line_error(apictl.run("login", "-p", "dz", "--with-token", input="abc\x01def"), 2, "control character U+0001")
+    assert_one_line_error(apictl.run("login", "-p", "dz", "--with-token", input=b"abc\x85def"), 2, "not UTF-8")
+    assert_one_line_error(apictl.run("login", "-p", "dz", "--with-token", input="abc\u200bdef"), 2, "invisible character U+200B")
+    # Reading stops a little past 64 KiB: a mistaken 100 MB file (or /dev/zero) is refused at once.
+    with open("/dev/zero", "rb") as zeros:
+        started = time.monotonic()
+        endless = subprocess.run([APICTL, "login", "-p", "dz", "--with-token"], stdin=zeros, capture_output=True,
+                                 env=apictl.env, timeout=20)
+    assert endless.returncode == 2 and b"more than the 64 KiB" in endless.stderr and time.monotonic() - started < 5
     assert lookup(bus, "dz").stdout == stored and asked_whoami() == asked
 
 

@@ -123,7 +123,14 @@ enum LoginCommand {
             if context.stdinIsTerminal {
                 throw .usage("--with-token reads the key from stdin, which is a terminal", hint: "pipe it in: echo \"$KEY\" | apictl login --with-token")
             }
-            raw = String(decoding: context.readStandardInput(), as: UTF8.self)
+            // A key is at most 64 KiB: reading stops a little past that (room for the blank lines
+            // around it), so `< /dev/zero` or a mistaken 100 MB file is refused at once.
+            let room = TokenText.longest + 4096
+            let bytes = context.readStandardInputUpTo(room)
+            guard bytes.count <= room else {
+                throw .usage("the key on stdin is more than the \(TokenText.longest / 1024) KiB a token may be; give just the key")
+            }
+            raw = String(decoding: bytes, as: UTF8.self)
             if raw.trimmingWhitespace().isEmpty && !withToken {
                 throw .usage("no key on stdin and no terminal to prompt on", hint: "pipe it in: echo \"$KEY\" | apictl login -p \(profile.name)")
             }
