@@ -89,12 +89,29 @@ def test_a_config_that_cannot_be_read_is_an_error_not_an_empty_config(apictl):
     assert apictl.config_path.is_symlink()
 
 
+def test_a_config_that_is_no_regular_file_is_refused_and_dev_null_is_an_empty_one(apictl, tmp_path):
+    fifo = tmp_path / "config.fifo"
+    os.mkfifo(fifo)
+    assert_one_line_error(apictl.run("--config", str(fifo), "profile", "list", timeout=10), 3, "not a regular file")
+    device = tmp_path / "null"
+    os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    assert_one_line_error(apictl.run("--config", str(device), "profile", "add", "p", "--base-url", "https://p.example.com"), 3,
+                          "not a regular file")
+    assert stat.S_ISCHR(device.lstat().st_mode)
+    # "No config": read as empty, and never rewritten.
+    assert apictl.run("profile", "list", env={"APICTL_CONFIG": "/dev/null"}).code == 0
+
+
 NOBODY = 65534
+
+
+def original_text():
+    return '[profiles.old]\nbase_url = "https://old.example.com"\nauth = "bearer"\n'
 
 
 def steered_link(kind, tmp_path, config_path):
     """A config link that someone other than the user could steer; returns the file it ends at."""
-    original = '[profiles.old]\nbase_url = "https://old.example.com"\nauth = "bearer"\n'
+    original = original_text()
     config_path.parent.mkdir(parents=True, exist_ok=True)
     if kind == "device":   # a copy of /dev/null: a link to the real one must not replace it
         end = tmp_path / "null"
@@ -131,14 +148,35 @@ def steered_link(kind, tmp_path, config_path):
 def test_a_config_link_someone_else_could_steer_is_replaced_not_written_through(apictl, tmp_path, kind):
     end = steered_link(kind, tmp_path, apictl.config_path)
     before = end.lstat()
-    content = None if kind == "device" else end.read_text()
-    assert apictl.run("profile", "add", "new", "--base-url", "https://new.example.com", "--auth", "bearer").code == 0
+    result = apictl.run("profile", "add", "new", "--base-url", "https://new.example.com", "--auth", "bearer")
     after = end.lstat()
     assert (after.st_mode, after.st_uid, after.st_ino) == (before.st_mode, before.st_uid, before.st_ino)
-    if content is not None:
-        assert end.read_text() == content
+    if kind == "device":   # not read as a config either
+        assert_one_line_error(result, 3, "not a regular file")
+        assert apictl.config_path.is_symlink()
+        return
+    assert result.code == 0 and end.read_text() == original_text(), result
     assert not apictl.config_path.is_symlink() and "https://new.example.com" in apictl.config_path.read_text()
     assert stat.S_IMODE(apictl.config_path.stat().st_mode) == 0o600
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give files to another user")
+def test_a_config_in_someone_elses_folder_or_of_theirs_is_not_rewritten(apictl, tmp_path):
+    original = '[profiles.old]\nbase_url = "https://old.example.com"\nauth = "bearer"\n'
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    (theirs / "config.toml").write_text(original)
+    os.chown(theirs, NOBODY, NOBODY)   # they could swap the folder between a check and the rename
+    result = apictl.run("--config", str(theirs / "config.toml"), "profile", "add", "x", "--base-url", "https://x.example.com")
+    assert_one_line_error(result, 3, "not rewriting config file", "folder another user could change")
+    assert (theirs / "config.toml").read_text() == original and sorted(p.name for p in theirs.iterdir()) == ["config.toml"]
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "config.toml").write_text(original)
+    os.chown(mine / "config.toml", NOBODY, NOBODY)   # root's rewrite would take their file over
+    result = apictl.run("--config", str(mine / "config.toml"), "profile", "add", "x", "--base-url", "https://x.example.com")
+    assert_one_line_error(result, 3, "belongs to another user")
+    assert (mine / "config.toml").stat().st_uid == NOBODY and (mine / "config.toml").read_text() == original
 
 
 def test_invalid_base_url_rejected(apictl):

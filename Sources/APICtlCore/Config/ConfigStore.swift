@@ -26,16 +26,20 @@ public struct ConfigStore: Sendable {
     /// The file, or an empty config where there is none yet: `profile add` may start a file
     /// at a path given with --config.
     public func loadOrNew() throws(APICtlError) -> ConfigFile {
-        guard let data = FileBytes.contents(of: path) else {
+        // `APICTL_CONFIG=/dev/null` is how people say "no config": read as empty, never rewritten.
+        if PathText.real(path) == "/dev/null" { return ConfigFile() }
+        // A FIFO is not waited on, and /dev/zero not read for ever.
+        let limit = 16 << 20
+        guard let data = FileBytes.regularFileContents(of: path, limit: limit) else {
             let reason = errno
-            if let isDirectory = FileBytes.isDirectory(path) {
-                throw .config("cannot read config file \(path)\(isDirectory ? ": it is a directory" : "")")
-            }
+            if FileBytes.isDirectory(path) == true { throw .config("cannot read config file \(path): it is a directory") }
+            if reason == EINVAL { throw .config("cannot read config file \(path): it is not a regular file") }
             // Only a file that is not there is an empty config: one that cannot be read (EACCES, a
             // link the kernel will not follow) would be replaced, profiles and all, by the next rewrite.
             guard reason == ENOENT else { throw .config("cannot read config file \(path): \(String(cString: strerror(reason)))") }
             return ConfigFile()
         }
+        guard data.count <= limit else { throw .config("config file \(path) is larger than \(limit >> 20) MiB") }
         return try Self.parse(data, path: path)
     }
 
@@ -74,7 +78,7 @@ public struct ConfigStore: Sendable {
 
     /// Rewrites the file whole. It keeps the mode it has (a user who shares it chose to);
     /// a new one is 0600, as gh writes its hosts file: it names what the user talks to.
-    /// A symbolic link is followed, never replaced.
+    /// `ConfigRewriteTarget` decides where the new file goes, or that none is written.
     public func save(_ config: ConfigFile) throws(APICtlError) {
         // What apictl writes passes what it reads: a command never leaves a file the next one refuses.
         try ConfigValidator.validate(config, path: path)
@@ -83,11 +87,16 @@ public struct ConfigStore: Sendable {
             throw .config("config file \(path) has settings apictl does not know (\(first.replacingAll(", ignored", with: ""))); rewriting it would drop them",
                           hint: "correct or remove \(config.unknownKeys.count == 1 ? "it" : "them") first")
         }
+        // Decided before the .bak copy: a folder someone else controls gets neither.
+        let target: String, mode: mode_t
+        switch ConfigRewriteTarget.of(path) {
+        case .replace(let replaced, let kept): (target, mode) = (replaced, kept)
+        case .refuse(let reason): throw .config("not rewriting config file \(path): \(reason)")
+        }
         keepCommentedCopy()
         let text = ConfigTOML.encode(config)
-        let replacement = replacement
         do {
-            try AtomicFile.write(Array((Self.header + "\n" + text + "\n").utf8), to: replacement.path, mode: replacement.mode)
+            try AtomicFile.write(Array((Self.header + "\n" + text + "\n").utf8), to: target, mode: mode)
         } catch {
             throw .config("could not write config file \(path): \(error.message)")
         }
@@ -108,16 +117,6 @@ extension ConfigStore {
         }
         guard commented else { return }
         try? AtomicFile.write(bytes, to: path + ".bak", mode: FileBytes.permissions(path) ?? 0o600)
-    }
-
-    /// The file a rewrite replaces, and the mode it gets: a link of the user's own stays a link
-    /// when `ConfigLink` finds it safe to follow, and the file it points at is replaced;
-    /// otherwise the link itself is, with a new file's mode (not that of whatever it pointed at).
-    var replacement: (path: String, mode: mode_t) {
-        if let target = ConfigLink.target(of: path) { return (target, FileBytes.permissions(target) ?? 0o600) }
-        var info = stat()
-        let regular = lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
-        return (path, regular ? info.st_mode & 0o7777 : 0o600)
     }
 
     /// A `#` outside a quoted string starts a TOML comment.
