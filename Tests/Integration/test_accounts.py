@@ -166,6 +166,17 @@ def test_accounts_removed_at_once_say_one_line_each_while_others_list_them(dz, r
     assert not [a for a in listed if a["account"].startswith("gone")]
 
 
+def test_one_key_logged_out_by_many_at_once_is_removed_once_and_the_rest_say_so(dz, ref, bus):
+    dz.env.update(bus.env, APICTL_CREDENTIAL_STORE="keyring")
+    for _ in range(4):   # the race is a matter of timing: a few rounds meet it
+        assert dz.run("login", "-a", "twice", "--with-token", "--no-verify", input="key-logged-out-twice").code == 0
+        with concurrent.futures.ThreadPoolExecutor(max_workers=12) as pool:
+            results = list(pool.map(lambda _: dz.run("logout", "-a", "twice", timeout=60), range(12)))
+        assert all(r.code == 0 and "CRITICAL" not in r.err for r in results), [r for r in results if r.code or "CRITICAL" in r.err][:2]
+        assert sum("Logged out of dz, account twice" in r.err for r in results) == 1
+        assert sum("nothing to log out of" in r.err for r in results) == 11
+
+
 def test_a_servers_identity_cannot_repaint_the_terminal(dz, ref):
     dz.env.update(APICTL_CREDENTIAL_STORE="file", **PASS)
     evil = ref.key("dzdesk", email="evil\u001b]0;pwned\u0007\u001b[2J\nFAKE line")
