@@ -284,12 +284,15 @@ static int search_items(void *query, item_visit visit, void *data, void *cancell
     return !status->failed;
 }
 
-struct removal { int removed; int prompted; };
+struct removal { int removed; int prompted; int passed_over; };
 
 static void delete_item(void *bus, const char *path, void *data, void *cancellable, apictl_status *status) {
     struct removal *removal = data;
     void *reply = item_call(bus, path, "org.freedesktop.Secret.Item", "Delete", NULL, "(o)", cancellable, status);
-    if (!reply) return;
+    if (!reply) {
+        if (!status->failed) removal->passed_over = 1;
+        return;
+    }
     const char *prompt = NULL;
     lib.variant_get(reply, "(&o)", &prompt);
     /* "/": deleted. Any other path is a prompt the service wants shown first (a locked collection). */
@@ -297,17 +300,43 @@ static void delete_item(void *bus, const char *path, void *data, void *cancellab
     lib.variant_unref(reply);
 }
 
+static void count_item(void *bus, const char *path, void *data, void *cancellable, apictl_status *status) {
+    (void)bus; (void)path; (void)cancellable; (void)status;
+    (*(int *)data)++;
+}
+
+static void *removal_query(const char *profile, const char *environment) {
+    return lib.variant_new_parsed("({'profile': %s, 'environment': %s, 'application': 'apictl'},)", profile, environment);
+}
+
 int apictl_secret_clear(const char *profile, const char *environment, void *cancellable, apictl_status *status) {
-    struct removal removal = { 0, 0 };
-    void *query = lib.variant_new_parsed("({'profile': %s, 'environment': %s, 'application': 'apictl'},)", profile, environment);
-    if (!search_items(query, delete_item, &removal, cancellable, status)) return 0;
-    if (!removal.prompted) return removal.removed;
-    /* libsecret knows how to show a prompt: it removes what is left. */
-    GError *error = NULL;
-    int removed = lib.clear_sync(schema, cancellable, &error,
-                                 "profile", profile, "environment", environment, "application", "apictl", NULL);
-    take(error, status);
-    return removed || removal.removed;
+    struct removal removal = { 0, 0, 0 };
+    if (!search_items(removal_query(profile, environment), delete_item, &removal, cancellable, status)) return 0;
+    int removed = removal.removed;
+    if (removal.prompted) {
+        /* libsecret knows how to show a prompt: it removes what is left. */
+        GError *error = NULL;
+        int cleared = lib.clear_sync(schema, cancellable, &error,
+                                     "profile", profile, "environment", environment, "application", "apictl", NULL);
+        take(error, status);
+        if (status->failed) return 0;
+        removed = removed || cleared;
+    }
+    /* An item left to a prompt, or passed over as gone, is looked for once more: a dismissed prompt, or
+       a service that refuses Delete with an error of the "not there" kind for an item it keeps, is no removal. */
+    if (removal.prompted || removal.passed_over) {
+        int left = 0;
+        if (!search_items(removal_query(profile, environment), count_item, &left, cancellable, status)) return 0;
+        if (left > 0) {
+            status->failed = 1;
+            status->code = 0;
+            strncpy(status->domain, "apictl", sizeof status->domain - 1);
+            strncpy(status->message, "the Secret Service still holds it after the removal (a prompt dismissed, or a removal it refused)",
+                    sizeof status->message - 1);
+            return 0;
+        }
+    }
+    return removed;
 }
 
 struct report { apictl_item_fn each; void *context; };

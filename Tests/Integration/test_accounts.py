@@ -5,6 +5,7 @@ OAuth refresh."""
 import concurrent.futures
 import os
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import assert_one_line_error
+from keyring import SessionBus
 
 HERE = Path(__file__).parent
 PASS = {"APICTL_PASSPHRASE": "correct horse battery staple"}
@@ -175,6 +177,32 @@ def test_one_key_logged_out_by_many_at_once_is_removed_once_and_the_rest_say_so(
         assert all(r.code == 0 and "CRITICAL" not in r.err for r in results), [r for r in results if r.code or "CRITICAL" in r.err][:2]
         assert sum("Logged out of dz, account twice" in r.err for r in results) == 1
         assert sum("nothing to log out of" in r.err for r in results) == 11
+
+
+@pytest.mark.parametrize("refusal", ["error:org.freedesktop.DBus.Error.UnknownMethod", "error:org.freedesktop.Secret.Error.NoSuchObject",
+                                     "dismiss"])
+def test_a_removal_the_secret_service_refuses_is_not_reported_as_done(dz, refusal):
+    """An error of the "not there" kind for an item it keeps, or a prompt the user dismissed:
+    logout and profile remove fail (exit 9) and the profile stays."""
+    bus = SessionBus(with_keyring=False)
+    service = subprocess.Popen(["/usr/bin/python3", str(HERE.parent / "Servers" / "refusing_secret_service.py")],
+                               env=dict(os.environ, **bus.env, REFUSE=refusal), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 10
+        while "boolean true" not in bus.run("dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                            "org.freedesktop.DBus.NameHasOwner", "string:org.freedesktop.secrets").stdout:
+            assert service.poll() is None and time.time() < deadline, service.stderr.read() if service.poll() is not None else "slow"
+            time.sleep(0.05)
+        dz.env.update(bus.env, APICTL_CREDENTIAL_STORE="keyring", APICTL_KEYRING_CACHE="0")
+        assert dz.run("login", "--with-token", "--no-verify", input="kept-by-the-service").code == 0
+        assert_one_line_error(dz.run("logout"), 9, "still holds it")
+        assert_one_line_error(dz.run("profile", "remove", "dz"), 9, "still holds it")
+        assert "dz" in dz.run("profile", "list").out
+        assert dz.run("token", "print").out.strip() == "kept-by-the-service"
+    finally:
+        service.terminate()
+        service.wait()
+        bus.stop()
 
 
 def test_a_servers_identity_cannot_repaint_the_terminal(dz, ref):
