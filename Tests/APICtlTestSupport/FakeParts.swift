@@ -7,6 +7,8 @@ public final class MemoryStore: CredentialStore, @unchecked Sendable {
     public var records: [CredentialKey: Credential] = [:]
     public var latest: [CredentialKey: Credential] = [:]
     public let source: CredentialSource
+    /// Set to make listing fail, as a Secret Service that stops answering does.
+    public var listingFailure: APICtlError?
 
     public init(source: CredentialSource = .keyring) { self.source = source }
 
@@ -17,7 +19,10 @@ public final class MemoryStore: CredentialStore, @unchecked Sendable {
         latest[key] = nil
     }
     public func delete(_ key: CredentialKey) throws(APICtlError) -> Bool { records.removeValue(forKey: key) != nil }
-    public func keys() throws(APICtlError) -> [CredentialKey] { Array(records.keys) }
+    public func keys() throws(APICtlError) -> [CredentialKey] {
+        if let listingFailure { throw listingFailure }
+        return Array(records.keys)
+    }
 }
 
 /// Opens the one memory store and counts how often it was asked to.

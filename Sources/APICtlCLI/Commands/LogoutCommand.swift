@@ -84,7 +84,16 @@ enum LogoutCommand {
     /// whose active account it was (in no other environment now) goes back to `default`, saying so.
     /// The state only remembers choices: a failure to write it is a warning, never the command's.
     static func forgetAccount(_ key: CredentialKey, in store: any CredentialStore, _ context: CommandContext) {
-        let stillStored = (try? store.keys().contains { $0.profile == key.profile && $0.account == key.account }) ?? true
+        let stillStored: Bool
+        do {
+            stillStored = try store.keys().contains { $0.profile == key.profile && $0.account == key.account }
+        } catch {
+            // Kept as the active account, since another environment may still hold one of its keys: said, so a
+            // next command that finds no key is not a mystery.
+            stillStored = true
+            context.warn("could not check whether account '\(key.account)' of '\(key.profile)' holds other keys (\(error.message)); "
+                         + "if it stays the active one, 'apictl account use default -p \(key.profile)' switches back")
+        }
         var backToDefault = false
         do {
             try AccountState.update(stateDirectory: context.configLocation.stateDirectory) { state in

@@ -26,4 +26,18 @@ final class AccountRemoveCommandTests: XCTestCase {
         XCTAssertEqual(harness.store.records.count, 2)
         XCTAssertEqual(harness.run("account", "remove", "-x", "-p", "dz").status, ExitCode.usage.rawValue)
     }
+
+    /// The removal happened but the listing after it did not: the account stays the active one, and the
+    /// user is told how to switch back, since the next command may find no key for it.
+    func testAnActiveAccountKeptForWantOfAListingIsSaid() throws {
+        let harness = try CommandHarness.withAccounts()
+        harness.storeBothAccounts()
+        XCTAssertEqual(harness.run("account", "use", "work", "-p", "dz").status, 0)
+        harness.store.listingFailure = .store("the Secret Service did not answer within 900 ms")
+        let run = harness.run("account", "remove", "work", "-p", "dz")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertNil(harness.store.records[CommandHarness.work])
+        XCTAssertTrue(run.stderr.contains("could not check whether account 'work' of 'dz' holds other keys"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("'apictl account use default -p dz' switches back"), run.stderr)
+    }
 }
