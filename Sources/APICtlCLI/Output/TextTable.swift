@@ -1,7 +1,12 @@
+import APICtlCore
+
 /// Columns aligned under a header. On a terminal narrower than the table, the widest
 /// columns give way first, their cells cut with "…", so each row stays one line.
+/// Control characters in a cell are shown escaped: a cell may come from a keyring item or
+/// a server, and a line break or an escape sequence there would break the row or repaint the terminal.
 enum TextTable {
-    static func render(_ rows: [[String]], width: Int? = nil) -> String {
+    static func render(_ given: [[String]], width: Int? = nil) -> String {
+        let rows = given.map { row in row.map { TerminalText.escapingControls($0) } }
         guard let first = rows.first else { return "" }
         let count = first.count
         var widths = (0..<count).map { column in rows.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0 }
