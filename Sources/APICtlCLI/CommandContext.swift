@@ -315,9 +315,7 @@ public final class CommandContext: @unchecked Sendable {
         if let loadedConfig { config = loadedConfig } else { config = try store.load() }
         loadedConfig = config
         for unknown in config.unknownKeys { warn("\(store.path): \(unknown)") }
-        if store.othersMayWrite {
-            warn("\(store.path) can be changed by other users, who could send your credentials elsewhere (run 'chmod go-w \(store.path)')")
-        }
+        if let problem = store.trustProblem { warn(problem) }
         return config
     }
 

@@ -2,10 +2,11 @@
 import json
 import os
 import stat
+import subprocess
 
 import pytest
 
-from conftest import assert_one_line_error
+from conftest import APICTL, assert_one_line_error
 
 
 def test_environments_select_base_url(apictl, ref):
@@ -168,7 +169,7 @@ def test_a_config_in_someone_elses_folder_or_of_theirs_is_not_rewritten(apictl, 
     (theirs / "config.toml").write_text(original)
     os.chown(theirs, NOBODY, NOBODY)   # they could swap the folder between a check and the rename
     result = apictl.run("--config", str(theirs / "config.toml"), "profile", "add", "x", "--base-url", "https://x.example.com")
-    assert_one_line_error(result, 3, "not rewriting config file", "folder another user could change")
+    assert_one_line_error(result, 3, "not rewriting config file", "could be changed by another user")
     assert (theirs / "config.toml").read_text() == original and sorted(p.name for p in theirs.iterdir()) == ["config.toml"]
     mine = tmp_path / "mine"
     mine.mkdir()
@@ -177,6 +178,54 @@ def test_a_config_in_someone_elses_folder_or_of_theirs_is_not_rewritten(apictl, 
     result = apictl.run("--config", str(mine / "config.toml"), "profile", "add", "x", "--base-url", "https://x.example.com")
     assert_one_line_error(result, 3, "belongs to another user")
     assert (mine / "config.toml").stat().st_uid == NOBODY and (mine / "config.toml").read_text() == original
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give files to another user")
+def test_a_config_folder_someone_else_made_first_in_tmp_is_not_written_in(apictl, tmp_path):
+    """The config's folder is made before the check: one another user made first (a race in a
+    sticky /tmp) is what the check sees, and refuses."""
+    sticky = tmp_path / "sticky"
+    sticky.mkdir()
+    sticky.chmod(0o1777)
+    theirs = sticky / "ci-config"
+    theirs.mkdir()
+    theirs.chmod(0o777)
+    os.chown(theirs, NOBODY, NOBODY)
+    result = apictl.run("profile", "add", "x", "--base-url", "https://x.example.com", env={"XDG_CONFIG_HOME": str(theirs)})
+    assert_one_line_error(result, 3, "not rewriting config file", f"{theirs} could be changed by another user")
+    assert list(theirs.iterdir()) == [] or [p.name for p in theirs.iterdir()] == ["apictl"]
+    assert not (theirs / "apictl" / "config.toml").exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give files to another user")
+def test_a_config_of_another_user_is_warned_about_and_a_refused_rewrite_changes_no_store(apictl, ref):
+    env = {"APICTL_CREDENTIAL_STORE": "file", "APICTL_PASSPHRASE": "correct horse battery staple"}
+    assert apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1")).code == 0
+    assert apictl.run("login", "-p", "dz", "--with-token", "--no-verify", input="kept-key", env=env).code == 0
+    os.chown(apictl.config_path, NOBODY, NOBODY)
+    printed = apictl.run("token", "print", "-p", "dz", env=env)
+    assert printed.code == 0 and "belongs to another user (uid 65534)" in printed.err and "run commands as you" in printed.err
+    assert_one_line_error(apictl.run("profile", "remove", "dz", env=env), 3, "not rewriting config file", "belongs to another user")
+    assert apictl.run("token", "print", "-p", "dz", env=env).out.strip() == "kept-key"
+
+
+def test_a_comment_copy_that_cannot_be_made_stops_the_rewrite(apictl):
+    commented = '# mine\n[profiles.old]\nbase_url = "https://old.example.com"\nauth = "bearer"\n'
+    apictl.config_path.parent.mkdir(parents=True, exist_ok=True)
+    apictl.config_path.write_text(commented)
+    (apictl.config_path.parent / "config.toml.bak").mkdir()   # someone else's name in a shared folder, say
+    assert_one_line_error(apictl.run("profile", "add", "x", "--base-url", "https://x.example.com"), 3, "comments could not be kept")
+    assert apictl.config_path.read_text() == commented
+
+
+def test_a_config_under_dev_is_never_rewritten(apictl, tmp_path):
+    given = tmp_path / "given.toml"
+    given.write_text('[profiles.old]\nbase_url = "https://old.example.com"\nauth = "bearer"\n')
+    with open(given) as stdin:
+        result = subprocess.run([APICTL, "--config", "/dev/stdin", "profile", "add", "x", "--base-url", "https://x.example.com"],
+                                stdin=stdin, capture_output=True, text=True, env=apictl.env, timeout=20)
+    assert result.returncode == 3 and "under /dev" in result.stderr, result
+    assert "https://x.example.com" not in given.read_text()
 
 
 def test_invalid_base_url_rejected(apictl):

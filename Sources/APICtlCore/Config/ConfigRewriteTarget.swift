@@ -7,22 +7,29 @@ import Glibc
 /// chooses the file replaced, or swaps a folder between the check and the rename. So the path
 /// is walked one component at a time, and a step counts as safe only when nobody but the user
 /// and root could have made it or could change it now: a link or folder of theirs, and a
-/// folder no one else may write (a sticky one such as `/tmp` aside).
+/// folder no one else may write (a sticky one such as `/tmp` aside, and the user's own private
+/// group). The caller makes the config's folder first, so the walk sees the folder it made
+/// (or the one someone made before it) rather than a gap.
 ///
 /// - The folder the config is in must be safe, or nothing is written.
 /// - A regular file is replaced in place: the user's own, or nothing is written (root's
 ///   `sudo apictl profile add` would otherwise take the user's file over).
 /// - A link is followed when every step to its end is safe and the end is a regular file of
 ///   the user's: the link stays a link. Otherwise the link itself is replaced.
-/// - Anything else (a device, a FIFO, a folder) is refused: `/dev/null` stays a device.
+/// - Anything else (a device, a FIFO, a folder), and anything under /dev, /proc or /sys, is
+///   refused: `/dev/null` stays a device, `/dev/stdin` a link.
 enum ConfigRewriteTarget: Equatable {
     case replace(path: String, mode: mode_t)
     case refuse(String)
 
     static func of(_ path: String, user: uid_t = geteuid()) -> ConfigRewriteTarget {
         let absolute = PathText.absolute(path)
-        guard walk(PathText.directory(of: absolute), user: user) != nil else {
-            return .refuse("it is in a folder another user could change; apictl rewrites only a config in folders of yours or root's")
+        if isSystem(absolute) { return .refuse("it is under /dev, /proc or /sys") }
+        switch walk(PathText.directory(of: absolute), user: user) {
+        case .unsafe(let step):
+            return .refuse("\(step) could be changed by another user; apictl rewrites a config only in folders of yours or root's")
+        case .safe:
+            break
         }
         var info = stat()
         guard lstat(absolute, &info) == 0 else { return .replace(path: absolute, mode: 0o600) }
@@ -31,7 +38,8 @@ enum ConfigRewriteTarget: Equatable {
             guard info.st_uid == user else { return .refuse("it belongs to another user (uid \(info.st_uid))") }
             return .replace(path: absolute, mode: info.st_mode & 0o777)
         case S_IFLNK:
-            guard let end = walk(absolute, user: user), lstat(end, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == user else {
+            guard case .safe(let end) = walk(absolute, user: user), !isSystem(end), lstat(end, &info) == 0,
+                  info.st_mode & S_IFMT == S_IFREG, info.st_uid == user else {
                 return .replace(path: absolute, mode: 0o600)
             }
             return .replace(path: end, mode: info.st_mode & 0o777)
@@ -40,9 +48,14 @@ enum ConfigRewriteTarget: Equatable {
         }
     }
 
-    /// `path` with its links resolved, when every step of it is safe; nil when one is not. Steps
-    /// that do not exist yet end the walk: a new folder is made by the user.
-    static func walk(_ path: String, user: uid_t) -> String? {
+    enum Walk: Equatable {
+        /// The path with its links resolved; steps that do not exist yet are kept as written.
+        case safe(String)
+        /// The first step someone else could have made or could change.
+        case unsafe(String)
+    }
+
+    static func walk(_ path: String, user: uid_t) -> Walk {
         var pending = components(of: PathText.absolute(path))
         var resolved = ""   // the real path so far; "" is the root
         var followed = 0
@@ -57,24 +70,37 @@ enum ConfigRewriteTarget: Equatable {
             let next = resolved + "/" + name
             var info = stat()
             guard lstat(next, &info) == 0 else {
-                return errno == ENOENT ? ([next] + pending).joined(separator: "/") : nil
+                return errno == ENOENT ? .safe(([next] + pending).joined(separator: "/")) : .unsafe(next)
             }
-            guard info.st_uid == user || info.st_uid == 0 else { return nil }
+            guard info.st_uid == user || info.st_uid == 0 else { return .unsafe(next) }
             switch info.st_mode & S_IFMT {
             case S_IFLNK:
                 followed += 1
-                guard followed <= 40, let text = linkText(next) else { return nil }
+                guard followed <= 40, let text = linkText(next) else { return .unsafe(next) }
                 if text.hasPrefix("/") { resolved = "" }
                 pending = components(of: text) + pending
             case S_IFDIR:
-                guard info.st_mode & 0o022 == 0 || info.st_mode & S_ISVTX != 0 else { return nil }
+                guard othersCannotRename(info, user: user) else { return .unsafe(next) }
                 resolved = next
             default:
-                guard pending.isEmpty else { return nil }
+                guard pending.isEmpty else { return .unsafe(next) }
                 resolved = next
             }
         }
-        return resolved.isEmpty ? "/" : resolved
+        return .safe(resolved.isEmpty ? "/" : resolved)
+    }
+
+    /// Nobody else may add, remove or rename entries of the folder: not writable by group or
+    /// others, or sticky, or writable only by the user's own private group (umask 002 setups).
+    private static func othersCannotRename(_ info: stat, user: uid_t) -> Bool {
+        if info.st_mode & S_ISVTX != 0 || info.st_mode & 0o022 == 0 { return true }
+        guard info.st_mode & 0o002 == 0, let owner = getpwuid(user), owner.pointee.pw_gid == info.st_gid,
+              let group = getgrgid(info.st_gid) else { return false }
+        return String(cString: group.pointee.gr_name) == String(cString: owner.pointee.pw_name) && group.pointee.gr_mem.pointee == nil
+    }
+
+    private static func isSystem(_ path: String) -> Bool {
+        ["/dev", "/proc", "/sys"].contains { path == $0 || path.hasPrefix($0 + "/") }
     }
 
     private static func components(of path: String) -> [String] {

@@ -71,29 +71,33 @@ public struct ConfigStore: Sendable {
         return config
     }
 
-    /// Set when others may change the file: they could point a profile's base URL
-    /// (and so its credential) at a server of theirs. A warning, not a refusal: the
-    /// file holds no secret, and shared config on a build box is a choice people make.
-    public var othersMayWrite: Bool { (FileBytes.permissions(path) ?? 0) & 0o022 != 0 }
+    /// Why someone else could have chosen what the file says, when they could: they could point a
+    /// profile's base URL (and so its credential) at a server of theirs, or name a token command
+    /// that runs as the user. A warning, not a refusal: the file holds no secret, and shared config
+    /// on a build box is a choice people make. nil for a file of the user's (or root's) that only
+    /// they can change, and for no file at all.
+    public var trustProblem: String? {
+        var info = stat()
+        guard let real = PathText.real(path), stat(real, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        let user = geteuid()
+        if info.st_uid != user && info.st_uid != 0 {
+            return "\(path) belongs to another user (uid \(info.st_uid)), who could send your credentials elsewhere or run commands as you"
+        }
+        if info.st_mode & 0o022 != 0 {
+            return "\(path) can be changed by other users, who could send your credentials elsewhere (run 'chmod go-w \(path)')"
+        }
+        if case .unsafe(let step) = ConfigRewriteTarget.walk(PathText.directory(of: real), user: user) {
+            return "\(path) is in \(step), which other users could change: they could send your credentials elsewhere"
+        }
+        return nil
+    }
 
     /// Rewrites the file whole. It keeps the mode it has (a user who shares it chose to);
     /// a new one is 0600, as gh writes its hosts file: it names what the user talks to.
     /// `ConfigRewriteTarget` decides where the new file goes, or that none is written.
     public func save(_ config: ConfigFile) throws(APICtlError) {
-        // What apictl writes passes what it reads: a command never leaves a file the next one refuses.
-        try ConfigValidator.validate(config, path: path)
-        // Rewriting keeps only what apictl knows: a misspelt key would be dropped without a word.
-        if let first = config.unknownKeys.first {
-            throw .config("config file \(path) has settings apictl does not know (\(first.replacingAll(", ignored", with: ""))); rewriting it would drop them",
-                          hint: "correct or remove \(config.unknownKeys.count == 1 ? "it" : "them") first")
-        }
-        // Decided before the .bak copy: a folder someone else controls gets neither.
-        let target: String, mode: mode_t
-        switch ConfigRewriteTarget.of(path) {
-        case .replace(let replaced, let kept): (target, mode) = (replaced, kept)
-        case .refuse(let reason): throw .config("not rewriting config file \(path): \(reason)")
-        }
-        keepCommentedCopy()
+        let (target, mode) = try checkSavable(config)
+        try keepCommentedCopy()
         let text = ConfigTOML.encode(config)
         do {
             try AtomicFile.write(Array((Self.header + "\n" + text + "\n").utf8), to: target, mode: mode)
@@ -109,14 +113,48 @@ extension ConfigStore {
 
     /// A file with comments of the user's own is copied to `config.toml.bak` (its mode kept)
     /// before apictl rewrites it, since the rewrite cannot keep them (docs/configuration.md).
-    func keepCommentedCopy() {
-        guard let bytes = FileBytes.contents(of: path, limit: 16 << 20) else { return }
+    /// A copy that cannot be made stops the rewrite: the comments would be lost unseen (in a
+    /// sticky folder someone else may even hold the .bak name).
+    func keepCommentedCopy() throws(APICtlError) {
+        guard let bytes = FileBytes.regularFileContents(of: path, limit: 16 << 20) else { return }
         let text = String(decoding: bytes, as: UTF8.self)
         let commented = text.split(separator: "\n").contains { line in
             line.trimmingSpaces() != Self.header && Self.hasComment(line)
         }
         guard commented else { return }
-        try? AtomicFile.write(bytes, to: path + ".bak", mode: FileBytes.permissions(path) ?? 0o600)
+        do {
+            try AtomicFile.write(bytes, to: path + ".bak", mode: FileBytes.permissions(path) ?? 0o600)
+        } catch {
+            throw .config("not rewriting config file \(path): its comments could not be kept in \(path).bak (\(error.message))")
+        }
+    }
+
+    /// What `save` would refuse, asked by commands that also change a credential store before they
+    /// touch it, so a config that will not be rewritten leaves the store as it was too. Returns where
+    /// the file will be written, and with what mode.
+    @discardableResult
+    public func checkSavable(_ config: ConfigFile) throws(APICtlError) -> (path: String, mode: mode_t) {
+        // What apictl writes passes what it reads: a command never leaves a file the next one refuses.
+        try ConfigValidator.validate(config, path: path)
+        // Rewriting keeps only what apictl knows: a misspelt key would be dropped without a word.
+        if let first = config.unknownKeys.first {
+            throw .config("config file \(path) has settings apictl does not know (\(first.replacingAll(", ignored", with: ""))); rewriting it would drop them",
+                          hint: "correct or remove \(config.unknownKeys.count == 1 ? "it" : "them") first")
+        }
+        return try rewriteTarget()
+    }
+
+    /// Where `save` will write, and with what mode; an error when it will not. The config's folder
+    /// is made first (0700), so what is checked is the folder that will be written in.
+    func rewriteTarget() throws(APICtlError) -> (path: String, mode: mode_t) {
+        let folder = PathText.directory(of: PathText.absolute(path))
+        do { try AtomicFile.makeDirectory(folder, mode: 0o700) } catch {
+            throw .config("could not write config file \(path): \(error.message)")
+        }
+        switch ConfigRewriteTarget.of(path) {
+        case .replace(let target, let mode): return (target, mode)
+        case .refuse(let reason): throw .config("not rewriting config file \(path): \(reason)")
+        }
     }
 
     /// A `#` outside a quoted string starts a TOML comment.

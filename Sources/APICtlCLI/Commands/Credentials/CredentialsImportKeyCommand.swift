@@ -51,6 +51,8 @@ enum CredentialsImportKeyCommand {
         if let problem = certificate.validityProblem(at: context.now()) {
             context.warn("the certificate \(certificatePath) \(problem); the key is stored all the same")
         }
+        // A config that will not be rewritten would not name the certificate: nothing is stored either.
+        try context.configStore.checkSavable(config)
         let selection = try context.openStore(config: config)
         var record = Credential(token: String(decoding: certificate.keyPEM, as: UTF8.self), kind: "client_key", createdAt: context.now())
         record.name = certificate.subject

@@ -31,6 +31,8 @@ enum ProfileRemoveCommand {
         if options.keepCredentials {
             note = "; its stored credentials were kept (--keep-credentials)"
         } else {
+            // A config that will not be rewritten keeps the profile: its credentials stay with it.
+            try context.configStore.checkSavable(config)
             let store = try context.openStore(config: config).store
             var removed = 0, kept = 0
             for key in try store.keys() where key.profile == name {
