@@ -5,6 +5,7 @@ import stat
 import subprocess
 
 import pytest
+from pathlib import Path
 
 from conftest import APICTL, assert_one_line_error
 
@@ -169,7 +170,7 @@ def test_a_config_in_someone_elses_folder_or_of_theirs_is_not_rewritten(apictl, 
     (theirs / "config.toml").write_text(original)
     os.chown(theirs, NOBODY, NOBODY)   # they could swap the folder between a check and the rename
     result = apictl.run("--config", str(theirs / "config.toml"), "profile", "add", "x", "--base-url", "https://x.example.com")
-    assert_one_line_error(result, 3, "not rewriting config file", "could be changed by another user")
+    assert_one_line_error(result, 3, "not rewriting config file", "belongs to another user (uid 65534)")
     assert (theirs / "config.toml").read_text() == original and sorted(p.name for p in theirs.iterdir()) == ["config.toml"]
     mine = tmp_path / "mine"
     mine.mkdir()
@@ -192,9 +193,45 @@ def test_a_config_folder_someone_else_made_first_in_tmp_is_not_written_in(apictl
     theirs.chmod(0o777)
     os.chown(theirs, NOBODY, NOBODY)
     result = apictl.run("profile", "add", "x", "--base-url", "https://x.example.com", env={"XDG_CONFIG_HOME": str(theirs)})
-    assert_one_line_error(result, 3, "not rewriting config file", f"{theirs} could be changed by another user")
-    assert list(theirs.iterdir()) == [] or [p.name for p in theirs.iterdir()] == ["apictl"]
-    assert not (theirs / "apictl" / "config.toml").exists()
+    assert_one_line_error(result, 3, "not rewriting config file", f"{theirs} belongs to another user (uid 65534)")
+    assert list(theirs.iterdir()) == []   # refused before any folder is made
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give files to another user")
+def test_root_makes_no_folder_in_another_users_home(apictl, tmp_path):
+    """`sudo` keeping HOME, or a CI container as root with the workspace's HOME: a root-owned
+    ~/.config would lock the user out of their own folder."""
+    home = tmp_path / "their-home"
+    home.mkdir()
+    os.chown(home, NOBODY, NOBODY)
+    env = {"HOME": str(home), "XDG_CONFIG_HOME": ""}
+    result = apictl.run("profile", "add", "x", "--base-url", "https://x.example.com", env=env)
+    assert_one_line_error(result, 3, "not rewriting config file", f"{home} belongs to another user")
+    assert list(home.iterdir()) == []
+
+
+def test_a_folder_others_may_write_through_group_bits_or_an_acl_is_refused(apictl, tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o770)   # an ACL entry granting someone write shows here too, as the group bits
+    result = apictl.run("--config", str(shared / "config.toml"), "profile", "add", "x", "--base-url", "https://x.example.com")
+    assert_one_line_error(result, 3, "not rewriting config file", f"{shared} can be changed by other users")
+    assert list(shared.iterdir()) == []
+
+
+@pytest.mark.parametrize("spelling", ["/./dev/shm/{name}", "/tmp/../dev/shm/{name}", "{link}/shm/{name}"])
+def test_a_config_under_dev_is_refused_however_the_path_is_spelt(apictl, tmp_path, spelling):
+    name = f"apictl-test-{os.getpid()}-{abs(hash(spelling))}.toml"
+    real = Path("/dev/shm") / name
+    real.write_text('[profiles.old]\nbase_url = "https://old.example.com"\nauth = "bearer"\n')
+    (tmp_path / "l").symlink_to("/dev")
+    try:
+        given = spelling.format(name=name, link=tmp_path / "l")
+        result = apictl.run("--config", given, "profile", "add", "x", "--base-url", "https://x.example.com")
+        assert_one_line_error(result, 3, "under /dev, /proc or /sys")
+        assert "x.example.com" not in real.read_text()
+    finally:
+        real.unlink()
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give files to another user")

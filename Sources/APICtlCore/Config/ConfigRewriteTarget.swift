@@ -7,9 +7,9 @@ import Glibc
 /// chooses the file replaced, or swaps a folder between the check and the rename. So the path
 /// is walked one component at a time, and a step counts as safe only when nobody but the user
 /// and root could have made it or could change it now: a link or folder of theirs, and a
-/// folder no one else may write (a sticky one such as `/tmp` aside, and the user's own private
-/// group). The caller makes the config's folder first, so the walk sees the folder it made
-/// (or the one someone made before it) rather than a gap.
+/// folder no one else may write (a sticky one such as `/tmp` aside). The caller walks the path
+/// before it makes any missing folder (nothing is made in a place that will be refused), and
+/// again after, so the walk sees the folder it made (or one someone made first) rather than a gap.
 ///
 /// - The folder the config is in must be safe, or nothing is written.
 /// - A regular file is replaced in place: the user's own, or nothing is written (root's
@@ -24,13 +24,15 @@ enum ConfigRewriteTarget: Equatable {
 
     static func of(_ path: String, user: uid_t = geteuid()) -> ConfigRewriteTarget {
         let absolute = PathText.absolute(path)
-        if isSystem(absolute) { return .refuse("it is under /dev, /proc or /sys") }
+        let folder: String
         switch walk(PathText.directory(of: absolute), user: user) {
-        case .unsafe(let step):
-            return .refuse("\(step) could be changed by another user; apictl rewrites a config only in folders of yours or root's")
-        case .safe:
-            break
+        case .unsafe(let step, let why):
+            return .refuse("\(step) \(why); apictl rewrites a config only in folders of yours or root's")
+        case .safe(let resolved):
+            folder = resolved
         }
+        // Judged by where the path really leads: "/./dev/stdin" and a link to /dev are /dev too.
+        if isSystem(folder + "/" + PathText.lastComponent(of: absolute)) { return .refuse("it is under /dev, /proc or /sys") }
         var info = stat()
         guard lstat(absolute, &info) == 0 else { return .replace(path: absolute, mode: 0o600) }
         switch info.st_mode & S_IFMT {
@@ -51,8 +53,8 @@ enum ConfigRewriteTarget: Equatable {
     enum Walk: Equatable {
         /// The path with its links resolved; steps that do not exist yet are kept as written.
         case safe(String)
-        /// The first step someone else could have made or could change.
-        case unsafe(String)
+        /// The first step someone else could have made or could change, and why.
+        case unsafe(String, String)
     }
 
     static func walk(_ path: String, user: uid_t) -> Walk {
@@ -70,33 +72,27 @@ enum ConfigRewriteTarget: Equatable {
             let next = resolved + "/" + name
             var info = stat()
             guard lstat(next, &info) == 0 else {
-                return errno == ENOENT ? .safe(([next] + pending).joined(separator: "/")) : .unsafe(next)
+                let reason = errno
+                return reason == ENOENT ? .safe(([next] + pending).joined(separator: "/"))
+                    : .unsafe(next, "cannot be examined (\(String(cString: strerror(reason))))")
             }
-            guard info.st_uid == user || info.st_uid == 0 else { return .unsafe(next) }
+            guard info.st_uid == user || info.st_uid == 0 else { return .unsafe(next, "belongs to another user (uid \(info.st_uid))") }
             switch info.st_mode & S_IFMT {
             case S_IFLNK:
                 followed += 1
-                guard followed <= 40, let text = linkText(next) else { return .unsafe(next) }
+                guard followed <= 40, let text = linkText(next) else { return .unsafe(next, "is a link that leads too far") }
                 if text.hasPrefix("/") { resolved = "" }
                 pending = components(of: text) + pending
             case S_IFDIR:
-                guard othersCannotRename(info, user: user) else { return .unsafe(next) }
+                // Group or others may add, remove or rename its entries (an ACL entry shows in the group bits).
+                guard info.st_mode & 0o022 == 0 || info.st_mode & S_ISVTX != 0 else { return .unsafe(next, "can be changed by other users") }
                 resolved = next
             default:
-                guard pending.isEmpty else { return .unsafe(next) }
+                guard pending.isEmpty else { return .unsafe(next, "is not a folder") }
                 resolved = next
             }
         }
         return .safe(resolved.isEmpty ? "/" : resolved)
-    }
-
-    /// Nobody else may add, remove or rename entries of the folder: not writable by group or
-    /// others, or sticky, or writable only by the user's own private group (umask 002 setups).
-    private static func othersCannotRename(_ info: stat, user: uid_t) -> Bool {
-        if info.st_mode & S_ISVTX != 0 || info.st_mode & 0o022 == 0 { return true }
-        guard info.st_mode & 0o002 == 0, let owner = getpwuid(user), owner.pointee.pw_gid == info.st_gid,
-              let group = getgrgid(info.st_gid) else { return false }
-        return String(cString: group.pointee.gr_name) == String(cString: owner.pointee.pw_name) && group.pointee.gr_mem.pointee == nil
     }
 
     private static func isSystem(_ path: String) -> Bool {

@@ -78,16 +78,14 @@ public struct ConfigStore: Sendable {
     /// they can change, and for no file at all.
     public var trustProblem: String? {
         var info = stat()
-        guard let real = PathText.real(path), stat(real, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
-        let user = geteuid()
-        if info.st_uid != user && info.st_uid != 0 {
-            return "\(path) belongs to another user (uid \(info.st_uid)), who could send your credentials elsewhere or run commands as you"
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        // Every step to the file, links included: whoever made one chose which file is read.
+        if case .unsafe(let step, let why) = ConfigRewriteTarget.walk(path, user: geteuid()) {
+            let what = step == PathText.absolute(path) || step == PathText.real(path) ? "it" : "the way to it, \(step),"
+            return "\(path): \(what) \(why), so someone else could send your credentials elsewhere or run commands as you"
         }
         if info.st_mode & 0o022 != 0 {
             return "\(path) can be changed by other users, who could send your credentials elsewhere (run 'chmod go-w \(path)')"
-        }
-        if case .unsafe(let step) = ConfigRewriteTarget.walk(PathText.directory(of: real), user: user) {
-            return "\(path) is in \(step), which other users could change: they could send your credentials elsewhere"
         }
         return nil
     }
@@ -147,6 +145,8 @@ extension ConfigStore {
     /// Where `save` will write, and with what mode; an error when it will not. The config's folder
     /// is made first (0700), so what is checked is the folder that will be written in.
     func rewriteTarget() throws(APICtlError) -> (path: String, mode: mode_t) {
+        // Asked before the folder is made (a refused place gets no folder either), and after.
+        if case .refuse(let reason) = ConfigRewriteTarget.of(path) { throw .config("not rewriting config file \(path): \(reason)") }
         let folder = PathText.directory(of: PathText.absolute(path))
         do { try AtomicFile.makeDirectory(folder, mode: 0o700) } catch {
             throw .config("could not write config file \(path): \(error.message)")
