@@ -80,7 +80,7 @@ def test_audit_lists_filters_and_shows_last_use_in_token_and_account_lists(dz, r
     assert json.loads(dz.run("audit", "--since", "2099-01-01", "--json").out) == []
     assert_one_line_error(dz.run("audit", "--since", "yesterday"), 2, "--since")
     # A date that does not exist is a mistake to say, not a day to roll over into March.
-    assert_one_line_error(dz.run("audit", "--since", "2026-02-30"), 2, "--since")
+    assert_one_line_error(dz.run("audit", "--since", "2026-02-30"), 2, "--since", "not a date or time that exists")
     assert_one_line_error(dz.run("audit", "--since", "2026-12-01T25:00:00Z"), 2, "--since")
     assert_one_line_error(dz.run("audit", "--since", "2026-12-01T09:00:00+00:60"), 2, "--since")
     assert_one_line_error(dz.run("audit", "--since", "2026-12-01T09:00:00Z+01:00"), 2, "--since")

@@ -215,7 +215,7 @@ def test_a_folder_others_may_write_through_group_bits_or_an_acl_is_refused(apict
     shared.mkdir()
     shared.chmod(0o770)   # an ACL entry granting someone write shows here too, as the group bits
     result = apictl.run("--config", str(shared / "config.toml"), "profile", "add", "x", "--base-url", "https://x.example.com")
-    assert_one_line_error(result, 3, "not rewriting config file", f"{shared} can be changed by other users")
+    assert_one_line_error(result, 3, "not rewriting config file", f"{shared} can be changed by other users", f"chmod go-w {shared}")
     assert list(shared.iterdir()) == []
 
 

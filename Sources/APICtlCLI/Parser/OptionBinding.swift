@@ -129,6 +129,10 @@ public final class OptionBinding {
         if let seconds = DurationText.seconds(trimmed) { return .ago(seconds) }
         if let time = Timestamp.rfc3339Existing(trimmed) ?? Timestamp.rfc3339Existing(trimmed + "T00:00:00Z") { return .at(time) }
         let shown = text.count > 40 ? text.prefix(40) + "…" : text
+        if Timestamp.rfc3339(trimmed) ?? Timestamp.rfc3339(trimmed + "T00:00:00Z") != nil {
+            fail("--\(long): '\(shown)' is not a date or time that exists (months run to 12, days to the month's last, hours to 23)")
+            return nil
+        }
         fail("--\(long) takes a duration back from now such as 7d or 12h, or a date such as 2026-12-01 or 2026-12-01T09:00:00Z, not '\(shown)'")
         return nil
     }

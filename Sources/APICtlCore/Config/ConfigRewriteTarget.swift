@@ -27,7 +27,7 @@ enum ConfigRewriteTarget: Equatable {
         let folder: String
         switch walk(PathText.directory(of: absolute), user: user) {
         case .unsafe(let step, let why):
-            return .refuse("\(step) \(why); apictl rewrites a config only in folders of yours or root's")
+            return .refuse("\(step) \(why); \(remedy(why, step: step))")
         case .safe(let resolved):
             folder = resolved
         }
@@ -85,7 +85,7 @@ enum ConfigRewriteTarget: Equatable {
                 pending = components(of: text) + pending
             case S_IFDIR:
                 // Group or others may add, remove or rename its entries (an ACL entry shows in the group bits).
-                guard info.st_mode & 0o022 == 0 || info.st_mode & S_ISVTX != 0 else { return .unsafe(next, "can be changed by other users") }
+                guard info.st_mode & 0o022 == 0 || info.st_mode & S_ISVTX != 0 else { return .unsafe(next, othersMayChange) }
                 resolved = next
             default:
                 guard pending.isEmpty else { return .unsafe(next, "is not a folder") }
@@ -94,6 +94,14 @@ enum ConfigRewriteTarget: Equatable {
         }
         return .safe(resolved.isEmpty ? "/" : resolved)
     }
+
+    /// What the user can do about an unsafe step.
+    private static func remedy(_ why: String, step: String) -> String {
+        why == othersMayChange ? "run 'chmod go-w \(step)' if only you should write there"
+            : "apictl rewrites a config only where nobody but you and root could change it"
+    }
+
+    private static let othersMayChange = "can be changed by other users"
 
     private static func isSystem(_ path: String) -> Bool {
         ["/dev", "/proc", "/sys"].contains { path == $0 || path.hasPrefix($0 + "/") }
