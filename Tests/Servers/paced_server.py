@@ -54,8 +54,11 @@ async def answer(options, method, path, headers, body):
         reset_stats()
         return 200, {"ok": True}, []
     stats["requests"] += 1
-    await asyncio.sleep(options.delay_ms / 1000)
+    # Counted in the window the request arrived in, as a real limiter counts it: decided after the
+    # delay, a request sent in one window but answered late on a loaded machine took the next
+    # window's budget, and the client's next round met 429s it had no way to foresee.
     limits, refused = rate_headers(options)
+    await asyncio.sleep(options.delay_ms / 1000)
     if refused:
         return 429, {"error": "rate limited"}, limits
     if method == "POST":
