@@ -117,15 +117,12 @@ public struct ProjectFile: Sendable, Equatable {
     private static func linkIntoSystem(_ path: String) -> String? {
         var current = path
         for _ in 0..<40 {
-            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-            let length = readlink(current, &buffer, Int(PATH_MAX))
-            guard length > 0 else { return nil }
-            let target = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            guard let target = PathText.linkText(current) else { return nil }
             let joined = target.hasPrefix("/") ? target : PathText.directory(of: current) + "/" + target
             // "../../dev/stdin" is judged by the folder it really names.
             let folder = PathText.directory(of: joined)
             current = (PathText.real(folder) ?? folder) + "/" + (joined.split(separator: "/").last.map(String.init) ?? "")
-            if ["/dev/", "/proc/", "/sys/"].contains(where: current.hasPrefix) { return current }
+            if PathText.isInSystemFolder(current) { return current }
         }
         return nil
     }

@@ -32,7 +32,7 @@ enum ConfigRewriteTarget: Equatable {
             folder = resolved
         }
         // Judged by where the path really leads: "/./dev/stdin" and a link to /dev are /dev too.
-        if isSystem(folder + "/" + PathText.lastComponent(of: absolute)) { return .refuse("it is under /dev, /proc or /sys") }
+        if PathText.isInSystemFolder(folder + "/" + PathText.lastComponent(of: absolute)) { return .refuse("it is under /dev, /proc or /sys") }
         var info = stat()
         guard lstat(absolute, &info) == 0 else { return .replace(path: absolute, mode: 0o600) }
         switch info.st_mode & S_IFMT {
@@ -40,7 +40,7 @@ enum ConfigRewriteTarget: Equatable {
             guard info.st_uid == user else { return .refuse("it belongs to another user (uid \(info.st_uid))") }
             return .replace(path: absolute, mode: info.st_mode & 0o777)
         case S_IFLNK:
-            guard case .safe(let end) = walk(absolute, user: user), !isSystem(end), lstat(end, &info) == 0,
+            guard case .safe(let end) = walk(absolute, user: user), !PathText.isInSystemFolder(end), lstat(end, &info) == 0,
                   info.st_mode & S_IFMT == S_IFREG, info.st_uid == user else {
                 return .replace(path: absolute, mode: 0o600)
             }
@@ -80,7 +80,7 @@ enum ConfigRewriteTarget: Equatable {
             switch info.st_mode & S_IFMT {
             case S_IFLNK:
                 followed += 1
-                guard followed <= 40, let text = linkText(next) else { return .unsafe(next, "is a link that leads too far") }
+                guard followed <= 40, let text = PathText.linkText(next) else { return .unsafe(next, "is a link that leads too far") }
                 if text.hasPrefix("/") { resolved = "" }
                 pending = components(of: text) + pending
             case S_IFDIR:
@@ -103,18 +103,7 @@ enum ConfigRewriteTarget: Equatable {
 
     private static let othersMayChange = "can be changed by other users"
 
-    private static func isSystem(_ path: String) -> Bool {
-        ["/dev", "/proc", "/sys"].contains { path == $0 || path.hasPrefix($0 + "/") }
-    }
-
     private static func components(of path: String) -> [String] {
         path.split(separator: "/").map(String.init)
-    }
-
-    private static func linkText(_ path: String) -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let length = readlink(path, &buffer, Int(PATH_MAX))
-        guard length > 0 else { return nil }
-        return String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -35,6 +35,20 @@ public enum PathText {
         return String(cString: resolved)
     }
 
+    /// What the symbolic link at `path` says, as written (not resolved); nil when it is no link.
+    public static func linkText(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink(path, &buffer, Int(PATH_MAX))
+        guard length > 0 else { return nil }
+        return String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Whether a resolved path lies in /dev, /proc or /sys, where what looks like a file is a
+    /// device or a process's descriptor.
+    public static func isInSystemFolder(_ path: String) -> Bool {
+        ["/dev", "/proc", "/sys"].contains { path == $0 || path.hasPrefix($0 + "/") }
+    }
+
     private static func withoutTrailingSlashes(_ path: String) -> String {
         var s = Substring(path)
         while s.count > 1, s.hasSuffix("/") { s = s.dropLast() }

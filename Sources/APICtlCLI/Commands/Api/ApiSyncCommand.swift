@@ -83,10 +83,8 @@ enum ApiSyncCommand {
 
     /// The helper: beside the apictl binary (a build), or in ../lib/apictl (make install, the .deb).
     static func helperPath(_ context: CommandContext) -> String? {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard length > 0 else { return nil }
-        let directory = PathText.directory(of: String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        guard let binary = PathText.linkText("/proc/self/exe") else { return nil }
+        let directory = PathText.directory(of: binary)
         return [directory + "/apictl-openapi", PathText.directory(of: directory) + "/lib/apictl/apictl-openapi"]
             .first { access($0, X_OK) == 0 }
     }
