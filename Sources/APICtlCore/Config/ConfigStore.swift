@@ -145,16 +145,18 @@ extension ConfigStore {
     /// Where `save` will write, and with what mode; an error when it will not. The config's folder
     /// is made first (0700), so what is checked is the folder that will be written in.
     func rewriteTarget() throws(APICtlError) -> (path: String, mode: mode_t) {
+        func decided() throws(APICtlError) -> (path: String, mode: mode_t) {
+            switch ConfigRewriteTarget.of(path) {
+            case .replace(let target, let mode): return (target, mode)
+            case .refuse(let reason): throw .config("not rewriting config file \(path): \(reason)")
+            }
+        }
         // Asked before the folder is made (a refused place gets no folder either), and after.
-        if case .refuse(let reason) = ConfigRewriteTarget.of(path) { throw .config("not rewriting config file \(path): \(reason)") }
-        let folder = PathText.directory(of: PathText.absolute(path))
-        do { try AtomicFile.makeDirectory(folder, mode: 0o700) } catch {
+        _ = try decided()
+        do { try AtomicFile.makeDirectory(PathText.directory(of: PathText.absolute(path)), mode: 0o700) } catch {
             throw .config("could not write config file \(path): \(error.message)")
         }
-        switch ConfigRewriteTarget.of(path) {
-        case .replace(let target, let mode): return (target, mode)
-        case .refuse(let reason): throw .config("not rewriting config file \(path): \(reason)")
-        }
+        return try decided()
     }
 
     /// A `#` outside a quoted string starts a TOML comment.

@@ -127,10 +127,8 @@ public enum TokenText {
     /// line and paragraph separators, and bytes that were not UTF-8 (read as U+FFFD) count too:
     /// pasted into a key by accident, they would be sent as part of it.
     public static func flaw(_ token: String) -> String? {
-        let unfit: Set<Unicode.GeneralCategory> = [.control, .format, .lineSeparator, .paragraphSeparator]
-        guard let bad = token.unicodeScalars.first(where: { unfit.contains($0.properties.generalCategory) || $0 == "\u{FFFD}" }) else {
-            return nil
-        }
+        // What a terminal shows as nothing, or as a break, is what no key may hold.
+        guard let bad = token.unicodeScalars.first(where: { TerminalText.isHidden($0) || $0 == "\u{FFFD}" }) else { return nil }
         let code = "U+" + String(bad.value, radix: 16, uppercase: true).leftPadded(to: 4)
         switch bad {
         case "\r": return "a line break (carriage return)"

@@ -62,10 +62,9 @@ public enum Timestamp {
         if [UInt8(ascii: "t"), UInt8(ascii: " ")].contains(bytes[10]) { bytes[10] = UInt8(ascii: "T") }
         if bytes.last == UInt8(ascii: "z") { bytes[bytes.count - 1] = UInt8(ascii: "Z") }
         if existingOnly {
-            func number(_ at: Int) -> Int { Int(bytes[at] - 48) * 10 + Int(bytes[at + 1] - 48) }
-            let year = number(0) * 100 + number(2), month = number(5), day = number(8)
+            let year = twoDigits(bytes, at: 0) * 100 + twoDigits(bytes, at: 2), month = twoDigits(bytes, at: 5), day = twoDigits(bytes, at: 8)
             guard (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
-                  number(11) < 24, number(14) < 60, number(17) <= 60 else { return nil }
+                  twoDigits(bytes, at: 11) < 24, twoDigits(bytes, at: 14) < 60, twoDigits(bytes, at: 17) <= 60 else { return nil }
         }
         return try? Date(String(decoding: bytes, as: UTF8.self), strategy: Date.ISO8601FormatStyle())
     }
@@ -84,8 +83,12 @@ public enum Timestamp {
         if bytes[at] == UInt8(ascii: "Z") || bytes[at] == UInt8(ascii: "z") { return at + 1 == bytes.count }
         guard bytes.count == at + 6, bytes[at] == UInt8(ascii: "+") || bytes[at] == UInt8(ascii: "-"), bytes[at + 3] == UInt8(ascii: ":"),
               [1, 2, 4, 5].allSatisfy({ JSONLexer.isDigit(bytes[at + $0]) }) else { return false }
-        let hours = Int(bytes[at + 1] - 48) * 10 + Int(bytes[at + 2] - 48), minutes = Int(bytes[at + 4] - 48) * 10 + Int(bytes[at + 5] - 48)
-        return hours < 24 && minutes < 60
+        return twoDigits(bytes, at: at + 1) < 24 && twoDigits(bytes, at: at + 4) < 60
+    }
+
+    /// The number two ASCII digits at `at` spell (checked to be digits before).
+    private static func twoDigits(_ bytes: [UInt8], at: Int) -> Int {
+        Int(bytes[at] - 48) * 10 + Int(bytes[at + 1] - 48)
     }
 
     static func daysIn(month: Int, year: Int) -> Int {
