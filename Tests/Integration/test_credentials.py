@@ -347,6 +347,25 @@ def test_a_key_in_a_keyring_that_cannot_be_reached_is_named_not_missing(apictl, 
     assert "stays there" in login.err and "encrypted file" in login.err
 
 
+def test_removing_a_key_from_a_keyring_that_cannot_be_reached_removes_nothing_and_says_so(apictl, ref, dz):
+    """With the keyring gone, auto falls back to the file, where the key is not: logout, account
+    remove and profile remove used to say "nothing to log out of" or drop the profile while the key
+    stayed in the keyring. Each now fails with exit 9 and leaves everything as it was."""
+    session = SessionBus(with_keyring=True)
+    try:
+        assert apictl.run("login", "--with-token", input=dz, env=session.env).code == 0
+        assert apictl.run("login", "--with-token", "-a", "work", input=dz, env=session.env).code == 0
+    finally:
+        session.stop()
+    for args in (["logout"], ["account", "remove", "work"], ["profile", "remove", "dz"]):
+        assert_one_line_error(apictl.run(*args, env=PASS), 9, "is in the Secret Service keyring, which cannot be reached",
+                              "nothing was removed")
+    assert "dz" in apictl.run("profile", "list").out
+    ledger = (apictl.home / "data/apictl/keyring-items").read_text().splitlines()
+    assert sorted(ledger) == ["dz\tdefault", "dz\tdefault\twork"], ledger
+    assert apictl.run("profile", "remove", "dz", "--keep-credentials", env=PASS).code == 0
+
+
 def test_doctor_marks_what_it_could_not_check(apictl, ref, dz):
     apictl.env["APICTL_CREDENTIAL_STORE"] = "file"
     assert apictl.run("login", "--with-token", input=dz, env=PASS).code == 0

@@ -38,8 +38,10 @@ enum LogoutCommand {
     /// Removes the proxy login of the profile's environment, and the one its environments share.
     static func forgetProxyLogin(_ profile: ResolvedProfile, config: ConfigFile, _ context: CommandContext) throws(APICtlError) -> Int32 {
         let selection = try context.openStore(config: config)
-        var removed = try selection.store.delete(profile.credentialKey.proxyLogin)
-        if try selection.store.delete(ConnectionSecrets.sharedKey(profile).proxyLogin) { removed = true }
+        let keys = [profile.credentialKey.proxyLogin, ConnectionSecrets.sharedKey(profile).proxyLogin]
+        try selection.checkRemovable(keys.contains)
+        var removed = false
+        for key in keys where try selection.store.delete(key) { removed = true }
         context.stderr.write(removed ? "removed the proxy login of \(profile.name) from the \(selection.store.source)\n"
                              : "apictl: note: no proxy login of \(profile.name) is stored in the \(selection.store.source)\n")
         return 0
@@ -51,6 +53,7 @@ enum LogoutCommand {
                        _ context: CommandContext) throws(APICtlError) -> Int32 {
         let selection = try context.openStore(config: config)
         let key = profile.credentialKey
+        try selection.checkRemovable { $0 == key }
         if revoke {
             guard let stored = try selection.store.loadLatest(key) else {
                 context.stderr.write("apictl: note: nothing to log out of: no credential for \(key) is stored in the \(selection.store.source)\n")

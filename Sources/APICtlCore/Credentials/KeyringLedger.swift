@@ -12,6 +12,15 @@ public struct KeyringLedger: Sendable {
 
     public func contains(_ key: CredentialKey) -> Bool { entries().contains(Self.line(key)) }
 
+    /// Every key noted, in no particular order; a line not of the ledger's shape is skipped.
+    public func keys() -> [CredentialKey] {
+        entries().compactMap { line in
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == 2 || fields.count == 3, !fields.contains(where: \.isEmpty) else { return nil }
+            return CredentialKey(profile: fields[0], environment: fields[1], account: fields.count == 3 ? fields[2] : nil)
+        }
+    }
+
     public func add(_ key: CredentialKey) { update { $0.insert(Self.line(key)) } }
 
     public func remove(_ key: CredentialKey) { update { $0.remove(Self.line(key)) } }

@@ -8,16 +8,33 @@ public struct StoreSelection {
     public let store: CredentialStore
     public let choice: CredentialStoreChoice
     public let keyringStatus: KeyringStatus?
+    /// When `auto` fell back to the file: the keys the ledger says apictl put in the keyring.
+    public let keysOutOfReach: [CredentialKey]
 
-    public init(store: CredentialStore, choice: CredentialStoreChoice, keyringStatus: KeyringStatus?) {
+    public init(store: CredentialStore, choice: CredentialStoreChoice, keyringStatus: KeyringStatus?,
+                keysOutOfReach: [CredentialKey] = []) {
         self.store = store
         self.choice = choice
         self.keyringStatus = keyringStatus
+        self.keysOutOfReach = keysOutOfReach
     }
     /// Set when `auto` chose the file because no keyring answered.
     public var fallbackReason: String? {
         guard choice == .auto, store is EncryptedFileStore, let status = keyringStatus else { return nil }
         return status.explanation
+    }
+
+    /// Before a removal: a key that lives in the keyring `auto` could not reach is not in the
+    /// file either, so removing it from the file would report "nothing there" while it stays.
+    public func checkRemovable(_ matches: (CredentialKey) -> Bool) throws(APICtlError) {
+        guard let key = keysOutOfReach.first(where: matches), let status = keyringStatus else { return }
+        throw Self.outOfReach(key, status, doing: "nothing was removed")
+    }
+
+    static func outOfReach(_ key: CredentialKey, _ status: KeyringStatus, doing outcome: String? = nil) -> APICtlError {
+        .store("the credential for \(key) is in the Secret Service keyring, which cannot be reached: \(status.explanation)"
+               + (outcome.map { "; \($0)" } ?? ""),
+               hint: "start the keyring in a desktop session or with 'dbus-run-session' and gnome-keyring, or log in again with APICTL_CREDENTIAL_STORE=file")
     }
 
     /// `APICTL_CREDENTIAL_STORE`, then the config's `credential_store`, then auto.
@@ -62,11 +79,9 @@ public struct StoreSelection {
             guard status.allowsFallback else {
                 throw .store(status.explanation, hint: "or choose the encrypted file explicitly: APICTL_CREDENTIAL_STORE=file")
             }
-            if let key, ledger.contains(key) {
-                throw .store("the credential for \(key) is in the Secret Service keyring, which cannot be reached: \(status.explanation)",
-                             hint: "start the keyring in a desktop session or with 'dbus-run-session' and gnome-keyring, or log in again with APICTL_CREDENTIAL_STORE=file")
-            }
-            return StoreSelection(store: file(), choice: choice, keyringStatus: status)
+            let inKeyring = ledger.keys()
+            if let key, inKeyring.contains(key) { throw outOfReach(key, status) }
+            return StoreSelection(store: file(), choice: choice, keyringStatus: status, keysOutOfReach: inKeyring)
         }
     }
 }

@@ -33,7 +33,9 @@ enum ProfileRemoveCommand {
         } else {
             // A config that will not be rewritten keeps the profile: its credentials stay with it.
             try context.configStore.checkSavable(config)
-            let store = try context.openStore(config: config).store
+            let selection = try context.openStore(config: config)
+            try selection.checkRemovable { $0.profile == name }
+            let store = selection.store
             var removed = 0, kept = 0
             for key in try store.keys() where key.profile == name {
                 if try store.delete(key) { removed += 1 }
