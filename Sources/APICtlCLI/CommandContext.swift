@@ -187,6 +187,7 @@ public final class CommandContext: @unchecked Sendable {
     let workingDirectory: String?
     /// The config as this run loaded it, for what children may inherit.
     private var loadedConfig: ConfigFile?
+    private var configWarned = false
     /// Where this run's search for a project's `.apictl.toml` ended.
     private var projectSearch: ProjectSearch?
     /// Each profile's active account (`account use`), read once a run and only when nothing else chose one.
@@ -308,12 +309,16 @@ public final class CommandContext: @unchecked Sendable {
         selectedProfile = profile
     }
 
-    private func loadConfig() throws(APICtlError) -> ConfigFile {
+    /// The config file, parsed once a run, its unknown keys and any trust problem warned of:
+    /// every command that reads it says so, the ones that only list or show it too.
+    func loadConfig() throws(APICtlError) -> ConfigFile {
         let store = configStore
-        // Parsed once a run: a child's environment may have needed it already.
+        // Parsed once a run (a child's environment may have needed it already), warned of once.
         let config: ConfigFile
         if let loadedConfig { config = loadedConfig } else { config = try store.load() }
         loadedConfig = config
+        guard !configWarned else { return config }
+        configWarned = true
         for unknown in config.unknownKeys { warn("\(store.path): \(unknown)") }
         if let problem = store.trustProblem { warn(problem) }
         return config

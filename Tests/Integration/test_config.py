@@ -242,6 +242,12 @@ def test_a_config_of_another_user_is_warned_about_and_a_refused_rewrite_changes_
     os.chown(apictl.config_path, NOBODY, NOBODY)
     printed = apictl.run("token", "print", "-p", "dz", env=env)
     assert printed.code == 0 and "belongs to another user (uid 65534)" in printed.err and "run commands as you" in printed.err
+    # Looking at the profiles is using the file too: the warning comes once, with the listing.
+    for args in (["profile", "list"], ["profile", "show", "dz"], ["account", "list", "-p", "dz"]):
+        shown = apictl.run(*args, env=env)
+        assert shown.code == 0 and "dz" in shown.out and shown.err.count("belongs to another user (uid 65534)") == 1, shown
+    doctor = apictl.run("doctor", "--offline", env=env)
+    assert doctor.code == 3 and "config trust" in doctor.out and "belongs to another user (uid 65534)" in doctor.out, doctor
     assert_one_line_error(apictl.run("profile", "remove", "dz", env=env), 3, "not rewriting config file", "belongs to another user")
     assert apictl.run("token", "print", "-p", "dz", env=env).out.strip() == "kept-key"
 

@@ -33,7 +33,7 @@ enum AccountListCommand {
     }
 
     static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
-        let config = try context.configStore.load()
+        let config = try context.loadConfig()
         // Only -p or APICTL_PROFILE narrows: a project's or the default profile is one of many listed.
         let only = context.globals.profile
         if let only, config.profiles[only] == nil { throw .config("unknown profile '\(only)' in \(context.configLocation.configFile)") }

@@ -23,7 +23,7 @@ enum CredentialsMigrateCommand {
         guard let target = options.to.flatMap(CredentialStoreChoice.init(rawValue:)) else {
             throw APICtlError.usage("say where to move credentials with --to keyring or --to file")
         }
-        let config = try context.configStore.load()
+        let config = try context.loadConfig()
         let passphrase = TerminalInput.passphrase(environment: context.environment)
         let open = { (choice: CredentialStoreChoice) throws(APICtlError) -> CredentialStore in
             try StoreSelection.open(choice: choice, environment: context.environment,

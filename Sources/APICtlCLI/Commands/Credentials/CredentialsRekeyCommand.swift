@@ -16,7 +16,7 @@ enum CredentialsRekeyCommand {
     )
 
     static func run(_ options: NoOptions, _ context: CommandContext) throws(APICtlError) -> Int32 {
-        let config = try context.configStore.load()
+        let config = try context.loadConfig()
         let consult = (context.environment["APICTL_PASSPHRASE"] ?? "").isEmpty
         let file = EncryptedFileStore(directory: context.configLocation.dataDirectory,
                                       passphrase: TerminalInput.passphrase(environment: context.environment),

@@ -29,7 +29,8 @@ enum DoctorCommand {
             let exists = FileBytes.exists(context.configLocation.configFile)
             let found = DoctorRow(label: "config", value: "\(context.configLocation.configFile) "
                                   + "(\(exists ? "\(config.profiles.count) profile(s)" : "not created yet"))")
-            rows = [found] + DoctorChecks(context: context, config: config, offline: options.offline).rows()
+            let trust = context.configStore.trustProblem.map { DoctorRow(label: "config trust", value: $0, problem: .configuration) }
+            rows = [found] + (trust.map { [$0] } ?? []) + DoctorChecks(context: context, config: config, offline: options.offline).rows()
         } catch {
             rows = [DoctorRow(label: "config", value: error.message, problem: error.exitCode)]
         }

@@ -23,15 +23,20 @@ enum ProfileCommand {
         }
     }
 
-    /// Loads the config, requiring the profile to exist.
+    /// Loads the config to rewrite it, requiring the profile to exist. No trust warning: a
+    /// config someone else could change is refused for rewrites, with the reason.
     static func load(_ name: String, _ context: CommandContext) throws(APICtlError) -> (ConfigFile, ProfileConfig) {
-        let store = context.configStore
-        let config = try store.load()
+        let config = try context.configStore.load()
+        return (config, try profile(name, in: config, context))
+    }
+
+    /// The profile `name` of `config`; an unknown one is an error suggesting the nearest name.
+    static func profile(_ name: String, in config: ConfigFile, _ context: CommandContext) throws(APICtlError) -> ProfileConfig {
         guard let profile = config.profiles[name] else {
             let hint = suggestion(name, among: Array(config.profiles.keys)).map { "did you mean '\($0)'?" }
                 ?? "see 'apictl profile list'"
-            throw .config("unknown profile '\(name)' in \(store.path)", hint: hint)
+            throw .config("unknown profile '\(name)' in \(context.configStore.path)", hint: hint)
         }
-        return (config, profile)
+        return profile
     }
 }

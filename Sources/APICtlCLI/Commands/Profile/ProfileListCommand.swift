@@ -29,7 +29,7 @@ enum ProfileListCommand {
     }
 
     static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
-        let config = try context.configStore.load()
+        let config = try context.loadConfig()
         let names = config.profiles.keys.sorted()
         guard !names.isEmpty || options.json else {
             context.stderr.write("no profiles yet; add one with 'apictl profile add NAME --preset dzdesk' (presets: "

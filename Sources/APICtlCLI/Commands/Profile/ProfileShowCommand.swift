@@ -22,12 +22,12 @@ enum ProfileShowCommand {
     }
 
     static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
-        let config = try context.configStore.load()
+        let config = try context.loadConfig()
         guard let name = options.name ?? context.globals.profile ?? config.defaultProfile else {
             throw APICtlError.config("no profile selected", hint: config.profiles.isEmpty
                                      ? "add one with 'apictl profile add NAME --preset dzdesk'" : "name one: 'apictl profile show NAME'")
         }
-        let (_, profile) = try ProfileCommand.load(name, context)
+        let profile = try ProfileCommand.profile(name, in: config, context)
         let isDefault = name == config.defaultProfile
         let resolved = try? ResolvedProfile.resolve(name: name, config: profile, requestedEnvironment: context.globals.environment,
                                                     configPath: context.configStore.path)
