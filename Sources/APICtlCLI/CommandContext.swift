@@ -324,6 +324,13 @@ public final class CommandContext: @unchecked Sendable {
         return config
     }
 
+    /// Rewrites the config file; a rewrite cannot keep comments, so where the user's went is said.
+    func saveConfig(_ config: ConfigFile) throws(APICtlError) {
+        if let copy = try configStore.save(config) {
+            warn("note: the rewrite cannot keep comments; the file as it was, yours included, is in \(copy)")
+        }
+    }
+
     /// The credential session of the selected profile, if any; what it has to say is said on stderr.
     func openSession(settings: ClientSettings? = nil) throws(APICtlError) -> CredentialSession {
         let (config, profile) = try selectProfile()

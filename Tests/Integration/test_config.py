@@ -70,16 +70,20 @@ def test_a_config_linked_from_a_dotfiles_folder_stays_a_link(apictl, tmp_path):
     dotfiles = tmp_path / "dotfiles"
     dotfiles.mkdir()
     target = dotfiles / "apictl.toml"
-    target.write_text('[profiles.old]\nbase_url = "https://old.example.com"\nauth = "bearer"\n')
+    target.write_text('# work laptop\n[profiles.old]\nbase_url = "https://old.example.com"\nauth = "bearer"\n')
     target.chmod(0o640)
     apictl.config_path.parent.mkdir(parents=True, exist_ok=True)
     apictl.config_path.symlink_to(target)
-    assert apictl.run("profile", "add", "new", "--base-url", "https://new.example.com").code == 0
+    added = apictl.run("profile", "add", "new", "--base-url", "https://new.example.com")
+    assert added.code == 0 and f"is in {dotfiles}/apictl.toml.bak" in added.err, added
     assert apictl.config_path.is_symlink() and apictl.config_path.resolve() == target
     text = target.read_text()
     assert "https://old.example.com" in text and "https://new.example.com" in text
     assert target.stat().st_mode & 0o777 == 0o640
-    assert sorted(p.name for p in dotfiles.iterdir()) == ["apictl.toml"]
+    # The comments' copy is kept with the file it came from, not beside the link.
+    assert sorted(p.name for p in dotfiles.iterdir()) == ["apictl.toml", "apictl.toml.bak"]
+    assert "# work laptop" in (dotfiles / "apictl.toml.bak").read_text()
+    assert sorted(p.name for p in apictl.config_path.parent.iterdir()) == ["config.toml"]
 
 
 def test_a_config_that_cannot_be_read_is_an_error_not_an_empty_config(apictl):

@@ -206,7 +206,9 @@ def test_a_rewrite_drops_no_setting_and_keeps_a_copy_of_the_comments(apictl):
     assert refused.code == 3 and "token_evn" in refused.err and "rewriting it would drop them" in refused.err, refused
     assert apictl.config_path.read_text() == text
     apictl.config_path.write_text(text.replace('token_evn = "X"\n', ""))
-    assert apictl.run("profile", "use", "b").code == 0
+    used = apictl.run("profile", "use", "b")
     backup = apictl.config_path.with_name("config.toml.bak")
+    assert used.code == 0 and f"cannot keep comments; the file as it was, yours included, is in {backup}" in used.err, used
     assert "# my notes" in backup.read_text() and "# prod" in backup.read_text()
     assert "default_profile = 'b'" in apictl.config_path.read_text()
+    assert "comments" not in apictl.run("profile", "use", "a").err   # nothing of the user's left to copy

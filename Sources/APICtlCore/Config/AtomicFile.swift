@@ -64,6 +64,18 @@ public enum AtomicFile {
                 unlink(temporaryPath)
                 throw WriteError(message: "\(path): \(reason)")
             }
+            syncDirectory()
+        }
+
+        /// The rename is on disk only once the folder is: without this, a crash soon after
+        /// could bring back the old file (or none) although the command reported success.
+        /// Best effort: some file systems refuse fsync on a folder, and the file itself is.
+        private func syncDirectory() {
+            let directory = PathText.directory(of: path)
+            let fd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard fd >= 0 else { return }
+            _ = fsync(fd)
+            close(fd)
         }
 
         public func discard() {

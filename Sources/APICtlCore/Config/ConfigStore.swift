@@ -93,15 +93,18 @@ public struct ConfigStore: Sendable {
     /// Rewrites the file whole. It keeps the mode it has (a user who shares it chose to);
     /// a new one is 0600, as gh writes its hosts file: it names what the user talks to.
     /// `ConfigRewriteTarget` decides where the new file goes, or that none is written.
-    public func save(_ config: ConfigFile) throws(APICtlError) {
+    /// Returns where the user's comments were copied, when the file had some.
+    @discardableResult
+    public func save(_ config: ConfigFile) throws(APICtlError) -> String? {
         let (target, mode) = try checkSavable(config)
-        try keepCommentedCopy()
+        let commentCopy = try keepCommentedCopy(of: target)
         let text = ConfigTOML.encode(config)
         do {
             try AtomicFile.write(Array((Self.header + "\n" + text + "\n").utf8), to: target, mode: mode)
         } catch {
             throw .config("could not write config file \(path): \(error.message)")
         }
+        return commentCopy
     }
 }
 
@@ -111,20 +114,25 @@ extension ConfigStore {
 
     /// A file with comments of the user's own is copied to `config.toml.bak` (its mode kept)
     /// before apictl rewrites it, since the rewrite cannot keep them (docs/configuration.md).
+    /// The copy goes beside the file overwritten (`target`: a linked config's is in the dotfiles
+    /// folder); a link that is replaced, not followed, overwrites nothing and needs none.
     /// A copy that cannot be made stops the rewrite: the comments would be lost unseen (in a
     /// sticky folder someone else may even hold the .bak name).
-    func keepCommentedCopy() throws(APICtlError) {
-        guard let bytes = FileBytes.regularFileContents(of: path, limit: 16 << 20) else { return }
+    func keepCommentedCopy(of target: String) throws(APICtlError) -> String? {
+        guard FileBytes.isSymbolicLink(target) != true,
+              let bytes = FileBytes.regularFileContents(of: target, limit: 16 << 20) else { return nil }
         let text = String(decoding: bytes, as: UTF8.self)
         let commented = text.split(separator: "\n").contains { line in
             line.trimmingSpaces() != Self.header && Self.hasComment(line)
         }
-        guard commented else { return }
+        guard commented else { return nil }
+        let copy = target + ".bak"
         do {
-            try AtomicFile.write(bytes, to: path + ".bak", mode: FileBytes.permissions(path) ?? 0o600)
+            try AtomicFile.write(bytes, to: copy, mode: FileBytes.permissions(target) ?? 0o600)
         } catch {
-            throw .config("not rewriting config file \(path): its comments could not be kept in \(path).bak (\(error.message))")
+            throw .config("not rewriting config file \(path): its comments could not be kept in \(copy) (\(error.message))")
         }
+        return copy
     }
 
     /// What `save` would refuse, asked by commands that also change a credential store before they

@@ -62,6 +62,13 @@ public enum FileBytes {
         return info.st_mode & S_IFMT == S_IFDIR
     }
 
+    /// true for a symbolic link itself (not followed), false for anything else, nil when nothing is there.
+    public static func isSymbolicLink(_ path: String) -> Bool? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        return info.st_mode & S_IFMT == S_IFLNK
+    }
+
     /// Permission bits, or nil when nothing is there.
     public static func permissions(_ path: String) -> mode_t? {
         var info = stat()

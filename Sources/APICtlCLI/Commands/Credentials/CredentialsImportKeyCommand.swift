@@ -78,6 +78,6 @@ enum CredentialsImportKeyCommand {
             stored.connection = ConnectionConfig(clientCert: path, proxy: stored.connection.proxy)
         }
         config.profiles[profile.name] = stored
-        try context.configStore.save(config)
+        try context.saveConfig(config)
     }
 }

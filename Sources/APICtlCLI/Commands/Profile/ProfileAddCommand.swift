@@ -77,7 +77,7 @@ enum ProfileAddCommand {
         config.profiles[name] = profile
         let becomesDefault = options.makeDefault || config.defaultProfile == nil
         if becomesDefault { config.defaultProfile = name }
-        try store.save(config)
+        try context.saveConfig(config)
         var message = "added profile '\(name)' (\(profile.auth), \(resolved.baseURL)"
         if let env = resolved.environment { message += ", environment \(env)" }
         message += ")"

@@ -56,7 +56,7 @@ enum ProfileRemoveCommand {
         OpenAPIIndex.forget(profile: name, cacheDirectory: context.configLocation.cacheDirectory)
         config.profiles[name] = nil
         if config.defaultProfile == name { config.defaultProfile = nil }
-        try context.configStore.save(config)
+        try context.saveConfig(config)
         context.stderr.write("removed profile '\(name)'\(note)\n")
         return 0
     }

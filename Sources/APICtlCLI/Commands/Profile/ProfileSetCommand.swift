@@ -105,7 +105,7 @@ enum ProfileSetCommand {
         }
         guard let resolved else { return 0 }
         config.profiles[name] = profile
-        try store.save(config)
+        try context.saveConfig(config)
         var message = "updated profile '\(name)' (\(profile.auth), \(resolved.baseURL)"
         if let env = resolved.environment { message += ", environment \(env)" }
         context.stderr.write(message + ")\n")

@@ -18,7 +18,7 @@ enum ProfileUseCommand {
         let name = options.name
         var (config, _) = try ProfileCommand.load(name, context)
         config.defaultProfile = name
-        try context.configStore.save(config)
+        try context.saveConfig(config)
         context.stderr.write("default profile is now '\(name)'\n")
         if let project = try? context.projectFile(), let chosen = project.profile, chosen != name {
             context.warn("note: here \(TerminalText.escapingControls(project.path)) chooses '\(chosen)', which comes before the default")
