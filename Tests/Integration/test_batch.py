@@ -221,6 +221,7 @@ def test_a_killed_batch_resumes_from_its_journal_without_duplicates(apictl, pace
     time.sleep(0.8)
     os.kill(process.pid, signal.SIGKILL)
     process.communicate()
+    time.sleep(0.4)   # the requests in flight at the kill finish on the server (until then it answers their keys 409)
     first = server.stats()["created"]
     assert 0 < first < 30, first
     assert os.stat(journal).st_mode & 0o777 == 0o600
@@ -471,3 +472,84 @@ def test_a_redirect_from_another_origin_into_the_api_gets_no_credential(apictl, 
     assert out[0]["status"] == 401 and out[1]["status"] == 200, result   # one line's 401, and the batch goes on
     me = [e for e in ref.log() if e["path"] == "/dzdesk/v1/me"]
     assert "Authorization" not in me[0]["headers"] and me[1]["headers"]["Authorization"].startswith("Bearer ")
+
+
+def test_a_post_answered_409_while_its_key_is_in_flight_keeps_its_key(apictl, paced, tmp_path):
+    """409 says the key's first request is still being handled: a new key on the next run would
+    have the server act twice."""
+    server = paced("--delay-ms", "1", "--idempotency-header", "Idempotency-Key")
+    apictl.run("profile", "set", "paced", "--idempotency-header", "Idempotency-Key")
+    path, journal = tmp_path / "order.jsonl", tmp_path / "order.journal"
+    path.write_text(jsonl({"method": "POST", "path": "/sleep/2500", "body": {"item": "x"}}))
+    args = ["batch", str(path), "-p", "paced", "--journal", str(journal)]
+    process = subprocess.Popen([APICTL, *args], env=dict(apictl.env, **PACED), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(0.8)
+    os.kill(process.pid, signal.SIGKILL)
+    process.communicate()
+    busy = apictl.run(*args, env=PACED)
+    assert busy.code == 1 and lines(busy)[0]["status"] == 409, busy
+    time.sleep(2.5)
+    done = apictl.run(*args, env=PACED)
+    assert done.code == 0 and lines(done)[0]["status"] == 201, done
+    assert server.stats()["created"] == 1
+
+
+def test_a_journal_someone_else_could_have_written_is_refused(apictl, paced, tmp_path):
+    """Its keys go into headers and its records decide what is skipped."""
+    server = paced("--delay-ms", "1", "--idempotency-header", "Idempotency-Key")
+    apictl.run("profile", "set", "paced", "--idempotency-header", "Idempotency-Key")
+    given = jsonl({"method": "POST", "path": "/p1", "body": {"a": 1}})
+    journal = tmp_path / "team.journal"
+    assert apictl.run("batch", "-p", "paced", "--journal", str(journal), input=given, env=PACED).code == 0
+    text = journal.read_text()
+    journal.chmod(0o666)
+    assert_one_line_error(apictl.run("batch", "-p", "paced", "--journal", str(journal), input=given, env=PACED),
+                          2, "can be changed by other users", f"chmod go-w {journal}")
+    journal.chmod(0o600)
+    header, record = text.splitlines()[0], json.loads(text.splitlines()[1])
+    forged = dict(record, key="k\r\nX-Injected: yes")
+    journal.write_text(header + "\n" + json.dumps(forged) + "\n")
+    assert_one_line_error(apictl.run("batch", "-p", "paced", "--journal", str(journal), input=given, env=PACED),
+                          2, "holds a key that is not one apictl wrote")
+    journal.write_text('{"apictl_batch_journal":1}\n')
+    assert_one_line_error(apictl.run("batch", "-p", "paced", "--journal", str(journal), input=given, env=PACED),
+                          2, "names no base URL")
+    if os.geteuid() == 0:
+        journal.write_text(text)
+        os.chown(journal, 65534, 65534)
+        assert_one_line_error(apictl.run("batch", "-p", "paced", "--journal", str(journal), input=given, env=PACED),
+                              2, "belongs to another user (uid 65534)")
+    assert server.stats()["created"] == 1
+
+
+def test_the_journal_tells_a_line_apart_by_where_its_vars_lead(apictl, paced, tmp_path):
+    server = paced("--delay-ms", "1")
+    path, journal = tmp_path / "pv.jsonl", tmp_path / "pv.journal"
+    path.write_text(jsonl({"method": "DELETE", "path": "/projects/{project}/cache"}))
+    apictl.run("profile", "set", "paced", "--var", "project=alpha")
+    assert apictl.run("batch", str(path), "-p", "paced", "--journal", str(journal), env=PACED).code == 0
+    apictl.run("profile", "set", "paced", "--var", "project=beta")
+    beta = apictl.run("batch", str(path), "-p", "paced", "--journal", str(journal), env=PACED)
+    assert beta.code == 0 and not lines(beta)[0].get("skipped"), beta
+    again = apictl.run("batch", str(path), "-p", "paced", "--journal", str(journal), env=PACED)
+    assert again.code == 0 and lines(again)[0].get("skipped"), again
+    assert server.stats()["DELETE"] == 2
+
+
+def test_a_line_answered_behind_a_slow_one_is_on_record_before_its_output(apictl, paced, tmp_path):
+    """Output waits for input order; the journal does not: a kill while a slow line holds the
+    output back must not send the answered lines again."""
+    server = paced("--delay-ms", "1")
+    path, journal = tmp_path / "kill.jsonl", tmp_path / "kill.journal"
+    path.write_text(jsonl({"method": "GET", "path": "/sleep/30000"}, *({"method": "DELETE", "path": f"/del{n}"} for n in range(3))))
+    process = subprocess.Popen([APICTL, "batch", str(path), "-p", "paced", "--journal", str(journal), "--concurrency", "4"],
+                               env=dict(apictl.env, **PACED), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 10
+    while server.stats().get("DELETE", 0) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    os.kill(process.pid, signal.SIGKILL)
+    process.communicate()
+    resumed = apictl.run("batch", str(path), "-p", "paced", "--journal", str(journal), "--timeout", "1", env=PACED)
+    assert [o.get("skipped", False) for o in lines(resumed)] == [False, True, True, True], resumed
+    assert server.stats()["DELETE"] == 3

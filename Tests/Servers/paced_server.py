@@ -1,7 +1,9 @@
 """A loopback API that answers after a fixed delay and, optionally, allows only LIMIT
 requests per WINDOW seconds (windows aligned to the clock, as X-RateLimit-Reset says),
 for `apictl batch`'s tests and bench. It counts requests, 429s, connections and what it
-created; with --idempotency-header, a POST repeating a key gets the first answer again.
+created; with --idempotency-header, a POST repeating a key gets the first answer again, or
+409 while the key's first request is still being handled (as the IETF idempotency-key draft
+says). A path starting /sleep/MS answers MS milliseconds later than the rest.
 HTTP/1.1 with keep-alive on asyncio: one thread, so the delay is all a client waits for.
 
 Usage: paced_server.py (--port-file PATH | --port N) [--delay-ms 20] [--limit 50 --window 1]
@@ -17,6 +19,7 @@ import time
 stats = {"requests": 0, "429": 0, "connections": 0, "created": 0}
 windows = {}
 seen_keys = {}
+keys_in_flight = set()
 
 
 def reset_stats():
@@ -24,6 +27,7 @@ def reset_stats():
         stats[name] = 0
     windows.clear()
     seen_keys.clear()
+    keys_in_flight.clear()
 
 
 def rate_headers(options):
@@ -54,15 +58,24 @@ async def answer(options, method, path, headers, body):
         reset_stats()
         return 200, {"ok": True}, []
     stats["requests"] += 1
+    stats[method] = stats.get(method, 0) + 1
     # Counted in the window the request arrived in, as a real limiter counts it: decided after the
     # delay, a request sent in one window but answered late on a loaded machine took the next
     # window's budget, and the client's next round met 429s it had no way to foresee.
     limits, refused = rate_headers(options)
-    await asyncio.sleep(options.delay_ms / 1000)
+    key = headers.get(options.idempotency_header.lower()) if options.idempotency_header and method == "POST" else None
+    if key in keys_in_flight:
+        return 409, {"error": "a request with this key is still being handled"}, limits
+    if key:
+        keys_in_flight.add(key)
+    try:
+        extra_ms = float(path.split("/")[2]) if path.startswith("/sleep/") else 0
+        await asyncio.sleep((options.delay_ms + extra_ms) / 1000)
+    finally:
+        keys_in_flight.discard(key)
     if refused:
         return 429, {"error": "rate limited"}, limits
     if method == "POST":
-        key = headers.get(options.idempotency_header.lower()) if options.idempotency_header else None
         if key and key in seen_keys:
             return 201, seen_keys[key], limits + [("Idempotent-Replayed", "true")]
         stats["created"] += 1

@@ -21,7 +21,9 @@ public final class BatchJournal: @unchecked Sendable {
 
     public struct Entry: Sendable {
         /// The key to send the line with again; none once a 4xx refused it (a server that keeps
-        /// answers by key would give the same refusal again).
+        /// answers by key would give the same refusal again). A 408, 409, 425 or 429 refuses
+        /// nothing: it says "not now" (409: the key's first request is still being handled), and
+        /// a new key then would let the server act twice.
         public var key: String?
         /// The status of the request's success, once it succeeded.
         public var succeeded: Int?
@@ -47,6 +49,13 @@ public final class BatchJournal: @unchecked Sendable {
             var info = stat()
             guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
                 throw APICtlError.usage("the journal \(path) is not a regular file", hint: "name a file for it")
+            }
+            // Its keys go into headers and its records decide what is sent: only the user may have written it.
+            guard info.st_uid == geteuid() else {
+                throw APICtlError.usage("the journal \(path) belongs to another user (uid \(info.st_uid))", hint: "give this batch its own --journal")
+            }
+            guard info.st_mode & 0o022 == 0 else {
+                throw APICtlError.usage("the journal \(path) can be changed by other users", hint: "run 'chmod go-w \(path)', or give this batch its own --journal")
             }
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
                 throw APICtlError.usage("the journal \(path) is in use by another apictl batch",
@@ -119,14 +128,17 @@ public final class BatchJournal: @unchecked Sendable {
             throw APICtlError.usage("\(path) is not an apictl batch journal; it was left as it is",
                                     hint: "name a new file, or one an earlier batch wrote")
         }
-        if let written = header["origin"]?.stringValue, written != baseURL {
+        guard let written = header["origin"]?.stringValue else {
+            throw APICtlError.usage("the journal \(path) names no base URL; it was left as it is", hint: "give this batch its own --journal")
+        }
+        guard written == baseURL else {
             throw APICtlError.usage("the journal \(path) was written for \(written), not \(baseURL)",
                                     hint: "give this batch its own --journal")
         }
         while let line = reader.next() {
             // A record cut short by a kill does not parse: what it said was never relied on.
             guard case .text(let bytes) = line, let record = JSONValue(parsing: bytes)?.objectValue else { continue }
-            read(record)
+            try read(record)
         }
         if lastByte() != 0x0A {
             try append("\n", sync: false)   // the next record starts a line of its own
@@ -140,12 +152,22 @@ public final class BatchJournal: @unchecked Sendable {
         return byte
     }
 
-    private func read(_ record: [String: JSONValue]) {
+    /// Answers that refuse nothing for good: the request may still be (or come to be) acted on.
+    static let notYet: Set<Int> = [408, 409, 425, 429]
+
+    private func read(_ record: [String: JSONValue]) throws(APICtlError) {
         guard let hashText = record["hash"]?.stringValue, let hash = UInt64(hashText, radix: 16),
               let occurrence = record["n"]?.text.flatMap(Int.init) else { return }
         let line = LineIdentity(hash: hash, occurrence: occurrence)
         var entry = entries[line] ?? Entry()
-        if let key = record["key"]?.stringValue { entry.key = key }
+        if let key = record["key"]?.stringValue {
+            // apictl writes UUIDs; anything else was put there by hand, and goes into a header.
+            guard key.utf8.count <= 255, key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+                throw APICtlError.usage("the journal \(path) holds a key that is not one apictl wrote (line \(record["line"]?.text ?? "?")); it was left as it is",
+                                        hint: "give this batch a new --journal")
+            }
+            entry.key = key
+        }
         if record["sent"] == .bool(true) { entry.sentUnkeyed = true }
         if let ok = record["ok"] {
             let status = record["status"]?.text.flatMap(Int.init)
@@ -153,7 +175,7 @@ public final class BatchJournal: @unchecked Sendable {
             if let status {
                 entry.sentUnkeyed = false   // answered: whatever it did, the server said so
                 // A 4xx says the request was refused as it stood; a 5xx does not say the server did nothing.
-                if ok != .bool(true), (400..<500).contains(status) { entry.key = nil }
+                if ok != .bool(true), (400..<500).contains(status), !Self.notYet.contains(status) { entry.key = nil }
             }
         }
         entries[line] = entry

@@ -148,13 +148,21 @@ public final class BatchRunner: @unchecked Sendable {
             }
             return .done(result)
         }
-        let hash = BatchJournal.hash(bytes)
+        let request: HTTPRequest
+        do { request = try item.request(profile: settings.profile) } catch {
+            result = BatchResult(BatchJob(sequence: 0, line: number, item: item, request: HTTPRequest(method: item.method, url: ""),
+                                          identity: BatchJournal.LineIdentity(hash: 0, occurrence: 0)))
+            result.error = error
+            return .done(result)
+        }
+        // A line is its text, and where its {vars} lead: the same line for another project is another request.
+        let hash = BatchJournal.hash(item.path.contains("{") ? bytes + [0] + Array(request.url.utf8) : bytes)
         var identity = BatchJournal.LineIdentity(hash: hash, occurrence: 1)
         if journal != nil {
             occurrences[hash, default: 0] += 1
             identity.occurrence = occurrences[hash, default: 1]
         }
-        var job = BatchJob(sequence: 0, line: number, item: item, request: HTTPRequest(method: item.method, url: ""), identity: identity)
+        var job = BatchJob(sequence: 0, line: number, item: item, request: request, identity: identity)
         result = BatchResult(job)
         let recorded = journal?.entry(identity)
         if let status = recorded?.succeeded {
@@ -163,7 +171,6 @@ public final class BatchRunner: @unchecked Sendable {
             return .done(result)
         }
         do {
-            job.request = try item.request(profile: settings.profile)
             job.request.timeout = settings.requestTimeout
             try keyed(&job, recorded: recorded)
         } catch {
@@ -198,6 +205,15 @@ public final class BatchRunner: @unchecked Sendable {
     private func work(_ client: APIClient) {
         while let job = nextJob() {
             let result = send(job, with: client)
+            // On record as soon as it is answered: a kill while earlier lines hold its output back
+            // must not send it again.
+            if result.sent, let journal {
+                do {
+                    try journal.recordOutcome(number: result.line, line: result.identity, status: result.status, succeeded: result.succeeded)
+                } catch {
+                    monitor.locked { halt(.failure(error)) }
+                }
+            }
             monitor.locked {
                 results[job.sequence] = result
                 if !result.succeeded { failed(job.sequence, line: job.line) }
@@ -272,12 +288,6 @@ public final class BatchRunner: @unchecked Sendable {
             guard emit(result) else {
                 monitor.locked { halt(.failure(APICtlError(.outputFailed, "the output could not be written"))) }
                 continue
-            }
-            guard result.sent, let journal else { continue }
-            do {
-                try journal.recordOutcome(number: result.line, line: result.identity, status: result.status, succeeded: result.succeeded)
-            } catch {
-                monitor.locked { halt(.failure(error)) }
             }
         }
     }
