@@ -23,6 +23,21 @@ final class JSONValueTests: XCTestCase {
         XCTAssertNil(JSONValue(parsing: [0x22, 0xFF, 0x22]), "a string must be UTF-8")
     }
 
+    /// Every reader refuses a string that is not UTF-8 (batch passed a truncated sequence on to
+    /// the server and into its output line); every well-formed sequence passes.
+    func testAStringThatIsNotUTF8IsNoJSONToAnyReader() {
+        let refused: [[UInt8]] = [[0xC3], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xE0, 0x80, 0xAF], [0xF4, 0x90, 0x80, 0x80],
+                                  [0xF0, 0x9F, 0x98], [0x80], [0xFE], [0xE2, 0x82, 0x41]]
+        let accepted: [[UInt8]] = [[0xC3, 0xA9], [0xE2, 0x82, 0xAC], [0xED, 0x9F, 0xBF], [0xF0, 0x9F, 0x98, 0x80], [0xF4, 0x8F, 0xBF, 0xBF]]
+        func readers(_ inner: [UInt8]) -> [Bool] {
+            let document = Array(#"{"t":"z"#.utf8) + inner + Array(#""}"#.utf8)
+            return [JSONValue(parsing: document) != nil, JSONPrettyPrinter(color: false).format(document) != nil,
+                    RawJSON.elements([0x5B] + document + [0x5D], at: nil)?.count == 1]
+        }
+        for bytes in refused { XCTAssertEqual(readers(bytes), [false, false, false], "\(bytes)") }
+        for bytes in accepted { XCTAssertEqual(readers(bytes), [true, true, true], "\(bytes)") }
+    }
+
     func testDeepNestingIsRefusedNotACrash() {
         XCTAssertNil(parse(String(repeating: "[", count: 100_000)))
         XCTAssertNotNil(parse(String(repeating: "[", count: 500) + String(repeating: "]", count: 500)))

@@ -56,11 +56,34 @@ struct JSONLexer {
                 }
             case 0..<0x20:
                 return nil
+            case 0x80...:
+                // JSON is UTF-8 (RFC 8259 §8.1): a truncated, overlong or surrogate sequence is not text.
+                guard let length = Self.utf8SequenceLength(bytes, at: index - 1) else { return nil }
+                index += length - 1
             default:
                 continue
             }
         }
         return nil
+    }
+
+    /// The length of the well-formed UTF-8 sequence starting at `start` (Unicode's table 3-7), or nil.
+    static func utf8SequenceLength(_ bytes: [UInt8], at start: Int) -> Int? {
+        let lead = bytes[start]
+        let length: Int, second: ClosedRange<UInt8>
+        switch lead {
+        case 0xC2...0xDF: (length, second) = (2, 0x80...0xBF)
+        case 0xE0: (length, second) = (3, 0xA0...0xBF)
+        case 0xE1...0xEC, 0xEE...0xEF: (length, second) = (3, 0x80...0xBF)
+        case 0xED: (length, second) = (3, 0x80...0x9F)
+        case 0xF0: (length, second) = (4, 0x90...0xBF)
+        case 0xF1...0xF3: (length, second) = (4, 0x80...0xBF)
+        case 0xF4: (length, second) = (4, 0x80...0x8F)
+        default: return nil
+        }
+        guard start + length <= bytes.count, second.contains(bytes[start + 1]) else { return nil }
+        for offset in 2..<length where !(0x80...0xBF).contains(bytes[start + offset]) { return nil }
+        return length
     }
 
     /// A number token as written.
