@@ -3,10 +3,11 @@ only among the user's own profiles, environments and accounts, and refused with 
 it tries anything else or could have been written by someone else."""
 import json
 import os
+import subprocess
 
 import pytest
 
-from conftest import assert_one_line_error
+from conftest import APICTL, assert_one_line_error
 
 
 @pytest.fixture
@@ -131,3 +132,19 @@ def test_a_link_to_standard_input_is_not_read_as_the_project_file(project, ref, 
         result = subprocess.run([APICTL, "whoami"], stdin=stdin, cwd=project.inside, env=project.env, capture_output=True, text=True)
     assert result.returncode == 3 and ("/dev/stdin" in result.stderr or "/proc/" in result.stderr), result
     assert "other" not in result.stdout
+
+
+@needs_root
+def test_a_group_writable_file_is_trusted_only_for_a_private_group(project, ref):
+    """`umask 002` leaves files writable by the user's private group, which is the user alone;
+    a primary group others share (`useradd -g users`) is not."""
+    file = project.project / ".apictl.toml"
+    write(file, 'profile = "dz"\naccount = "work"\n', mode=0o664)
+    os.chown(file, 0, 0)                                  # root's own group: no one else in it
+    trusted = project.run("whoami", cwd=project.inside)
+    assert trusted.code == 0 and "ada@work.test" in trusted.out, trusted
+    os.chown(file, 0, 100)                                # "users", as the primary group of this run
+    shared = subprocess.run(["setpriv", "--regid", "100", "--clear-groups", APICTL, "whoami"], cwd=project.inside,
+                            env=project.env, capture_output=True, text=True, timeout=30)
+    assert shared.returncode == 3 and str(file) in shared.stderr and "members of group 100" in shared.stderr, shared
+    assert "ada@" not in shared.stdout

@@ -90,12 +90,26 @@ public struct ProjectFile: Sendable, Equatable {
         return try decode(table, path: path)
     }
 
-    /// Who besides the user may write what `info` describes: anyone, or a group other than the
-    /// user's own (a private group, as `umask 002` leaves it, is the user alone).
+    /// Who besides the user may write what `info` describes: anyone, or a group that is not the
+    /// user's private one (a private group, as `umask 002` leaves files, is the user alone).
     static func writers(_ info: stat) -> String? {
         if info.st_mode & 0o002 != 0 { return "any user" }
-        if info.st_mode & 0o020 != 0 && info.st_gid != getgid() { return "the members of group \(info.st_gid)" }
+        if info.st_mode & 0o020 != 0 && !isPrivateGroup(info.st_gid) { return "the members of group \(info.st_gid)" }
         return nil
+    }
+
+    /// A user private group: named as the user, no members listed, and no other user's primary
+    /// group. Being the user's primary group is not enough: `useradd -g users` shares one.
+    static func isPrivateGroup(_ gid: gid_t) -> Bool {
+        let uid = getuid()
+        guard gid == getgid(), let user = getpwuid(uid)?.pointee, let group = getgrgid(gid)?.pointee,
+              String(cString: user.pw_name) == String(cString: group.gr_name), group.gr_mem?.pointee == nil else { return false }
+        setpwent()
+        defer { endpwent() }
+        while let other = getpwent()?.pointee {
+            if other.pw_gid == gid && other.pw_uid != uid { return false }
+        }
+        return true
     }
 
     /// Why a file in `folder` could have been put there by someone else; nil when only the user could.
