@@ -100,6 +100,8 @@ _apictl() {
     fi
     # A path segment (/requests/), a field (title=) or a folder goes on without a space.
     [[ ${#COMPREPLY[@]} -gt 0 && $open == 1 ]] && compopt -o nospace 2>/dev/null
+    # In apictl's order (required fields first), not bash's alphabetical one (bash 4.4 and later).
+    compopt -o nosort 2>/dev/null
     return 0
 }
 complete -F _apictl apictl

@@ -244,7 +244,8 @@ def test_paths_fields_and_query_parameters_complete_in_bash_and_zsh(apictl, term
     synced_description(apictl, tmp_path, "dzdesk")
     tab(terminal, "apictl request GET /re", "/requests", "/requests/")
     tab(terminal, "apictl request GET /companies/", "/companies/acme/")      # {company} filled from the profile's vars
-    tab(terminal, "apictl request POST /requests ", "title=", "priority:=")
+    screen = tab(terminal, "apictl request POST /requests ", "title=", "priority:=")
+    assert screen.index("title=") < screen.index("priority:="), screen   # required first, as apictl orders them
     # zsh lists whole candidates; bash lists what follows the word's last '=' (its COMP_WORDBREAKS)
     screen = tab(terminal, "apictl request POST /requests priority:=", "3")
     assert "priority:=1  priority:=2  priority:=3" in screen or "\n1  2  3" in screen, screen

@@ -9,7 +9,7 @@ enum LogoutCommand {
         name: "logout",
         summary: "Remove a profile's stored credential",
         options: Options.self,
-        examples: ["apictl logout -p dzdesk", "apictl logout -p pocketdns -e production", "apictl logout -p techdocs --revoke",
+        examples: ["apictl logout -p dzdesk", "apictl logout -p pocketdns -e production", "apictl logout -p dzdesk --revoke",
                    "apictl logout -p bank --proxy"],
         run: run
     )
@@ -118,7 +118,8 @@ enum LogoutCommand {
             let http = context.makeClient(transport: transport, profile: nil, credential: nil)
             let endpoints = try OAuthEndpoints.resolve(profile, http: http)
             guard let url = endpoints.revocationURL else {
-                throw APICtlError.config("profile '\(profile.name)' has no oauth.revocation_url to revoke at")
+                throw APICtlError.config("profile '\(profile.name)' has no oauth.revocation_url to revoke at",
+                                         hint: "set the provider's revocation endpoint (RFC 7009) with 'apictl profile set \(profile.name) --oauth-revocation-url URL', or revoke it in the provider's dashboard")
             }
             try CredentialRefresher.checkDestination(url, of: stored, profile: profile, what: "revocation endpoint")
             let identity = try OAuthEndpoints.identity(profile, environment: context.environment, storedSecret: stored.clientSecret,

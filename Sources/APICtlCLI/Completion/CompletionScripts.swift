@@ -129,6 +129,8 @@ enum CompletionScripts {
         fi
         # A path segment (/requests/), a field (title=) or a folder goes on without a space.
         [[ ${#COMPREPLY[@]} -gt 0 && $open == 1 ]] && compopt -o nospace 2>/dev/null
+        # In apictl's order (required fields first), not bash's alphabetical one (bash 4.4 and later).
+        compopt -o nosort 2>/dev/null
         return 0
     }
     complete -F _apictl apictl
@@ -167,8 +169,9 @@ enum CompletionScripts {
             # A path segment (/requests/) or a field (title=) goes on without a space.
             if [[ "$name" == */ || "$name" == *= ]]; then open+=("$entry"); else described+=("$entry"); fi
         done
-        _describe -t values 'apictl' described
-        (( ${#open} )) && _describe -t values 'apictl' open -S ''
+        # -V: in apictl's order (required fields first), not sorted.
+        _describe -V -t values 'apictl' described
+        (( ${#open} )) && _describe -V -t values 'apictl' open -S ''
     }
     if [[ "$funcstack[1]" == "_apictl" ]]; then
         _apictl "$@"

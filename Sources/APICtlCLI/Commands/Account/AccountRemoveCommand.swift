@@ -7,7 +7,7 @@ enum AccountRemoveCommand {
         name: "remove",
         summary: "Remove one of a profile's accounts (revoking it first with --revoke)",
         options: Options.self,
-        examples: ["apictl account remove work -p dzdesk", "apictl account remove bot -p techdocs --revoke"],
+        examples: ["apictl account remove work -p dzdesk", "apictl account remove bot -p dzdesk --revoke"],
         run: run
     )
 

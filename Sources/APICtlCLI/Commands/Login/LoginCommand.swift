@@ -24,7 +24,7 @@ enum LoginCommand {
         """,
         options: Options.self,
         examples: ["apictl login -p dzdesk", "echo \"$KEY\" | apictl login -p dzdesk --with-token",
-                   "echo \"$WORK_KEY\" | apictl login -p dzdesk -a work --with-token", "apictl login -p techdocs --device",
+                   "echo \"$WORK_KEY\" | apictl login -p dzdesk -a work --with-token", "apictl login -p corp-sso --device",
                    "apictl login -p ci-bot --client-credentials --client-secret-stdin < secret.txt",
                    "apictl login -p dzdesk --ci", "echo \"$PROXY_PASSWORD\" | apictl login -p bank --proxy --proxy-user me"],
         run: run

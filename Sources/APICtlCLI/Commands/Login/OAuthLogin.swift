@@ -49,7 +49,8 @@ enum OAuthLogin {
                                 authorizeURL: authorizeURL, tokenURL: tokenURL, scopes: scopes, timeout: timeout)
         case .device:
             guard let deviceURL = endpoints.deviceAuthorizationURL else {
-                throw TokenEndpointError.failed(.config("profile '\(profile.name)' has no oauth.device_authorization_url"))
+                throw TokenEndpointError.failed(.config("profile '\(profile.name)' has no oauth.device_authorization_url",
+                                                        hint: "set the provider's device endpoint (RFC 8628) with 'apictl profile set \(profile.name) --oauth-device-url URL', or log in in the browser"))
             }
             return try DeviceLogin.run(login.device, context, profile: profile.name, client: client, deviceURL: deviceURL,
                                        tokenURL: tokenURL, scopes: scopes, timeout: timeout)
