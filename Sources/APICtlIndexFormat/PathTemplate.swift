@@ -21,4 +21,18 @@ public enum PathTemplate {
     public static func templateCount<S: StringProtocol>(_ path: S) -> Int {
         segments(path).filter(isTemplate).count
     }
+
+    /// Of two paths that match one request, whether `path` is the one meant: fewer templates;
+    /// then the one whose first template comes later (`/notes/{id}` over `/{x}/abc`); then the
+    /// first in byte order. A total order, so the check before sending and completion always
+    /// agree, whatever order a description lists its paths in.
+    public static func isMoreSpecific(_ path: String, than other: String) -> Bool {
+        let (mine, theirs) = (segments(path), segments(other))
+        let (count, otherCount) = (mine.filter(isTemplate).count, theirs.filter(isTemplate).count)
+        if count != otherCount { return count < otherCount }
+        for (segment, otherSegment) in zip(mine, theirs) where isTemplate(segment) != isTemplate(otherSegment) {
+            return !isTemplate(segment)
+        }
+        return Array(path.utf8).lexicographicallyPrecedes(Array(other.utf8))
+    }
 }

@@ -4,6 +4,7 @@ here wrote (../shared/data/openapi, copied into Tests/Fixtures)."""
 import base64
 import gzip
 import json
+import os
 import random
 import subprocess
 import time
@@ -485,3 +486,48 @@ def test_a_refused_sync_does_not_say_no_credential_was_sent_when_one_was(apictl,
     result = apictl.run("api", "sync", "-p", "d", env={"DZDESK_TOKEN": token})
     assert result.code == 4 and "Invalid token." in result.err, result
     assert "no credential was sent" not in result.err, result
+
+
+OVERLAPPING = {
+    "openapi": "3.1.0", "info": {"title": "overlap", "version": "1"},
+    "paths": {
+        # Listed template-first, so a lookup that takes the first match it meets differs from one that ranks.
+        "/{x}/abc": {"post": {"requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+                              "responses": {"200": {"description": "ok"}}}},
+        "/notes/{id}": {"post": {"requestBody": {"content": {"application/json": {"schema": {
+            "type": "object", "additionalProperties": False,
+            "properties": {"mode": {"type": "string", "enum": ["@/etc/hostname", "plain"]}}}}}},
+            "responses": {"200": {"description": "ok"}}}},
+    },
+}
+
+
+def test_two_paths_that_match_give_one_verdict_and_tab_offers_no_file(dz, tmp_path):
+    """/notes/abc matches /notes/{id} and /{x}/abc: the check used to pick one at random per
+    process, and Tab offered '-F mode=@/etc/hostname', which sends the file."""
+    description = tmp_path / "overlap.json"
+    description.write_text(json.dumps(OVERLAPPING))
+    assert dz.run("profile", "set", "dz", "--openapi", str(description)).code == 0
+    assert dz.run("api", "sync", "-p", "dz").code == 0
+    verdicts = {dz.run("request", "POST", "/notes/abc", "-F", "other=1", "--dry-run").code for _ in range(8)}
+    assert verdicts == {2}, verdicts        # /notes/{id}, the more specific, closes its body
+    offered = dz.run("__complete", "request", "POST", "/notes/abc", "-F", "mode=").out.splitlines()
+    assert [line.split("\t")[0] for line in offered] == ["mode=plain"], offered
+    items = dz.run("__complete", "request", "POST", "/notes/abc", "mode:=").out.splitlines()
+    assert not any("@" in line for line in items), items
+
+
+def test_a_fifo_in_the_index_is_not_waited_on(dz, ref):
+    assert dz.run("api", "sync", "-p", "dz").code == 0
+    for name in ("catalog.tsv", "operations.jsonl"):
+        path = index_path(dz, "dz") / name
+        kept = path.read_bytes()
+        path.unlink()
+        os.mkfifo(path)
+        try:
+            for args in (["__complete", "request", "GET", "/re"], ["request", "GET", "/requests", "--dry-run"], ["api", "list"]):
+                result = dz.run(*args, timeout=10)
+                assert "Traceback" not in result.err, (name, args, result)
+        finally:
+            path.unlink()
+            path.write_bytes(kept)

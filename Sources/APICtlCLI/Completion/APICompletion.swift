@@ -115,8 +115,10 @@ struct APICompletion {
             .map { ($0.name + separator, ($0.required ? "required query " : "query ") + ($0.schema.flatMap(RequestCheck.typeText) ?? "")) }
     }
 
+    /// A value that begins with `@` is never offered: after `-F name=` or `name:=` it names a
+    /// file to send, so a description could have Tab put a local file of its choosing in the body.
     static func enumValues(_ schema: JSONValue?, name: String, separator: String, prefix: String) -> [(String, String)] {
-        let values = (schema?["enum"]?.arrayValue ?? []).map { $0.stringValue ?? $0.rendered() }
+        let values = (schema?["enum"]?.arrayValue ?? []).map { $0.stringValue ?? $0.rendered() }.filter { !$0.hasPrefix("@") }
         return values.map { (name + separator + $0, "") }.filter { $0.0.hasPrefix(prefix) }
     }
 }

@@ -64,7 +64,7 @@ public struct OpenAPIIndex: Sendable {
     /// The catalog of a profile's synced description; nil when none was synced.
     public static func load(profile: String, cacheDirectory: String) -> OpenAPIIndex? {
         let directory = directory(profile: profile, cacheDirectory: cacheDirectory)
-        guard let bytes = FileBytes.contents(of: directory + "/catalog.tsv", limit: 64 << 20) else { return nil }
+        guard let bytes = FileBytes.regularFileContents(of: directory + "/catalog.tsv", limit: 64 << 20) else { return nil }
         var lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         guard !lines.isEmpty else { return nil }
         let head = lines.removeFirst().split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
@@ -192,7 +192,7 @@ public struct OpenAPIIndex: Sendable {
     public func operation(method: String, path: String) -> Operation? {
         let wanted = PathTemplate.segments(path)
         let candidates = operations.filter { $0.method == method.uppercased() && PathTemplate.matches(PathTemplate.segments($0.path), wanted) }
-        return candidates.min { PathTemplate.templateCount($0.path) < PathTemplate.templateCount($1.path) }.flatMap(operation)
+        return candidates.min { PathTemplate.isMoreSpecific($0.path, than: $1.path) }.flatMap(operation)
     }
 
     /// Operations on a path, any method.

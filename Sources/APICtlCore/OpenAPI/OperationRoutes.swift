@@ -45,22 +45,22 @@ public enum OperationRoutes {
     }
 
     /// The operation `method path` (relative to the base URL) goes to: of the paths that
-    /// match, the one with the fewest templates.
+    /// match, the most specific (`PathTemplate.isMoreSpecific`, as completion chooses).
     public static func lookup(method: String, path: String, profile: String, cacheDirectory: String) -> Lookup {
         let folder = OpenAPIIndex.directory(profile: profile, cacheDirectory: cacheDirectory)
         guard FileBytes.exists(folder + "/routes") else { return FileBytes.exists(folder + "/catalog.tsv") ? .unknown : .noIndex }
         let wanted = PathTemplate.segments(path)
-        var best: (path: String, offset: Int, length: Int, templates: Int)?
+        var best: (path: String, offset: Int, length: Int)?
         let literal = fileName(method: method, segments: wanted.count, first: wanted.first)
         let templated = fileName(method: method, segments: wanted.count, first: wanted.isEmpty ? nil : "{}")
-        for name in Set([literal, templated]) {
-            guard let bytes = FileBytes.contents(of: folder + "/routes/" + name, limit: 16 << 20) else { continue }
+        for name in literal == templated ? [literal] : [literal, templated] {
+            guard let bytes = FileBytes.regularFileContents(of: folder + "/routes/" + name, limit: 16 << 20) else { continue }
             for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
                 let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
                 guard fields.count == 3, let offset = Int(fields[1]), let length = Int(fields[2]),
                       PathTemplate.matches(PathTemplate.segments(fields[0]), wanted) else { continue }
-                let templates = PathTemplate.templateCount(fields[0])
-                if best.map({ templates < $0.templates }) ?? true { best = (String(fields[0]), offset, length, templates) }
+                let path = String(fields[0])
+                if best.map({ PathTemplate.isMoreSpecific(path, than: $0.path) }) ?? true { best = (path, offset, length) }
             }
         }
         guard let best, let operation = OpenAPIIndex.operation(in: folder, offset: best.offset, length: best.length, path: best.path) else {

@@ -21,7 +21,7 @@ public struct SyncRecord: Sendable, Equatable {
 
     /// The last sync's record; nil when there is none, or it is not one this version wrote.
     public static func load(profile: String, cacheDirectory: String) -> SyncRecord? {
-        guard let value = FileBytes.contents(of: path(profile: profile, cacheDirectory: cacheDirectory), limit: 1 << 16)
+        guard let value = FileBytes.regularFileContents(of: path(profile: profile, cacheDirectory: cacheDirectory), limit: 1 << 16)
                 .flatMap({ JSONValue(parsing: $0) }),
               let location = value["location"]?.stringValue,
               let syncedAt = value["synced_at"]?.stringValue.flatMap(Timestamp.rfc3339) else { return nil }

@@ -107,11 +107,14 @@ public enum FileBytes {
         return readAll(fd, limit: limit)
     }
 
-    /// `length` bytes of the file from `offset`; nil when it cannot be read or is shorter.
+    /// `length` bytes of the regular file from `offset`; nil when it cannot be read, is shorter,
+    /// or is no regular file (a FIFO put in its place is never waited on).
     public static func contents(of path: String, offset: Int, length: Int) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0, offset >= 0, length >= 0 else { if fd >= 0 { close(fd) }; return nil }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
         var bytes = [UInt8](repeating: 0, count: length)
         var done = 0
         while done < length {
