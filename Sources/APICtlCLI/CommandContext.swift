@@ -27,6 +27,9 @@ public final class OutputStream: @unchecked Sendable {
     /// back in its place, so the write goes there instead.
     var pagerGoneBeforeReading: (() -> Bool)?
     private var readerQuit = false
+    /// Nothing more written here will be read: a write failed, or the user quit the pager.
+    /// Work that only makes output (the next page, the filter's next result) stops.
+    public var hasNoReader: Bool { failure != nil || readerQuit }
     /// Bytes not written because the pager had quit: nobody saw them.
     private(set) var droppedBytes = 0
 

@@ -366,14 +366,16 @@ int cjq_run(cjq *jq, const char *json, size_t length, int pretty, cjq_emit emit,
             }
             break;
         }
+        int stop;
         if (jv_get_kind(result) == JV_KIND_STRING) {
-            emit(jv_string_value(result), (size_t)jv_string_length_bytes(jv_copy(result)), 1, context);
+            stop = emit(jv_string_value(result), (size_t)jv_string_length_bytes(jv_copy(result)), 1, context);
             jv_free(result);
         } else {
             jv text = jv_dump_string(result, flags);
-            emit(jv_string_value(text), (size_t)jv_string_length_bytes(jv_copy(text)), 0, context);
+            stop = emit(jv_string_value(text), (size_t)jv_string_length_bytes(jv_copy(text)), 0, context);
             jv_free(text);
         }
+        if (stop) break;   // nothing reads the results: `repeat(1)` would otherwise run for ever
     }
     cjq_oom_jump = NULL;
     environ = previous_environment;

@@ -30,6 +30,12 @@ final class PaginatorTests: XCTestCase {
         XCTAssertEqual(Paginator.nextLink(#"<https://a/x?page=2>; rel="next", <https://a/x?page=9>; rel="last""#), "https://a/x?page=2")
         XCTAssertEqual(Paginator.nextLink(#"<https://a/x?page=9>; rel="last""#), nil)
         XCTAssertEqual(Paginator.nextLink(#"</p/3>; rel="prev next""#), "/p/3")
+        // A target or a quoted parameter may hold ',' and ';': the link is read by its grammar, not split.
+        XCTAssertEqual(Paginator.nextLink(#"</items?p=2&fields=id,name>; rel="next""#), "/items?p=2&fields=id,name")
+        XCTAssertEqual(Paginator.nextLink(#"</a;v=1?p=2>; rel=next"#), "/a;v=1?p=2")
+        XCTAssertEqual(Paginator.nextLink(#"</x>; title="a, b; rel=next", </p/2>; rel="next""#), "/p/2")
+        XCTAssertEqual(Paginator.nextLink(#"junk, <>; rel="next", </p/4>;rel=next"#), "/p/4")
+        XCTAssertEqual(Paginator.nextLink(#"</p/5>; REL = "Next""#), "/p/5")
     }
 
     func testSettingQuery() {

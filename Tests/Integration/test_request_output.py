@@ -360,3 +360,55 @@ def test_on_a_terminal_a_body_without_a_final_newline_ends_with_one(apictl, ref,
     assert shown.code == 0 and screen.endswith("no newline here\n"), repr(shown.out)
     piped = apictl.run("request", "GET", "/me", env=paged)
     assert piped.out == "no newline here"                      # piped: untouched
+
+
+# --- output nobody reads ends the work that makes it ------------------------------------------
+
+def ignore_sigpipe():
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize("args", [["request", "GET", "/endless/0", "--paginate", "--ndjson"],
+                                  ["request", "GET", "/endless/0", "--jq", "repeat(1)"]],
+                         ids=["pages", "filter"])
+def test_a_closed_pipe_ends_pagination_and_the_filter(t, ref, args):
+    """With SIGPIPE ignored, a reader that goes away (`| head -c1`) used to leave apictl fetching
+    pages (or running `repeat(1)`) for ever, every write dropped."""
+    proc = subprocess.Popen([APICTL, *args], env=dict(t.env), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=ignore_sigpipe)
+    assert proc.stdout.read(1)
+    proc.stdout.close()
+    try:
+        code = proc.wait(timeout=30)
+    finally:
+        proc.kill()
+    err = proc.stderr.read().decode()
+    assert code == 10 and "Broken pipe" in err, err
+    assert len([e for e in ref.log() if e["path"].startswith("/_test/endless/")]) < 100
+
+
+def test_a_link_whose_target_holds_a_comma_is_followed(t):
+    result = t.run("request", "GET", "/endless/0?stop=3", "--paginate", "--ndjson")
+    assert result.code == 0 and [json.loads(line)["n"] for line in result.out.splitlines()] == [0, 1, 2], result
+
+
+def test_a_link_to_a_file_not_there_yet_makes_it_and_stays_a_link(t, tmp_path):
+    link = tmp_path / "link.json"
+    link.symlink_to("target.json")
+    assert t.run("request", "GET", "/bytes/300", "-o", str(link)).code == 0
+    assert link.is_symlink() and (tmp_path / "target.json").read_bytes() == b"a" * 300
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to make a link as another user")
+def test_a_link_another_user_planted_in_a_shared_folder_is_not_followed(t, tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    planted = shared / "out.json"
+    planted.symlink_to(victim)
+    os.lchown(planted, 65534, 65534)
+    result = t.run("request", "GET", "/bytes/300", "-o", str(planted))
+    assert_one_line_error(result, 10, "a link another user (uid 65534) made")
+    assert victim.read_text() == "keep me\n"

@@ -49,7 +49,7 @@ enum ResponsePrinter {
     /// Results go out as jq hands them over, never copied, unless a terminal colours them.
     static func filtered(_ document: UnsafeRawBufferPointer, through filter: JQFilter, terminal: Bool, color: Bool,
                          deadline: Double? = nil, to out: OutputStream) throws(APICtlError) {
-        try filter.run(document, pretty: !terminal, deadline: deadline) { result in
+        try filter.run(document, pretty: !terminal, deadline: deadline, stopped: { out.hasNoReader }) { result in
             switch result {
             case .string(let text):
                 // A server's string on a terminal: its control characters shown, not acted on.

@@ -146,8 +146,12 @@ final class FileOutput {
             sink = .through(fd)
             return
         }
-        // A symbolic link is followed, so the file it points at is replaced and the link kept.
-        let target = exists ? (PathText.real(finalPath) ?? finalPath) : finalPath
+        // A symbolic link is followed, so the file it points at is replaced (or made, for a link
+        // to nothing yet, as curl and a shell's > do) and the link kept.
+        var link = stat()
+        let isLink = lstat(finalPath, &link) == 0 && link.st_mode & S_IFMT == S_IFLNK
+        if isLink, let problem = Self.plantedLink(finalPath, link) { throw Self.failure(finalPath, problem) }
+        let target = exists ? (PathText.real(finalPath) ?? finalPath) : isLink ? Self.end(ofDanglingLink: finalPath) : finalPath
         let directory = PathText.directory(of: target)
         let temporary = (directory.isEmpty ? "" : directory + "/") + ".\(PathText.lastComponent(of: target)).apictl-\(getpid()).part"
         let mask = umask(0)
@@ -159,6 +163,28 @@ final class FileOutput {
         } catch {
             throw Self.failure(finalPath, Self.reason(error.message))
         }
+    }
+
+    /// Why a link is not followed: the kernel's protected_symlinks rule, whatever the machine's
+    /// setting, since the rename below would bypass it. In a sticky folder others may write
+    /// (/tmp), a link made by someone other than the user or the folder's owner chose the file.
+    static func plantedLink(_ path: String, _ link: stat) -> String? {
+        var folder = stat()
+        let directory = PathText.directory(of: PathText.absolute(path))
+        guard stat(directory.isEmpty ? "/" : directory, &folder) == 0, folder.st_mode & S_ISVTX != 0, folder.st_mode & 0o002 != 0,
+              link.st_uid != geteuid(), link.st_uid != folder.st_uid else { return nil }
+        return "it is a link another user (uid \(link.st_uid)) made in a folder anyone may write; remove it or name another file"
+    }
+
+    /// Where a chain of links ends when its last target does not exist yet.
+    static func end(ofDanglingLink path: String) -> String {
+        var current = PathText.absolute(path)
+        for _ in 0..<40 {
+            guard let text = PathText.linkText(current) else { break }
+            let directory = PathText.directory(of: current)
+            current = text.hasPrefix("/") ? text : (directory.isEmpty ? "" : directory) + "/" + text
+        }
+        return current
     }
 
     func write(_ chunk: UnsafeRawBufferPointer) throws(APICtlError) {

@@ -30,9 +30,10 @@ public struct Paginator {
         public var leftUnfollowed: Bool { statedTotal.map { $0 > offset + items } ?? false }
     }
 
-    /// Calls `onPage` with each page's body and the byte ranges of its items.
+    /// Calls `onPage` with each page's body and the byte ranges of its items; its false (the
+    /// output has no reader any more) fetches no further page.
     @discardableResult
-    public func run(_ first: HTTPRequest, onPage: ([UInt8], [Range<Int>]) -> Void) throws(APICtlError) -> Walked {
+    public func run(_ first: HTTPRequest, onPage: ([UInt8], [Range<Int>]) -> Bool) throws(APICtlError) -> Walked {
         var request = first
         var seen: Set<String> = []
         var page = Int(Self.queryValue(first.url, config.pageParam ?? "") ?? "") ?? 1
@@ -45,8 +46,9 @@ public struct Paginator {
             guard let items = Self.items(response.body, pointer: config.items) else {
                 throw Self.noItems(response.body, page: number, pointer: config.items)
             }
-            onPage(response.body, items)
+            let goOn = onPage(response.body, items)
             walked.items += items.count
+            guard goOn else { return walked }
             guard let next = nextURL(after: request, response: response, items: items.count, page: &page),
                   !seen.contains(next) else {
                 walked.statedTotal = Self.statedTotal(response.body)

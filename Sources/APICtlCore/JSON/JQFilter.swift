@@ -57,8 +57,9 @@ public final class JQFilter {
     /// `pretty`: JSON results indented as jq prints them; else compact. A run-time error (or
     /// input that is not JSON) is exit 11, one line; so is running out of memory. With a
     /// `deadline` (`--timeout`), a filter still running then ends the process with exit 8.
+    /// `stopped` is asked after each result: true ends the filter there (the reader is gone).
     public func run(_ document: UnsafeRawBufferPointer, pretty: Bool, deadline: TimeInterval? = nil,
-                    emit: (Output) -> Void) throws(APICtlError) {
+                    stopped: () -> Bool = { false }, emit: (Output) -> Void) throws(APICtlError) {
         if let deadline {
             let line = "apictl: gave up: the --jq filter was still running when --timeout ran out (raise --timeout or simplify the filter)"
             guard deadline > 0, cjq_watchdog_start(deadline, line, ExitCode.network.rawValue) == 0 else {
@@ -67,18 +68,19 @@ public final class JQFilter {
         }
         defer { if deadline != nil { cjq_watchdog_cancel() } }
         var message = [CChar](repeating: 0, count: 1024)
-        let status = withoutActuallyEscaping(emit) { emit in
-            let sink = Sink(emit)
+        let status = withoutActuallyEscaping(emit) { emit in withoutActuallyEscaping(stopped) { stopped in
+            let sink = Sink(emit, stopped: stopped)
             return withExtendedLifetime(sink) {
                 cjq_run(compiled, document.baseAddress?.assumingMemoryBound(to: CChar.self), document.count, pretty ? 1 : 0,
                               { start, length, isString, context in
-                                  guard let context else { return }
+                                  guard let context else { return 1 }
                                   let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
                                   let bytes = UnsafeRawBufferPointer(start: start, count: start == nil ? 0 : length)
                                   sink.emit(isString != 0 ? .string(bytes) : .json(bytes))
+                                  return sink.stopped() ? 1 : 0
                               }, Unmanaged.passUnretained(sink).toOpaque(), &message, message.count)
             }
-        }
+        } }
         switch status {
         case Int32(CJQ_OK):
             return
@@ -104,10 +106,14 @@ public final class JQFilter {
         if let failure { throw failure }
     }
 
-    /// Carries `emit` through jq's C callback.
+    /// Carries `emit` and `stopped` through jq's C callback.
     private final class Sink {
         let emit: (Output) -> Void
-        init(_ emit: @escaping (Output) -> Void) { self.emit = emit }
+        let stopped: () -> Bool
+        init(_ emit: @escaping (Output) -> Void, stopped: @escaping () -> Bool) {
+            self.emit = emit
+            self.stopped = stopped
+        }
     }
 
     private static func text(_ message: [CChar]) -> String {

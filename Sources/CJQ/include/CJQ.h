@@ -27,10 +27,11 @@ enum {
 cjq *cjq_compile(const char *filter, size_t length, char *const *environment, char *error, size_t error_size);
 
 /// Called once per result: a string's raw bytes (IS_STRING 1), or the value as JSON text.
-typedef void (*cjq_emit)(const char *bytes, size_t length, int is_string, void *context);
+/// Returns nonzero to stop the filter there (nothing reads the output any more).
+typedef int (*cjq_emit)(const char *bytes, size_t length, int is_string, void *context);
 
 /// Runs the filter on one JSON document (LENGTH bytes). CJQ_OK when every result was
-/// emitted, else CJQ_ERROR / CJQ_OUT_OF_MEMORY with the message in ERROR.
+/// emitted (or EMIT asked to stop), else CJQ_ERROR / CJQ_OUT_OF_MEMORY with the message in ERROR.
 /// PRETTY: JSON results indented by two spaces, else compact.
 int cjq_run(cjq *jq, const char *json, size_t length, int pretty, cjq_emit emit, void *context,
             char *error, size_t error_size);

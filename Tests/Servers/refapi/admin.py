@@ -129,6 +129,16 @@ def register(router, state):
             response.header("Link", f'<{request.arg("next")}>; rel="next"')
         return response
 
+    @router.route("_test", "GET", "/endless/(?P<n>[0-9]+)")
+    def endless(request, n):
+        """Page N of a list that goes on for ever (or up to ?stop=M); its Link holds a comma
+        inside the <>, as `fields=id,name` queries do."""
+        n, stop = int(n), int(request.arg("stop", "0")) or None
+        response = Response.json(200, [{"n": n}])
+        if stop is None or n + 1 < stop:
+            response.header("Link", f'</_test/endless/{n + 1}?stop={stop or 0}&fields=id,name>; rel="next"')
+        return response
+
     @router.route("_test", "GET", "/html")
     def html(request):
         status = int(request.arg("status", "200"))

@@ -27,7 +27,7 @@ extension RequestCommand {
             walked = try paginator.run(request) { body, items in
                 for range in items {
                     if ndjson, let filter = plan.filter {
-                        guard filterFailure == nil else { return }
+                        guard filterFailure == nil else { return false }
                         do throws(APICtlError) { try filtered(Array(body[range]), through: filter, session, context) } catch {
                             filterFailure = error
                         }
@@ -38,6 +38,8 @@ extension RequestCommand {
                     }
                     count += 1
                 }
+                // Quitting the pager or closing the pipe ends the walk: nobody reads the next page.
+                return !context.stdout.hasNoReader
             }
         } catch {
             if !ndjson && count > 0 && !hold { context.stdout.write("\n]\n") }
