@@ -412,3 +412,22 @@ def test_a_link_another_user_planted_in_a_shared_folder_is_not_followed(t, tmp_p
     result = t.run("request", "GET", "/bytes/300", "-o", str(planted))
     assert_one_line_error(result, 10, "a link another user (uid 65534) made")
     assert victim.read_text() == "keep me\n"
+
+
+# --- a terminal is shown text, never handed escapes --------------------------------------------
+
+def test_a_body_too_large_to_hold_still_reaches_the_terminal_with_its_escapes_shown(t):
+    result = t.run_tty("request", "GET", f"/padded-escapes/{17 << 20}", timeout=120)
+    assert result.code == 0 and "larger than 16 MiB" in result.out, result.out[-300:]
+    tail = result.out[-200:]
+    assert "BIGTITLE" in tail and "end" in tail, tail
+    assert "\x1b]0;" not in result.out and "\u009b" not in result.out, tail
+
+
+def test_pretty_json_shows_c1_bidi_and_zero_width_characters_escaped(t):
+    for args in (["request", "GET", "/c1-json"], ["request", "GET", "/c1-json", "--jq", "."]):
+        shown = t.run_tty(*args).out
+        assert "\u009b" not in shown and "\u202e" not in shown and "\u200b" not in shown, (args, shown)
+        assert "\\u009b" in shown and "\\u202e" in shown and "\\u200b" in shown, (args, shown)
+    piped = t.run("request", "GET", "/c1-json")
+    assert json.loads(piped.out)["file"] == "bidi\u202egnp.exe"      # piped: the body untouched

@@ -21,27 +21,19 @@ enum ResponsePrinter {
             .joined(separator: "\n")
     }
 
-    /// JSON text with U+0080-U+009F (C1 controls, which JSON leaves raw and some terminals act
-    /// on) and DEL written as `\u` escapes: the same JSON, shown rather than acted on.
-    static func withC1Escaped(_ json: [UInt8]) -> [UInt8] {
-        guard json.contains(where: { $0 == 0xC2 || $0 == 0x7F }) else { return json }
-        var out: [UInt8] = []
+    /// JSON text for a terminal: DEL, C1 controls (U+0080-U+009F, which JSON leaves raw and some
+    /// terminals act on) and what a terminal shows as nothing or uses to reorder a line (U+202E,
+    /// U+200B, U+2028: `TerminalText.isHidden`) written as `\u` escapes. The same JSON, shown
+    /// rather than acted on; ASCII-only text (the common case) is returned as it is.
+    static func shownOnTerminal(_ json: [UInt8]) -> [UInt8] {
+        guard json.contains(where: { $0 >= 0x7F }) else { return json }
+        var out = ""
         out.reserveCapacity(json.count)
-        var index = 0
-        while index < json.count {
-            let byte = json[index]
-            if byte == 0xC2, index + 1 < json.count, (0x80...0x9F).contains(json[index + 1]) {
-                out += Array("\\u00\(String(json[index + 1], radix: 16))".utf8)
-                index += 2
-            } else if byte == 0x7F {
-                out += Array("\\u007f".utf8)
-                index += 1
-            } else {
-                out.append(byte)
-                index += 1
-            }
+        for scalar in String(decoding: json, as: UTF8.self).unicodeScalars {
+            guard scalar.value >= 0x7F, TerminalText.isHidden(scalar) else { out.unicodeScalars.append(scalar); continue }
+            for unit in String(scalar).utf16 { out += "\\u" + String(unit, radix: 16).leftPadded(to: 4) }
         }
-        return out
+        return Array(out.utf8)
     }
 
     /// `--jq`: each result on a line of its own, strings raw as `jq -r` prints them, other
@@ -57,7 +49,7 @@ enum ResponsePrinter {
                 out.write([0x0A])
             case .json(let json):
                 if terminal, let formatted = JSONPrettyPrinter(color: color).format(Array(json)) {
-                    out.write(withC1Escaped(formatted))
+                    out.write(shownOnTerminal(formatted))
                     if formatted.last != 0x0A { out.write([0x0A]) }
                 } else {
                     out.write(json)
@@ -93,7 +85,7 @@ enum ResponsePrinter {
                      to out: OutputStream, warn: (String) -> Void) {
         guard !body.isEmpty else { return }
         if pretty, let formatted = JSONPrettyPrinter(color: color).format(body) {
-            out.write(formatted)
+            out.write(shownOnTerminal(formatted))
             return
         }
         // Control bytes and escape sequences would garble or repaint the terminal, as curl and httpie know.

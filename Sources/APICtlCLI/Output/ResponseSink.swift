@@ -22,6 +22,10 @@ final class ResponseSink: ResponseConsumer {
     private(set) var writtenBytes = 0
     private(set) var overflowed = false
     private var streaming = false
+    /// A body too large to hold, going to a terminal: its control bytes are shown escaped as
+    /// they stream, as a held one's are refused. A UTF-8 sequence a chunk cut waits in `carried`.
+    private var escapingControls = false
+    private var carried: [UInt8] = []
     private var file: FileOutput?
     /// Bytes of this attempt already written to stdout: once any are, it cannot be retried.
     private var streamedBytes = 0
@@ -39,6 +43,8 @@ final class ResponseSink: ResponseConsumer {
         self.head = head
         buffered.removeAll()
         overflowed = false
+        escapingControls = false
+        carried = []
         guard head.isSuccess else { streaming = false; return }
         // Only a success is final for sure; the head of a retried 429 must not be shown.
         if includeHead {
@@ -73,7 +79,7 @@ final class ResponseSink: ResponseConsumer {
             writtenBytes += chunk.count
             progress?.advance(chunk.count)
         } else if streaming {
-            stdout.write(chunk)
+            if escapingControls { writeShown(chunk) } else { stdout.write(chunk) }
             // Stop the transfer at once: nothing more can reach a full disk or a closed pipe.
             if let failure = stdout.failure { throw OutputStream.failure(failure) }
             streamedBytes += chunk.count
@@ -89,16 +95,45 @@ final class ResponseSink: ResponseConsumer {
                 stdout.write(ResponsePrinter.statusAndHeaders(head, color: color))
                 headPrinted = true
             }
-            stdout.write(buffered)
-            stdout.write(chunk)
+            escapingControls = true
+            buffered.withUnsafeBytes { writeShown($0) }
+            writeShown(chunk)
             if let failure = stdout.failure { throw OutputStream.failure(failure) }
             streaming = true
             streamedBytes += buffered.count + chunk.count
         }
     }
 
+    /// Writes `chunk` to the terminal with its control characters escaped; the end of a UTF-8
+    /// sequence cut by the chunk's end comes with the next chunk (or `finish`).
+    private func writeShown(_ chunk: UnsafeRawBufferPointer) {
+        var bytes = carried
+        bytes.append(contentsOf: chunk)
+        guard !bytes.isEmpty else { return }
+        var cut = bytes.count
+        // Back over an unfinished sequence: at most three bytes, its lead byte saying how long it is.
+        for back in 1...min(3, bytes.count) {
+            let byte = bytes[bytes.count - back]
+            guard byte & 0xC0 == 0x80 else {
+                let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
+                if length > back { cut = bytes.count - back }
+                break
+            }
+        }
+        carried = Array(bytes[cut...])
+        bytes.removeSubrange(cut...)
+        // Decoded either way: a byte that is not UTF-8 (a lone 0x9B is CSI to an 8-bit terminal) is shown as U+FFFD.
+        stdout.write(bytes.withUnsafeBytes { ResponsePrinter.terminalSafe($0) } ?? String(decoding: bytes, as: UTF8.self))
+    }
+
     /// Gives the file its final name; call only after the whole transfer succeeded.
     func finish() throws(APICtlError) {
+        if !carried.isEmpty {
+            let rest = carried
+            carried = []
+            rest.withUnsafeBytes { writeShown($0) }
+            if !carried.isEmpty { stdout.write(String(decoding: carried, as: UTF8.self)); carried = [] }
+        }
         guard let file else { return }
         self.file = nil
         progress?.finish()

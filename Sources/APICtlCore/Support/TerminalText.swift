@@ -20,7 +20,7 @@ public enum TerminalText {
 
     /// Controls, and what a terminal shows as nothing or uses to reorder a line: format
     /// characters (U+202E right-to-left override, U+200B) and the line and paragraph separators.
-    static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
+    public static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.properties.generalCategory {
         case .control, .format, .lineSeparator, .paragraphSeparator: return true
         default: return false

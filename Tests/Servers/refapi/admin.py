@@ -139,6 +139,18 @@ def register(router, state):
             response.header("Link", f'</_test/endless/{n + 1}?stop={stop or 0}&fields=id,name>; rel="next"')
         return response
 
+    @router.route("_test", "GET", "/padded-escapes/(?P<count>[0-9]+)")
+    def padded_escapes(request, count):
+        """COUNT bytes of text, then a title-setting OSC, a C1 CSI and a raw 0x9B: past the 16 MiB
+        apictl holds for the terminal, padding must not carry escapes through."""
+        return Response(200, b"a" * int(count) + b"\x1b]0;BIGTITLE\x07 \xc2\x9b2J \x9b3J end\n", content_type="text/plain")
+
+    @router.route("_test", "GET", "/c1-json")
+    def c1_json(request):
+        """JSON whose strings hold a C1 CSI, a right-to-left override and a zero-width space."""
+        return Response(200, '{"name": "a\u009b2Jb", "file": "bidi\u202egnp.exe", "zw": "x\u200by"}'.encode(),
+                        content_type="application/json")
+
     @router.route("_test", "GET", "/html")
     def html(request):
         status = int(request.arg("status", "200"))

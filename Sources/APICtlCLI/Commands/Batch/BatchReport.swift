@@ -32,7 +32,7 @@ final class BatchReport {
         var result = result
         let body = BatchOutputLine.body(of: &result, filter: filter)
         var line = BatchOutputLine.render(result, body: body)
-        if stdout.isTerminal { line = ResponsePrinter.withC1Escaped(line) }
+        if stdout.isTerminal { line = ResponsePrinter.shownOnTerminal(line) }
         // On one terminal, the progress line is cleared first, so the output line starts a line of its own.
         if drawn && stdout.isTerminal { stderr.write("\r\u{1B}[K") }
         stdout.write(line + [0x0A])

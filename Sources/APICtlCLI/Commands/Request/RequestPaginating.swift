@@ -32,7 +32,8 @@ extension RequestCommand {
                             filterFailure = error
                         }
                     } else if ndjson {
-                        context.stdout.write(RawJSON.minified(body[range]) + [0x0A])
+                        let line = RawJSON.minified(body[range]) + [0x0A]
+                        context.stdout.write(context.stdout.isTerminal ? ResponsePrinter.shownOnTerminal(line) : line)
                     } else {
                         emit(Array((count == 0 ? "[\n" : ",\n").utf8) + body[range])
                     }
@@ -61,7 +62,7 @@ extension RequestCommand {
             }
         } else if pretty {
             let merged = collected.bytes
-            context.stdout.write(JSONPrettyPrinter(color: context.globals.color).format(merged) ?? merged)
+            context.stdout.write(ResponsePrinter.shownOnTerminal(JSONPrettyPrinter(color: context.globals.color).format(merged) ?? merged))
         }
         return 0
     }
