@@ -7,6 +7,8 @@ FAKE_BROWSER_LOG: a file that gets each URL and what came back.
 FAKE_BROWSER_SUB: answer a consent form (oidc-provider-mock's) as this user.
 FAKE_BROWSER_STRAY: first send the listener a request on another path and one
 with a forged state, as a hostile page could, and log their statuses.
+FAKE_BROWSER_TRICKLE: first leave a connection to the listener that sends one byte
+every half second for a minute, as another local user could.
 """
 import os
 import sys
@@ -37,6 +39,21 @@ if os.environ.get("FAKE_BROWSER_STRAY"):
     origin = redirect.rsplit("/", 1)[0]
     log("stray-path %d" % fetch(origin + "/favicon.ico")[0])
     log("forged-state %d" % fetch(redirect + "?code=forged&state=not-the-state")[0])
+if os.environ.get("FAKE_BROWSER_TRICKLE"):
+    import socket
+    import time
+    port = urllib.parse.urlsplit(query["redirect_uri"][0]).port
+    if os.fork() == 0:
+        os.setsid()
+        try:
+            stalled = socket.create_connection(("127.0.0.1", port))
+            for _ in range(120):
+                stalled.send(b"G")
+                time.sleep(0.5)
+        except OSError:
+            pass
+        os._exit(0)
+    time.sleep(1)
 status, final, body = fetch(url)
 if os.environ.get("FAKE_BROWSER_SUB") and "<form" in body:
     status, final, body = fetch(url, urllib.parse.urlencode({"sub": os.environ["FAKE_BROWSER_SUB"]}).encode())

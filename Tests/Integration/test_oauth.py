@@ -77,6 +77,15 @@ def test_stray_requests_to_the_listener_are_refused_and_the_login_goes_on(dz, tm
     assert dz.run("request", "GET", "/me").code == 0
 
 
+def test_a_connection_that_trickles_does_not_hold_up_the_redirect(dz, tmp_path):
+    """Any local user can connect to the listener: one sending a byte every half second used
+    to hold the wait past --timeout while the browser's redirect sat unread."""
+    started = time.monotonic()
+    login(dz, "--timeout", "20", env={"FAKE_BROWSER_TRICKLE": "1"})
+    assert time.monotonic() - started < 10
+    assert dz.run("request", "GET", "/me").code == 0
+
+
 def test_provider_denial_is_one_line_exit_4(dz, ref):
     settings(ref, "dzdesk", deny=True)
     result = dz.run("login")

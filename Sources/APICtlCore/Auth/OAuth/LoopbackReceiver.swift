@@ -4,7 +4,16 @@ import Glibc
 /// The RFC 8252 loopback redirect: a listener on 127.0.0.1, bound before the
 /// browser opens, that waits for the one request carrying our `state`. Stray
 /// requests (another path, another state) get a 4xx page and the wait goes on.
+///
+/// Any local user can connect to the port, so no connection may hold the wait: every open
+/// one is read as its bytes arrive (poll, never a blocking read), one that has not sent its
+/// request within `connectionLimit` seconds is closed, and the login's deadline holds
+/// throughout. A connection that trickles a byte a second once held it for minutes.
 public final class LoopbackReceiver {
+    /// Seconds a connection has to send its whole request line and headers.
+    static let connectionLimit: TimeInterval = 5
+    /// Connections read at once; past this, the oldest is dropped for the newest.
+    static let connectionCount = 32
     public let port: Int
     public let redirectURI: String
     private let listener: Int32
@@ -47,28 +56,79 @@ public final class LoopbackReceiver {
     /// Waits for the browser's redirect, or for a redirect URL or code pasted on
     /// `pasteFD`, until `deadline`. Returns the authorization code.
     public func waitForCode(state: String, deadline: Date, pasteFD: Int32?) throws(APICtlError) -> String {
-        var pasted: [UInt8] = []
-        var readingPaste = pasteFD != nil
+        var paste = pasteFD.map { PastedLine(fd: $0) }
+        var connections: [Connection] = []
+        defer { for connection in connections { close(connection.fd) } }
         while true {
             let left = deadline.timeIntervalSinceNow
             guard left > 0 else {
                 throw APICtlError.auth("the login was not completed in time", hint: "run it again, or raise --timeout")
             }
+            connections.removeAll { connection in
+                guard connection.openedAt.timeIntervalSinceNow < -Self.connectionLimit else { return false }
+                close(connection.fd)
+                return true
+            }
             var fds = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
-            if readingPaste, let pasteFD { fds.append(pollfd(fd: pasteFD, events: Int16(POLLIN), revents: 0)) }
-            let ready = poll(&fds, nfds_t(fds.count), Int32(min(left, 1) * 1000))
+            fds += connections.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
+            if let paste { fds.append(pollfd(fd: paste.fd, events: Int16(POLLIN), revents: 0)) }
+            let ready = poll(&fds, nfds_t(fds.count), Int32(min(left, 0.25) * 1000))
             if ready < 0 && errno != EINTR { throw APICtlError(.network, "waiting for the OAuth redirect failed: \(Self.lastError)") }
-            if fds[0].revents & Int16(POLLIN) != 0, let code = try serveOne(state: state) { return code }
-            if fds.count > 1, fds[1].revents != 0, let pasteFD {
-                var buffer = [UInt8](repeating: 0, count: 4096)
-                let count = read(pasteFD, &buffer, buffer.count)
-                if count <= 0 { readingPaste = false } else { pasted += buffer[0..<count] }
-                if let newline = pasted.firstIndex(where: { $0 == 0x0A || $0 == 0x0D }) ?? (count <= 0 && !pasted.isEmpty ? pasted.count : nil) {
-                    let line = String(decoding: pasted[..<newline], as: UTF8.self).trimmingWhitespace()
-                    pasted.removeAll()
-                    if !line.isEmpty { return try Self.code(fromPasted: line, state: state) }
+            // Every connection that has sent its whole request is answered (and closed), in turn.
+            let complete = connections.indices.filter { fds[$0 + 1].revents != 0 && connections[$0].receive() }.map { connections[$0] }
+            connections.removeAll { connection in complete.contains { $0 === connection } }
+            for (offset, connection) in complete.enumerated() {
+                defer { close(connection.fd) }
+                let code: String?
+                do { code = try answer(connection.fd, request: connection.request, state: state) } catch {
+                    for other in complete.dropFirst(offset + 1) { close(other.fd) }
+                    throw error
+                }
+                if let code {
+                    for other in complete.dropFirst(offset + 1) { close(other.fd) }
+                    return code
                 }
             }
+            if fds[0].revents & Int16(POLLIN) != 0, let accepted = acceptConnection() {
+                if connections.count >= Self.connectionCount { close(connections.removeFirst().fd) }
+                connections.append(accepted)
+            }
+            if let reading = paste, fds[fds.count - 1].revents != 0 {
+                switch reading.read() {
+                case .waiting: break
+                case .ended: paste = nil
+                case .line(let line): return try Self.code(fromPasted: line, state: state)
+                }
+            }
+        }
+    }
+
+    /// A new connection, non-blocking; nil when the accept failed (the peer already gone).
+    private func acceptConnection() -> Connection? {
+        let accepted = accept(listener, nil, nil)
+        guard accepted >= 0 else { return nil }
+        _ = fcntl(accepted, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(accepted, F_SETFL, fcntl(accepted, F_GETFL) | O_NONBLOCK)
+        return Connection(fd: accepted)
+    }
+
+    /// A redirect URL or code typed or pasted on a descriptor, read a line at a time.
+    private final class PastedLine {
+        enum Outcome { case waiting, ended, line(String) }
+        let fd: Int32
+        private var pasted: [UInt8] = []
+        init(fd: Int32) { self.fd = fd }
+
+        func read() -> Outcome {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let count = Glibc.read(fd, &buffer, buffer.count)
+            if count > 0 { pasted += buffer[0..<count] }
+            guard let newline = pasted.firstIndex(where: { $0 == 0x0A || $0 == 0x0D }) ?? (count <= 0 && !pasted.isEmpty ? pasted.count : nil) else {
+                return count <= 0 ? .ended : .waiting
+            }
+            let line = String(decoding: pasted[..<newline], as: UTF8.self).trimmingWhitespace()
+            pasted.removeAll()
+            return line.isEmpty ? (count <= 0 ? .ended : .waiting) : .line(line)
         }
     }
 
@@ -102,20 +162,27 @@ public final class LoopbackReceiver {
         return code
     }
 
-    /// Answers one connection; the code when it was the redirect we wait for.
-    private func serveOne(state: String) throws(APICtlError) -> String? {
-        let connection = accept(listener, nil, nil)
-        guard connection >= 0 else { return nil }
-        defer { close(connection) }
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    /// A connection being read: what it has sent so far, and since when it is open.
+    private final class Connection {
+        let fd: Int32
+        let openedAt = Date()
         var request: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while request.count < 16 << 10, !request.containsHeaderEnd {
-            let count = recv(connection, &buffer, buffer.count, 0)
-            guard count > 0 else { break }
+        init(fd: Int32) { self.fd = fd }
+
+        /// Reads what has arrived; true once the request is complete (its headers' end, 16 KiB,
+        /// or the peer done), so it can be answered.
+        func receive() -> Bool {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count < 0 { return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR }
+            if count == 0 { return true }
             request += buffer[0..<count]
+            return request.count >= 16 << 10 || request.containsHeaderEnd
         }
+    }
+
+    /// Answers one complete request; the code when it was the redirect we wait for.
+    private func answer(_ connection: Int32, request: [UInt8], state: String) throws(APICtlError) -> String? {
         let firstLine = String(decoding: request.prefix { $0 != 0x0D && $0 != 0x0A }, as: UTF8.self)
         let parts = firstLine.split(separator: " ")
         guard parts.count >= 2, parts[0] == "GET" else {
