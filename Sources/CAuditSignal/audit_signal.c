@@ -8,6 +8,8 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define SLOTS 128
@@ -26,9 +28,15 @@ static void write_pending_lines(void) {
     for (int slot = 0; slot < SLOTS; slot++) {
         pending_line *line = atomic_exchange(&lines[slot], NULL);
         if (!line) continue;
-        int fd = open(record_path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+        int fd = open(record_path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
         if (fd < 0) continue;
-        ssize_t written = write(fd, line->bytes, line->length);
+        // A record a full disk cut mid-line must not swallow this one: start a line of its own,
+        // in the same write (fstat, pread and writev are async-signal-safe).
+        struct stat info;
+        char last = '\n';
+        if (fstat(fd, &info) == 0 && info.st_size > 0 && pread(fd, &last, 1, info.st_size - 1) != 1) last = '\n';
+        struct iovec parts[2] = {{(void *)"\n", 1}, {line->bytes, line->length}};
+        ssize_t written = last == '\n' ? writev(fd, parts + 1, 1) : writev(fd, parts, 2);
         (void)written;
         close(fd);
         // Not freed: free is not async-signal-safe, and the process is ending.

@@ -199,3 +199,21 @@ def test_a_request_ended_by_a_signal_before_its_answer_is_still_recorded(dz, ref
     assert process.returncode == -signal_number          # ended by the signal, as before
     [line] = [l for l in entries(dz.audit) if l["path"] == "/_test/hang?seconds="]
     assert line["status"] is None and line["account"] == "default" and line["method"] == "GET"
+
+
+def test_a_line_written_on_a_signal_starts_after_a_line_a_full_disk_cut_short(dz, ref):
+    import subprocess
+    assert dz.run("request", "GET", "/me").code == 0
+    with open(dz.audit, "a") as record:
+        record.write('{"time":"2026-12-07T23:08:02Z","profile":"dz","acc')      # what a full disk leaves
+    url = f"{ref.origin}/_test/hang?seconds=5"
+    process = subprocess.Popen([APICTL, "request", "GET", url], env=dz.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 5
+    while not any(e["path"] == "/_test/hang" for e in ref.log()) and time.time() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    process.wait(10)
+    lines = dz.audit.read_text().splitlines()
+    assert lines[-2].endswith('"acc') and json.loads(lines[-1])["path"] == "/_test/hang?seconds=", lines[-2:]
+    shown = dz.run("audit")
+    assert shown.code == 0 and "/_test/hang" in shown.out, shown

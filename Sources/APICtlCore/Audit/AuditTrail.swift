@@ -34,17 +34,27 @@ public final class AuditTrail: @unchecked Sendable {
 
     /// Notes that a stored refresh token went to a token endpoint to renew the credential
     /// (`status` nil: no answer). The line names the refresh token by its hash.
-    public func recordRenewal(at url: String, status: Int?, refreshToken: String, tokenID: String?, source: CredentialSource, time: Date) {
-        append("POST", url, status: status, secret: refreshToken, tokenID: tokenID, source: source,
-               redactor: Redactor(secrets: [refreshToken]), at: time)
+    func recordRenewal(at url: String, _ renewal: RenewalAudit, status: Int?, time: Date) {
+        append("POST", url, status: status, secret: renewal.refreshToken, tokenID: renewal.tokenID, source: renewal.source,
+               redactor: Redactor(secrets: [renewal.refreshToken]), at: time)
     }
 
     /// The line `request` leaves if the process is ended before its answer begins (status null),
     /// held for a signal handler; nil when nothing is recorded for it. Cleared when the answer begins.
     func pending(_ request: HTTPRequest, credential: ResolvedCredential?, redactor: Redactor, at time: Date) -> PendingAuditLine? {
-        guard let credential,
-              let entry = entry(request.method, request.url, status: nil, secret: credential.credential.token,
-                                tokenID: credential.credential.tokenID, source: credential.source, redactor: redactor, at: time) else { return nil }
+        guard let credential else { return nil }
+        return pending(entry(request.method, request.url, status: nil, secret: credential.credential.token,
+                             tokenID: credential.credential.tokenID, source: credential.source, redactor: redactor, at: time))
+    }
+
+    /// `pending` for a refresh token on its way to a token endpoint.
+    func pendingRenewal(at url: String, _ renewal: RenewalAudit, at time: Date) -> PendingAuditLine? {
+        pending(entry("POST", url, status: nil, secret: renewal.refreshToken, tokenID: renewal.tokenID, source: renewal.source,
+                      redactor: Redactor(secrets: [renewal.refreshToken]), at: time))
+    }
+
+    private func pending(_ entry: AuditEntry?) -> PendingAuditLine? {
+        guard let entry else { return nil }
         // The handler can only open the file: its folder is made now.
         guard (try? AtomicFile.makePrivateDirectory(PathText.directory(of: log.path))) != nil else { return nil }
         let line = entry.line
@@ -73,6 +83,19 @@ public final class AuditTrail: @unchecked Sendable {
                           origin: AuditEntry.printable(parts.origin.description),
                           path: AuditEntry.printable(redactor.text(AuditEntry.recordedPath(of: parts))), status: status,
                           chosenBy: profile.choice.profile.auditName)
+    }
+}
+
+/// A stored refresh token on its way to a token endpoint, as the audit record names it.
+public struct RenewalAudit: Sendable {
+    public let refreshToken: String
+    public let tokenID: String?
+    public let source: CredentialSource
+
+    public init(refreshToken: String, tokenID: String?, source: CredentialSource) {
+        self.refreshToken = refreshToken
+        self.tokenID = tokenID
+        self.source = source
     }
 }
 

@@ -30,6 +30,10 @@ public final class APIClient {
     public private(set) var lastCarriedCredential = false
     /// The status of the last answer that began (any hop of any attempt); nil when none did.
     public private(set) var lastStatus: Int?
+    /// Set while a stored refresh token goes to a token endpoint: each hop that may have carried
+    /// it is a line of the audit record, as the profile's credential's are (and none when the
+    /// request never left), with the line a signal leaves while the answer is awaited.
+    public var renewalAudit: RenewalAudit?
     /// How many times the last `send` put its request on the wire (retries and a renewed credential's retry included).
     public private(set) var attempts = 0
     /// The proxy's user and password, from the store once that proxy answered 407: given to it alone.
@@ -261,7 +265,8 @@ public final class APIClient {
     /// line a signal ending the process would write (the credential has left either way).
     private func hopConsumer(_ outgoing: HTTPRequest, _ consumer: ResponseConsumer,
                              redactor: Redactor) -> (RedirectAwareConsumer, PendingAuditLine?) {
-        let pending = outgoing.carriesProfileCredential ? settings.audit?.pending(outgoing, credential: credential, redactor: redactor, at: now()) : nil
+        let pending = outgoing.carriesProfileCredential ? settings.audit?.pending(outgoing, credential: credential, redactor: redactor, at: now())
+            : renewalAudit.flatMap { settings.audit?.pendingRenewal(at: outgoing.url, $0, at: now()) }
         // A forwarding proxy's 407 is held back while a stored login may answer it.
         let mayAnswer407 = !(outgoing.proxy ?? "").isEmpty && outgoing.proxyCredential == nil
         let hop = RedirectAwareConsumer(final: consumer, holdingProxyRefusal: mayAnswer407) { [self] head in
@@ -275,8 +280,12 @@ public final class APIClient {
     /// credential went out, one line in the audit record, so a body cut short by `| head` still leaves it.
     private func noteAnswer(_ outgoing: HTTPRequest, status: Int?, redactor: Redactor) {
         lastStatus = status
-        guard outgoing.carriesProfileCredential, let audit = settings.audit else { return }
-        audit.record(outgoing, status: status, credential: credential, redactor: redactor, at: now())
+        guard let audit = settings.audit else { return }
+        if outgoing.carriesProfileCredential {
+            audit.record(outgoing, status: status, credential: credential, redactor: redactor, at: now())
+        } else if let renewalAudit {
+            audit.recordRenewal(at: outgoing.url, renewalAudit, status: status, time: now())
+        }
     }
 
     /// A failed attempt: what to tell the user, and the transport failure behind it, if any.

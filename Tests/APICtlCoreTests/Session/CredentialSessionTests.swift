@@ -280,6 +280,33 @@ final class CredentialSessionTests: XCTestCase {
         XCTAssertEqual(f.store.records[f.key("oauth")]?.refreshToken, "r2", "the rotated refresh token is stored")
     }
 
+    /// The refresh token's trips to the token endpoint are in the audit record as the API
+    /// credential's are: one line per answer, and none for a request that never left (the
+    /// endpoint could not be reached), which used to be recorded as a use all the same.
+    func testARefreshIsRecordedOnlyWhenItLeft() throws {
+        for reachable in [true, false] {
+            let f = try fixture()
+            var stored = Credential(token: "old-access", kind: "oauth2", refreshToken: "r1", expiresAt: f.now.addingTimeInterval(3000))
+            stored.tokenURL = "https://api.dz.test/oauth/token"
+            f.store.records[f.key("oauth")] = bound(stored)
+            if reachable { f.transport.on("POST /oauth/token") { _ in .init(200, #"{"access_token":"new-access","expires_in":3600}"#) } }
+            f.transport.on("GET /v1/me") { request in .init(request.headers["Authorization"] == "Bearer new-access" ? 200 : 401, "{}") }
+            let state = f.dataDirectory + "/state-\(reachable)"
+            let trail = AuditTrail(log: AuditLog(stateDirectory: state))
+            let profile = try f.profile("oauth")
+            trail.begin(profile)
+            var settings = ClientSettings()
+            settings.audit = trail
+            let now = f.now
+            let parts = SessionParts(environment: f.environment, now: { now }, config: f.config, dataDirectory: f.dataDirectory,
+                                     stores: f.stores, transport: f.transport, keeper: f.keeper, runner: f.runner, clientSettings: settings)
+            let session = try CredentialSession.open(profile: profile, parts: parts)
+            _ = try? session.client.fetch(HTTPRequest(method: "GET", url: "https://api.dz.test/v1/me"))
+            let lines = trail.log.entries().map { "\($0.method) \($0.path) \($0.status.map(String.init) ?? "null")" }
+            XCTAssertEqual(lines, reachable ? ["GET /v1/me 401", "POST /oauth/token 200", "GET /v1/me 200"] : ["GET /v1/me 401"], "\(reachable)")
+        }
+    }
+
     func testADueOAuthTokenIsRefreshedBeforeTheRequest() throws {
         let f = try fixture()
         var stored = Credential(token: "old-access", kind: "oauth2", refreshToken: "r1", expiresAt: f.now.addingTimeInterval(30))

@@ -78,7 +78,8 @@ public final class CredentialRefresher {
             let url = try client.refreshURL()
             try Self.checkDestination(url, of: stored, profile: profile, what: "pair.refresh")
             do {
-                defer { recordRenewal(of: stored, at: url) }
+                auditRenewal(of: stored)
+                defer { http.renewalAudit = nil }
                 fresh = profile.bound(try client.refresh(stored, now: now()))
             }
             try store.save(fresh, for: files.key)
@@ -142,7 +143,8 @@ public final class CredentialRefresher {
             do { try Self.checkDestination(url, of: stored, profile: profile, what: own != nil ? "oauth.refresh_url" : "token endpoint") } catch {
                 throw .failed(error)
             }
-            defer { recordRenewal(of: stored, at: url) }
+            auditRenewal(of: stored)
+            defer { http.renewalAudit = nil }
             let grant = try client.refresh(refreshToken, tokenURL: url, ownEndpoint: own != nil)
             return client.credential(from: grant, receivedAt: received, replacing: stored, requestedScopes: nil)
         }
@@ -154,12 +156,11 @@ public final class CredentialRefresher {
         throw .failed(expiredWithoutRefresh(stored))
     }
 
-    /// The refresh token is a stored credential too: its trip to the token endpoint is in the audit
-    /// record, with the endpoint's answer (`http.lastStatus`; nil when none came), however it ended.
-    private func recordRenewal(of stored: Credential, at url: String) {
-        guard let refreshToken = stored.refreshToken else { return }
-        http.settings.audit?.recordRenewal(at: url, status: http.lastStatus, refreshToken: refreshToken, tokenID: stored.tokenID,
-                                           source: store.source, time: now())
+    /// The refresh token is a stored credential too: each trip of it to the token endpoint is a
+    /// line of the audit record (the client writes it, with the answer's status), as the API
+    /// credential's are; a request that never left writes none.
+    private func auditRenewal(of stored: Credential) {
+        http.renewalAudit = stored.refreshToken.map { RenewalAudit(refreshToken: $0, tokenID: stored.tokenID, source: store.source) }
     }
 
     /// A token that cannot renew itself, asked to: said as it is, with when it expired.
