@@ -72,6 +72,15 @@ struct DescriptionIndex {
 /// the whole description unusable.
 final class IndexWarnings {
     private(set) var lines: [String] = []
+    private var schemaPartsLeft = SchemaBudget.perIndex
+
+    func note(_ line: String) { lines.append(line) }
+
+    /// Takes one schema part from the whole index's budget; false once it is spent.
+    func spendSchemaPart() -> Bool {
+        schemaPartsLeft -= 1
+        return schemaPartsLeft >= 0
+    }
 
     /// The lookup's value, or nil with a warning naming the reference (`#/components/schemas/Missing`)
     /// and `place`, where it is used (`.paths['/a'].post.requestBody`).

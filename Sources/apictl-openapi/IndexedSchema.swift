@@ -18,14 +18,19 @@ final class IndexedSchema: Encodable {
     /// nor one to another file (apictl reads one): each stands for any value, so a recursive
     /// schema is indexed once, not 8 levels deep. A `$ref` that does not resolve stands for any
     /// value too, and `warnings` hears it named with `place`, where it is used.
+    ///
+    /// A `$ref` used by several properties is expanded at each use, so six properties each
+    /// naming the next schema, eight deep, would be 1.6 million parts from a 3 KB file: each
+    /// schema gets `SchemaBudget.perSchema` parts and the whole index `SchemaBudget.perIndex`;
+    /// past either, the rest stands for any value, with one warning.
     init(_ given: JSONSchema, in components: OpenAPI.Components, depth: Int = 0, enclosing: Set<String> = [],
-         place: String, warnings: IndexWarnings) {
+         place: String, warnings: IndexWarnings, budget: SchemaBudget = SchemaBudget()) {
         var enclosing = enclosing
-        var unchecked = false
+        var unchecked = !budget.spend(place: place, warnings: warnings)
         var name: String?
         if case .reference(let reference, _) = given.value {
             name = reference.absoluteString
-            unchecked = reference.isExternal || !enclosing.insert(reference.absoluteString).inserted
+            unchecked = unchecked || reference.isExternal || !enclosing.insert(reference.absoluteString).inserted
         }
         let schema = unchecked ? JSONSchema.fragment
             : warnings.resolved(place, reference: name, { try components.lookup(given) }) ?? JSONSchema.fragment
@@ -50,18 +55,19 @@ final class IndexedSchema: Encodable {
             // assigns) is not sent, and "required" holds for it only in responses (OpenAPI 3.x).
             for (name, property) in context.properties where !Self.isReadOnly(property, in: components) {
                 properties[name] = IndexedSchema(property, in: components, depth: depth + 1, enclosing: enclosing,
-                                                 place: place + ".properties" + IndexWarnings.key(name), warnings: warnings)
+                                                 place: place + ".properties" + IndexWarnings.key(name), warnings: warnings, budget: budget)
                 if property.required { required.append(name) }   // kept on the property, a $ref's too
             }
             if case .a(false)? = context.additionalProperties { closed = true }
         case .array(_, let context):
             type = "array"
             items = context.items.map { IndexedSchema($0, in: components, depth: depth + 1, enclosing: enclosing,
-                                                      place: place + ".items", warnings: warnings) }
+                                                      place: place + ".items", warnings: warnings, budget: budget) }
         case .all(of: let parts, core: _):
             // allOf: the union of its parts' properties and required names, as most APIs use it.
             for (index, part) in parts.enumerated().map({ ($0, IndexedSchema($1, in: components, depth: depth + 1, enclosing: enclosing,
-                                                                                  place: place + ".allOf[\($0)]", warnings: warnings)) }) {
+                                                                                  place: place + ".allOf[\($0)]", warnings: warnings,
+                                                                                  budget: budget)) }) {
                 _ = index
                 properties.merge(part.properties) { $1 }
                 required += part.required
@@ -96,5 +102,24 @@ final class IndexedSchema: Encodable {
         if !required.isEmpty { try fields.encode(required, forKey: .required) }
         if closed { try fields.encode(false, forKey: .additionalProperties) }
         try fields.encodeIfPresent(items, forKey: .items)
+    }
+}
+
+/// How many parts one schema may still expand into; the index's own count is kept by `IndexWarnings`.
+final class SchemaBudget {
+    static let perSchema = 10_000
+    static let perIndex = 1_000_000
+    private var left = SchemaBudget.perSchema
+    private var warned = false
+
+    /// Takes one part; false (after one warning naming `place`) once this schema or the index has none left.
+    func spend(place: String, warnings: IndexWarnings) -> Bool {
+        left -= 1
+        guard left < 0 || !warnings.spendSchemaPart() else { return true }
+        if !warned {
+            warned = true
+            warnings.note("the schema at \(place) expands past what apictl indexes (a $ref used at many places); the rest is not checked")
+        }
+        return false
     }
 }

@@ -17,6 +17,16 @@ final class StepTimes {
     }
 }
 
+// Ends with apictl: a sync killed (Ctrl-C, `timeout`, kill -9) must not leave a parse running
+// on, adopted by init. (prctl's PR_SET_PDEATHSIG is variadic C, which Swift cannot call.)
+let parent = getppid()
+Thread.detachNewThread {
+    while getppid() == parent { sleep(1) }
+    exit(3)
+}
+// What it writes only the user may read, as every file of apictl's.
+umask(0o077)
+
 let arguments = CommandLine.arguments
 guard arguments.count == 2 || arguments.count == 3 else {
     FileHandle.standardError.write(Data("usage: apictl-openapi DESCRIPTION [INDEX] (run by 'apictl api sync')\n".utf8))

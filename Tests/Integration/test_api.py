@@ -531,3 +531,43 @@ def test_a_fifo_in_the_index_is_not_waited_on(dz, ref):
         finally:
             path.unlink()
             path.write_bytes(kept)
+
+
+def test_a_ref_used_at_every_level_is_indexed_within_a_budget(dz, tmp_path):
+    """Ten properties per level, each a $ref to the next schema, nine levels: a 4 KB file that
+    expanded to gigabytes while the parse ran for minutes."""
+    schemas = {f"S{i}": {"type": "object", "properties": {f"p{j}": {"$ref": f"#/components/schemas/S{i + 1}"} if i < 8
+                                                          else {"type": "string"} for j in range(10)}} for i in range(9)}
+    description = tmp_path / "wide.json"
+    description.write_text(json.dumps({"openapi": "3.1.0", "info": {"title": "wide", "version": "1"}, "components": {"schemas": schemas},
+                                       "paths": {"/a": {"post": {"requestBody": {"content": {"application/json": {
+                                           "schema": {"$ref": "#/components/schemas/S0"}}}}, "responses": {"200": {"description": "ok"}}}}}}))
+    assert dz.run("profile", "set", "dz", "--openapi", str(description)).code == 0
+    started = time.monotonic()
+    synced = dz.run("api", "sync", "-p", "dz", timeout=60)
+    assert synced.code == 0 and "expands past what apictl indexes" in synced.err, synced
+    assert time.monotonic() - started < 10
+    assert (index_path(dz, "dz") / "operations.jsonl").stat().st_size < 4 << 20
+
+
+def test_the_parser_writes_only_for_the_user_and_ends_with_its_parent(dz, tmp_path):
+    helper = Path(APICTL).parent / "apictl-openapi"
+    description = tmp_path / "d.json"
+    description.write_text(json.dumps({"openapi": "3.1.0", "info": {"title": "d", "version": "1"}, "paths": {}}))
+    written = subprocess.run(["sh", "-c", f"umask 022; exec '{helper}' '{description}' '{tmp_path / 'out'}'"], capture_output=True)
+    assert written.returncode == 0 and (tmp_path / "out").stat().st_mode & 0o777 == 0o600, written
+    # A parse whose apictl is killed: it reads a pipe that never ends, and must not outlive apictl.
+    fifo = tmp_path / "never"
+    os.mkfifo(fifo)
+    parent = subprocess.Popen(["sh", "-c", f"'{helper}' '{fifo}' '{tmp_path / 'out2'}' & echo $!; exec sleep 60"],
+                              stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and os.path.exists(f"/proc/{child}") and "Z" not in open(f"/proc/{child}/stat").read().split()[2]:
+        time.sleep(0.1)
+    gone = not os.path.exists(f"/proc/{child}") or "Z" in open(f"/proc/{child}/stat").read().split()[2]
+    if not gone:
+        os.kill(child, 9)
+    assert gone, "the parser outlived the apictl that ran it"

@@ -59,6 +59,7 @@ enum ApiSyncCommand {
         let temporary = cache + "/openapi/description-\(getpid()).tmp"
         do {
             try OpenAPIIndex.prepareFolder(cache)
+            removeStaleTemporaries(in: cache + "/openapi")
             try AtomicFile.write(body, to: temporary, mode: 0o600)
         } catch {
             throw .init(.outputFailed, "cannot write \(temporary): \(error.message)")
@@ -79,6 +80,17 @@ enum ApiSyncCommand {
         for warning in warnings.prefix(20) { context.warn("description: " + TerminalText.escapingControls(String(warning.dropFirst(9)))) }
         if warnings.count > 20 { context.warn("description: \(warnings.count - 20) more parts skipped or unchecked") }
         return written
+    }
+
+    /// A sync killed mid-parse leaves `description-PID.tmp` and its `.index`: removed once that
+    /// process is gone (a sync running now keeps its own).
+    static func removeStaleTemporaries(in folder: String) {
+        for name in FileBytes.names(inDirectory: folder) where name.hasPrefix("description-") {
+            let rest = name.dropFirst("description-".count)
+            guard rest.hasSuffix(".tmp") || rest.hasSuffix(".tmp.index"), let pid = rest.split(separator: ".").first.flatMap({ Int32($0) }),
+                  pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            unlink(folder + "/" + name)
+        }
     }
 
     /// The helper: beside the apictl binary (a build), or in ../lib/apictl (make install, the .deb).
