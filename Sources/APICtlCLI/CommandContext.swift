@@ -341,9 +341,9 @@ public final class CommandContext: @unchecked Sendable {
     }
 
     /// The credential session of the one profile a command acts on.
-    func openProfileSession() throws(APICtlError) -> (CredentialSession, ResolvedProfile) {
+    func openProfileSession(settings: ClientSettings? = nil) throws(APICtlError) -> (CredentialSession, ResolvedProfile) {
         let (config, profile) = try requireProfile()
-        return (try openSession(profile: profile, config: config), profile)
+        return (try openSession(profile: profile, config: config, settings: settings), profile)
     }
 
     private func openSession(profile: ResolvedProfile?, config: ConfigFile,

@@ -571,3 +571,12 @@ def test_the_parser_writes_only_for_the_user_and_ends_with_its_parent(dz, tmp_pa
     if not gone:
         os.kill(child, 9)
     assert gone, "the parser outlived the apictl that ran it"
+
+
+def test_a_description_that_trickles_in_is_given_up_at_the_timeout(dz, ref):
+    """64 KiB a second never trips the stall timeout: the fetch has an end of its own."""
+    assert dz.run("profile", "set", "dz", "--openapi", ref.url("_test", "/slow-bytes/6553600?delay=1")).code == 0
+    started = time.monotonic()
+    result = dz.run("api", "sync", "-p", "dz", "--timeout", "2", timeout=60)
+    assert result.code == 8 and time.monotonic() - started < 10, result
+    assert not index_path(dz, "dz").exists()

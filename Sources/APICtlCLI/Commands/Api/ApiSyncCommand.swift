@@ -15,13 +15,18 @@ enum ApiSyncCommand {
 
     struct Options: CommandOptions {
         let force: Bool
+        let timeout: Double
         init(_ declare: OptionBinding) {
             force = declare.flag("force", nil, help: "Fetch again even when the copy is younger than openapi_max_age")
+            // A server that trickles a byte a second never trips the stall timeout: the fetch has an end.
+            timeout = declare.seconds("timeout", help: "Give up fetching the description after SECONDS in all (default 120)",
+                                      positive: true) ?? 120
         }
     }
 
     static func run(_ options: Options, _ context: CommandContext) throws(APICtlError) -> Int32 {
-        let (session, profile) = try context.openProfileSession()
+        let deadline = context.now().addingTimeInterval(options.timeout)
+        let (session, profile) = try context.openProfileSession(settings: context.clientSettings(deadline: deadline))
         let cache = context.configLocation.cacheDirectory
         let record = SyncRecord.load(profile: profile.name, cacheDirectory: cache)
         // An index this version cannot read (an older layout) counts as none: fetched again, unconditionally.
