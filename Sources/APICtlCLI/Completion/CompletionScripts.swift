@@ -10,8 +10,11 @@ import APICtlCore
 enum CompletionScripts {
     /// `\` for a backslash, `\xHH` for an ASCII control character, `\uHHHH` for a C1 one:
     /// what bash's `printf %b`, zsh's `${(g::)}` and fish's `string unescape` all decode.
+    /// What a terminal shows as nothing or uses to reorder a line (U+202E, which shows
+    /// `/bidi\u{202E}gnp.exe` as `/bidiexe.png`; U+200B) is sent as the visible text `\u202E`
+    /// (its backslash escaped), so the shells list and insert the escape, never the character.
     static func escaped(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0 == "\\" || $0.properties.generalCategory == .control }) else { return text }
+        guard text.unicodeScalars.contains(where: { $0 == "\\" || TerminalText.isHidden($0) }) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {
             if scalar == "\\" {
@@ -19,6 +22,8 @@ enum CompletionScripts {
             } else if scalar.properties.generalCategory == .control {
                 let hex = String(scalar.value, radix: 16, uppercase: true)
                 out += scalar.value < 0x80 ? "\\x" + hex.leftPadded(to: 2) : "\\u" + hex.leftPadded(to: 4)
+            } else if TerminalText.isHidden(scalar) {
+                out += "\\\\u" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4)
             } else {
                 out.unicodeScalars.append(scalar)
             }
