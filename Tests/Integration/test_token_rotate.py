@@ -209,5 +209,7 @@ def test_a_new_key_answered_with_the_old_keys_id_is_never_revoked(dz, ref):
               body=json.dumps({"data": {"id": dz.old["id"], "key": made["token"], "scopes": ["requests:read"]}}))
     result = dz.run("token", "rotate")
     assert result.code != 0 and "the old key's id" in result.err, result
+    # Its hint must not be the revoke by that id, which would take the stored key with it.
+    assert "token revoke" not in result.err.replace("not with 'token revoke'", "") and "dashboard" in result.err, result
     assert dz.run("token", "print").out.strip() == made["token"]
     assert works(dz) and key_state(ref, made["id"])["revoked"] is False

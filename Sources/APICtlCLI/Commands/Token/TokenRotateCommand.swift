@@ -58,8 +58,11 @@ enum TokenRotateCommand {
         let newID = outcome.newKey.tokenID ?? "(no id given)"
         if let left = outcome.oldKeyLeft {
             let reason = outcome.oldRevokeError?.message ?? "unknown"
+            // Both keys under one id: revoking it by that id could revoke the key now stored.
+            let sameID = outcome.newKey.tokenID != nil && outcome.newKey.tokenID == oldID
             throw APICtlError(.httpError, "the new key \(newID) is stored and works, but revoking the old key \(left) failed: \(reason)",
-                              hint: "finish with 'apictl token revoke \(left) -p \(profile.name)'")
+                              hint: sameID ? "the API cannot tell the two keys apart by id: revoke the old one in its dashboard, not with 'token revoke'"
+                                  : "finish with 'apictl token revoke \(left) -p \(profile.name)'")
         }
         if outcome.oldIDUnknown {
             context.warn("the old key has no known id, so it was not revoked; revoke it by hand at the API (next time: login --key-id or --old-id)")
