@@ -65,10 +65,9 @@ final class IndexedSchema: Encodable {
                                                       place: place + ".items", warnings: warnings, budget: budget) }
         case .all(of: let parts, core: _):
             // allOf: the union of its parts' properties and required names, as most APIs use it.
-            for (index, part) in parts.enumerated().map({ ($0, IndexedSchema($1, in: components, depth: depth + 1, enclosing: enclosing,
-                                                                                  place: place + ".allOf[\($0)]", warnings: warnings,
-                                                                                  budget: budget)) }) {
-                _ = index
+            for (index, given) in parts.enumerated() {
+                let part = IndexedSchema(given, in: components, depth: depth + 1, enclosing: enclosing,
+                                         place: place + ".allOf[\(index)]", warnings: warnings, budget: budget)
                 properties.merge(part.properties) { $1 }
                 required += part.required
                 if let partType = part.type { type = partType; nullable = part.nullable }

@@ -47,11 +47,7 @@ extension RequestCommand {
             throw error
         }
         if let filterFailure { throw filterFailure }
-        if walked.leftUnfollowed, let total = walked.statedTotal {
-            context.warn("--paginate: the answer says \(total) items in all, and apictl found no next page after \(walked.items) "
-                         + "(no Link header, next URL, cursor or pagination.page_param); offset and limit are not followed: "
-                         + "page with --query offset=N (docs/requests.md)")
-        }
+        warnIfLeftUnfollowed(walked, context)
         guard !ndjson else { return 0 }
         emit(Array((count == 0 ? "[]\n" : "\n]\n").utf8))
         if let holdFailure { throw holdFailure }
@@ -65,6 +61,14 @@ extension RequestCommand {
             context.stdout.write(ResponsePrinter.shownOnTerminal(JSONPrettyPrinter(color: context.globals.color).format(merged) ?? merged))
         }
         return 0
+    }
+
+    /// The answer counts more items than the walk found a way to: offset and limit are not followed.
+    private static func warnIfLeftUnfollowed(_ walked: Paginator.Walked, _ context: CommandContext) {
+        guard walked.leftUnfollowed, let total = walked.statedTotal else { return }
+        context.warn("--paginate: the answer says \(total) items in all, and apictl found no next page after \(walked.items) "
+                     + "(no Link header, next URL, cursor or pagination.page_param); offset and limit are not followed: "
+                     + "page with --query offset=N (docs/requests.md)")
     }
 
     /// One document through the filter, within what --timeout leaves.
