@@ -78,17 +78,24 @@ public enum KeyringProbe {
             // credentials it holds) is reported, not restarted behind the user's back.
             return activatable == 1 ? .notRunning : .noService
         }
-        switch apictl_default_collection_locked(bus, callTimeoutMilliseconds, &status) {
-        case 0: return .available
-        case 1: return .locked
-        default:
-            let failure = GLibError(status)
-            if failure.isTimeout { return .unresponsive("no answer within \(callTimeoutMilliseconds) ms") }
-            if failure.message.containsText("does not exist") || failure.message.containsText("No such") {
-                return .failed("there is no default keyring collection: \(failure.message)")
+        // A keyring making its default collection (its first use, several logins at once) names it
+        // in the alias a moment before the collection answers: asked again, it is there.
+        for attempt in 1...3 {
+            switch apictl_default_collection_locked(bus, callTimeoutMilliseconds, &status) {
+            case 0: return .available
+            case 1: return .locked
+            default:
+                let failure = GLibError(status)
+                if failure.isTimeout { return .unresponsive("no answer within \(callTimeoutMilliseconds) ms") }
+                guard failure.message.containsText("does not exist") || failure.message.containsText("No such") else {
+                    return .failed(failure.message)
+                }
+                if attempt == 3 { return .failed("there is no default keyring collection: \(failure.message)") }
+                status = apictl_status()
+                usleep(100_000)
             }
-            return .failed(failure.message)
         }
+        return .failed("there is no default keyring collection")
     }
 }
 
