@@ -57,6 +57,8 @@ let package = Package(
         .target(name: "CLibSecret", linkerSettings: [.linkedLibrary("dl")]),
         // The kernel key retention service through raw system calls (kernel_keyring.c).
         .target(name: "CKernelKeyring"),
+        // Whether a file has an extended POSIX ACL (<sys/xattr.h>, which Swift's Glibc leaves out).
+        .target(name: "CFileACL"),
         // The audit record's lines for requests still on their way, written if a signal ends the process.
         .target(name: "CAuditSignal"),
         // SHA-256, HMAC, AES-GCM and scrypt (the encrypted credential file, PKCE) from OpenSSL's
@@ -93,6 +95,7 @@ let package = Package(
                 "CCurl",
                 "CLibSecret",
                 "CKernelKeyring",
+                "CFileACL",
                 "CAuditSignal",
                 "CX509",
                 "CLibCrypto",

@@ -192,6 +192,13 @@ public final class KeyRotation {
             removeJournal()
             return "an interrupted rotation left an unreadable journal; it was removed (check 'apictl token list' for a stray key)"
         }
+        // The API gave the new key the old key's id: nothing here can tell the two apart by id,
+        // and revoking that id could revoke the key that is stored. Neither is revoked.
+        if let newID = journal.newID, newID == journal.oldID {
+            removeJournal()
+            return "an interrupted rotation left two keys under one id, \(newID) (the API gave the new key the old key's id); "
+                + "neither was revoked: check 'apictl token list' and revoke the one not stored in the API's dashboard"
+        }
         // A kill between the store write and the journal's "stored" leaves the new key stored
         // under an older step: the store, not the journal, says which key the user holds.
         let stored = try store.loadLatest(files.key)

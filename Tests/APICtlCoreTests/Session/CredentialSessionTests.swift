@@ -342,6 +342,24 @@ final class CredentialSessionTests: XCTestCase {
         XCTAssertEqual(session.credential?.credential.token, "new-key")
     }
 
+    /// The API gave the new key the old key's id: at either step, recovery revoked that id,
+    /// which is the key still stored. Now it revokes nothing and says why.
+    func testARotationWhoseKeysShareAnIdRevokesNeither() throws {
+        for step in ["created", "stored"] {
+            let f = try fixture()
+            defer { try? FileManager.default.removeItem(atPath: f.dataDirectory) }
+            f.store.records[f.key("keys")] = bound(Credential(token: "old-key", tokenID: "k1"))
+            try writeJournal(f, #"{"step":"\#(step)","new_name":"n","new_id":"k1","old_id":"k1"}"#)
+            f.transport.on("DELETE /v1/api-keys/k1") { _ in .init(204) }
+            f.transport.on("GET /v1/api-keys") { _ in .init(200, #"{"data":[]}"#) }
+            let session = try CredentialSession.open(profile: try f.profile("keys"), parts: f.parts)
+            XCTAssertTrue(f.transport.requests("DELETE /v1/api-keys/k1").isEmpty, step)
+            XCTAssertTrue(session.notices.first?.contains("two keys under one id") == true, "\(step): \(session.notices)")
+            XCTAssertEqual(session.credential?.credential.token, "old-key")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: ProfileStateFiles(dataDirectory: f.dataDirectory, key: f.key("keys")).rotationJournal))
+        }
+    }
+
     func testACreatedRotationIsRolledBackByRevokingTheNewKey() throws {
         let f = try fixture()
         defer { try? FileManager.default.removeItem(atPath: f.dataDirectory) }
