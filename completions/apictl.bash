@@ -87,6 +87,9 @@ _apictl() {
             _apictl_quote "${value#"$strip"}" && COMPREPLY+=("$reply")
         done
     else
+        # In apictl's order (required fields first), not bash's alphabetical one (bash 4.4 and
+        # later); files, above, keep bash's sorting.
+        compopt -o nosort 2>/dev/null
         COMPREPLY=()
         for candidate in $answer; do
             # Decoded from the answer's escapes, then quoted for where it goes: a candidate is
@@ -100,8 +103,7 @@ _apictl() {
     fi
     # A path segment (/requests/), a field (title=) or a folder goes on without a space.
     [[ ${#COMPREPLY[@]} -gt 0 && $open == 1 ]] && compopt -o nospace 2>/dev/null
-    # In apictl's order (required fields first), not bash's alphabetical one (bash 4.4 and later).
-    compopt -o nosort 2>/dev/null
+
     return 0
 }
 complete -F _apictl apictl

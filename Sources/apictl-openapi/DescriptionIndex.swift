@@ -76,9 +76,9 @@ final class IndexWarnings {
 
     func note(_ line: String) { lines.append(line) }
 
-    /// Takes one schema part from the whole index's budget; false once it is spent.
-    func spendSchemaPart() -> Bool {
-        schemaPartsLeft -= 1
+    /// Takes `count` schema parts from the whole index's budget; false once it is spent.
+    func spendSchemaParts(_ count: Int) -> Bool {
+        schemaPartsLeft -= count
         return schemaPartsLeft >= 0
     }
 

@@ -36,7 +36,12 @@ final class IndexedSchema: Encodable {
             : warnings.resolved(place, reference: name, { try components.lookup(given) }) ?? JSONSchema.fragment
         let core = schema.coreContext
         description = core.description.map { String($0.prefix(200)) }
-        allowed = core.allowedValues
+        // Each enum value is a part too, and each 256 bytes of them: a 1,000-value enum at every
+        // use would be gigabytes.
+        allowed = core.allowedValues.flatMap { values in
+            let bytes = values.reduce(0) { $0 + String(describing: $1).utf8.count }
+            return budget.spend(values.count + bytes / 256, place: place, warnings: warnings) ? values : nil
+        }
         var type: String?
         var nullable = core.nullable
         var properties: [String: IndexedSchema] = [:]
@@ -53,7 +58,8 @@ final class IndexedSchema: Encodable {
             type = "object"
             // The index describes what a request sends: a readOnly property (an `id` the server
             // assigns) is not sent, and "required" holds for it only in responses (OpenAPI 3.x).
-            for (name, property) in context.properties where !Self.isReadOnly(property, in: components) {
+            // In name order, so a budget that runs out runs out at the same place on every sync.
+            for (name, property) in context.properties.sorted(by: { $0.key < $1.key }) where !Self.isReadOnly(property, in: components) {
                 properties[name] = IndexedSchema(property, in: components, depth: depth + 1, enclosing: enclosing,
                                                  place: place + ".properties" + IndexWarnings.key(name), warnings: warnings, budget: budget)
                 if property.required { required.append(name) }   // kept on the property, a $ref's too
@@ -111,10 +117,10 @@ final class SchemaBudget {
     private var left = SchemaBudget.perSchema
     private var warned = false
 
-    /// Takes one part; false (after one warning naming `place`) once this schema or the index has none left.
-    func spend(place: String, warnings: IndexWarnings) -> Bool {
-        left -= 1
-        guard left < 0 || !warnings.spendSchemaPart() else { return true }
+    /// Takes `count` parts; false (after one warning naming `place`) once this schema or the index has not that many left.
+    func spend(_ count: Int = 1, place: String, warnings: IndexWarnings) -> Bool {
+        left -= count
+        guard left < 0 || !warnings.spendSchemaParts(count) else { return true }
         if !warned {
             warned = true
             warnings.note("the schema at \(place) expands past what apictl indexes (a $ref used at many places); the rest is not checked")

@@ -580,3 +580,36 @@ def test_a_description_that_trickles_in_is_given_up_at_the_timeout(dz, ref):
     result = dz.run("api", "sync", "-p", "dz", "--timeout", "2", timeout=60)
     assert result.code == 8 and time.monotonic() - started < 10, result
     assert not index_path(dz, "dz").exists()
+
+
+def test_what_tab_offers_is_read_back_as_what_it_offers(dz, tmp_path):
+    """A field named 'Authorization:Bearer x' was offered as an item, which request reads as a
+    header replacing the user's key; a {var} in the typed path chose another operation than the check."""
+    hostile = {"type": "object", "properties": {"Authorization:Bearer attacker": {"type": "string"}, "a=b": {"type": "string"},
+                                                "title": {"type": "string"}}}
+    closed = {"type": "object", "additionalProperties": False, "properties": {"f0": {"type": "string"}}}
+    other = {"type": "object", "additionalProperties": False, "properties": {"f1": {"type": "string"}}}
+    def post(schema):
+        return {"post": {"requestBody": {"content": {"application/json": {"schema": schema}}}, "responses": {"200": {"description": "ok"}}}}
+    description = tmp_path / "names.json"
+    description.write_text(json.dumps({"openapi": "3.1.0", "info": {"title": "names", "version": "1"}, "paths": {
+        "/things": {**post(hostile), "get": {"parameters": [{"name": "Host:evil.example", "in": "query", "schema": {"type": "string"}}],
+                                             "responses": {"200": {"description": "ok"}}}},
+        "/companies/acme/x": post(closed), "/companies/{company}/x": post(other)}}))
+    assert dz.run("profile", "set", "dz", "--openapi", str(description), "--var", "company=acme").code == 0
+    assert dz.run("api", "sync", "-p", "dz").code == 0
+    items = [line.split("\t")[0] for line in dz.run("__complete", "request", "POST", "/things", "").out.splitlines()]
+    assert items == ["title="], items
+    query = [line.split("\t")[0] for line in dz.run("__complete", "request", "GET", "/things", "").out.splitlines()]
+    assert not any(":" in word for word in query), query
+    fields = [line.split("\t")[0] for line in dz.run("__complete", "request", "POST", "/companies/{company}/x", "").out.splitlines()]
+    assert fields == ["f0="], fields          # the operation the check takes: /companies/acme/x
+    assert dz.run("request", "POST", "/companies/{company}/x", "f0=x", "--dry-run").code == 0
+
+
+def test_a_description_file_that_is_not_a_regular_file_is_refused_at_once(dz, tmp_path):
+    fifo = tmp_path / "never.json"
+    os.mkfifo(fifo)
+    for given in (str(fifo), "/dev/zero"):
+        assert dz.run("profile", "set", "dz", "--openapi", given).code == 0
+        assert_one_line_error(dz.run("api", "sync", "-p", "dz", timeout=20), 3, "neither a URL nor a regular file")

@@ -16,8 +16,9 @@ struct APICompletion {
     }
 
     private func offered(_ completion: ValueCompletion, prefix: String, typed: [String]) -> [(String, String)] {
-        // The operation of `request METHOD PATH`, for the items and options after them.
-        let operation = typed.count >= 2 ? index?.operation(method: typed[0], path: typed[1]) : nil
+        // The operation of `request METHOD PATH`, for the items and options after them: found as the
+        // check before sending finds it, with the profile's vars in the path's {templates}.
+        let operation = typed.count >= 2 ? index?.operation(method: typed[0], path: filled(typed[1])) : nil
         switch completion {
         case .apiMethods:
             let used = index.map { Set($0.operations.map(\.method)) } ?? []
@@ -40,6 +41,20 @@ struct APICompletion {
         default:
             return []
         }
+    }
+
+    /// `path` with each `{name}` segment the profile has a var for replaced by its value.
+    func filled(_ path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+            PathTemplate.isTemplate(segment) ? (vars[String(segment.dropFirst().dropLast())] ?? String(segment)) : String(segment)
+        }.joined(separator: "/")
+    }
+
+    /// A name a description gives that, typed in its place, would be read as something else: one
+    /// holding `=` ends early, and as an item one holding `:` is a header (a field named
+    /// `Authorization:Bearer x` would send the author's Authorization instead of the user's key).
+    static func misreads(_ name: String, asItem: Bool) -> Bool {
+        name.contains("=") || (asItem && name.contains(":"))
     }
 
     /// The next segment of every path that matches what is typed; a segment typed where the
@@ -94,7 +109,7 @@ struct APICompletion {
             return Self.enumValues(properties[name], name: name, separator: separator, prefix: prefix)
         }
         let ordered = properties.keys.sorted { (required.contains($0) ? 0 : 1, $0) < (required.contains($1) ? 0 : 1, $1) }
-        return ordered.filter { $0.hasPrefix(prefix) }.compactMap { name in
+        return ordered.filter { $0.hasPrefix(prefix) && !Self.misreads($0, asItem: asItem) }.compactMap { name in
             let schema = properties[name]
             let type = schema.flatMap(RequestCheck.typeText) ?? "any"
             let isText = type == "string" || type == "any"
@@ -111,7 +126,7 @@ struct APICompletion {
             let name = String(prefix[..<range.lowerBound])
             return Self.enumValues(parameters.first { $0.name == name }?.schema, name: name, separator: separator, prefix: prefix)
         }
-        return parameters.filter { $0.name.hasPrefix(prefix) }
+        return parameters.filter { $0.name.hasPrefix(prefix) && !Self.misreads($0.name, asItem: separator == "==") }
             .map { ($0.name + separator, ($0.required ? "required query " : "query ") + ($0.schema.flatMap(RequestCheck.typeText) ?? "")) }
     }
 

@@ -121,6 +121,9 @@ enum CompletionScripts {
                 _apictl_quote "${value#"$strip"}" && COMPREPLY+=("$reply")
             done
         else
+            # In apictl's order (required fields first), not bash's alphabetical one (bash 4.4 and
+            # later); files, above, keep bash's sorting.
+            compopt -o nosort 2>/dev/null
             COMPREPLY=()
             for candidate in $answer; do
                 # Decoded from the answer's escapes, then quoted for where it goes: a candidate is
@@ -134,8 +137,7 @@ enum CompletionScripts {
         fi
         # A path segment (/requests/), a field (title=) or a folder goes on without a space.
         [[ ${#COMPREPLY[@]} -gt 0 && $open == 1 ]] && compopt -o nospace 2>/dev/null
-        # In apictl's order (required fields first), not bash's alphabetical one (bash 4.4 and later).
-        compopt -o nosort 2>/dev/null
+
         return 0
     }
     complete -F _apictl apictl
@@ -174,9 +176,8 @@ enum CompletionScripts {
             # A path segment (/requests/) or a field (title=) goes on without a space.
             if [[ "$name" == */ || "$name" == *= ]]; then open+=("$entry"); else described+=("$entry"); fi
         done
-        # -V: in apictl's order (required fields first), not sorted.
-        _describe -V -t values 'apictl' described
-        (( ${#open} )) && _describe -V -t values 'apictl' open -S ''
+        _describe -t values 'apictl' described
+        (( ${#open} )) && _describe -t values 'apictl' open -S ''
     }
     if [[ "$funcstack[1]" == "_apictl" ]]; then
         _apictl "$@"

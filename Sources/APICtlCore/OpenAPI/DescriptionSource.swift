@@ -24,8 +24,12 @@ public enum DescriptionSource {
                 }
                 return found
             }
-            guard let bytes = FileBytes.contents(of: configured, limit: 256 << 20) else {
-                throw .config("profile '\(profile.name)': openapi = '\(configured)' is neither a URL nor a file that can be read")
+            // A regular file: a FIFO would be waited on past any --timeout, /dev/zero read for ever.
+            guard let bytes = FileBytes.regularFileContents(of: configured, limit: 256 << 20) else {
+                throw .config("profile '\(profile.name)': openapi = '\(configured)' is neither a URL nor a regular file that can be read")
+            }
+            guard bytes.count <= 256 << 20 else {
+                throw .config("profile '\(profile.name)': openapi = '\(configured)' is larger than 256 MiB")
             }
             return Fetched(location: configured, body: bytes, etag: nil)
         }
