@@ -36,6 +36,7 @@ final class PaginatorTests: XCTestCase {
         XCTAssertEqual(Paginator.nextLink(#"</x>; title="a, b; rel=next", </p/2>; rel="next""#), "/p/2")
         XCTAssertEqual(Paginator.nextLink(#"junk, <>; rel="next", </p/4>;rel=next"#), "/p/4")
         XCTAssertEqual(Paginator.nextLink(#"</p/5>; REL = "Next""#), "/p/5")
+        XCTAssertEqual(Paginator.nextLink(#"</p/2>; rel=prev; rel=next"#), nil)   // a second rel is ignored
     }
 
     func testSettingQuery() {

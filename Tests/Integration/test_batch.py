@@ -553,3 +553,17 @@ def test_a_line_answered_behind_a_slow_one_is_on_record_before_its_output(apictl
     resumed = apictl.run("batch", str(path), "-p", "paced", "--journal", str(journal), "--timeout", "1", env=PACED)
     assert [o.get("skipped", False) for o in lines(resumed)] == [False, True, True, True], resumed
     assert server.stats()["DELETE"] == 3
+
+
+def test_a_journal_is_one_accounts(apictl, ref, tmp_path):
+    """A line done as one account is not done as another: the journal says whose it is."""
+    env = {"APICTL_CREDENTIAL_STORE": "file", "APICTL_PASSPHRASE": "pass-word"}
+    apictl.run("profile", "add", "dz", "--preset", "dzdesk", "--base-url", ref.url("dzdesk", "/v1"))
+    ref.admin("/ratelimit", {"api": "dzdesk", "limit": None})
+    for account in ("default", "work"):
+        key = ref.key("dzdesk", scopes=["requests:read", "requests:write"])
+        assert apictl.run("login", "-a", account, "--with-token", input=key, env=env).code == 0
+    journal, given = tmp_path / "j", jsonl({"method": "POST", "path": "/requests", "body": {"title": "once each"}})
+    assert apictl.run("batch", "-p", "dz", "--journal", str(journal), input=given, env=env).code == 0
+    other = apictl.run("batch", "-p", "dz", "-a", "work", "--journal", str(journal), input=given, env=env)
+    assert_one_line_error(other, 2, "was written for profile dz, account default, not profile dz, account work")

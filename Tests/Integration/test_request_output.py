@@ -431,3 +431,28 @@ def test_pretty_json_shows_c1_bidi_and_zero_width_characters_escaped(t):
         assert "\\u009b" in shown and "\\u202e" in shown and "\\u200b" in shown, (args, shown)
     piped = t.run("request", "GET", "/c1-json")
     assert json.loads(piped.out)["file"] == "bidi\u202egnp.exe"      # piped: the body untouched
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to make a link as another user")
+def test_every_link_of_a_chain_is_checked_and_a_loop_is_an_error(t, tmp_path):
+    """The user's own link in /tmp led to a link another user planted beside it: the first hop
+    alone was checked, and the planted one chose the file replaced."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    (shared / "latest").symlink_to("latest-data.json")
+    (shared / "latest-data.json").symlink_to(victim)
+    os.lchown(shared / "latest-data.json", 65534, 65534)
+    assert_one_line_error(t.run("request", "GET", "/bytes/300", "-o", str(shared / "latest")), 10, "latest-data.json is a link another user")
+    assert victim.read_text() == "keep me\n"
+    (tmp_path / "loop1").symlink_to("loop2")
+    (tmp_path / "loop2").symlink_to("loop1")
+    assert_one_line_error(t.run("request", "GET", "/bytes/300", "-o", str(tmp_path / "loop1")), 10, "Too many levels of symbolic links")
+    assert (tmp_path / "loop1").is_symlink()
+
+
+def test_jq_strings_show_bidi_and_zero_width_characters_escaped(t):
+    shown = t.run_tty("request", "GET", "/c1-json", "--jq", ".file, .zw").out
+    assert "\u202e" not in shown and "\u200b" not in shown and "\\u{202E}" in shown and "\\u{200B}" in shown, shown

@@ -9,11 +9,13 @@ enum ResponsePrinter {
             || String(validating: body, as: UTF8.self) == nil
     }
 
-    /// `text` with its control characters (C0 and C1, DEL; line breaks and tabs aside) escaped
+    /// `text` with its control characters (C0 and C1, DEL; line breaks and tabs aside), bidi
+    /// overrides and zero-width characters escaped
     /// as `TerminalText` escapes them; nil when it has none, so the common case copies nothing.
     static func terminalSafe(_ text: UnsafeRawBufferPointer) -> String? {
         let decoded = String(decoding: text, as: UTF8.self)
-        let unsafe = { (scalar: Unicode.Scalar) in scalar.properties.generalCategory == .control && scalar != "\n" && scalar != "\t" }
+        // Controls, and what a terminal shows as nothing or uses to reorder a line (U+202E, U+200B).
+        let unsafe = { (scalar: Unicode.Scalar) in TerminalText.isHidden(scalar) && scalar != "\n" && scalar != "\t" }
         guard decoded.unicodeScalars.contains(where: unsafe) else { return nil }
         return decoded.split(separator: "\n", omittingEmptySubsequences: false)
             .map { line in line.split(separator: "\t", omittingEmptySubsequences: false).map { TerminalText.escapingControls(String($0)) }

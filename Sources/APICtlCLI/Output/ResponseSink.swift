@@ -183,10 +183,7 @@ final class FileOutput {
         }
         // A symbolic link is followed, so the file it points at is replaced (or made, for a link
         // to nothing yet, as curl and a shell's > do) and the link kept.
-        var link = stat()
-        let isLink = lstat(finalPath, &link) == 0 && link.st_mode & S_IFMT == S_IFLNK
-        if isLink, let problem = Self.plantedLink(finalPath, link) { throw Self.failure(finalPath, problem) }
-        let target = exists ? (PathText.real(finalPath) ?? finalPath) : isLink ? Self.end(ofDanglingLink: finalPath) : finalPath
+        let target = try Self.endOfLinks(finalPath)
         let directory = PathText.directory(of: target)
         let temporary = (directory.isEmpty ? "" : directory + "/") + ".\(PathText.lastComponent(of: target)).apictl-\(getpid()).part"
         let mask = umask(0)
@@ -208,18 +205,28 @@ final class FileOutput {
         let directory = PathText.directory(of: PathText.absolute(path))
         guard stat(directory.isEmpty ? "/" : directory, &folder) == 0, folder.st_mode & S_ISVTX != 0, folder.st_mode & 0o002 != 0,
               link.st_uid != geteuid(), link.st_uid != folder.st_uid else { return nil }
-        return "it is a link another user (uid \(link.st_uid)) made in a folder anyone may write; remove it or name another file"
+        return "is a link another user (uid \(link.st_uid)) made in a folder anyone may write; remove it or name another file"
     }
 
-    /// Where a chain of links ends when its last target does not exist yet.
-    static func end(ofDanglingLink path: String) -> String {
-        var current = PathText.absolute(path)
-        for _ in 0..<40 {
-            guard let text = PathText.linkText(current) else { break }
-            let directory = PathText.directory(of: current)
+    /// Where `path` leads through its links, one hop at a time, each hop checked as the first
+    /// (`plantedLink`): the file to replace, or to make when the last link's target is not there
+    /// yet. A loop, a chain past 40 links or a hop that cannot be examined is an error, as it is
+    /// to a shell's `>`, never a reason to replace the link itself.
+    static func endOfLinks(_ path: String) throws(APICtlError) -> String {
+        var current = path
+        for _ in 0...40 {
+            var info = stat()
+            guard lstat(current, &info) == 0 else {
+                guard errno == ENOENT else { throw failure(path, String(cString: strerror(errno))) }
+                return current
+            }
+            guard info.st_mode & S_IFMT == S_IFLNK else { return current == path ? path : (PathText.real(current) ?? current) }
+            if let problem = plantedLink(current, info) { throw failure(path, (current == path ? "it " : "\(current) ") + problem) }
+            guard let text = PathText.linkText(current) else { throw failure(path, String(cString: strerror(errno))) }
+            let directory = PathText.directory(of: PathText.absolute(current))
             current = text.hasPrefix("/") ? text : (directory.isEmpty ? "" : directory) + "/" + text
         }
-        return current
+        throw failure(path, String(cString: strerror(ELOOP)))
     }
 
     func write(_ chunk: UnsafeRawBufferPointer) throws(APICtlError) {

@@ -36,10 +36,11 @@ public final class BatchJournal: @unchecked Sendable {
     private var entries: [LineIdentity: Entry] = [:]
     private let monitor = Monitor()
 
-    /// Opens (or creates) the journal of a batch sent to `baseURL`; a journal another batch
-    /// holds, one written for another base URL, and a file that is no journal (the user's
-    /// notes, a device, a pipe) are refused, and left as they were.
-    public init(path: String, baseURL: String) throws(APICtlError) {
+    /// Opens (or creates) the journal of a batch sent to `baseURL` as `sender` (the profile and
+    /// account whose credential goes with it); a journal another batch holds, one written for
+    /// another base URL or sender, and a file that is no journal (the user's notes, a device, a
+    /// pipe) are refused, and left as they were. A line done as one account is not done as another.
+    public init(path: String, baseURL: String, sender: String) throws(APICtlError) {
         self.path = path
         fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
@@ -61,7 +62,7 @@ public final class BatchJournal: @unchecked Sendable {
                 throw APICtlError.usage("the journal \(path) is in use by another apictl batch",
                                         hint: "wait for it to end, or give this batch its own --journal")
             }
-            try load(baseURL: baseURL)
+            try load(baseURL: baseURL, sender: sender)
         } catch {
             close(fd)
             throw error
@@ -116,12 +117,13 @@ public final class BatchJournal: @unchecked Sendable {
         }
     }
 
-    private func load(baseURL: String) throws(APICtlError) {
+    private func load(baseURL: String, sender: String) throws(APICtlError) {
         let reader = LineReader(fd: fd)
         lseek(fd, 0, SEEK_SET)
         guard case .text(let first)? = reader.next() else {
             // "origin" names the base URL: the key is kept as the first journals wrote it.
-            try append("{\"apictl_batch_journal\":1,\"origin\":\(JSONValue.quoted(baseURL))}\n", sync: true)
+            try append("{\"apictl_batch_journal\":1,\"origin\":\(JSONValue.quoted(baseURL)),\"sender\":\(JSONValue.quoted(sender))}\n",
+                       sync: true)
             return
         }
         guard let header = JSONValue(parsing: first)?.objectValue, header["apictl_batch_journal"] != nil else {
@@ -133,6 +135,11 @@ public final class BatchJournal: @unchecked Sendable {
         }
         guard written == baseURL else {
             throw APICtlError.usage("the journal \(path) was written for \(written), not \(baseURL)",
+                                    hint: "give this batch its own --journal")
+        }
+        // Journals from before "sender" was recorded name none, and are taken as they are.
+        if let writer = header["sender"]?.stringValue, writer != sender {
+            throw APICtlError.usage("the journal \(path) was written for \(TerminalText.escapingControls(writer)), not \(sender)",
                                     hint: "give this batch its own --journal")
         }
         while let line = reader.next() {

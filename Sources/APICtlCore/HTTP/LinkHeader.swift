@@ -39,8 +39,8 @@ public enum LinkHeader {
                 }
                 let target = String(decoding: bytes[(index + 1)..<close], as: UTF8.self)
                 index = close + 1
-                let relations = parameters().filter { $0.name.lowercased() == "rel" }
-                    .flatMap { $0.value.split(separator: " ") }
+                // Only the first `rel` counts (RFC 8288 §3.3: later ones MUST be ignored).
+                let relations = parameters().first { $0.name.lowercased() == "rel" }?.value.split(separator: " ") ?? []
                 return (target, relations)
             }
         }

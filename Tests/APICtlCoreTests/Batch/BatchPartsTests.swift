@@ -64,7 +64,7 @@ final class BatchPartsTests: XCTestCase {
         let first = BatchJournal.LineIdentity(hash: hash, occurrence: 1), second = BatchJournal.LineIdentity(hash: hash, occurrence: 2)
         let third = BatchJournal.LineIdentity(hash: hash, occurrence: 3), fourth = BatchJournal.LineIdentity(hash: hash, occurrence: 4)
         do {
-            let journal = try BatchJournal(path: path, baseURL: "https://api.test")
+            let journal = try BatchJournal(path: path, baseURL: "https://api.test", sender: "profile p, account default")
             try journal.recordKey("key-1", number: 1, line: first)
             try journal.recordKey("key-2", number: 2, line: second)
             try journal.recordOutcome(number: 2, line: second, status: 201, succeeded: true)
@@ -72,21 +72,23 @@ final class BatchPartsTests: XCTestCase {
             try journal.recordOutcome(number: 3, line: third, status: 422, succeeded: false)
             try journal.recordOutcome(number: 1, line: first, status: 503, succeeded: false)
             try journal.recordUnkeyedSend(number: 4, line: fourth)
-            XCTAssertThrowsError(try BatchJournal(path: path, baseURL: "https://api.test"), "one batch at a time")
+            XCTAssertThrowsError(try BatchJournal(path: path, baseURL: "https://api.test", sender: "profile p, account default"), "one batch at a time")
         }
         // A record cut short by a kill is ignored.
         let fd = open(path, O_WRONLY | O_APPEND)
         _ = #"{"line":5,"ha"#.withCString { write(fd, $0, strlen($0)) }
         close(fd)
-        let again = try BatchJournal(path: path, baseURL: "https://api.test")
+        let again = try BatchJournal(path: path, baseURL: "https://api.test", sender: "profile p, account default")
         XCTAssertEqual(again.entry(first)?.key, "key-1", "a 503 does not say the server did nothing: the same key again")
         XCTAssertNil(again.entry(first)?.succeeded)
         XCTAssertEqual(again.entry(second)?.succeeded, 201)
         XCTAssertNil(again.entry(third)?.key, "a server keeping answers by key would refuse it again")
         XCTAssertEqual(again.entry(fourth)?.sentUnkeyed, true)
         XCTAssertNil(again.entry(BatchJournal.LineIdentity(hash: hash &+ 1, occurrence: 1)), "an edited line is a new request")
-        XCTAssertThrowsError(try BatchJournal(path: "/tmp", baseURL: "https://api.test"))
-        XCTAssertThrowsError(try BatchJournal(path: path, baseURL: "https://other.test"))
+        XCTAssertThrowsError(try BatchJournal(path: "/tmp", baseURL: "https://api.test", sender: "profile p, account default"))
+        XCTAssertThrowsError(try BatchJournal(path: path, baseURL: "https://other.test", sender: "profile p, account default"))
+        // Done as one account is not done as another: the journal is refused for a second sender.
+        XCTAssertThrowsError(try BatchJournal(path: path, baseURL: "https://api.test", sender: "profile p, account work"))
     }
 
     func testTheBudgetHoldsEveryRequestBackUntilTheResetOnceItIsSpent() throws {

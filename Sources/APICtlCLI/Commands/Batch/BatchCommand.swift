@@ -79,7 +79,8 @@ enum BatchCommand {
         let session = try context.openSession(settings: settings)
         try confirmIfAsked(session.profile, input: input, yes: options.yes, context)
         let journal = try options.journal.map { (path: String) throws(APICtlError) in
-            try BatchJournal(path: path, baseURL: session.profile?.baseURL ?? "none")
+            try BatchJournal(path: path, baseURL: session.profile?.baseURL ?? "none",
+                             sender: session.profile.map { "profile \($0.name), account \($0.account)" } ?? "no profile")
         }
         let concurrency = options.concurrency ?? defaultConcurrency
         let (makeTransport, stopTransports) = try workerTransports(concurrency, context)
