@@ -36,18 +36,9 @@ final class IndexedSchema: Encodable {
             : warnings.resolved(place, reference: name, { try components.lookup(given) }) ?? JSONSchema.fragment
         let core = schema.coreContext
         description = core.description.map { String($0.prefix(200)) }
-        // Each enum value is a part too, and each 256 bytes of them: a 1,000-value enum at every
-        // use would be gigabytes.
-        allowed = core.allowedValues.flatMap { values in
-            let bytes = values.reduce(0) { $0 + String(describing: $1).utf8.count }
-            return budget.spend(values.count + bytes / 256, place: place, warnings: warnings) ? values : nil
-        }
-        var type: String?
-        var nullable = core.nullable
-        var properties: [String: IndexedSchema] = [:]
-        var required: [String] = []
-        var closed = false
-        var items: IndexedSchema?
+        allowed = core.allowedValues.flatMap { Self.affordable($0, budget: budget, place: place, warnings: warnings) }
+        var (type, nullable, closed): (String?, Bool, Bool) = (nil, core.nullable, false)
+        var (properties, required, items): ([String: IndexedSchema], [String], IndexedSchema?) = ([:], [], nil)
         switch depth < 8 ? schema.value : .fragment(.init()) {
         case .null: type = "null"
         case .boolean: type = "boolean"
@@ -88,6 +79,13 @@ final class IndexedSchema: Encodable {
         self.required = required.sorted()
         self.closed = closed
         self.items = items
+    }
+
+    /// An enum's values, when the budget affords them: each value is a part, and so is each 256
+    /// bytes of them (a 1,000-value enum at every use of a schema would be gigabytes).
+    private static func affordable(_ values: [AnyCodable], budget: SchemaBudget, place: String, warnings: IndexWarnings) -> [AnyCodable]? {
+        let bytes = values.reduce(0) { $0 + String(describing: $1).utf8.count }
+        return budget.spend(values.count + bytes / 256, place: place, warnings: warnings) ? values : nil
     }
 
     private static func isReadOnly(_ property: JSONSchema, in components: OpenAPI.Components) -> Bool {

@@ -63,7 +63,7 @@ final class ApiSyncCommandTests: XCTestCase {
         let harness = try harness(openapi: missing)
         let run = harness.run("api", "sync", "-p", "dz")
         XCTAssertEqual(run.status, ExitCode.configuration.rawValue)
-        XCTAssertEqual(run.stderr, "apictl: profile 'dz': openapi = '\(missing)' is neither a URL nor a file that can be read\n")
+        XCTAssertEqual(run.stderr, "apictl: profile 'dz': openapi = '\(missing)' is neither a URL nor a regular file that can be read\n")
         XCTAssertTrue(harness.transport.sent.isEmpty)
         XCTAssertFalse(FileManager.default.fileExists(atPath: harness.indexFolder()))
     }
