@@ -154,8 +154,10 @@ def test_a_group_writable_file_is_trusted_only_for_a_private_group(project, ref)
 def test_a_file_an_acl_lets_another_user_write_is_refused(project, ref):
     """With an extended ACL the group bits are its mask: the owning group being private proves nothing."""
     file = project.project / ".apictl.toml"
-    write(file, 'profile = "dz"\naccount = "work"\n', mode=0o644)
+    write(file, 'profile = "dz"\naccount = "work"\n', mode=0o664)
     os.chown(file, 0, 0)
+    subprocess.run(["setfacl", "-m", "u:nobody:r", str(file)], check=True)      # may read, not write: the mask shows rw
+    assert project.run("whoami", cwd=project.inside).code == 0
     subprocess.run(["setfacl", "-m", "u:nobody:rw", str(file)], check=True)
     assert_one_line_error(project.run("whoami", cwd=project.inside), 3, str(file), "its ACL names")
     subprocess.run(["setfacl", "-b", str(file)], check=True)

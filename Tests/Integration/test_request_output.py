@@ -456,3 +456,15 @@ def test_every_link_of_a_chain_is_checked_and_a_loop_is_an_error(t, tmp_path):
 def test_jq_strings_show_bidi_and_zero_width_characters_escaped(t):
     shown = t.run_tty("request", "GET", "/c1-json", "--jq", ".file, .zw").out
     assert "\u202e" not in shown and "\u200b" not in shown and "\\u{202E}" in shown and "\\u{200B}" in shown, shown
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to make a link as another user")
+def test_a_planted_link_to_a_fifo_is_not_written_through(t, tmp_path):
+    """A link another user planted in /tmp leading to their FIFO would hand them the body."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    os.mkfifo(shared / "f")
+    (shared / "p").symlink_to(shared / "f")
+    os.lchown(shared / "p", 65534, 65534)
+    assert_one_line_error(t.run("request", "GET", "/bytes/300", "-o", str(shared / "p"), timeout=10), 10, "a link another user")

@@ -210,6 +210,19 @@ def test_two_rotations_at_once_leave_one_new_key_and_no_orphan(dz, ref):
     assert [key["token"] for key in live_keys(ref)] == [stored] and works(dz)
 
 
+def test_a_rollback_never_revokes_the_old_keys_id(dz, ref):
+    """The new key came back under the old key's id and failed its check: the rollback revoked
+    that id, which is the key that stays stored."""
+    made = ref.admin("/keys", {"api": "dzdesk", "name": "reused", "scopes": ["requests:read", "requests:write"]})
+    ref.fault(api="dzdesk", method="POST", path="/v1/api-keys", status=201, count=1, headers={"Content-Type": "application/json"},
+              body=json.dumps({"data": {"id": dz.old["id"], "key": made["token"], "scopes": ["requests:read"]}}))
+    ref.fault(api="dzdesk", method="GET", path="/v1/me", status=401, count=1, headers={"Content-Type": "application/json"},
+              body=json.dumps({"success": False, "error": {"code": "unauthorized", "message": "no"}}))
+    result = dz.run("token", "rotate")
+    assert result.code != 0, result
+    assert key_state(ref, dz.old["id"])["revoked"] is False and works(dz)
+
+
 def test_a_new_key_answered_with_the_old_keys_id_is_never_revoked(dz, ref):
     """Revoking the old key by its id would revoke the new one, when the API reused the id."""
     made = ref.admin("/keys", {"api": "dzdesk", "name": "reused", "scopes": ["requests:read", "requests:write"]})

@@ -169,6 +169,10 @@ final class FileOutput {
 
     init(finalPath: String) throws(APICtlError) {
         self.finalPath = finalPath
+        // Every link on the way is checked first, whatever it leads to: a planted link to
+        // another user's FIFO would hand them the body as surely as one to a file.
+        let target = try Self.endOfLinks(finalPath)
+        // What the kernel reaches (a /proc/self/fd link's text is no path): a device or FIFO is written through.
         var info = stat()
         let exists = stat(finalPath, &info) == 0
         let kind = info.st_mode & S_IFMT
@@ -183,7 +187,6 @@ final class FileOutput {
         }
         // A symbolic link is followed, so the file it points at is replaced (or made, for a link
         // to nothing yet, as curl and a shell's > do) and the link kept.
-        let target = try Self.endOfLinks(finalPath)
         let directory = PathText.directory(of: target)
         let temporary = (directory.isEmpty ? "" : directory + "/") + ".\(PathText.lastComponent(of: target)).apictl-\(getpid()).part"
         let mask = umask(0)

@@ -70,7 +70,7 @@ public struct ProjectFile: Sendable, Equatable {
             throw refused(path, "changed while it was read")
         }
         try checkOwner(info, path, what: "belongs to")
-        if let who = writers(info, extendedACL: apictl_fd_has_extended_acl(fd) == 1) {
+        if let who = writers(info, acl: apictl_acl_writers(fd, "", UInt32(getuid()))) {
             throw refused(path, "can be changed by \(who), who would choose which of your keys is used", hint: "run 'chmod go-w \(path)'")
         }
         guard let bytes = FileBytes.readAll(fd, limit: sizeLimit + 1), bytes.count <= sizeLimit else {
@@ -93,12 +93,13 @@ public struct ProjectFile: Sendable, Equatable {
 
     /// Who besides the user may write what `info` describes: anyone, or a group that is not the
     /// user's private one (a private group, as `umask 002` leaves files, is the user alone).
-    /// With an extended ACL, the group bits are its mask: some named user or group may write,
-    /// whatever the owning group is (`setfacl -m u:bob:rw`).
-    static func writers(_ info: stat, extendedACL: Bool) -> String? {
+    /// `acl` is `apictl_acl_writers`'s answer: with an extended ACL the group bits are only its
+    /// mask, so who may write is read from its entries (`setfacl -m u:bob:rw` lets bob; `u:bob:r` does not).
+    static func writers(_ info: stat, acl: Int32) -> String? {
         if info.st_mode & 0o002 != 0 { return "any user" }
-        if info.st_mode & 0o020 != 0 && extendedACL { return "the users and groups its ACL names" }
-        if info.st_mode & 0o020 != 0 && !isPrivateGroup(info.st_gid) { return "the members of group \(info.st_gid)" }
+        let groupWrites = acl >= 0 ? acl & 2 != 0 : info.st_mode & 0o020 != 0
+        if acl >= 0 && acl & 1 != 0 { return "the users and groups its ACL names" }
+        if groupWrites && !isPrivateGroup(info.st_gid) { return "the members of group \(info.st_gid)" }
         return nil
     }
 
@@ -121,7 +122,7 @@ public struct ProjectFile: Sendable, Equatable {
         var info = stat()
         guard stat(folder.isEmpty ? "/" : folder, &info) == 0 else { return nil }
         if info.st_uid != getuid() && info.st_uid != 0 { return "its folder belongs to another user (uid \(info.st_uid)), so it is not used" }
-        return writers(info, extendedACL: apictl_path_has_extended_acl(folder.isEmpty ? "/" : folder) == 1)
+        return writers(info, acl: apictl_acl_writers(-1, folder.isEmpty ? "/" : folder, UInt32(getuid())))
             .map { "its folder can be written by \($0), so it is not used" }
     }
 

@@ -231,12 +231,23 @@ public final class KeyRotation {
             return "an interrupted rotation's new key '\(journal.newName)' has not appeared at the API yet; the old key stays stored, "
                 + "and apictl looks for the new one again with each command for \(Int(Self.watchWindow / 60)) minutes to revoke it"
         }
-        let revoked = try rollBack(journal, newKey: nil)
+        let revoked: String?
+        do { revoked = try rollBack(journal, newKey: nil) } catch {
+            guard error == Self.sharedID(journal.oldID ?? "") else { throw error }
+            return "rolled back an interrupted rotation: the old key stays stored; the half-made key has the old key's id "
+                + "\(journal.oldID ?? ""), so it was not revoked: revoke it in the API's dashboard"
+        }
         let unseen = journal.newID == nil && !api.canList
             ? "; apictl cannot look for the half-made key '\(journal.newName)' (the profile has no tokens.list): "
                 + "check the API's dashboard and revoke it if it is there"
             : "; no half-made key was found at the API"
         return "rolled back an interrupted rotation: the old key stays stored" + (revoked.map { "; the half-made key \($0) was revoked" } ?? unseen)
+    }
+
+    /// The rollback that would revoke the key still stored: the new key came back under the old one's id.
+    static func sharedID(_ id: String) -> APICtlError {
+        APICtlError(.httpError, "the API gave the new key the old key's id \(id); neither was revoked",
+                    hint: "revoke the new key in the API's dashboard")
     }
 
     /// Revokes the new key (by id, else by its unique name in the list, or with the key itself
@@ -254,6 +265,8 @@ public final class KeyRotation {
             id = try api.list().first { $0.name == journal.newName }?.id
         }
         guard let id else { return nil }
+        // The API named the new key by the old key's id: revoking it would revoke the key that stays stored.
+        guard id != journal.oldID else { throw Self.sharedID(id) }
         try api.revoke(id: id, goneIsFine: true)
         return id
     }

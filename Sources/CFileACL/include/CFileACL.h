@@ -1,11 +1,11 @@
-// Whether a file carries an extended POSIX ACL (named users or groups). Its xattr functions
-// are in <sys/xattr.h>, which Swift's Glibc module does not include.
+// Who an extended POSIX ACL lets write a file. Its xattr functions are in <sys/xattr.h>,
+// which Swift's Glibc module does not include.
 #ifndef APICTL_CFILEACL_H
 #define APICTL_CFILEACL_H
 
-/// 1 when the open file has an extended access ACL, 0 when not (or it cannot be told).
-int apictl_fd_has_extended_acl(int fd);
-/// The same for a path (followed if a link).
-int apictl_path_has_extended_acl(const char *path);
+/// -1 when the file has no extended access ACL (its mode says it all). Otherwise bits: 1 when a
+/// named user other than `uid`, or a named group, may write (through the mask); 2 when the
+/// owning group may. `fd` when it is 0 or more, else `path` (followed if a link).
+int apictl_acl_writers(int fd, const char *path, unsigned uid);
 
 #endif

@@ -360,6 +360,19 @@ final class CredentialSessionTests: XCTestCase {
         }
     }
 
+    /// A kill before the create's answer: the list shows the new key by name, under the old key's id.
+    func testARollbackFindingTheOldKeysIdRevokesNothing() throws {
+        let f = try fixture()
+        defer { try? FileManager.default.removeItem(atPath: f.dataDirectory) }
+        f.store.records[f.key("keys")] = bound(Credential(token: "old-key", tokenID: "k1"))
+        try writeJournal(f, #"{"step":"creating","new_name":"n","new_id":null,"old_id":"k1","started_at":"2000-01-01T00:00:00Z"}"#)
+        f.transport.on("GET /v1/api-keys") { _ in .init(200, #"[{"id":"k1","name":"n"}]"#) }
+        f.transport.on("DELETE /v1/api-keys/k1") { _ in .init(204) }
+        let session = try CredentialSession.open(profile: try f.profile("keys"), parts: f.parts)
+        XCTAssertTrue(f.transport.requests("DELETE /v1/api-keys/k1").isEmpty)
+        XCTAssertTrue(session.notices.first?.contains("has the old key's id k1, so it was not revoked") == true, "\(session.notices)")
+    }
+
     func testACreatedRotationIsRolledBackByRevokingTheNewKey() throws {
         let f = try fixture()
         defer { try? FileManager.default.removeItem(atPath: f.dataDirectory) }
