@@ -231,6 +231,11 @@ public final class KeyRotation {
             return "an interrupted rotation's new key '\(journal.newName)' has not appeared at the API yet; the old key stays stored, "
                 + "and apictl looks for the new one again with each command for \(Int(Self.watchWindow / 60)) minutes to revoke it"
         }
+        return try rollBackInterrupted(journal)
+    }
+
+    /// The end of `recover` when the old key stays stored: the half-made key revoked, where it can be found.
+    private func rollBackInterrupted(_ journal: Journal) throws(APICtlError) -> String {
         let revoked: String?
         do { revoked = try rollBack(journal, newKey: nil) } catch {
             guard error == Self.sharedID(journal.oldID ?? "") else { throw error }
