@@ -447,6 +447,14 @@ def test_every_link_of_a_chain_is_checked_and_a_loop_is_an_error(t, tmp_path):
     os.lchown(shared / "latest-data.json", 65534, 65534)
     assert_one_line_error(t.run("request", "GET", "/bytes/300", "-o", str(shared / "latest")), 10, "latest-data.json is a link another user")
     assert victim.read_text() == "keep me\n"
+    # a folder link another user planted, in the middle of the path
+    victims = tmp_path / "victims"
+    victims.mkdir()
+    (shared / "evildir").symlink_to(victims)
+    os.lchown(shared / "evildir", 65534, 65534)
+    assert_one_line_error(t.run("request", "GET", "/bytes/300", "-o", str(shared / "evildir/c.json")), 10,
+                          f"{shared}/evildir is a link another user")
+    assert list(victims.iterdir()) == []
     (tmp_path / "loop1").symlink_to("loop2")
     (tmp_path / "loop2").symlink_to("loop1")
     assert_one_line_error(t.run("request", "GET", "/bytes/300", "-o", str(tmp_path / "loop1")), 10, "Too many levels of symbolic links")

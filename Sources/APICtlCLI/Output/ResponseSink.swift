@@ -218,6 +218,7 @@ final class FileOutput {
     static func endOfLinks(_ path: String) throws(APICtlError) -> String {
         var current = path
         for _ in 0...40 {
+            if let (link, problem) = plantedFolderLink(on: current) { throw failure(path, "\(link) " + problem) }
             var info = stat()
             guard lstat(current, &info) == 0 else {
                 guard errno == ENOENT else { throw failure(path, String(cString: strerror(errno))) }
@@ -230,6 +231,19 @@ final class FileOutput {
             current = text.hasPrefix("/") ? text : (directory.isEmpty ? "" : directory) + "/" + text
         }
         throw failure(path, String(cString: strerror(ELOOP)))
+    }
+
+    /// The first folder on the way to `path` that is a link `plantedLink` refuses (`/tmp/dir`
+    /// in `/tmp/dir/FILE`, made by another user), as the kernel checks every step; nil when none is.
+    static func plantedFolderLink(on path: String) -> (String, String)? {
+        var prefix = ""
+        for component in PathText.directory(of: PathText.absolute(path)).split(separator: "/") {
+            prefix += "/" + component
+            var info = stat()
+            guard lstat(prefix, &info) == 0 else { return nil }
+            if info.st_mode & S_IFMT == S_IFLNK, let problem = plantedLink(prefix, info) { return (prefix, problem) }
+        }
+        return nil
     }
 
     func write(_ chunk: UnsafeRawBufferPointer) throws(APICtlError) {
