@@ -17,11 +17,6 @@ public enum PathTemplate {
         template.count == path.count && zip(template, path).allSatisfy { $0 == $1 || isTemplate($0) }
     }
 
-    /// How many of its segments are templates: of two paths that match, the one with fewer is meant.
-    public static func templateCount<S: StringProtocol>(_ path: S) -> Int {
-        segments(path).filter(isTemplate).count
-    }
-
     /// Of two paths that match one request, whether `path` is the one meant: fewer templates;
     /// then the one whose first template comes later (`/notes/{id}` over `/{x}/abc`); then the
     /// first in byte order. A total order, so the check before sending and completion always

@@ -43,11 +43,10 @@ struct APICompletion {
         }
     }
 
-    /// `path` with each `{name}` segment the profile has a var for replaced by its value.
+    /// `path` with its `{vars}` filled as `request` fills them (`Template.expand`); as typed when
+    /// one has no value yet, which the request would refuse anyway.
     func filled(_ path: String) -> String {
-        path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
-            PathTemplate.isTemplate(segment) ? (vars[String(segment.dropFirst().dropLast())] ?? String(segment)) : String(segment)
-        }.joined(separator: "/")
+        (try? Template.expand(path, vars: vars, profile: "")) ?? path
     }
 
     /// A name a description gives that, typed in its place, would be read as something else: one

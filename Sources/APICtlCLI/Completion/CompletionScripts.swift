@@ -137,7 +137,6 @@ enum CompletionScripts {
         fi
         # A path segment (/requests/), a field (title=) or a folder goes on without a space.
         [[ ${#COMPREPLY[@]} -gt 0 && $open == 1 ]] && compopt -o nospace 2>/dev/null
-
         return 0
     }
     complete -F _apictl apictl

@@ -128,11 +128,10 @@ final class ResponseSink: ResponseConsumer {
 
     /// Gives the file its final name; call only after the whole transfer succeeded.
     func finish() throws(APICtlError) {
+        // A sequence the body ended in the middle of: never complete, so shown as U+FFFD.
         if !carried.isEmpty {
-            let rest = carried
+            stdout.write(String(decoding: carried, as: UTF8.self))
             carried = []
-            rest.withUnsafeBytes { writeShown($0) }
-            if !carried.isEmpty { stdout.write(String(decoding: carried, as: UTF8.self)); carried = [] }
         }
         guard let file else { return }
         self.file = nil
@@ -218,14 +217,13 @@ final class FileOutput {
     static func endOfLinks(_ path: String) throws(APICtlError) -> String {
         var current = path
         for _ in 0...40 {
-            if let (link, problem) = plantedFolderLink(on: current) { throw failure(path, "\(link) " + problem) }
+            if let (link, problem) = plantedLinkOnTheWay(to: current) { throw failure(path, "\(link) " + problem) }
             var info = stat()
             guard lstat(current, &info) == 0 else {
                 guard errno == ENOENT else { throw failure(path, String(cString: strerror(errno))) }
                 return current
             }
             guard info.st_mode & S_IFMT == S_IFLNK else { return current == path ? path : (PathText.real(current) ?? current) }
-            if let problem = plantedLink(current, info) { throw failure(path, (current == path ? "it " : "\(current) ") + problem) }
             guard let text = PathText.linkText(current) else { throw failure(path, String(cString: strerror(errno))) }
             let directory = PathText.directory(of: PathText.absolute(current))
             current = text.hasPrefix("/") ? text : (directory.isEmpty ? "" : directory) + "/" + text
@@ -233,11 +231,11 @@ final class FileOutput {
         throw failure(path, String(cString: strerror(ELOOP)))
     }
 
-    /// The first folder on the way to `path` that is a link `plantedLink` refuses (`/tmp/dir`
-    /// in `/tmp/dir/FILE`, made by another user), as the kernel checks every step; nil when none is.
-    static func plantedFolderLink(on path: String) -> (String, String)? {
+    /// The first step of `path`, a folder (`/tmp/dir` in `/tmp/dir/FILE`) or the file itself, that
+    /// is a link `plantedLink` refuses, as the kernel checks every step; nil when none is.
+    static func plantedLinkOnTheWay(to path: String) -> (String, String)? {
         var prefix = ""
-        for component in PathText.directory(of: PathText.absolute(path)).split(separator: "/") {
+        for component in PathText.absolute(path).split(separator: "/") {
             prefix += "/" + component
             var info = stat()
             guard lstat(prefix, &info) == 0 else { return nil }

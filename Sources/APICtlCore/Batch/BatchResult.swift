@@ -20,11 +20,16 @@ public struct BatchResult: Sendable {
     public init(line: Int) { self.line = line }
 
     init(_ job: BatchJob) {
-        line = job.line
-        id = job.item.id
-        method = job.item.method
-        path = job.item.path
+        self.init(line: job.line, item: job.item)
         identity = job.identity
+    }
+
+    /// A line's result before it has a request (one that could not be built, say).
+    init(line: Int, item: BatchItem) {
+        self.line = line
+        id = item.id
+        method = item.method
+        path = item.path
     }
 
     public var succeeded: Bool { error == nil }

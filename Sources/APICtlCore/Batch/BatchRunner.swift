@@ -150,8 +150,7 @@ public final class BatchRunner: @unchecked Sendable {
         }
         let request: HTTPRequest
         do { request = try item.request(profile: settings.profile) } catch {
-            result = BatchResult(BatchJob(sequence: 0, line: number, item: item, request: HTTPRequest(method: item.method, url: ""),
-                                          identity: BatchJournal.LineIdentity(hash: 0, occurrence: 0)))
+            result = BatchResult(line: number, item: item)
             result.error = error
             return .done(result)
         }

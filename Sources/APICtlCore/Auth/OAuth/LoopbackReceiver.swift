@@ -77,17 +77,9 @@ public final class LoopbackReceiver {
             // Every connection that has sent its whole request is answered (and closed), in turn.
             let complete = connections.indices.filter { fds[$0 + 1].revents != 0 && connections[$0].receive() }.map { connections[$0] }
             connections.removeAll { connection in complete.contains { $0 === connection } }
-            for (offset, connection) in complete.enumerated() {
-                defer { close(connection.fd) }
-                let code: String?
-                do { code = try answer(connection.fd, request: connection.request, state: state) } catch {
-                    for other in complete.dropFirst(offset + 1) { close(other.fd) }
-                    throw error
-                }
-                if let code {
-                    for other in complete.dropFirst(offset + 1) { close(other.fd) }
-                    return code
-                }
+            defer { for connection in complete { close(connection.fd) } }
+            for connection in complete {
+                if let code = try answer(connection.fd, request: connection.request, state: state) { return code }
             }
             if fds[0].revents & Int16(POLLIN) != 0, let accepted = acceptConnection() {
                 if connections.count >= Self.connectionCount { close(connections.removeFirst().fd) }
