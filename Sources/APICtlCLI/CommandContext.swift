@@ -328,10 +328,15 @@ public final class CommandContext: @unchecked Sendable {
     }
 
     /// Rewrites the config file; a rewrite cannot keep comments, so where the user's went is said.
+    /// A file others control is refused for rewrites; one whose own mode lets others write is
+    /// rewritten (keeping its mode), and warned of as every command that reads it warns.
     func saveConfig(_ config: ConfigFile) throws(APICtlError) {
-        if let copy = try configStore.save(config) {
+        let store = configStore
+        if let copy = try store.save(config) {
             warn("note: the rewrite cannot keep comments; the file as it was, yours included, is in \(copy)")
         }
+        if !configWarned, let problem = store.trustProblem { warn(problem) }
+        configWarned = true
     }
 
     /// The credential session of the selected profile, if any; what it has to say is said on stderr.

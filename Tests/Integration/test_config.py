@@ -340,3 +340,14 @@ def test_a_base_url_with_a_control_character_or_space_is_a_config_error(apictl, 
         result = apictl.run(*args)
         assert_one_line_error(result, 3, "base_url", "space or control character")
         assert "\x1b" not in result.err and "\u009b" not in result.err
+
+
+def test_a_config_others_may_write_is_warned_about_when_it_is_rewritten_too(apictl):
+    """Its own mode lets others write: the rewrite goes through, keeping the mode, and says so once."""
+    assert apictl.run("profile", "add", "a", "--base-url", "https://a.example.com").code == 0
+    apictl.config_path.chmod(0o664)
+    for args in (["profile", "add", "b", "--base-url", "https://b.example.com"], ["profile", "use", "b"],
+                 ["profile", "set", "b", "--header", "X-A: 1"], ["profile", "remove", "a"]):
+        result = apictl.run(*args)
+        assert result.code == 0 and result.err.count("can be changed by other users") == 1, (args, result)
+    assert apictl.config_path.stat().st_mode & 0o777 == 0o664

@@ -23,8 +23,8 @@ enum ProfileCommand {
         }
     }
 
-    /// Loads the config to rewrite it, requiring the profile to exist. No trust warning: a
-    /// config someone else could change is refused for rewrites, with the reason.
+    /// Loads the config to rewrite it, requiring the profile to exist. No trust warning here:
+    /// `saveConfig` gives it once the rewrite is done (a refused rewrite says why instead).
     static func load(_ name: String, _ context: CommandContext) throws(APICtlError) -> (ConfigFile, ProfileConfig) {
         let config = try context.configStore.load()
         return (config, try profile(name, in: config, context))
