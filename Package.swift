@@ -38,20 +38,25 @@ let package = Package(
     products: [
         .executable(name: "apictl", targets: ["apictl"]),
         // Parses OpenAPI descriptions for `apictl api sync`: its own binary, so apictl itself
-        // never links OpenAPIKit, Yams or Foundation (docs/openapi.md).
+        // never links OpenAPIKit, libyaml or Foundation (docs/openapi.md).
         .executable(name: "apictl-openapi", targets: ["apictl-openapi"]),
     ],
     dependencies: [
         .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
         // No external loading: a description's $refs are resolved within it.
         .package(url: "https://github.com/mattpolzin/OpenAPIKit.git", exact: "6.4.0", traits: []),
-        .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
             name: "CCurl",
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // libyaml's parser, whose events apictl-openapi writes straight out as JSON (YAMLAsJSON.swift).
+        .systemLibrary(
+            name: "CLibYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
         ),
         // libsecret is opened with dlopen on first use (see keyring.c), so it is not linked.
         .target(name: "CLibSecret", linkerSettings: [.linkedLibrary("dl")]),
@@ -117,7 +122,7 @@ let package = Package(
                 .product(name: "OpenAPIKit", package: "OpenAPIKit"),
                 .product(name: "OpenAPIKit30", package: "OpenAPIKit"),
                 .product(name: "OpenAPIKitCompat", package: "OpenAPIKit"),
-                .product(name: "Yams", package: "Yams"),
+                "CLibYAML",
             ]
         ),
         // Fakes for every swappable part of a session (transport, store, kernel keyring, process runner).

@@ -10,12 +10,11 @@ enum LenientDecoding {
     /// Parts skipped before the description is given up as too broken to use.
     static let mostSkipped = 50
 
-    static func decode<Document: Decodable>(_ type: Document.Type, from json: Data, decoder: JSONDecoder,
-                                           warnings: inout [String]) throws -> Document {
+    static func decode<Document>(from json: Data, warnings: inout [String], decodeOnce: (Data) throws -> Document) throws -> Document {
         var data = json
         var tree: Any?
         for _ in 0...mostSkipped {
-            do { return try decoder.decode(Document.self, from: data) } catch {
+            do { return try decodeOnce(data) } catch {
                 let failure = OpenAPIKit.OpenAPI.Error(from: error)
                 let path = failure.codingPath
                 // The document itself, or one of its own fields (info, paths): nothing smaller to skip.

@@ -1,69 +1,145 @@
-import Yams
+import CLibYAML
 
-/// A YAML description as the JSON text OpenAPIKit decodes, written straight from Yams' node
-/// tree: JSONSerialization over a tree of `Any` took 0.45 s for a 2.6 MB description, this
-/// a few milliseconds. Scalars are typed as YAML 1.2's core schema reads them (quoted ones
-/// are always text); a timestamp (unquoted 2024-01-01 in an example) stays the text it was.
+/// A YAML description as the JSON text OpenAPIKit decodes, written from libyaml's events as
+/// they come. Building a node tree first (Yams' compose) took 0.3 s of authentik's 2.6 MB
+/// description, three times libyaml's own parse. Scalars are typed as YAML 1.2's core schema
+/// reads them (quoted or `!!str` ones are always text); a timestamp (unquoted 2024-01-01 in
+/// an example) stays the text it was.
 enum YAMLAsJSON {
-    /// Yams gives an alias (`*name`) the node its anchor named, so writing the tree out
-    /// expands every alias: ten nested lists of ten aliases are 10^10 nodes ("billion
-    /// laughs"). The JSON stops here instead, as apictl takes no larger description.
+    /// Each alias (`*name`) is written out as the node its anchor named: ten nested lists of
+    /// ten aliases are 10^10 nodes ("billion laughs"). The JSON stops here instead, as apictl
+    /// takes no larger description.
     static let limit = 64 << 20
+    /// Deeper nesting is refused, as JSONDecoder and apictl's own JSON lexer refuse it.
+    static let deepest = 512
 
-    static func json(_ text: String) throws -> [UInt8] {
-        let root: Node?
-        // The basic resolver leaves every scalar untyped, as `append` types them itself: the
-        // default one runs its regular expressions on every scalar, a third of the parse.
-        do { root = try Yams.compose(yaml: text, .basic) } catch YamlError.duplicatedKeysInMapping(let keys, let context) {
-            throw Failure("not YAML: a mapping gives \(keys.map { "'\($0)'" }.joined(separator: ", ")) twice, at line \(context.mark.line)")
-        } catch {
-            // Yams says where and what on two lines ("3:1: error: parser: while parsing a flow
-            // sequence in line 2, column 7", "did not find expected ',' or ']':"), then quotes the line.
-            let lines = String(describing: error).split(whereSeparator: \.isNewline).prefix(2)
-                .map { String($0.hasSuffix(":") ? $0.dropLast() : $0[...]) }
-            throw Failure("not YAML: " + String(lines.joined(separator: ": ").prefix(300)))
+    static func json(_ yaml: [UInt8]) throws -> [UInt8] {
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else { throw Failure("out of memory reading YAML") }
+        defer { yaml_parser_delete(&parser) }
+        return try yaml.withUnsafeBufferPointer { input in
+            yaml_parser_set_input_string(&parser, input.baseAddress, input.count)
+            var writer = Writer(capacity: input.count)
+            var documents = 0
+            while true {
+                var event = yaml_event_t()
+                guard yaml_parser_parse(&parser, &event) == 1 else { throw Failure("not YAML: " + problem(parser)) }
+                defer { yaml_event_delete(&event) }
+                switch event.type {
+                case YAML_STREAM_END_EVENT:
+                    guard documents > 0 else { throw Failure("an empty document") }
+                    return writer.out
+                case YAML_DOCUMENT_START_EVENT:
+                    documents += 1
+                    guard documents == 1 else { throw Failure("not YAML: a second document at line \(event.start_mark.line + 1); a description is one") }
+                default:
+                    try writer.take(event)
+                }
+            }
         }
-        guard let root else { throw Failure("an empty document") }
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count)
-        try append(root, to: &out)
-        return out
     }
 
-    private static func append(_ node: Node, to out: inout [UInt8]) throws {
-        guard out.count <= limit else {
-            throw Failure("its YAML expands to more than \(limit >> 20) MiB of JSON (aliases repeating aliases?)")
+    /// "line 2, column 7: did not find expected ',' or ']' (while parsing a flow sequence from line 2, column 7)".
+    private static func problem(_ parser: yaml_parser_t) -> String {
+        let said = parser.problem.map { String(cString: $0) } ?? "unreadable"
+        var text = "line \(parser.problem_mark.line + 1), column \(parser.problem_mark.column + 1): \(said)"
+        if let context = parser.context {
+            text += " (\(String(cString: context)) from line \(parser.context_mark.line + 1), column \(parser.context_mark.column + 1))"
         }
-        switch node {
-        case .scalar(let scalar):
-            if let literal = literal(scalar) { out += literal.utf8 } else { appendString(scalar.string, to: &out) }
-        case .mapping(let mapping):
-            out.append(UInt8(ascii: "{"))
-            for (position, (key, value)) in mapping.enumerated() {
-                guard let name = key.scalar?.string else { throw Failure("a mapping key that is not text, at line \(key.mark?.line ?? 0)") }
-                if position > 0 { out.append(UInt8(ascii: ",")) }
-                appendString(name, to: &out)
-                out.append(UInt8(ascii: ":"))
-                try append(value, to: &out)
+        return String(text.prefix(300))
+    }
+
+    /// The JSON so far and the mappings and sequences still open around the next event.
+    private struct Writer {
+        private(set) var out: [UInt8] = []
+        private var open: [Container] = []
+        /// Each anchor's node as written, for its aliases; a scalar's text too, for an alias used as a key.
+        private var anchors: [String: (json: [UInt8], text: String?)] = [:]
+
+        init(capacity: Int) { out.reserveCapacity(capacity + capacity / 4) }
+
+        private struct Container {
+            let isMapping: Bool
+            let anchor: String?
+            let start: Int
+            var count = 0
+            /// In a mapping: keys seen, with the line each was on (for the duplicate's message).
+            var keys: [String: Int] = [:]
+            var awaitingKey = true
+        }
+
+        mutating func take(_ event: yaml_event_t) throws {
+            let line = Int(event.start_mark.line) + 1
+            switch event.type {
+            case YAML_SCALAR_EVENT:
+                let scalar = event.data.scalar
+                let text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
+                if try key(text, line: line) { return }
+                let start = try valueStarts(line: line)
+                let isText = scalar.style != YAML_PLAIN_SCALAR_STYLE || (scalar.tag.map { String(cString: $0) } == "tag:yaml.org,2002:str")
+                if !isText, let literal = YAMLAsJSON.literal(text) { out += literal.utf8 } else { YAMLAsJSON.appendString(text, to: &out) }
+                if let anchor = scalar.anchor { anchors[String(cString: anchor)] = (Array(out[start...]), text) }
+                try valueWritten()
+            case YAML_ALIAS_EVENT:
+                let name = event.data.alias.anchor.map { String(cString: $0) } ?? ""
+                guard let node = anchors[name] else { throw Failure("not YAML: *\(name) names no anchor, at line \(line)") }
+                if let text = node.text, try key(text, line: line) { return }
+                _ = try valueStarts(line: line)
+                out += node.json
+                try valueWritten()
+            case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+                let isMapping = event.type == YAML_MAPPING_START_EVENT
+                let start = try valueStarts(line: line)
+                guard open.count < YAMLAsJSON.deepest else { throw Failure("not YAML: more than \(YAMLAsJSON.deepest) nesting levels, at line \(line)") }
+                let anchor = isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor
+                open.append(Container(isMapping: isMapping, anchor: anchor.map { String(cString: $0) }, start: start))
+                out.append(UInt8(ascii: isMapping ? "{" : "["))
+            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                guard let closed = open.popLast() else { return }
+                out.append(UInt8(ascii: closed.isMapping ? "}" : "]"))
+                if let anchor = closed.anchor { anchors[anchor] = (Array(out[closed.start...]), nil) }
+                try valueWritten()
+            default:
+                return
             }
-            out.append(UInt8(ascii: "}"))
-        case .sequence(let sequence):
-            out.append(UInt8(ascii: "["))
-            for (position, item) in sequence.enumerated() {
-                if position > 0 { out.append(UInt8(ascii: ",")) }
-                try append(item, to: &out)
+        }
+
+        /// Writes `text` as the open mapping's next key when a key is due; false when a value is.
+        private mutating func key(_ text: String, line: Int) throws -> Bool {
+            guard let index = open.indices.last, open[index].isMapping, open[index].awaitingKey else { return false }
+            if let first = open[index].keys[text] {
+                throw Failure("not YAML: a mapping gives '\(text)' twice, at line \(first) and line \(line)")
             }
-            out.append(UInt8(ascii: "]"))
-        case .alias(let alias):
-            // Yams' parser hands over the anchored node instead; only a tree built in code has these.
-            throw Failure("an unresolved YAML alias (*\(alias.anchor))")
+            open[index].keys[text] = line
+            if open[index].count > 0 { out.append(UInt8(ascii: ",")) }
+            YAMLAsJSON.appendString(text, to: &out)
+            out.append(UInt8(ascii: ":"))
+            open[index].awaitingKey = false
+            return true
+        }
+
+        /// Before a value: the comma a sequence's next item needs. Where the value's JSON begins.
+        private mutating func valueStarts(line: Int) throws -> Int {
+            if let parent = open.last {
+                if parent.isMapping && parent.awaitingKey { throw Failure("a mapping key that is not text, at line \(line)") }
+                if !parent.isMapping && parent.count > 0 { out.append(UInt8(ascii: ",")) }
+            }
+            return out.count
+        }
+
+        /// After a whole value: the size check, and the mapping's next key due.
+        private mutating func valueWritten() throws {
+            guard out.count <= YAMLAsJSON.limit else {
+                throw Failure("its YAML expands to more than \(YAMLAsJSON.limit >> 20) MiB of JSON (aliases repeating aliases?)")
+            }
+            guard let index = open.indices.last else { return }
+            open[index].count += 1
+            open[index].awaitingKey = true
         }
     }
 
     /// A plain scalar's JSON when it is null, a boolean or a number; nil for text.
-    private static func literal(_ scalar: Node.Scalar) -> String? {
-        let text = scalar.string
-        guard scalar.style == .plain else { return nil }
+    static func literal(_ text: String) -> String? {
         switch text {
         case "null", "Null", "NULL", "~", "": return "null"
         case "true", "True", "TRUE": return "true"
@@ -76,7 +152,7 @@ enum YAMLAsJSON {
     }
 
     /// A JSON string literal: quote, backslash and control characters escaped, the rest as UTF-8.
-    private static func appendString(_ text: String, to out: inout [UInt8]) {
+    static func appendString(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {

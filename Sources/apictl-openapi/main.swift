@@ -1,7 +1,7 @@
 // apictl-openapi DESCRIPTION [INDEX]: reads an OpenAPI 3.0, 3.1 or 3.2 description (JSON or YAML), resolves
 // its $refs with OpenAPIKit, and writes apictl's compact index of it (DescriptionIndex) to INDEX (or stdout).
 // `apictl api sync` runs it; every other command reads only the index, so apictl itself
-// never loads OpenAPIKit, Yams or Foundation. A description that is not OpenAPI, or is
+// never loads OpenAPIKit, libyaml or Foundation. A description that is not OpenAPI, or is
 // broken, is one line on stderr saying what is wrong and where, and exit 3.
 import Foundation
 

@@ -3,7 +3,7 @@
 # what is missing, so a second run costs a second. Debian packages and PyPI only.
 set -euo pipefail
 
-APT_PACKAGES=(libcurl4-openssl-dev libssl-dev libonig-dev jq less gnome-keyring libsecret-tools dbus keyutils curl zsh tmux hyperfine httpie python3-pip pass gnupg dpkg-dev lintian bash-completion man-db tinyproxy strace util-linux fish python3-dbus python3-gi acl)
+APT_PACKAGES=(libcurl4-openssl-dev libssl-dev libonig-dev jq less gnome-keyring libsecret-tools dbus keyutils curl zsh tmux hyperfine httpie python3-pip pass gnupg dpkg-dev lintian bash-completion man-db tinyproxy strace util-linux fish python3-dbus python3-gi acl libyaml-dev)
 # Stock servers nobody here wrote (Tests/Servers/stock): DRF token auth, knox, simplejwt, django-oauth-toolkit;
 # (Tests/Servers/stock_more): Flask-JWT-Extended with Flask-Limiter, Litestar, dj-rest-auth.
 # django-oauth-toolkit 3.4's device endpoint fails with oauthlib 4 (PLATFORM-NOTES).

@@ -1,0 +1,56 @@
+@testable import apictl_openapi
+import Foundation
+import XCTest
+
+/// YAML written out as JSON from libyaml's events: the JSON a YAML 1.2 reader would build.
+final class YAMLAsJSONTests: XCTestCase {
+    func json(_ yaml: String) throws -> String {
+        String(decoding: try YAMLAsJSON.json(Array(yaml.utf8)), as: UTF8.self)
+    }
+
+    func failure(_ yaml: String) -> String {
+        do { return "no error: " + (try json(yaml)) } catch { return (error as? Failure)?.message ?? "\(error)" }
+    }
+
+    func testBlockAndFlowNodesBecomeTheSameJSON() throws {
+        let yaml = """
+        a: [1, two, {b: null}]
+        c:
+          - x: 1
+            y: [ ]
+          - - nested
+            - 'quoted: yes'
+        d: {}
+        """
+        XCTAssertEqual(try json(yaml), #"{"a":[1,"two",{"b":null}],"c":[{"x":1,"y":[]},["nested","quoted: yes"]],"d":{}}"#)
+    }
+
+    func testAnAliasRepeatsItsAnchorsNodeAndMayBeAKey() throws {
+        let yaml = """
+        paging: &paging [{name: page}, {name: size}]
+        name: &name limit
+        get: {parameters: *paging}
+        *name : 10
+        """
+        XCTAssertEqual(try json(yaml), #"{"paging":[{"name":"page"},{"name":"size"}],"name":"limit","get":{"parameters":[{"name":"page"},{"name":"size"}]},"limit":10}"#)
+    }
+
+    func testQuotedAndStrTaggedScalarsStayText() throws {
+        XCTAssertEqual(try json("a: '1'\nb: !!str 2\nc: \"true\"\nd: 3\ne: ~\n"), #"{"a":"1","b":"2","c":"true","d":3,"e":null}"#)
+    }
+
+    func testWhatIsNotOneJSONDocumentIsRefusedSayingWhere() {
+        XCTAssertEqual(failure("a: 1\na: 2\n"), "not YAML: a mapping gives 'a' twice, at line 1 and line 2")
+        XCTAssertEqual(failure("a: *nowhere\n"), "not YAML: *nowhere names no anchor, at line 1")
+        XCTAssertEqual(failure("a: 1\n---\nb: 2\n"), "not YAML: a second document at line 2; a description is one")
+        XCTAssertEqual(failure("? [k]\n: v\n"), "a mapping key that is not text, at line 1")
+        XCTAssertEqual(failure("# nothing\n"), "an empty document")
+        XCTAssertTrue(failure("a: [1, 2\nb: 3\n").hasPrefix("not YAML: line 2, column 2: did not find expected ',' or ']'"), failure("a: [1, 2\nb: 3\n"))
+    }
+
+    func testNestingDeeperThanJSONDecodersIsRefused() throws {
+        XCTAssertEqual(try json("a: " + String(repeating: "[", count: 510) + String(repeating: "]", count: 510)).count, 1026)
+        XCTAssertEqual(failure("a: " + String(repeating: "[", count: 600) + String(repeating: "]", count: 600)),
+                       "not YAML: more than 512 nesting levels, at line 1")
+    }
+}
