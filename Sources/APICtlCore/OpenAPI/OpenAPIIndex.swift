@@ -65,15 +65,18 @@ public struct OpenAPIIndex: Sendable {
     public static func load(profile: String, cacheDirectory: String) -> OpenAPIIndex? {
         let directory = directory(profile: profile, cacheDirectory: cacheDirectory)
         guard let bytes = FileBytes.regularFileContents(of: directory + "/catalog.tsv", limit: 64 << 20) else { return nil }
-        var lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        guard !lines.isEmpty else { return nil }
-        let head = lines.removeFirst().split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        // Split as bytes: a String's split walks grapheme clusters, a third of a Tab's time on authentik's catalog.
+        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        func fields(_ line: ArraySlice<UInt8>) -> [String] {
+            line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        }
+        guard let first = lines.first else { return nil }
+        let head = fields(first)
         guard head.count == 3, head[2] == format else { return nil }
-        let entries = lines.compactMap { line -> Entry? in
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+        let entries = lines.dropFirst().compactMap { line -> Entry? in
+            let fields = fields(line)
             guard fields.count == 5, let offset = Int(fields[3]), let length = Int(fields[4]) else { return nil }
-            return Entry(method: String(fields[0]), path: String(fields[1]), summary: fields[2].isEmpty ? nil : String(fields[2]),
-                         offset: offset, length: length)
+            return Entry(method: fields[0], path: fields[1], summary: fields[2].isEmpty ? nil : fields[2], offset: offset, length: length)
         }
         return OpenAPIIndex(title: head[0], openapi: head[1], operations: entries, directory: directory)
     }
