@@ -74,11 +74,13 @@ enum YAMLAsJSON {
             case YAML_SCALAR_EVENT:
                 let scalar = event.data.scalar
                 let text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
-                if try key(text, line: line) { return }
-                let start = try valueStarts(line: line)
                 let isText = scalar.style != YAML_PLAIN_SCALAR_STYLE || (scalar.tag.map { String(cString: $0) } == "tag:yaml.org,2002:str")
-                if !isText, let literal = YAMLAsJSON.literal(text) { out += literal.utf8 } else { YAMLAsJSON.appendString(text, to: &out) }
-                if let anchor = scalar.anchor { anchors[String(cString: anchor)] = (Array(out[start...]), text) }
+                var json: [UInt8] = []
+                if !isText, let literal = YAMLAsJSON.literal(text) { json += literal.utf8 } else { YAMLAsJSON.appendString(text, to: &json) }
+                if let anchor = scalar.anchor { anchors[String(cString: anchor)] = (json, text) }
+                if try key(text, line: line) { return }
+                _ = try valueStarts(line: line)
+                out += json
                 try valueWritten()
             case YAML_ALIAS_EVENT:
                 let name = event.data.alias.anchor.map { String(cString: $0) } ?? ""

@@ -31,8 +31,10 @@ final class YAMLAsJSONTests: XCTestCase {
         name: &name limit
         get: {parameters: *paging}
         *name : 10
+        &key max: 20
+        default: *key
         """
-        XCTAssertEqual(try json(yaml), #"{"paging":[{"name":"page"},{"name":"size"}],"name":"limit","get":{"parameters":[{"name":"page"},{"name":"size"}]},"limit":10}"#)
+        XCTAssertEqual(try json(yaml), #"{"paging":[{"name":"page"},{"name":"size"}],"name":"limit","get":{"parameters":[{"name":"page"},{"name":"size"}]},"limit":10,"max":20,"default":"max"}"#)
     }
 
     func testQuotedAndStrTaggedScalarsStayText() throws {
