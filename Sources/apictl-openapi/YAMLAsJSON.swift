@@ -75,12 +75,14 @@ enum YAMLAsJSON {
                 let scalar = event.data.scalar
                 let text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
                 let isText = scalar.style != YAML_PLAIN_SCALAR_STYLE || (scalar.tag.map { String(cString: $0) } == "tag:yaml.org,2002:str")
-                var json: [UInt8] = []
-                if !isText, let literal = YAMLAsJSON.literal(text) { json += literal.utf8 } else { YAMLAsJSON.appendString(text, to: &json) }
-                if let anchor = scalar.anchor { anchors[String(cString: anchor)] = (json, text) }
+                if let anchor = scalar.anchor {
+                    var json: [UInt8] = []
+                    YAMLAsJSON.appendScalar(text, isText: isText, to: &json)
+                    anchors[String(cString: anchor)] = (json, text)
+                }
                 if try key(text, line: line) { return }
                 _ = try valueStarts(line: line)
-                out += json
+                YAMLAsJSON.appendScalar(text, isText: isText, to: &out)
                 try valueWritten()
             case YAML_ALIAS_EVENT:
                 let name = event.data.alias.anchor.map { String(cString: $0) } ?? ""
@@ -138,6 +140,11 @@ enum YAMLAsJSON {
             open[index].count += 1
             open[index].awaitingKey = true
         }
+    }
+
+    /// A scalar's JSON: text as a string; otherwise null, a boolean or a number when it reads as one.
+    static func appendScalar(_ text: String, isText: Bool, to out: inout [UInt8]) {
+        if !isText, let literal = literal(text) { out += literal.utf8 } else { appendString(text, to: &out) }
     }
 
     /// A plain scalar's JSON when it is null, a boolean or a number; nil for text.
