@@ -90,7 +90,9 @@ struct DescriptionDocument {
     }
 
     /// The description as JSON bytes: JSON as it is, YAML converted.
-    private static func jsonBytes(_ data: Data) throws -> Data {
+    private static func jsonBytes(_ file: Data) throws -> Data {
+        // A byte order mark is no part of either (editors on Windows write one).
+        let data = file.starts(with: [0xEF, 0xBB, 0xBF]) ? file.dropFirst(3) : file
         let isJSON = data.first { !" \t\r\n".utf8.contains($0) } == UInt8(ascii: "{")
         if isJSON { return data }
         guard String(data: data, encoding: .utf8) != nil else { throw Failure("not UTF-8 text") }
@@ -106,5 +108,8 @@ struct Failure: Error {
 
 /// OpenAPIKit's errors say where ("at path: .paths['/x'].get.responses"); one line of it.
 func describe(_ error: Error) -> String {
-    OpenAPIKit.OpenAPI.Error(from: error).localizedDescription.split(whereSeparator: \.isNewline).joined(separator: " ")
+    // An error already made OpenAPIKit's (LenientDecoding's) is said as it is: made one again,
+    // it says only "The operation could not be completed".
+    let failure = error as? OpenAPIKit.OpenAPI.Error ?? OpenAPIKit.OpenAPI.Error(from: error)
+    return failure.localizedDescription.split(whereSeparator: \.isNewline).joined(separator: " ")
 }

@@ -38,10 +38,13 @@ struct DocumentHalves {
         self.components = Data(alone)
     }
 
+    /// The document's fields OpenAPIKit decodes before its components, in 3.0 and 3.1.
+    static let decodedBeforeComponents: Set<String> = ["openapi", "$self", "info", "servers"]
+
     /// `json` decoded as `Version`'s document and made OpenAPIKit's (`upgrade`): its two halves
     /// at once when it can be cut. When both fail, the error is the one decoding it whole meets
-    /// first that cannot be skipped: the document's own when nothing smaller can go, else the
-    /// components' (they are decoded before paths).
+    /// first, so parts are skipped in the same order: the document's own when nothing smaller
+    /// can go or it lies before the components, else the components'.
     static func decode<Version: Decodable & SendableMetatype>(_ type: Version.Type, _ json: Data, decoder: @escaping @Sendable () -> JSONDecoder,
                                            upgrade: @escaping @Sendable (Version) throws -> OpenAPIKit.OpenAPI.Document) throws -> OpenAPIKit.OpenAPI.Document {
         let decodeOnce: @Sendable (Data) throws -> OpenAPIKit.OpenAPI.Document = { try upgrade(try decoder().decode(Version.self, from: $0)) }
@@ -52,11 +55,16 @@ struct DocumentHalves {
         case (.success(var document), .success(let alone)):
             document.components = alone.components
             return document
-        case (.failure(let failure), _) where OpenAPIKit.OpenAPI.Error(from: failure).codingPath.count < 2:
+        case (.failure(let failure), _) where Self.isMetFirst(failure):
             throw failure
         case (_, .failure(let failure)), (.failure(let failure), _):
             throw failure
         }
+    }
+
+    private static func isMetFirst(_ failure: Error) -> Bool {
+        let path = OpenAPIKit.OpenAPI.Error(from: failure).codingPath
+        return path.count < 2 || path.first.map { decodedBeforeComponents.contains($0.stringValue) } ?? true
     }
 
     /// Members by plain name; nil when a name has an escape in it or comes twice, as then which

@@ -23,7 +23,7 @@ enum YAMLAsJSON {
             var documents = 0
             while true {
                 var event = yaml_event_t()
-                guard yaml_parser_parse(&parser, &event) == 1 else { throw Failure("not YAML: " + problem(parser)) }
+                guard yaml_parser_parse(&parser, &event) == 1 else { throw Failure("not YAML: " + problem(parser, in: input)) }
                 defer { yaml_event_delete(&event) }
                 switch event.type {
                 case YAML_STREAM_END_EVENT:
@@ -40,9 +40,16 @@ enum YAMLAsJSON {
     }
 
     /// "line 2, column 7: did not find expected ',' or ']' (while parsing a flow sequence from line 2, column 7)".
-    private static func problem(_ parser: yaml_parser_t) -> String {
+    /// A character the reader refuses (a control character, broken UTF-8) is placed by its offset.
+    private static func problem(_ parser: yaml_parser_t, in input: UnsafeBufferPointer<UInt8>) -> String {
         let said = parser.problem.map { String(cString: $0) } ?? "unreadable"
-        var text = "line \(parser.problem_mark.line + 1), column \(parser.problem_mark.column + 1): \(said)"
+        var mark = (line: Int(parser.problem_mark.line), column: Int(parser.problem_mark.column))
+        if parser.error == YAML_READER_ERROR {
+            let before = input.prefix(min(Int(parser.problem_offset), input.count))
+            let lineStart = before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+            mark = (before.count { $0 == UInt8(ascii: "\n") }, String(decoding: before[lineStart...], as: UTF8.self).count)
+        }
+        var text = "line \(mark.line + 1), column \(mark.column + 1): \(said)"
         if let context = parser.context {
             text += " (\(String(cString: context)) from line \(parser.context_mark.line + 1), column \(parser.context_mark.column + 1))"
         }
@@ -53,8 +60,11 @@ enum YAMLAsJSON {
     private struct Writer {
         private(set) var out: [UInt8] = []
         private var open: [Container] = []
-        /// Each anchor's node as written, for its aliases; a scalar's text too, for an alias used as a key.
-        private var anchors: [String: (json: [UInt8], text: String?)] = [:]
+        /// Each anchor's node as written, for its aliases: its JSON, a scalar's text (for an alias
+        /// used as a key), and how many levels it nests.
+        private var anchors: [String: (json: [UInt8], text: String?, depth: Int)] = [:]
+        /// The bytes all anchors keep, held to `limit` too: anchors nested in anchors each keep a copy.
+        private var kept = 0
 
         init(capacity: Int) { out.reserveCapacity(capacity + capacity / 4) }
 
@@ -63,6 +73,8 @@ enum YAMLAsJSON {
             let anchor: String?
             let start: Int
             var count = 0
+            /// Levels below it so far, aliases' included.
+            var depthInside = 0
             /// In a mapping: keys seen, with the line each was on (for the duplicate's message).
             var keys: [String: Int] = [:]
             var awaitingKey = true
@@ -78,7 +90,7 @@ enum YAMLAsJSON {
                 if let anchor = scalar.anchor {
                     var json: [UInt8] = []
                     YAMLAsJSON.appendScalar(text, isText: isText, to: &json)
-                    anchors[String(cString: anchor)] = (json, text)
+                    try keep(json, text: text, depth: 0, as: String(cString: anchor))
                 }
                 if try key(text, line: line) { return }
                 _ = try valueStarts(line: line)
@@ -89,23 +101,32 @@ enum YAMLAsJSON {
                 guard let node = anchors[name] else { throw Failure("not YAML: *\(name) names no anchor, at line \(line)") }
                 if let text = node.text, try key(text, line: line) { return }
                 _ = try valueStarts(line: line)
+                guard open.count + node.depth <= YAMLAsJSON.deepest else { throw Failure(YAMLAsJSON.tooDeep(line)) }
+                if let index = open.indices.last { open[index].depthInside = max(open[index].depthInside, node.depth) }
                 out += node.json
                 try valueWritten()
             case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
                 let isMapping = event.type == YAML_MAPPING_START_EVENT
                 let start = try valueStarts(line: line)
-                guard open.count < YAMLAsJSON.deepest else { throw Failure("not YAML: more than \(YAMLAsJSON.deepest) nesting levels, at line \(line)") }
+                guard open.count < YAMLAsJSON.deepest else { throw Failure(YAMLAsJSON.tooDeep(line)) }
                 let anchor = isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor
                 open.append(Container(isMapping: isMapping, anchor: anchor.map { String(cString: $0) }, start: start))
                 out.append(UInt8(ascii: isMapping ? "{" : "["))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 guard let closed = open.popLast() else { return }
                 out.append(UInt8(ascii: closed.isMapping ? "}" : "]"))
-                if let anchor = closed.anchor { anchors[anchor] = (Array(out[closed.start...]), nil) }
+                if let index = open.indices.last { open[index].depthInside = max(open[index].depthInside, closed.depthInside + 1) }
+                if let anchor = closed.anchor { try keep(Array(out[closed.start...]), text: nil, depth: closed.depthInside + 1, as: anchor) }
                 try valueWritten()
             default:
                 return
             }
+        }
+
+        private mutating func keep(_ json: [UInt8], text: String?, depth: Int, as anchor: String) throws {
+            kept += json.count
+            guard kept <= YAMLAsJSON.limit else { throw Failure(YAMLAsJSON.tooLarge) }
+            anchors[anchor] = (json, text, depth)
         }
 
         /// Writes `text` as the open mapping's next key when a key is due; false when a value is.
@@ -133,14 +154,16 @@ enum YAMLAsJSON {
 
         /// After a whole value: the size check, and the mapping's next key due.
         private mutating func valueWritten() throws {
-            guard out.count <= YAMLAsJSON.limit else {
-                throw Failure("its YAML expands to more than \(YAMLAsJSON.limit >> 20) MiB of JSON (aliases repeating aliases?)")
-            }
+            guard out.count <= YAMLAsJSON.limit else { throw Failure(YAMLAsJSON.tooLarge) }
             guard let index = open.indices.last else { return }
             open[index].count += 1
             open[index].awaitingKey = true
         }
     }
+
+    static let tooLarge = "its YAML expands to more than \(limit >> 20) MiB of JSON (aliases repeating aliases?)"
+
+    static func tooDeep(_ line: Int) -> String { "not YAML: more than \(deepest) nesting levels, at line \(line)" }
 
     /// A scalar's JSON: text as a string; otherwise null, a boolean or a number when it reads as one.
     static func appendScalar(_ text: String, isText: Bool, to out: inout [UInt8]) {

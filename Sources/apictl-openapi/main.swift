@@ -17,6 +17,14 @@ final class StepTimes {
     }
 }
 
+/// A message as one line a terminal shows and does not obey: a description's control
+/// characters (a key holding ESC [ 2 J or a newline) written as \u{1B}.
+func shown(_ message: String) -> String {
+    message.unicodeScalars.map { scalar in
+        scalar.properties.generalCategory == .control ? "\\u{\(String(scalar.value, radix: 16, uppercase: true))}" : String(scalar)
+    }.joined()
+}
+
 // Ends with apictl: a sync killed (Ctrl-C, `timeout`, kill -9) must not leave a parse running
 // on, adopted by init. (prctl's PR_SET_PDEATHSIG is variadic C, which Swift cannot call.)
 let parent = getppid()
@@ -38,7 +46,7 @@ do {
     let index = DescriptionIndex(description)
     // What was skipped or left unchecked, one line each: `api sync` passes them on as warnings.
     for warning in description.warnings + index.warnings {
-        FileHandle.standardError.write(Data(("warning: " + warning + "\n").utf8))
+        FileHandle.standardError.write(Data(("warning: " + shown(warning) + "\n").utf8))
     }
     times.note("index")
     let data = try index.lines()
@@ -49,9 +57,9 @@ do {
         FileHandle.standardOutput.write(data)
     }
 } catch let failure as Failure {
-    FileHandle.standardError.write(Data((failure.message + "\n").utf8))
+    FileHandle.standardError.write(Data((shown(failure.message) + "\n").utf8))
     exit(3)
 } catch {
-    FileHandle.standardError.write(Data("\(describe(error))\n".utf8))
+    FileHandle.standardError.write(Data((shown(describe(error)) + "\n").utf8))
     exit(3)
 }

@@ -97,4 +97,16 @@ final class DescriptionIndexTests: XCTestCase {
             XCTAssertTrue((error as? Failure)?.message.contains("no 'openapi' field") ?? false, "\(error)")
         }
     }
+
+    func testARefusalOfTheWholeDocumentSaysWhatIsMissing() {
+        // It said only "The operation could not be completed" once LenientDecoding had met it.
+        XCTAssertThrowsError(try description(#"{"openapi": "3.1.0"}"#)) { error in
+            XCTAssertTrue((error as? Failure)?.message.contains("Expected to find `info` key") ?? false, "\(error)")
+        }
+    }
+
+    func testAByteOrderMarkIsNoPartOfTheJSON() throws {
+        let index = DescriptionIndex(try description("\u{FEFF}" + #"{"openapi": "3.1.0", "info": {"title": "\ud83d\ude00", "version": "1"}, "paths": {}}"#))
+        XCTAssertEqual(index.header.title, "😀")
+    }
 }

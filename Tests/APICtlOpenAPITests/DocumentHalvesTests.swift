@@ -112,4 +112,20 @@ final class DocumentHalvesTests: XCTestCase {
         XCTAssertEqual(cut, try index(whole(tricky)))
         XCTAssertTrue(cut.contains(#""description":"a \"}]{[ \\\" }""#), cut)
     }
+
+    func testPartsBeforeTheComponentsAreSkippedFirstAsFromTheWhole() throws {
+        let broken = Self.desk
+            .replacingOccurrences(of: #"{"url": "https://desk.test/v1"}"#, with: #"{"url": 5}"#)
+            .replacingOccurrences(of: #""Made": {"description": "made"}"#, with: #""Made": {"description": 7}"#)
+        var wholeWarnings: [String] = []
+        var halvesWarnings: [String] = []
+        _ = try LenientDecoding.decode(from: Data(broken.utf8), warnings: &wholeWarnings) {
+            try JSONDecoder().decode(OpenAPIKit30.OpenAPI.Document.self, from: $0).convert(to: .v3_1_1)
+        }
+        _ = try LenientDecoding.decode(from: Data(broken.utf8), warnings: &halvesWarnings) {
+            try DocumentHalves.decode(OpenAPIKit30.OpenAPI.Document.self, $0, decoder: { JSONDecoder() }) { $0.convert(to: .v3_1_1) }
+        }
+        XCTAssertEqual(halvesWarnings, wholeWarnings)
+        XCTAssertTrue(halvesWarnings.first?.hasPrefix("skipped .servers[0]") ?? false, "\(halvesWarnings)")
+    }
 }

@@ -55,4 +55,22 @@ final class YAMLAsJSONTests: XCTestCase {
         XCTAssertEqual(failure("a: " + String(repeating: "[", count: 600) + String(repeating: "]", count: 600)),
                        "not YAML: more than 512 nesting levels, at line 1")
     }
+
+    func testAnchorsKeptInsideAnchorsCountAgainstTheLimit() {
+        // Each anchored level keeps a copy of all it holds: 400 levels of 10 MB had grown past 4 GB.
+        var lines = ["x0: &l0 \"" + String(repeating: "x", count: 100) + "\""]
+        lines += (1...5).map { level in "x\(level): &l\(level) [" + Array(repeating: "*l\(level - 1)", count: 10).joined(separator: ",") + "]" }
+        lines.append("xn: " + (0..<400).map { "&n\($0) [" }.joined() + "*l5" + String(repeating: "]", count: 400))
+        XCTAssertEqual(failure(lines.joined(separator: "\n")), YAMLAsJSON.tooLarge)
+    }
+
+    func testAnAliasCountsTheLevelsItsNodeNests() {
+        let deep = String(repeating: "[", count: 400) + String(repeating: "]", count: 400)
+        XCTAssertEqual(failure("d: &d \(deep)\ne: " + String(repeating: "[", count: 400) + "*d" + String(repeating: "]", count: 400)),
+                       "not YAML: more than 512 nesting levels, at line 2")
+    }
+
+    func testACharacterYAMLRefusesIsPlacedWhereItIs() {
+        XCTAssertEqual(failure("a: 1\nb: 2\nx: \"bad \u{1B}\"\n"), "not YAML: line 3, column 9: control characters are not allowed")
+    }
 }

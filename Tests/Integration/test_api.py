@@ -332,6 +332,15 @@ paths:
     assert fields["b"]["enum"] == [True, False, "2024-01-01"]
 
 
+def test_the_parser_writes_a_descriptions_control_characters_escaped_on_one_line(tmp_path):
+    description = tmp_path / "keys.yaml"
+    description.write_text('openapi: 3.1.0\ninfo: {title: t, version: "1"}\npaths: {}\n' + r'"a\e[2J\nX": 1' + "\n" + r'"a\e[2J\nX": 2' + "\n")
+    helper = Path(APICTL).parent / "apictl-openapi"
+    written = subprocess.run([str(helper), str(description)], capture_output=True, text=True)
+    assert written.returncode == 3 and written.stderr.count("\n") == 1, written.stderr
+    assert "\x1b" not in written.stderr and "a mapping gives 'a\\u{1B}[2J\\u{A}X' twice" in written.stderr, written.stderr
+
+
 def hostile_description(tmp_path):
     """A tree of nodes (a schema that contains itself, as real APIs have), and words with
     terminal escape sequences where a description puts text."""
