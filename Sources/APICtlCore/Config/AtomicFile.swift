@@ -26,6 +26,27 @@ public enum AtomicFile {
         try replacement.commit()
     }
 
+    /// A file in a folder no reader sees yet (a staging folder that then takes an old one's
+    /// place by one rename): that rename is the atomic step, so the file needs no temp name
+    /// of its own, only to be on disk (fsync) before it. Fails if `path` exists.
+    public static func writeNew(_ bytes: [UInt8], to path: String, mode: mode_t) throws(WriteError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode & 0o600)
+        guard fd >= 0 else { throw WriteError(message: "\(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        fchmod(fd, mode)
+        let error = bytes.withUnsafeBytes { FileBytes.writeAll(fd, $0) }
+        if let error { throw WriteError(message: "\(path): \(String(cString: strerror(error)))") }
+        guard fsync(fd) == 0 else { throw WriteError(message: "\(path): fsync: \(String(cString: strerror(errno)))") }
+    }
+
+    /// Puts a folder's new entries on disk (best effort, as a rename's folder is synced).
+    public static func syncFolder(_ path: String) {
+        let fd = open(path.isEmpty ? "." : path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        close(fd)
+    }
+
     /// A file being replaced: written to `temporaryPath` beside it, given its final name
     /// by `commit` only once complete and on disk (fsync), removed by `discard`.
     public final class Replacement {
@@ -71,11 +92,7 @@ public enum AtomicFile {
         /// could bring back the old file (or none) although the command reported success.
         /// Best effort: some file systems refuse fsync on a folder, and the file itself is.
         private func syncDirectory() {
-            let directory = PathText.directory(of: path)
-            let fd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            guard fd >= 0 else { return }
-            _ = fsync(fd)
-            close(fd)
+            syncFolder(PathText.directory(of: path))
         }
 
         public func discard() {

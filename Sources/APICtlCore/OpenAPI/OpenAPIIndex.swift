@@ -132,9 +132,10 @@ public struct OpenAPIIndex: Sendable {
         do {
             try prepareFolder(cacheDirectory)
             try AtomicFile.makeDirectory(staging, mode: 0o700)
-            try AtomicFile.write(Array(lines[min(headerEnd + 1, lines.endIndex)...]), to: staging + "/operations.jsonl", mode: 0o600)
-            try AtomicFile.write(Array(table.utf8), to: staging + "/catalog.tsv", mode: 0o600)
+            try AtomicFile.writeNew(Array(lines[min(headerEnd + 1, lines.endIndex)...]), to: staging + "/operations.jsonl", mode: 0o600)
+            try AtomicFile.writeNew(Array(table.utf8), to: staging + "/catalog.tsv", mode: 0o600)
             try OperationRoutes.write(routes, into: staging)
+            AtomicFile.syncFolder(staging)
         } catch {
             remove(staging)
             throw APICtlError(.outputFailed, "cannot write the index: \(error.message)")
@@ -146,6 +147,7 @@ public struct OpenAPIIndex: Sendable {
             remove(staging)
             throw APICtlError(.outputFailed, "cannot put the index in place at \(directory): \(String(cString: strerror(errno)))")
         }
+        AtomicFile.syncFolder(PathText.directory(of: directory))
         remove(old)
         return header
     }

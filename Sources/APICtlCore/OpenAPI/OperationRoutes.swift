@@ -41,7 +41,8 @@ public enum OperationRoutes {
                 += "\(entry.path)\t\(entry.offset)\t\(entry.length)\n"
         }
         try AtomicFile.makeDirectory(folder + "/routes", mode: 0o700)
-        for (name, lines) in groups { try AtomicFile.write(Array(lines.utf8), to: folder + "/routes/" + name, mode: 0o600) }
+        for (name, lines) in groups { try AtomicFile.writeNew(Array(lines.utf8), to: folder + "/routes/" + name, mode: 0o600) }
+        AtomicFile.syncFolder(folder + "/routes")
     }
 
     /// The operation `method path` (relative to the base URL) goes to: of the paths that
