@@ -31,6 +31,15 @@ _apictl_split() {
     quote="$state"
 }
 
+# $1 as bash reads it, its quotes and backslashes taken away (in reply): a word whose
+# quote readline closed ('/v1/users/') is the same path as one never quoted.
+_apictl_unquoted() {
+    local -a words
+    local quote quoted_from
+    _apictl_split "$1"
+    reply="${words[${#words[@]}-1]}"
+}
+
 # $1 written so that bash reads it back as the same text where it is inserted: bare
 # (printf %q), or after the user's open quote, which readline does not re-quote, and
 # closed unless more is to follow (a path segment, a field). Fails for a value that
@@ -49,7 +58,7 @@ _apictl_quote() {
 
 _apictl() {
     local line="${COMP_LINE:0:COMP_POINT}" quote quoted_from reply
-    local -a words typed_current
+    local -a words
     _apictl_split "$line"
     local word="${words[${#words[@]}-1]}" cur="${COMP_WORDS[COMP_CWORD]}" strip
     if [[ -n "$quote" ]]; then
@@ -58,9 +67,9 @@ _apictl() {
     else
         # readline replaces only what follows the word's last = or : (both in COMP_WORDBREAKS),
         # even where bash's COMP_WORDS groups ":=" into a word of its own: trim up to there.
-        read -a typed_current <<<"$cur"
+        _apictl_unquoted "$cur"
         strip="${word%"${word##*[=:]}"}"
-        [[ "$word" == *[=:]* ]] || strip="${word%"${typed_current[0]}"}"
+        [[ "$word" == *[=:]* ]] || strip="${word%"$reply"}"
     fi
     local answer
     answer=$(command apictl __complete "${words[@]:1}" 2>/dev/null) || return 0

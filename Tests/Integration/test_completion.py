@@ -253,6 +253,23 @@ def test_paths_fields_and_query_parameters_complete_in_bash_and_zsh(apictl, term
     tab(terminal, "apictl request GET /requests --query ", "status=")
 
 
+def test_a_path_goes_on_after_tab_closed_the_quote_the_user_opened(apictl, terminal, tmp_path):
+    """bash's readline closes the quote at a single match even when the path goes on
+    ('/companies/'); the next Tabs must continue that path, not replace it with a segment."""
+    synced_description(apictl, tmp_path, "dzdesk")
+    terminal.clear()
+    terminal.send("-l", "apictl request GET '/comp")
+    for _ in range(3):    # /companies/, then /companies/acme/ (the profile's var), then .../users
+        terminal.send("Tab")
+        time.sleep(0.6)
+    terminal.send("Home")
+    terminal.send("-l", "printf '<%s>\\n' ")
+    terminal.send("Enter")
+    terminal.wait_for("<request>")
+    time.sleep(0.3)
+    assert "</companies/acme/users>" in terminal.screen(), terminal.screen()
+
+
 def test_paths_and_fields_complete_in_fish(apictl, fish, tmp_path):
     synced_description(apictl, tmp_path, "dz")
     paths = [line.split("\t")[0] for line in fish("apictl -p dz request GET /re")]
