@@ -55,9 +55,14 @@ def test_sync_from_a_named_url_or_file(dz, ref, tmp_path):
     description = tmp_path / "openapi.json"
     description.write_text(json.dumps({"openapi": "3.1.0", "info": {"title": "file", "version": "1"},
                                        "paths": {"/things": {"get": {"responses": {"200": {"description": "ok"}}}}}}))
+    # Another description or base URL is synced at once, without --force: the young index was of the old one.
     dz.run("profile", "set", "dz", "--openapi", str(description))
-    synced = dz.run("api", "sync", "--force")
-    assert synced.code == 0 and "synced 1 operations of 'file' (OpenAPI 3.1.0)" in synced.err, synced
+    synced = dz.run("api", "sync")
+    assert synced.code == 0 and "synced 1 operation of 'file' (OpenAPI 3.1.0)" in synced.err, synced
+    assert "is current" in dz.run("api", "sync").err
+    dz.run("profile", "set", "dz", "--base-url", ref.url("dzdesk", "/v2"))
+    resynced = dz.run("api", "sync")
+    assert resynced.code == 0 and "synced 1 operation of 'file'" in resynced.err, resynced
     dz.run("profile", "set", "dz", "--openapi", "http://api.example.com/openapi.json")
     assert_one_line_error(dz.run("api", "sync", "--force"), 3, "plain http")
 
@@ -362,7 +367,7 @@ def hostile_description(tmp_path):
 def test_a_recursive_schema_syncs_and_checks_its_top_level(apictl, tmp_path):
     apictl.run("profile", "add", "n", "--base-url", "https://nodes.example.com", "--openapi", str(hostile_description(tmp_path)))
     synced = apictl.run("api", "sync", "-p", "n")
-    assert synced.code == 0 and "synced 1 operations" in synced.err, synced
+    assert synced.code == 0 and "synced 1 operation" in synced.err, synced
     assert_one_line_error(apictl.run("request", "-p", "n", "POST", "/nodes", "-F", "children:=[]", "--dry-run"),
                           2, "the field 'name' is required")
     assert apictl.run("request", "-p", "n", "POST", "/nodes", "-f", "name=root", "-F", 'children:=[{"name": "leaf"}]',

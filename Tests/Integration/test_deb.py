@@ -79,7 +79,7 @@ def test_install_use_and_remove(deb):
         assert sh("/usr/bin/apictl", "profile", "add", "t", "--base-url", "https://t.example.com", "--openapi", str(described),
                   env=env).returncode == 0
         synced = sh("/usr/bin/apictl", "api", "sync", "-p", "t", env=env)
-        assert synced.returncode == 0 and "synced 1 operations" in synced.stderr, synced
+        assert synced.returncode == 0 and "synced 1 operation" in synced.stderr, synced
         # bash-completion's own loader finds the script; nothing is sourced by hand
         bash = sh("bash", "-c", "source /usr/share/bash-completion/bash_completion; __load_completion apictl || exit 3; "
                   "COMP_WORDS=(apictl tok); COMP_CWORD=1; COMP_LINE='apictl tok'; COMP_POINT=10; "

@@ -24,8 +24,10 @@ extension CommandHarness {
     }
 
     /// What `api sync` notes of a sync: where the description came from, its ETag and when.
-    func saveSyncMeta(location: String, etag: String? = nil, syncedAgo: TimeInterval, profile: String = "dz") throws {
-        try SyncRecord(location: location, etag: etag, syncedAt: now - syncedAgo).save(profile: profile, cacheDirectory: cacheDirectory)
+    func saveSyncMeta(location: String, etag: String? = nil, syncedAgo: TimeInterval, profile: String = "dz",
+                      openapiSetting: String? = nil, baseURL: String? = nil) throws {
+        try SyncRecord(location: location, etag: etag, syncedAt: now - syncedAgo, openapiSetting: openapiSetting, baseURL: baseURL)
+            .save(profile: profile, cacheDirectory: cacheDirectory)
     }
 
     func syncMeta(_ profile: String = "dz") -> SyncRecord? {

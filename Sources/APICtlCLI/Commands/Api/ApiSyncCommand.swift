@@ -28,7 +28,8 @@ enum ApiSyncCommand {
         let deadline = context.now().addingTimeInterval(options.timeout)
         let (session, profile) = try context.openProfileSession(settings: context.clientSettings(deadline: deadline))
         let cache = context.configLocation.cacheDirectory
-        let record = SyncRecord.load(profile: profile.name, cacheDirectory: cache)
+        // A record of the profile as it was before `profile set --openapi` or `--base-url` counts as none.
+        let record = SyncRecord.load(profile: profile.name, cacheDirectory: cache).flatMap { $0.describes(profile) ? $0 : nil }
         // An index this version cannot read (an older layout) counts as none: fetched again, unconditionally.
         let usable = OpenAPIIndex.load(profile: profile.name, cacheDirectory: cache) != nil
         if !options.force, usable, let record, context.now().timeIntervalSince(record.syncedAt) < profile.openapiMaxAge {
@@ -38,7 +39,8 @@ enum ApiSyncCommand {
         }
         let fetched = try DescriptionSource.fetch(profile: profile, client: session.client,
                                                   previous: usable ? record.map { ($0.location, $0.etag) } : nil)
-        let noted = SyncRecord(location: fetched.location, etag: fetched.etag, syncedAt: context.now())
+        let noted = SyncRecord(location: fetched.location, etag: fetched.etag, syncedAt: context.now(),
+                               openapiSetting: profile.openapi ?? "", baseURL: profile.baseURL)
         guard let body = fetched.body else {
             try noted.save(profile: profile.name, cacheDirectory: cache)
             context.stderr.write("\(TerminalText.escapingControls(fetched.location)) is unchanged (304); the index is current\n")
@@ -49,7 +51,8 @@ enum ApiSyncCommand {
         try noted.save(profile: profile.name, cacheDirectory: cache)
         // The title is the description's words: shown with its control characters escaped, as api list shows them.
         let title = TerminalText.escapingControls(header["title"]?.stringValue ?? "").trimmingSpaces()
-        context.stderr.write("synced \(header["catalog"]?.arrayValue?.count ?? 0) operations of "
+        let count = header["catalog"]?.arrayValue?.count ?? 0
+        context.stderr.write("synced \(count) operation\(count == 1 ? "" : "s") of "
                              + (title.isEmpty ? "an untitled description " : "'\(title)' ")
                              + "(OpenAPI \(header["openapi"]?.stringValue ?? "?")) from \(TerminalText.escapingControls(fetched.location)) for \(profile.name)\n")
         return 0

@@ -25,6 +25,26 @@ final class ApiSyncCommandTests: XCTestCase {
         XCTAssertTrue(harness.transport.sent.isEmpty)
     }
 
+    /// A young index of what the profile named before `profile set --openapi` or `--base-url`
+    /// is not current: it is fetched again, without the old ETag, and noted as of the new settings.
+    func testAnIndexOfTheProfileAsItWasBeforeIsFetchedAgain() throws {
+        for (openapi, base) in [("https://old.dz.test/openapi.json", "https://api.dz.test/v1"), (Self.location, "https://api.dz.test/v0")] {
+            let harness = try harness()
+            try harness.saveIndex()
+            try harness.saveSyncMeta(location: openapi, etag: #""v1""#, syncedAgo: 60, openapiSetting: openapi, baseURL: base)
+            harness.transport.on("GET /v1/openapi.json") { request in
+                request.headers["If-None-Match"] == nil ? .init(200, #"{"hello": 1}"#) : .init(304)
+            }
+            let run = harness.run("api", "sync", "-p", "dz")
+            XCTAssertFalse(run.stderr.contains("is current") || run.stderr.contains("unchanged"), run.stderr)
+            XCTAssertNil(try XCTUnwrap(harness.transport.requests("GET /v1/openapi.json").first, run.stderr).headers["If-None-Match"])
+        }
+        let harness = try harness()
+        try harness.saveIndex()
+        try harness.saveSyncMeta(location: Self.location, syncedAgo: 60, openapiSetting: Self.location, baseURL: "https://api.dz.test/v1")
+        XCTAssertTrue(harness.run("api", "sync", "-p", "dz").stderr.contains("is current"), "the same settings: current")
+    }
+
     /// An index in a layout this version cannot read is no index: it is fetched again, without
     /// the old ETag (a 304 would keep what cannot be read), even within openapi_max_age.
     func testAnIndexInAnotherLayoutIsFetchedAgainWithoutItsETag() throws {
