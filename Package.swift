@@ -64,6 +64,8 @@ let package = Package(
         .target(name: "CKernelKeyring"),
         // Whether a file has an extended POSIX ACL (<sys/xattr.h>, which Swift's Glibc leaves out).
         .target(name: "CFileACL"),
+        // renameat2's exchange, which Swift's Glibc leaves out: a synced index replaces the old one in one step.
+        .target(name: "CFolderSwap"),
         // The audit record's lines for requests still on their way, written if a signal ends the process.
         .target(name: "CAuditSignal"),
         // SHA-256, HMAC, AES-GCM and scrypt (the encrypted credential file, PKCE) from OpenSSL's
@@ -101,6 +103,7 @@ let package = Package(
                 "CLibSecret",
                 "CKernelKeyring",
                 "CFileACL",
+                "CFolderSwap",
                 "CAuditSignal",
                 "CX509",
                 "CLibCrypto",

@@ -627,3 +627,48 @@ def test_a_description_file_that_is_not_a_regular_file_is_refused_at_once(dz, tm
     for given in (str(fifo), "/dev/zero"):
         assert dz.run("profile", "set", "dz", "--openapi", given).code == 0
         assert_one_line_error(dz.run("api", "sync", "-p", "dz", timeout=20), 3, "neither a URL nor a regular file")
+
+
+def long_paths_description(tmp_path):
+    """A path whose first segment is longer than a file name may be, and one of 50 é's
+    (each escaped to %c3%a9 in its route file's name), each with a required field."""
+    body = {"content": {"application/json": {"schema": {"type": "object", "required": ["title"],
+                                                         "properties": {"title": {"type": "string"}}}}}}
+    description = tmp_path / "long.json"
+    description.write_text(json.dumps({"openapi": "3.1.0", "info": {"title": "long", "version": "1"}, "paths": {
+        "/" + "a" * 250: {"post": {"requestBody": body, "responses": {"201": {"description": "ok"}}}},
+        "/" + "é" * 50: {"post": {"requestBody": body, "responses": {"201": {"description": "ok"}}}}}}))
+    return description
+
+
+def test_a_path_longer_than_a_file_name_syncs_and_is_checked(apictl, tmp_path):
+    apictl.run("profile", "add", "l", "--base-url", "https://l.example.com", "--openapi", str(long_paths_description(tmp_path)))
+    synced = apictl.run("api", "sync", "-p", "l")
+    assert synced.code == 0 and "synced 2 operations" in synced.err, synced
+    for path in ("/" + "a" * 250, "/" + "é" * 50):
+        assert_one_line_error(apictl.run("request", "-p", "l", "POST", path, "-f", "titl=x", "--dry-run"), 2,
+                              "the field 'title' is required")
+
+
+def test_syncs_at_once_and_a_killed_syncs_leftovers_keep_one_whole_index(apictl, tmp_path):
+    """Two syncs of one profile at once both succeed; a staging folder a killed sync left
+    (links and all) is removed by the next; the index is whole after each."""
+    apictl.run("profile", "add", "l", "--base-url", "https://l.example.com", "--openapi", str(long_paths_description(tmp_path)))
+    assert apictl.run("api", "sync", "-p", "l").code == 0
+    folder = index_path(apictl, "l").parent
+    stale = folder / ".staging-999999"          # no such process
+    stale.mkdir()
+    (stale / "routes").mkdir()
+    (stale / "routes" / "junk").write_text("x")
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "keep").write_text("mine")
+    (stale / "link").symlink_to(victim)
+    env = dict(apictl.env)
+    runs = [subprocess.Popen([APICTL, "api", "sync", "-p", "l", "--force"], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outcomes = [(run.wait(timeout=60), run.stderr.read()) for run in runs]
+    assert all(code == 0 for code, _ in outcomes), outcomes
+    assert sorted(p.name for p in folder.iterdir()) == ["l", "l.meta.json"], list(folder.iterdir())
+    assert (victim / "keep").read_text() == "mine", "a link in a stale folder is removed, not followed"
+    assert "POST" in apictl.run("api", "list", "-p", "l").out

@@ -97,11 +97,7 @@ public final class BatchJournal: @unchecked Sendable {
     }
 
     /// A hash of a line's text (FNV-1a, 64 bits): enough to tell an edited line from the one recorded.
-    public static func hash(_ line: [UInt8]) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in line { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return hash
-    }
+    public static func hash(_ line: [UInt8]) -> UInt64 { FNV1a.hash(line) }
 
     private static func hex(_ hash: UInt64) -> String { String(hash, radix: 16).leftPadded(to: 16) }
 

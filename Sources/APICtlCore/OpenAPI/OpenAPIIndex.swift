@@ -126,48 +126,31 @@ public struct OpenAPIIndex: Sendable {
             offset = end + 1
         }
         let directory = directory(profile: profile, cacheDirectory: cacheDirectory)
-        // Written into a fresh folder, which takes the old one's place whole, by one rename.
-        let staging = directory + ".new-\(getpid())"
-        remove(staging)
+        let staging: String
         do {
             try prepareFolder(cacheDirectory)
-            try AtomicFile.makeDirectory(staging, mode: 0o700)
+            staging = try IndexFolder.makeStaging(in: PathText.directory(of: directory))
+        } catch {
+            throw APICtlError(.outputFailed, "cannot write the index: \(error.message)")
+        }
+        defer { IndexFolder.remove(staging) }
+        do {
             try AtomicFile.writeNew(Array(lines[min(headerEnd + 1, lines.endIndex)...]), to: staging + "/operations.jsonl", mode: 0o600)
             try AtomicFile.writeNew(Array(table.utf8), to: staging + "/catalog.tsv", mode: 0o600)
             try OperationRoutes.write(routes, into: staging)
             AtomicFile.syncFolder(staging)
         } catch {
-            remove(staging)
             throw APICtlError(.outputFailed, "cannot write the index: \(error.message)")
         }
-        let old = directory + ".old-\(getpid())"
-        _ = rename(directory, old)
-        guard rename(staging, directory) == 0 else {
-            _ = rename(old, directory)
-            remove(staging)
-            throw APICtlError(.outputFailed, "cannot put the index in place at \(directory): \(String(cString: strerror(errno)))")
-        }
+        try IndexFolder.swapIn(staging, for: directory)
         AtomicFile.syncFolder(PathText.directory(of: directory))
-        remove(old)
         return header
     }
 
     /// Forgets a profile's synced description (its index and what `api sync` noted of it).
     public static func forget(profile: String, cacheDirectory: String) {
-        let folder = directory(profile: profile, cacheDirectory: cacheDirectory)
-        remove(folder)
+        IndexFolder.remove(directory(profile: profile, cacheDirectory: cacheDirectory))
         SyncRecord.remove(profile: profile, cacheDirectory: cacheDirectory)
-    }
-
-    /// Removes an index folder (the catalog and operations; an older apictl's operations/ too).
-    private static func remove(_ folder: String) {
-        for name in FileBytes.names(inDirectory: folder + "/operations") { unlink(folder + "/operations/" + name) }
-        rmdir(folder + "/operations")
-        for name in FileBytes.names(inDirectory: folder + "/routes") { unlink(folder + "/routes/" + name) }
-        rmdir(folder + "/routes")
-        unlink(folder + "/operations.jsonl")
-        unlink(folder + "/catalog.tsv")
-        rmdir(folder)
     }
 
     static func operation(_ entry: JSONValue) -> Operation? {

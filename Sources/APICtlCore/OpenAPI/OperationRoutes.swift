@@ -17,11 +17,18 @@ public enum OperationRoutes {
         case unknown
     }
 
-    /// The file a group's routes are in: what can be in a file name is kept, the rest hex-escaped.
+    /// The file a group's routes are in: what can be in a file name is kept, the rest hex-escaped
+    /// (a description's own method names too). A name past 200 bytes (a file name holds 255) is
+    /// known by its hash: a lookup checks each path in the file, so groups sharing one still work.
     static func fileName(method: String, segments: Int, first: Substring?) -> String {
         let lead = first.map { PathTemplate.isTemplate($0) ? "{}" : String($0) } ?? ""
-        var name = method.uppercased() + "." + String(segments) + "."
-        for byte in lead.utf8 {
+        let name = escaped(method.uppercased()) + "." + String(segments) + "." + escaped(lead)
+        return name.utf8.count <= 200 ? name : "#" + FNV1a.hex(name.utf8)
+    }
+
+    private static func escaped(_ text: String) -> String {
+        var name = ""
+        for byte in text.utf8 {
             let scalar = Unicode.Scalar(byte)
             if (scalar.properties.isAlphabetic && byte < 0x80) || ("0"..."9").contains(scalar) || scalar == "-" || scalar == "_" {
                 name.unicodeScalars.append(scalar)
