@@ -93,9 +93,9 @@ struct DescriptionDocument {
     private static func jsonBytes(_ file: Data) throws -> Data {
         // A byte order mark is no part of either (editors on Windows write one).
         let data = file.starts(with: [0xEF, 0xBB, 0xBF]) ? file.dropFirst(3) : file
+        guard String(data: data, encoding: .utf8) != nil else { throw Failure("not UTF-8 text") }
         let isJSON = data.first { !" \t\r\n".utf8.contains($0) } == UInt8(ascii: "{")
         if isJSON { return data }
-        guard String(data: data, encoding: .utf8) != nil else { throw Failure("not UTF-8 text") }
         return Data(try YAMLAsJSON.json([UInt8](data)))
     }
 }

@@ -56,6 +56,19 @@ enum YAMLAsJSON {
         return String(text.prefix(300))
     }
 
+    /// A mapping key compared byte for byte: Swift's String equality would take "café" composed
+    /// and decomposed, two keys to YAML and to JSON, for one.
+    private struct KeyBytes: Hashable {
+        let text: String
+
+        static func == (one: KeyBytes, other: KeyBytes) -> Bool { one.text.utf8.elementsEqual(other.text.utf8) }
+
+        func hash(into hasher: inout Hasher) {
+            var text = text
+            text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        }
+    }
+
     /// The JSON so far and the mappings and sequences still open around the next event.
     private struct Writer {
         private(set) var out: [UInt8] = []
@@ -66,7 +79,16 @@ enum YAMLAsJSON {
         /// The bytes all anchors keep, held to `limit` too: anchors nested in anchors each keep a copy.
         private var kept = 0
 
-        init(capacity: Int) { out.reserveCapacity(capacity + capacity / 4) }
+        /// What aliases may write out in all: a description's shared parts are small, and a
+        /// description under `limit` that aliases made of a few lines still took OpenAPIKit
+        /// minutes to decode (60 MB of zeros from 847 bytes).
+        private let aliasBudget: Int
+        private var aliased = 0
+
+        init(capacity: Int) {
+            out.reserveCapacity(capacity + capacity / 4)
+            aliasBudget = (4 << 20) + 2 * capacity
+        }
 
         private struct Container {
             let isMapping: Bool
@@ -76,7 +98,7 @@ enum YAMLAsJSON {
             /// Levels below it so far, aliases' included.
             var depthInside = 0
             /// In a mapping: keys seen, with the line each was on (for the duplicate's message).
-            var keys: [String: Int] = [:]
+            var keys: [KeyBytes: Int] = [:]
             var awaitingKey = true
         }
 
@@ -86,15 +108,15 @@ enum YAMLAsJSON {
             case YAML_SCALAR_EVENT:
                 let scalar = event.data.scalar
                 let text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
-                let isText = scalar.style != YAML_PLAIN_SCALAR_STYLE || (scalar.tag.map { String(cString: $0) } == "tag:yaml.org,2002:str")
+                let typed = YAMLAsJSON.typed(text, tag: scalar.tag.map { String(cString: $0) }, isPlain: scalar.style == YAML_PLAIN_SCALAR_STYLE)
                 if let anchor = scalar.anchor {
                     var json: [UInt8] = []
-                    YAMLAsJSON.appendScalar(text, isText: isText, to: &json)
+                    YAMLAsJSON.appendScalar(text, typed: typed, to: &json)
                     try keep(json, text: text, depth: 0, as: String(cString: anchor))
                 }
                 if try key(text, line: line) { return }
                 _ = try valueStarts(line: line)
-                YAMLAsJSON.appendScalar(text, isText: isText, to: &out)
+                YAMLAsJSON.appendScalar(text, typed: typed, to: &out)
                 try valueWritten()
             case YAML_ALIAS_EVENT:
                 let name = event.data.alias.anchor.map { String(cString: $0) } ?? ""
@@ -103,6 +125,10 @@ enum YAMLAsJSON {
                 _ = try valueStarts(line: line)
                 guard open.count + node.depth <= YAMLAsJSON.deepest else { throw Failure(YAMLAsJSON.tooDeep(line)) }
                 if let index = open.indices.last { open[index].depthInside = max(open[index].depthInside, node.depth) }
+                aliased += node.json.count
+                guard aliased <= aliasBudget else {
+                    throw Failure("its aliases write out more than \(aliasBudget >> 20) MiB (aliases repeating aliases?)")
+                }
                 out += node.json
                 try valueWritten()
             case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
@@ -132,10 +158,9 @@ enum YAMLAsJSON {
         /// Writes `text` as the open mapping's next key when a key is due; false when a value is.
         private mutating func key(_ text: String, line: Int) throws -> Bool {
             guard let index = open.indices.last, open[index].isMapping, open[index].awaitingKey else { return false }
-            if let first = open[index].keys[text] {
+            if let first = open[index].keys.updateValue(line, forKey: KeyBytes(text: text)) {
                 throw Failure("not YAML: a mapping gives '\(text)' twice, at line \(first) and line \(line)")
             }
-            open[index].keys[text] = line
             if open[index].count > 0 { out.append(UInt8(ascii: ",")) }
             YAMLAsJSON.appendString(text, to: &out)
             out.append(UInt8(ascii: ":"))
@@ -165,22 +190,74 @@ enum YAMLAsJSON {
 
     static func tooDeep(_ line: Int) -> String { "not YAML: more than \(deepest) nesting levels, at line \(line)" }
 
-    /// A scalar's JSON: text as a string; otherwise null, a boolean or a number when it reads as one.
-    static func appendScalar(_ text: String, isText: Bool, to out: inout [UInt8]) {
-        if !isText, let literal = literal(text) { out += literal.utf8 } else { appendString(text, to: &out) }
+    /// A scalar's JSON when it is not text: as its tag says (`!!int`, `!!bool`; `!` and `!!str`
+    /// are text), else a plain one as YAML 1.2's core schema reads it; a quoted one is text.
+    static func typed(_ text: String, tag: String?, isPlain: Bool) -> String? {
+        switch tag {
+        case "!", "tag:yaml.org,2002:str": return nil
+        case "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float": return literal(text)
+        default: return isPlain ? literal(text) : nil
+        }
     }
 
-    /// A plain scalar's JSON when it is null, a boolean or a number; nil for text.
+    /// A scalar's JSON: its typed form, or text as a string.
+    static func appendScalar(_ text: String, typed: String?, to out: inout [UInt8]) {
+        if let typed { out += typed.utf8 } else { appendString(text, to: &out) }
+    }
+
+    /// A plain scalar's JSON when YAML 1.2's core schema reads it as null, a boolean or a
+    /// number; nil for text (`0x1p3`, `-0x10`, `.inf`, `2024-01-01`).
     static func literal(_ text: String) -> String? {
         switch text {
         case "null", "Null", "NULL", "~", "": return "null"
         case "true", "True", "TRUE": return "true"
         case "false", "False", "FALSE": return "false"
         default:
-            if let integer = Int(text) { return String(integer) }
-            if let number = Double(text), number.isFinite, text.contains(where: \.isNumber) { return "\(number)" }
-            return nil
+            // Most scalars are words: only one that begins as a number can be one.
+            guard let first = text.utf8.first, (0x30...0x39).contains(first) || "+-.".utf8.contains(first) else { return nil }
+            return integer(Substring(text).utf8) ?? float(Substring(text).utf8)
         }
+    }
+
+    /// `[-+]?[0-9]+` as JSON's digits, however many (exactly, not through a Double); `0o17` and
+    /// `0x1F` in decimal.
+    private static func integer(_ text: Substring.UTF8View) -> String? {
+        let isDigit = { (byte: UInt8) in (0x30...0x39).contains(byte) }
+        if text.count > 2, text.first == 0x30, let radix = [UInt8(ascii: "o"): 8, UInt8(ascii: "x"): 16][text.dropFirst().first ?? 0] {
+            let digits = String(decoding: text.dropFirst(2), as: UTF8.self)
+            guard digits.allSatisfy(\.isHexDigit) else { return nil }
+            return Int(digits, radix: radix).map(String.init)
+        }
+        let negative = text.first == UInt8(ascii: "-")
+        let digits = negative || text.first == UInt8(ascii: "+") ? text.dropFirst() : text
+        guard !digits.isEmpty, digits.allSatisfy(isDigit) else { return nil }
+        let significant = digits.drop { $0 == 0x30 }
+        return (negative ? "-" : "") + (significant.isEmpty ? "0" : String(decoding: significant, as: UTF8.self))
+    }
+
+    /// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?` as a JSON number.
+    private static func float(_ text: Substring.UTF8View) -> String? {
+        var rest = text
+        func digits() -> Int {
+            let count = rest.prefix { (0x30...0x39).contains($0) }.count
+            rest = rest.dropFirst(count)
+            return count
+        }
+        if rest.first == UInt8(ascii: "-") || rest.first == UInt8(ascii: "+") { rest = rest.dropFirst() }
+        let whole = digits()
+        var fraction = 0
+        if rest.first == UInt8(ascii: ".") {
+            rest = rest.dropFirst()
+            fraction = digits()
+        }
+        guard whole > 0 || fraction > 0 else { return nil }
+        if rest.first == UInt8(ascii: "e") || rest.first == UInt8(ascii: "E") {
+            rest = rest.dropFirst()
+            if rest.first == UInt8(ascii: "-") || rest.first == UInt8(ascii: "+") { rest = rest.dropFirst() }
+            guard digits() > 0 else { return nil }
+        }
+        guard rest.isEmpty, let number = Double(Substring(text)), number.isFinite else { return nil }
+        return "\(number)"
     }
 
     /// A JSON string literal: quote, backslash and control characters escaped, the rest as UTF-8.

@@ -41,6 +41,17 @@ final class YAMLAsJSONTests: XCTestCase {
         XCTAssertEqual(try json("a: '1'\nb: !!str 2\nc: \"true\"\nd: 3\ne: ~\n"), #"{"a":"1","b":"2","c":"true","d":3,"e":null}"#)
     }
 
+    func testScalarsAreTypedAsYAML12sCoreSchemaAndTheirTagsSay() throws {
+        let yaml = "a: ! 5\nb: 0x1p3\nc: -0x10\nd: 0o17\ne: 0x1F\nf: !!int \"7\"\ng: !!bool \"true\"\nh: 12345678901234567890\n"
+            + "i: +010\nj: .5\nk: 1.\nl: -2.5e3\nm: .inf\nn: 1e999\no: 2024-01-01\n"
+        XCTAssertEqual(try json(yaml), #"{"a":"5","b":"0x1p3","c":"-0x10","d":15,"e":31,"f":7,"g":true,"h":12345678901234567890,"#
+                       + #""i":10,"j":0.5,"k":1.0,"l":-2500.0,"m":".inf","n":"1e999","o":"2024-01-01"}"#)
+    }
+
+    func testKeysThatDifferOnlyInUnicodeNormalizationAreTwoKeys() throws {
+        XCTAssertEqual(try json("/caf\u{E9}: 1\n/cafe\u{301}: 2\n"), "{\"/caf\u{E9}\":1,\"/cafe\u{301}\":2}")
+    }
+
     func testWhatIsNotOneJSONDocumentIsRefusedSayingWhere() {
         XCTAssertEqual(failure("a: 1\na: 2\n"), "not YAML: a mapping gives 'a' twice, at line 1 and line 2")
         XCTAssertEqual(failure("a: *nowhere\n"), "not YAML: *nowhere names no anchor, at line 1")
@@ -61,7 +72,7 @@ final class YAMLAsJSONTests: XCTestCase {
         var lines = ["x0: &l0 \"" + String(repeating: "x", count: 100) + "\""]
         lines += (1...5).map { level in "x\(level): &l\(level) [" + Array(repeating: "*l\(level - 1)", count: 10).joined(separator: ",") + "]" }
         lines.append("xn: " + (0..<400).map { "&n\($0) [" }.joined() + "*l5" + String(repeating: "]", count: 400))
-        XCTAssertEqual(failure(lines.joined(separator: "\n")), YAMLAsJSON.tooLarge)
+        XCTAssertTrue(failure(lines.joined(separator: "\n")).hasSuffix("(aliases repeating aliases?)"), failure(lines.joined(separator: "\n")))
     }
 
     func testAnAliasCountsTheLevelsItsNodeNests() {

@@ -80,7 +80,10 @@ enum ApiSyncCommand {
         }
         let said = String(decoding: outcome.stderr, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
         let warnings = said.filter { $0.hasPrefix("warning: ") }
-        guard outcome.status == 0, !outcome.timedOut, let written = FileBytes.contents(of: output, limit: 512 << 20) else {
+        if outcome.timedOut {
+            throw .config("the API description is not usable: parsing it took more than 120 s (is it very large, or made by aliases?)")
+        }
+        guard outcome.status == 0, let written = FileBytes.contents(of: output, limit: 512 << 20) else {
             let why = said.filter { !$0.hasPrefix("warning: ") }.joined(separator: " ").trimmingWhitespace()
             throw .config("the API description is not usable: \(TerminalText.escapingControls(why.isEmpty ? "the parser failed" : why))")
         }
