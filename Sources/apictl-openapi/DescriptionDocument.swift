@@ -28,7 +28,14 @@ struct DescriptionDocument {
             throw Failure("not JSON or YAML: \(Self.whereJSONBreaks(json) ?? describe(error))")
         }
         if let swagger = header.swagger { throw Failure("a Swagger \(swagger) description; apictl reads OpenAPI 3.0, 3.1 and 3.2") }
+        if let number = header.openapiNumber {
+            // YAML reads `openapi: 3.0` as a number.
+            throw Failure("'openapi' is the number \(number), not a version: write it as text with its patch number (openapi: \"3.0.3\")")
+        }
         guard let version = header.openapi else { throw Failure("no 'openapi' field: this is not an OpenAPI description") }
+        if version.split(separator: ".").count < 3, version.hasPrefix("3.") {
+            throw Failure("'openapi' is \(version), which names no release: write it with its patch number (\(version).0 or the one the description follows)")
+        }
         var warnings: [String] = []
         do {
             if version.hasPrefix("3.0") {
@@ -78,11 +85,13 @@ struct DescriptionDocument {
     /// The two fields that say which specification a description follows.
     private struct VersionHeader: Decodable {
         var openapi: String?
+        var openapiNumber: Double?
         var swagger: String?
 
         init(from decoder: Decoder) throws {
             let fields = try decoder.container(keyedBy: Key.self)
             openapi = try? fields.decodeIfPresent(String.self, forKey: .openapi)
+            openapiNumber = openapi == nil ? (try? fields.decodeIfPresent(Double.self, forKey: .openapi)) ?? nil : nil
             swagger = (try? fields.decodeIfPresent(String.self, forKey: .swagger)) ?? nil
         }
 

@@ -50,6 +50,8 @@ enum YAMLAsJSON {
             mark = (before.count { $0 == UInt8(ascii: "\n") }, String(decoding: before[lineStart...], as: UTF8.self).count)
         }
         var text = "line \(mark.line + 1), column \(mark.column + 1): \(said)"
+        let index = Int(parser.problem_mark.index)
+        if parser.error != YAML_READER_ERROR, index < input.count, input[index] == 0x09 { text += " (a tab: YAML indents with spaces)" }
         if let context = parser.context {
             text += " (\(String(cString: context)) from line \(parser.context_mark.line + 1), column \(parser.context_mark.column + 1))"
         }

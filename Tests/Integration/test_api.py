@@ -82,10 +82,18 @@ def test_a_relative_openapi_path_means_where_it_was_typed(dz, tmp_path):
 def test_a_web_page_is_not_a_description(dz, ref):
     assert dz.run("profile", "set", "dz", "--openapi", ref.url("_test", "/html")).code == 0
     assert_one_line_error(dz.run("api", "sync"), 3, "answered a web page (HTML), not an OpenAPI description")
+    # a catch-all route's page, served as JSON: its first byte says what it is, as the docs say
+    ref.fault(api="dzdesk", method="GET", path="/v1/openapi.json", status=200, count=1,
+              body="<!doctype html><html><body>docs</body></html>", headers={"Content-Type": "application/json"})
+    assert dz.run("profile", "set", "dz", "--openapi", ref.url("dzdesk", "/v1/openapi.json")).code == 0
+    assert_one_line_error(dz.run("api", "sync"), 3, "answered a web page (HTML), not an OpenAPI description")
 
 
 @pytest.mark.parametrize("text,words", [
     ('{"hello": 1}', "no 'openapi' field"),
+    ("openapi: 3.0\ninfo: {title: t, version: '1'}\npaths: {}\n", "'openapi' is the number 3.0, not a version"),
+    ("openapi: '3.1'\ninfo: {title: t, version: '1'}\npaths: {}\n", "'openapi' is 3.1, which names no release"),
+    ("openapi: 3.0.3\ninfo:\n\ttitle: t\npaths: {}\n", "(a tab: YAML indents with spaces)"),
     ('{"swagger": "2.0", "info": {}, "paths": {}}', "Swagger 2.0"),
     ('{"openapi": "4.0.0", "info": {"title": "x", "version": "1"}, "paths": {}}', "OpenAPI 4.0.0; apictl reads 3.0, 3.1 and 3.2"),
     ('{"openapi": "3.0.3",\n "info": {"title": x}}', "not JSON or YAML: line 2, column 20"),

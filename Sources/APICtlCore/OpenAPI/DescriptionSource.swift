@@ -56,9 +56,10 @@ public enum DescriptionSource {
     /// (`/openapi.json`, `/schema/openapi.json`), drf-spectacular (`/schema/`, often under `/api`).
     static let commonPlaces = ["/openapi.json", "/openapi.yaml", "/schema/openapi.json", "/schema/", "/api/schema/"]
 
-    /// An answer that is a web page, not a description: by its Content-Type, else by its first byte.
+    /// An answer that is a web page, not a description: by its Content-Type, or by its first
+    /// byte whatever its Content-Type says (a catch-all route serves its page as anything).
     static func isHTML(_ response: HTTPResponse) -> Bool {
-        if let type = response.head.headers["Content-Type"]?.lowercased() { return type.hasPrefix("text/html") }
+        if response.head.headers["Content-Type"]?.lowercased().hasPrefix("text/html") == true { return true }
         return response.body.first(where: { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }) == UInt8(ascii: "<")
     }
 

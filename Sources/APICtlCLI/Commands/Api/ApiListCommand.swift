@@ -6,7 +6,7 @@ enum ApiListCommand {
         name: "list",
         summary: "List the API's operations (method, path, summary)",
         options: Options.self,
-        examples: ["apictl api list", "apictl api list users", "apictl api list --json | jq -r '.[].path'"],
+        examples: ["apictl api list", "apictl api list requests", "apictl api list --json | jq -r '.[].path'"],
         run: run
     )
 

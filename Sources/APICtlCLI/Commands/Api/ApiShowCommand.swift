@@ -7,7 +7,7 @@ enum ApiShowCommand {
         name: "show",
         summary: "Show one operation: parameters, body fields, responses, scopes",
         options: Options.self,
-        examples: ["apictl api show GET /requests", "apictl api show POST /requests/{id}/comments"],
+        examples: ["apictl api show GET /requests", "apictl api show GET /requests/{item_id}"],
         run: run
     )
 
