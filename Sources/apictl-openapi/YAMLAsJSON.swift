@@ -123,14 +123,15 @@ enum YAMLAsJSON {
             case YAML_ALIAS_EVENT:
                 let name = event.data.alias.anchor.map { String(cString: $0) } ?? ""
                 guard let node = anchors[name] else { throw Failure("not YAML: *\(name) names no anchor, at line \(line)") }
-                if let text = node.text, try key(text, line: line) { return }
-                _ = try valueStarts(line: line)
-                guard open.count + node.depth <= YAMLAsJSON.deepest else { throw Failure(YAMLAsJSON.tooDeep(line)) }
-                if let index = open.indices.last { open[index].depthInside = max(open[index].depthInside, node.depth) }
+                // Counted as a key too: a key of a million characters, used sixty times, is as large.
                 aliased += node.json.count
                 guard aliased <= aliasBudget else {
                     throw Failure("its aliases write out more than \(aliasBudget >> 20) MiB (aliases repeating aliases?)")
                 }
+                if let text = node.text, try key(text, line: line) { return }
+                _ = try valueStarts(line: line)
+                guard open.count + node.depth <= YAMLAsJSON.deepest else { throw Failure(YAMLAsJSON.tooDeep(line)) }
+                if let index = open.indices.last { open[index].depthInside = max(open[index].depthInside, node.depth) }
                 out += node.json
                 try valueWritten()
             case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:

@@ -84,4 +84,10 @@ final class YAMLAsJSONTests: XCTestCase {
     func testACharacterYAMLRefusesIsPlacedWhereItIs() {
         XCTAssertEqual(failure("a: 1\nb: 2\nx: \"bad \u{1B}\"\n"), "not YAML: line 3, column 9: control characters are not allowed")
     }
+
+    func testAnAliasUsedAsAKeyCountsAgainstTheBudget() {
+        let key = String(repeating: "k", count: 1 << 20)
+        let yaml = "big: &big \(key)\n" + (0..<8).map { "m\($0): {*big : 1}" }.joined(separator: "\n")
+        XCTAssertTrue(failure(yaml).hasSuffix("(aliases repeating aliases?)"), String(failure(yaml).prefix(200)))
+    }
 }

@@ -290,7 +290,7 @@ def test_removing_the_profile_forgets_its_description(dz, ref):
     dz.run("api", "sync")
     assert index_path(dz, "dz").exists()
     assert dz.run("profile", "remove", "dz").code == 0
-    assert not index_path(dz, "dz").exists() and not (index_path(dz, "dz").parent / "dz.meta.json").exists()
+    assert not index_path(dz, "dz").exists() and not (index_path(dz, "dz").parent / ".records/dz.json").exists()
 
 
 def test_an_index_an_older_apictl_wrote_is_synced_again(dz, ref):
@@ -672,11 +672,41 @@ def test_syncs_at_once_and_a_killed_syncs_leftovers_keep_one_whole_index(apictl,
     victim.mkdir()
     (victim / "keep").write_text("mine")
     (stale / "link").symlink_to(victim)
+    os.utime(stale, (time.time() - 3600, time.time() - 3600))   # abandoned an hour ago
+    fresh = folder / ".staging-999998-1"      # no such process here, but recent: another PID namespace's, maybe
+    fresh.mkdir()
     env = dict(apictl.env)
     runs = [subprocess.Popen([APICTL, "api", "sync", "-p", "l", "--force"], env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outcomes = [(run.wait(timeout=60), run.stderr.read()) for run in runs]
     assert all(code == 0 for code, _ in outcomes), outcomes
-    assert sorted(p.name for p in folder.iterdir()) == ["l", "l.meta.json"], list(folder.iterdir())
+    assert sorted(p.name for p in folder.iterdir()) == [".records", ".staging-999998-1", "l"], list(folder.iterdir())
     assert (victim / "keep").read_text() == "mine", "a link in a stale folder is removed, not followed"
     assert "POST" in apictl.run("api", "list", "-p", "l").out
+
+
+def test_a_check_never_uses_the_index_of_the_profiles_earlier_settings(apictl, tmp_path):
+    description = long_paths_description(tmp_path)
+    apictl.run("profile", "add", "c", "--base-url", "https://c.example.com/v1", "--openapi", str(description))
+    assert apictl.run("api", "sync", "-p", "c").code == 0
+    path = "/" + "a" * 250
+    assert apictl.run("request", "-p", "c", "POST", path, "-f", "titl=x", "--dry-run").code == 2
+    # another base path: the index's paths were relative to /v1, so it checks nothing until synced again
+    assert apictl.run("profile", "set", "c", "--base-url", "https://c.example.com/v2").code == 0
+    unchecked = apictl.run("request", "-p", "c", "POST", path, "-f", "titl=x", "--dry-run")
+    assert unchecked.code == 0 and "earlier openapi or base_url setting" in unchecked.err and "api sync -p c" in unchecked.err, unchecked
+    assert_one_line_error(apictl.run("api", "list", "-p", "c"), 3, "earlier openapi or base_url setting", "api sync -p c")
+    # another host with the same path (an environment of the same API) keeps the index
+    assert apictl.run("profile", "set", "c", "--base-url", "https://sandbox.c.example.com/v1").code == 0
+    assert apictl.run("request", "-p", "c", "POST", path, "-f", "titl=x", "--dry-run").code == 2
+
+
+def test_a_profile_named_like_a_sync_record_has_an_index_of_its_own(apictl, tmp_path):
+    description = long_paths_description(tmp_path)
+    for name in ("a", "a.meta.json", "a.json"):
+        apictl.run("profile", "add", name, "--base-url", "https://a.example.com", "--openapi", str(description))
+        assert apictl.run("api", "sync", "-p", name).code == 0
+    for name in ("a", "a.meta.json", "a.json"):
+        synced = apictl.run("api", "sync", "-p", name, "--force")
+        assert synced.code == 0 and "synced 2 operations" in synced.err, (name, synced)
+        assert "POST" in apictl.run("api", "list", "-p", name).out

@@ -1,7 +1,7 @@
 import FoundationEssentials
 import Glibc
 
-/// What `api sync` notes beside a profile's index (`PROFILE.meta.json`, 0600): where the
+/// What `api sync` notes of a profile's index (`.records/PROFILE.json`, 0600): where the
 /// description came from, its ETag, and when it was synced. Read to skip a fetch within
 /// `openapi_max_age` and to ask conditionally; written after each sync; removed with the index.
 public struct SyncRecord: Sendable, Equatable {
@@ -9,28 +9,36 @@ public struct SyncRecord: Sendable, Equatable {
     public var etag: String?
     public var syncedAt: Date
     /// What the profile said when it synced: its `openapi` setting ("" when the description was
-    /// found from the base URL) and its base URL, which the index's paths are relative to.
-    /// nil in a record from an apictl that did not note them.
+    /// found from the base URL) and its base URL's path, which the index's paths are relative
+    /// to (environments of one API differ by host, and share the index). nil in a record from
+    /// an apictl that did not note them.
     public var openapiSetting: String?
-    public var baseURL: String?
+    public var basePath: String?
 
-    public init(location: String, etag: String?, syncedAt: Date, openapiSetting: String? = nil, baseURL: String? = nil) {
+    public init(location: String, etag: String?, syncedAt: Date, openapiSetting: String? = nil, basePath: String? = nil) {
         self.location = location
         self.etag = etag
         self.syncedAt = syncedAt
         self.openapiSetting = openapiSetting
-        self.baseURL = baseURL
+        self.basePath = basePath
     }
 
-    /// The record of a sync of `profile` as it is now configured: after `profile set --openapi`
-    /// or `--base-url` the index is of another description, or its paths relative to another
-    /// base, and is not current however young. A record that did not note them is taken at its word.
+    /// The record of a sync of `profile` as it is now configured: after `profile set --openapi`,
+    /// or `--base-url` to another path, the index is of another description, or its paths
+    /// relative to another base. A record that did not note them is taken at its word.
     public func describes(_ profile: ResolvedProfile) -> Bool {
-        (openapiSetting.map { $0 == (profile.openapi ?? "") } ?? true) && (baseURL.map { $0 == profile.baseURL } ?? true)
+        (openapiSetting.map { $0 == (profile.openapi ?? "") } ?? true) && (basePath.map { $0 == profile.base.path } ?? true)
     }
 
+    /// Whether the profile's synced index, if any, is of the profile as it is now configured.
+    public static func indexIsCurrent(for profile: ResolvedProfile, cacheDirectory: String) -> Bool {
+        load(profile: profile.name, cacheDirectory: cacheDirectory)?.describes(profile) ?? true
+    }
+
+    /// In a folder of their own, `.records`: no profile's name begins with a dot, so none is
+    /// ever taken for it (a profile named `a.meta.json` had its index swapped with a's record).
     public static func path(profile: String, cacheDirectory: String) -> String {
-        OpenAPIIndex.directory(profile: profile, cacheDirectory: cacheDirectory) + ".meta.json"
+        cacheDirectory + "/openapi/.records/" + profile + ".json"
     }
 
     /// The last sync's record; nil when there is none, or it is not one this version wrote.
@@ -40,14 +48,14 @@ public struct SyncRecord: Sendable, Equatable {
               let location = value["location"]?.stringValue,
               let syncedAt = value["synced_at"]?.stringValue.flatMap(Timestamp.rfc3339) else { return nil }
         return SyncRecord(location: location, etag: value["etag"]?.stringValue, syncedAt: syncedAt,
-                          openapiSetting: value["openapi"]?.stringValue, baseURL: value["base_url"]?.stringValue)
+                          openapiSetting: value["openapi"]?.stringValue, basePath: value["base_path"]?.stringValue)
     }
 
     public func save(profile: String, cacheDirectory: String) throws(APICtlError) {
         var fields: [String: JSONValue] = ["location": .string(location), "synced_at": .string(Timestamp.iso8601(syncedAt))]
         if let etag { fields["etag"] = .string(etag) }
         if let openapiSetting { fields["openapi"] = .string(openapiSetting) }
-        if let baseURL { fields["base_url"] = .string(baseURL) }
+        if let basePath { fields["base_path"] = .string(basePath) }
         let path = Self.path(profile: profile, cacheDirectory: cacheDirectory)
         do { try AtomicFile.write(Array(JSONValue.object(fields).rendered().utf8), to: path, mode: 0o600) } catch {
             throw .init(.outputFailed, "cannot write \(path): \(error.message)")

@@ -126,6 +126,16 @@ public enum FileBytes {
         return bytes
     }
 
+    /// Whether what a process left at `path` is abandoned: that process is gone and the file was
+    /// last changed over ten minutes ago (a process in another PID namespace may have the same
+    /// number and still run, and none of those that leave such files runs that long).
+    public static func isAbandoned(_ path: String, pid: Int32) -> Bool {
+        guard pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { return false }
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return false }
+        return time(nil) - status.st_mtim.tv_sec > 600
+    }
+
     /// The names in a folder, "." and ".." left out; empty when it cannot be read.
     public static func names(inDirectory path: String) -> [String] {
         guard let folder = opendir(path.isEmpty ? "." : path) else { return [] }

@@ -10,7 +10,7 @@ extension CommandHarness {
     /// `$XDG_CACHE_HOME/apictl`, where `api sync` keeps its indexes.
     var cacheDirectory: String { ConfigLocation.resolve(explicitPath: nil, environment: environment).cacheDirectory }
 
-    /// The folder of a profile's index, and beside it the `.meta.json` of its last sync.
+    /// The folder of a profile's index (its last sync's record is in `.records/`).
     func indexFolder(_ profile: String = "dz") -> String {
         OpenAPIIndex.directory(profile: profile, cacheDirectory: cacheDirectory)
     }
@@ -25,8 +25,8 @@ extension CommandHarness {
 
     /// What `api sync` notes of a sync: where the description came from, its ETag and when.
     func saveSyncMeta(location: String, etag: String? = nil, syncedAgo: TimeInterval, profile: String = "dz",
-                      openapiSetting: String? = nil, baseURL: String? = nil) throws {
-        try SyncRecord(location: location, etag: etag, syncedAt: now - syncedAgo, openapiSetting: openapiSetting, baseURL: baseURL)
+                      openapiSetting: String? = nil, basePath: String? = nil) throws {
+        try SyncRecord(location: location, etag: etag, syncedAt: now - syncedAgo, openapiSetting: openapiSetting, basePath: basePath)
             .save(profile: profile, cacheDirectory: cacheDirectory)
     }
 

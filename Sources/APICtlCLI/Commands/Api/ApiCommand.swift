@@ -22,6 +22,10 @@ enum ApiCommand {
         guard let index = OpenAPIIndex.load(profile: profile.name, cacheDirectory: context.configLocation.cacheDirectory) else {
             throw .config("profile '\(profile.name)' has no synced API description", hint: "run 'apictl api sync -p \(profile.name)'")
         }
+        guard SyncRecord.indexIsCurrent(for: profile, cacheDirectory: context.configLocation.cacheDirectory) else {
+            throw .config("the description synced for '\(profile.name)' is of its earlier openapi or base_url setting",
+                          hint: "run 'apictl api sync -p \(profile.name)'")
+        }
         return (index, profile, config)
     }
 }

@@ -40,7 +40,7 @@ enum ApiSyncCommand {
         let fetched = try DescriptionSource.fetch(profile: profile, client: session.client,
                                                   previous: usable ? record.map { ($0.location, $0.etag) } : nil)
         let noted = SyncRecord(location: fetched.location, etag: fetched.etag, syncedAt: context.now(),
-                               openapiSetting: profile.openapi ?? "", baseURL: profile.baseURL)
+                               openapiSetting: profile.openapi ?? "", basePath: profile.base.path)
         guard let body = fetched.body else {
             try noted.save(profile: profile.name, cacheDirectory: cache)
             context.stderr.write("\(TerminalText.escapingControls(fetched.location)) is unchanged (304); the index is current\n")
@@ -64,7 +64,8 @@ enum ApiSyncCommand {
             throw .config("apictl-openapi, which parses API descriptions, is not installed beside apictl",
                           hint: "install apictl with 'make install' or its .deb, which put it in place")
         }
-        let temporary = cache + "/openapi/description-\(getpid()).tmp"
+        // The PID names whose it is; the random part keeps two syncs in two PID namespaces apart.
+        let temporary = cache + "/openapi/description-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
         do {
             try OpenAPIIndex.prepareFolder(cache)
             removeStaleTemporaries(in: cache + "/openapi")
@@ -93,13 +94,12 @@ enum ApiSyncCommand {
         return written
     }
 
-    /// A sync killed mid-parse leaves `description-PID.tmp` and its `.index`: removed once that
-    /// process is gone (a sync running now keeps its own).
+    /// A sync killed mid-parse leaves `description-PID-N.tmp`, its `.index`, or the temp file
+    /// of its write (`...tmp.tmp-PID-N`): removed once abandoned (a sync running now keeps its own).
     static func removeStaleTemporaries(in folder: String) {
         for name in FileBytes.names(inDirectory: folder) where name.hasPrefix("description-") {
-            let rest = name.dropFirst("description-".count)
-            guard rest.hasSuffix(".tmp") || rest.hasSuffix(".tmp.index"), let pid = rest.split(separator: ".").first.flatMap({ Int32($0) }),
-                  pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            let pid = name.dropFirst("description-".count).prefix { $0.isNumber }
+            guard let pid = Int32(pid), FileBytes.isAbandoned(folder + "/" + name, pid: pid) else { continue }
             unlink(folder + "/" + name)
         }
     }

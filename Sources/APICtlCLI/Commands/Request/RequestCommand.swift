@@ -74,6 +74,11 @@ enum RequestCommand {
         guard let target = URLParts.parse(request.url), target.origin == profile.base.origin,
               let path = OpenAPIIndex.path(target.path, under: profile.base.path) else { return }
         let cache = context.configLocation.cacheDirectory
+        guard SyncRecord.indexIsCurrent(for: profile, cacheDirectory: cache) else {
+            context.warn("the description synced for '\(profile.name)' is of its earlier openapi or base_url setting: "
+                         + "not checked (run 'apictl api sync -p \(profile.name)')")
+            return
+        }
         let lookup = OperationRoutes.lookup(method: request.method, path: path, profile: profile.name, cacheDirectory: cache)
         if case .noIndex = lookup { return }
         let query = target.rest.firstIndex(of: "?").map { FormQuery.pairs(String(target.rest[target.rest.index(after: $0)...].prefix { $0 != "#" })) } ?? []

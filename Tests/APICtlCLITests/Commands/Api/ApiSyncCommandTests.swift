@@ -28,10 +28,10 @@ final class ApiSyncCommandTests: XCTestCase {
     /// A young index of what the profile named before `profile set --openapi` or `--base-url`
     /// is not current: it is fetched again, without the old ETag, and noted as of the new settings.
     func testAnIndexOfTheProfileAsItWasBeforeIsFetchedAgain() throws {
-        for (openapi, base) in [("https://old.dz.test/openapi.json", "https://api.dz.test/v1"), (Self.location, "https://api.dz.test/v0")] {
+        for (openapi, base) in [("https://old.dz.test/openapi.json", "/v1"), (Self.location, "/v0")] {
             let harness = try harness()
             try harness.saveIndex()
-            try harness.saveSyncMeta(location: openapi, etag: #""v1""#, syncedAgo: 60, openapiSetting: openapi, baseURL: base)
+            try harness.saveSyncMeta(location: openapi, etag: #""v1""#, syncedAgo: 60, openapiSetting: openapi, basePath: base)
             harness.transport.on("GET /v1/openapi.json") { request in
                 request.headers["If-None-Match"] == nil ? .init(200, #"{"hello": 1}"#) : .init(304)
             }
@@ -41,7 +41,7 @@ final class ApiSyncCommandTests: XCTestCase {
         }
         let harness = try harness()
         try harness.saveIndex()
-        try harness.saveSyncMeta(location: Self.location, syncedAgo: 60, openapiSetting: Self.location, baseURL: "https://api.dz.test/v1")
+        try harness.saveSyncMeta(location: Self.location, syncedAgo: 60, openapiSetting: Self.location, basePath: "/v1")
         XCTAssertTrue(harness.run("api", "sync", "-p", "dz").stderr.contains("is current"), "the same settings: current")
     }
 

@@ -74,12 +74,13 @@ final class ProfileRemoveCommandTests: XCTestCase {
             let folder = OpenAPIIndex.directory(profile: profile, cacheDirectory: cache)
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             try Data("index\n".utf8).write(to: URL(fileURLWithPath: folder + "/catalog.tsv"))
-            try Data("{}".utf8).write(to: URL(fileURLWithPath: folder + ".meta.json"))
+            try SyncRecord(location: "https://x.test/openapi.json", etag: nil, syncedAt: Date()).save(profile: profile, cacheDirectory: cache)
         }
         XCTAssertEqual(harness.run("profile", "remove", "pdns").status, 0)
         let removed = OpenAPIIndex.directory(profile: "pdns", cacheDirectory: cache)
         XCTAssertFalse(FileManager.default.fileExists(atPath: removed))
-        XCTAssertFalse(FileManager.default.fileExists(atPath: removed + ".meta.json"))
+        XCTAssertNil(SyncRecord.load(profile: "pdns", cacheDirectory: cache))
+        XCTAssertNotNil(SyncRecord.load(profile: "dz", cacheDirectory: cache))
         let kept = OpenAPIIndex.directory(profile: "dz", cacheDirectory: cache)
         XCTAssertTrue(FileManager.default.fileExists(atPath: kept + "/catalog.tsv"))
     }
