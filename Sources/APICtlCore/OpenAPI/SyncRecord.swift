@@ -27,12 +27,19 @@ public struct SyncRecord: Sendable, Equatable {
     /// or `--base-url` to another path, the index is of another description, or its paths
     /// relative to another base. A record that did not note them is taken at its word.
     public func describes(_ profile: ResolvedProfile) -> Bool {
-        (openapiSetting.map { $0 == (profile.openapi ?? "") } ?? true) && (basePath.map { $0 == profile.base.path } ?? true)
+        Self.settings(openapiSetting, basePath, are: profile)
     }
 
     /// Whether the profile's synced index, if any, is of the profile as it is now configured.
+    /// Reads the two settings only: parsing the record's date cost more than the rest of the check.
     public static func indexIsCurrent(for profile: ResolvedProfile, cacheDirectory: String) -> Bool {
-        load(profile: profile.name, cacheDirectory: cacheDirectory)?.describes(profile) ?? true
+        guard let value = FileBytes.regularFileContents(of: path(profile: profile.name, cacheDirectory: cacheDirectory), limit: 1 << 16)
+            .flatMap({ JSONValue(parsing: $0) }) else { return true }
+        return settings(value["openapi"]?.stringValue, value["base_path"]?.stringValue, are: profile)
+    }
+
+    private static func settings(_ openapiSetting: String?, _ basePath: String?, are profile: ResolvedProfile) -> Bool {
+        (openapiSetting.map { $0 == (profile.openapi ?? "") } ?? true) && (basePath.map { $0 == profile.base.path } ?? true)
     }
 
     /// In a folder of their own, `.records`: no profile's name begins with a dot, so none is
