@@ -694,8 +694,11 @@ def test_a_check_never_uses_the_index_of_the_profiles_earlier_settings(apictl, t
     # another base path: the index's paths were relative to /v1, so it checks nothing until synced again
     assert apictl.run("profile", "set", "c", "--base-url", "https://c.example.com/v2").code == 0
     unchecked = apictl.run("request", "-p", "c", "POST", path, "-f", "titl=x", "--dry-run")
-    assert unchecked.code == 0 and "earlier openapi or base_url setting" in unchecked.err and "api sync -p c" in unchecked.err, unchecked
-    assert_one_line_error(apictl.run("api", "list", "-p", "c"), 3, "earlier openapi or base_url setting", "api sync -p c")
+    assert unchecked.code == 0 and "another openapi setting or base path" in unchecked.err and "api sync -p c" in unchecked.err, unchecked
+    assert_one_line_error(apictl.run("api", "list", "-p", "c"), 3, "another openapi setting or base path", "api sync -p c")
+    # the same path written with a trailing slash is the same base path
+    assert apictl.run("profile", "set", "c", "--base-url", "https://c.example.com/v1/").code == 0
+    assert apictl.run("request", "-p", "c", "POST", path, "-f", "titl=x", "--dry-run").code == 2
     # another host with the same path (an environment of the same API) keeps the index
     assert apictl.run("profile", "set", "c", "--base-url", "https://sandbox.c.example.com/v1").code == 0
     assert apictl.run("request", "-p", "c", "POST", path, "-f", "titl=x", "--dry-run").code == 2
@@ -710,3 +713,11 @@ def test_a_profile_named_like_a_sync_record_has_an_index_of_its_own(apictl, tmp_
         synced = apictl.run("api", "sync", "-p", name, "--force")
         assert synced.code == 0 and "synced 2 operations" in synced.err, (name, synced)
         assert "POST" in apictl.run("api", "list", "-p", name).out
+
+
+def test_a_profile_added_again_starts_without_the_old_ones_description(apictl, tmp_path):
+    apictl.run("profile", "add", "w", "--base-url", "https://w.example.com/api", "--openapi", str(long_paths_description(tmp_path)))
+    assert apictl.run("api", "sync", "-p", "w").code == 0
+    assert apictl.run("profile", "add", "w", "--force", "--base-url", "https://w.example.com/api").code == 0
+    assert apictl.run("request", "-p", "w", "POST", "/" + "a" * 250, "-f", "titl=x", "--dry-run").code == 0, "nothing to check against"
+    assert_one_line_error(apictl.run("api", "list", "-p", "w"), 3, "has no synced API description")

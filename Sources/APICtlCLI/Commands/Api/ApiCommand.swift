@@ -23,8 +23,8 @@ enum ApiCommand {
             throw .config("profile '\(profile.name)' has no synced API description", hint: "run 'apictl api sync -p \(profile.name)'")
         }
         guard SyncRecord.indexIsCurrent(for: profile, cacheDirectory: context.configLocation.cacheDirectory) else {
-            throw .config("the description synced for '\(profile.name)' is of its earlier openapi or base_url setting",
-                          hint: "run 'apictl api sync -p \(profile.name)'")
+            throw .config("the description synced for '\(profile.name)' was for another openapi setting or base path",
+                          hint: "run 'apictl api sync -p \(profile.name)\(profile.environment.map { " -e \($0)" } ?? "")'")
         }
         return (index, profile, config)
     }

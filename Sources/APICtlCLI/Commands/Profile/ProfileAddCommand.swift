@@ -78,6 +78,9 @@ enum ProfileAddCommand {
         let becomesDefault = options.makeDefault || config.defaultProfile == nil
         if becomesDefault { config.defaultProfile = name }
         try context.saveConfig(config)
+        // A new profile starts with no synced description: one that a replaced profile of this
+        // name (--force), or one removed from the file by hand, left behind is of another API.
+        OpenAPIIndex.forget(profile: name, cacheDirectory: context.configLocation.cacheDirectory)
         var message = "added profile '\(name)' (\(profile.auth), \(resolved.baseURL)"
         if let env = resolved.environment { message += ", environment \(env)" }
         message += ")"

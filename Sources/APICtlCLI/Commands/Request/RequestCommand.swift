@@ -75,8 +75,9 @@ enum RequestCommand {
               let path = OpenAPIIndex.path(target.path, under: profile.base.path) else { return }
         let cache = context.configLocation.cacheDirectory
         guard SyncRecord.indexIsCurrent(for: profile, cacheDirectory: cache) else {
-            context.warn("the description synced for '\(profile.name)' is of its earlier openapi or base_url setting: "
-                         + "not checked (run 'apictl api sync -p \(profile.name)')")
+            let environment = profile.environment.map { " -e \($0)" } ?? ""
+            context.warn("the description synced for '\(profile.name)' was for another openapi setting or base path: "
+                         + "not checked (run 'apictl api sync -p \(profile.name)\(environment)')")
             return
         }
         let lookup = OperationRoutes.lookup(method: request.method, path: path, profile: profile.name, cacheDirectory: cache)
