@@ -270,6 +270,15 @@ def test_a_path_goes_on_after_tab_closed_the_quote_the_user_opened(apictl, termi
     assert "</companies/acme/users>" in terminal.screen(), terminal.screen()
 
 
+def test_tab_offers_nothing_from_an_index_of_the_profiles_earlier_base_path(apictl, fish, tmp_path):
+    synced_description(apictl, tmp_path, "dz")
+    assert [line.split("\t")[0] for line in fish("apictl -p dz request GET /re")] == ["/requests", "/requests/"]
+    assert apictl.run("profile", "set", "dz", "--base-url", "https://api.dzdesk.com/v2").code == 0
+    assert fish("apictl -p dz request GET /re") == [], "the index's paths were relative to /v1"
+    assert apictl.run("api", "sync", "-p", "dz").code == 0
+    assert [line.split("\t")[0] for line in fish("apictl -p dz request GET /re")] == ["/requests", "/requests/"]
+
+
 def test_paths_and_fields_complete_in_fish(apictl, fish, tmp_path):
     synced_description(apictl, tmp_path, "dz")
     paths = [line.split("\t")[0] for line in fish("apictl -p dz request GET /re")]

@@ -36,7 +36,15 @@ enum CompletionCommand {
             try? ConfigStore(ConfigLocation.resolve(explicitPath: named, environment: environment)).load()
         }
         let location = ConfigLocation.resolve(explicitPath: nil, environment: environment)
-        completer.index = { profile in OpenAPIIndex.load(profile: profile, cacheDirectory: location.cacheDirectory) }
+        completer.index = { profile, file in
+            // Not an index of the profile's earlier openapi or base path, as request and api list judge it.
+            if let settings = file?.profiles[profile],
+               let resolved = try? ResolvedProfile.resolve(name: profile, config: settings, requestedEnvironment: nil, configPath: location.configFile),
+               !SyncRecord.indexIsCurrent(for: resolved, cacheDirectory: location.cacheDirectory) {
+                return nil
+            }
+            return OpenAPIIndex.load(profile: profile, cacheDirectory: location.cacheDirectory)
+        }
         completer.accounts = { profile in AccountState(stateDirectory: location.stateDirectory).labels(of: profile) }
         completer.environmentProfile = environment["APICTL_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
         switch completer.complete(words.isEmpty ? [""] : words) {

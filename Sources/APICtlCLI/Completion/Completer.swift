@@ -23,8 +23,9 @@ struct Completer {
     /// Reads profile and environment names from the config (the one `--config` names on the
     /// line, when it does), lazily and quietly.
     let config: (_ named: String?) -> ConfigFile?
-    /// The synced description's index of a profile, read only when a Tab needs it.
-    var index: (String) -> OpenAPIIndex? = { _ in nil }
+    /// The synced description's index of a profile (with the config it is set in), read only
+    /// when a Tab needs it.
+    var index: (_ profile: String, _ config: ConfigFile?) -> OpenAPIIndex? = { _, _ in nil }
     /// The account labels remembered for a profile (never the keyring: a Tab asks for nothing).
     var accounts: (String) -> [String] = { _ in [] }
     /// `APICTL_PROFILE`, which chooses the profile when `-p` is not on the line, as for a run.
@@ -87,7 +88,7 @@ struct Completer {
         case .apiMethods, .apiPaths, .apiItems, .apiFields, .apiStringFields, .apiQuery:
             let file = config()
             let name = profile ?? file?.defaultProfile
-            let api = APICompletion(index: name.flatMap(index), vars: name.flatMap { file?.profiles[$0]?.vars } ?? [:])
+            let api = APICompletion(index: name.flatMap { index($0, file) }, vars: name.flatMap { file?.profiles[$0]?.vars } ?? [:])
             candidates = api.candidates(completion, prefix: prefix, typed: typed)
         }
         return .words(candidates.filter { $0.0.hasPrefix(prefix) })
