@@ -74,14 +74,15 @@ enum RequestCommand {
         guard let target = URLParts.parse(request.url), target.origin == profile.base.origin,
               let path = OpenAPIIndex.path(target.path, under: profile.base.path) else { return }
         let cache = context.configLocation.cacheDirectory
+        let lookup = OperationRoutes.lookup(method: request.method, path: path, profile: profile.name, cacheDirectory: cache)
+        if case .noIndex = lookup { return }
+        // Read after the lookup, so a profile without a description pays nothing for it.
         guard SyncRecord.indexIsCurrent(for: profile, cacheDirectory: cache) else {
             let environment = profile.environment.map { " -e \($0)" } ?? ""
             context.warn("the description synced for '\(profile.name)' was for another openapi setting or base path: "
                          + "not checked (run 'apictl api sync -p \(profile.name)\(environment)')")
             return
         }
-        let lookup = OperationRoutes.lookup(method: request.method, path: path, profile: profile.name, cacheDirectory: cache)
-        if case .noIndex = lookup { return }
         let query = target.rest.firstIndex(of: "?").map { FormQuery.pairs(String(target.rest[target.rest.index(after: $0)...].prefix { $0 != "#" })) } ?? []
         let credentialQuery = { () -> String? in if case .query(let name) = profile.auth { return name }; return nil }()
         let checkedQuery = query.filter { $0.0 != credentialQuery }
