@@ -110,7 +110,7 @@ public enum AtomicFile {
         let prefix = PathText.lastComponent(of: path) + ".tmp-"
         for name in FileBytes.names(inDirectory: directory) {
             guard name.hasPrefix(prefix), let pid = name.dropFirst(prefix.count).split(separator: "-").first.flatMap({ Int32($0) }),
-                  pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+                  FileBytes.isGone(pid) else { continue }
             unlink((directory.isEmpty ? "" : directory + "/") + name)
         }
     }

@@ -201,10 +201,15 @@ public struct OpenAPIIndex: Sendable {
         return relative
     }
 
+    /// A base path as requests are placed under it: `/v1/` is `/v1`, `/` is "".
+    static func trimmedBase(_ basePath: String) -> String {
+        basePath.hasSuffix("/") ? String(basePath.dropLast()) : basePath
+    }
+
     /// `fullPath` relative to `basePath` ("/v1/requests" under "/v1" is "/requests"); nil when
     /// it is not under it ("/v10" is not under "/v1").
     public static func path(_ fullPath: String, under basePath: String) -> String? {
-        let base = basePath.hasSuffix("/") ? String(basePath.dropLast()) : basePath
+        let base = trimmedBase(basePath)
         guard fullPath == base || fullPath.hasPrefix(base + "/") else { return nil }
         let rest = String(fullPath.dropFirst(base.count))
         return rest.isEmpty ? "/" : rest

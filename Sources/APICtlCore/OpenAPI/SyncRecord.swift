@@ -40,13 +40,8 @@ public struct SyncRecord: Sendable, Equatable {
 
     private static func settings(_ openapiSetting: String?, _ basePath: String?, are profile: ResolvedProfile) -> Bool {
         (openapiSetting.map { $0 == (profile.openapi ?? "") } ?? true)
-            && (basePath.map { samePath($0, profile.base.path) } ?? true)
-    }
-
-    /// `/v1`, `/v1/` and `/v1//` are one base path, as `OpenAPIIndex.path(_:under:)` takes them; so are "" and "/".
-    private static func samePath(_ one: String, _ other: String) -> Bool {
-        func trimmed(_ path: String) -> Substring { path[..<(path.lastIndex { $0 != "/" }.map(path.index(after:)) ?? path.startIndex)] }
-        return trimmed(one) == trimmed(other)
+            // `/v1` and `/v1/` are one base path, as requests are placed under it; so are "" and "/".
+            && (basePath.map { OpenAPIIndex.trimmedBase($0) == OpenAPIIndex.trimmedBase(profile.base.path) } ?? true)
     }
 
     /// In a folder of their own, `.records`: no profile's name begins with a dot, so none is

@@ -126,11 +126,16 @@ public enum FileBytes {
         return bytes
     }
 
+    /// Whether process `pid` has ended (and is not this one): what it left is no one's.
+    public static func isGone(_ pid: Int32) -> Bool {
+        pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
+    }
+
     /// Whether what a process left at `path` is abandoned: that process is gone and the file was
     /// last changed over ten minutes ago (a process in another PID namespace may have the same
     /// number and still run, and none of those that leave such files runs that long).
     public static func isAbandoned(_ path: String, pid: Int32) -> Bool {
-        guard pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { return false }
+        guard isGone(pid) else { return false }
         var status = stat()
         guard lstat(path, &status) == 0 else { return false }
         return time(nil) - status.st_mtim.tv_sec > 600
